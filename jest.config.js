@@ -16,6 +16,7 @@ module.exports = {
 	transform,
 	globalSetup: '<rootDir>/test/helpers/global-setup.ts',
 	globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
+	reporters: ['default', '<rootDir>/test/helpers/summary-reporter.js'],
 	projects: [
 		{
 			...common,
