@@ -1,0 +1,335 @@
+// The campaign ledger in Postgres: audience snapshot, atomic claims (FOR UPDATE SKIP LOCKED),
+// results, status webhooks, stale claims → unknown, and the report.
+import type { Pool, PoolClient } from 'pg';
+import { resolveParameters, statesAcceptingStatus, RECIPIENT_STATES, type RecipientState } from './recipient-state';
+
+type Db = Pool | PoolClient;
+
+export interface CampaignInput {
+	name: string;
+	template: { name: string; language: string };
+	parameters: string[];
+	audience: { tags?: string[]; match?: 'any' | 'all' };
+	idempotency_key?: string;
+}
+
+export interface CampaignRow {
+	id: string;
+	name: string;
+	template_name: string;
+	template_language: string;
+	parameters: string[];
+	audience: { tags?: string[]; match?: 'any' | 'all' };
+	skipped_at_snapshot: Record<string, number>;
+	idempotency_key: string | null;
+	created_by: string | null;
+	created_at: Date;
+}
+
+const CAMPAIGN_COLUMNS = 'id, name, template_name, template_language, parameters, audience, skipped_at_snapshot, idempotency_key, created_by, created_at';
+
+/**
+ * Creates a campaign and snapshots its audience in the same transaction: the contacts matching the
+ * tag filter that are opted in now become `pending` recipients; the others are counted by reason.
+ * With an idempotency key already used, returns the existing campaign (`created: false`).
+ */
+export async function createCampaign(tx: PoolClient, input: CampaignInput, userId: string): Promise<{ campaign: CampaignRow; created: boolean }> {
+	if (input.idempotency_key) {
+		// Serialize creations with the same key so two concurrent submissions make one campaign.
+		await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`campaign:${input.idempotency_key}`]);
+		const existing = await tx.query<CampaignRow>(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE idempotency_key = $1`, [input.idempotency_key]);
+		if (existing.rows[0]) return { campaign: existing.rows[0], created: false };
+	}
+	const tags = input.audience.tags?.length ? input.audience.tags : null;
+	const match = input.audience.match ?? 'any';
+	const audienceFilter = `($1::text[] IS NULL OR (CASE WHEN $2 = 'all' THEN c.tags @> $1::text[] ELSE c.tags && $1::text[] END))`;
+	const skipped = await tx.query<{ consent: string; n: string }>(
+		`SELECT c.consent, count(*) AS n FROM contacts c WHERE ${audienceFilter} AND c.consent <> 'opted_in' GROUP BY c.consent`,
+		[tags, match],
+	);
+	const skippedAtSnapshot: Record<string, number> = {};
+	for (const row of skipped.rows) skippedAtSnapshot[row.consent === 'unknown' ? 'consent_unknown' : row.consent] = Number(row.n);
+	const { rows } = await tx.query<CampaignRow>(
+		`INSERT INTO campaigns (name, template_name, template_language, parameters, audience, skipped_at_snapshot, idempotency_key, created_by)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${CAMPAIGN_COLUMNS}`,
+		[
+			input.name,
+			input.template.name,
+			input.template.language,
+			JSON.stringify(input.parameters),
+			JSON.stringify({ tags: tags ?? [], match }),
+			JSON.stringify(skippedAtSnapshot),
+			input.idempotency_key ?? null,
+			userId,
+		],
+	);
+	const campaign = rows[0];
+	await tx.query(
+		`INSERT INTO campaign_recipients (campaign_id, contact_id, wa_id)
+		 SELECT $3, c.id, c.wa_id FROM contacts c WHERE ${audienceFilter} AND c.consent = 'opted_in' ORDER BY c.wa_id`,
+		[tags, match, campaign.id],
+	);
+	return { campaign, created: true };
+}
+
+export async function getCampaign(db: Db, id: string): Promise<CampaignRow | undefined> {
+	if (!isUuid(id)) return undefined;
+	return (await db.query<CampaignRow>(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1`, [id])).rows[0];
+}
+
+export async function listCampaigns(db: Db, after: { created_at: string; id: string } | undefined, limit: number): Promise<CampaignRow[]> {
+	const { rows } = await db.query<CampaignRow>(
+		`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns
+		 WHERE $1::timestamptz IS NULL OR (created_at, id) < ($1::timestamptz, $2::uuid)
+		 ORDER BY created_at DESC, id DESC LIMIT $3`,
+		[after?.created_at ?? null, after?.id ?? null, limit],
+	);
+	return rows;
+}
+
+/** Claims older than `timeoutMs` become `unknown`: maybe sent, maybe not; never resent unless asked. */
+export async function expireStaleClaims(db: Db, campaignId: string | null, timeoutMs: number): Promise<number> {
+	const { rowCount } = await db.query(
+		`UPDATE campaign_recipients SET state = 'unknown', updated_at = now()
+		 WHERE state = 'claimed' AND claimed_at < now() - make_interval(secs => $2::double precision / 1000)
+		   AND ($1::uuid IS NULL OR campaign_id = $1::uuid)`,
+		[campaignId, timeoutMs],
+	);
+	return rowCount ?? 0;
+}
+
+export interface ClaimedRecipient {
+	recipient_id: string;
+	wa_id: string;
+	name: string | null;
+	parameters: string[];
+	template: { name: string; language: string };
+	claimed_at: Date;
+}
+
+/**
+ * Claims up to `limit` recipients atomically. Rows locked by another claim are skipped (two workers
+ * never get the same recipient); a recipient whose contact is no longer opted in (a STOP after the
+ * snapshot) becomes `skipped` instead of being returned. `unknown` recipients are claimed only with
+ * `resendUnknown`.
+ */
+export async function claimRecipients(
+	tx: PoolClient,
+	campaign: CampaignRow,
+	options: { limit: number; resendUnknown: boolean; claimTimeoutMs: number },
+): Promise<{ claimed: ClaimedRecipient[]; skipped: number }> {
+	await expireStaleClaims(tx, campaign.id, options.claimTimeoutMs);
+	const states = options.resendUnknown ? ['pending', 'unknown'] : ['pending'];
+	const claimed: ClaimedRecipient[] = [];
+	let skipped = 0;
+	while (claimed.length < options.limit) {
+		const want = options.limit - claimed.length;
+		const { rows } = await tx.query<{ id: string; wa_id: string; name: string | null; consent: string | null }>(
+			`SELECT r.id, r.wa_id, c.name, c.consent
+			 FROM campaign_recipients r LEFT JOIN contacts c ON c.id = r.contact_id
+			 WHERE r.campaign_id = $1 AND r.state = ANY ($2::text[])
+			 ORDER BY r.id LIMIT $3
+			 FOR UPDATE OF r SKIP LOCKED`,
+			[campaign.id, states, want],
+		);
+		if (rows.length === 0) break;
+		const optedOut = rows.filter((r) => r.consent !== 'opted_in');
+		const eligible = rows.filter((r) => r.consent === 'opted_in');
+		if (optedOut.length) {
+			await tx.query(
+				`UPDATE campaign_recipients SET state = 'skipped', skip_reason = CASE WHEN contact_id IS NULL THEN 'contact_erased' ELSE 'opted_out_after_snapshot' END, updated_at = now()
+				 WHERE id = ANY ($1::bigint[])`,
+				[optedOut.map((r) => r.id)],
+			);
+			skipped += optedOut.length;
+		}
+		if (eligible.length) {
+			const updated = await tx.query<{ id: string; claimed_at: Date }>(
+				`UPDATE campaign_recipients SET state = 'claimed', claimed_at = now(), claim_count = claim_count + 1, updated_at = now()
+				 WHERE id = ANY ($1::bigint[]) RETURNING id, claimed_at`,
+				[eligible.map((r) => r.id)],
+			);
+			const at = new Map(updated.rows.map((r) => [String(r.id), r.claimed_at]));
+			for (const r of eligible) {
+				claimed.push({
+					recipient_id: String(r.id),
+					wa_id: r.wa_id,
+					name: r.name,
+					parameters: resolveParameters(campaign.parameters, { wa_id: r.wa_id, name: r.name }),
+					template: { name: campaign.template_name, language: campaign.template_language },
+					claimed_at: at.get(String(r.id))!,
+				});
+			}
+		}
+	}
+	return { claimed, skipped };
+}
+
+export type ResultInput =
+	| { wa_id: string; wamid: string }
+	| { wa_id: string; error: { code: number; title?: string; message?: string; details?: string; fbtrace_id?: string } };
+
+export interface ResultOutcome {
+	wa_id: string;
+	state: RecipientState | null;
+	recorded: boolean;
+	reason?: 'not_in_campaign' | 'not_claimed' | 'already_recorded';
+}
+
+/**
+ * Records what happened to claimed recipients: a wamid → `sent`, a Meta error → `failed`. Only
+ * `claimed` (or `unknown`: a late answer to an expired claim) recipients change; repeating the same
+ * result is harmless. Statuses that arrived for the wamid before the result are applied at once.
+ */
+export async function recordResults(tx: PoolClient, campaignId: string, results: readonly ResultInput[]): Promise<ResultOutcome[]> {
+	const outcomes: ResultOutcome[] = [];
+	for (const result of results) {
+		const current = (
+			await tx.query<{ id: string; state: RecipientState; wamid: string | null }>(
+				'SELECT id, state, wamid FROM campaign_recipients WHERE campaign_id = $1 AND wa_id = $2 FOR UPDATE',
+				[campaignId, result.wa_id],
+			)
+		).rows[0];
+		if (!current) {
+			outcomes.push({ wa_id: result.wa_id, state: null, recorded: false, reason: 'not_in_campaign' });
+			continue;
+		}
+		if (current.state !== 'claimed' && current.state !== 'unknown') {
+			const same = 'wamid' in result && current.wamid === result.wamid;
+			outcomes.push({ wa_id: result.wa_id, state: current.state, recorded: false, reason: same || current.state === 'failed' ? 'already_recorded' : 'not_claimed' });
+			continue;
+		}
+		if ('wamid' in result) {
+			await tx.query(
+				`UPDATE campaign_recipients SET state = 'sent', wamid = $2, sent_at = now(), updated_at = now() WHERE id = $1`,
+				[current.id, result.wamid],
+			);
+			// Statuses stored before the result (Meta can be faster than the worker's callback).
+			const keys = ['sent', 'delivered', 'read', 'failed'].map((s) => `wa.status:${result.wamid}:${s}`);
+			const early = await tx.query<{ occurred_at: Date; payload: StatusPayload }>(
+				'SELECT occurred_at, payload FROM events WHERE dedupe_key = ANY ($1::text[]) ORDER BY occurred_at',
+				[keys],
+			);
+			for (const row of early.rows) await applyStatus(tx, row.payload, row.occurred_at);
+		} else {
+			const e = result.error;
+			await tx.query(
+				`UPDATE campaign_recipients SET state = 'failed', error_code = $2, error_title = $3, error_details = $4, fbtrace_id = $5,
+				   failed_at = now(), updated_at = now() WHERE id = $1`,
+				[current.id, e.code, e.title ?? e.message ?? null, e.details ?? null, e.fbtrace_id ?? null],
+			);
+		}
+		const state = (await tx.query<{ state: RecipientState }>('SELECT state FROM campaign_recipients WHERE id = $1', [current.id])).rows[0].state;
+		outcomes.push({ wa_id: result.wa_id, state, recorded: true });
+	}
+	return outcomes;
+}
+
+interface StatusPayload {
+	wamid?: unknown;
+	status?: unknown;
+	errors?: Array<{ code?: number | null; title?: string | null; message?: string | null; details?: string | null }>;
+}
+
+const STATUS_SQL: Record<'sent' | 'delivered' | 'read' | 'failed', string> = {
+	sent: `state = 'sent', sent_at = coalesce(sent_at, $3)`,
+	delivered: `state = 'delivered', sent_at = coalesce(sent_at, $3), delivered_at = coalesce(delivered_at, $3)`,
+	read: `state = 'read', sent_at = coalesce(sent_at, $3), delivered_at = coalesce(delivered_at, $3), read_at = coalesce(read_at, $3)`,
+	failed: `state = 'failed', failed_at = coalesce(failed_at, $3), error_code = $4, error_title = $5, error_details = $6`,
+};
+
+async function applyStatus(tx: PoolClient, payload: StatusPayload, at: Date): Promise<void> {
+	const status = payload.status;
+	if (typeof payload.wamid !== 'string' || (status !== 'sent' && status !== 'delivered' && status !== 'read' && status !== 'failed')) return;
+	const error = payload.errors?.[0];
+	await tx.query(
+		`UPDATE campaign_recipients SET ${STATUS_SQL[status]}, updated_at = now()
+		 WHERE wamid = $1 AND state = ANY ($2::text[])`,
+		status === 'failed'
+			? [payload.wamid, statesAcceptingStatus(status), at, error?.code ?? null, error?.title ?? error?.message ?? null, error?.details ?? null]
+			: [payload.wamid, statesAcceptingStatus(status), at],
+	);
+}
+
+/** Hook for newly stored `whatsapp.status` events: moves recipients to delivered / read / failed. */
+export async function applyStatusEvents(tx: PoolClient, events: ReadonlyArray<{ occurredAt: Date; payload: StatusPayload }>): Promise<void> {
+	const sorted = [...events].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
+	for (const event of sorted) await applyStatus(tx, event.payload, event.occurredAt);
+}
+
+export interface CampaignReport {
+	id: string;
+	name: string;
+	template: { name: string; language: string };
+	parameters: string[];
+	audience: { tags: string[]; match: 'any' | 'all' };
+	idempotency_key: string | null;
+	created_at: Date;
+	status: 'running' | 'completed';
+	total: number;
+	counts: Record<RecipientState, number>;
+	skipped: { at_snapshot: Record<string, number>; at_claim: Record<string, number> };
+	failures: Array<{ code: number | null; title: string | null; count: number }>;
+	timings: {
+		first_claimed_at: Date | null;
+		last_claimed_at: Date | null;
+		first_sent_at: Date | null;
+		last_sent_at: Date | null;
+		median_delivery_ms: number | null;
+	};
+}
+
+export async function campaignReport(db: Db, campaign: CampaignRow): Promise<CampaignReport> {
+	const counts = Object.fromEntries(RECIPIENT_STATES.map((s) => [s, 0])) as Record<RecipientState, number>;
+	const byState = await db.query<{ state: RecipientState; n: string }>(
+		'SELECT state, count(*) AS n FROM campaign_recipients WHERE campaign_id = $1 GROUP BY state',
+		[campaign.id],
+	);
+	for (const row of byState.rows) counts[row.state] = Number(row.n);
+	const skippedAtClaim = await db.query<{ reason: string; n: string }>(
+		`SELECT skip_reason AS reason, count(*) AS n FROM campaign_recipients WHERE campaign_id = $1 AND state = 'skipped' GROUP BY skip_reason`,
+		[campaign.id],
+	);
+	const failures = await db.query<{ code: number | null; title: string | null; n: string }>(
+		`SELECT error_code AS code, min(error_title) AS title, count(*) AS n FROM campaign_recipients
+		 WHERE campaign_id = $1 AND state = 'failed' GROUP BY error_code ORDER BY count(*) DESC, error_code`,
+		[campaign.id],
+	);
+	const timings = await db.query<{
+		first_claimed_at: Date | null;
+		last_claimed_at: Date | null;
+		first_sent_at: Date | null;
+		last_sent_at: Date | null;
+		median_delivery_ms: number | null;
+	}>(
+		`SELECT min(claimed_at) AS first_claimed_at, max(claimed_at) AS last_claimed_at,
+		        min(sent_at) AS first_sent_at, max(sent_at) AS last_sent_at,
+		        (percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM delivered_at - sent_at) * 1000)
+		           FILTER (WHERE delivered_at IS NOT NULL AND sent_at IS NOT NULL))::float8 AS median_delivery_ms
+		 FROM campaign_recipients WHERE campaign_id = $1`,
+		[campaign.id],
+	);
+	const total = Object.values(counts).reduce((a, b) => a + b, 0);
+	return {
+		id: campaign.id,
+		name: campaign.name,
+		template: { name: campaign.template_name, language: campaign.template_language },
+		parameters: campaign.parameters,
+		audience: { tags: campaign.audience.tags ?? [], match: campaign.audience.match ?? 'any' },
+		idempotency_key: campaign.idempotency_key,
+		created_at: campaign.created_at,
+		status: counts.pending + counts.claimed > 0 ? 'running' : 'completed',
+		total,
+		counts,
+		skipped: {
+			at_snapshot: campaign.skipped_at_snapshot,
+			at_claim: Object.fromEntries(skippedAtClaim.rows.map((r) => [r.reason ?? 'other', Number(r.n)])),
+		},
+		failures: failures.rows.map((r) => ({ code: r.code, title: r.title, count: Number(r.n) })),
+		timings: timings.rows[0],
+	};
+}
+
+function isUuid(value: string): boolean {
+	return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}

@@ -1,0 +1,56 @@
+// The durable outbox: every stored event gets one delivery per matching subscription, written in the
+// same transaction as the event, so an event is never stored without its deliveries (or vice versa).
+import { createHash } from 'node:crypto';
+import type { PoolClient } from 'pg';
+
+/** An event row of the event store (table `events`) as the hooks receive it. */
+export interface StoredEventRef {
+	id: string | number;
+	type: string;
+}
+
+export const FANOUT_CHANNEL = 'tp_fanout';
+
+/** Inserts the deliveries of `events` for every active subscription that wants their type. */
+export async function enqueueDeliveries(tx: PoolClient, events: readonly StoredEventRef[]): Promise<number> {
+	if (events.length === 0) return 0;
+	const { rowCount } = await tx.query(
+		`INSERT INTO deliveries (subscription_id, event_id, event_type)
+		 SELECT s.id, e.id, e.type
+		 FROM unnest($1::bigint[], $2::text[]) AS e (id, type)
+		 JOIN subscriptions s ON s.deleted_at IS NULL AND (e.type = ANY (s.event_types) OR '*' = ANY (s.event_types))
+		 ON CONFLICT (subscription_id, event_id) DO NOTHING`,
+		[events.map((e) => String(e.id)), events.map((e) => e.type)],
+	);
+	// Delivered to listening workers when the transaction commits (and dropped if it rolls back).
+	if (rowCount) await tx.query('SELECT pg_notify($1, $2)', [FANOUT_CHANNEL, String(rowCount)]);
+	return rowCount ?? 0;
+}
+
+/**
+ * Stores an event the service itself raises (e.g. `contact.opted_out`) in the event store and fans it
+ * out. Deduplicated on `dedupeKey` like Meta's events: returns undefined when it already exists.
+ */
+export async function emitEvent(
+	tx: PoolClient,
+	event: { type: string; dedupeKey: string; occurredAt: Date; payload: Record<string, unknown> },
+): Promise<StoredEventRef | undefined> {
+	const { rows } = await tx.query<{ id: string }>(
+		`INSERT INTO events (type, dedupe_key, occurred_at, payload) VALUES ($1, $2, $3, $4)
+		 ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+		[event.type, event.dedupeKey, event.occurredAt, event.payload],
+	);
+	if (!rows[0]) return undefined;
+	const stored = { id: rows[0].id, type: event.type };
+	await enqueueDeliveries(tx, [stored]);
+	return stored;
+}
+
+/**
+ * The Standard Webhooks `webhook-id` of an event: derived from Meta's own identity of the event (its
+ * deduplication key), so it is the same on every attempt and every replay, and subscribers
+ * deduplicate on it.
+ */
+export function webhookIdFor(dedupeKey: string): string {
+	return `msg_${createHash('sha256').update(dedupeKey).digest('base64url').slice(0, 27)}`;
+}

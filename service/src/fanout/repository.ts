@@ -1,0 +1,140 @@
+// Subscriptions (with their sealed signing secrets) and the deliveries listing / replay.
+import { randomBytes } from 'node:crypto';
+import type { Pool, PoolClient } from 'pg';
+import type { SecretBox } from '../crypto/secret-box';
+import { FANOUT_CHANNEL, webhookIdFor } from './outbox';
+
+type Db = Pool | PoolClient;
+
+export interface SubscriptionRow {
+	id: string;
+	url: string;
+	event_types: string[];
+	description: string | null;
+	created_at: Date;
+}
+
+export function generateSigningSecret(): string {
+	return `whsec_${randomBytes(32).toString('base64')}`;
+}
+
+export async function createSubscription(
+	db: Db,
+	box: SecretBox,
+	userId: string,
+	input: { url: string; event_types: string[]; description?: string; secret?: string },
+): Promise<SubscriptionRow & { secret: string }> {
+	const secret = input.secret ?? generateSigningSecret();
+	const { rows } = await db.query<SubscriptionRow>(
+		`INSERT INTO subscriptions (user_id, url, event_types, description, secret_sealed)
+		 VALUES ($1, $2, $3, $4, $5) RETURNING id, url, event_types, description, created_at`,
+		[userId, input.url, [...new Set(input.event_types)], input.description ?? null, box.seal(secret)],
+	);
+	return { ...rows[0], secret };
+}
+
+export async function listSubscriptions(db: Db, userId: string): Promise<SubscriptionRow[]> {
+	const { rows } = await db.query<SubscriptionRow>(
+		`SELECT id, url, event_types, description, created_at FROM subscriptions
+		 WHERE user_id = $1 AND deleted_at IS NULL ORDER BY created_at, id`,
+		[userId],
+	);
+	return rows;
+}
+
+/** Deletes a subscription; its pending deliveries end as dead letters ("subscription deleted"). */
+export async function deleteSubscription(tx: PoolClient, userId: string, id: string): Promise<boolean> {
+	if (!isUuid(id)) return false;
+	const { rowCount } = await tx.query(
+		'UPDATE subscriptions SET deleted_at = now() WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL',
+		[id, userId],
+	);
+	if (!rowCount) return false;
+	await tx.query(
+		`UPDATE deliveries SET status = 'dead', last_error = 'subscription deleted' WHERE subscription_id = $1 AND status = 'pending'`,
+		[id],
+	);
+	return true;
+}
+
+export interface DeliveryRow {
+	id: string;
+	subscription_id: string;
+	event_id: string;
+	webhook_id: string;
+	event_type: string;
+	status: 'pending' | 'succeeded' | 'dead';
+	attempts: number;
+	next_attempt_at: Date | null;
+	last_attempt_at: Date | null;
+	last_status_code: number | null;
+	last_error: string | null;
+	succeeded_at: Date | null;
+	created_at: Date;
+}
+
+const DELIVERY_SELECT = `SELECT d.id, d.subscription_id, d.event_id::text AS event_id, e.dedupe_key, d.event_type, d.status, d.attempts,
+	CASE WHEN d.status = 'pending' THEN d.next_attempt_at END AS next_attempt_at,
+	d.last_attempt_at, d.last_status_code, d.last_error, d.succeeded_at, d.created_at
+	FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id JOIN events e ON e.id = d.event_id`;
+
+function toDelivery(row: DeliveryRow & { dedupe_key: string }): DeliveryRow {
+	const { dedupe_key, ...rest } = row;
+	return { ...rest, webhook_id: webhookIdFor(dedupe_key) };
+}
+
+export async function listDeliveries(
+	db: Db,
+	userId: string,
+	filter: {
+		subscription_id?: string;
+		status?: string;
+		event_type?: string;
+		after?: { created_at: string; id: string };
+		limit: number;
+	},
+): Promise<DeliveryRow[]> {
+	const { rows } = await db.query<DeliveryRow & { dedupe_key: string }>(
+		`${DELIVERY_SELECT}
+		 WHERE s.user_id = $1
+		   AND ($2::uuid IS NULL OR d.subscription_id = $2::uuid)
+		   AND ($3::text IS NULL OR d.status = $3)
+		   AND ($4::text IS NULL OR d.event_type = $4)
+		   AND ($5::timestamptz IS NULL OR (d.created_at, d.id) < ($5::timestamptz, $6::uuid))
+		 ORDER BY d.created_at DESC, d.id DESC LIMIT $7`,
+		[userId, filter.subscription_id ?? null, filter.status ?? null, filter.event_type ?? null, filter.after?.created_at ?? null, filter.after?.id ?? null, filter.limit],
+	);
+	return rows.map(toDelivery);
+}
+
+export async function getDelivery(db: Db, userId: string, id: string): Promise<DeliveryRow | undefined> {
+	if (!isUuid(id)) return undefined;
+	const { rows } = await db.query<DeliveryRow & { dedupe_key: string }>(`${DELIVERY_SELECT} WHERE s.user_id = $1 AND d.id = $2`, [userId, id]);
+	return rows[0] ? toDelivery(rows[0]) : undefined;
+}
+
+/**
+ * Sends a delivery again from the start of the schedule (a dead letter after the subscriber was
+ * fixed, or a succeeded one on purpose). Same webhook-id: a subscriber that already processed it can
+ * recognise it. Refused for a deleted subscription.
+ */
+export async function replayDelivery(tx: PoolClient, userId: string, id: string): Promise<DeliveryRow | 'subscription_deleted' | undefined> {
+	if (!isUuid(id)) return undefined;
+	const target = await tx.query<{ deleted: boolean }>(
+		`SELECT s.deleted_at IS NOT NULL AS deleted FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
+		 WHERE d.id = $1 AND s.user_id = $2 FOR UPDATE OF d`,
+		[id, userId],
+	);
+	if (!target.rows[0]) return undefined;
+	if (target.rows[0].deleted) return 'subscription_deleted';
+	await tx.query(
+		`UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = now(), succeeded_at = NULL WHERE id = $1`,
+		[id],
+	);
+	await tx.query('SELECT pg_notify($1, $2)', [FANOUT_CHANNEL, '1']);
+	return getDelivery(tx, userId, id);
+}
+
+function isUuid(value: string): boolean {
+	return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}

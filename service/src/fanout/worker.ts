@@ -1,0 +1,207 @@
+// The fan-out worker: leases due deliveries from the shared outbox (FOR UPDATE SKIP LOCKED; several
+// service instances run one each), POSTs them signed with Standard Webhooks headers, and records the
+// outcome: 2xx → succeeded; anything else → next attempt on the retry schedule, or dead letter.
+// Woken by NOTIFY on commit of new deliveries (low latency), and by a poll timer (retries coming due,
+// leases of a crashed instance running out).
+import type { Pool, PoolClient } from 'pg';
+import { signHeaders } from '../core/standard-webhooks';
+import type { SecretBox } from '../crypto/secret-box';
+import { FANOUT_CHANNEL, webhookIdFor } from './outbox';
+import { nextAttempt } from './retry-schedule';
+
+export interface FanoutWorkerOptions {
+	pool: Pool;
+	box: SecretBox;
+	/** Delays in ms (see retry-schedule.ts); its length is the number of attempts. */
+	schedule: readonly number[];
+	concurrency?: number;
+	requestTimeoutMs?: number;
+	pollIntervalMs?: number;
+	/** How long a leased delivery is hidden from other workers; must exceed the request timeout. */
+	leaseMs?: number;
+	log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+	/** Called after each attempt (metrics). */
+	onAttempt?: (outcome: { ok: boolean; statusCode: number | null; durationMs: number; eventType: string }) => void;
+	fetchImpl?: typeof fetch;
+	random?: () => number;
+}
+
+interface Leased {
+	id: string;
+	attempts: number;
+	url: string;
+	secret_sealed: string;
+	event_type: string;
+	dedupe_key: string;
+	occurred_at: Date;
+	payload: unknown;
+}
+
+export interface FanoutWorker {
+	start(): Promise<void>;
+	stop(): Promise<void>;
+	/** Looks for due deliveries now (tests, and after a replay in the same process). */
+	kick(): void;
+}
+
+const USER_AGENT = 'TiltedPrompts-Webhooks/1.0';
+
+export function createFanoutWorker(options: FanoutWorkerOptions): FanoutWorker {
+	const concurrency = options.concurrency ?? 32;
+	const timeoutMs = options.requestTimeoutMs ?? 10_000;
+	const pollMs = options.pollIntervalMs ?? 1_000;
+	const leaseMs = Math.max(options.leaseMs ?? 60_000, timeoutMs + 5_000);
+	const log = options.log ?? (() => undefined);
+	const doFetch = options.fetchImpl ?? fetch;
+	let running = false;
+	let inFlight = 0;
+	let pumping = false;
+	let again = false;
+	let timer: NodeJS.Timeout | undefined;
+	let listener: PoolClient | undefined;
+	const pending = new Set<Promise<void>>();
+
+	async function lease(limit: number): Promise<Leased[]> {
+		const { rows } = await options.pool.query<Leased>(
+			`WITH due AS (
+			   SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= now()
+			   ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED
+			 )
+			 UPDATE deliveries d SET attempts = d.attempts + 1, last_attempt_at = now(),
+			   next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
+			 FROM due, subscriptions s, events e
+			 WHERE d.id = due.id AND s.id = d.subscription_id AND e.id = d.event_id
+			 RETURNING d.id, d.attempts, s.url, s.secret_sealed, d.event_type, e.dedupe_key, e.occurred_at, e.payload`,
+			[limit, leaseMs],
+		);
+		return rows;
+	}
+
+	async function deliver(row: Leased): Promise<void> {
+		const started = performance.now();
+		let statusCode: number | null = null;
+		let error: string | null = null;
+		try {
+			const body = JSON.stringify({ type: row.event_type, timestamp: new Date(row.occurred_at).toISOString(), data: row.payload });
+			const secret = options.box.open(row.secret_sealed);
+			const headers = signHeaders([secret], webhookIdFor(row.dedupe_key), Math.floor(Date.now() / 1000), body);
+			const response = await doFetch(row.url, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT, ...headers },
+				body,
+				redirect: 'manual',
+				signal: AbortSignal.timeout(timeoutMs),
+			});
+			statusCode = response.status;
+			// Drain the body so the connection is reused; its content is not needed.
+			await response.arrayBuffer().catch(() => undefined);
+			if (statusCode < 200 || statusCode >= 300) error = `HTTP ${statusCode}`;
+		} catch (caught) {
+			const e = caught as Error & { cause?: { code?: string } };
+			error = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.message ?? 'request failed');
+		}
+		const ok = error === null;
+		options.onAttempt?.({ ok, statusCode, durationMs: performance.now() - started, eventType: row.event_type });
+		if (ok) {
+			await options.pool.query(
+				`UPDATE deliveries SET status = 'succeeded', succeeded_at = now(), last_status_code = $3, last_error = NULL
+				 WHERE id = $1 AND attempts = $2 AND status = 'pending'`,
+				[row.id, row.attempts, statusCode],
+			);
+			return;
+		}
+		const next = nextAttempt(options.schedule, row.attempts, options.random);
+		if (next.kind === 'dead') {
+			await options.pool.query(
+				`UPDATE deliveries SET status = 'dead', last_status_code = $3, last_error = $4 WHERE id = $1 AND attempts = $2 AND status = 'pending'`,
+				[row.id, row.attempts, statusCode, error],
+			);
+			log('warn', 'delivery dead-lettered', { delivery_id: row.id, attempts: row.attempts, status_code: statusCode });
+		} else {
+			await options.pool.query(
+				`UPDATE deliveries SET next_attempt_at = now() + make_interval(secs => $5::double precision / 1000), last_status_code = $3, last_error = $4
+				 WHERE id = $1 AND attempts = $2 AND status = 'pending'`,
+				[row.id, row.attempts, statusCode, error, next.delayMs],
+			);
+			if (next.delayMs === 0) kick();
+		}
+	}
+
+	async function pump(): Promise<void> {
+		if (pumping) {
+			again = true;
+			return;
+		}
+		pumping = true;
+		try {
+			do {
+				again = false;
+				const free = concurrency - inFlight;
+				if (!running || free <= 0) break;
+				const rows = await lease(free);
+				for (const row of rows) {
+					inFlight++;
+					const p: Promise<void> = deliver(row)
+						.catch((error: unknown) => log('error', 'delivery bookkeeping failed', { delivery_id: row.id, error: (error as Error).message }))
+						.finally(() => {
+							inFlight--;
+							pending.delete(p);
+							if (running) kick();
+						});
+					pending.add(p);
+				}
+				if (rows.length === free) again = true;
+			} while (again && running);
+		} catch (error) {
+			log('error', 'fan-out lease failed', { error: (error as Error).message });
+		} finally {
+			pumping = false;
+		}
+	}
+
+	function kick(): void {
+		if (running) void pump();
+	}
+
+	async function listen(): Promise<void> {
+		try {
+			const client = await options.pool.connect();
+			client.on('notification', () => kick());
+			client.on('error', () => {
+				// The connection broke (database restart): drop it and listen again; polling covers the gap.
+				client.release(true);
+				if (listener === client) listener = undefined;
+				if (running) setTimeout(() => void listen(), 1_000).unref();
+			});
+			await client.query(`LISTEN ${FANOUT_CHANNEL}`);
+			listener = client;
+		} catch (error) {
+			log('warn', 'fan-out LISTEN failed; polling only', { error: (error as Error).message });
+			if (running) setTimeout(() => void listen(), pollMs * 5).unref();
+		}
+	}
+
+	return {
+		async start() {
+			if (running) return;
+			running = true;
+			await listen();
+			timer = setInterval(kick, pollMs);
+			timer.unref();
+			kick();
+		},
+		async stop() {
+			running = false;
+			if (timer) clearInterval(timer);
+			while (pumping) await new Promise((r) => setTimeout(r, 5));
+			await Promise.allSettled([...pending]);
+			if (listener) {
+				const client = listener;
+				listener = undefined;
+				await client.query(`UNLISTEN ${FANOUT_CHANNEL}`).catch(() => undefined);
+				client.release();
+			}
+		},
+		kick,
+	};
+}
