@@ -38,6 +38,16 @@ export class TiltedPromptsApi implements ICredentialType {
 			description:
 				'Key created with `npm run service -- keys create`. It is shown once; the service stores only its hash.',
 		},
+		{
+			displayName: 'Bundle Signing Secret',
+			name: 'signingSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			placeholder: 'whsec_…',
+			description:
+				'Only for Bundle → Ingest: one of the service’s INGEST_SIGNING_SECRETS (whsec_ followed by base64). Bundles are signed with it (Standard Webhooks).',
+		},
 	];
 
 	authenticate: IAuthenticateGeneric = {

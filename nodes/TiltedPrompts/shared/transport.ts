@@ -23,13 +23,17 @@ export const MAX_RETRY_AFTER_SECONDS = 120;
 
 export interface ServiceRequest {
 	method: IHttpRequestMethods;
-	/** Path below /api/v1, e.g. `/contacts`; or an absolute path starting with `//` is not allowed. */
+	/** Path below /api/v1, e.g. `/contacts` (or below the service root with `outsideApi`). */
 	path: string;
 	qs?: IDataObject;
 	body?: IDataObject | IDataObject[] | string;
 	headers?: Record<string, string>;
 	/** Send the credential's API key (true for every route except bundle ingestion). */
 	authenticate?: boolean;
+	/** Headers computed afresh for every attempt (signatures carry the attempt's timestamp). */
+	headersPerAttempt?: () => Record<string, string>;
+	/** Path outside /api/v1 (e.g. `/healthz`). */
+	outsideApi?: boolean;
 	itemIndex?: number;
 }
 
@@ -58,11 +62,11 @@ function parseBody(body: unknown): unknown {
  * retried after Retry-After (or a short backoff); every other error becomes a NodeApiError that
  * says what was wrong and how to fix it, with one line per invalid field for 422.
  */
-export async function serviceRequest<T = IDataObject>(this: ServiceContext, request: ServiceRequest): Promise<T> {
+export async function serviceRequest(this: ServiceContext, request: ServiceRequest): Promise<IDataObject> {
 	const baseUrl = await serviceBaseUrl.call(this);
 	const options: IHttpRequestOptions = {
 		method: request.method,
-		url: `${baseUrl}${API_PREFIX}${request.path}`,
+		url: `${baseUrl}${request.outsideApi ? '' : API_PREFIX}${request.path}`,
 		qs: request.qs,
 		headers: { Accept: 'application/json', ...request.headers },
 		json: typeof request.body !== 'string',
@@ -74,7 +78,9 @@ export async function serviceRequest<T = IDataObject>(this: ServiceContext, requ
 		options.headers = { 'Content-Type': 'application/json', ...options.headers };
 	}
 
+	const fixedHeaders = options.headers;
 	for (let attempt = 0; ; attempt++) {
+		if (request.headersPerAttempt) options.headers = { ...fixedHeaders, ...request.headersPerAttempt() };
 		let response: FullResponse;
 		try {
 			response = (request.authenticate === false
@@ -87,7 +93,7 @@ export async function serviceRequest<T = IDataObject>(this: ServiceContext, requ
 			});
 		}
 		const { statusCode } = response;
-		if (statusCode >= 200 && statusCode < 300) return parseBody(response.body) as T;
+		if (statusCode >= 200 && statusCode < 300) return parseBody(response.body) as IDataObject;
 
 		const retryable = statusCode === 429 || statusCode === 503;
 		if (retryable && attempt < MAX_RETRIES) {
@@ -149,12 +155,12 @@ export async function serviceRequestList(
 ): Promise<IDataObject[]> {
 	return await collectPages<IDataObject>(
 		async (cursor, pageSize) =>
-			await serviceRequest.call<ServiceContext, [ServiceRequest], Promise<Page<IDataObject>>>(this, {
+			(await serviceRequest.call(this, {
 				method: 'GET',
 				path,
 				qs: { ...qs, limit: pageSize, ...(cursor ? { cursor } : {}) },
 				itemIndex: options.itemIndex,
-			}),
+			})) as unknown as Page<IDataObject>,
 		{ limit: options.returnAll ? undefined : (options.limit ?? 50) },
 	);
 }

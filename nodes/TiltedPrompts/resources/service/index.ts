@@ -1,6 +1,16 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { serviceRequest } from '../../shared/transport';
+import type { ItemOperation, Operation } from '../../shared/types';
 
-const showOnlyForService = { resource: ['service'] };
+const getHealth: ItemOperation = {
+	kind: 'item',
+	description: [],
+	async execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+		return await serviceRequest.call(this, { method: 'GET', path: '/healthz', outsideApi: true, authenticate: false, itemIndex });
+	},
+};
+
+export const serviceOperations: Record<string, Operation> = { getHealth };
 
 export const serviceDescription: INodeProperties[] = [
 	{
@@ -8,14 +18,13 @@ export const serviceDescription: INodeProperties[] = [
 		name: 'operation',
 		type: 'options',
 		noDataExpression: true,
-		displayOptions: { show: showOnlyForService },
+		displayOptions: { show: { resource: ['service'] } },
 		options: [
 			{
 				name: 'Get Health',
 				value: 'getHealth',
 				action: 'Get service health',
 				description: 'Check that the TiltedPrompts service is up and which version it runs',
-				routing: { request: { method: 'GET', url: '/healthz' } },
 			},
 		],
 		default: 'getHealth',

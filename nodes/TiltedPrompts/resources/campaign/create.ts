@@ -1,0 +1,97 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { compact, toTags } from '../../shared/fields';
+import { serviceRequest } from '../../shared/transport';
+import type { ItemOperation } from '../../shared/types';
+
+const show = { resource: ['campaign'], operation: ['create'] };
+
+const description: INodeProperties[] = [
+	{
+		displayName: 'Name',
+		name: 'name',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. Diwali sale 2026',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Template Name',
+		name: 'templateName',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. new_post_alert',
+		description: 'The approved WhatsApp message template the campaign sends',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Template Language',
+		name: 'templateLanguage',
+		type: 'string',
+		default: 'en',
+		required: true,
+		placeholder: 'e.g. en_US',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Audience Tags',
+		name: 'audienceTags',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. customers, diwali',
+		description:
+			'Comma-separated: contacts with any of these tags. Empty: all contacts. Only opted-in contacts are ever included; the rest are counted as skipped.',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Additional Fields',
+		name: 'additionalFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		displayOptions: { show },
+		options: [
+			{
+				displayName: 'Body Parameters',
+				name: 'parameters',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. {{name}}, 20% off',
+				description:
+					'Comma-separated template body parameters; {{name}} and {{wa_ID}} are replaced with each recipient’s values',
+			},
+			{
+				displayName: 'External ID',
+				name: 'external_id',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. instagram-post-17912345678901234',
+				description:
+					'Your key for this campaign (e.g. the Instagram post ID). Creating a campaign with the same key again returns the existing campaign instead of a new one, so a re-run resumes without resending.',
+			},
+		],
+	},
+];
+
+/** "a, {{name}}" → ["a", "{{name}}"]; arrays pass through. */
+export function toParameters(value: unknown): string[] {
+	if (Array.isArray(value)) return value.map(String);
+	return toTags(value);
+}
+
+async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+	const additional = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
+	const tags = toTags(this.getNodeParameter('audienceTags', itemIndex, ''));
+	const body = compact({
+		name: this.getNodeParameter('name', itemIndex) as string,
+		template_name: this.getNodeParameter('templateName', itemIndex) as string,
+		template_language: this.getNodeParameter('templateLanguage', itemIndex) as string,
+		parameters: additional.parameters === undefined ? undefined : toParameters(additional.parameters),
+		audience: tags.length ? { tags } : {},
+		external_id: additional.external_id as string | undefined,
+	});
+	return await serviceRequest.call(this, { method: 'POST', path: '/campaigns', body, itemIndex });
+}
+
+export const create: ItemOperation = { kind: 'item', description, execute };

@@ -1,0 +1,14 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+export function campaignIdField(operations: string[]): INodeProperties {
+	return {
+		displayName: 'Campaign ID',
+		name: 'campaignId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. 0b6f6b9e-…',
+		description: 'The ID returned by Campaign → Create',
+		displayOptions: { show: { resource: ['campaign'], operation: operations } },
+	};
+}

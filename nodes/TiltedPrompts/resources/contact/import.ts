@@ -1,0 +1,50 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { compact } from '../../shared/fields';
+import { serviceRequest } from '../../shared/transport';
+import type { BatchOperation } from '../../shared/types';
+import { contactBody, contactFields } from './upsert';
+
+const show = { resource: ['contact'], operation: ['import'] };
+/** Contacts per request; a large import is sent in several idempotent requests. */
+export const IMPORT_CHUNK = 500;
+
+const description: INodeProperties[] = [
+	{
+		displayName: 'WhatsApp ID',
+		name: 'importWaId',
+		type: 'string',
+		default: '={{ $json.wa_id ?? $json.phone }}',
+		required: true,
+		description: 'The WhatsApp number of each input item’s contact (an expression over the item)',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Fields',
+		name: 'fields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		description: 'Values for each contact; use expressions such as {{ $JSON.name }}',
+		displayOptions: { show },
+		options: contactFields,
+	},
+];
+
+async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const contacts = items.map((_, itemIndex) =>
+		compact({
+			wa_id: String(this.getNodeParameter('importWaId', itemIndex) ?? ''),
+			...contactBody(this.getNodeParameter('fields', itemIndex, {}) as IDataObject),
+		}),
+	);
+	const output: INodeExecutionData[] = [];
+	for (let start = 0; start < contacts.length; start += IMPORT_CHUNK) {
+		const chunk = contacts.slice(start, start + IMPORT_CHUNK);
+		const response = await serviceRequest.call(this, { method: 'POST', path: '/contacts', body: { contacts: chunk } });
+		const paired = chunk.map((_, offset) => ({ item: start + offset }));
+		output.push({ json: response, pairedItem: paired });
+	}
+	return output;
+}
+
+export const importContacts: BatchOperation = { kind: 'batch', description, execute };

@@ -1,0 +1,75 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { compact, segment, toTags } from '../../shared/fields';
+import { serviceRequest } from '../../shared/transport';
+import type { ItemOperation } from '../../shared/types';
+import { CONSENT_OPTIONS, waIdField } from './shared';
+
+const show = { resource: ['contact'], operation: ['upsert'] };
+
+export const contactFields: INodeProperties['options'] = [
+	{
+		displayName: 'Consent',
+		name: 'consent',
+		type: 'options',
+		options: CONSENT_OPTIONS,
+		default: 'opted_in',
+		description: 'Marketing consent. Only opted-in contacts are included in campaigns.',
+	},
+	{
+		displayName: 'Consent Source',
+		name: 'consent_source',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. checkout form',
+		description: 'Where the consent was given, kept in the consent history',
+	},
+	{
+		displayName: 'Name',
+		name: 'name',
+		type: 'string',
+		default: '',
+	},
+	{
+		displayName: 'Tags',
+		name: 'tags',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. lead, diwali',
+		description: 'Comma-separated tags; campaigns select their audience by tag',
+	},
+];
+
+const description: INodeProperties[] = [
+	waIdField(['upsert']),
+	{
+		displayName: 'Fields',
+		name: 'fields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		displayOptions: { show },
+		options: contactFields,
+	},
+];
+
+export function contactBody(fields: IDataObject): IDataObject {
+	return compact({
+		name: fields.name as string | undefined,
+		tags: fields.tags === undefined ? undefined : toTags(fields.tags),
+		consent: fields.consent as string | undefined,
+		consent_source: fields.consent_source as string | undefined,
+	});
+}
+
+async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+	const waId = this.getNodeParameter('waId', itemIndex) as string;
+	const fields = this.getNodeParameter('fields', itemIndex, {}) as IDataObject;
+	return await serviceRequest.call(this, {
+		method: 'PUT',
+		path: `/contacts/${segment(waId)}`,
+		body: contactBody(fields),
+		itemIndex,
+	});
+}
+
+export const upsert: ItemOperation = { kind: 'item', description, execute };

@@ -1,0 +1,83 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { compact, toJsonValue, toTags } from '../../shared/fields';
+import { serviceRequest } from '../../shared/transport';
+import type { ItemOperation } from '../../shared/types';
+import { ASSET_TYPE_OPTIONS } from './shared';
+
+const show = { resource: ['library'], operation: ['create'] };
+
+const description: INodeProperties[] = [
+	{
+		displayName: 'Title',
+		name: 'title',
+		type: 'string',
+		default: '',
+		required: true,
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Type',
+		name: 'type',
+		type: 'options',
+		options: ASSET_TYPE_OPTIONS,
+		default: 'prompt',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Content',
+		name: 'content',
+		type: 'json',
+		default: '{}',
+		required: true,
+		description: 'The asset itself: a JSON object, or a JSON string for plain text',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Additional Fields',
+		name: 'additionalFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		displayOptions: { show },
+		options: [
+			{
+				displayName: 'Is Premium',
+				name: 'is_premium',
+				type: 'boolean',
+				default: false,
+				description: 'Whether only pro users may read this asset',
+			},
+			{
+				displayName: 'Slug',
+				name: 'slug',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. captions/diwali-sale',
+				description: 'Stable key of the asset; a bundle with the same slug updates it',
+			},
+			{
+				displayName: 'Tags',
+				name: 'tags',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. festive, sale',
+				description: 'Comma-separated tags',
+			},
+		],
+	},
+];
+
+async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+	const additional = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
+	const body = compact({
+		title: this.getNodeParameter('title', itemIndex) as string,
+		type: this.getNodeParameter('type', itemIndex) as string,
+		content: toJsonValue(this.getNodeParameter('content', itemIndex)) as IDataObject,
+		is_premium: additional.is_premium as boolean | undefined,
+		slug: additional.slug as string | undefined,
+		tags: additional.tags === undefined ? undefined : toTags(additional.tags),
+	});
+	return await serviceRequest.call(this, { method: 'POST', path: '/library/assets', body, itemIndex });
+}
+
+export const create: ItemOperation = { kind: 'item', description, execute };
