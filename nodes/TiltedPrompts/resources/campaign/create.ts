@@ -62,8 +62,19 @@ const description: INodeProperties[] = [
 					'Comma-separated template body parameters; {{name}} and {{wa_ID}} are replaced with each recipient’s values',
 			},
 			{
-				displayName: 'External ID',
-				name: 'external_id',
+				displayName: 'Audience Match',
+				name: 'match',
+				type: 'options',
+				default: 'any',
+				options: [
+					{ name: 'Any Tag', value: 'any' },
+					{ name: 'All Tags', value: 'all' },
+				],
+				description: 'Whether a contact needs any or all of the audience tags',
+			},
+			{
+				displayName: 'Idempotency Key',
+				name: 'idempotency_key',
 				type: 'string',
 				default: '',
 				placeholder: 'e.g. instagram-post-17912345678901234',
@@ -85,11 +96,13 @@ async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDat
 	const tags = toTags(this.getNodeParameter('audienceTags', itemIndex, ''));
 	const body = compact({
 		name: this.getNodeParameter('name', itemIndex) as string,
-		template_name: this.getNodeParameter('templateName', itemIndex) as string,
-		template_language: this.getNodeParameter('templateLanguage', itemIndex) as string,
+		template: {
+			name: this.getNodeParameter('templateName', itemIndex) as string,
+			language: this.getNodeParameter('templateLanguage', itemIndex) as string,
+		},
 		parameters: additional.parameters === undefined ? undefined : toParameters(additional.parameters),
-		audience: tags.length ? { tags } : {},
-		external_id: additional.external_id as string | undefined,
+		audience: compact({ tags, match: additional.match as string | undefined }),
+		idempotency_key: additional.idempotency_key as string | undefined,
 	});
 	return await serviceRequest.call(this, { method: 'POST', path: '/campaigns', body, itemIndex });
 }

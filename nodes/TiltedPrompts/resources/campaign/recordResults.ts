@@ -41,29 +41,55 @@ function asNumber(value: unknown): number | undefined {
 	return undefined;
 }
 
-export type SendResult =
-	| { wa_id: string; wamid: string }
-	| { wa_id: string; error: { code?: number; title?: string; details?: string; fbtrace_id?: string } };
+export interface MetaErrorResult {
+	code: number;
+	title?: string;
+	message?: string;
+	details?: string;
+	fbtrace_id?: string;
+}
+
+export type SendResult = { wa_id: string; wamid: string } | { wa_id: string; error: MetaErrorResult };
+
+/** Why an item cannot be recorded: the ledger keeps the recipient claimed (later: unknown). */
+export type Unrecordable = { wa_id: string; unrecordable: 'no_result' | 'error_without_meta_code'; message: string };
+
+function text(value: unknown, max: number): string | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	const s = typeof value === 'string' ? value : JSON.stringify(value);
+	return s.length > max ? s.slice(0, max - 1) + '…' : s;
+}
 
 /**
  * Pure: one WhatsApp node output item → the result the ledger records. Understands the Cloud API
  * send response (`messages[0].id`), a flat `wamid`, and errors as the WhatsApp node emits them under
  * "Continue On Fail" (`error: { code, details, fbtrace_id, message }`) or as Meta sends them
- * (`error: { code, error_data: { details }, fbtrace_id }`).
+ * (`error: { code, error_data: { details }, fbtrace_id }`). An error without Meta's code (a network
+ * failure, a timeout) proves nothing about the send, so it is not recorded: the recipient stays
+ * claimed and becomes `unknown`, never resent unless asked.
  */
-export function sendResultFromItem(json: Json, waId: string): SendResult | undefined {
+export function sendResultFromItem(json: Json, waId: string): SendResult | Unrecordable {
 	if (isObject(json.error) || typeof json.error === 'string') {
 		const error = isObject(json.error) ? json.error : { message: json.error };
+		const code = asNumber(error.code);
+		if (code === undefined) {
+			return {
+				wa_id: waId,
+				unrecordable: 'error_without_meta_code',
+				message: `The send failed without a Meta error code (${text(error.message, 200) ?? 'no message'}): it may or may not have been delivered, so it is left for the campaign report as unknown`,
+			};
+		}
 		const errorData = isObject(error.error_data) ? error.error_data : undefined;
-		const details = error.details ?? errorData?.details ?? error.error_user_msg ?? error.description ?? error.message;
+		const details = error.details ?? errorData?.details ?? error.error_user_msg;
 		return {
 			wa_id: waId,
 			error: compact({
-				code: asNumber(error.code),
-				title: (error.title ?? error.message) as string | undefined,
-				details: details === undefined || details === null ? undefined : String(details),
-				fbtrace_id: (error.fbtrace_id ?? error.fbtraceId) as string | undefined,
-			}) as { code?: number },
+				code,
+				title: text(error.title ?? error.error_user_title, 500),
+				message: text(error.message, 2000),
+				details: text(details, 2000),
+				fbtrace_id: text(error.fbtrace_id ?? error.fbtraceId, 200),
+			}) as unknown as MetaErrorResult,
 		};
 	}
 	const messages = Array.isArray(json.messages) ? json.messages : [];
@@ -72,13 +98,17 @@ export function sendResultFromItem(json: Json, waId: string): SendResult | undef
 		(isObject(messages[0]) && typeof messages[0].id === 'string' && messages[0].id) ||
 		(typeof json.message_id === 'string' && json.message_id) ||
 		undefined;
-	return wamid ? { wa_id: waId, wamid } : undefined;
+	if (wamid) return { wa_id: waId, wamid };
+	return {
+		wa_id: waId,
+		unrecordable: 'no_result',
+		message: 'The item holds neither a message ID (wamid) nor an error — connect this node to the WhatsApp node’s output, with “Continue On Fail” on',
+	};
 }
 
 async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const campaignId = this.getNodeParameter('campaignId', 0) as string;
-	const results: SendResult[] = [];
-	const paired: number[] = [];
+	const perItem: Array<SendResult | Unrecordable> = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		const waId = String(this.getNodeParameter('recipientWaId', itemIndex) ?? '').trim();
 		if (!waId) {
@@ -88,27 +118,28 @@ async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Pr
 				{ itemIndex },
 			);
 		}
-		const result = sendResultFromItem(items[itemIndex].json, waId);
-		if (!result) {
-			throw new NodeOperationError(
-				this.getNode(),
-				`Item ${itemIndex} (${waId}) holds neither a message ID (wamid) nor an error — connect this node to the WhatsApp node's output, with "Continue On Fail" on`,
-				{ itemIndex },
-			);
-		}
-		results.push(result);
-		paired.push(itemIndex);
+		perItem.push(sendResultFromItem(items[itemIndex].json, waId));
 	}
-	const output: INodeExecutionData[] = [];
-	for (let start = 0; start < results.length; start += RESULTS_CHUNK) {
+	const recordable = perItem.map((result, index) => ({ result, index })).filter(({ result }) => !('unrecordable' in result));
+	const answers = new Map<number, IDataObject>();
+	for (let start = 0; start < recordable.length; start += RESULTS_CHUNK) {
+		const chunk = recordable.slice(start, start + RESULTS_CHUNK);
 		const response = await serviceRequest.call(this, {
 			method: 'POST',
 			path: `/campaigns/${segment(campaignId)}/results`,
-			body: { results: results.slice(start, start + RESULTS_CHUNK) as unknown as IDataObject[] },
+			body: { results: chunk.map(({ result }) => result) as unknown as IDataObject[] },
 		});
-		output.push({ json: response, pairedItem: paired.slice(start, start + RESULTS_CHUNK).map((item) => ({ item })) });
+		const data = Array.isArray(response.data) ? (response.data as IDataObject[]) : [];
+		chunk.forEach(({ index }, offset) => answers.set(index, data[offset] ?? {}));
 	}
-	return output;
+	return perItem.map((result, index) => {
+		const sent = 'wamid' in result ? { wamid: result.wamid } : 'error' in result ? { error: result.error } : {};
+		const answer: IDataObject =
+			'unrecordable' in result
+				? { wa_id: result.wa_id, recorded: false, reason: result.unrecordable, message: result.message }
+				: { wa_id: result.wa_id, ...sent, ...answers.get(index) };
+		return { json: { campaign_id: campaignId, ...answer }, pairedItem: { item: index } };
+	});
 }
 
 export const recordResults: BatchOperation = { kind: 'batch', description, execute };

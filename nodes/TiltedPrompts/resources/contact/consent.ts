@@ -17,8 +17,8 @@ function consentOperation(operation: 'optIn' | 'optOut', consent: 'opted_in' | '
 			displayOptions: { show },
 			options: [
 				{
-					displayName: 'Source',
-					name: 'source',
+					displayName: 'Note',
+					name: 'note',
 					type: 'string',
 					default: '',
 					placeholder: 'e.g. checkout form',
@@ -33,7 +33,7 @@ function consentOperation(operation: 'optIn' | 'optOut', consent: 'opted_in' | '
 		return await serviceRequest.call(this, {
 			method: 'POST',
 			path: `/contacts/${segment(waId)}/consent`,
-			body: compact({ consent, source: options.source as string | undefined }),
+			body: compact({ consent, note: options.note as string | undefined }),
 			itemIndex,
 		});
 	}

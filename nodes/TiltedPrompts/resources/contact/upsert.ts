@@ -16,8 +16,8 @@ export const contactFields: INodeProperties['options'] = [
 		description: 'Marketing consent. Only opted-in contacts are included in campaigns.',
 	},
 	{
-		displayName: 'Consent Source',
-		name: 'consent_source',
+		displayName: 'Consent Note',
+		name: 'consent_note',
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. checkout form',
@@ -57,7 +57,7 @@ export function contactBody(fields: IDataObject): IDataObject {
 		name: fields.name as string | undefined,
 		tags: fields.tags === undefined ? undefined : toTags(fields.tags),
 		consent: fields.consent as string | undefined,
-		consent_source: fields.consent_source as string | undefined,
+		consent_note: fields.consent_note as string | undefined,
 	});
 }
 
