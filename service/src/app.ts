@@ -1,15 +1,64 @@
-// Composition of the HTTP app: routes are thin shells over pure cores and repositories.
-import express, { type Express } from 'express';
+// Composition root of the HTTP app: routes are thin shells over pure cores and repositories.
+// Issue-4 routers plug in through `deps.routers` (mounted after the gateway routes, before the 404
+// handler, with their OpenAPI paths merged into /openapi.json) and event hooks through `deps.hooks`
+// (run inside the event-store transaction; see db/events.ts → EventHook).
+import express, { type Express, type Router } from 'express';
 import type { Pool } from 'pg';
+import type { Config } from './config';
+import { EventStore, type EventHook } from './db/events';
+import { pendingMigrations } from './db/migrate';
+import { errorHandler, sendError } from './http/errors';
+import { observe } from './http/observe';
+import { createLogger, type Logger } from './logger';
+import { createMetrics, type Metrics } from './metrics';
+import { buildOpenApi, coreContribution, type OpenApiContribution } from './openapi';
+import { createIngestRouter } from './routes/ingest';
+import { createMetaWebhookRouter } from './routes/meta';
+
+export type GatewaySettings = Pick<
+	Config,
+	'META_APP_SECRETS' | 'META_VERIFY_TOKEN' | 'INGEST_SIGNING_SECRETS' | 'BODY_LIMIT_BYTES' | 'TRUST_PROXY_HOPS' | 'INGEST_RATE_LIMIT_PER_MINUTE'
+>;
+
+export interface MountedRouter {
+	router: Router;
+	/** OpenAPI paths (and component schemas) the router serves. */
+	openapi?: OpenApiContribution;
+}
 
 export interface AppDeps {
 	pool: Pool;
 	version: string;
+	/** Secrets and limits of the Meta webhook and bundle ingestion; without it those routes are absent. */
+	config?: GatewaySettings;
+	logger?: Logger;
+	metrics?: Metrics;
+	/** Extension hooks run inside the event-store transaction with the newly stored events. */
+	hooks?: EventHook[];
+	/** Further routers (e.g. `/api/v1/*` of issue 4). */
+	routers?: MountedRouter[];
+	/** Shared event store; created from `pool` and `hooks` when absent. */
+	eventStore?: EventStore;
+	/** Clock (tests). */
+	now?: () => Date;
+	/** Verify a readiness probe also checks migrations (default true). */
+	checkMigrations?: boolean;
 }
 
-export function createApp(deps: AppDeps): Express {
-	const app = express();
+export interface App extends Express {
+	locals: Express['locals'] & { eventStore?: EventStore; metrics: Metrics; logger: Logger };
+}
+
+export function createApp(deps: AppDeps): App {
+	const app = express() as App;
+	const logger = deps.logger ?? createLogger(process.env.LOG_LEVEL ?? 'silent');
+	const metrics = deps.metrics ?? createMetrics({ defaultMetrics: false });
 	app.disable('x-powered-by');
+	app.set('trust proxy', deps.config?.TRUST_PROXY_HOPS ?? 0);
+	app.set('query parser', 'simple');
+	app.locals.metrics = metrics;
+	app.locals.logger = logger;
+	app.use(observe(logger, metrics));
 
 	app.get('/healthz', (_req, res) => {
 		res.json({ status: 'ok', service: 'tiltedprompts', version: deps.version });
@@ -18,11 +67,61 @@ export function createApp(deps: AppDeps): Express {
 	app.get('/readyz', async (_req, res) => {
 		try {
 			await deps.pool.query('SELECT 1');
-			res.json({ status: 'ready' });
 		} catch {
-			res.status(503).json({ error: { code: 'database_unavailable', message: 'The database is not reachable.' } });
+			return sendError(res, 503, 'database_unavailable', 'The database is not reachable.');
 		}
+		if (deps.checkMigrations !== false) {
+			const pending = await pendingMigrations(deps.pool).catch(() => null);
+			if (pending === null) return sendError(res, 503, 'database_unavailable', 'The database is not reachable.');
+			if (pending.length > 0) return sendError(res, 503, 'migrations_pending', `Migrations not applied yet: ${pending.join(', ')}.`, { pending });
+		}
+		res.json({ status: 'ready' });
 	});
 
+	app.get('/metrics', async (_req, res) => {
+		res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+	});
+
+	const contributions: OpenApiContribution[] = [coreContribution, ...(deps.routers ?? []).flatMap((r) => (r.openapi ? [r.openapi] : []))];
+	const openapi = buildOpenApi(deps.version, contributions);
+	app.get('/openapi.json', (_req, res) => {
+		res.json(openapi);
+	});
+
+	if (deps.config) {
+		const store =
+			deps.eventStore ??
+			new EventStore(deps.pool, {
+				hooks: deps.hooks,
+				onBatch: ({ seconds }) => metrics.eventStoreSeconds.observe({ source: 'meta' }, seconds),
+			});
+		app.locals.eventStore = store;
+		app.use(
+			createMetaWebhookRouter({
+				appSecrets: deps.config.META_APP_SECRETS,
+				verifyToken: deps.config.META_VERIFY_TOKEN,
+				store,
+				metrics,
+				bodyLimitBytes: deps.config.BODY_LIMIT_BYTES,
+				now: deps.now,
+			}),
+		);
+		app.use(
+			createIngestRouter({
+				pool: deps.pool,
+				signingSecrets: deps.config.INGEST_SIGNING_SECRETS,
+				store,
+				metrics,
+				bodyLimitBytes: deps.config.BODY_LIMIT_BYTES,
+				ratePerMinute: deps.config.INGEST_RATE_LIMIT_PER_MINUTE,
+				now: deps.now,
+			}),
+		);
+	}
+
+	for (const mounted of deps.routers ?? []) app.use(mounted.router);
+
+	app.use((req, res) => sendError(res, 404, 'not_found', `No route for ${req.method} ${req.path}.`));
+	app.use(errorHandler(logger));
 	return app;
 }

@@ -1,37 +1,49 @@
 // `npm run service`: the service alone. Without DATABASE_URL it runs on an embedded Postgres whose
-// data is kept in SERVICE_DATA_DIR.
+// data is kept in SERVICE_DATA_DIR. Start-up: validate config → database → migrations → listen.
+// SIGTERM/SIGINT: stop accepting, drain in-flight requests (up to SHUTDOWN_TIMEOUT_MS), close the pool.
 import { resolve } from 'node:path';
 import { Pool } from 'pg';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedded';
+import { migrate } from './db/migrate';
+import { createLogger } from './logger';
+import { createMetrics } from './metrics';
+import { serve } from './server';
 
 const VERSION: string = require('../package.json').version;
 
 async function main(): Promise<void> {
 	const config = loadConfig();
+	const logger = createLogger(config.LOG_LEVEL);
 	let embedded: EmbeddedPostgresHandle | undefined;
 	let databaseUrl = config.DATABASE_URL;
 	if (!databaseUrl) {
 		embedded = await startEmbeddedPostgres({ dataDir: resolve(config.SERVICE_DATA_DIR), persistent: true });
 		databaseUrl = await embedded.ensureDatabase('tiltedprompts');
+		logger.info({ dataDir: resolve(config.SERVICE_DATA_DIR) }, 'embedded Postgres started');
 	}
-	const pool = new Pool({ connectionString: databaseUrl });
-	const app = createApp({ pool, version: VERSION });
-	const server = app.listen(config.PORT, config.HOST, () => {
-		const address = server.address();
-		const port = typeof address === 'object' && address ? address.port : config.PORT;
-		console.log(JSON.stringify({ level: 'info', msg: 'service listening', port }));
-	});
+	const pool = new Pool({ connectionString: databaseUrl, max: config.DATABASE_POOL_SIZE, connectionTimeoutMillis: 5000 });
+	// An idle client losing its connection (database restart) must not crash the process.
+	pool.on('error', (error) => logger.warn({ err: { message: error.message } }, 'idle database connection lost'));
+
+	const { applied } = await migrate(pool, { log: (msg) => logger.info(msg) });
+	logger.info({ applied: applied.length }, 'migrations up to date');
+
+	const app = createApp({ pool, version: VERSION, config, logger, metrics: createMetrics() });
+	const server = await serve(app, { port: config.PORT, host: config.HOST });
+	logger.info({ port: server.port, host: config.HOST }, 'service listening');
 
 	let stopping = false;
 	const stop = async (signal: string) => {
 		if (stopping) return;
 		stopping = true;
-		console.log(JSON.stringify({ level: 'info', msg: 'service stopping', signal }));
-		await new Promise<void>((done) => server.close(() => done()));
+		logger.info({ signal }, 'service stopping: draining in-flight requests');
+		const drained = await server.close(config.SHUTDOWN_TIMEOUT_MS);
+		if (!drained) logger.warn({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutdown timeout: closed remaining connections');
 		await pool.end();
 		if (embedded) await embedded.stop();
+		logger.info('service stopped');
 		process.exit(0);
 	};
 	process.on('SIGINT', () => void stop('SIGINT'));

@@ -1,0 +1,61 @@
+-- Supabase-compatible roles and `auth` helpers (GUIDE §4). On Supabase everything here already exists
+-- and is left alone; on plain PostgreSQL this creates the small shim that our policies need, so the
+-- same row-level security protects Supabase's REST API and our service.
+
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'anon') THEN
+		CREATE ROLE anon NOLOGIN NOINHERIT;
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'authenticated') THEN
+		CREATE ROLE authenticated NOLOGIN NOINHERIT;
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'service_role') THEN
+		CREATE ROLE service_role NOLOGIN NOINHERIT BYPASSRLS;
+	END IF;
+END
+$$;
+
+-- The service's own login role switches to these roles with SET LOCAL ROLE, as PostgREST's
+-- authenticator does. A superuser needs no membership; anyone else does.
+DO $$
+BEGIN
+	IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+		EXECUTE format('GRANT anon, authenticated, service_role TO %I', current_user);
+	END IF;
+EXCEPTION WHEN insufficient_privilege THEN
+	RAISE NOTICE 'cannot grant anon/authenticated/service_role to %; grant them by hand', current_user;
+END
+$$;
+
+CREATE SCHEMA IF NOT EXISTS auth;
+GRANT USAGE ON SCHEMA auth TO anon, authenticated, service_role;
+
+-- The claims PostgREST puts in `request.jwt.claims` (and, in old versions, `request.jwt.claim.sub`).
+DO $$
+BEGIN
+	IF to_regprocedure('auth.uid()') IS NULL THEN
+		CREATE FUNCTION auth.uid() RETURNS uuid LANGUAGE sql STABLE AS $fn$
+			SELECT coalesce(
+				nullif(current_setting('request.jwt.claim.sub', true), ''),
+				nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub'
+			)::uuid
+		$fn$;
+	END IF;
+	IF to_regprocedure('auth.role()') IS NULL THEN
+		CREATE FUNCTION auth.role() RETURNS text LANGUAGE sql STABLE AS $fn$
+			SELECT coalesce(
+				nullif(current_setting('request.jwt.claim.role', true), ''),
+				nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'role'
+			)::text
+		$fn$;
+	END IF;
+	IF to_regprocedure('auth.jwt()') IS NULL THEN
+		CREATE FUNCTION auth.jwt() RETURNS jsonb LANGUAGE sql STABLE AS $fn$
+			SELECT coalesce(nullif(current_setting('request.jwt.claims', true), ''), '{}')::jsonb
+		$fn$;
+	END IF;
+END
+$$;
+
+GRANT USAGE ON SCHEMA public TO anon, authenticated, service_role;

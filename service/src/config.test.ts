@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import { ConfigError, loadConfig } from './config';
+
+const valid = () => ({
+	META_APP_SECRETS: `${randomBytes(16).toString('hex')}, ${randomBytes(16).toString('hex')}`,
+	META_VERIFY_TOKEN: randomBytes(12).toString('hex'),
+	INGEST_SIGNING_SECRETS: `whsec_${randomBytes(32).toString('base64')}`,
+	ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+});
+
+function message(env: NodeJS.ProcessEnv): string {
+	try {
+		loadConfig(env);
+	} catch (error) {
+		expect(error).toBeInstanceOf(ConfigError);
+		return (error as Error).message;
+	}
+	throw new Error('expected a ConfigError');
+}
+
+describe('service configuration', () => {
+	it('parses lists and applies defaults', () => {
+		const config = loadConfig(valid());
+		expect(config.META_APP_SECRETS).toHaveLength(2);
+		expect(config.PORT).toBe(3000);
+		expect(config.INGEST_RATE_LIMIT_PER_MINUTE).toBe(10);
+		expect(config.ENCRYPTION_KEYS[0].id).toBe('k1');
+		expect(config.DATABASE_URL).toBeUndefined();
+	});
+
+	it.each(['META_APP_SECRETS', 'META_VERIFY_TOKEN', 'INGEST_SIGNING_SECRETS', 'ENCRYPTION_KEYS'])('names %s when it is missing', (name) => {
+		const env: NodeJS.ProcessEnv = valid();
+		delete env[name];
+		expect(message(env)).toMatch(new RegExp(`${name}: is required`));
+	});
+
+	it('names invalid values without echoing them', () => {
+		const secret = 'not-a-whsec-secret';
+		const text = message({ ...valid(), INGEST_SIGNING_SECRETS: secret, PORT: 'eighty', DATABASE_URL: 'mysql://x' });
+		expect(text).toMatch(/INGEST_SIGNING_SECRETS: secret #1/);
+		expect(text).toMatch(/PORT:/);
+		expect(text).toMatch(/DATABASE_URL:/);
+		expect(text).not.toContain(secret);
+		expect(message({ ...valid(), ENCRYPTION_KEYS: 'k1:short' })).toMatch(/ENCRYPTION_KEYS:.*32/);
+	});
+});

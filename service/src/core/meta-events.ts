@@ -1,0 +1,269 @@
+// Normalizes a Meta webhook payload (WhatsApp Cloud API `whatsapp_business_account`, Instagram
+// `instagram`/`page`) into events. Pure: no I/O. Batched payloads (many entries, changes, messages,
+// statuses) yield one event each. Nothing is rejected: fields and event types we do not know become
+// `meta.unhandled` events, stored like the rest.
+//
+// Every event carries a deduplication key built from Meta's own ids, so a redelivered webhook
+// (Meta retries for days) maps to the same keys and is stored once:
+//   whatsapp.message   wa.message:<wamid>
+//   whatsapp.status    wa.status:<wamid>:<status>
+//   whatsapp.error     wa.error:<phone_number_id>:<sha256 of the error>
+//   instagram.comment  ig.comment:<comment id>
+//   instagram.mention  ig.mention:<media id>:<comment id>
+//   instagram.message  ig.message:<mid>
+//   meta.unhandled     meta:<sha256 of object, entry id, field and value>
+import { createHash } from 'node:crypto';
+
+export type MetaEventType =
+	| 'whatsapp.message'
+	| 'whatsapp.status'
+	| 'whatsapp.error'
+	| 'instagram.comment'
+	| 'instagram.mention'
+	| 'instagram.message'
+	| 'meta.unhandled';
+
+export interface NormalizedEvent {
+	type: MetaEventType | string;
+	dedupeKey: string;
+	occurredAt: Date;
+	payload: Record<string, unknown>;
+}
+
+export class MetaPayloadError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'MetaPayloadError';
+	}
+}
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+const asString = (value: unknown): string | undefined =>
+	typeof value === 'string' ? value : typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
+
+function hash(value: unknown): string {
+	return createHash('sha256').update(JSON.stringify(value) ?? 'null').digest('hex').slice(0, 32);
+}
+
+/** Meta sends Unix seconds (WhatsApp: as strings) or, in Instagram messaging, milliseconds. */
+export function metaTime(value: unknown, fallback: Date): Date {
+	const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : typeof value === 'number' ? value : NaN;
+	if (!Number.isFinite(number) || number <= 0) return fallback;
+	const ms = number > 1e12 ? number : number * 1000;
+	const date = new Date(ms);
+	// Absurd values (year > 9999) fall back instead of failing the whole payload.
+	return Number.isNaN(date.getTime()) || date.getUTCFullYear() > 9999 ? fallback : date;
+}
+
+/** jsonb cannot hold U+0000; replace it so an odd payload is stored rather than refused. */
+export function sanitizeForJsonb<T>(value: T): T {
+	if (typeof value === 'string') return (value.includes('\u0000') ? value.replace(/\u0000/g, '\uFFFD') : value) as T;
+	if (Array.isArray(value)) return value.map((item) => sanitizeForJsonb(item)) as T;
+	if (isObject(value)) {
+		const out: Json = {};
+		for (const [key, item] of Object.entries(value)) out[sanitizeForJsonb(key)] = sanitizeForJsonb(item);
+		return out as T;
+	}
+	return value;
+}
+
+function unhandled(object: string, entryId: string | undefined, field: string | undefined, value: unknown, at: Date): NormalizedEvent {
+	return {
+		type: 'meta.unhandled',
+		dedupeKey: `meta:${hash([object, entryId ?? null, field ?? null, value ?? null])}`,
+		occurredAt: at,
+		payload: { object, entry_id: entryId ?? null, field: field ?? null, value: value ?? null },
+	};
+}
+
+function whatsappChange(entryId: string | undefined, change: Json, receivedAt: Date): NormalizedEvent[] {
+	const field = asString(change.field);
+	const value = change.value;
+	if (field !== 'messages' || !isObject(value)) return [unhandled('whatsapp_business_account', entryId, field, value, receivedAt)];
+	const metadata = isObject(value.metadata) ? value.metadata : {};
+	const phoneNumberId = asString(metadata.phone_number_id) ?? null;
+	const displayPhoneNumber = asString(metadata.display_phone_number) ?? null;
+	const base = { waba_id: entryId ?? null, phone_number_id: phoneNumberId, display_phone_number: displayPhoneNumber };
+	const contacts = asArray(value.contacts).filter(isObject);
+	const events: NormalizedEvent[] = [];
+	let known = false;
+
+	for (const message of asArray(value.messages)) {
+		known = true;
+		if (!isObject(message) || !asString(message.id)) {
+			events.push(unhandled('whatsapp_business_account', entryId, 'messages.message', message, receivedAt));
+			continue;
+		}
+		const from = asString(message.from) ?? null;
+		const contact = contacts.find((c) => asString(c.wa_id) === from) ?? (contacts.length === 1 ? contacts[0] : undefined);
+		const profile = contact && isObject(contact.profile) ? contact.profile : {};
+		events.push({
+			type: 'whatsapp.message',
+			dedupeKey: `wa.message:${asString(message.id)}`,
+			occurredAt: metaTime(message.timestamp, receivedAt),
+			payload: {
+				...base,
+				wamid: asString(message.id),
+				from,
+				profile_name: asString(profile.name) ?? null,
+				message_type: asString(message.type) ?? null,
+				text: isObject(message.text) ? (asString(message.text.body) ?? null) : null,
+				message,
+			},
+		});
+	}
+
+	for (const status of asArray(value.statuses)) {
+		known = true;
+		if (!isObject(status) || !asString(status.id) || !asString(status.status)) {
+			events.push(unhandled('whatsapp_business_account', entryId, 'messages.status', status, receivedAt));
+			continue;
+		}
+		const errors = asArray(status.errors)
+			.filter(isObject)
+			.map((error) => ({
+				code: typeof error.code === 'number' ? error.code : Number(error.code) || null,
+				title: asString(error.title) ?? null,
+				message: asString(error.message) ?? null,
+				details: isObject(error.error_data) ? (asString(error.error_data.details) ?? null) : null,
+				href: asString(error.href) ?? null,
+			}));
+		events.push({
+			type: 'whatsapp.status',
+			dedupeKey: `wa.status:${asString(status.id)}:${asString(status.status)}`,
+			occurredAt: metaTime(status.timestamp, receivedAt),
+			payload: {
+				...base,
+				wamid: asString(status.id),
+				status: asString(status.status),
+				recipient_id: asString(status.recipient_id) ?? null,
+				errors,
+				conversation: status.conversation ?? null,
+				pricing: status.pricing ?? null,
+				biz_opaque_callback_data: asString(status.biz_opaque_callback_data) ?? null,
+			},
+		});
+	}
+
+	for (const error of asArray(value.errors)) {
+		known = true;
+		events.push({
+			type: 'whatsapp.error',
+			dedupeKey: `wa.error:${phoneNumberId ?? entryId ?? ''}:${hash(error)}`,
+			occurredAt: receivedAt,
+			payload: { ...base, error },
+		});
+	}
+
+	if (!known) events.push(unhandled('whatsapp_business_account', entryId, field, value, receivedAt));
+	return events;
+}
+
+function instagramChange(object: string, entryId: string | undefined, entryTime: Date, change: Json): NormalizedEvent {
+	const field = asString(change.field);
+	const value = change.value;
+	if ((field === 'comments' || field === 'live_comments') && isObject(value) && asString(value.id)) {
+		const from = isObject(value.from) ? value.from : {};
+		const media = isObject(value.media) ? value.media : {};
+		return {
+			type: 'instagram.comment',
+			dedupeKey: `ig.comment:${asString(value.id)}`,
+			occurredAt: entryTime,
+			payload: {
+				account_id: entryId ?? null,
+				field,
+				comment_id: asString(value.id),
+				parent_id: asString(value.parent_id) ?? null,
+				text: asString(value.text) ?? null,
+				from_id: asString(from.id) ?? null,
+				from_username: asString(from.username) ?? null,
+				media_id: asString(media.id) ?? null,
+				media_product_type: asString(media.media_product_type) ?? null,
+				value,
+			},
+		};
+	}
+	if (field === 'mentions' && isObject(value) && (asString(value.media_id) || asString(value.comment_id))) {
+		return {
+			type: 'instagram.mention',
+			dedupeKey: `ig.mention:${asString(value.media_id) ?? ''}:${asString(value.comment_id) ?? ''}`,
+			occurredAt: entryTime,
+			payload: {
+				account_id: entryId ?? null,
+				media_id: asString(value.media_id) ?? null,
+				comment_id: asString(value.comment_id) ?? null,
+				value,
+			},
+		};
+	}
+	return unhandled(object, entryId, field, value, entryTime);
+}
+
+function instagramMessaging(object: string, entryId: string | undefined, entryTime: Date, item: unknown): NormalizedEvent {
+	if (isObject(item) && isObject(item.message) && asString(item.message.mid)) {
+		const message = item.message;
+		return {
+			type: 'instagram.message',
+			dedupeKey: `ig.message:${asString(message.mid)}`,
+			occurredAt: metaTime(item.timestamp, entryTime),
+			payload: {
+				account_id: entryId ?? null,
+				mid: asString(message.mid),
+				sender_id: isObject(item.sender) ? (asString(item.sender.id) ?? null) : null,
+				recipient_id: isObject(item.recipient) ? (asString(item.recipient.id) ?? null) : null,
+				text: asString(message.text) ?? null,
+				is_echo: message.is_echo === true,
+				messaging: item,
+			},
+		};
+	}
+	return unhandled(object, entryId, 'messaging', item, entryTime);
+}
+
+/**
+ * Parses the JSON of a Meta webhook body into events. Throws MetaPayloadError only when the body is
+ * not a JSON object; any object is accepted (unknown shapes become `meta.unhandled`).
+ */
+export function normalizeMetaPayload(payload: unknown, receivedAt: Date): NormalizedEvent[] {
+	if (!isObject(payload)) throw new MetaPayloadError('A Meta webhook body is a JSON object with "object" and "entry".');
+	const clean = sanitizeForJsonb(payload);
+	const object = asString(clean.object) ?? 'unknown';
+	const entries = asArray(clean.entry);
+	const events: NormalizedEvent[] = [];
+	if (entries.length === 0) return [unhandled(object, undefined, undefined, clean, receivedAt)];
+	for (const entry of entries) {
+		if (!isObject(entry)) {
+			events.push(unhandled(object, undefined, undefined, entry, receivedAt));
+			continue;
+		}
+		const entryId = asString(entry.id);
+		const entryTime = metaTime(entry.time, receivedAt);
+		const changes = asArray(entry.changes);
+		const messaging = asArray(entry.messaging);
+		if (object === 'whatsapp_business_account') {
+			for (const change of changes) {
+				events.push(...(isObject(change) ? whatsappChange(entryId, change, receivedAt) : [unhandled(object, entryId, undefined, change, receivedAt)]));
+			}
+		} else if (object === 'instagram' || object === 'page') {
+			for (const change of changes) {
+				events.push(isObject(change) ? instagramChange(object, entryId, entryTime, change) : unhandled(object, entryId, undefined, change, entryTime));
+			}
+			for (const item of messaging) events.push(instagramMessaging(object, entryId, entryTime, item));
+			// Business Login for Instagram documents comments with field/value directly on the entry.
+			if (changes.length === 0 && messaging.length === 0 && 'field' in entry) {
+				events.push(instagramChange(object, entryId, entryTime, entry));
+			}
+		} else {
+			for (const change of changes) events.push(unhandled(object, entryId, isObject(change) ? asString(change.field) : undefined, isObject(change) ? change.value : change, entryTime));
+			for (const item of messaging) events.push(unhandled(object, entryId, 'messaging', item, entryTime));
+		}
+		const entryLevelComment = (object === 'instagram' || object === 'page') && 'field' in entry;
+		if (changes.length === 0 && messaging.length === 0 && !entryLevelComment) {
+			events.push(unhandled(object, entryId, undefined, entry, entryTime));
+		}
+	}
+	return events;
+}

@@ -1,0 +1,263 @@
+// The event store: raw signed payloads and the normalized events derived from them, written in one
+// transaction and deduplicated (payloads on the SHA-256 of their bytes, events on Meta's ids). A
+// request is answered only after its transaction committed.
+//
+// Extension hooks (issue 4: consent, campaign statuses, the fan-out outbox) run INSIDE that same
+// transaction, after the new events are inserted, with only the events that were new (never the
+// duplicates). A hook that throws rolls the whole write back; the sender gets a 503 and retries.
+//
+// Throughput: concurrent requests are grouped ("group commit"). While up to `maxConcurrentBatches`
+// transactions are in flight, further requests queue and go together in the next transaction, so
+// at low load each request gets its own transaction at once and at high load many share one commit.
+import type { Pool, PoolClient } from 'pg';
+import { createHash } from 'node:crypto';
+import type { NormalizedEvent } from '../core/meta-events';
+
+/** An event as stored (and as hooks receive it). `id` is the events.id bigint as a string. */
+export interface StoredEvent {
+	id: string;
+	type: string;
+	dedupe_key: string;
+	occurred_at: Date;
+	received_at: Date;
+	payload: Record<string, unknown>;
+}
+
+/**
+ * Called inside the storing transaction with the events that were newly inserted (duplicates are
+ * left out; the array is never empty). Use `tx` for every query so the work commits or rolls back
+ * with the events. Types include `whatsapp.message`, `whatsapp.status`, `whatsapp.error`,
+ * `instagram.comment`, `instagram.mention`, `instagram.message`, `meta.unhandled`,
+ * `library.bundle_ingested`.
+ */
+export type EventHook = (tx: PoolClient, events: StoredEvent[]) => Promise<void>;
+
+export interface IncomingPayload {
+	/** Where it came from, e.g. `meta`. */
+	source: string;
+	/** The body exactly as received (its SHA-256 deduplicates redeliveries). */
+	rawBody: Buffer;
+	events: NormalizedEvent[];
+}
+
+export interface StoreResult {
+	/** Events newly stored. */
+	stored: StoredEvent[];
+	/** Events of this payload that were already stored (a redelivery). */
+	duplicates: number;
+}
+
+export interface EventStoreObserver {
+	/** After each committed transaction: how many payloads and new events it held and how long it took. */
+	onBatch?(info: { payloads: number; events: number; duplicates: number; seconds: number }): void;
+}
+
+export interface EventStoreOptions extends EventStoreObserver {
+	hooks?: EventHook[];
+	maxBatch?: number;
+	maxConcurrentBatches?: number;
+}
+
+const RETRYABLE = new Set(['40P01', '40001']); // deadlock, serialization failure
+
+interface Pending {
+	input: IncomingPayload;
+	resolve(result: StoreResult): void;
+	reject(error: unknown): void;
+}
+
+/** Inserts payloads and their events with one statement; returns the newly inserted events. */
+export async function insertPayloadsAndEvents(client: PoolClient | Pool, inputs: IncomingPayload[]): Promise<StoredEvent[]> {
+	const bodies = inputs.map((input, index) => ({ index, sha: createHash('sha256').update(input.rawBody).digest(), input }));
+	// Rows go in a fixed order (by hash, by key) so concurrent transactions lock them in the same
+	// order and cannot deadlock.
+	const payloadRows = [...bodies].sort((a, b) => Buffer.compare(a.sha, b.sha));
+	const byKey = new Map<string, { event: NormalizedEvent; body: number }>();
+	for (const body of bodies) {
+		for (const event of body.input.events) if (!byKey.has(event.dedupeKey)) byKey.set(event.dedupeKey, { event, body: body.index });
+	}
+	if (byKey.size === 0) return [];
+	const keys = [...byKey.keys()].sort();
+	const eventsJson = JSON.stringify(
+		keys.map((key, ord) => {
+			const { event, body } = byKey.get(key)!;
+			return { ord, type: event.type, dedupe_key: key, occurred_at: event.occurredAt.toISOString(), payload: event.payload, body: body + 1 };
+		}),
+	);
+	const sql = `
+		WITH ins_payload AS (
+			INSERT INTO webhook_payloads (source, body_sha256, raw_body)
+			SELECT p.source, p.sha, p.raw FROM unnest($1::text[], $2::bytea[], $3::bytea[]) AS p(source, sha, raw)
+			ON CONFLICT (body_sha256) DO NOTHING
+			RETURNING id, body_sha256
+		), ev AS (
+			SELECT * FROM jsonb_to_recordset($4::jsonb)
+				AS e(ord int, type text, dedupe_key text, occurred_at timestamptz, payload jsonb, body int)
+		)
+		INSERT INTO events (type, dedupe_key, occurred_at, payload, payload_id)
+		SELECT ev.type, ev.dedupe_key, ev.occurred_at, ev.payload, p.id
+		FROM ev LEFT JOIN ins_payload p ON p.body_sha256 = ($5::bytea[])[ev.body]
+		ORDER BY ev.ord
+		ON CONFLICT (dedupe_key) DO NOTHING
+		RETURNING id::text AS id, dedupe_key, received_at`;
+	const { rows } = await client.query<{ id: string; dedupe_key: string; received_at: Date }>(sql, [
+		payloadRows.map((row) => row.input.source),
+		payloadRows.map((row) => row.sha),
+		payloadRows.map((row) => row.input.rawBody),
+		eventsJson,
+		bodies.map((body) => body.sha),
+	]);
+	return rows
+		.map((row) => {
+			const { event } = byKey.get(row.dedupe_key)!;
+			return { id: row.id, type: event.type, dedupe_key: row.dedupe_key, occurred_at: event.occurredAt, received_at: row.received_at, payload: event.payload };
+		})
+		.sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
+}
+
+/** Inserts events (no raw payload) inside a caller's transaction and runs the hooks on the new ones. */
+export async function insertEventsInTransaction(tx: PoolClient, events: NormalizedEvent[], hooks: readonly EventHook[] = []): Promise<StoredEvent[]> {
+	if (events.length === 0) return [];
+	const sorted = [...events].sort((a, b) => (a.dedupeKey < b.dedupeKey ? -1 : a.dedupeKey > b.dedupeKey ? 1 : 0));
+	const { rows } = await tx.query<{ id: string; dedupe_key: string; received_at: Date }>(
+		`INSERT INTO events (type, dedupe_key, occurred_at, payload)
+		 SELECT e.type, e.dedupe_key, e.occurred_at, e.payload
+		 FROM jsonb_to_recordset($1::jsonb) AS e(ord int, type text, dedupe_key text, occurred_at timestamptz, payload jsonb)
+		 ORDER BY e.ord
+		 ON CONFLICT (dedupe_key) DO NOTHING
+		 RETURNING id::text AS id, dedupe_key, received_at`,
+		[JSON.stringify(sorted.map((e, ord) => ({ ord, type: e.type, dedupe_key: e.dedupeKey, occurred_at: e.occurredAt.toISOString(), payload: e.payload })))],
+	);
+	const byKey = new Map(sorted.map((e) => [e.dedupeKey, e]));
+	const stored = rows.map((row) => {
+		const event = byKey.get(row.dedupe_key)!;
+		return { id: row.id, type: event.type, dedupe_key: row.dedupe_key, occurred_at: event.occurredAt, received_at: row.received_at, payload: event.payload };
+	});
+	if (stored.length > 0) for (const hook of hooks) await hook(tx, stored);
+	return stored;
+}
+
+export class EventStore {
+	private readonly queue: Pending[] = [];
+	private inFlight = 0;
+	private readonly hooks: EventHook[];
+	private readonly maxBatch: number;
+	private readonly maxConcurrent: number;
+
+	constructor(
+		private readonly pool: Pool,
+		private readonly options: EventStoreOptions = {},
+	) {
+		this.hooks = [...(options.hooks ?? [])];
+		this.maxBatch = options.maxBatch ?? 100;
+		this.maxConcurrent = options.maxConcurrentBatches ?? 4;
+	}
+
+	/** Adds a hook (e.g. from issue 4's modules) after construction. */
+	addHook(hook: EventHook): void {
+		this.hooks.push(hook);
+	}
+
+	get hookList(): readonly EventHook[] {
+		return this.hooks;
+	}
+
+	/** Stores one payload with its events; resolves once committed. */
+	store(input: IncomingPayload): Promise<StoreResult> {
+		return new Promise((resolve, reject) => {
+			this.queue.push({ input, resolve, reject });
+			this.pump();
+		});
+	}
+
+	private pump(): void {
+		while (this.inFlight < this.maxConcurrent && this.queue.length > 0) {
+			const batch = this.queue.splice(0, this.maxBatch);
+			this.inFlight++;
+			void this.flush(batch).finally(() => {
+				this.inFlight--;
+				this.pump();
+			});
+		}
+	}
+
+	private async flush(batch: Pending[]): Promise<void> {
+		try {
+			const results = await this.write(batch.map((p) => p.input));
+			batch.forEach((pending, index) => pending.resolve(results[index]));
+		} catch (error) {
+			if (batch.length > 1 && !isConnectionError(error)) {
+				// One bad payload (or hook failure) must not fail its neighbours: retry one by one.
+				for (const pending of batch) {
+					try {
+						const [result] = await this.write([pending.input]);
+						pending.resolve(result);
+					} catch (single) {
+						pending.reject(single);
+					}
+				}
+			} else {
+				for (const pending of batch) pending.reject(error);
+			}
+		}
+	}
+
+	private async write(inputs: IncomingPayload[], attempt = 1): Promise<StoreResult[]> {
+		const started = process.hrtime.bigint();
+		let stored: StoredEvent[];
+		try {
+			if (this.hooks.length === 0) {
+				// One statement is one transaction: no BEGIN/COMMIT round trips needed.
+				stored = await insertPayloadsAndEvents(this.pool, inputs);
+			} else {
+				const client = await this.pool.connect();
+				try {
+					await client.query('BEGIN');
+					stored = await insertPayloadsAndEvents(client, inputs);
+					if (stored.length > 0) for (const hook of this.hooks) await hook(client, stored);
+					await client.query('COMMIT');
+				} catch (error) {
+					await client.query('ROLLBACK').catch(() => undefined);
+					client.release(isConnectionError(error) ? (error as Error) : undefined);
+					throw error;
+				}
+				client.release();
+			}
+		} catch (error) {
+			const code = (error as { code?: string }).code;
+			if (code && RETRYABLE.has(code) && attempt < 3) return this.write(inputs, attempt + 1);
+			throw error;
+		}
+		const storedByKey = new Map(stored.map((event) => [event.dedupe_key, event]));
+		const claimed = new Set<string>();
+		const results = inputs.map((input) => {
+			const mine: StoredEvent[] = [];
+			let duplicates = 0;
+			for (const event of input.events) {
+				const fresh = storedByKey.get(event.dedupeKey);
+				if (fresh && !claimed.has(event.dedupeKey)) {
+					claimed.add(event.dedupeKey);
+					mine.push(fresh);
+				} else duplicates++;
+			}
+			return { stored: mine, duplicates };
+		});
+		this.options.onBatch?.({
+			payloads: inputs.length,
+			events: stored.length,
+			duplicates: results.reduce((sum, r) => sum + r.duplicates, 0),
+			seconds: Number(process.hrtime.bigint() - started) / 1e9,
+		});
+		return results;
+	}
+}
+
+/** The database is unreachable or went away (as opposed to a bad statement). */
+export function isConnectionError(error: unknown): boolean {
+	const e = error as { code?: string; message?: string } | undefined;
+	if (!e) return false;
+	if (e.code && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004', '53300'].includes(e.code)) {
+		return true;
+	}
+	return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i.test(e.message ?? '');
+}
