@@ -75,7 +75,7 @@ export interface DeliveryRow {
 
 const DELIVERY_SELECT = `SELECT d.id, d.subscription_id, d.event_id::text AS event_id, e.dedupe_key, d.event_type, d.status, d.attempts,
 	CASE WHEN d.status = 'pending' THEN d.next_attempt_at END AS next_attempt_at,
-	d.last_attempt_at, d.last_status_code, d.last_error, d.succeeded_at, d.created_at
+	d.last_attempt_at, d.last_status_code, d.last_error, d.succeeded_at, d.created_at, d.created_at::text AS cursor_at
 	FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id JOIN events e ON e.id = d.event_id`;
 
 function toDelivery(row: DeliveryRow & { dedupe_key: string }): DeliveryRow {

@@ -17,6 +17,13 @@ export function parseRetrySchedule(value: string): number[] {
 	});
 }
 
+/** One duration such as "15m", "10s", "250ms" (a bare number is seconds). */
+export function parseDuration(value: string): number {
+	const [ms] = parseRetrySchedule(value);
+	if (value.includes(',')) throw new RetryScheduleError(`"${value}" is a list; one duration is expected.`);
+	return ms;
+}
+
 export type NextAttempt = { kind: 'retry'; delayMs: number } | { kind: 'dead' };
 
 /**

@@ -1,0 +1,89 @@
+// /api/v1/campaigns: audience snapshot at creation, atomic claims, results, report.
+import type { Pool } from 'pg';
+import { campaignReport, claimRecipients, createCampaign, expireStaleClaims, getCampaign, recordResults } from '../campaigns/repository';
+import { normalizeWaId } from '../consent/phone';
+import { notFound, type ApiBuilder } from './route';
+import { campaignCreateBody, campaignReportSchema, claimBody, claimResult, idParams, resultsBody, resultsResult } from './schemas';
+import { inTransaction } from './tx';
+
+export function campaignRoutes(api: ApiBuilder, pool: Pool, options: { claimTimeoutMs: number }): void {
+	api.schema('CampaignReport', campaignReportSchema);
+	api.route({
+		method: 'post',
+		path: '/api/v1/campaigns',
+		tag: 'campaigns',
+		scope: 'campaigns',
+		summary: 'Create a campaign; its audience (opted-in contacts matching the tags) is snapshotted now.',
+		body: campaignCreateBody,
+		success: { status: 201, description: 'Created (200 with the existing campaign for a repeated idempotency_key).', schema: campaignReportSchema },
+		handler: async ({ principal, body }) => {
+			const { campaign, created } = await inTransaction(pool, (tx) => createCampaign(tx, body, principal.userId));
+			return { status: created ? 201 : 200, body: await campaignReport(pool, campaign) };
+		},
+	});
+	api.route({
+		method: 'get',
+		path: '/api/v1/campaigns/:id',
+		tag: 'campaigns',
+		scope: 'campaigns',
+		summary: 'Campaign report: counts by state, skips by reason, failures by Meta code, timings.',
+		params: idParams,
+		success: { status: 200, description: 'The report.', schema: campaignReportSchema },
+		errors: { 404: 'No such campaign.' },
+		handler: async ({ params }) => {
+			const campaign = await getCampaign(pool, params.id);
+			if (!campaign) throw notFound('No such campaign.');
+			await expireStaleClaims(pool, campaign.id, options.claimTimeoutMs);
+			return { body: await campaignReport(pool, campaign) };
+		},
+	});
+	api.route({
+		method: 'post',
+		path: '/api/v1/campaigns/:id/claim',
+		tag: 'campaigns',
+		scope: 'campaigns',
+		summary: 'Claim up to `limit` pending recipients (each is handed out once, even to concurrent workers).',
+		description:
+			'Recipients who opted out since the snapshot are skipped, not returned. Claims older than CAMPAIGN_CLAIM_TIMEOUT become "unknown" and are returned again only with resend_unknown: true.',
+		params: idParams,
+		body: claimBody,
+		success: { status: 200, description: 'The claimed recipients (empty when nothing is left).', schema: claimResult },
+		errors: { 404: 'No such campaign.' },
+		handler: async ({ params, body }) => {
+			const campaign = await getCampaign(pool, params.id);
+			if (!campaign) throw notFound('No such campaign.');
+			const { claimed, skipped } = await inTransaction(pool, (tx) =>
+				claimRecipients(tx, campaign, { limit: body.limit, resendUnknown: body.resend_unknown, claimTimeoutMs: options.claimTimeoutMs }),
+			);
+			const remaining = await pool.query<{ pending: string; unknown: string }>(
+				`SELECT count(*) FILTER (WHERE state = 'pending') AS pending, count(*) FILTER (WHERE state = 'unknown') AS unknown
+				 FROM campaign_recipients WHERE campaign_id = $1`,
+				[campaign.id],
+			);
+			return {
+				body: { data: claimed, skipped, remaining: { pending: Number(remaining.rows[0].pending), unknown: Number(remaining.rows[0].unknown) } },
+			};
+		},
+	});
+	api.route({
+		method: 'post',
+		path: '/api/v1/campaigns/:id/results',
+		tag: 'campaigns',
+		scope: 'campaigns',
+		summary: 'Record send results: a wamid → sent, a Meta error (code, details, fbtrace_id) → failed.',
+		params: idParams,
+		body: resultsBody,
+		success: { status: 200, description: 'The outcome per recipient.', schema: resultsResult },
+		errors: { 404: 'No such campaign.' },
+		handler: async ({ params, body }) => {
+			const campaign = await getCampaign(pool, params.id);
+			if (!campaign) throw notFound('No such campaign.');
+			const results = body.results.map((r) => {
+				const n = normalizeWaId(r.wa_id);
+				return { ...r, wa_id: n.ok ? n.wa_id : r.wa_id };
+			});
+			const outcomes = await inTransaction(pool, (tx) => recordResults(tx, campaign.id, results));
+			return { body: { data: outcomes } };
+		},
+	});
+}
