@@ -1,0 +1,106 @@
+import type {
+	IAuthenticateGeneric,
+	ICredentialTestRequest,
+	ICredentialType,
+	Icon,
+	INodeProperties,
+} from 'n8n-workflow';
+
+// Host, version and account come from the credential so one expression builds every URL.
+const BASE_URL =
+	'={{($credentials.baseUrl ? $credentials.baseUrl.replace(/\\/+$/, "") : ($credentials.loginType === "instagram" ? "https://graph.instagram.com" : "https://graph.facebook.com")) + "/" + $credentials.apiVersion}}';
+
+export class InstagramApi implements ICredentialType {
+	name = 'instagramApi';
+
+	displayName = 'Instagram Graph API';
+
+	icon: Icon = {
+		light: 'file:../nodes/Instagram/instagram.svg',
+		dark: 'file:../nodes/Instagram/instagram.dark.svg',
+	};
+
+	documentationUrl = 'https://github.com/tiltedprompts/n8n-nodes-tiltedprompts#credentials';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Login Type',
+			name: 'loginType',
+			type: 'options',
+			options: [
+				{
+					name: 'Facebook Login (graph.facebook.com)',
+					value: 'facebook',
+					description: 'Instagram professional account linked to a Facebook Page; needed for hashtag search',
+				},
+				{
+					name: 'Instagram Login (graph.instagram.com)',
+					value: 'instagram',
+					description: 'Business Login for Instagram; no Facebook Page needed, no hashtag search',
+				},
+			],
+			default: 'facebook',
+		},
+		{
+			displayName: 'Access Token',
+			name: 'accessToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description:
+				'Facebook Login: a long-lived User or Page access token (or a System User token). Instagram Login: a long-lived Instagram User access token.',
+		},
+		{
+			displayName: 'Instagram Account ID',
+			name: 'accountId',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: '17841400000000000',
+			description: 'ID of the Instagram professional (business or creator) account, not the username',
+		},
+		{
+			displayName: 'Facebook Page ID',
+			name: 'pageId',
+			type: 'string',
+			default: '',
+			displayOptions: { show: { loginType: ['facebook'] } },
+			description:
+				'Facebook Login only: the Page linked to the account. Private replies and DMs are sent as this Page; leave empty to send as /me with a Page access token.',
+		},
+		{
+			displayName: 'API Version',
+			name: 'apiVersion',
+			type: 'string',
+			default: 'v24.0',
+			required: true,
+			description: 'Graph API version, e.g. v24.0',
+		},
+		{
+			displayName: 'Base URL Override',
+			name: 'baseUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'http://127.0.0.1:8080',
+			description: 'Leave empty to use Meta. For tests or a proxy: the URL that replaces https://graph.facebook.com or https://graph.instagram.com.',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization: '=Bearer {{$credentials.accessToken}}',
+			},
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: BASE_URL,
+			url: '={{"/" + $credentials.accountId}}',
+			qs: { fields: 'id,username' },
+		},
+	};
+}

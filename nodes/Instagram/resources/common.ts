@@ -1,0 +1,105 @@
+// Fields several operations share.
+import type { IExecuteFunctions, IDisplayOptions, INodeProperties } from 'n8n-workflow';
+
+type DisplayShow = NonNullable<IDisplayOptions['show']>;
+import { splitList } from '../shared/graph';
+
+export const MEDIA_FIELDS = [
+	'id',
+	'caption',
+	'media_type',
+	'media_product_type',
+	'media_url',
+	'thumbnail_url',
+	'permalink',
+	'shortcode',
+	'timestamp',
+	'username',
+	'like_count',
+	'comments_count',
+	'is_comment_enabled',
+	'alt_text',
+];
+
+export const DEFAULT_MEDIA_FIELDS = ['id', 'caption', 'media_type', 'media_product_type', 'media_url', 'permalink', 'timestamp', 'like_count', 'comments_count'];
+
+export const COMMENT_FIELDS = ['id', 'text', 'timestamp', 'username', 'like_count', 'hidden', 'from', 'parent_id', 'media'];
+
+export const DEFAULT_COMMENT_FIELDS = ['id', 'text', 'timestamp', 'username', 'like_count', 'hidden', 'from'];
+
+export function fieldsOption(name: string, show: DisplayShow, all: string[], defaults: string[], description: string): INodeProperties {
+	return {
+		displayName: 'Fields',
+		name,
+		type: 'multiOptions',
+		options: all.map((field) => ({ name: field, value: field })),
+		default: [...defaults],
+		displayOptions: { show },
+		description,
+	};
+}
+
+export function mediaIdLocator(show: DisplayShow, description = 'The post (IG Media)'): INodeProperties {
+	return {
+		displayName: 'Media',
+		name: 'mediaId',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		displayOptions: { show },
+		description,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchMedia', searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: '17895695668004550',
+				validation: [{ type: 'regex', properties: { regex: '^[0-9_]+$', errorMessage: 'An IG Media ID is a number' } }],
+			},
+		],
+	};
+}
+
+export function returnAllAndLimit(show: DisplayShow): INodeProperties[] {
+	return [
+		{
+			displayName: 'Return All',
+			name: 'returnAll',
+			type: 'boolean',
+			default: false,
+			displayOptions: { show },
+			description: 'Whether to return all results or only up to a given limit',
+		},
+		{
+			displayName: 'Limit',
+			name: 'limit',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 50,
+			displayOptions: { show: { ...show, returnAll: [false] } },
+			description: 'Max number of results to return',
+		},
+	];
+}
+
+export function readPaging(context: IExecuteFunctions, itemIndex: number): { returnAll: boolean; limit: number } {
+	const returnAll = context.getNodeParameter('returnAll', itemIndex, false) as boolean;
+	const limit = returnAll ? 0 : (context.getNodeParameter('limit', itemIndex, 50) as number);
+	return { returnAll, limit };
+}
+
+export function readFields(context: IExecuteFunctions, name: string, itemIndex: number, defaults: string[]): string {
+	const fields = splitList(context.getNodeParameter(name, itemIndex, defaults));
+	const list = fields.length ? fields : defaults;
+	return (list.includes('id') ? list : ['id', ...list]).join(',');
+}
+
+export function readMediaId(context: IExecuteFunctions, itemIndex: number): string {
+	return String(context.getNodeParameter('mediaId', itemIndex, '', { extractValue: true })).trim();
+}

@@ -1,0 +1,176 @@
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IDataObject,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type IPollFunctions,
+} from 'n8n-workflow';
+import { splitList } from '../Instagram/shared/graph';
+import { nextAfterCursor, type GraphPage } from '../Instagram/shared/pagination';
+import { rateLimitOptions } from '../Instagram/shared/rateLimitOptions';
+import { getInstagramCredentials, graphRequest } from '../Instagram/shared/transport';
+import { firstPoll, isSeenState, matchKeywords, parseTimestamp, selectNew, type SeenState } from './seen';
+
+const POST_FIELDS = 'id,caption,media_type,media_product_type,media_url,thumbnail_url,permalink,shortcode,timestamp,username,like_count,comments_count';
+const COMMENT_FIELDS = 'id,text,timestamp,username,like_count,hidden,from,parent_id';
+const MAX_POST_PAGES = 10;
+const MAX_COMMENT_PAGES = 5;
+
+interface Post extends IDataObject {
+	id: string;
+	timestamp?: string;
+	caption?: string;
+	permalink?: string;
+}
+
+interface Comment extends IDataObject {
+	id: string;
+	timestamp?: string;
+	text?: string;
+}
+
+// Polls the Graph API. Comment and mention *webhooks* arrive through the TiltedPrompts service and
+// its trigger instead; this node needs no public URL.
+export class InstagramTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Instagram Trigger',
+		name: 'instagramTrigger',
+		icon: { light: 'file:instagram.svg', dark: 'file:instagram.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{$parameter["event"] === "newComment" ? "New comment" : "New post"}}',
+		description: 'Starts a workflow when the Instagram account publishes a post or gets a comment (polling)',
+		defaults: { name: 'Instagram Trigger' },
+		polling: true,
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'instagramApi', required: true }],
+		properties: [
+			{
+				displayName: 'Event',
+				name: 'event',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'New Post', value: 'newPost', description: 'A post, reel or carousel published on the account' },
+					{ name: 'New Comment', value: 'newComment', description: 'A comment on one of the account\'s recent posts' },
+				],
+				default: 'newPost',
+			},
+			{
+				displayName: 'Posts to Watch',
+				name: 'postsToWatch',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 50 },
+				default: 10,
+				displayOptions: { show: { event: ['newComment'] } },
+				description: 'How many of the newest posts to check for comments on each poll',
+			},
+			{
+				displayName: 'Keywords',
+				name: 'keywords',
+				type: 'string',
+				default: '',
+				placeholder: 'price, link, interested',
+				displayOptions: { show: { event: ['newComment'] } },
+				description: 'Comma-separated; only comments containing one of them (any case) start the workflow. Empty: every comment.',
+			},
+			{
+				displayName: 'Backfill From',
+				name: 'backfillFrom',
+				type: 'dateTime',
+				default: '',
+				description:
+					'On the first poll after activation, also emit items published after this date. Empty: start from now, so activation never replays old posts or comments.',
+			},
+			rateLimitOptions,
+		],
+	};
+
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		const event = this.getNodeParameter('event', 'newPost') as string;
+		const manual = this.getMode() === 'manual';
+		const started = Date.now();
+		const budgetMs = typeof this.getPollBudgetMs === 'function' ? this.getPollBudgetMs() : 60_000;
+		const withinBudget = () => Date.now() - started < budgetMs * 0.7;
+
+		const items = event === 'newComment' ? await fetchComments(this, manual, withinBudget) : await fetchPosts(this, manual, withinBudget);
+
+		if (manual) {
+			// Testing in the editor: show the newest item, remember nothing.
+			const newest = [...items].sort((a, b) => parseTimestamp(b.timestamp) - parseTimestamp(a.timestamp))[0];
+			if (!newest) throw new NodeOperationError(this.getNode(), event === 'newComment' ? 'No comments on the watched posts yet' : 'The account has no posts yet');
+			return [[{ json: newest }]];
+		}
+
+		const staticData = this.getWorkflowStaticData('node');
+		const key = event === 'newComment' ? 'comments' : 'posts';
+		const stored = staticData[key];
+		let result: { fresh: IDataObject[]; next: SeenState };
+		if (isSeenState(stored)) {
+			result = selectNew(stored, items as Array<IDataObject & { id: string; timestamp?: string }>);
+		} else {
+			const backfill = this.getNodeParameter('backfillFrom', '') as string;
+			const backfillMs = backfill ? Date.parse(backfill) : undefined;
+			result = firstPoll(Date.now(), items as Array<IDataObject & { id: string; timestamp?: string }>, backfillMs);
+		}
+		staticData[key] = result.next as unknown as IDataObject;
+
+		let fresh = result.fresh;
+		if (event === 'newComment') fresh = matchKeywords(fresh as Comment[], splitList(this.getNodeParameter('keywords', '') as string));
+		if (!fresh.length) return null;
+		return [fresh.map((json) => ({ json }))];
+	}
+}
+
+async function fetchPosts(context: IPollFunctions, manual: boolean, withinBudget: () => boolean): Promise<Post[]> {
+	const credentials = await getInstagramCredentials(context);
+	const stored = context.getWorkflowStaticData('node').posts;
+	const cutoff = isSeenState(stored) ? Math.max(stored.startedAt, stored.highWater - 3 * 24 * 3600 * 1000) : Infinity;
+	const posts: Post[] = [];
+	let after: string | undefined;
+	for (let page = 0; page < MAX_POST_PAGES; page++) {
+		const response = await graphRequest<GraphPage<Post>>(context, {
+			method: 'GET',
+			path: `/${credentials.accountId}/media`,
+			qs: { fields: POST_FIELDS, limit: manual ? 5 : 25, ...(after ? { after } : {}) },
+		});
+		const data = response.data ?? [];
+		posts.push(...data);
+		// Newest first: stop once a page reaches what we have already seen (or on the first poll).
+		const oldest = Math.min(...data.map((post) => parseTimestamp(post.timestamp)).filter((ts) => !Number.isNaN(ts)));
+		after = nextAfterCursor(response);
+		if (manual || !after || !(oldest > cutoff) || !withinBudget()) break;
+	}
+	return posts;
+}
+
+async function fetchComments(context: IPollFunctions, manual: boolean, withinBudget: () => boolean): Promise<Comment[]> {
+	const credentials = await getInstagramCredentials(context);
+	const postsToWatch = Math.min(50, Math.max(1, Number(context.getNodeParameter('postsToWatch', 10)) || 10));
+	const recent = await graphRequest<GraphPage<Post>>(context, {
+		method: 'GET',
+		path: `/${credentials.accountId}/media`,
+		qs: { fields: 'id,caption,permalink,timestamp', limit: manual ? 3 : postsToWatch },
+	});
+	const comments: Comment[] = [];
+	for (const post of recent.data ?? []) {
+		if (!withinBudget()) break;
+		let after: string | undefined;
+		for (let page = 0; page < MAX_COMMENT_PAGES; page++) {
+			const response = await graphRequest<GraphPage<Comment>>(context, {
+				method: 'GET',
+				path: `/${post.id}/comments`,
+				qs: { fields: COMMENT_FIELDS, limit: 50, ...(after ? { after } : {}) },
+			});
+			for (const comment of response.data ?? []) {
+				comments.push({ ...comment, media_id: post.id, media_permalink: post.permalink ?? null, media_caption: post.caption ?? null });
+			}
+			after = nextAfterCursor(response);
+			if (!after || manual) break;
+		}
+	}
+	return comments;
+}
