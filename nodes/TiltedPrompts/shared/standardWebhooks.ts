@@ -57,11 +57,11 @@ export function sign(secret: string, id: string, timestamp: number | string, bod
 	return `v1,${hmac(secretKey(secret), id, String(timestamp), toBuffer(body)).toString('base64')}`;
 }
 
-export interface SignedHeaders {
+export type SignedHeaders = {
 	'webhook-id': string;
 	'webhook-timestamp': string;
 	'webhook-signature': string;
-}
+};
 
 /** The three headers for one message; several secrets give several signatures (key rotation). */
 export function signedHeaders(

@@ -109,7 +109,7 @@ async function ingest(this: IExecuteFunctions, bundle: IDataObject, messageId: s
 		path: '/ingest-bundle',
 		body,
 		authenticate: false,
-		headersPerAttempt: () => signedHeaders(secret, id, Math.floor(Date.now() / 1000), body) as unknown as Record<string, string>,
+		headersPerAttempt: () => signedHeaders(secret, id, Math.floor(Date.now() / 1000), body),
 		itemIndex,
 	});
 }

@@ -7,7 +7,7 @@ import { waIdField } from './shared';
 async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const waId = this.getNodeParameter('waId', itemIndex) as string;
 	const response: unknown = await serviceRequest.call(this, { method: 'DELETE', path: `/contacts/${segment(waId)}`, itemIndex });
-	return response && typeof response === 'object' ? (response as IDataObject) : { erased: true };
+	return response && typeof response === 'object' ? (response as IDataObject) : { wa_id: waId, erased: true };
 }
 
 export const erase: ItemOperation = { kind: 'item', description: [waIdField(['erase'])], execute };
