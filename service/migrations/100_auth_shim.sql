@@ -2,17 +2,21 @@
 -- and is left alone; on plain PostgreSQL this creates the small shim that our policies need, so the
 -- same row-level security protects Supabase's REST API and our service.
 
+-- Roles are cluster-wide: two databases migrating at once may race; the loser finds the role made.
 DO $$
+DECLARE
+	wanted text[][] := ARRAY[['anon', 'NOLOGIN NOINHERIT'], ['authenticated', 'NOLOGIN NOINHERIT'], ['service_role', 'NOLOGIN NOINHERIT BYPASSRLS']];
+	i int;
 BEGIN
-	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'anon') THEN
-		CREATE ROLE anon NOLOGIN NOINHERIT;
-	END IF;
-	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'authenticated') THEN
-		CREATE ROLE authenticated NOLOGIN NOINHERIT;
-	END IF;
-	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'service_role') THEN
-		CREATE ROLE service_role NOLOGIN NOINHERIT BYPASSRLS;
-	END IF;
+	FOR i IN 1 .. array_length(wanted, 1) LOOP
+		IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = wanted[i][1]) THEN
+			BEGIN
+				EXECUTE format('CREATE ROLE %I %s', wanted[i][1], wanted[i][2]);
+			EXCEPTION WHEN duplicate_object OR unique_violation THEN
+				NULL;
+			END;
+		END IF;
+	END LOOP;
 END
 $$;
 

@@ -1,0 +1,208 @@
+// GET/POST /webhooks/meta against real Postgres: handshake, signatures, durable and deduplicated
+// storage, batches, unknown events, hooks in the same transaction, and clear 4xx for bad input.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PoolClient } from 'pg';
+import { signMetaBody } from '../src/core/meta-signature';
+import type { StoredEvent } from '../src/db/events';
+import type { TestDatabase } from '../../test/helpers/postgres';
+import { count, migratedDatabase, startService, type TestService } from './helpers';
+
+const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', 'meta', name));
+
+describe('Meta webhook gateway', () => {
+	let db: TestDatabase;
+	let service: TestService;
+	const hookCalls: Array<{ types: string[]; inTransaction: boolean }> = [];
+	let failHook = false;
+
+	beforeAll(async () => {
+		db = await migratedDatabase('meta');
+		const hook = async (tx: PoolClient, events: StoredEvent[]) => {
+			// Inside the storing transaction the new rows are visible through tx, not yet to others.
+			const ids = events.map((e) => e.id);
+			const mine = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE id = ANY($1::bigint[])', [ids]);
+			const others = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE id = ANY($1::bigint[])', [ids]);
+			hookCalls.push({ types: events.map((e) => e.type), inTransaction: mine.rows[0].n === events.length && others.rows[0].n === 0 });
+			if (failHook) throw new Error('hook failed');
+		};
+		service = await startService(db.pool, { hooks: [hook] });
+	});
+	afterAll(async () => {
+		await service.close();
+		await db.drop();
+	});
+
+	describe('GET handshake', () => {
+		const get = (params: Record<string, string>) => fetch(`${service.url}/webhooks/meta?${new URLSearchParams(params)}`);
+
+		it('echoes hub.challenge when the verify token matches', async () => {
+			const res = await get({ 'hub.mode': 'subscribe', 'hub.verify_token': service.settings.META_VERIFY_TOKEN, 'hub.challenge': '1158201444' });
+			expect(res.status).toBe(200);
+			expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+			expect(await res.text()).toBe('1158201444');
+		});
+
+		it('answers 403 with a JSON error on a wrong token', async () => {
+			const res = await get({ 'hub.mode': 'subscribe', 'hub.verify_token': 'wrong-token', 'hub.challenge': '1' });
+			expect(res.status).toBe(403);
+			expect(await res.json()).toEqual({ error: { code: 'verify_token_mismatch', message: expect.stringContaining('META_VERIFY_TOKEN') } });
+		});
+
+		it('answers 400 when parameters are missing or the mode is not subscribe', async () => {
+			expect((await get({ 'hub.mode': 'subscribe' })).status).toBe(400);
+			expect((await get({ 'hub.mode': 'unsubscribe', 'hub.verify_token': service.settings.META_VERIFY_TOKEN, 'hub.challenge': '1' })).status).toBe(400);
+		});
+	});
+
+	describe('POST events', () => {
+		it('stores a signed WhatsApp message with its raw payload, then answers 200', async () => {
+			const body = fixture('whatsapp-text-message.json');
+			const res = await service.postMeta(body);
+			expect(res.status).toBe(200);
+			expect(await res.json()).toEqual({ received: 1, stored: 1, duplicates: 0 });
+			const { rows } = await db.pool.query(
+				`SELECT e.type, e.payload->>'text' AS text, e.payload->>'from' AS "from", p.raw_body
+				 FROM events e JOIN webhook_payloads p ON p.id = e.payload_id
+				 WHERE e.dedupe_key = 'wa.message:wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA='`,
+			);
+			expect(rows).toHaveLength(1);
+			expect(rows[0]).toMatchObject({ type: 'whatsapp.message', text: 'Does it come in another color?', from: '16505551234' });
+			expect(Buffer.compare(rows[0].raw_body, body)).toBe(0);
+		});
+
+		it('accepts a redelivery with 200 and changes nothing', async () => {
+			const body = fixture('whatsapp-status-sent.json');
+			expect((await service.postMeta(body)).status).toBe(200);
+			const before = { events: await count(db.pool, 'SELECT * FROM events'), payloads: await count(db.pool, 'SELECT * FROM webhook_payloads') };
+			const again = await service.postMeta(body);
+			expect(again.status).toBe(200);
+			expect(await again.json()).toEqual({ received: 1, stored: 0, duplicates: 1 });
+			expect(await count(db.pool, 'SELECT * FROM events')).toBe(before.events);
+			expect(await count(db.pool, 'SELECT * FROM webhook_payloads')).toBe(before.payloads);
+		});
+
+		it('stores sent, delivered and failed statuses of messages as separate events, with error details', async () => {
+			await service.postMeta(fixture('whatsapp-status-delivered.json'));
+			await service.postMeta(fixture('whatsapp-status-failed.json'));
+			const { rows } = await db.pool.query(
+				"SELECT payload->>'status' AS status, payload->'errors'->0->>'code' AS code FROM events WHERE type = 'whatsapp.status' ORDER BY occurred_at",
+			);
+			expect(rows).toEqual([
+				{ status: 'failed', code: '131049' },
+				{ status: 'sent', code: null },
+				{ status: 'delivered', code: null },
+			]);
+		});
+
+		it('handles a batched delivery whole, skipping only the events already stored', async () => {
+			const res = await service.postMeta(fixture('whatsapp-batch.json'));
+			expect(res.status).toBe(200);
+			// The last message of the batch is the one of whatsapp-text-message.json, stored above.
+			expect(await res.json()).toEqual({ received: 4, stored: 3, duplicates: 1 });
+		});
+
+		it('stores Instagram comments, mentions and messages, and unknown fields as meta.unhandled', async () => {
+			for (const name of ['instagram-comment.json', 'instagram-mention.json', 'instagram-message.json', 'whatsapp-unknown-field.json']) {
+				expect((await service.postMeta(fixture(name))).status).toBe(200);
+			}
+			const { rows } = await db.pool.query(
+				"SELECT type FROM events WHERE type LIKE 'instagram.%' OR type = 'meta.unhandled' ORDER BY type",
+			);
+			expect(rows.map((r) => r.type)).toEqual(['instagram.comment', 'instagram.mention', 'instagram.message', 'meta.unhandled']);
+		});
+
+		it('verifies \\u00e4 escapes and raw UTF-8 emoji over the exact bytes and stores the decoded text', async () => {
+			const body = Buffer.from(
+				'{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"metadata":{"phone_number_id":"2"},"messages":[{"from":"49151","id":"wamid.umlaut","timestamp":"1750000000","type":"text","text":{"body":"K\\u00e4se bitte 🧀🎉"}}]}}]}]}',
+				'utf8',
+			);
+			const res = await service.postMeta(body);
+			expect(res.status).toBe(200);
+			const { rows } = await db.pool.query("SELECT payload->>'text' AS text FROM events WHERE dedupe_key = 'wa.message:wamid.umlaut'");
+			expect(rows[0].text).toBe('Käse bitte 🧀🎉');
+			// The same text signed after re-serialization is other bytes: refused.
+			const reserialized = JSON.stringify(JSON.parse(body.toString('utf8')));
+			const forged = await fetch(`${service.url}/webhooks/meta`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMetaBody(body, service.settings.META_APP_SECRETS[0]) },
+				body: reserialized,
+			});
+			expect(forged.status).toBe(401);
+		});
+
+		it('accepts a signature made with the second app secret (rotation)', async () => {
+			const body = Buffer.from(JSON.stringify({ object: 'instagram', entry: [{ id: '9', time: 1750000000, changes: [{ field: 'comments', value: { id: 'c-rot', text: 'hi' } }] }] }));
+			expect((await service.postMeta(body, { secret: service.settings.META_APP_SECRETS[1] })).status).toBe(200);
+		});
+
+		it('runs hooks inside the storing transaction with only the new events', async () => {
+			hookCalls.length = 0;
+			const body = Buffer.from(JSON.stringify({ object: 'instagram', entry: [{ id: '9', time: 1750000001, changes: [{ field: 'comments', value: { id: 'c-hook', text: 'hook' } }] }] }));
+			await service.postMeta(body);
+			await service.postMeta(body);
+			expect(hookCalls).toEqual([{ types: ['instagram.comment'], inTransaction: true }]);
+		});
+
+		it('rolls everything back when a hook fails, answers 5xx, and stores it on the retry', async () => {
+			const body = Buffer.from(JSON.stringify({ object: 'instagram', entry: [{ id: '9', time: 1750000002, changes: [{ field: 'comments', value: { id: 'c-fail', text: 'x' } }] }] }));
+			failHook = true;
+			try {
+				const res = await service.postMeta(body);
+				expect(res.status).toBeGreaterThanOrEqual(500);
+				expect(await count(db.pool, "SELECT * FROM events WHERE dedupe_key = 'ig.comment:c-fail'")).toBe(0);
+			} finally {
+				failHook = false;
+			}
+			expect((await service.postMeta(body)).status).toBe(200);
+			expect(await count(db.pool, "SELECT * FROM events WHERE dedupe_key = 'ig.comment:c-fail'")).toBe(1);
+		});
+	});
+
+	describe('bad input gets a clear 4xx, never a 5xx', () => {
+		const body = Buffer.from('{"object":"instagram","entry":[]}');
+		const post = (headers: Record<string, string>, payload: string | Buffer = body) =>
+			fetch(`${service.url}/webhooks/meta`, { method: 'POST', headers, body: payload });
+
+		it('401 without a signature or with a wrong one, counted in /metrics', async () => {
+			const missing = await post({ 'content-type': 'application/json' });
+			expect(missing.status).toBe(401);
+			expect((await missing.json()).error.code).toBe('missing_signature');
+			const wrong = await post({ 'content-type': 'application/json', 'x-hub-signature-256': signMetaBody(body, 'not-the-secret') });
+			expect(wrong.status).toBe(401);
+			expect((await wrong.json()).error.code).toBe('signature_mismatch');
+			const malformed = await post({ 'content-type': 'application/json', 'x-hub-signature-256': 'sha1=abc' });
+			expect(malformed.status).toBe(401);
+			const metrics = await (await fetch(`${service.url}/metrics`)).text();
+			expect(metrics).toMatch(/signature_failures_total\{source="meta",reason="signature_mismatch"\} [1-9]/);
+		});
+
+		it('400 for malformed JSON and for JSON that is not an object', async () => {
+			const bad = Buffer.from('{"object": "instagram", ');
+			const res = await service.postMeta(bad);
+			expect(res.status).toBe(400);
+			expect((await res.json()).error.code).toBe('invalid_json');
+			expect((await service.postMeta(Buffer.from('[1,2]'))).status).toBe(400);
+			expect((await service.postMeta(Buffer.alloc(0))).status).toBe(400);
+		});
+
+		it('415 for a wrong content type', async () => {
+			const res = await service.postMeta(body, { headers: { 'content-type': 'text/plain' } });
+			expect(res.status).toBe(415);
+			expect((await res.json()).error.code).toBe('unsupported_media_type');
+		});
+
+		it('413 for a body beyond BODY_LIMIT_BYTES', async () => {
+			const huge = Buffer.alloc(service.settings.BODY_LIMIT_BYTES + 1, 0x20);
+			const res = await service.postMeta(huge);
+			expect(res.status).toBe(413);
+			expect((await res.json()).error.code).toBe('payload_too_large');
+		});
+
+		it('404 with the error shape for unknown routes', async () => {
+			const res = await fetch(`${service.url}/webhooks/nope`);
+			expect(res.status).toBe(404);
+			expect(await res.json()).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
+		});
+	});
+});
