@@ -55,7 +55,12 @@ export async function getInstagramCredentials(context: InstagramContext): Promis
 function backoffPolicy(context: InstagramContext, itemIndex: number): BackoffPolicy {
 	let options: IDataObject = {};
 	try {
-		options = (context.getNodeParameter('rateLimits', itemIndex, {}) as IDataObject) ?? {};
+		// Poll functions take (name, fallback); execute functions take (name, itemIndex, fallback).
+		const value =
+			'getPollBudgetMs' in context
+				? (context as IPollFunctions).getNodeParameter('rateLimits', {})
+				: (context as IExecuteFunctions).getNodeParameter('rateLimits', itemIndex, {});
+		options = value && typeof value === 'object' ? (value as IDataObject) : {};
 	} catch {
 		options = {};
 	}
