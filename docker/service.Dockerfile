@@ -17,12 +17,14 @@ RUN node node_modules/typescript/bin/tsc -p service/tsconfig.json
 
 # ---- deps: the service workspace's production dependencies, nothing else ----
 # --omit=optional leaves out embedded-postgres' platform binaries (optional packages, ~60 MB):
-# the image always talks to the Postgres named by DATABASE_URL.
+# the image always talks to the Postgres named by DATABASE_URL. npm puts a dependency whose version
+# differs from the root tree's (zod 4 here) in service/node_modules: both folders are shipped.
 FROM node:24.21.0-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 COPY service/package.json service/
 RUN npm ci --omit=dev --omit=optional --workspace=service --ignore-scripts --no-audit --no-fund \
+	&& mkdir -p service/node_modules \
 	&& npm cache clean --force
 
 # ---- runtime ----
@@ -32,6 +34,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 # Code and dependencies belong to root and are read-only for the `node` user that runs them.
 COPY --from=deps /app/node_modules ./node_modules
+COPY --from=deps /app/service/node_modules ./service/node_modules
 COPY --from=build /app/service/dist ./service/dist
 COPY service/package.json ./service/package.json
 COPY service/migrations ./service/migrations
