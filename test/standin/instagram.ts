@@ -481,7 +481,7 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 				: url?.includes('standin-slow')
 					? { outcome: 'FINISHED', inProgressChecks: 3 }
 					: undefined;
-		const configured = (url && state.outcomes.get(url)) ?? hinted;
+		const configured = (url ? state.outcomes.get(url) : undefined) ?? hinted;
 		let outcome: ContainerOutcome = configured ?? { outcome: 'FINISHED', inProgressChecks: isVideo ? 2 : 0 };
 		if (kind === 'CAROUSEL' && !configured) {
 			const failed = children!.map((id) => state.containers.get(id)!).find((c) => c.outcome !== 'FINISHED');

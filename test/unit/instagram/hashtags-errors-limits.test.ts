@@ -30,7 +30,7 @@ describe('Instagram node: hashtags, errors and rate limits', () => {
 
 	it('and graph.instagram.com itself has no hashtag endpoint (the stand-in answers like Meta)', async () => {
 		const res = await fetch(`${graph.url}/graph.instagram.com/v24.0/ig_hashtag_search?user_id=${ig.accountId}&q=chai`, { headers: { authorization: 'Bearer ig-test-token' } });
-		expect((await res.json()).error).toMatchObject({ code: 100, error_subcode: 33 });
+		expect(((await res.json()) as { error: unknown }).error).toMatchObject({ code: 100, error_subcode: 33 });
 	});
 
 	it('an expired token: code 190, what to do, and fbtrace_id; the run stops', async () => {
