@@ -1,0 +1,75 @@
+import type {
+	IAuthenticateGeneric,
+	ICredentialTestRequest,
+	ICredentialType,
+	Icon,
+	INodeProperties,
+} from 'n8n-workflow';
+
+export class WhatsAppCloudApi implements ICredentialType {
+	name = 'whatsAppCloudApi';
+
+	displayName = 'TiltedPrompts WhatsApp Cloud API';
+
+	icon: Icon = {
+		light: 'file:../nodes/WhatsApp/whatsapp.svg',
+		dark: 'file:../nodes/WhatsApp/whatsapp.dark.svg',
+	};
+
+	documentationUrl = 'https://github.com/tiltedprompts/n8n-nodes-tiltedprompts#credentials';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Access Token',
+			name: 'accessToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description:
+				'A System User access token with whatsapp_business_messaging and whatsapp_business_management (Business Settings → System Users → Generate token). System User tokens do not expire.',
+		},
+		{
+			displayName: 'WhatsApp Business Account ID',
+			name: 'businessAccountId',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: '102290129340398',
+			description: 'The WABA ID (WhatsApp Manager → Account tools → Phone numbers, or the app\'s API Setup page)',
+		},
+		{
+			displayName: 'Graph API Version',
+			name: 'apiVersion',
+			type: 'string',
+			default: 'v23.0',
+			required: true,
+			description: 'Graph API version used for every call, e.g. v23.0',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://graph.facebook.com',
+			required: true,
+			description: 'Graph API host. Leave the default unless you route through a proxy.',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization: '=Bearer {{$credentials.accessToken}}',
+			},
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}/{{$credentials.apiVersion}}',
+			url: '=/{{$credentials.businessAccountId}}',
+			qs: { fields: 'id,name' },
+		},
+	};
+}

@@ -1,0 +1,75 @@
+import type { INodeProperties } from 'n8n-workflow';
+import { markAsRead } from './markAsRead';
+import { sendDescription } from './send';
+import { sendTemplateDescription } from './sendTemplate';
+
+export { buildSend } from './send';
+export { buildSendTemplate } from './sendTemplate';
+export { markAsRead };
+
+const show = { resource: ['message'] };
+
+/** Shared by Send and Send Template: the bulk path's throttling and retry options. */
+export const bulkOptionsDescription: INodeProperties = {
+	displayName: 'Sending Options',
+	name: 'sendingOptions',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	description: 'How a run with many items is paced: all items of one execution go out through one throttle',
+	displayOptions: { show: { resource: ['message'], operation: ['send', 'sendTemplate'] } },
+	options: [
+		{
+			displayName: 'Throughput (Messages per Second)',
+			name: 'throughput',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 1000 },
+			default: 80,
+			description: 'Your number\'s throughput: 80 by default, up to 1,000 after Meta upgrades it. Sends are paced to stay under it.',
+		},
+		{
+			displayName: 'Seconds Between Messages to One Recipient',
+			name: 'pairRateSeconds',
+			type: 'number',
+			typeOptions: { minValue: 0, numberPrecision: 2 },
+			default: 6,
+			description: 'Meta\'s pair rate limit: about one message per 6 s to the same customer. Later messages to that customer wait (they are not failed). 0 turns this off.',
+		},
+		{
+			displayName: 'Max Retries',
+			name: 'maxRetries',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 10 },
+			default: 5,
+			description: 'Retries of a message after a temporary error (130429, 131056, 1, 2, 4, 80007, 131057, HTTP 5xx, network). Permanent errors are never retried.',
+		},
+		{
+			displayName: 'Max Concurrent Requests',
+			name: 'concurrency',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 500 },
+			default: 0,
+			description: 'Upper bound of requests in flight; 0 picks one from the throughput',
+		},
+	],
+};
+
+export const messageDescription: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show },
+		default: 'send',
+		options: [
+			{ name: 'Mark as Read', value: 'markAsRead', action: 'Mark a message as read', description: 'Send a read receipt, optionally with a typing indicator' },
+			{ name: 'Send', value: 'send', action: 'Send a message', description: 'Text, media, location, contacts, reaction or interactive message (in the 24 h window)' },
+			{ name: 'Send Template', value: 'sendTemplate', action: 'Send a template message', description: 'Send an approved template, e.g. a campaign to opted-in customers' },
+		],
+	},
+	...sendDescription,
+	...sendTemplateDescription,
+	...markAsRead.description,
+	bulkOptionsDescription,
+];

@@ -1,0 +1,51 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+/** The sender: a WhatsApp phone number ID, picked from the account's numbers or typed. */
+export function phoneNumberField(show: Record<string, string[]>, displayName = 'Sender Phone Number'): INodeProperties {
+	return {
+		displayName,
+		name: 'phoneNumberId',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		description: 'The WhatsApp business phone number to use',
+		displayOptions: { show },
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchPhoneNumbers', searchable: true },
+			},
+			{
+				displayName: 'ID',
+				name: 'id',
+				type: 'string',
+				placeholder: '106540352242922',
+				validation: [
+					{
+						type: 'regex',
+						properties: { regex: '^[0-9]+$', errorMessage: 'A phone number ID is digits only (not the phone number itself)' },
+					},
+				],
+			},
+		],
+	};
+}
+
+export function recipientField(show: Record<string, string[]>): INodeProperties {
+	return {
+		displayName: 'Recipient Phone Number',
+		name: 'to',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: '+91 98000 00001',
+		description: 'Phone number with country code; spaces, dashes and a leading + are removed',
+		displayOptions: { show },
+	};
+}
+
+export function getPhoneNumberId(this: IExecuteFunctions, itemIndex: number): string {
+	return String(this.getNodeParameter('phoneNumberId', itemIndex, '', { extractValue: true })).trim();
+}

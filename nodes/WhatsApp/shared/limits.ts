@@ -1,0 +1,77 @@
+/**
+ * Meta's limits, checked before any request so the user gets a clear message instead of a
+ * rejected send. Pure functions; they throw `LimitError`, which the node turns into a
+ * NodeOperationError for the item.
+ */
+export class LimitError extends Error {
+	constructor(message: string, readonly description?: string) {
+		super(message);
+		this.name = 'LimitError';
+	}
+}
+
+export const LIMITS = {
+	textBody: 4096,
+	caption: 1024,
+	interactiveBody: 1024,
+	headerText: 60,
+	footerText: 60,
+	replyButtons: 3,
+	replyButtonTitle: 20,
+	replyButtonId: 256,
+	listButtonText: 20,
+	listSections: 10,
+	listRowsTotal: 10,
+	sectionTitle: 24,
+	rowTitle: 24,
+	rowId: 200,
+	rowDescription: 72,
+	ctaDisplayText: 20,
+	templateHeaderText: 60,
+	templateButtons: 10,
+	contacts: 257,
+} as const;
+
+/** Digits only, 7–15 of them (E.164 without the +). */
+export function normalizeRecipient(to: string): string {
+	const digits = String(to ?? '').replace(/[\s\-().+]/g, '');
+	if (!/^[0-9]{7,15}$/.test(digits)) {
+		throw new LimitError(
+			`Recipient "${to}" is not a phone number: use the country code and number, e.g. +91 98000 00001`,
+			'WhatsApp needs 7 to 15 digits including the country code; spaces, dashes, brackets and a leading + are allowed.',
+		);
+	}
+	return digits;
+}
+
+export function checkLength(label: string, value: string | undefined, max: number, required = false): void {
+	const text = value ?? '';
+	if (required && text.trim() === '') throw new LimitError(`${label} is required`);
+	// Meta counts characters, not bytes; Array.from counts code points (emoji = 1).
+	const length = Array.from(text).length;
+	if (length > max) throw new LimitError(`${label} is ${length} characters; WhatsApp allows at most ${max}`, `Value: "${text.slice(0, 80)}${text.length > 80 ? '…' : ''}"`);
+}
+
+export function checkCount(label: string, count: number, min: number, max: number): void {
+	if (count < min || count > max) {
+		throw new LimitError(min === max ? `${label}: exactly ${min} required, got ${count}` : `${label}: ${min === 0 ? 'at most' : `${min} to`} ${max} allowed, got ${count}`);
+	}
+}
+
+export function checkUnique(label: string, values: string[]): void {
+	const seen = new Set<string>();
+	for (const value of values) {
+		if (seen.has(value)) throw new LimitError(`${label} must be unique; "${value}" appears twice`);
+		seen.add(value);
+	}
+}
+
+export function checkHttpUrl(label: string, value: string): void {
+	if (!/^https?:\/\/[^\s]+$/i.test(value ?? '')) throw new LimitError(`${label} must be an http(s) URL, got "${value}"`);
+}
+
+/** Placeholders in a template text: {{1}}, {{2}} (positional) or {{first_name}} (named), distinct. */
+export function templatePlaceholders(text: unknown): string[] {
+	if (typeof text !== 'string') return [];
+	return [...new Set(Array.from(text.matchAll(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g), (m) => m[1]))];
+}
