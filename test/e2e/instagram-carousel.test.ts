@@ -1,0 +1,72 @@
+// Real n8n 2.40.7 with our packed package: publish a carousel through the Instagram node against
+// the Graph API stand-in (reached through the credential's base URL override), then read it back.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { instagram, IG_ACCOUNT_ID, IG_PAGE_ID, startGraphStandIn, type GraphStandIn, type InstagramState } from '../standin';
+import { startN8n, type N8nInstance } from './harness';
+
+jest.setTimeout(600_000);
+
+const TOKEN = 'ig-e2e-token';
+
+describe('Instagram node in real n8n', () => {
+	let n8n: N8nInstance;
+	let graph: GraphStandIn;
+	let ig: InstagramState;
+
+	beforeAll(async () => {
+		graph = await startGraphStandIn({ modules: [instagram()], validTokens: [TOKEN] });
+		ig = graph.state.instagram as InstagramState;
+		n8n = await startN8n();
+	});
+
+	afterAll(async () => {
+		await n8n?.stop();
+		await graph?.close();
+	});
+
+	it('registers the Instagram node, the Instagram Trigger and the Instagram credential', async () => {
+		const nodes = (await n8n.nodeTypes()).map((type) => type.name);
+		expect(nodes).toEqual(expect.arrayContaining(['n8n-nodes-tiltedprompts.instagram', 'n8n-nodes-tiltedprompts.instagramTrigger']));
+		expect((await n8n.credentialTypes()).map((type) => type.name)).toContain('instagramApi');
+	});
+
+	it('publishes a carousel (image, video, image) and reads the post and its items back', async () => {
+		await n8n.importCredentials([
+			{
+				id: 'igCredE2e0000001',
+				name: 'Instagram e2e',
+				type: 'instagramApi',
+				data: { loginType: 'facebook', accessToken: TOKEN, accountId: IG_ACCOUNT_ID, pageId: IG_PAGE_ID, apiVersion: 'v24.0', baseUrl: `${graph.url}/graph.facebook.com` },
+			},
+		]);
+		const workflow = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'instagram-carousel.workflow.json'), 'utf8'));
+		const id = await n8n.importWorkflow(workflow);
+		const run = await n8n.execute(id);
+		expect(run.error).toBeUndefined();
+
+		const [published] = run.output('Publish Carousel');
+		expect(published).toMatchObject({ id: expect.any(String), media_type: 'CAROUSEL_ALBUM', permalink: expect.stringMatching(/^https:\/\/www\.instagram\.com\/p\/\w+\/$/) });
+		expect(published.children_container_ids).toHaveLength(3);
+
+		expect(run.output('Read Back')).toEqual([
+			{ id: published.id, caption: 'Three ways to chai ☕ #chai', media_type: 'CAROUSEL_ALBUM', permalink: published.permalink, timestamp: expect.any(String), comments_count: 0 },
+		]);
+		const items = run.output('Carousel Items');
+		expect(items.map((item) => [item.media_type, item.position, item.parent_id])).toEqual([
+			['IMAGE', 0, published.id],
+			['VIDEO', 1, published.id],
+			['IMAGE', 2, published.id],
+		]);
+
+		// What Meta (the stand-in) saw: one quota check, 4 containers, the video polled until FINISHED, one publish.
+		expect(ig.published).toHaveLength(1);
+		const routes = graph.requests.map((r) => r.route);
+		expect(routes.filter((r) => r === 'instagram.user.publishingLimit')).toHaveLength(1);
+		expect(routes.filter((r) => r === 'instagram.container.create')).toHaveLength(4);
+		expect(routes.filter((r) => r === 'instagram.media.publish')).toHaveLength(1);
+		const statuses = graph.requests.filter((r) => r.route === 'instagram.object' && r.query.fields?.includes('status_code')).map((r) => (r.response as { status_code: string }).status_code);
+		expect(statuses).toContain('IN_PROGRESS');
+		expect(graph.requests.every((r) => r.headers.authorization === `Bearer ${TOKEN}`)).toBe(true);
+	});
+});
