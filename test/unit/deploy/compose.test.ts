@@ -179,6 +179,8 @@ describe('docker/compose.yml', () => {
 				}
 			}
 		}
+		// Inside the compose network, the public name leads to Caddy too (no hairpin through the VM's IP).
+		expect(networksOf('caddy', servicesOf(profiles.single, 'single').caddy).edge).toContain(USER_SET.DOMAIN);
 		// n8n's own public API must not sit under the service's /api/.
 		const n8nEnv = servicesOf(profiles.single, 'single').n8n.environment!;
 		expect(n8nEnv.N8N_PUBLIC_API_ENDPOINT).not.toBe('api');
