@@ -1,10 +1,13 @@
-// /healthz answers while the process runs; /readyz only while the database answers.
+// /healthz answers while the process runs; /readyz only while the database answers and every
+// migration is applied.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import { createApp } from '../src/app';
 import { freePort } from '../src/db/embedded';
+import { migrate } from '../src/db/migrate';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/postgres';
+import { json } from './helpers';
 
 async function listen(pool: Pool): Promise<{ url: string; server: Server }> {
 	const server = createApp({ pool, version: '9.9.9' }).listen(0, '127.0.0.1');
@@ -21,13 +24,19 @@ describe('health endpoints', () => {
 		await db.drop();
 	});
 
-	it('reports healthy and ready with a reachable database', async () => {
+	it('is not ready until the migrations are applied, then ready', async () => {
 		const { server, url } = await listen(db.pool);
 		try {
 			const health = await fetch(`${url}/healthz`);
 			expect(health.status).toBe(200);
-			expect(await health.json()).toMatchObject({ status: 'ok', version: '9.9.9' });
-			expect((await fetch(`${url}/readyz`)).status).toBe(200);
+			expect(await json(health)).toMatchObject({ status: 'ok', version: '9.9.9' });
+			const pending = await fetch(`${url}/readyz`);
+			expect(pending.status).toBe(503);
+			expect((await json(pending)).error).toMatchObject({ code: 'migrations_pending', details: { pending: expect.arrayContaining(['100_auth_shim.sql']) } });
+			await migrate(db.pool);
+			const ready = await fetch(`${url}/readyz`);
+			expect(ready.status).toBe(200);
+			expect(await json(ready)).toEqual({ status: 'ready' });
 		} finally {
 			server.close();
 		}
@@ -40,7 +49,7 @@ describe('health endpoints', () => {
 			expect((await fetch(`${url}/healthz`)).status).toBe(200);
 			const ready = await fetch(`${url}/readyz`);
 			expect(ready.status).toBe(503);
-			expect(await ready.json()).toEqual({ error: expect.objectContaining({ code: 'database_unavailable' }) });
+			expect(await json(ready)).toEqual({ error: expect.objectContaining({ code: 'database_unavailable' }) });
 		} finally {
 			server.close();
 			await pool.end();

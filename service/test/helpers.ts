@@ -82,3 +82,7 @@ export async function count(pool: Pool, sql: string, params: unknown[] = []): Pr
 	const { rows } = await pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM (${sql}) q`, params);
 	return Number(rows[0].n);
 }
+
+/** The JSON body of a response, loosely typed for assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const json = (res: Response): Promise<any> => res.json();

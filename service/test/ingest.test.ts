@@ -7,7 +7,7 @@ import { signHeaders } from '../src/core/standard-webhooks';
 import type { StoredEvent } from '../src/db/events';
 import { withUser } from '../src/db/rls';
 import type { TestDatabase } from '../../test/helpers/postgres';
-import { count, migratedDatabase, startService, type TestService } from './helpers';
+import { count, migratedDatabase, startService, type TestService, json } from './helpers';
 
 const bundle = (id: string, assets: Array<Record<string, unknown>>) => JSON.stringify({ bundle_id: id, assets });
 const asset = (slug: string, extra: Record<string, unknown> = {}) => ({ slug, type: 'prompt', title: `Title ${slug}`, content: `Text of ${slug}`, tags: ['diwali'], ...extra });
@@ -31,7 +31,7 @@ describe('signed bundle ingestion', () => {
 	it('upserts the assets, records a library.bundle_ingested event and answers with the result', async () => {
 		const res = await service.postBundle(bundle('b-1', [asset('offer-1'), asset('offer-2', { is_premium: true, content: { lines: ['a', 'b'] } })]), { id: 'msg_first' });
 		expect(res.status).toBe(200);
-		const result = await res.json();
+		const result = await json(res);
 		expect(result).toMatchObject({ bundle_id: 'b-1', webhook_id: 'msg_first', created: 2, updated: 0 });
 		expect(result.assets.map((a: { slug: string; action: string }) => [a.slug, a.action])).toEqual([
 			['offer-1', 'created'],
@@ -49,12 +49,12 @@ describe('signed bundle ingestion', () => {
 	it('answers the same webhook-id again with the first result and writes nothing twice', async () => {
 		const body = bundle('b-2', [asset('offer-3')]);
 		const first = await service.postBundle(body, { id: 'msg_again' });
-		const firstResult = await first.json();
+		const firstResult = await json(first);
 		const events = await count(db.pool, 'SELECT * FROM events');
 		const again = await service.postBundle(body, { id: 'msg_again' });
 		expect(again.status).toBe(200);
 		expect(again.headers.get('idempotent-replayed')).toBe('true');
-		expect(await again.json()).toEqual(firstResult);
+		expect(await json(again)).toEqual(firstResult);
 		expect(await count(db.pool, 'SELECT * FROM events')).toBe(events);
 		expect(await count(db.pool, "SELECT * FROM library_assets WHERE slug = 'offer-3'")).toBe(1);
 		expect(await count(db.pool, "SELECT * FROM ingest_requests WHERE webhook_id = 'msg_again'")).toBe(1);
@@ -65,14 +65,14 @@ describe('signed bundle ingestion', () => {
 		const timestamp = Math.floor(Date.now() / 1000);
 		const responses = await Promise.all(Array.from({ length: 10 }, () => service.postBundle(body, { id: 'msg_concurrent', timestamp })));
 		expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
-		const results = await Promise.all(responses.map((r) => r.json()));
+		const results = await Promise.all(responses.map((r) => json(r)));
 		for (const result of results) expect(result).toEqual(results[0]);
 		expect(await count(db.pool, "SELECT * FROM events WHERE dedupe_key = 'ingest:msg_concurrent'")).toBe(1);
 	});
 
 	it('updates assets when a later bundle carries the same slug', async () => {
 		const res = await service.postBundle(bundle('b-4', [asset('offer-1', { title: 'Renamed', is_premium: true })]));
-		expect(await res.json()).toMatchObject({ created: 0, updated: 1 });
+		expect(await json(res)).toMatchObject({ created: 0, updated: 1 });
 		const { rows } = await db.pool.query("SELECT title, is_premium, source_bundle FROM library_assets WHERE slug = 'offer-1'");
 		expect(rows[0]).toEqual({ title: 'Renamed', is_premium: true, source_bundle: 'b-4' });
 	});
@@ -81,7 +81,7 @@ describe('signed bundle ingestion', () => {
 		await service.postBundle(bundle('b-5', [asset('offer-5')]), { id: 'msg_reused' });
 		const res = await service.postBundle(bundle('b-5', [asset('offer-6')]), { id: 'msg_reused' });
 		expect(res.status).toBe(409);
-		expect((await res.json()).error.code).toBe('idempotency_conflict');
+		expect((await json(res)).error.code).toBe('idempotency_conflict');
 		expect(await count(db.pool, "SELECT * FROM library_assets WHERE slug = 'offer-6'")).toBe(0);
 	});
 
@@ -98,7 +98,7 @@ describe('signed bundle ingestion', () => {
 		const before = await count(db.pool, 'SELECT * FROM library_assets');
 		const res = await service.postBundle(JSON.stringify({ bundle_id: 'b-6', assets: [asset('ok'), { slug: 'Bad Slug', type: 'movie', title: '', content: 'x' }] }));
 		expect(res.status).toBe(422);
-		const { error } = await res.json();
+		const { error } = await json(res);
 		expect(error.code).toBe('validation_failed');
 		expect(error.details.map((d: { path: string }) => d.path)).toEqual(expect.arrayContaining(['assets[1].slug', 'assets[1].type', 'assets[1].title']));
 		expect(await count(db.pool, 'SELECT * FROM library_assets')).toBe(before);
@@ -118,7 +118,7 @@ describe('signed bundle ingestion', () => {
 	])('answers 401 for %s', async (_name, options, code) => {
 		const res = await service.postBundle(bundle('b-x', [asset('never')]), (options as () => Parameters<TestService['postBundle']>[1])());
 		expect(res.status).toBe(401);
-		expect((await res.json()).error.code).toBe(code);
+		expect((await json(res)).error.code).toBe(code);
 		expect(await count(db.pool, "SELECT * FROM library_assets WHERE slug = 'never'")).toBe(0);
 	});
 
@@ -160,7 +160,7 @@ describe('ingestion rate limit', () => {
 		const retryAfter = Number(limited.headers.get('retry-after'));
 		expect(retryAfter).toBeGreaterThanOrEqual(1);
 		expect(retryAfter).toBeLessThanOrEqual(60);
-		expect((await limited.json()).error.code).toBe('rate_limited');
+		expect((await json(limited)).error.code).toBe('rate_limited');
 		expect(await count(db.pool, "SELECT * FROM library_assets WHERE slug = 'rl-10'")).toBe(0);
 		// The other signing key has its own budget.
 		expect((await a.postBundle(bundle('rl-k2', [asset('rl-k2')]), { secret: a.settings.INGEST_SIGNING_SECRETS[1] })).status).toBe(200);

@@ -6,7 +6,7 @@ import type { PoolClient } from 'pg';
 import { signMetaBody } from '../src/core/meta-signature';
 import type { StoredEvent } from '../src/db/events';
 import type { TestDatabase } from '../../test/helpers/postgres';
-import { count, migratedDatabase, startService, type TestService } from './helpers';
+import { count, migratedDatabase, startService, type TestService, json } from './helpers';
 
 const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', 'meta', name));
 
@@ -46,7 +46,7 @@ describe('Meta webhook gateway', () => {
 		it('answers 403 with a JSON error on a wrong token', async () => {
 			const res = await get({ 'hub.mode': 'subscribe', 'hub.verify_token': 'wrong-token', 'hub.challenge': '1' });
 			expect(res.status).toBe(403);
-			expect(await res.json()).toEqual({ error: { code: 'verify_token_mismatch', message: expect.stringContaining('META_VERIFY_TOKEN') } });
+			expect(await json(res)).toEqual({ error: { code: 'verify_token_mismatch', message: expect.stringContaining('META_VERIFY_TOKEN') } });
 		});
 
 		it('answers 400 when parameters are missing or the mode is not subscribe', async () => {
@@ -60,7 +60,7 @@ describe('Meta webhook gateway', () => {
 			const body = fixture('whatsapp-text-message.json');
 			const res = await service.postMeta(body);
 			expect(res.status).toBe(200);
-			expect(await res.json()).toEqual({ received: 1, stored: 1, duplicates: 0 });
+			expect(await json(res)).toEqual({ received: 1, stored: 1, duplicates: 0 });
 			const { rows } = await db.pool.query(
 				`SELECT e.type, e.payload->>'text' AS text, e.payload->>'from' AS "from", p.raw_body
 				 FROM events e JOIN webhook_payloads p ON p.id = e.payload_id
@@ -77,7 +77,7 @@ describe('Meta webhook gateway', () => {
 			const before = { events: await count(db.pool, 'SELECT * FROM events'), payloads: await count(db.pool, 'SELECT * FROM webhook_payloads') };
 			const again = await service.postMeta(body);
 			expect(again.status).toBe(200);
-			expect(await again.json()).toEqual({ received: 1, stored: 0, duplicates: 1 });
+			expect(await json(again)).toEqual({ received: 1, stored: 0, duplicates: 1 });
 			expect(await count(db.pool, 'SELECT * FROM events')).toBe(before.events);
 			expect(await count(db.pool, 'SELECT * FROM webhook_payloads')).toBe(before.payloads);
 		});
@@ -99,7 +99,7 @@ describe('Meta webhook gateway', () => {
 			const res = await service.postMeta(fixture('whatsapp-batch.json'));
 			expect(res.status).toBe(200);
 			// The last message of the batch is the one of whatsapp-text-message.json, stored above.
-			expect(await res.json()).toEqual({ received: 4, stored: 3, duplicates: 1 });
+			expect(await json(res)).toEqual({ received: 4, stored: 3, duplicates: 1 });
 		});
 
 		it('stores Instagram comments, mentions and messages, and unknown fields as meta.unhandled', async () => {
@@ -167,10 +167,10 @@ describe('Meta webhook gateway', () => {
 		it('401 without a signature or with a wrong one, counted in /metrics', async () => {
 			const missing = await post({ 'content-type': 'application/json' });
 			expect(missing.status).toBe(401);
-			expect((await missing.json()).error.code).toBe('missing_signature');
+			expect((await json(missing)).error.code).toBe('missing_signature');
 			const wrong = await post({ 'content-type': 'application/json', 'x-hub-signature-256': signMetaBody(body, 'not-the-secret') });
 			expect(wrong.status).toBe(401);
-			expect((await wrong.json()).error.code).toBe('signature_mismatch');
+			expect((await json(wrong)).error.code).toBe('signature_mismatch');
 			const malformed = await post({ 'content-type': 'application/json', 'x-hub-signature-256': 'sha1=abc' });
 			expect(malformed.status).toBe(401);
 			const metrics = await (await fetch(`${service.url}/metrics`)).text();
@@ -181,7 +181,7 @@ describe('Meta webhook gateway', () => {
 			const bad = Buffer.from('{"object": "instagram", ');
 			const res = await service.postMeta(bad);
 			expect(res.status).toBe(400);
-			expect((await res.json()).error.code).toBe('invalid_json');
+			expect((await json(res)).error.code).toBe('invalid_json');
 			expect((await service.postMeta(Buffer.from('[1,2]'))).status).toBe(400);
 			expect((await service.postMeta(Buffer.alloc(0))).status).toBe(400);
 		});
@@ -189,20 +189,20 @@ describe('Meta webhook gateway', () => {
 		it('415 for a wrong content type', async () => {
 			const res = await service.postMeta(body, { headers: { 'content-type': 'text/plain' } });
 			expect(res.status).toBe(415);
-			expect((await res.json()).error.code).toBe('unsupported_media_type');
+			expect((await json(res)).error.code).toBe('unsupported_media_type');
 		});
 
 		it('413 for a body beyond BODY_LIMIT_BYTES', async () => {
 			const huge = Buffer.alloc(service.settings.BODY_LIMIT_BYTES + 1, 0x20);
 			const res = await service.postMeta(huge);
 			expect(res.status).toBe(413);
-			expect((await res.json()).error.code).toBe('payload_too_large');
+			expect((await json(res)).error.code).toBe('payload_too_large');
 		});
 
 		it('404 with the error shape for unknown routes', async () => {
 			const res = await fetch(`${service.url}/webhooks/nope`);
 			expect(res.status).toBe(404);
-			expect(await res.json()).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
+			expect(await json(res)).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
 		});
 	});
 });

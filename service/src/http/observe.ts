@@ -25,7 +25,7 @@ export function observe(logger: Logger, metrics: Metrics): RequestHandler {
 			const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
 			metrics.httpRequests.inc({ route, method: req.method, status: String(res.statusCode) });
 			metrics.httpDuration.observe({ route, method: req.method }, seconds);
-			const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug';
+			const level = res.statusCode >= 500 ? 'error' : 'info';
 			req.log[level]({ method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 10000) / 10 }, 'request');
 		});
 		next();
