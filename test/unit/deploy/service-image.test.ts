@@ -226,7 +226,7 @@ describe('docker/service.Dockerfile, run without Docker', () => {
 	});
 
 	it('starts two replicas with the compose environment, both healthy, each stoppable on its own', async () => {
-		const base = {
+		const base: NodeJS.ProcessEnv = {
 			PATH: process.env.PATH,
 			...finalEnv(dockerfile, 'ENV'),
 			...composeEnv,
