@@ -1,0 +1,231 @@
+// `npm run bench:ingest`: our service against the equivalent n8n 2.40 workflow (Webhook node →
+// Postgres insert), in the same run, on the same machine and the same Postgres server.
+//   ours: POST /webhooks/meta — signature verified, raw payload + normalized event stored durably,
+//         deduplicated, then 200. Max throughput, then latency at a fixed 1,000 requests/s.
+//   n8n:  POST /webhook/meta-bench — Webhook node (answers after the last node) → Postgres node
+//         INSERT of the body. No signature check (the built-in Webhook node has none).
+// Each request is a distinct WhatsApp status webhook (new wamid), signed like Meta signs it.
+// Progress goes to stderr; the last stdout line is one JSON object of figures.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, chmodSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, '..', '..');
+const { startEmbeddedPostgres, freePort } = require('../dist/db/embedded.js');
+const { Client } = require('pg');
+const n8nLib = require(join(ROOT, 'scripts', 'lib', 'n8n.js'));
+
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const OURS_CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const N8N_CONNECTIONS = Number(process.env.BENCH_N8N_CONNECTIONS ?? 10);
+const FIXED_RATE = 1000;
+
+const log = (msg) => process.stderr.write(`[bench:ingest] ${msg}\n`);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function rssMb(pid) {
+	try {
+		const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+		return line ? Math.round(Number(line.replace(/\D+/g, '')) / 1024) : null;
+	} catch {
+		return null;
+	}
+}
+
+function load(options) {
+	return new Promise((resolve, reject) => {
+		const child = spawn(process.execPath, [join(HERE, 'ingest-load.mjs'), JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
+		let out = '';
+		child.stdout.on('data', (chunk) => (out += chunk));
+		child.on('error', reject);
+		child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop())) : reject(new Error(`load generator exited ${code}`))));
+	});
+}
+
+async function waitFor(url, what, timeoutMs = 60000) {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		try {
+			if ((await fetch(url)).ok) return;
+		} catch {
+			// not yet
+		}
+		if (Date.now() > deadline) throw new Error(`${what} did not become ready`);
+		await sleep(200);
+	}
+}
+
+async function query(url, sql, params = []) {
+	const client = new Client({ connectionString: url });
+	await client.connect();
+	try {
+		return (await client.query(sql, params)).rows;
+	} finally {
+		await client.end();
+	}
+}
+
+async function benchOurs(databaseUrl) {
+	const port = await freePort();
+	const appSecret = randomBytes(16).toString('hex');
+	const env = {
+		...process.env,
+		PORT: String(port),
+		HOST: '127.0.0.1',
+		DATABASE_URL: databaseUrl,
+		META_APP_SECRETS: appSecret,
+		META_VERIFY_TOKEN: randomBytes(12).toString('hex'),
+		INGEST_SIGNING_SECRETS: `whsec_${randomBytes(32).toString('base64')}`,
+		ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+		LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+	};
+	const service = spawn(process.execPath, [join(ROOT, 'service', 'dist', 'main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+	try {
+		const url = `http://127.0.0.1:${port}`;
+		await waitFor(`${url}/readyz`, 'service');
+		const target = { url: `${url}/webhooks/meta`, secret: appSecret };
+		log('ours: warm-up');
+		await load({ ...target, connections: 8, duration: 2, prefix: 'warm' });
+		log(`ours: max throughput, ${OURS_CONNECTIONS} connections, ${DURATION} s`);
+		const max = await load({ ...target, connections: OURS_CONNECTIONS, duration: DURATION, prefix: 'max' });
+		const rss = rssMb(service.pid);
+		log(`ours: fixed ${FIXED_RATE} requests/s, ${DURATION} s`);
+		const fixed = await load({ ...target, connections: 32, duration: DURATION, overallRate: FIXED_RATE, prefix: 'fixed' });
+		const [{ stored }] = await query(databaseUrl, "SELECT count(*)::int AS stored FROM events WHERE dedupe_key LIKE 'wa.status:wamid.max.%'");
+		return { max, fixed, rss, stored };
+	} finally {
+		service.kill('SIGTERM');
+		await new Promise((resolve) => (service.exitCode !== null ? resolve() : service.once('exit', resolve)));
+	}
+}
+
+async function benchN8n(databaseUrl) {
+	const runtime = n8nLib.ensureRuntime();
+	const userFolder = mkdtempSync(join(tmpdir(), 'tp-bench-n8n-'));
+	const env = n8nLib.n8nEnv({
+		userFolder,
+		port: await freePort(),
+		brokerPort: await freePort(),
+		databaseUrl: databaseUrl.replace(/\/[^/]*$/, '/n8n_internal'),
+		encryptionKey: randomBytes(24).toString('hex'),
+		listenAddress: '127.0.0.1',
+		extra: { EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'none', EXECUTIONS_DATA_SAVE_MANUAL_EXECUTIONS: 'false' },
+	});
+	log('n8n: starting 2.40.7');
+	const server = await n8nLib.startServer(runtime, env);
+	try {
+		const owner = { email: 'bench@example.com', password: 'Bench-Owner-Passw0rd', firstName: 'Bench', lastName: 'Owner' };
+		const setup = await fetch(`${server.url}/rest/owner/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(owner) });
+		if (!setup.ok) throw new Error(`owner setup: ${setup.status} ${await setup.text()}`);
+		const cookie = (setup.headers.get('set-cookie') ?? '').split(';')[0];
+		const rest = async (method, path, body) => {
+			const res = await fetch(`${server.url}/rest${path}`, { method, headers: { cookie, 'content-type': 'application/json', 'browser-id': 'bench' }, body: JSON.stringify(body) });
+			const text = await res.text();
+			if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+			return JSON.parse(text).data;
+		};
+		const db = new URL(databaseUrl);
+		const credential = await rest('POST', '/credentials', {
+			name: 'Bench Postgres',
+			type: 'postgres',
+			data: { host: db.hostname, port: Number(db.port), database: db.pathname.slice(1), user: db.username, password: db.password, ssl: 'disable', allowUnauthorizedCerts: false, sshTunnel: false },
+		});
+		const workflow = await rest('POST', '/workflows', {
+			name: 'Meta webhook → Postgres (bench reference)',
+			nodes: [
+				{
+					parameters: { httpMethod: 'POST', path: 'meta-bench', responseMode: 'lastNode', options: {} },
+					id: '0b5d8b7e-0000-4000-8000-000000000001',
+					name: 'Webhook',
+					type: 'n8n-nodes-base.webhook',
+					typeVersion: 2,
+					position: [0, 0],
+					webhookId: '0b5d8b7e-0000-4000-8000-0000000000aa',
+				},
+				{
+					parameters: {
+						operation: 'executeQuery',
+						query: 'INSERT INTO n8n_bench_events (payload) VALUES ($1::jsonb) RETURNING id',
+						options: { queryReplacement: '={{ JSON.stringify($json.body) }}' },
+					},
+					id: '0b5d8b7e-0000-4000-8000-000000000002',
+					name: 'Postgres',
+					type: 'n8n-nodes-base.postgres',
+					typeVersion: 2.6,
+					position: [220, 0],
+					credentials: { postgres: { id: credential.id, name: 'Bench Postgres' } },
+				},
+			],
+			connections: { Webhook: { main: [[{ node: 'Postgres', type: 'main', index: 0 }]] } },
+			settings: { executionOrder: 'v1', saveDataSuccessExecution: 'none', saveManualExecutions: false },
+		});
+		await rest('POST', `/workflows/${workflow.id}/activate`, { versionId: workflow.versionId });
+		const url = `${server.url}/webhook/meta-bench`;
+		log('n8n: warm-up');
+		const warm = await load({ url, secret: 'unused-by-n8n', connections: 4, duration: 3, prefix: 'n8nwarm' });
+		if (warm.ok === 0) throw new Error(`n8n workflow answered no 2xx during warm-up: ${JSON.stringify(warm)}`);
+		log(`n8n: max throughput, ${N8N_CONNECTIONS} connections, ${DURATION} s`);
+		const max = await load({ url, secret: 'unused-by-n8n', connections: N8N_CONNECTIONS, duration: DURATION, prefix: 'n8nmax' });
+		const rss = rssMb(server.child.pid);
+		const [{ stored }] = await query(databaseUrl, "SELECT count(*)::int AS stored FROM n8n_bench_events WHERE payload::text LIKE '%wamid.n8nmax.%'");
+		return { max, rss, stored };
+	} finally {
+		await server.stop();
+		rmSync(userFolder, { recursive: true, force: true });
+	}
+}
+
+async function main() {
+	const parent = mkdtempSync(join(tmpdir(), 'tp-bench-pg-'));
+	chmodSync(parent, 0o755);
+	const pg = await startEmbeddedPostgres({ dataDir: join(parent, 'data'), persistent: false });
+	try {
+		const databaseUrl = await pg.ensureDatabase('bench');
+		await pg.ensureDatabase('n8n_internal');
+		await query(databaseUrl, 'CREATE TABLE IF NOT EXISTS n8n_bench_events (id bigserial PRIMARY KEY, received_at timestamptz NOT NULL DEFAULT now(), payload jsonb NOT NULL)');
+		const ours = await benchOurs(databaseUrl);
+		log(`ours: ${ours.max.ok} × 200 in ${ours.max.seconds} s; p99 at ${FIXED_RATE}/s ${ours.fixed.p99_ms} ms`);
+		const n8n = await benchN8n(databaseUrl);
+		log(`n8n: ${n8n.max.ok} × 2xx in ${n8n.max.seconds} s`);
+		const oursPerS = ours.max.ok / ours.max.seconds;
+		const n8nPerS = n8n.max.ok / n8n.max.seconds;
+		const round = (x, digits = 1) => (x === null || x === undefined ? null : Math.round(x * 10 ** digits) / 10 ** digits);
+		const figures = {
+			bench: 'ingest',
+			ours_per_s: round(oursPerS),
+			n8n_per_s: round(n8nPerS),
+			ratio: round(oursPerS / n8nPerS),
+			p50_ms: ours.fixed.p50_ms,
+			p99_ms: ours.fixed.p99_ms,
+			fixed_rate_per_s: round(ours.fixed.ok / ours.fixed.seconds),
+			ours_max_p50_ms: ours.max.p50_ms,
+			ours_max_p99_ms: ours.max.p99_ms,
+			n8n_p50_ms: n8n.max.p50_ms,
+			n8n_p99_ms: n8n.max.p99_ms,
+			ours_rss_mb: ours.rss,
+			n8n_rss_mb: n8n.rss,
+			ours_stored_matches_200s: ours.stored === ours.max.ok,
+			n8n_stored: n8n.stored,
+			ours_non2xx: ours.max.non2xx + ours.fixed.non2xx + ours.max.errors + ours.fixed.errors,
+			n8n_non2xx: n8n.max.non2xx + n8n.max.errors,
+			ours_connections: OURS_CONNECTIONS,
+			n8n_connections: N8N_CONNECTIONS,
+			seconds: DURATION,
+		};
+		process.stdout.write(`${JSON.stringify(figures)}\n`);
+	} finally {
+		await pg.stop();
+		rmSync(parent, { recursive: true, force: true });
+	}
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exit(1);
+});
