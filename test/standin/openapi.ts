@@ -77,6 +77,14 @@ export const SPEC_SLIPS: Array<{ id: string; spec: string; reality: string; appl
 		},
 	},
 	{
+		id: 'contact-phone-types',
+		spec: 'PhoneObject.type allows only HOME and WORK',
+		reality: 'the contacts message reference lists CELL, MAIN, IPHONE, HOME and WORK',
+		apply(s) {
+			((prop(s.PhoneObject, 'type') as Schema).enum as string[]).push('CELL', 'MAIN', 'IPHONE');
+		},
+	},
+	{
 		id: 'read-status-body',
 		spec: 'the read receipt / typing indicator request appears only as an example of POST /messages, not in the Message schema',
 		reality: '{messaging_product: "whatsapp", status: "read", message_id, typing_indicator?: {type: "text"}} (from that example)',

@@ -40,6 +40,8 @@ export interface WhatsAppStandInOptions {
 	templates?: TemplateDefinition[];
 	/** Messages per second per phone number (sliding 1 s window). Default 80. 0 = unlimited. */
 	mpsLimit?: number;
+	/** Length of the throughput window, ms (default 1000; tests lengthen it to be timing-proof). */
+	mpsWindowMs?: number;
 	/** Minimum spacing of messages to one recipient, ms. Default 6000. 0 = off. */
 	pairRateWindowMs?: number;
 	/** Answer spec-invalid requests with error 100 (default true). */
@@ -63,7 +65,7 @@ export interface WhatsAppState {
 	reads: Array<{ messageId: string; typing: boolean }>;
 	media: Map<string, { data: Buffer; mime_type: string; sha256: string; file_size: number; filename?: string }>;
 	counters: { mps429: number; pair131056: number; invalid: number };
-	options: Required<Pick<WhatsAppStandInOptions, 'mpsLimit' | 'pairRateWindowMs' | 'rejectInvalid'>>;
+	options: Required<Pick<WhatsAppStandInOptions, 'mpsLimit' | 'mpsWindowMs' | 'pairRateWindowMs' | 'rejectInvalid'>>;
 }
 
 export const DEFAULT_WABA_ID = '102290129340398';
@@ -198,7 +200,7 @@ export function whatsapp(opts: WhatsAppStandInOptions = {}): StandInModule {
 				reads: [],
 				media: new Map(),
 				counters: { mps429: 0, pair131056: 0, invalid: 0 },
-				options: { mpsLimit: opts.mpsLimit ?? 80, pairRateWindowMs: opts.pairRateWindowMs ?? 6000, rejectInvalid: opts.rejectInvalid ?? true },
+				options: { mpsLimit: opts.mpsLimit ?? 80, mpsWindowMs: opts.mpsWindowMs ?? 1000, pairRateWindowMs: opts.pairRateWindowMs ?? 6000, rejectInvalid: opts.rejectInvalid ?? true },
 			};
 			api.state.whatsapp = wa;
 			const windows = new Map<string, number[]>();
@@ -237,7 +239,7 @@ export function whatsapp(opts: WhatsAppStandInOptions = {}): StandInModule {
 					const now = ctx.request.at;
 					if (wa.options.mpsLimit > 0) {
 						const window = windows.get(phoneNumberId) ?? [];
-						while (window.length && window[0] <= now - 1000) window.shift();
+						while (window.length && window[0] <= now - wa.options.mpsWindowMs) window.shift();
 						if (window.length >= wa.options.mpsLimit) {
 							wa.counters.mps429++;
 							return ctx.error({ code: 130429, message: '(#130429) Rate limit hit', details: `Cloud API message throughput (${wa.options.mpsLimit} messages per second) has been reached.` });

@@ -3,7 +3,7 @@ import { startGraphStandIn, whatsapp, DEFAULT_PHONE_NUMBER_ID, DEFAULT_WABA_ID, 
 describe('Graph API stand-in (WhatsApp module)', () => {
 	let graph: GraphStandIn;
 	beforeEach(async () => {
-		graph = await startGraphStandIn({ modules: [whatsapp({ mpsLimit: 3, pairRateWindowMs: 6000 })], validTokens: ['good'] });
+		graph = await startGraphStandIn({ modules: [whatsapp({ mpsLimit: 3, mpsWindowMs: 600_000, pairRateWindowMs: 600_000 })], validTokens: ['good'] });
 	});
 	afterEach(() => graph.close());
 
