@@ -31,15 +31,28 @@ describe('Instagram node in real n8n', () => {
 		expect((await n8n.credentialTypes()).map((type) => type.name)).toContain('instagramApi');
 	});
 
+	const credential = () => ({
+		id: 'igCredE2e0000001',
+		name: 'Instagram e2e',
+		type: 'instagramApi',
+		data: { loginType: 'facebook', accessToken: TOKEN, accountId: IG_ACCOUNT_ID, pageId: IG_PAGE_ID, apiVersion: 'v24.0', baseUrl: `${graph.url}/graph.facebook.com` },
+	});
+
+	it('tests the credential the way the editor does: it reads the account\'s username, and a bad token fails', async () => {
+		await n8n.importCredentials([credential()]);
+		graph.clearLog();
+		const ok = await n8n.rest<{ data: { status: string; message: string } }>('POST', '/rest/credentials/test', { credentials: credential() });
+		expect(ok.data.status).toBe('OK');
+		expect(graph.requests.map((r) => [r.path, r.query.fields])).toEqual([[`/graph.facebook.com/v24.0/${IG_ACCOUNT_ID}`, 'id,username']]);
+		const bad = await n8n.rest<{ data: { status: string; message: string } }>('POST', '/rest/credentials/test', {
+			credentials: { ...credential(), data: { ...credential().data, accessToken: 'revoked-token' } },
+		});
+		expect(bad.data.status).toBe('Error');
+	});
+
 	it('publishes a carousel (image, video, image) and reads the post and its items back', async () => {
-		await n8n.importCredentials([
-			{
-				id: 'igCredE2e0000001',
-				name: 'Instagram e2e',
-				type: 'instagramApi',
-				data: { loginType: 'facebook', accessToken: TOKEN, accountId: IG_ACCOUNT_ID, pageId: IG_PAGE_ID, apiVersion: 'v24.0', baseUrl: `${graph.url}/graph.facebook.com` },
-			},
-		]);
+		await n8n.importCredentials([credential()]);
+		graph.clearLog();
 		const workflow = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'instagram-carousel.workflow.json'), 'utf8'));
 		const id = await n8n.importWorkflow(workflow);
 		const run = await n8n.execute(id);
