@@ -16,6 +16,7 @@ import {
 	execForm,
 	finalEnv,
 	parseEnvFile,
+	readComposeRaw,
 	readDockerfile,
 	resolveCompose,
 	ROOT,
@@ -208,6 +209,15 @@ describe('docker/service.Dockerfile, run without Docker', () => {
 		for (const r of running) r.child.kill('SIGKILL');
 		await db?.drop().catch(() => undefined);
 		if (appDir) rmSync(appDir, { recursive: true, force: true });
+	});
+
+	it('runs as the unprivileged `node` user, checked the same way in compose', () => {
+		const users = dockerfile.final.filter((i) => i.keyword === 'USER').map((i) => i.args);
+		expect(users.at(-1)).toBe('node');
+		// compose repeats the image's HEALTHCHECK (so `docker compose ps` shows it); they must not drift
+		const compose = readComposeRaw().services.service;
+		expect(compose.healthcheck?.test).toEqual(['CMD', ...healthcheckCommand()]);
+		expect(compose.build?.dockerfile).toBe('docker/service.Dockerfile');
 	});
 
 	it('runs on the Node version the tests run on', () => {
