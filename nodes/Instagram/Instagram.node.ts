@@ -94,6 +94,13 @@ export class Instagram implements INodeType {
 					if (error.description) json.description = error.description;
 					if (error instanceof NodeApiError && error.httpCode) json.httpCode = error.httpCode;
 				}
+				// Meta's own fields, so a workflow can branch on them.
+				const meta = (error as { errorResponse?: IDataObject }).errorResponse;
+				if (meta && typeof meta.code === 'number') {
+					json.code = meta.code;
+					if (typeof meta.error_subcode === 'number') json.subcode = meta.error_subcode;
+					if (typeof meta.fbtrace_id === 'string') json.fbtrace_id = meta.fbtrace_id;
+				}
 				out.push({ json, pairedItem: { item: itemIndex } });
 			}
 		}

@@ -11,7 +11,7 @@ import { splitList } from '../Instagram/shared/graph';
 import { nextAfterCursor, type GraphPage } from '../Instagram/shared/pagination';
 import { rateLimitOptions } from '../Instagram/shared/rateLimitOptions';
 import { getInstagramCredentials, graphRequest } from '../Instagram/shared/transport';
-import { firstPoll, isSeenState, matchKeywords, parseTimestamp, selectNew, type SeenState } from './seen';
+import { DEFAULT_LOOKBACK_MS, firstPoll, isSeenState, matchKeywords, parseTimestamp, selectNew, type SeenState } from './seen';
 
 const POST_FIELDS = 'id,caption,media_type,media_product_type,media_url,thumbnail_url,permalink,shortcode,timestamp,username,like_count,comments_count';
 const COMMENT_FIELDS = 'id,text,timestamp,username,like_count,hidden,from,parent_id';
@@ -128,7 +128,7 @@ export class InstagramTrigger implements INodeType {
 async function fetchPosts(context: IPollFunctions, manual: boolean, withinBudget: () => boolean): Promise<Post[]> {
 	const credentials = await getInstagramCredentials(context);
 	const stored = context.getWorkflowStaticData('node').posts;
-	const cutoff = isSeenState(stored) ? Math.max(stored.startedAt, stored.highWater - 3 * 24 * 3600 * 1000) : Infinity;
+	const cutoff = isSeenState(stored) ? Math.max(stored.startedAt, stored.highWater - DEFAULT_LOOKBACK_MS) : Infinity;
 	const posts: Post[] = [];
 	let after: string | undefined;
 	for (let page = 0; page < MAX_POST_PAGES; page++) {

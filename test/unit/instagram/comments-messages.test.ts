@@ -90,7 +90,8 @@ describe('Instagram node: comments and messages', () => {
 			{ items: [{}, {}], continueOnFail: true },
 		);
 		expect(items[0]).toMatchObject({ pairedItem: { item: 0 }, json: { error: expect.stringContaining('Instagram error 10') } });
-		expect(items[0].json.description).toMatch(/fbtrace_id/);
+		expect(items[0].json).toMatchObject({ code: 10, subcode: 2534022, fbtrace_id: expect.stringMatching(/^\w+$/) });
+		expect(items[0].json.description).toContain(`fbtrace_id ${items[0].json.fbtrace_id}`);
 		expect(items[1]).toMatchObject({ pairedItem: { item: 1 }, json: { comment_id: b.id, message_id: expect.any(String) } });
 	});
 
