@@ -210,7 +210,7 @@ async function main() {
 			n8n_p99_ms: n8n.max.p99_ms,
 			ours_rss_mb: ours.rss,
 			n8n_rss_mb: n8n.rss,
-			ours_stored_matches_200s: ours.stored === ours.max.ok,
+			ours_stored_at_least_200s: ours.stored >= ours.max.ok,
 			n8n_stored: n8n.stored,
 			ours_non2xx: ours.max.non2xx + ours.fixed.non2xx + ours.max.errors + ours.fixed.errors,
 			n8n_non2xx: n8n.max.non2xx + n8n.max.errors,

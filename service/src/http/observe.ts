@@ -16,8 +16,11 @@ const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function observe(logger: Logger, metrics: Metrics): RequestHandler {
 	return (req, res, next) => {
 		const incoming = req.headers['x-request-id'];
-		req.id = typeof incoming === 'string' && SAFE_ID.test(incoming) ? incoming : randomUUID();
-		req.log = logger.child({ req_id: req.id });
+		const id = typeof incoming === 'string' && SAFE_ID.test(incoming) ? incoming : randomUUID();
+		req.id = id;
+		// The child logger is made only when something logs (most requests log one line at most).
+		let child: Logger | undefined;
+		Object.defineProperty(req, 'log', { configurable: true, get: () => (child ??= logger.child({ req_id: id })) });
 		res.setHeader('x-request-id', req.id);
 		const started = process.hrtime.bigint();
 		res.on('finish', () => {
@@ -26,7 +29,7 @@ export function observe(logger: Logger, metrics: Metrics): RequestHandler {
 			metrics.httpRequests.inc({ route, method: req.method, status: String(res.statusCode) });
 			metrics.httpDuration.observe({ route, method: req.method }, seconds);
 			const level = res.statusCode >= 500 ? 'error' : 'info';
-			req.log[level]({ method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 10000) / 10 }, 'request');
+			if (logger.isLevelEnabled(level)) req.log[level]({ method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 10000) / 10 }, 'request');
 		});
 		next();
 	};
