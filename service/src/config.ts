@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { EncryptionKeysError, parseEncryptionKeys, type EncryptionKey } from './crypto/secret-box';
 import { decodeSecret, InvalidSecretError } from './core/standard-webhooks';
+import { apiEnvShape } from './api/settings';
 
 const list = (value: string) =>
 	value
@@ -49,6 +50,8 @@ const schema = z.object({
 	BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
 	INGEST_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(10),
 	SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+	// API keys, consent, campaigns and event fan-out (issue 4): see api/settings.ts.
+	...apiEnvShape,
 });
 
 export type Config = z.infer<typeof schema>;

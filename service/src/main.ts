@@ -3,7 +3,9 @@
 // SIGTERM/SIGINT: stop accepting, drain in-flight requests (up to SHUTDOWN_TIMEOUT_MS), close the pool.
 import { resolve } from 'node:path';
 import { Pool } from 'pg';
+import { createApiModule } from './api';
 import { createApp } from './app';
+import { runCli } from './cli';
 import { ConfigError, loadConfig } from './config';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedded';
 import { migrate } from './db/migrate';
@@ -30,9 +32,17 @@ async function main(): Promise<void> {
 	const { applied } = await migrate(pool, { log: (msg) => logger.info(msg) });
 	logger.info({ applied: applied.length }, 'migrations up to date');
 
-	const app = createApp({ pool, version: VERSION, config, logger, metrics: createMetrics() });
+	const api = createApiModule({
+		pool,
+		encryptionKeys: config.ENCRYPTION_KEYS,
+		settings: config,
+		bodyLimitBytes: config.BODY_LIMIT_BYTES,
+		log: (level, msg, fields) => logger[level](fields ?? {}, msg),
+	});
+	const app = createApp({ pool, version: VERSION, config, logger, metrics: createMetrics(), hooks: api.hooks, routers: [api] });
 	const server = await serve(app, { port: config.PORT, host: config.HOST });
 	logger.info({ port: server.port, host: config.HOST }, 'service listening');
+	await api.worker?.start();
 
 	let stopping = false;
 	const stop = async (signal: string) => {
@@ -41,6 +51,7 @@ async function main(): Promise<void> {
 		logger.info({ signal }, 'service stopping: draining in-flight requests');
 		const drained = await server.close(config.SHUTDOWN_TIMEOUT_MS);
 		if (!drained) logger.warn({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutdown timeout: closed remaining connections');
+		await api.worker?.stop();
 		await pool.end();
 		if (embedded) await embedded.stop();
 		logger.info('service stopped');
@@ -50,7 +61,9 @@ async function main(): Promise<void> {
 	process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
-main().catch((error: unknown) => {
+// `npm run service -- users …|keys …`: the management CLI (same DATABASE_URL); no arguments: the server.
+const run = process.argv.length > 2 ? () => runCli(process.argv.slice(2)).then((code) => process.exit(code)) : main;
+run().catch((error: unknown) => {
 	console.error(error instanceof ConfigError ? error.message : error);
 	process.exit(1);
 });
