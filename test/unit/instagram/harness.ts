@@ -196,3 +196,19 @@ export function restart(staticData: IDataObject): IDataObject {
 export function requestsTo(graph: GraphStandIn, route: string) {
 	return graph.requests.filter((request) => request.route === route);
 }
+
+/** The Media picker's list search, as the editor calls it. */
+export async function searchMediaList(credentials: IgCredentials, filter?: string, paginationToken?: string) {
+	const node = new Instagram();
+	const context = {
+		getNodeParameter: (_name: string, fallback?: unknown) => fallback,
+		getCurrentNodeParameter: () => undefined,
+		getNode: () => nodeOf('instagram', {}),
+		getCredentials: async () => credentials,
+		logger: { warn: () => undefined, info: () => undefined, debug: () => undefined, error: () => undefined },
+		helpers: {
+			httpRequestWithAuthentication: async (_name: string, request: IHttpRequestOptions) => await httpRequest(credentials, request),
+		},
+	};
+	return await node.methods.listSearch.searchMedia.call(context as never, filter, paginationToken);
+}

@@ -1,6 +1,6 @@
 // Account and Media operations through Instagram.execute() against the Graph API stand-in.
 import { IG_ACCOUNT_ID, igTimestamp, type GraphStandIn, type InstagramState } from '../../standin';
-import { credentialsFor, requestsTo, runInstagram, startStandIn, TOKEN } from './harness';
+import { credentialsFor, requestsTo, runInstagram, searchMediaList, startStandIn, TOKEN } from './harness';
 
 describe('Instagram node: account and media', () => {
 	let graph: GraphStandIn;
@@ -98,5 +98,17 @@ describe('Instagram node: account and media', () => {
 		expect(error.message).toMatch(/^Instagram error 100: invalid parameter/);
 		expect(error.description).toContain('does not support the ig_reels_avg_watch_time metric');
 		expect(error.description).toMatch(/fbtrace_id [A-Za-z0-9]+/);
+	});
+
+	it('lists recent posts in the Media picker, filtered by caption, with a page token for more', async () => {
+		for (let i = 0; i < 60; i++) ig.addMedia({ caption: i === 59 ? 'Diwali chai hamper' : `post ${i}`, timestamp: igTimestamp(Date.parse('2026-11-01T00:00:00Z') + i * 60_000) });
+		const first = await searchMediaList(credentialsFor(graph));
+		expect(first.results).toHaveLength(50);
+		expect(first.results[0]).toEqual({ name: '2026-11-01 IMAGE – Diwali chai hamper', value: ig.media[0].id, url: ig.media[0].permalink });
+		const more = await searchMediaList(credentialsFor(graph), undefined, first.paginationToken);
+		expect(more.results).toHaveLength(10);
+		expect(more.paginationToken).toBeUndefined();
+		const filtered = await searchMediaList(credentialsFor(graph), 'diwali');
+		expect(filtered.results.map((r) => r.value)).toEqual([ig.media[0].id]);
 	});
 });
