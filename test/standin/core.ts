@@ -312,6 +312,7 @@ export async function startGraphStandIn(options: StandInOptions = {}): Promise<G
 	let standIn: GraphStandIn;
 
 	const handle = async (incoming: IncomingMessage, res: ServerResponse) => {
+		const arrivedAt = Date.now();
 		const chunks: Buffer[] = [];
 		for await (const chunk of incoming) chunks.push(chunk as Buffer);
 		const rawBody = Buffer.concat(chunks);
@@ -321,7 +322,7 @@ export async function startGraphStandIn(options: StandInOptions = {}): Promise<G
 		const query = Object.fromEntries(url.searchParams);
 		const token = auth?.startsWith('Bearer ') ? auth.slice(7) : (query.access_token ?? undefined);
 		const { body, parts } = parseBody(rawBody, incoming.headers['content-type']);
-		const req: StandInRequest = { seq: ++seq, at: Date.now(), method, path: url.pathname, query, headers: incoming.headers, body, rawBody, token, parts };
+		const req: StandInRequest = { seq: ++seq, at: arrivedAt, method, path: url.pathname, query, headers: incoming.headers, body, rawBody, token, parts };
 		requests.push(req);
 
 		const segments = url.pathname.split('/').filter(Boolean);

@@ -203,6 +203,9 @@ export function whatsapp(opts: WhatsAppStandInOptions = {}): StandInModule {
 				options: { mpsLimit: opts.mpsLimit ?? 80, mpsWindowMs: opts.mpsWindowMs ?? 1000, pairRateWindowMs: opts.pairRateWindowMs ?? 6000, rejectInvalid: opts.rejectInvalid ?? true },
 			};
 			api.state.whatsapp = wa;
+			// Compile the spec validators now: a first-request compile would stall the loop for seconds.
+			validateRequestBody('POST', '/{Version}/{Phone-Number-ID}/messages', {});
+			validateRequestBody('POST', '/{Version}/{WABA-ID}/message_templates', {});
 			const windows = new Map<string, number[]>();
 			const lastByPair = new Map<string, number>();
 

@@ -37,7 +37,7 @@ export async function httpRequest(options: IHttpRequestOptions): Promise<unknown
 		if (value !== undefined && value !== null) url.searchParams.set(key, String(value));
 	}
 	const headers: Record<string, string> = { ...((options.headers as Record<string, string>) ?? {}) };
-	let body: BodyInit | undefined;
+	let body: Uint8Array | string | undefined;
 	if (options.body !== undefined && options.method !== 'GET') {
 		if (Buffer.isBuffer(options.body)) body = new Uint8Array(options.body);
 		else if (typeof options.body === 'string') body = options.body;
@@ -78,7 +78,7 @@ export const NODE: INode = {
 };
 
 function context(options: RunOptions, messages: string[]): IExecuteFunctions & ILoadOptionsFunctions {
-	const items = options.items ?? [{ json: {} }];
+	const items: INodeExecutionData[] = options.items ?? [{ json: {} }];
 	const creds = credentials(options.baseUrl, options.token);
 	const credentialType = new WhatsAppCloudApi();
 	const paramsFor = (i: number) => (typeof options.params === 'function' ? options.params(i) : options.params);
