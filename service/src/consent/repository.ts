@@ -118,7 +118,7 @@ export interface ConsentHistoryRow {
 
 export async function consentHistory(db: Db, subjectId: string): Promise<ConsentHistoryRow[]> {
 	const { rows } = await db.query<ConsentHistoryRow>(
-		'SELECT consent, source, message_id, note, occurred_at FROM consent_events WHERE subject_id = $1 ORDER BY occurred_at, id',
+		'SELECT consent, source, message_id, note, occurred_at FROM consent_events WHERE subject_id = $1 ORDER BY id',
 		[subjectId],
 	);
 	return rows;
@@ -211,13 +211,13 @@ export async function applyInboundMessages(tx: PoolClient, events: readonly Inbo
 		const from = typeof event.payload.from === 'string' && /^[1-9]\d{7,14}$/.test(event.payload.from) ? event.payload.from : undefined;
 		if (!from) continue;
 		const profileName = typeof event.payload.profile_name === 'string' ? event.payload.profile_name : null;
-		const { rows } = await tx.query<{ id: string; consent: ConsentState; consent_updated_at: Date | null }>(
+		const { rows } = await tx.query<{ id: string; consent: ConsentState; consent_source: string | null; consent_updated_at: Date | null }>(
 			`INSERT INTO contacts (wa_id, name, last_inbound_at) VALUES ($1, $2, $3)
 			 ON CONFLICT (wa_id) DO UPDATE SET
 			   last_inbound_at = greatest(contacts.last_inbound_at, excluded.last_inbound_at),
 			   name = coalesce(contacts.name, excluded.name),
 			   updated_at = now()
-			 RETURNING id, consent, consent_updated_at`,
+			 RETURNING id, consent, consent_source, consent_updated_at`,
 			[from, profileName, event.occurredAt],
 		);
 		const contact = rows[0];
@@ -225,7 +225,10 @@ export async function applyInboundMessages(tx: PoolClient, events: readonly Inbo
 		const change = consentChangeFor(text, keywords);
 		if (!change) continue;
 		const wamid = typeof event.payload.wamid === 'string' ? event.payload.wamid : String(event.id);
-		if (contact.consent_updated_at && contact.consent_updated_at.getTime() > event.occurredAt.getTime()) continue;
+		// Keyword messages apply in message-time order: a STOP delivered late, older than the START the
+		// customer sent after it, changes nothing. Consent set by the business (api/import) never
+		// outranks the customer's own keyword.
+		if (contact.consent_source === 'keyword' && contact.consent_updated_at && contact.consent_updated_at.getTime() > event.occurredAt.getTime()) continue;
 		const recorded = await recordConsent(tx, contact.id, change, 'keyword', { messageId: wamid, at: event.occurredAt });
 		if (!recorded || contact.consent === change) continue;
 		await tx.query(
