@@ -70,6 +70,7 @@ export async function upsertContact(
 		);
 		if (!rows[0]) return upsertContact(tx, input, options); // created concurrently: update it instead
 		if (consent !== 'unknown') await recordConsent(tx, rows[0].id, consent, options.source, { note: input.consent_note });
+		if (options.source === 'api') await emitApiConsentChange(tx, rows[0]);
 		return { contact: rows[0], outcome: 'created', keptOptOut: false, consentChanged: consent !== 'unknown' };
 	}
 	const tags = input.tags === undefined ? existing.tags : dedupeTags(options.mergeTags ? [...existing.tags, ...input.tags] : input.tags);
@@ -91,7 +92,10 @@ export async function upsertContact(
 		 WHERE id = $1 RETURNING ${CONTACT_COLUMNS}`,
 		[existing.id, name, tags, consent, consentChanged, options.source],
 	);
-	if (consentChanged) await recordConsent(tx, existing.id, consent, options.source, { note: input.consent_note });
+	if (consentChanged) {
+		await recordConsent(tx, existing.id, consent, options.source, { note: input.consent_note });
+		if (options.source === 'api') await emitApiConsentChange(tx, rows[0]);
+	}
 	return { contact: rows[0], outcome: 'updated', keptOptOut, consentChanged };
 }
 
@@ -147,16 +151,18 @@ export async function setConsent(
 	note?: string,
 ): Promise<{ contact: ContactRow; changed: boolean }> {
 	const result = await upsertContact(tx, { wa_id: waId, consent, consent_note: note }, { source: 'api' });
-	const changed = result.consentChanged;
-	if (changed && consent !== 'unknown') {
-		await emitEvent(tx, {
-			type: consent === 'opted_out' ? 'contact.opted_out' : 'contact.opted_in',
-			dedupeKey: `contact.consent:${result.contact.id}:${new Date(result.contact.consent_updated_at ?? Date.now()).toISOString()}`,
-			occurredAt: new Date(),
-			payload: { wa_id: waId, consent, source: 'api', message_id: null },
-		});
-	}
-	return { contact: result.contact, changed };
+	return { contact: result.contact, changed: result.consentChanged };
+}
+
+/** `contact.opted_out` / `contact.opted_in` for a change made through the API (imports emit none). */
+async function emitApiConsentChange(tx: PoolClient, contact: ContactRow): Promise<void> {
+	if (contact.consent === 'unknown') return;
+	await emitEvent(tx, {
+		type: contact.consent === 'opted_out' ? 'contact.opted_out' : 'contact.opted_in',
+		dedupeKey: `contact.consent:${contact.id}:${(contact.consent_updated_at ?? new Date()).toISOString()}`,
+		occurredAt: contact.consent_updated_at ?? new Date(),
+		payload: { wa_id: contact.wa_id, consent: contact.consent, source: 'api', message_id: null },
+	});
 }
 
 /**
