@@ -121,6 +121,14 @@ describe('docker/compose.yml', () => {
 		expect(() => resolveCompose(envObject(example))).toThrow(InterpolationError); // .env.example as is
 	});
 
+	it('keeps docker/.env out of git and out of the images', () => {
+		expect(execFileSync('git', ['check-ignore', 'docker/.env'], { cwd: join(DOCKER, '..'), encoding: 'utf8' }).trim()).toBe('docker/.env');
+		// .dockerignore starts by excluding everything, then lists what the images need
+		const dockerignore = readFileSync(join(DOCKER, '..', '.dockerignore'), 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#'));
+		expect(dockerignore[0]).toBe('*');
+		expect(dockerignore.filter((l) => l.startsWith('!')).some((l) => /env|docker/.test(l))).toBe(false);
+	});
+
 	it('init-env.sh generates every secret a user does not type in, fresh each time', () => {
 		const first = generatedEnv().entries;
 		const second = envObject(generatedEnv().entries);

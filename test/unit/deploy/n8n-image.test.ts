@@ -4,9 +4,9 @@
 // produces the same files as the harness's install, with the same npm command, on the n8n version
 // the e2e tests run; and compose never hides that folder under a volume.
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join, posix, relative, resolve } from 'node:path';
 import { N8N_VERSION, PACKAGE_NAME, packPackage } from '../../../scripts/lib/n8n';
 import { finalEnv, readComposeRaw, readDockerfile, ROOT } from './deploy-files';
@@ -142,6 +142,29 @@ describe('docker/n8n.Dockerfile', () => {
 			}
 			expect([name, service.environment?.N8N_USER_FOLDER]).toEqual([name, undefined]);
 		}
+	});
+
+	it('configures n8n only with variables n8n reads (a misspelt one would be ignored silently)', () => {
+		// The runtime the e2e tests use (scripts/install-n8n.sh), when it is installed.
+		const runtime =
+			process.env.TP_N8N_RUNTIME ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'n8n-nodes-tiltedprompts', `n8n-${N8N_VERSION}`);
+		const modules = join(runtime, 'node_modules');
+		if (!existsSync(join(modules, 'n8n', 'package.json'))) {
+			console.warn(`n8n ${N8N_VERSION} is not installed in ${runtime} (npm run n8n:install); variable names not checked.`);
+			return;
+		}
+		const names = new Set<string>();
+		for (const [, service] of Object.entries(readComposeRaw().services).filter(([, s]) => s.build?.dockerfile === 'docker/n8n.Dockerfile')) {
+			for (const name of Object.keys(service.environment ?? {})) if (name !== 'TZ') names.add(name); // TZ is the C library's
+		}
+		expect(names.size).toBeGreaterThan(15);
+		const found = spawnSync(
+			'grep',
+			['-rhowF', '--include=*.js', ...[...names].flatMap((name) => ['-e', name]), ...['n8n/dist', '@n8n/config/dist', 'n8n-core/dist'].map((dir) => join(modules, dir))],
+			{ encoding: 'utf8' },
+		).stdout;
+		const read = new Set(found.split('\n'));
+		expect([...names].filter((name) => !read.has(name))).toEqual([]);
 	});
 
 	it('copies the workflow templates to the folder the README imports them from', () => {
