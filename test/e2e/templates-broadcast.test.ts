@@ -1,0 +1,260 @@
+// Template 1, "Instagram post → WhatsApp broadcast", imported as shipped into real n8n and run by
+// its own Instagram Trigger against the Graph API stand-in, with the real service keeping consent
+// and the campaign ledger. What a shop owner would check: who got the WhatsApp message, with which
+// template and parameters, and that nobody got it twice or after saying STOP.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { IDataObject } from 'n8n-workflow';
+import {
+	DEFAULT_PHONE_NUMBER_ID,
+	DEFAULT_WABA_ID,
+	IG_ACCOUNT_ID,
+	IG_PAGE_ID,
+	igTimestamp,
+	instagram,
+	startGraphStandIn,
+	whatsapp,
+	type GraphStandIn,
+	type InstagramState,
+	type WhatsAppState,
+} from '../standin';
+import type { TemplateDefinition } from '../standin/whatsapp';
+import { startRealService, type RunningService } from '../unit/tiltedprompts/support/service';
+import { startN8n, type N8nInstance } from './harness';
+
+jest.setTimeout(900_000);
+
+const TOKEN_WA = `wa-${randomBytes(8).toString('hex')}`;
+const TOKEN_IG = `ig-${randomBytes(8).toString('hex')}`;
+const TEMPLATE_FILE = join(__dirname, '..', '..', 'workflows', 'instagram-post-to-whatsapp-broadcast.json');
+
+/** The approved template the sticky note asks the user to create. */
+const NEW_POST_ALERT: TemplateDefinition = {
+	id: '900000000000077',
+	name: 'new_post_alert',
+	language: 'en',
+	status: 'APPROVED',
+	category: 'MARKETING',
+	parameter_format: 'POSITIONAL',
+	components: [
+		{ type: 'HEADER', format: 'IMAGE', example: { header_handle: ['4::aW...'] } },
+		{ type: 'BODY', text: 'Hi {{1}}! New on our Instagram: {{2}}', example: { body_text: [['Asha', 'Monsoon chai is here']] } },
+		{ type: 'FOOTER', text: 'Reply STOP to opt out' },
+		{ type: 'BUTTONS', buttons: [{ type: 'URL', text: 'See the post', url: 'https://www.instagram.com/{{1}}', example: ['p/abc/'] }] },
+	],
+};
+
+const CREDENTIALS: Record<string, { id: string; name: string }> = {
+	tiltedPromptsApi: { id: 'tpCredTplBroad01', name: 'TiltedPrompts (e2e)' },
+	whatsAppCloudApi: { id: 'waCredTplBroad01', name: 'WhatsApp (e2e)' },
+	instagramApi: { id: 'igCredTplBroad01', name: 'Instagram (e2e)' },
+};
+
+// 60 opted-in customers (more than one claim batch of 50), plus people who must never be messaged.
+const CUSTOMERS = Array.from({ length: 60 }, (_, i) => ({ wa_id: `9198000${String(10000 + i)}`, name: `Customer ${i + 1}` }));
+const OPTED_OUT = '919899900001';
+const UNKNOWN = '919899900002';
+const OTHER_TAG = '919899900003';
+/** Says STOP while the first batch is being sent: claimed last, so still pending at that moment. */
+const STOPPER = CUSTOMERS[CUSTOMERS.length - 1].wa_id;
+
+let service: RunningService;
+let graph: GraphStandIn;
+let n8n: N8nInstance;
+
+function wa(): WhatsAppState {
+	return graph.state.whatsapp as WhatsAppState;
+}
+
+async function importTemplate(patch: (node: IDataObject) => void): Promise<string> {
+	const template = JSON.parse(readFileSync(TEMPLATE_FILE, 'utf8')) as { nodes: IDataObject[] } & IDataObject;
+	for (const node of template.nodes) {
+		const references = node.credentials as Record<string, unknown> | undefined;
+		if (references) node.credentials = Object.fromEntries(Object.keys(references).map((type) => [type, CREDENTIALS[type]]));
+		patch(node);
+	}
+	return await n8n.importWorkflow({ ...template, id: randomBytes(8).toString('hex') });
+}
+
+async function activate(id: string): Promise<void> {
+	const workflow = await n8n.rest<{ data: { versionId: string } }>('GET', `/rest/workflows/${id}`);
+	await n8n.rest('POST', `/rest/workflows/${id}/activate`, { versionId: workflow.data.versionId });
+}
+
+async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 180_000): Promise<T> {
+	const until = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await probe();
+		if (value !== undefined) return value;
+		if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+}
+
+async function report(campaignId: string): Promise<IDataObject> {
+	const res = await fetch(`${service.url}/api/v1/campaigns/${campaignId}`, { headers: { authorization: `Bearer ${service.proKey}` } });
+	return (await res.json()) as IDataObject;
+}
+
+function stopMessage(from: string): IDataObject {
+	return {
+		object: 'whatsapp_business_account',
+		entry: [
+			{
+				id: DEFAULT_WABA_ID,
+				changes: [
+					{
+						field: 'messages',
+						value: {
+							messaging_product: 'whatsapp',
+							metadata: { display_phone_number: '15550000000', phone_number_id: DEFAULT_PHONE_NUMBER_ID },
+							contacts: [{ profile: { name: 'Stopper' }, wa_id: from }],
+							messages: [{ from, id: `wamid.${randomBytes(10).toString('hex')}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: ' stop ' } }],
+						},
+					},
+				],
+			},
+		],
+	};
+}
+
+beforeAll(async () => {
+	service = await startRealService();
+	graph = await startGraphStandIn({
+		latencyMs: 100,
+		validTokens: [TOKEN_WA, TOKEN_IG],
+		modules: [whatsapp({ templates: [NEW_POST_ALERT] }), instagram()],
+	});
+	n8n = await startN8n();
+	await n8n.importCredentials([
+		{ ...CREDENTIALS.tiltedPromptsApi, type: 'tiltedPromptsApi', data: { baseUrl: service.url, apiKey: service.proKey } },
+		{ ...CREDENTIALS.whatsAppCloudApi, type: 'whatsAppCloudApi', data: { accessToken: TOKEN_WA, businessAccountId: DEFAULT_WABA_ID, apiVersion: 'v23.0', baseUrl: graph.url } },
+		{
+			...CREDENTIALS.instagramApi,
+			type: 'instagramApi',
+			data: { loginType: 'facebook', accessToken: TOKEN_IG, accountId: IG_ACCOUNT_ID, pageId: IG_PAGE_ID, apiVersion: 'v24.0', baseUrl: `${graph.url}/graph.facebook.com` },
+		},
+	]);
+
+	const contacts = [
+		...CUSTOMERS.map((c) => ({ ...c, tags: ['customers'], consent: 'opted_in' })),
+		{ wa_id: OPTED_OUT, name: 'Opted out', tags: ['customers'], consent: 'opted_out' },
+		{ wa_id: UNKNOWN, name: 'Never asked', tags: ['customers'], consent: 'unknown' },
+		{ wa_id: OTHER_TAG, name: 'Supplier', tags: ['suppliers'], consent: 'opted_in' },
+	];
+	const imported = await fetch(`${service.url}/api/v1/contacts`, {
+		method: 'POST',
+		headers: { authorization: `Bearer ${service.proKey}`, 'content-type': 'application/json' },
+		body: JSON.stringify({ contacts }),
+	});
+	expect(imported.status).toBe(200);
+});
+
+afterAll(async () => {
+	await n8n?.stop();
+	await graph?.close();
+	await service?.close();
+});
+
+describe('template 1: Instagram post → WhatsApp broadcast', () => {
+	let post: { id: string; caption?: string; media_url: string; permalink: string };
+	let campaignId: string;
+
+	it('sends the new post to opted-in customers only, once each, and not to one who says STOP mid-run', async () => {
+		const ig = graph.state.instagram as InstagramState;
+		post = ig.addMedia({
+			caption: 'Monsoon special:\nmasala chai,   ginger chai\tand pakoras — all week!',
+			timestamp: igTimestamp(Date.now() - 60_000),
+		}) as typeof post;
+
+		// The STOP arrives (through Meta → service) while the first batch is going out.
+		let stopSent: Promise<Response> | undefined;
+		graph.inject({
+			match: {
+				route: 'whatsapp.messages',
+				test: () => {
+					stopSent ??= service.postMeta(stopMessage(STOPPER));
+					return false;
+				},
+			},
+			error: { code: 1 },
+			times: Infinity,
+		});
+
+		const id = await importTemplate((node) => {
+			const parameters = node.parameters as IDataObject;
+			// What the user sets up: the sender number, and (to pick up a post made before activation) a backfill date.
+			if (node.type === 'n8n-nodes-tiltedprompts.whatsApp') parameters.phoneNumberId = { __rl: true, mode: 'id', value: DEFAULT_PHONE_NUMBER_ID };
+			if (node.type === 'n8n-nodes-tiltedprompts.instagramTrigger') parameters.backfillFrom = new Date(Date.now() - 3_600_000).toISOString();
+		});
+		await activate(id);
+
+		const campaign = await waitFor(async () => {
+			const { rows } = await service.db.pool.query<{ id: string }>('SELECT id FROM campaigns');
+			return rows[0];
+		}, 'the campaign');
+		campaignId = campaign.id;
+		const done = await waitFor(async () => {
+			const r = await report(campaignId);
+			const counts = r.counts as Record<string, number>;
+			return counts.pending === 0 && counts.claimed === 0 ? r : undefined;
+		}, 'every recipient to be sent or skipped');
+		expect((await stopSent)?.status).toBe(200);
+		await n8n.rest('POST', `/rest/workflows/${id}/deactivate`, {});
+
+		const recipients = wa().messages.map((m) => m.to);
+		const expected = CUSTOMERS.map((c) => c.wa_id).filter((waId) => waId !== STOPPER);
+		expect(recipients.sort()).toEqual(expected.sort());
+		expect(recipients).not.toContain(OPTED_OUT);
+		expect(recipients).not.toContain(UNKNOWN);
+		expect(recipients).not.toContain(OTHER_TAG);
+		expect(recipients).not.toContain(STOPPER);
+
+		expect(done).toMatchObject({ total: 60, skipped: { at_snapshot: { opted_out: 1, consent_unknown: 1 }, at_claim: { opted_out_after_snapshot: 1 } } });
+		expect((done.counts as Record<string, number>).sent).toBe(59);
+		expect(graph.invalidRequests()).toEqual([]);
+	});
+
+	it('sends the template with the post’s image, a caption excerpt and the permalink button', () => {
+		const toAsha = wa().messages.find((m) => m.to === CUSTOMERS[0].wa_id)!;
+		const template = toAsha.body.template as { name: string; language: { code: string }; components: IDataObject[] };
+		expect(template.name).toBe('new_post_alert');
+		expect(template.language.code).toBe('en');
+		expect(template.components).toEqual([
+			{ type: 'header', parameters: [{ type: 'image', image: { link: post.media_url } }] },
+			{
+				type: 'body',
+				parameters: [
+					{ type: 'text', text: 'Customer 1' },
+					{ type: 'text', text: 'Monsoon special: masala chai, ginger chai and pakoras — all week!' },
+				],
+			},
+			{ type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: post.permalink.split('instagram.com/')[1] }] },
+		]);
+	});
+
+	it('a second run for the same post sends nothing new', async () => {
+		const before = wa().messages.length;
+		const id = await importTemplate((node) => {
+			const parameters = node.parameters as IDataObject;
+			if (node.type === 'n8n-nodes-tiltedprompts.whatsApp') parameters.phoneNumberId = { __rl: true, mode: 'id', value: DEFAULT_PHONE_NUMBER_ID };
+			if (node.type === 'n8n-nodes-tiltedprompts.instagramTrigger') parameters.backfillFrom = new Date(Date.now() - 3_600_000).toISOString();
+		});
+		const executionsBefore = await finishedExecutions();
+		await activate(id);
+		await waitFor(async () => ((await finishedExecutions()) > executionsBefore ? true : undefined), 'the second run to finish');
+		await n8n.rest('POST', `/rest/workflows/${id}/deactivate`, {});
+
+		expect(wa().messages.length).toBe(before);
+		const { rows } = await service.db.pool.query('SELECT id FROM campaigns');
+		expect(rows).toEqual([{ id: campaignId }]);
+		expect(new Set(wa().messages.map((m) => m.to)).size).toBe(wa().messages.length);
+	});
+});
+
+async function finishedExecutions(): Promise<number> {
+	const list = await n8n.rest<{ data: { results?: Array<{ status: string }>; count?: number } }>('GET', '/rest/executions?limit=50');
+	return (list.data.results ?? []).filter((e) => e.status === 'success' || e.status === 'error').length;
+}
+
