@@ -112,6 +112,9 @@ export class InstagramTrigger implements INodeType {
 		if (isSeenState(stored)) {
 			result = selectNew(stored, items as Array<IDataObject & { id: string; timestamp?: string }>);
 		} else {
+			// First poll (n8n runs one at activation). Note: with n8n's opt-in durable poll cursors,
+			// n8n does not commit the state of that activation poll when it emits nothing, so "now"
+			// becomes the first scheduled poll; classic mode keeps it (see test/e2e/instagram-trigger).
 			const backfill = this.getNodeParameter('backfillFrom', '') as string;
 			const backfillMs = backfill ? Date.parse(backfill) : undefined;
 			result = firstPoll(Date.now(), items as Array<IDataObject & { id: string; timestamp?: string }>, backfillMs);
