@@ -8,13 +8,21 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, posix, relative, resolve } from 'node:path';
-import { N8N_VERSION, PACKAGE_NAME, packPackage } from '../../../scripts/lib/n8n';
-import { finalEnv, readComposeRaw, readDockerfile, ROOT } from './deploy-files';
+import { ensureRuntime, N8N_VERSION, n8nEnv, PACKAGE_NAME, packPackage, startServer } from '../../../scripts/lib/n8n';
+import { freePort } from '../../../service/src/db/embedded';
+import { createTestDatabase } from '../../helpers/postgres';
+import { DOCKER, envObject, finalEnv, parseEnvFile, readComposeRaw, readDockerfile, resolveCompose, ROOT, servicesOf } from './deploy-files';
 
-jest.setTimeout(120_000);
+jest.setTimeout(300_000);
 
 const dockerfile = readDockerfile('n8n.Dockerfile');
 const rootPackage = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { n8n: { nodes: string[]; credentials: string[] } };
+
+/** The n8n runtime of the e2e tests (scripts/install-n8n.sh), if it is installed: never installed from here. */
+const runtimeDir =
+	process.env.TP_N8N_RUNTIME ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'n8n-nodes-tiltedprompts', `n8n-${N8N_VERSION}`);
+const runtimeInstalled = existsSync(join(runtimeDir, '.installed')) && existsSync(join(runtimeDir, 'node_modules', 'n8n', 'bin', 'n8n'));
+if (!runtimeInstalled) console.warn(`n8n ${N8N_VERSION} is not installed in ${runtimeDir} (npm run n8n:install): the real-n8n checks are skipped.`);
 
 /** The final stage's RUN that installs the package. */
 function installScript(): string {
@@ -71,6 +79,8 @@ describe('docker/n8n.Dockerfile', () => {
 	let work: string;
 	let tarball: string;
 	let harness: { installed: string; npmArgs: string[] };
+	/** The image's user folder, laid out by the Dockerfile's install step (set by the test that runs it). */
+	let imageUserFolder: string | undefined;
 
 	beforeAll(() => {
 		for (const file of [...rootPackage.n8n.nodes, ...rootPackage.n8n.credentials]) {
@@ -107,14 +117,15 @@ describe('docker/n8n.Dockerfile', () => {
 		const { PACKAGE_TARBALL } = finalEnv(dockerfile, 'ARG');
 		expect(N8N_USER_FOLDER).toBe('/home/node'); // the official image's home of user `node`
 		expect(PACKAGE_TARBALL).toBeTruthy();
-		const imageUserFolder = join(work, 'image', N8N_USER_FOLDER);
+		const folder = join(work, 'image', N8N_USER_FOLDER);
 		execFileSync('sh', ['-c', installScript()], {
-			env: { PATH: process.env.PATH, HOME: join(work, 'image', 'home'), N8N_USER_FOLDER: imageUserFolder, PACKAGE_TARBALL: tarball },
+			env: { PATH: process.env.PATH, HOME: join(work, 'image', 'home'), N8N_USER_FOLDER: folder, PACKAGE_TARBALL: tarball },
 			stdio: ['ignore', 'ignore', 'pipe'],
 		});
+		imageUserFolder = folder;
 
 		const nodesDir = (userFolder: string) => join(userFolder, '.n8n', 'nodes');
-		const ours = tree(join(nodesDir(imageUserFolder), 'node_modules'));
+		const ours = tree(join(nodesDir(folder), 'node_modules'));
 		expect(ours).toEqual(tree(join(nodesDir(join(work, 'harness')), 'node_modules')));
 		expect(resolve(harness.installed)).toBe(resolve(nodesDir(join(work, 'harness')), 'node_modules', PACKAGE_NAME));
 		// Our compiled nodes and credentials are there; n8n's own packages (the peer) are not.
@@ -124,7 +135,7 @@ describe('docker/n8n.Dockerfile', () => {
 		expect(Object.keys(ours).some((file) => file.startsWith('n8n-workflow/'))).toBe(false);
 
 		// Both record the package in nodes/package.json, as n8n does for what it installs.
-		for (const userFolder of [imageUserFolder, join(work, 'harness')]) {
+		for (const userFolder of [folder, join(work, 'harness')]) {
 			const manifest = JSON.parse(readFileSync(join(nodesDir(userFolder), 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
 			expect(Object.keys(manifest.dependencies)).toEqual([PACKAGE_NAME]);
 		}
@@ -145,14 +156,8 @@ describe('docker/n8n.Dockerfile', () => {
 	});
 
 	it('configures n8n only with variables n8n reads (a misspelt one would be ignored silently)', () => {
-		// The runtime the e2e tests use (scripts/install-n8n.sh), when it is installed.
-		const runtime =
-			process.env.TP_N8N_RUNTIME ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'n8n-nodes-tiltedprompts', `n8n-${N8N_VERSION}`);
-		const modules = join(runtime, 'node_modules');
-		if (!existsSync(join(modules, 'n8n', 'package.json'))) {
-			console.warn(`n8n ${N8N_VERSION} is not installed in ${runtime} (npm run n8n:install); variable names not checked.`);
-			return;
-		}
+		if (!runtimeInstalled) return; // warned above
+		const modules = join(runtimeDir, 'node_modules');
 		const names = new Set<string>();
 		for (const [, service] of Object.entries(readComposeRaw().services).filter(([, s]) => s.build?.dockerfile === 'docker/n8n.Dockerfile')) {
 			for (const name of Object.keys(service.environment ?? {})) if (name !== 'TZ') names.add(name); // TZ is the C library's
@@ -165,6 +170,49 @@ describe('docker/n8n.Dockerfile', () => {
 		).stdout;
 		const read = new Set(found.split('\n'));
 		expect([...names].filter((name) => !read.has(name))).toEqual([]);
+	});
+
+	(runtimeInstalled ? it : it.skip)('loads in real n8n with the compose configuration of the one-process n8n', async () => {
+		expect(imageUserFolder).toBeDefined(); // laid out by the test above
+		// compose's n8n environment, from a docker/.env made by init-env.sh
+		const envFile = join(work, '.env');
+		execFileSync('sh', [join(DOCKER, 'init-env.sh'), envFile], { stdio: 'ignore' });
+		const dotenv = { ...envObject(parseEnvFile(readFileSync(envFile, 'utf8'))), DOMAIN: 'automations.example.com', ACME_EMAIL: 'ops@example.com', META_APP_SECRETS: 'meta-app-secret-0123456789' };
+		const composeEnv = servicesOf(resolveCompose(dotenv), 'single').n8n.environment ?? {};
+		// Here, not in a container: the test database instead of `postgres`, free ports on loopback.
+		const extra = Object.fromEntries(Object.entries(composeEnv).filter(([key]) => !key.startsWith('DB_') && key !== 'N8N_PORT'));
+		const db = await createTestDatabase('n8nimage');
+		const env = n8nEnv({
+			userFolder: imageUserFolder!,
+			port: await freePort(),
+			brokerPort: await freePort(),
+			databaseUrl: db.url,
+			encryptionKey: composeEnv.N8N_ENCRYPTION_KEY,
+			listenAddress: '127.0.0.1',
+			extra,
+		});
+		const server = await startServer(ensureRuntime(), env); // resolves once /healthz/readiness is 200
+		try {
+			const setup = await fetch(`${server.url}/rest/owner/setup`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ email: 'owner@example.com', password: 'Deploy-Owner-Passw0rd', firstName: 'Ops', lastName: 'Owner' }),
+			});
+			expect(setup.status).toBe(200);
+			const cookie = (setup.headers.get('set-cookie') ?? '').split(';')[0];
+			const types = (await (await fetch(`${server.url}/types/nodes.json`, { headers: { cookie } })).json()) as Array<{ name: string }>;
+			const expected = rootPackage.n8n.nodes.map((file) => {
+				const mod = require(join(ROOT, file)) as Record<string, new () => { description: { name: string } }>;
+				return `${PACKAGE_NAME}.${new (Object.values(mod)[0])().description.name}`;
+			});
+			for (const name of expected) expect(types.map((type) => type.name)).toContain(name);
+			// n8n's public API answers under /n8n-api/ (it asks for its API key), leaving /api/ to the service.
+			const publicApi = await fetch(`${server.url}/n8n-api/v1/workflows`);
+			expect(publicApi.status).toBe(401);
+		} finally {
+			await server.stop();
+			await db.drop();
+		}
 	});
 
 	it('copies the workflow templates to the folder the README imports them from', () => {
