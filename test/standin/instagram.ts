@@ -360,6 +360,11 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 		return out;
 	};
 	const isError = (value: unknown): value is { __error: RouteResult } => !!value && typeof value === 'object' && '__error' in value;
+	/** Graph checks `fields` even when the edge is empty. */
+	const fieldError = (ctx: RouteContext, allowed: string[], nodeType: string): RouteResult | undefined => {
+		const probe = pick(ctx, { id: '' }, allowed, nodeType, ['id']);
+		return isError(probe) ? probe.__error : undefined;
+	};
 
 	const mediaView = (media: IgMedia): Record<string, unknown> => ({
 		...media,
@@ -422,6 +427,8 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 	// --- IG User edges ---------------------------------------------------------------------------
 	route('GET', '/:version/:id/media', 'user.media', (ctx) => {
 		if (!isAccount(ctx.params.id)) return unknownObject(ctx, ctx.params.id);
+		const invalidFields = fieldError(ctx, MEDIA_FIELDS, 'IGMedia');
+		if (invalidFields) return invalidFields;
 		const views = [];
 		for (const m of state.media.filter((x) => !x.isCarouselItem && !x.foreign && x.media_product_type !== 'STORY')) {
 			const view = pick(ctx, mediaView(m), MEDIA_FIELDS, 'IGMedia', ['id']);
@@ -649,6 +656,8 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 	});
 
 	const listComments = (ctx: RouteContext, list: IgComment[]) => {
+		const invalidFields = fieldError(ctx, COMMENT_FIELDS, 'IGComment');
+		if (invalidFields) return invalidFields;
 		const views = [];
 		for (const c of [...list].sort((a, b) => parseTs(b.timestamp) - parseTs(a.timestamp))) {
 			const view = pick(ctx, commentView(c), COMMENT_FIELDS, 'IGComment', ['id', 'text', 'timestamp']);
