@@ -220,6 +220,23 @@ describe('docker/service.Dockerfile, run without Docker', () => {
 		expect(compose.build?.dockerfile).toBe('docker/service.Dockerfile');
 	});
 
+	it('gives every `npm ci` of both Dockerfiles the lock file and every workspace manifest', () => {
+		const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { workspaces?: string[] };
+		const needed = ['package.json', 'package-lock.json', '.npmrc', ...(root.workspaces ?? []).map((ws) => `${ws}/package.json`)];
+		for (const file of [dockerfile, readDockerfile('n8n.Dockerfile')]) {
+			for (const ci of file.instructions.filter((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args))) {
+				const copied = file.instructions
+					.filter((i) => i.stage === ci.stage && i.keyword === 'COPY' && !i.args.startsWith('--from') && file.instructions.indexOf(i) < file.instructions.indexOf(ci))
+					.flatMap((i) => {
+						const words = i.args.split(/\s+/).filter((w) => !w.startsWith('--'));
+						const destination = words.pop()!;
+						return words.map((source) => (destination.endsWith('/') && destination !== './' ? `${destination}${posix.basename(source)}` : source));
+					});
+				for (const manifest of needed) expect([ci.args, manifest, copied.includes(manifest)]).toEqual([ci.args, manifest, true]);
+			}
+		}
+	});
+
 	it('runs on the Node version the tests run on', () => {
 		const version = execFileSync(nodeBinary(), ['--version'], { encoding: 'utf8' }).trim().replace(/^v/, '');
 		for (const stage of dockerfile.stages) expect(stage.image).toMatch(new RegExp(`^node:${version.replace(/\./g, '\\.')}-`));
