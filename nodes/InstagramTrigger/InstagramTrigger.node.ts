@@ -10,7 +10,7 @@ import {
 import { splitList } from '../Instagram/shared/graph';
 import { nextAfterCursor, type GraphPage } from '../Instagram/shared/pagination';
 import { rateLimitOptions } from '../Instagram/shared/rateLimitOptions';
-import { getInstagramCredentials, graphRequest } from '../Instagram/shared/transport';
+import { beginRun, getInstagramCredentials, graphRequest } from '../Instagram/shared/transport';
 import { DEFAULT_LOOKBACK_MS, firstPoll, isSeenState, matchKeywords, parseTimestamp, selectNew, type SeenState } from './seen';
 
 const POST_FIELDS = 'id,caption,media_type,media_product_type,media_url,thumbnail_url,permalink,shortcode,timestamp,username,like_count,comments_count';
@@ -90,6 +90,7 @@ export class InstagramTrigger implements INodeType {
 	};
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		beginRun(this);
 		const event = this.getNodeParameter('event', 'newPost') as string;
 		const manual = this.getMode() === 'manual';
 		const started = Date.now();

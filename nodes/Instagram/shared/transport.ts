@@ -84,6 +84,11 @@ function notify(context: InstagramContext, message: string): void {
 	}
 }
 
+/** A poll context lives across polls: start each poll with fresh notices (usage knowledge stays). */
+export function beginRun(context: InstagramContext): void {
+	stateOf(context).notices.clear();
+}
+
 /** Usage Meta reported on the last call of this run, if any. */
 export function lastUsage(context: InstagramContext): MetaUsage | undefined {
 	return stateOf(context).usage;
