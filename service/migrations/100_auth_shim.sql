@@ -33,7 +33,14 @@ END
 $$;
 
 CREATE SCHEMA IF NOT EXISTS auth;
-GRANT USAGE ON SCHEMA auth TO anon, authenticated, service_role;
+-- On Supabase the auth schema belongs to another role and these grants already exist.
+DO $$
+BEGIN
+	GRANT USAGE ON SCHEMA auth TO anon, authenticated, service_role;
+EXCEPTION WHEN insufficient_privilege THEN
+	RAISE NOTICE 'auth schema is not ours (Supabase): keeping its grants';
+END
+$$;
 
 -- The claims PostgREST puts in `request.jwt.claims` (and, in old versions, `request.jwt.claim.sub`).
 DO $$
