@@ -132,7 +132,14 @@ export class InstagramTrigger implements INodeType {
 async function fetchPosts(context: IPollFunctions, manual: boolean, withinBudget: () => boolean): Promise<Post[]> {
 	const credentials = await getInstagramCredentials(context);
 	const stored = context.getWorkflowStaticData('node').posts;
-	const cutoff = isSeenState(stored) ? Math.max(stored.startedAt, stored.highWater - DEFAULT_LOOKBACK_MS) : Infinity;
+	// How far back to page: to the look-back of what we have seen; on the first poll only the first
+	// page (to record what is there) unless a backfill reaches further.
+	const backfill = context.getNodeParameter('backfillFrom', '') as string;
+	const cutoff = isSeenState(stored)
+		? Math.max(stored.startedAt, stored.highWater - DEFAULT_LOOKBACK_MS)
+		: backfill && !Number.isNaN(Date.parse(backfill))
+			? Date.parse(backfill)
+			: Infinity;
 	const posts: Post[] = [];
 	let after: string | undefined;
 	for (let page = 0; page < MAX_POST_PAGES; page++) {

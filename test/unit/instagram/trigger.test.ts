@@ -67,6 +67,16 @@ describe('Instagram Trigger', () => {
 		expect((await pollTrigger(credentialsFor(graph), { event: 'newPost', backfillFrom: since }, staticData)).result).toBeNull();
 	});
 
+	it('backfills across pages when the backfill date reaches further back than one page', async () => {
+		seedOldPosts(60);
+		const staticData: IDataObject = {};
+		const since = new Date(Date.now() - 40.5 * HOUR).toISOString();
+		const first = await pollTrigger(credentialsFor(graph), { event: 'newPost', backfillFrom: since }, staticData);
+		expect(first.emitted).toHaveLength(40);
+		expect(first.emitted[0].caption).toBe('old 20');
+		expect(first.emitted[39].caption).toBe('old 59');
+	});
+
 	it('emits new comments on recent posts, only those with a keyword, each once, with the post they belong to', async () => {
 		const post = ig.addMedia({ caption: 'Cardamom chai', timestamp: igTimestamp(Date.now() - HOUR) });
 		ig.addComment(post.id, { text: 'old price question', timestamp: igTimestamp(Date.now() - 30 * 60_000) });
