@@ -186,6 +186,13 @@ describe('Meta webhook gateway', () => {
 			expect((await service.postMeta(Buffer.alloc(0))).status).toBe(400);
 		});
 
+		it('400 for a signed body nested absurdly deep (no 5xx from a stack overflow or from jsonb)', async () => {
+			const deep = Buffer.from(`{"object":"instagram","entry":${'['.repeat(20_000)}${']'.repeat(20_000)}}`);
+			const res = await service.postMeta(deep);
+			expect(res.status).toBe(400);
+			expect((await json(res)).error.code).toBe('invalid_payload');
+		});
+
 		it('415 for a wrong content type', async () => {
 			const res = await service.postMeta(body, { headers: { 'content-type': 'text/plain' } });
 			expect(res.status).toBe(415);

@@ -17,6 +17,13 @@ describe('bundle schema', () => {
 		expect(fieldErrors(result.error!).find((e) => e.path === '(body)')?.message).toMatch(/extra/);
 	});
 
+	it('rejects content nested absurdly deep with a field error', () => {
+		let content: Record<string, unknown> = { leaf: true };
+		for (let i = 0; i < 1000; i++) content = { next: content };
+		const result = bundleSchema.safeParse({ bundle_id: 'b', assets: [{ ...asset, content }] });
+		expect(fieldErrors(result.error!)).toEqual([{ path: 'assets[0].content', message: 'nests deeper than 60 levels' }]);
+	});
+
 	it('rejects the same slug twice in one bundle and an empty bundle', () => {
 		const dup = bundleSchema.safeParse({ bundle_id: 'b', assets: [asset, asset] });
 		expect(fieldErrors(dup.error!)).toEqual([{ path: 'assets[1].slug', message: 'duplicate slug (also assets[0])' }]);

@@ -1,6 +1,7 @@
 // The signed content bundle TiltedPrompts sends to POST /api/v1/ingest-bundle: a batch of library
 // assets. Pure zod schemas (also the source of the OpenAPI document) and the error formatter.
 import { z } from 'zod';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from './json-depth';
 
 export const ASSET_TYPES = ['prompt', 'template', 'workflow', 'guide', 'caption', 'image', 'other'] as const;
 
@@ -14,7 +15,10 @@ export const bundleAssetSchema = z
 			.describe('Stable key of the asset: ingesting the same slug again updates the asset.'),
 		type: z.enum(ASSET_TYPES).describe('Kind of asset.'),
 		title: z.string().trim().min(1).max(300),
-		content: z.union([z.string().max(200_000), z.record(z.string(), z.unknown())]).describe('The asset itself: text, or a JSON object.'),
+		content: z
+			.union([z.string().max(200_000), z.record(z.string(), z.unknown())])
+			.refine((content) => !jsonDepthExceeds(content, MAX_JSON_DEPTH - 4), `nests deeper than ${MAX_JSON_DEPTH - 4} levels`)
+			.describe('The asset itself: text, or a JSON object.'),
 		is_premium: z.boolean().default(false).describe('Premium assets are readable by `pro` users only.'),
 		tags: z.array(z.string().trim().min(1).max(50)).max(50).default([]),
 	})

@@ -75,6 +75,11 @@ describe('Meta payload normalization', () => {
 		expect(event.occurredAt).toEqual(received);
 	});
 
+	it('refuses bodies nested absurdly deep (no stack overflow, no Postgres jsonb error)', () => {
+		const deep = JSON.parse(`{"object":"instagram","entry":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+		expect(() => normalizeMetaPayload(deep, received)).toThrow(/deeper than 64/);
+	});
+
 	it('refuses bodies that are not JSON objects', () => {
 		for (const body of [null, [], 'text', 42]) expect(() => normalizeMetaPayload(body, received)).toThrow(MetaPayloadError);
 	});

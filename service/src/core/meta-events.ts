@@ -13,6 +13,7 @@
 //   instagram.message  ig.message:<mid>
 //   meta.unhandled     meta:<sha256 of object, entry id, field and value>
 import { createHash } from 'node:crypto';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from './json-depth';
 
 export type MetaEventType =
 	| 'whatsapp.message'
@@ -229,6 +230,7 @@ function instagramMessaging(object: string, entryId: string | undefined, entryTi
  */
 export function normalizeMetaPayload(payload: unknown, receivedAt: Date): NormalizedEvent[] {
 	if (!isObject(payload)) throw new MetaPayloadError('A Meta webhook body is a JSON object with "object" and "entry".');
+	if (jsonDepthExceeds(payload)) throw new MetaPayloadError(`The body nests deeper than ${MAX_JSON_DEPTH} levels; Meta payloads never do.`);
 	const clean = sanitizeForJsonb(payload);
 	const object = asString(clean.object) ?? 'unknown';
 	const entries = asArray(clean.entry);
