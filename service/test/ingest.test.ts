@@ -104,6 +104,12 @@ describe('signed bundle ingestion', () => {
 		expect(await count(db.pool, 'SELECT * FROM library_assets')).toBe(before);
 	});
 
+	it('answers 422, not 5xx, for text Postgres cannot store', async () => {
+		const res = await service.postBundle('{"bundle_id":"b-nul","assets":[{"slug":"nul","type":"prompt","title":"a\\u0000b","content":"x"}]}');
+		expect(res.status).toBe(422);
+		expect((await json(res)).error.details).toEqual([{ path: 'assets[0]', message: expect.stringContaining('U+0000') }]);
+	});
+
 	it('accepts the second signing secret (rotation)', async () => {
 		const res = await service.postBundle(bundle('b-7', [asset('offer-7')]), { secret: service.settings.INGEST_SIGNING_SECRETS[1] });
 		expect(res.status).toBe(200);

@@ -131,6 +131,16 @@ describe('Meta webhook gateway', () => {
 			expect(forged.status).toBe(401);
 		});
 
+		it('stores a body with \\u0000 and a lone surrogate (which jsonb refuses) instead of failing', async () => {
+			const body = Buffer.from(
+				'{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messages":[{"from":"1","id":"wamid.nul","timestamp":"1750000000","type":"text","text":{"body":"a\\u0000b\\ud800c"}}]}}]}]}',
+			);
+			const res = await service.postMeta(body);
+			expect(res.status).toBe(200);
+			const { rows } = await db.pool.query("SELECT payload->>'text' AS text FROM events WHERE dedupe_key = 'wa.message:wamid.nul'");
+			expect(rows[0].text).toBe('a\uFFFDb\uFFFDc');
+		});
+
 		it('accepts a signature made with the second app secret (rotation)', async () => {
 			const body = Buffer.from(JSON.stringify({ object: 'instagram', entry: [{ id: '9', time: 1750000000, changes: [{ field: 'comments', value: { id: 'c-rot', text: 'hi' } }] }] }));
 			expect((await service.postMeta(body, { secret: service.settings.META_APP_SECRETS[1] })).status).toBe(200);

@@ -24,6 +24,12 @@ describe('bundle schema', () => {
 		expect(fieldErrors(result.error!)).toEqual([{ path: 'assets[0].content', message: 'nests deeper than 60 levels' }]);
 	});
 
+	it('rejects text Postgres cannot store (U+0000, lone surrogates) but keeps emoji', () => {
+		const bad = bundleSchema.safeParse({ bundle_id: 'b', assets: [{ ...asset, title: 'a\u0000b' }, { ...asset, slug: 'y', content: { k: '\ud83d' } }] });
+		expect(fieldErrors(bad.error!).map((e) => e.path)).toEqual(['assets[0]', 'assets[1]']);
+		expect(bundleSchema.safeParse({ bundle_id: 'b', assets: [{ ...asset, title: 'Diwali 🪔 offer' }] }).success).toBe(true);
+	});
+
 	it('rejects the same slug twice in one bundle and an empty bundle', () => {
 		const dup = bundleSchema.safeParse({ bundle_id: 'b', assets: [asset, asset] });
 		expect(fieldErrors(dup.error!)).toEqual([{ path: 'assets[1].slug', message: 'duplicate slug (also assets[0])' }]);

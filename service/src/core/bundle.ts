@@ -2,6 +2,7 @@
 // assets. Pure zod schemas (also the source of the OpenAPI document) and the error formatter.
 import { z } from 'zod';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from './json-depth';
+import { hasUnstorableText } from './json-text';
 
 export const ASSET_TYPES = ['prompt', 'template', 'workflow', 'guide', 'caption', 'image', 'other'] as const;
 
@@ -31,6 +32,12 @@ export const bundleSchema = z
 	})
 	.strict()
 	.superRefine((bundle, ctx) => {
+		if (hasUnstorableText(bundle.bundle_id)) ctx.addIssue({ code: 'custom', path: ['bundle_id'], message: 'contains U+0000 or a lone surrogate, which cannot be stored' });
+		bundle.assets.forEach((asset, index) => {
+			if (hasUnstorableText(asset)) {
+				ctx.addIssue({ code: 'custom', path: ['assets', index], message: 'contains U+0000 or a lone surrogate, which cannot be stored' });
+			}
+		});
 		const seen = new Map<string, number>();
 		bundle.assets.forEach((asset, index) => {
 			const first = seen.get(asset.slug);

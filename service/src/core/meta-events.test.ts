@@ -68,10 +68,10 @@ describe('Meta payload normalization', () => {
 
 	it('replaces U+0000 (which Postgres jsonb refuses) and ignores absurd timestamps', () => {
 		const [event] = normalizeMetaPayload(
-			{ object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'messages', value: { messages: [{ id: 'wamid.x', from: '1', timestamp: '99999999999999999', type: 'text', text: { body: 'a\u0000b' } }] } }] }] },
+			{ object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'messages', value: { messages: [{ id: 'wamid.x', from: '1', timestamp: '99999999999999999', type: 'text', text: { body: 'a\u0000b\ud800c' } }] } }] }] },
 			received,
 		);
-		expect(event.payload.text).toBe('a\uFFFDb');
+		expect(event.payload.text).toBe('a\uFFFDb\uFFFDc');
 		expect(event.occurredAt).toEqual(received);
 	});
 

@@ -14,6 +14,7 @@
 //   meta.unhandled     meta:<sha256 of object, entry id, field and value>
 import { createHash } from 'node:crypto';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from './json-depth';
+import { toStorableText } from './json-text';
 
 export type MetaEventType =
 	| 'whatsapp.message'
@@ -59,13 +60,13 @@ export function metaTime(value: unknown, fallback: Date): Date {
 	return Number.isNaN(date.getTime()) || date.getUTCFullYear() > 9999 ? fallback : date;
 }
 
-/** jsonb cannot hold U+0000; replace it so an odd payload is stored rather than refused. */
+/** jsonb cannot hold U+0000 or lone surrogates: replace them so an odd payload is stored rather than refused. */
 export function sanitizeForJsonb<T>(value: T): T {
-	if (typeof value === 'string') return (value.includes('\u0000') ? value.replace(/\u0000/g, '\uFFFD') : value) as T;
+	if (typeof value === 'string') return toStorableText(value) as T;
 	if (Array.isArray(value)) return value.map((item) => sanitizeForJsonb(item)) as T;
 	if (isObject(value)) {
 		const out: Json = {};
-		for (const [key, item] of Object.entries(value)) out[sanitizeForJsonb(key)] = sanitizeForJsonb(item);
+		for (const [key, item] of Object.entries(value)) out[toStorableText(key)] = sanitizeForJsonb(item);
 		return out as T;
 	}
 	return value;
