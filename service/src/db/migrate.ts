@@ -81,9 +81,12 @@ export async function migrate(pool: Pool, options: { dir?: string; log?: (msg: s
 	return { applied };
 }
 
-/** Names of migration files not yet recorded as applied (for /readyz). */
-export async function pendingMigrations(pool: Pool, dir?: string): Promise<string[]> {
-	const names = loadMigrations(dir).map((m) => m.name);
+const namesByDir = new Map<string, string[]>();
+
+/** Names of migration files not yet recorded as applied (for /readyz; the file list is read once). */
+export async function pendingMigrations(pool: Pool, dir: string = MIGRATIONS_DIR): Promise<string[]> {
+	let names = namesByDir.get(dir);
+	if (!names) namesByDir.set(dir, (names = loadMigrations(dir).map((m) => m.name)));
 	const { rows } = await pool.query<{ exists: boolean }>("SELECT to_regclass('public.schema_migrations') IS NOT NULL AS exists");
 	if (!rows[0]?.exists) return names;
 	const applied = await pool.query<{ name: string }>('SELECT name FROM schema_migrations');
