@@ -4,11 +4,12 @@
 //
 // Extension hooks (issue 4: consent, campaign statuses, the fan-out outbox) run INSIDE that same
 // transaction, after the new events are inserted, with only the events that were new (never the
-// duplicates). A hook that throws rolls the whole write back; the sender gets a 503 and retries.
+// duplicates). A hook that throws rolls the whole write back; the sender gets a 5xx (logged) and retries.
 //
 // Throughput: concurrent requests are grouped ("group commit"). While up to `maxConcurrentBatches`
-// (default 2) transactions are in flight, further requests queue and go together in the next transaction, so
-// at low load each request gets its own transaction at once and at high load many share one commit.
+// (default 2) transactions are in flight, further requests queue and go together in the next
+// transaction: at low load each request gets its own transaction at once, at high load many share
+// one commit. Without hooks a batch is a single statement (no BEGIN/COMMIT round trips).
 import type { Pool, PoolClient } from 'pg';
 import { createHash } from 'node:crypto';
 import type { NormalizedEvent } from '../core/meta-events';
