@@ -83,6 +83,31 @@ describe('operations', () => {
 	});
 });
 
+describe('trust proxy', () => {
+	it('logs the client address from X-Forwarded-For only for the configured number of proxy hops', async () => {
+		const db = await migratedDatabase('proxy');
+		const ips: Array<string | undefined> = [];
+		const sink = new Writable({
+			write(chunk, _encoding, done) {
+				for (const line of String(chunk).split('\n').filter(Boolean)) ips.push(JSON.parse(line).ip);
+				done();
+			},
+		});
+		const direct = await startService(db.pool, { logger: createLogger('info', sink) });
+		const behindProxy = await startService(db.pool, { logger: createLogger('info', sink), settings: { TRUST_PROXY_HOPS: 1 } });
+		try {
+			const headers = { 'x-forwarded-for': '203.0.113.7' };
+			await fetch(`${direct.url}/healthz`, { headers });
+			await fetch(`${behindProxy.url}/healthz`, { headers });
+			expect(ips).toEqual(['127.0.0.1', '203.0.113.7']);
+		} finally {
+			await direct.close();
+			await behindProxy.close();
+			await db.drop();
+		}
+	});
+});
+
 describe('graceful shutdown and database loss', () => {
 	it('finishes in-flight requests with 200 after shutdown begins and refuses new connections', async () => {
 		const db = await migratedDatabase('drain');
