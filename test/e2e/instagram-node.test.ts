@@ -1,5 +1,6 @@
-// Real n8n 2.40.7 with our packed package: publish a carousel through the Instagram node against
-// the Graph API stand-in (reached through the credential's base URL override), then read it back.
+// Real n8n 2.40.7 with our packed package: the Instagram node against the Graph API stand-in (reached
+// through the credential's base URL override): credential test, a carousel published and read back,
+// a private reply sent once.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { instagram, IG_ACCOUNT_ID, IG_PAGE_ID, startGraphStandIn, type GraphStandIn, type InstagramState } from '../standin';
@@ -81,5 +82,45 @@ describe('Instagram node in real n8n', () => {
 		const statuses = graph.requests.filter((r) => r.route === 'instagram.object' && r.query.fields?.includes('status_code')).map((r) => (r.response as { status_code: string }).status_code);
 		expect(statuses).toContain('IN_PROGRESS');
 		expect(graph.requests.every((r) => r.headers.authorization === `Bearer ${TOKEN}`)).toBe(true);
+	});
+
+	it('answers a comment with a private reply (the template\'s parameters), once: a second run gets Meta\'s refusal with code and fbtrace_id', async () => {
+		const post = ig.addMedia({ caption: 'Masala chai, Rs 120' });
+		const comment = ig.addComment(post.id, { text: 'price?', username: 'ravi', from: { id: '6180000000000042', username: 'ravi' } });
+		const node = (name: string, parameters: Record<string, unknown>, x: number, extra: Record<string, unknown> = {}) => ({
+			parameters,
+			id: `9c3e2d4f-0000-4000-8000-00000000000${x}`,
+			name,
+			type: 'n8n-nodes-tiltedprompts.instagram',
+			typeVersion: 1,
+			position: [x * 220, 0],
+			credentials: { instagramApi: { id: 'igCredE2e0000001', name: 'Instagram e2e' } },
+			...extra,
+		});
+		const id = await n8n.importWorkflow({
+			name: 'Instagram private reply (e2e)',
+			nodes: [
+				{ parameters: {}, id: '9c3e2d4f-0000-4000-8000-000000000000', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] },
+				node('Get Comments', { resource: 'comment', operation: 'getMany', mediaId: { __rl: true, mode: 'id', value: post.id }, returnAll: true }, 1),
+				node('Private Reply', { resource: 'message', operation: 'privateReply', commentId: '={{ $json.id }}', text: '=Hi {{ $json.username }}, it is Rs 120. Order here: https://chai.example.com' }, 2, { onError: 'continueRegularOutput' }),
+			],
+			connections: {
+				Start: { main: [[{ node: 'Get Comments', type: 'main', index: 0 }]] },
+				'Get Comments': { main: [[{ node: 'Private Reply', type: 'main', index: 0 }]] },
+			},
+			settings: { executionOrder: 'v1' },
+		});
+		const first = await n8n.execute(id);
+		expect(first.error).toBeUndefined();
+		expect(first.output('Private Reply')).toEqual([{ recipient_id: '6180000000000042', message_id: expect.any(String), comment_id: comment.id }]);
+		expect(ig.messages.map((m) => [m.path, m.recipient, m.text])).toEqual([
+			[`/graph.facebook.com/v24.0/${IG_PAGE_ID}/messages`, { comment_id: comment.id }, 'Hi ravi, it is Rs 120. Order here: https://chai.example.com'],
+		]);
+
+		const second = await n8n.execute(id);
+		const [refused] = second.output('Private Reply');
+		expect(refused).toMatchObject({ code: 10, subcode: 2534022, fbtrace_id: expect.any(String) });
+		expect(refused.error).toContain('one private reply per comment, within 7 days');
+		expect(ig.messages).toHaveLength(1);
 	});
 });
