@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, chmodSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -182,6 +182,8 @@ async function benchN8n(databaseUrl) {
 }
 
 async function main() {
+	// The machines are shared: the 1-minute load average before and after says how noisy the run was.
+	const loadStart = loadavg()[0];
 	const parent = mkdtempSync(join(tmpdir(), 'tp-bench-pg-'));
 	chmodSync(parent, 0o755);
 	const pg = await startEmbeddedPostgres({ dataDir: join(parent, 'data'), persistent: false });
@@ -217,6 +219,8 @@ async function main() {
 			ours_connections: OURS_CONNECTIONS,
 			n8n_connections: N8N_CONNECTIONS,
 			seconds: DURATION,
+			load_1m_start: round(loadStart, 2),
+			load_1m_end: round(loadavg()[0], 2),
 		};
 		process.stdout.write(`${JSON.stringify(figures)}\n`);
 	} finally {
