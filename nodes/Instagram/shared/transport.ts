@@ -84,9 +84,12 @@ function notify(context: InstagramContext, message: string): void {
 	}
 }
 
-/** A poll context lives across polls: start each poll with fresh notices (usage knowledge stays). */
+/**
+ * n8n reuses a poll context across polls: start each poll afresh, so a throttle reported an hour ago
+ * cannot stop every later poll before it asks Meta again.
+ */
 export function beginRun(context: InstagramContext): void {
-	stateOf(context).notices.clear();
+	states.delete(context);
 }
 
 /** Usage Meta reported on the last call of this run, if any. */

@@ -152,6 +152,8 @@ export async function runInstagram(
 	return { items, json: items.map((item) => item.json), hints, warnings };
 }
 
+const pollContexts = new WeakMap<IDataObject, { context: IPollFunctions; params: { current: IDataObject }; warnings: string[]; mode: string }>();
+
 export interface PollRun {
 	result: INodeExecutionData[][] | null;
 	emitted: IDataObject[];
@@ -169,10 +171,19 @@ export async function pollTrigger(
 	options: { mode?: 'trigger' | 'manual'; budgetMs?: number } = {},
 ): Promise<PollRun> {
 	const node = new InstagramTrigger();
+	// n8n (classic mode) builds the poll functions once at activation and reuses them for every
+	// poll of that activation: reuse one context per stored state, as n8n does.
+	const known = pollContexts.get(staticData);
+	if (known && known.mode === (options.mode ?? 'trigger')) {
+		known.params.current = params;
+		const result = await node.poll.call(known.context);
+		return { result, emitted: result ? result[0].map((item) => item.json) : [], warnings: known.warnings };
+	}
 	const warnings: string[] = [];
+	const holder = { current: params };
 	const context = {
-		getNodeParameter: (name: string, fallback?: unknown) => parameter(node, params, name, 0, fallback),
-		getNode: () => nodeOf('instagramTrigger', params),
+		getNodeParameter: (name: string, fallback?: unknown) => parameter(node, holder.current, name, 0, fallback),
+		getNode: () => nodeOf('instagramTrigger', holder.current),
 		getCredentials: async () => credentials,
 		getMode: () => options.mode ?? 'trigger',
 		getActivationMode: () => 'activate',
@@ -183,6 +194,7 @@ export async function pollTrigger(
 			httpRequestWithAuthentication: async (_name: string, request: IHttpRequestOptions) => await httpRequest(credentials, request),
 		},
 	} as unknown as IPollFunctions;
+	pollContexts.set(staticData, { context, params: holder, warnings, mode: options.mode ?? 'trigger' });
 	const result = await node.poll.call(context);
 	return { result, emitted: result ? result[0].map((item) => item.json) : [], warnings };
 }

@@ -96,6 +96,19 @@ describe('Instagram Trigger', () => {
 		expect(ig.comments.map((c) => c.id)).toContain(noise.id);
 	});
 
+	it('a throttled poll fails with Meta\'s reason, and the next poll asks Meta again instead of staying stopped', async () => {
+		seedOldPosts(2);
+		const staticData: IDataObject = {};
+		await pollTrigger(credentialsFor(graph), { event: 'newPost' }, staticData);
+		ig.usage.throttleMinutes = 12;
+		const throttled = await pollTrigger(credentialsFor(graph), { event: 'newPost' }, staticData).catch((e) => e);
+		expect(throttled.message).toContain('Instagram error 80002');
+		expect(throttled.description).toContain('access returns in about 12 min');
+		ig.usage.throttleMinutes = undefined;
+		const post = ig.addMedia({ caption: 'after the throttle', timestamp: igTimestamp(Date.now() + 1000) });
+		expect((await pollTrigger(credentialsFor(graph), { event: 'newPost' }, staticData)).emitted.map((p) => p.id)).toEqual([post.id]);
+	});
+
 	it('in manual mode (testing in the editor) shows the newest post without touching the stored state', async () => {
 		seedOldPosts(3);
 		const staticData: IDataObject = {};
