@@ -21,8 +21,10 @@ export function settings(overrides: Record<string, string> = {}): ApiSettings {
 	return apiEnvSchema.parse({ FANOUT_POLL_INTERVAL: '50ms', ...overrides });
 }
 
+// One key for the whole test file: several service instances on one database must share it.
+const ENCRYPTION_KEYS = parseEncryptionKeys(`t1:${randomBytes(32).toString('base64')}`);
 export function encryptionKeys() {
-	return parseEncryptionKeys(`t1:${randomBytes(32).toString('base64')}`);
+	return ENCRYPTION_KEYS;
 }
 
 export async function startApiService(pool: Pool, overrides: Record<string, string> = {}): Promise<ApiService> {

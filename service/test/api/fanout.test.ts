@@ -1,0 +1,224 @@
+// Event fan-out: subscriptions, signed deliveries through the durable outbox, retries while a
+// subscriber is down (every event exactly once after it comes back, deduplicated by webhook-id),
+// dead letters and replay, and two service instances sharing one outbox.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TestDatabase } from '../../../test/helpers/postgres';
+import { verify } from '../../src/core/standard-webhooks';
+import { inboundMessages, migratedDatabase, startApiService, userWithKey, wamid, type ApiService } from './helpers';
+
+interface Subscriber {
+	url: string;
+	/** Answer with this status (200 = up). */
+	status: number;
+	/** webhook-id → processed body (the subscriber's own deduplication). */
+	processed: Map<string, { type: string; data: any }>;
+	/** Every request that arrived, verified or not. */
+	received: Array<{ id: string; verified: boolean }>;
+	secret?: string;
+	close(): Promise<void>;
+}
+
+async function subscriber(): Promise<Subscriber> {
+	const state: Omit<Subscriber, 'url' | 'close'> = { status: 200, processed: new Map(), received: [] };
+	const server: Server = createServer((req, res) => {
+		const chunks: Buffer[] = [];
+		req.on('data', (c: Buffer) => chunks.push(c));
+		req.on('end', () => {
+			const body = Buffer.concat(chunks);
+			const id = String(req.headers['webhook-id']);
+			let verified = false;
+			try {
+				verify(
+					body,
+					{ 'webhook-id': id, 'webhook-timestamp': String(req.headers['webhook-timestamp']), 'webhook-signature': String(req.headers['webhook-signature']) },
+					[state.secret!],
+					{ nowSeconds: Math.floor(Date.now() / 1000) },
+				);
+				verified = true;
+			} catch {
+				verified = false;
+			}
+			state.received.push({ id, verified });
+			if (!verified) {
+				res.writeHead(401).end();
+				return;
+			}
+			if (state.status !== 200) {
+				res.writeHead(state.status).end();
+				return;
+			}
+			if (!state.processed.has(id)) state.processed.set(id, JSON.parse(body.toString('utf8')));
+			res.writeHead(200).end('ok');
+		});
+	});
+	await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+	return Object.assign(state, {
+		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+		close: () => new Promise<void>((r) => server.close(() => r())),
+	}) as Subscriber;
+}
+
+async function until(what: string, check: () => Promise<boolean> | boolean, limitMs = 20_000): Promise<void> {
+	const end = Date.now() + limitMs;
+	while (!(await check())) {
+		if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
+		await new Promise((r) => setTimeout(r, 25));
+	}
+}
+
+jest.setTimeout(60_000);
+
+let db: TestDatabase;
+let service: ApiService;
+let key: string;
+let other: string;
+
+beforeAll(async () => {
+	db = await migratedDatabase('api_fanout');
+	service = await startApiService(db.pool, { FANOUT_RETRY_SCHEDULE: '0,50ms,100ms,200ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms' });
+	await service.api.worker!.start();
+	key = (await userWithKey(db.pool, 'free', 'events')).key;
+	other = (await userWithKey(db.pool, 'free', 'events')).key;
+});
+
+afterAll(async () => {
+	await service.close();
+	await db.drop();
+});
+
+async function subscribe(sub: Subscriber, eventTypes: string[], apiKey = key): Promise<string> {
+	const created = await service.call(apiKey, 'POST', '/api/v1/subscriptions', { url: sub.url, event_types: eventTypes, description: 'test' });
+	expect(created.status).toBe(201);
+	expect(created.body.secret).toMatch(/^whsec_/);
+	sub.secret = created.body.secret;
+	return created.body.id;
+}
+
+describe('subscriptions', () => {
+	it('creates, lists (without secrets, per user), deletes; stores the secret encrypted', async () => {
+		const sub = await subscriber();
+		const id = await subscribe(sub, ['whatsapp.message', 'contact.opted_out']);
+		const list = await service.call(key, 'GET', '/api/v1/subscriptions');
+		expect(list.body).toEqual({ data: [expect.objectContaining({ id, url: sub.url, event_types: ['whatsapp.message', 'contact.opted_out'] })], next_cursor: null });
+		expect(JSON.stringify(list.body)).not.toContain(sub.secret);
+		expect((await service.call(other, 'GET', '/api/v1/subscriptions')).body.data).toEqual([]);
+		expect((await service.call(other, 'DELETE', `/api/v1/subscriptions/${id}`)).status).toBe(404);
+		const stored = await db.pool.query('SELECT secret_sealed FROM subscriptions WHERE id = $1', [id]);
+		expect(stored.rows[0].secret_sealed).toMatch(/^v1\.t1\./);
+		expect(stored.rows[0].secret_sealed).not.toContain(sub.secret!.slice(6, 20));
+		expect((await service.call(key, 'DELETE', `/api/v1/subscriptions/${id}`)).status).toBe(204);
+		expect((await service.call(key, 'GET', '/api/v1/subscriptions')).body.data).toEqual([]);
+		expect((await service.call(key, 'POST', '/api/v1/subscriptions', { url: 'ftp://x', event_types: ['nope'] })).status).toBe(422);
+		await sub.close();
+	});
+
+	it('delivers each matching event signed, with the event as {type, timestamp, data}', async () => {
+		const sub = await subscriber();
+		const id = await subscribe(sub, ['whatsapp.message', 'contact.opted_out']);
+		const from = '919811100001';
+		const messageId = wamid();
+		await service.postMeta(inboundMessages([{ from, id: messageId, text: 'STOP' }]));
+		await until('two deliveries', () => sub.processed.size === 2);
+		const bodies = [...sub.processed.values()];
+		expect(bodies.map((b) => b.type).sort()).toEqual(['contact.opted_out', 'whatsapp.message']);
+		expect(bodies.find((b) => b.type === 'whatsapp.message')!.data).toMatchObject({ wamid: messageId, from, text: 'STOP' });
+		expect(bodies.find((b) => b.type === 'contact.opted_out')!.data).toMatchObject({ wa_id: from, consent: 'opted_out', message_id: messageId });
+		expect(sub.received.every((r) => r.verified)).toBe(true);
+		const deliveries = await service.call(key, 'GET', `/api/v1/deliveries?subscription_id=${id}`);
+		expect(deliveries.body.data).toHaveLength(2);
+		for (const d of deliveries.body.data) {
+			expect(d).toMatchObject({ status: 'succeeded', attempts: 1, last_status_code: 200 });
+			expect(sub.processed.has(d.webhook_id)).toBe(true);
+		}
+		expect((await service.call(other, 'GET', '/api/v1/deliveries')).body.data).toEqual([]);
+		await service.call(key, 'DELETE', `/api/v1/subscriptions/${id}`);
+		await sub.close();
+	});
+
+	it('a subscriber down for a while receives every event exactly once after it comes back', async () => {
+		const sub = await subscriber();
+		const id = await subscribe(sub, ['whatsapp.message']);
+		sub.status = 503;
+		const sent: string[] = [];
+		for (let batch = 0; batch < 5; batch++) {
+			const messages = Array.from({ length: 8 }, (_, i) => ({ from: `9198111${String(batch * 10 + i).padStart(5, '0')}`, id: wamid(), text: `hello ${batch}.${i}` }));
+			sent.push(...messages.map((m) => m.id));
+			expect((await service.postMeta(inboundMessages(messages))).status).toBe(200);
+		}
+		// Every event is tried (and refused) while the subscriber is down.
+		await until('every event attempted while down', () => new Set(sub.received.map((r) => r.id)).size === 40);
+		expect(sub.processed.size).toBe(0);
+		sub.status = 200;
+		await until('all 40 events processed', () => sub.processed.size === 40);
+		await until('all deliveries succeeded', async () => {
+			const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM deliveries WHERE subscription_id = $1 AND status = 'succeeded'`, [id]);
+			return rows[0].n === 40;
+		});
+		const wamids = [...sub.processed.values()].map((b) => b.data.wamid).sort();
+		expect(wamids).toEqual([...sent].sort());
+		const { rows } = await db.pool.query(`SELECT min(attempts) AS min, count(*)::int AS n FROM deliveries WHERE subscription_id = $1`, [id]);
+		expect(rows[0].n).toBe(40);
+		expect(rows[0].min).toBeGreaterThan(1);
+		// Retries arrived more than once per event; the subscriber processed each webhook-id once.
+		expect(sub.received.length).toBeGreaterThan(40);
+		await service.call(key, 'DELETE', `/api/v1/subscriptions/${id}`);
+		await sub.close();
+	});
+
+	it('dead-letters after the schedule, and a replay delivers it with the same webhook-id', async () => {
+		const deadService = await startApiService(db.pool, { FANOUT_RETRY_SCHEDULE: '0,20ms' });
+		await deadService.api.worker!.start();
+		// The main service's worker shares the outbox; pause it so the short schedule applies.
+		await service.api.worker!.stop();
+		try {
+			const sub = await subscriber();
+			const id = await subscribe(sub, ['whatsapp.message']);
+			sub.status = 500;
+			await service.postMeta(inboundMessages([{ from: '919811199999', id: wamid(), text: 'hi' }]));
+			await until('dead letter', async () => {
+				const list = await service.call(key, 'GET', `/api/v1/deliveries?subscription_id=${id}&status=dead`);
+				return list.body.data.length === 1;
+			});
+			const dead = (await service.call(key, 'GET', `/api/v1/deliveries?subscription_id=${id}`)).body.data[0];
+			expect(dead).toMatchObject({ status: 'dead', attempts: 2, last_status_code: 500, last_error: 'HTTP 500', next_attempt_at: null });
+			sub.status = 200;
+			const replay = await service.call(key, 'POST', `/api/v1/deliveries/${dead.id}/replay`);
+			expect(replay.status).toBe(202);
+			expect(replay.body).toMatchObject({ id: dead.id, status: 'pending', attempts: 0 });
+			await until('replayed', () => sub.processed.size === 1);
+			expect([...sub.processed.keys()]).toEqual([dead.webhook_id]);
+			expect((await service.call(other, 'POST', `/api/v1/deliveries/${dead.id}/replay`)).status).toBe(404);
+			await service.call(key, 'DELETE', `/api/v1/subscriptions/${id}`);
+			expect((await service.call(key, 'POST', `/api/v1/deliveries/${dead.id}/replay`)).status).toBe(409);
+			await sub.close();
+		} finally {
+			await deadService.close();
+			await service.api.worker!.start();
+		}
+	});
+
+	it('two service instances share the outbox: each delivery is sent once', async () => {
+		const second = await startApiService(db.pool);
+		await second.api.worker!.start();
+		try {
+			const sub = await subscriber();
+			const id = await subscribe(sub, ['*']);
+			const payloads = Array.from({ length: 20 }, (_, batch) =>
+				inboundMessages(Array.from({ length: 5 }, (_, i) => ({ from: `9198122${String(batch * 10 + i).padStart(5, '0')}`, id: wamid(), text: 'x' }))),
+			);
+			await Promise.all(payloads.map((p, i) => (i % 2 ? second : service).postMeta(p)));
+			await until('100 events processed', () => sub.processed.size === 100);
+			await until('all deliveries recorded', async () => {
+				const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM deliveries WHERE subscription_id = $1 AND status = 'succeeded'`, [id]);
+				return rows[0].n === 100;
+			});
+			expect(sub.received).toHaveLength(100);
+			expect(new Set(sub.received.map((r) => r.id)).size).toBe(100);
+			await service.call(key, 'DELETE', `/api/v1/subscriptions/${id}`);
+			await sub.close();
+		} finally {
+			await second.close();
+		}
+	});
+});
