@@ -49,6 +49,8 @@ export interface StandInRequest {
 	/** Parsed JSON (or urlencoded/multipart fields) when possible, else undefined. */
 	body: unknown;
 	rawBody: Buffer;
+	/** When the answer was written (after the configured latency). */
+	respondedAt?: number;
 	token?: string;
 	route?: string;
 	status?: number;
@@ -372,6 +374,7 @@ export async function startGraphStandIn(options: StandInOptions = {}): Promise<G
 		}
 		await delay();
 		req.status = result.status ?? 200;
+		req.respondedAt = Date.now();
 		req.response = result.raw ? `<${result.raw.length} bytes>` : result.body;
 		const headers: Record<string, string> = { 'x-fb-trace-id': fbtraceId(), 'facebook-api-version': segments[0] ?? 'v23.0', ...(result.headers ?? {}) };
 		if (result.raw) {

@@ -77,6 +77,14 @@ export const SPEC_SLIPS: Array<{ id: string; spec: string; reality: string; appl
 		},
 	},
 	{
+		id: 'recipient-type-optional',
+		spec: 'BaseMessageProperties marks recipient_type required',
+		reality: 'recipient_type is optional and defaults to "individual" (n8n\'s built-in node omits it and Meta accepts that)',
+		apply(s) {
+			s.BaseMessageProperties.required = (s.BaseMessageProperties.required as string[]).filter((r) => r !== 'recipient_type');
+		},
+	},
+	{
 		id: 'contact-phone-types',
 		spec: 'PhoneObject.type allows only HOME and WORK',
 		reality: 'the contacts message reference lists CELL, MAIN, IPHONE, HOME and WORK',

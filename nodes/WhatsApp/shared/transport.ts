@@ -43,7 +43,20 @@ export interface GraphResponse<T = IDataObject> {
 	body: T;
 }
 
+/** Credentials are read once per node run (decrypting them per request costs real CPU in bulk). */
+const credentialCache = new WeakMap<object, Promise<WhatsAppCredentials>>();
+
 export async function getCredentials(this: GraphContext): Promise<WhatsAppCredentials> {
+	let cached = credentialCache.get(this);
+	if (!cached) {
+		cached = readCredentials.call(this);
+		credentialCache.set(this, cached);
+		cached.catch(() => credentialCache.delete(this));
+	}
+	return await cached;
+}
+
+async function readCredentials(this: GraphContext): Promise<WhatsAppCredentials> {
 	const credentials = (await this.getCredentials(CREDENTIAL_TYPE)) as unknown as WhatsAppCredentials;
 	return {
 		...credentials,
