@@ -256,6 +256,7 @@ async function main() {
 					sent: accepted.length,
 					delivered_pct: round((uniqueDelivered / ITEMS) * 100, 2),
 					sent_per_s: round(accepted.length > 1 ? (accepted.length / Math.max(1, last - first)) * 1000 : 0),
+					delivered_per_wall_s: round(uniqueDelivered / wallS),
 					requests: sends.length,
 					count_130429: codeCount(130429),
 					count_131056: codeCount(131056),
