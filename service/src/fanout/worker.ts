@@ -102,28 +102,70 @@ export function createFanoutWorker(options: FanoutWorkerOptions): FanoutWorker {
 		}
 		const ok = error === null;
 		options.onAttempt?.({ ok, statusCode, durationMs: performance.now() - started, eventType: row.event_type });
-		if (ok) {
-			await options.pool.query(
-				`UPDATE deliveries SET status = 'succeeded', succeeded_at = now(), last_status_code = $3, last_error = NULL
-				 WHERE id = $1 AND attempts = $2 AND status = 'pending'`,
-				[row.id, row.attempts, statusCode],
-			);
-			return;
-		}
+		if (ok) return record({ id: row.id, attempts: row.attempts, status: 'succeeded', statusCode, error: null, delayMs: 0 });
 		const next = nextAttempt(options.schedule, row.attempts, options.random);
 		if (next.kind === 'dead') {
-			await options.pool.query(
-				`UPDATE deliveries SET status = 'dead', last_status_code = $3, last_error = $4 WHERE id = $1 AND attempts = $2 AND status = 'pending'`,
-				[row.id, row.attempts, statusCode, error],
-			);
 			log('warn', 'delivery dead-lettered', { delivery_id: row.id, attempts: row.attempts, status_code: statusCode });
-		} else {
-			await options.pool.query(
-				`UPDATE deliveries SET next_attempt_at = now() + make_interval(secs => $5::double precision / 1000), last_status_code = $3, last_error = $4
-				 WHERE id = $1 AND attempts = $2 AND status = 'pending'`,
-				[row.id, row.attempts, statusCode, error, next.delayMs],
-			);
-			if (next.delayMs === 0) kick();
+			return record({ id: row.id, attempts: row.attempts, status: 'dead', statusCode, error, delayMs: 0 });
+		}
+		await record({ id: row.id, attempts: row.attempts, status: 'pending', statusCode, error, delayMs: next.delayMs });
+		if (next.delayMs === 0) kick();
+	}
+
+	// Outcomes are written in groups: one UPDATE for every attempt that finished meanwhile. The guard
+	// (same attempt number, still pending) ignores an outcome whose lease another worker took over.
+	interface Outcome {
+		id: string;
+		attempts: number;
+		status: 'succeeded' | 'dead' | 'pending';
+		statusCode: number | null;
+		error: string | null;
+		delayMs: number;
+		done?: () => void;
+		fail?: (error: unknown) => void;
+	}
+	const outcomes: Outcome[] = [];
+	let flushing = false;
+
+	function record(outcome: Outcome): Promise<void> {
+		return new Promise((resolve, reject) => {
+			outcomes.push({ ...outcome, done: resolve, fail: reject });
+			void flush();
+		});
+	}
+
+	async function flush(): Promise<void> {
+		if (flushing) return;
+		flushing = true;
+		try {
+			while (outcomes.length > 0) {
+				const batch = outcomes.splice(0, 500);
+				try {
+					await options.pool.query(
+						`UPDATE deliveries d SET
+						   status = u.status,
+						   succeeded_at = CASE WHEN u.status = 'succeeded' THEN now() ELSE d.succeeded_at END,
+						   next_attempt_at = CASE WHEN u.status = 'pending' THEN now() + make_interval(secs => u.delay_ms / 1000) ELSE d.next_attempt_at END,
+						   last_status_code = u.code,
+						   last_error = u.error
+						 FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::text[], $6::float8[]) AS u (id, attempts, status, code, error, delay_ms)
+						 WHERE d.id = u.id AND d.attempts = u.attempts AND d.status = 'pending'`,
+						[
+							batch.map((o) => o.id),
+							batch.map((o) => o.attempts),
+							batch.map((o) => o.status),
+							batch.map((o) => o.statusCode),
+							batch.map((o) => o.error),
+							batch.map((o) => o.delayMs),
+						],
+					);
+					for (const o of batch) o.done!();
+				} catch (error) {
+					for (const o of batch) o.fail!(error);
+				}
+			}
+		} finally {
+			flushing = false;
 		}
 	}
 

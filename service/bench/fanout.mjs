@@ -1,0 +1,228 @@
+// `npm run bench:fanout`: Meta webhook received by the service → the signed event arrives at a
+// subscriber (an n8n-like webhook on loopback that verifies the Standard Webhooks signature).
+//   latency phase:    BENCH_RATE signed WhatsApp message webhooks per second for BENCH_SECONDS;
+//                     latency = subscriber receipt − start of the webhook POST (p50/p99).
+//   throughput phase: BENCH_BURST webhooks as fast as BENCH_CONNECTIONS allow; deliveries/s =
+//                     events delivered / (last receipt − first POST).
+// The service runs as its own process (node service/dist/main.js) on an embedded Postgres; the user
+// and API key come from the CLI (`users create`, `keys create`), read from the last stdout line.
+// Progress goes to stderr; the last stdout line is one JSON object of figures.
+import { spawn, execFileSync } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, '..', '..');
+const MAIN = join(ROOT, 'service', 'dist', 'main.js');
+const { startEmbeddedPostgres, freePort } = require('../dist/db/embedded.js');
+const { verify } = require('../dist/core/standard-webhooks.js');
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const RATE = Number(process.env.BENCH_RATE ?? 200);
+const BURST = Number(process.env.BENCH_BURST ?? 5000);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+
+const log = (msg) => process.stderr.write(`[bench:fanout] ${msg}\n`);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function percentile(sorted, p) {
+	if (sorted.length === 0) return null;
+	return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+function cli(env, args) {
+	const out = execFileSync(process.execPath, [MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'ignore'] }).toString('utf8').trim().split('\n');
+	return out[out.length - 1];
+}
+
+function metaBody(wamid, from) {
+	return JSON.stringify({
+		object: 'whatsapp_business_account',
+		entry: [
+			{
+				id: '102290129340398',
+				changes: [
+					{
+						field: 'messages',
+						value: {
+							messaging_product: 'whatsapp',
+							metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
+							contacts: [{ profile: { name: 'Bench' }, wa_id: from }],
+							messages: [{ from, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'price?' } }],
+						},
+					},
+				],
+			},
+		],
+	});
+}
+
+async function main() {
+	const parent = mkdtempSync(join(tmpdir(), 'tp-bench-fanout-'));
+	chmodSync(parent, 0o755);
+	const pg = await startEmbeddedPostgres({ dataDir: join(parent, 'data'), persistent: false });
+	let service;
+	let subscriber;
+	try {
+		const databaseUrl = await pg.ensureDatabase('bench_fanout');
+		const port = await freePort();
+		const appSecret = randomBytes(16).toString('hex');
+		const env = {
+			...process.env,
+			PORT: String(port),
+			HOST: '127.0.0.1',
+			DATABASE_URL: databaseUrl,
+			META_APP_SECRETS: appSecret,
+			META_VERIFY_TOKEN: randomBytes(12).toString('hex'),
+			INGEST_SIGNING_SECRETS: `whsec_${randomBytes(32).toString('base64')}`,
+			ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+			LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+		};
+		const userId = cli(env, ['users', 'create', '--email', 'bench@example.com', '--tier', 'pro']);
+		const apiKey = cli(env, ['keys', 'create', '--user', 'bench@example.com', '--scopes', 'events']);
+		log(`user ${userId}, key ${apiKey.slice(0, 9)}…`);
+
+		// The subscriber: verifies every signature, deduplicates on webhook-id, records receipt times.
+		const received = new Map();
+		let secret;
+		let badSignatures = 0;
+		subscriber = createServer((req, res) => {
+			const chunks = [];
+			req.on('data', (c) => chunks.push(c));
+			req.on('end', () => {
+				const at = performance.now();
+				const body = Buffer.concat(chunks);
+				try {
+					verify(body, { 'webhook-id': req.headers['webhook-id'], 'webhook-timestamp': req.headers['webhook-timestamp'], 'webhook-signature': req.headers['webhook-signature'] }, [secret], {
+						nowSeconds: Math.floor(Date.now() / 1000),
+					});
+				} catch {
+					badSignatures++;
+					res.writeHead(401).end();
+					return;
+				}
+				const id = req.headers['webhook-id'];
+				if (!received.has(id)) received.set(id, { at, wamid: JSON.parse(body.toString('utf8')).data.wamid });
+				res.writeHead(204).end();
+			});
+		});
+		await new Promise((r) => subscriber.listen(0, '127.0.0.1', r));
+		const hookUrl = `http://127.0.0.1:${subscriber.address().port}/webhook/tp`;
+
+		service = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+		const base = `http://127.0.0.1:${port}`;
+		for (let i = 0; ; i++) {
+			try {
+				if ((await fetch(`${base}/readyz`)).ok) break;
+			} catch {
+				// not yet
+			}
+			if (i > 300) throw new Error('service did not become ready');
+			await sleep(100);
+		}
+		const created = await fetch(`${base}/api/v1/subscriptions`, {
+			method: 'POST',
+			headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+			body: JSON.stringify({ url: hookUrl, event_types: ['whatsapp.message'] }),
+		});
+		if (created.status !== 201) throw new Error(`subscription: HTTP ${created.status} ${await created.text()}`);
+		secret = (await created.json()).secret;
+
+		const sentAt = new Map();
+		let failedPosts = 0;
+		let seq = 0;
+		const post = async () => {
+			const n = seq++;
+			const wamid = `wamid.bench${n}_${randomBytes(6).toString('hex')}`;
+			const body = metaBody(wamid, `91981${String(n % 100000).padStart(7, '0')}`);
+			const signature = `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}`;
+			sentAt.set(wamid, performance.now());
+			const response = await fetch(`${base}/webhooks/meta`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature }, body });
+			await response.arrayBuffer();
+			if (response.status !== 200) failedPosts++;
+		};
+		const waitDelivered = async (count, timeoutMs) => {
+			const deadline = Date.now() + timeoutMs;
+			while (received.size < count && Date.now() < deadline) await sleep(10);
+		};
+
+		// Warm-up.
+		for (let i = 0; i < 50; i++) await post();
+		await waitDelivered(50, 10_000);
+		const warm = received.size;
+
+		// Latency phase: fixed rate.
+		log(`latency phase: ${RATE}/s for ${SECONDS} s`);
+		const latencyStart = seq;
+		const total = RATE * SECONDS;
+		const started = performance.now();
+		const inflight = [];
+		for (let i = 0; i < total; i++) {
+			const due = started + (i * 1000) / RATE;
+			const wait = due - performance.now();
+			if (wait > 1) await sleep(wait);
+			inflight.push(post());
+		}
+		await Promise.all(inflight);
+		await waitDelivered(warm + total, 30_000);
+		const latencies = [];
+		for (const { at, wamid } of received.values()) {
+			const n = Number(/^wamid\.bench(\d+)_/.exec(wamid)?.[1]);
+			if (n >= latencyStart && n < latencyStart + total) latencies.push(at - sentAt.get(wamid));
+		}
+		latencies.sort((a, b) => a - b);
+		const afterLatency = received.size;
+
+		// Throughput phase: as fast as CONNECTIONS concurrent posters go.
+		log(`throughput phase: ${BURST} webhooks, ${CONNECTIONS} connections`);
+		const burstStart = performance.now();
+		let remaining = BURST;
+		await Promise.all(
+			Array.from({ length: CONNECTIONS }, async () => {
+				while (remaining-- > 0) await post();
+			}),
+		);
+		const postsDone = performance.now();
+		await waitDelivered(afterLatency + BURST, 60_000);
+		let lastReceipt = 0;
+		for (const { at } of received.values()) lastReceipt = Math.max(lastReceipt, at);
+		const burstDelivered = received.size - afterLatency;
+		const result = {
+			bench: 'fanout',
+			rate_per_s: RATE,
+			events: total,
+			delivered: latencies.length,
+			p50_ms: Math.round((percentile(latencies, 50) ?? NaN) * 10) / 10,
+			p99_ms: Math.round((percentile(latencies, 99) ?? NaN) * 10) / 10,
+			max_ms: Math.round((latencies.at(-1) ?? NaN) * 10) / 10,
+			burst_events: BURST,
+			burst_delivered: burstDelivered,
+			deliveries_per_s: Math.round((burstDelivered / (lastReceipt - burstStart)) * 1000),
+			webhooks_per_s: Math.round((BURST / (postsDone - burstStart)) * 1000),
+			failed_posts: failedPosts,
+			bad_signatures: badSignatures,
+			targets: { p50_ms: 50, p99_ms: 250 },
+			load_avg_1m: Math.round(loadavg()[0] * 100) / 100,
+		};
+		process.stdout.write(`${JSON.stringify(result)}\n`);
+	} finally {
+		if (service) {
+			service.kill('SIGTERM');
+			await new Promise((r) => service.once('exit', r));
+		}
+		subscriber?.close();
+		await pg.stop();
+		rmSync(parent, { recursive: true, force: true });
+	}
+}
+
+main().catch((error) => {
+	log(error.stack ?? String(error));
+	process.exit(1);
+});
