@@ -11,6 +11,7 @@
  * graph.url;               // 'http://127.0.0.1:PORT' — put it in the credential's base URL
  * graph.requests;          // request log: { method, path, query, headers, body, status, response, at, route, validationErrors }
  * graph.inject({ match: { route: 'whatsapp.messages' }, error: { code: 131047 }, times: 2 }); // failure injection
+ * graph.inject({ match: { route: 'whatsapp.messages' }, drop: true });  // network error (connection cut)
  * graph.expireToken('TOKEN');  // later calls with it get 190 (OAuthException, subcode 463, HTTP 401)
  * graph.state.whatsapp;    // module state (e.g. sent messages), see the module
  * await graph.close();
@@ -121,7 +122,10 @@ export interface FailureRule {
 	skip?: number;
 	/** Fail each matching request with this probability (0..1) instead of counting. */
 	probability?: number;
-	error: GraphErrorSpec;
+	/** Meta's error to answer with (ignored when `drop` is set). */
+	error?: GraphErrorSpec;
+	/** Cut the connection without an answer (a network error for the client). */
+	drop?: boolean;
 }
 
 export interface StandInOptions {
@@ -290,7 +294,7 @@ export async function startGraphStandIn(options: StandInOptions = {}): Promise<G
 		return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 	};
 
-	const injected = (req: StandInRequest): GraphErrorSpec | undefined => {
+	const injected = (req: StandInRequest): FailureRule | undefined => {
 		for (const rule of rules) {
 			const m = rule.match ?? {};
 			if (m.method && m.method.toUpperCase() !== req.method) continue;
@@ -300,12 +304,12 @@ export async function startGraphStandIn(options: StandInOptions = {}): Promise<G
 			rule.seen++;
 			if (rule.seen <= (rule.skip ?? 0)) continue;
 			if (rule.probability !== undefined) {
-				if (Math.random() < rule.probability) return rule.error;
+				if (Math.random() < rule.probability) return rule;
 				continue;
 			}
 			if (rule.failed < (rule.times ?? 1)) {
 				rule.failed++;
-				return rule.error;
+				return rule;
 			}
 		}
 		return undefined;
@@ -353,8 +357,14 @@ export async function startGraphStandIn(options: StandInOptions = {}): Promise<G
 			} else {
 				const product = found.route.name.split('.')[0];
 				const failure = injected(req);
+				if (failure?.drop) {
+					req.status = 0;
+					req.response = '<connection dropped>';
+					incoming.socket.destroy();
+					return;
+				}
 				if (failure) {
-					result = graphError(failure, product);
+					result = graphError(failure.error ?? { code: 1 }, product);
 				} else {
 					const ctx: RouteContext = {
 						params: found.params,

@@ -63,6 +63,15 @@ describe('bulk send against the stand-in', () => {
 		expect(pairRetry[1].at - pairRetry[0].at).toBeGreaterThanOrEqual(4000);
 	});
 
+	it('retries a network error (connection cut) without sending twice', async () => {
+		await start({ mpsLimit: 0, pairRateWindowMs: 0 });
+		graph.inject({ match: { route: 'whatsapp.messages' }, drop: true });
+		const { output } = await runNode({ baseUrl: graph.url, items: items(2), params: textParams(['919800000001', '919800000002']) });
+		expect(output.map((o) => typeof o.json.wamid)).toEqual(['string', 'string']);
+		expect(output.map((o) => o.json.attempts).sort()).toEqual([1, 2]);
+		expect(wa.messages).toHaveLength(2);
+	});
+
 	it('honours Retry-After on a 130429', async () => {
 		await start({ mpsLimit: 0, pairRateWindowMs: 0 });
 		graph.inject({ match: { route: 'whatsapp.messages' }, error: { code: 130429, headers: { 'Retry-After': '2' } } });

@@ -32,7 +32,9 @@ function resolveCredentialTemplate(template: string, creds: IDataObject): string
 }
 
 export async function httpRequest(options: IHttpRequestOptions): Promise<unknown> {
-	const url = new URL(options.url, options.baseURL);
+	// axios joins baseURL and a relative url by concatenation (combineURLs), not RFC 3986 resolution.
+	const absolute = /^[a-z][a-z\d+\-.]*:\/\//i.test(options.url);
+	const url = new URL(absolute || !options.baseURL ? options.url : `${options.baseURL.replace(/\/+$/, '')}/${options.url.replace(/^\/+/, '')}`);
 	for (const [key, value] of Object.entries(options.qs ?? {})) {
 		if (value !== undefined && value !== null) url.searchParams.set(key, String(value));
 	}
