@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { Pool } from 'pg';
 import { createApiModule } from './api';
 import { createApp } from './app';
+import { fanoutMetrics } from './fanout/metrics';
 import { runCli } from './cli';
 import { ConfigError, loadConfig } from './config';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedded';
@@ -32,14 +33,16 @@ async function main(): Promise<void> {
 	const { applied } = await migrate(pool, { log: (msg) => logger.info(msg) });
 	logger.info({ applied: applied.length }, 'migrations up to date');
 
+	const metrics = createMetrics();
 	const api = createApiModule({
 		pool,
+		onAttempt: fanoutMetrics(metrics.registry),
 		encryptionKeys: config.ENCRYPTION_KEYS,
 		settings: config,
 		bodyLimitBytes: config.BODY_LIMIT_BYTES,
 		log: (level, msg, fields) => logger[level](fields ?? {}, msg),
 	});
-	const app = createApp({ pool, version: VERSION, config, logger, metrics: createMetrics(), hooks: api.hooks, routers: [api] });
+	const app = createApp({ pool, version: VERSION, config, logger, metrics, hooks: api.hooks, routers: [api] });
 	const server = await serve(app, { port: config.PORT, host: config.HOST });
 	logger.info({ port: server.port, host: config.HOST }, 'service listening');
 	await api.worker?.start();
