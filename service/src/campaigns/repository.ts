@@ -251,10 +251,39 @@ async function applyStatus(tx: PoolClient, payload: StatusPayload, at: Date): Pr
 	);
 }
 
-/** Hook for newly stored `whatsapp.status` events: moves recipients to delivered / read / failed. */
+/**
+ * Hook for newly stored `whatsapp.status` events: moves recipients to delivered / read / failed.
+ * One statement per status kind, in rank order (sent, delivered, read, failed), so a batch holding
+ * "delivered" and "read" for one message ends at "read" whatever order Meta sent them in.
+ */
 export async function applyStatusEvents(tx: PoolClient, events: ReadonlyArray<{ occurredAt: Date; payload: StatusPayload }>): Promise<void> {
-	const sorted = [...events].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
-	for (const event of sorted) await applyStatus(tx, event.payload, event.occurredAt);
+	for (const status of ['sent', 'delivered', 'read', 'failed'] as const) {
+		const batch = events.filter((e) => e.payload.status === status && typeof e.payload.wamid === 'string');
+		if (batch.length === 0) continue;
+		const wamids = batch.map((e) => e.payload.wamid as string);
+		const ats = batch.map((e) => e.occurredAt);
+		const set =
+			status === 'failed'
+				? `state = 'failed', failed_at = coalesce(r.failed_at, u.at), error_code = u.code, error_title = u.title, error_details = u.details`
+				: status === 'sent'
+					? `state = 'sent', sent_at = coalesce(r.sent_at, u.at)`
+					: status === 'delivered'
+						? `state = 'delivered', sent_at = coalesce(r.sent_at, u.at), delivered_at = coalesce(r.delivered_at, u.at)`
+						: `state = 'read', sent_at = coalesce(r.sent_at, u.at), delivered_at = coalesce(r.delivered_at, u.at), read_at = coalesce(r.read_at, u.at)`;
+		await tx.query(
+			`UPDATE campaign_recipients r SET ${set}, updated_at = now()
+			 FROM (SELECT DISTINCT ON (wamid) * FROM unnest($1::text[], $2::timestamptz[], $3::int[], $4::text[], $5::text[]) AS x (wamid, at, code, title, details) ORDER BY wamid, at) u
+			 WHERE r.wamid = u.wamid AND r.state = ANY ($6::text[])`,
+			[
+				wamids,
+				ats,
+				batch.map((e) => e.payload.errors?.[0]?.code ?? null),
+				batch.map((e) => e.payload.errors?.[0]?.title ?? e.payload.errors?.[0]?.message ?? null),
+				batch.map((e) => e.payload.errors?.[0]?.details ?? null),
+				statesAcceptingStatus(status),
+			],
+		);
+	}
 }
 
 export interface CampaignReport {

@@ -213,24 +213,41 @@ export interface InboundMessageEvent {
  */
 export async function applyInboundMessages(tx: PoolClient, events: readonly InboundMessageEvent[], keywords: KeywordLists): Promise<void> {
 	const sorted = [...events].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
+	const senderOf = (event: InboundMessageEvent) =>
+		typeof event.payload.from === 'string' && /^[1-9]\d{7,14}$/.test(event.payload.from) ? event.payload.from : undefined;
+	// One statement for every sender of the batch (a sender appears once: latest time, first name).
+	const senders = new Map<string, { at: Date; name: string | null }>();
 	for (const event of sorted) {
-		const from = typeof event.payload.from === 'string' && /^[1-9]\d{7,14}$/.test(event.payload.from) ? event.payload.from : undefined;
+		const from = senderOf(event);
 		if (!from) continue;
-		const profileName = typeof event.payload.profile_name === 'string' ? event.payload.profile_name : null;
-		const { rows } = await tx.query<{ id: string; consent: ConsentState; consent_source: string | null; consent_updated_at: Date | null }>(
-			`INSERT INTO contacts (wa_id, name, last_inbound_at) VALUES ($1, $2, $3)
-			 ON CONFLICT (wa_id) DO UPDATE SET
-			   last_inbound_at = greatest(contacts.last_inbound_at, excluded.last_inbound_at),
-			   name = coalesce(contacts.name, excluded.name),
-			   updated_at = now()
-			 RETURNING id, consent, consent_source, consent_updated_at`,
-			[from, profileName, event.occurredAt],
-		);
-		const contact = rows[0];
+		const name = typeof event.payload.profile_name === 'string' ? event.payload.profile_name : null;
+		const seen = senders.get(from);
+		senders.set(from, { at: event.occurredAt, name: seen?.name ?? name });
+	}
+	if (senders.size === 0) return;
+	const ordered = [...senders.keys()].sort();
+	await tx.query(
+		`INSERT INTO contacts (wa_id, name, last_inbound_at)
+		 SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[])
+		 ON CONFLICT (wa_id) DO UPDATE SET
+		   last_inbound_at = greatest(contacts.last_inbound_at, excluded.last_inbound_at),
+		   name = coalesce(contacts.name, excluded.name),
+		   updated_at = now()`,
+		[ordered, ordered.map((w) => senders.get(w)!.name), ordered.map((w) => senders.get(w)!.at)],
+	);
+	for (const event of sorted) {
+		const from = senderOf(event);
+		if (!from) continue;
 		const text = typeof event.payload.text === 'string' ? event.payload.text : messageText(event.payload.message);
 		const change = consentChangeFor(text, keywords);
 		if (!change) continue;
 		const wamid = typeof event.payload.wamid === 'string' ? event.payload.wamid : String(event.id);
+		const contact = (
+			await tx.query<{ id: string; consent: ConsentState; consent_source: string | null; consent_updated_at: Date | null }>(
+				'SELECT id, consent, consent_source, consent_updated_at FROM contacts WHERE wa_id = $1 FOR UPDATE',
+				[from],
+			)
+		).rows[0];
 		// Keyword messages apply in message-time order: a STOP delivered late, older than the START the
 		// customer sent after it, changes nothing. Consent set by the business (api/import) never
 		// outranks the customer's own keyword.
