@@ -137,6 +137,8 @@ async function main() {
 		const sentAt = new Map();
 		let failedPosts = 0;
 		let seq = 0;
+		const answerTimes = [];
+		let recordAnswers = false;
 		const post = async () => {
 			const n = seq++;
 			const wamid = `wamid.bench${n}_${randomBytes(6).toString('hex')}`;
@@ -145,6 +147,7 @@ async function main() {
 			sentAt.set(wamid, performance.now());
 			const response = await fetch(`${base}/webhooks/meta`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature }, body });
 			await response.arrayBuffer();
+			if (recordAnswers) answerTimes.push(performance.now() - sentAt.get(wamid));
 			if (response.status !== 200) failedPosts++;
 		};
 		const waitDelivered = async (count, timeoutMs) => {
@@ -163,6 +166,7 @@ async function main() {
 		const total = RATE * SECONDS;
 		const started = performance.now();
 		const inflight = [];
+		recordAnswers = true;
 		for (let i = 0; i < total; i++) {
 			const due = started + (i * 1000) / RATE;
 			const wait = due - performance.now();
@@ -170,6 +174,8 @@ async function main() {
 			inflight.push(post());
 		}
 		await Promise.all(inflight);
+		recordAnswers = false;
+		answerTimes.sort((a, b) => a - b);
 		await waitDelivered(warm + total, 30_000);
 		const latencies = [];
 		for (const { at, wamid } of received.values()) {
@@ -201,6 +207,9 @@ async function main() {
 			p50_ms: Math.round((percentile(latencies, 50) ?? NaN) * 10) / 10,
 			p99_ms: Math.round((percentile(latencies, 99) ?? NaN) * 10) / 10,
 			max_ms: Math.round((latencies.at(-1) ?? NaN) * 10) / 10,
+			// The webhook's own answer (stored durably, then 200): the part of the latency before fan-out.
+			webhook_answer_p50_ms: Math.round((percentile(answerTimes, 50) ?? NaN) * 10) / 10,
+			webhook_answer_p99_ms: Math.round((percentile(answerTimes, 99) ?? NaN) * 10) / 10,
 			burst_events: BURST,
 			burst_delivered: burstDelivered,
 			deliveries_per_s: Math.round((burstDelivered / (lastReceipt - burstStart)) * 1000),

@@ -14,17 +14,21 @@ export const FANOUT_CHANNEL = 'tp_fanout';
 /** Inserts the deliveries of `events` for every active subscription that wants their type. */
 export async function enqueueDeliveries(tx: PoolClient, events: readonly StoredEventRef[]): Promise<number> {
 	if (events.length === 0) return 0;
-	const { rowCount } = await tx.query(
-		`INSERT INTO deliveries (subscription_id, event_id, event_type)
-		 SELECT s.id, e.id, e.type
-		 FROM unnest($1::bigint[], $2::text[]) AS e (id, type)
-		 JOIN subscriptions s ON s.deleted_at IS NULL AND (e.type = ANY (s.event_types) OR '*' = ANY (s.event_types))
-		 ON CONFLICT (subscription_id, event_id) DO NOTHING`,
-		[events.map((e) => String(e.id)), events.map((e) => e.type)],
+	// One round trip: insert, then NOTIFY (delivered to listening workers when the transaction
+	// commits, dropped if it rolls back) only when something was inserted.
+	const { rows } = await tx.query<{ n: number }>(
+		`WITH ins AS (
+		   INSERT INTO deliveries (subscription_id, event_id, event_type)
+		   SELECT s.id, e.id, e.type
+		   FROM unnest($1::bigint[], $2::text[]) AS e (id, type)
+		   JOIN subscriptions s ON s.deleted_at IS NULL AND (e.type = ANY (s.event_types) OR '*' = ANY (s.event_types))
+		   ON CONFLICT (subscription_id, event_id) DO NOTHING
+		   RETURNING 1
+		 ), counted AS (SELECT count(*)::int AS n FROM ins)
+		 SELECT n, CASE WHEN n > 0 THEN pg_notify($3, n::text) END AS notified FROM counted`,
+		[events.map((e) => String(e.id)), events.map((e) => e.type), FANOUT_CHANNEL],
 	);
-	// Delivered to listening workers when the transaction commits (and dropped if it rolls back).
-	if (rowCount) await tx.query('SELECT pg_notify($1, $2)', [FANOUT_CHANNEL, String(rowCount)]);
-	return rowCount ?? 0;
+	return rows[0]?.n ?? 0;
 }
 
 /**
