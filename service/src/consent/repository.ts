@@ -182,13 +182,16 @@ export async function eraseContact(tx: PoolClient, waId: string): Promise<boolea
 		 WHERE wa_id = $1 ${contact ? 'OR contact_id = $2' : ''}`,
 		contact ? [waId, contact.id] : [waId],
 	);
-	// Events (normalized payloads) and the raw webhook bodies that mention the number.
+	// Events (normalized payloads) and the raw webhook bodies that mention the number. Meta writes
+	// wa_id / from / recipient_id as JSON strings, so the quoted number is matched: a longer number
+	// or an id that merely contains these digits is left alone.
+	const quoted = `"${waId}"`;
 	const events = await tx.query(
 		`UPDATE events SET payload = jsonb_build_object('erased', true), payload_id = NULL
 		 WHERE strpos(payload::text, $1) > 0 RETURNING id`,
-		[waId],
+		[quoted],
 	);
-	const raw = await tx.query<{ id: string }>(`SELECT id FROM webhook_payloads WHERE position(convert_to($1, 'UTF8') IN raw_body) > 0`, [waId]);
+	const raw = await tx.query<{ id: string }>(`SELECT id FROM webhook_payloads WHERE position(convert_to($1, 'UTF8') IN raw_body) > 0`, [quoted]);
 	if (raw.rows.length) {
 		const ids = raw.rows.map((r) => r.id);
 		await tx.query('UPDATE events SET payload_id = NULL WHERE payload_id = ANY ($1::bigint[])', [ids]);

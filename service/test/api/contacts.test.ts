@@ -141,6 +141,10 @@ describe('erasure', () => {
 		await service.call(key, 'PUT', `/api/v1/contacts/${waId}`, { name, tags: ['erase-me'], consent: 'opted_in', consent_note: 'form at Zoya’s shop' });
 		const msgId = wamid();
 		await service.postMeta(inboundMessages([{ from: waId, id: msgId, text: 'STOP', name }]));
+		// Another customer whose number contains the erased digits keeps their data.
+		const neighbour = `4${waId}`;
+		const neighbourMsg = wamid();
+		await service.postMeta(inboundMessages([{ from: neighbour, id: neighbourMsg, text: 'hello', name: 'Neighbour' }]));
 		await service.postMeta(statusUpdate([{ wamid: wamid(), status: 'delivered', recipient: waId }]));
 		const campaigns = (await userWithKey(db.pool, 'free', 'campaigns')).key;
 		await service.call(key, 'PUT', `/api/v1/contacts/${waId}`, { consent: 'opted_in' });
@@ -167,10 +171,16 @@ describe('erasure', () => {
 			const { rows } = await db.pool.query(`SELECT ${row}::text AS row FROM public.${table_name.replace(/[^a-z_]/g, '')} t`);
 			const text = rows.map((r) => r.row).join('\n');
 			const raw = table_name === 'webhook_payloads' ? (await db.pool.query('SELECT raw_body FROM webhook_payloads')).rows.map((r) => r.raw_body.toString('utf8')).join('\n') : '';
-			for (const needle of [waId, name, 'Zoya', msgId]) {
-				expect({ table: table_name, found: text.includes(needle) || raw.includes(needle) }).toEqual({ table: table_name, found: false });
+			// The number as a whole (not as part of a longer number), the name and the message id.
+			const number = new RegExp(`(?<![0-9])${waId}(?![0-9])`);
+			for (const needle of [number, name, 'Zoya', msgId]) {
+				const found = typeof needle === 'string' ? text.includes(needle) || raw.includes(needle) : needle.test(text) || needle.test(raw);
+				expect({ table: table_name, needle: String(needle), found }).toEqual({ table: table_name, needle: String(needle), found: false });
 			}
 		}
+		expect((await contact(neighbour)).body).toMatchObject({ name: 'Neighbour' });
+		const kept = await db.pool.query(`SELECT payload FROM events WHERE dedupe_key = $1`, [`wa.message:${neighbourMsg}`]);
+		expect(kept.rows[0].payload).toMatchObject({ from: neighbour, text: 'hello' });
 		const history = await db.pool.query('SELECT consent, source, message_id, note FROM consent_events WHERE subject_id = $1 ORDER BY id', [subjectId]);
 		expect(history.rows.map((r) => r.consent)).toEqual(['opted_in', 'opted_out', 'opted_in', 'erased']);
 		expect(history.rows.every((r) => r.message_id === null && r.note === null)).toBe(true);
