@@ -15,7 +15,12 @@ export function campaignRoutes(api: ApiBuilder, pool: Pool, options: { claimTime
 		scope: 'campaigns',
 		summary: 'Create a campaign; its audience (opted-in contacts matching the tags) is snapshotted now.',
 		body: campaignCreateBody,
-		success: { status: 201, description: 'Created (200 with the existing campaign for a repeated idempotency_key).', schema: campaignReportSchema },
+		success: {
+			status: 201,
+			description: 'Created.',
+			schema: campaignReportSchema,
+			also: { status: 200, description: 'The existing campaign of a repeated idempotency_key.' },
+		},
 		handler: async ({ principal, body }) => {
 			const { campaign, created } = await inTransaction(pool, (tx) => createCampaign(tx, body, principal.userId));
 			return { status: created ? 201 : 200, body: await campaignReport(pool, campaign) };

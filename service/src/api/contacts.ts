@@ -100,7 +100,7 @@ export function contactRoutes(api: ApiBuilder, pool: Pool): void {
 		summary: 'Create or update one contact (given fields replace; tags replace).',
 		params: waIdParam,
 		body: contactPutBody,
-		success: { status: 200, description: 'The contact (201 when created).', schema: contactSchema },
+		success: { status: 200, description: 'Updated.', schema: contactSchema, also: { status: 201, description: 'Created.' } },
 		handler: async ({ params, body }) => {
 			const waId = waIdOr422(params.wa_id);
 			const outcome = await inTransaction(pool, (tx) =>

@@ -42,7 +42,7 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
 	query?: Q;
 	body?: B;
 	/** Success status and schema (204 has none). */
-	success: { status: number; description: string; schema?: z.ZodType };
+	success: { status: number; description: string; schema?: z.ZodType; also?: { status: number; description: string } };
 	/** Error statuses this route can answer, besides 401/403/422/503. */
 	errors?: Record<number, string>;
 	handler: (ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>) => Promise<RouteResult>;
@@ -138,6 +138,9 @@ export class ApiBuilder {
 			[spec.success.status]: spec.success.schema
 				? { description: spec.success.description, content: { 'application/json': { schema: jsonSchema(spec.success.schema) } } }
 				: { description: spec.success.description },
+			...(spec.success.also && spec.success.schema
+				? { [spec.success.also.status]: { description: spec.success.also.description, content: { 'application/json': { schema: jsonSchema(spec.success.schema) } } } }
+				: {}),
 			401: errorResponse('Missing, unknown or revoked API key.'),
 			403: errorResponse(`The key lacks the "${spec.scope}" scope.`),
 			503: errorResponse('Database unavailable; retry.'),
