@@ -25,6 +25,7 @@ const ROOT = join(HERE, '..');
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 10000);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 100);
 const SCENARIOS = (process.env.BENCH_SCENARIOS ?? '80,1000').split(',').map(Number);
+const NODES = (process.env.BENCH_NODES ?? 'ours,builtin').split(',');
 const TOKEN = `bench-${randomBytes(8).toString('hex')}`;
 const WABA = '102290129340398';
 const PHONE = '106540352242922';
@@ -269,7 +270,11 @@ async function main() {
 					avg_server_ms: round(serverMs / Math.max(1, sends.length)),
 					rss_growth_mb: rssPeak !== null && rssBefore !== null ? rssPeak - rssBefore : null,
 				};
-				if (response.status !== 200) result.error = response.text.slice(0, 300);
+				if (response.status !== 200) {
+					result.error = response.text.slice(0, 300);
+					const lines = server.output().split('\n').filter((l) => /error|fail/i.test(l));
+					result.n8n_log = lines.slice(-3).join(' | ').slice(0, 600);
+				}
 				log(`${node} @ ${limit}: ${JSON.stringify(result)}`);
 				return result;
 			} finally {
@@ -281,12 +286,12 @@ async function main() {
 		const figures = { bench: 'campaign', items: ITEMS, latency_ms: LATENCY_MS };
 		let run = 0;
 		for (const limit of SCENARIOS) {
-			const ours = await runOne('ours', limit, run++);
-			const builtin = await runOne('builtin', limit, run++);
-			figures[`limit_${limit}`] = { ours, builtin };
+			const entry = {};
+			for (const node of NODES) entry[node] = await runOne(node, limit, run++);
+			figures[`limit_${limit}`] = entry;
 		}
-		const s80 = figures.limit_80;
-		const s1000 = figures.limit_1000;
+		const s80 = figures.limit_80?.ours ? figures.limit_80 : undefined;
+		const s1000 = figures.limit_1000?.ours && figures.limit_1000?.builtin ? figures.limit_1000 : undefined;
 		figures.checks = {
 			...(s80
 				? {
