@@ -225,7 +225,7 @@ export async function recordResults(tx: PoolClient, campaignId: string, results:
 	return outcomes;
 }
 
-interface StatusPayload {
+export interface StatusPayload {
 	wamid?: unknown;
 	status?: unknown;
 	errors?: Array<{ code?: number | null; title?: string | null; message?: string | null; details?: string | null }>;
@@ -251,39 +251,79 @@ async function applyStatus(tx: PoolClient, payload: StatusPayload, at: Date): Pr
 	);
 }
 
+export interface StatusBatch {
+	wamids: string[];
+	statuses: Array<'sent' | 'delivered' | 'read' | 'failed'>;
+	ats: Date[];
+	codes: Array<number | null>;
+	titles: Array<string | null>;
+	details: Array<string | null>;
+}
+
+const STATUS_PRIORITY = { sent: 1, delivered: 2, read: 3, failed: 4 } as const;
+
 /**
- * Hook for newly stored `whatsapp.status` events: moves recipients to delivered / read / failed.
- * One statement per status kind, in rank order (sent, delivered, read, failed), so a batch holding
- * "delivered" and "read" for one message ends at "read" whatever order Meta sent them in.
+ * The one status per message a batch of status events moves its recipient to: the furthest one
+ * (failed > read > delivered > sent), so "delivered" and "read" arriving together, in any order, end
+ * at "read". Pure.
  */
-export async function applyStatusEvents(tx: PoolClient, events: ReadonlyArray<{ occurredAt: Date; payload: StatusPayload }>): Promise<void> {
-	for (const status of ['sent', 'delivered', 'read', 'failed'] as const) {
-		const batch = events.filter((e) => e.payload.status === status && typeof e.payload.wamid === 'string');
-		if (batch.length === 0) continue;
-		const wamids = batch.map((e) => e.payload.wamid as string);
-		const ats = batch.map((e) => e.occurredAt);
-		const set =
-			status === 'failed'
-				? `state = 'failed', failed_at = coalesce(r.failed_at, u.at), error_code = u.code, error_title = u.title, error_details = u.details`
-				: status === 'sent'
-					? `state = 'sent', sent_at = coalesce(r.sent_at, u.at)`
-					: status === 'delivered'
-						? `state = 'delivered', sent_at = coalesce(r.sent_at, u.at), delivered_at = coalesce(r.delivered_at, u.at)`
-						: `state = 'read', sent_at = coalesce(r.sent_at, u.at), delivered_at = coalesce(r.delivered_at, u.at), read_at = coalesce(r.read_at, u.at)`;
-		await tx.query(
-			`UPDATE campaign_recipients r SET ${set}, updated_at = now()
-			 FROM (SELECT DISTINCT ON (wamid) * FROM unnest($1::text[], $2::timestamptz[], $3::int[], $4::text[], $5::text[]) AS x (wamid, at, code, title, details) ORDER BY wamid, at) u
-			 WHERE r.wamid = u.wamid AND r.state = ANY ($6::text[])`,
-			[
-				wamids,
-				ats,
-				batch.map((e) => e.payload.errors?.[0]?.code ?? null),
-				batch.map((e) => e.payload.errors?.[0]?.title ?? e.payload.errors?.[0]?.message ?? null),
-				batch.map((e) => e.payload.errors?.[0]?.details ?? null),
-				statesAcceptingStatus(status),
-			],
-		);
+export function statusBatch(events: ReadonlyArray<{ occurredAt: Date; payload: StatusPayload }>): StatusBatch {
+	const best = new Map<string, { status: keyof typeof STATUS_PRIORITY; at: Date; error?: NonNullable<StatusPayload['errors']>[number] }>();
+	for (const event of events) {
+		const { wamid, status } = event.payload;
+		if (typeof wamid !== 'string' || (status !== 'sent' && status !== 'delivered' && status !== 'read' && status !== 'failed')) continue;
+		const seen = best.get(wamid);
+		if (!seen || STATUS_PRIORITY[status] > STATUS_PRIORITY[seen.status]) best.set(wamid, { status, at: event.occurredAt, error: event.payload.errors?.[0] });
 	}
+	const wamids = [...best.keys()].sort();
+	const rows = wamids.map((w) => best.get(w)!);
+	return {
+		wamids,
+		statuses: rows.map((r) => r.status),
+		ats: rows.map((r) => r.at),
+		codes: rows.map((r) => (r.status === 'failed' ? (r.error?.code ?? null) : null)),
+		titles: rows.map((r) => (r.status === 'failed' ? (r.error?.title ?? r.error?.message ?? null) : null)),
+		details: rows.map((r) => (r.status === 'failed' ? (r.error?.details ?? null) : null)),
+	};
+}
+
+/**
+ * Applies a status batch ($1…$6 as in StatusBatch order) to the ledger: each recipient moves only
+ * forward, from the states the state machine allows ($7…$10: allowed states for sent, delivered,
+ * read, failed). Usable as a CTE.
+ */
+export const APPLY_STATUSES_SQL = `UPDATE campaign_recipients r SET
+	state = u.status,
+	sent_at = CASE WHEN u.status IN ('sent', 'delivered', 'read') THEN coalesce(r.sent_at, u.at) ELSE r.sent_at END,
+	delivered_at = CASE WHEN u.status IN ('delivered', 'read') THEN coalesce(r.delivered_at, u.at) ELSE r.delivered_at END,
+	read_at = CASE WHEN u.status = 'read' THEN coalesce(r.read_at, u.at) ELSE r.read_at END,
+	failed_at = CASE WHEN u.status = 'failed' THEN coalesce(r.failed_at, u.at) ELSE r.failed_at END,
+	error_code = CASE WHEN u.status = 'failed' THEN u.code ELSE r.error_code END,
+	error_title = CASE WHEN u.status = 'failed' THEN u.title ELSE r.error_title END,
+	error_details = CASE WHEN u.status = 'failed' THEN u.details ELSE r.error_details END,
+	updated_at = now()
+	FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::text[], $6::text[]) AS u (wamid, status, at, code, title, details)
+	WHERE r.wamid = u.wamid AND r.state = ANY (CASE u.status WHEN 'sent' THEN $7::text[] WHEN 'delivered' THEN $8::text[] WHEN 'read' THEN $9::text[] ELSE $10::text[] END)`;
+
+export function statusParams(batch: StatusBatch): unknown[] {
+	return [
+		batch.wamids,
+		batch.statuses,
+		batch.ats,
+		batch.codes,
+		batch.titles,
+		batch.details,
+		statesAcceptingStatus('sent'),
+		statesAcceptingStatus('delivered'),
+		statesAcceptingStatus('read'),
+		statesAcceptingStatus('failed'),
+	];
+}
+
+/** Hook body for newly stored `whatsapp.status` events: recipients → sent / delivered / read / failed. */
+export async function applyStatusEvents(tx: PoolClient, events: ReadonlyArray<{ occurredAt: Date; payload: StatusPayload }>): Promise<void> {
+	const batch = statusBatch(events);
+	if (batch.wamids.length) await tx.query(APPLY_STATUSES_SQL, statusParams(batch));
 }
 
 export interface CampaignReport {

@@ -208,36 +208,49 @@ export interface InboundMessageEvent {
 	payload: { wamid?: unknown; from?: unknown; profile_name?: unknown; text?: unknown; message?: unknown };
 }
 
-/**
- * Hook for newly stored inbound WhatsApp messages (same transaction as the event): creates the contact
- * if new, moves `last_inbound_at` forward, and applies STOP/START keywords — recorded with the message
- * id, in message-time order (a late STOP older than the current consent changes nothing) — emitting
- * `contact.opted_out` / `contact.opted_in`.
- */
-export async function applyInboundMessages(tx: PoolClient, events: readonly InboundMessageEvent[], keywords: KeywordLists): Promise<void> {
-	const sorted = [...events].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
-	const senderOf = (event: InboundMessageEvent) =>
-		typeof event.payload.from === 'string' && /^[1-9]\d{7,14}$/.test(event.payload.from) ? event.payload.from : undefined;
-	// One statement for every sender of the batch (a sender appears once: latest time, first name).
+/** The senders of a batch of inbound messages, once each (latest message time, first profile name). */
+export function inboundSenders(events: readonly InboundMessageEvent[]): { wa_ids: string[]; names: Array<string | null>; ats: Date[] } {
 	const senders = new Map<string, { at: Date; name: string | null }>();
-	for (const event of sorted) {
+	for (const event of [...events].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime())) {
 		const from = senderOf(event);
 		if (!from) continue;
 		const name = typeof event.payload.profile_name === 'string' ? event.payload.profile_name : null;
-		const seen = senders.get(from);
-		senders.set(from, { at: event.occurredAt, name: seen?.name ?? name });
+		senders.set(from, { at: event.occurredAt, name: senders.get(from)?.name ?? name });
 	}
-	if (senders.size === 0) return;
-	const ordered = [...senders.keys()].sort();
-	await tx.query(
-		`INSERT INTO contacts (wa_id, name, last_inbound_at)
-		 SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[])
-		 ON CONFLICT (wa_id) DO UPDATE SET
-		   last_inbound_at = greatest(contacts.last_inbound_at, excluded.last_inbound_at),
-		   name = coalesce(contacts.name, excluded.name),
-		   updated_at = now()`,
-		[ordered, ordered.map((w) => senders.get(w)!.name), ordered.map((w) => senders.get(w)!.at)],
-	);
+	const wa_ids = [...senders.keys()].sort();
+	return { wa_ids, names: wa_ids.map((w) => senders.get(w)!.name), ats: wa_ids.map((w) => senders.get(w)!.at) };
+}
+
+function senderOf(event: InboundMessageEvent): string | undefined {
+	return typeof event.payload.from === 'string' && /^[1-9]\d{7,14}$/.test(event.payload.from) ? event.payload.from : undefined;
+}
+
+/** Upserts the senders: contact created if new, last_inbound_at moved forward. */
+export const UPSERT_SENDERS_SQL = `INSERT INTO contacts (wa_id, name, last_inbound_at)
+	SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[])
+	ON CONFLICT (wa_id) DO UPDATE SET
+	  last_inbound_at = greatest(contacts.last_inbound_at, excluded.last_inbound_at),
+	  name = coalesce(contacts.name, excluded.name),
+	  updated_at = now()`;
+
+/**
+ * Hook body for newly stored inbound WhatsApp messages (same transaction as the event): creates the
+ * contact if new, moves `last_inbound_at` forward, then applies STOP/START keywords (applyKeywords).
+ */
+export async function applyInboundMessages(tx: PoolClient, events: readonly InboundMessageEvent[], keywords: KeywordLists): Promise<void> {
+	const senders = inboundSenders(events);
+	if (senders.wa_ids.length === 0) return;
+	await tx.query(UPSERT_SENDERS_SQL, [senders.wa_ids, senders.names, senders.ats]);
+	await applyKeywords(tx, events, keywords);
+}
+
+/**
+ * STOP/START keywords of inbound messages whose senders exist as contacts: recorded with the message
+ * id, in message-time order (a late STOP older than the current keyword consent changes nothing),
+ * emitting `contact.opted_out` / `contact.opted_in`.
+ */
+export async function applyKeywords(tx: PoolClient, events: readonly InboundMessageEvent[], keywords: KeywordLists): Promise<void> {
+	const sorted = [...events].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
 	for (const event of sorted) {
 		const from = senderOf(event);
 		if (!from) continue;

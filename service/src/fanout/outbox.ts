@@ -11,20 +11,23 @@ export interface StoredEventRef {
 
 export const FANOUT_CHANNEL = 'tp_fanout';
 
+/**
+ * Inserts one delivery per (event, matching active subscription); $1 event ids, $2 their types.
+ * Usable as a CTE.
+ */
+export const OUTBOX_INSERT_SQL = `INSERT INTO deliveries (subscription_id, event_id, event_type)
+	SELECT s.id, e.id, e.type
+	FROM unnest($1::bigint[], $2::text[]) AS e (id, type)
+	JOIN subscriptions s ON s.deleted_at IS NULL AND (e.type = ANY (s.event_types) OR '*' = ANY (s.event_types))
+	ON CONFLICT (subscription_id, event_id) DO NOTHING`;
+
 /** Inserts the deliveries of `events` for every active subscription that wants their type. */
 export async function enqueueDeliveries(tx: PoolClient, events: readonly StoredEventRef[]): Promise<number> {
 	if (events.length === 0) return 0;
 	// One round trip: insert, then NOTIFY (delivered to listening workers when the transaction
 	// commits, dropped if it rolls back) only when something was inserted.
 	const { rows } = await tx.query<{ n: number }>(
-		`WITH ins AS (
-		   INSERT INTO deliveries (subscription_id, event_id, event_type)
-		   SELECT s.id, e.id, e.type
-		   FROM unnest($1::bigint[], $2::text[]) AS e (id, type)
-		   JOIN subscriptions s ON s.deleted_at IS NULL AND (e.type = ANY (s.event_types) OR '*' = ANY (s.event_types))
-		   ON CONFLICT (subscription_id, event_id) DO NOTHING
-		   RETURNING 1
-		 ), counted AS (SELECT count(*)::int AS n FROM ins)
+		`WITH ins AS (${OUTBOX_INSERT_SQL} RETURNING 1), counted AS (SELECT count(*)::int AS n FROM ins)
 		 SELECT n, CASE WHEN n > 0 THEN pg_notify($3, n::text) END AS notified FROM counted`,
 		[events.map((e) => String(e.id)), events.map((e) => e.type), FANOUT_CHANNEL],
 	);
