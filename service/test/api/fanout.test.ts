@@ -136,6 +136,21 @@ describe('subscriptions', () => {
 		await sub.close();
 	});
 
+	it('forwards ingested bundles (library.bundle_ingested) and only the subscribed types', async () => {
+		const sub = await subscriber();
+		const id = await subscribe(sub, ['library.bundle_ingested']);
+		const bundle = JSON.stringify({ bundle_id: 'b-42', assets: [{ slug: 'fanout/a', type: 'prompt', title: 'A', content: 'x' }] });
+		expect((await service.postBundle(bundle)).status).toBe(200);
+		await service.postMeta(inboundMessages([{ from: '919811100002', id: wamid(), text: 'not for this subscriber' }]));
+		await until('bundle event', () => sub.processed.size === 1);
+		const [event] = [...sub.processed.values()];
+		expect(event.type).toBe('library.bundle_ingested');
+		expect(JSON.stringify(event.data)).toContain('b-42');
+		await service.call(key, 'DELETE', `/api/v1/subscriptions/${id}`);
+		expect(sub.received.map((r) => r.id)).toHaveLength(1);
+		await sub.close();
+	});
+
 	it('a subscriber down for a while receives every event exactly once after it comes back', async () => {
 		const sub = await subscriber();
 		const id = await subscribe(sub, ['whatsapp.message']);
