@@ -1,4 +1,4 @@
-import { SPEC_SLIPS, validateRequestBody } from '../../standin/openapi';
+import { SPEC_SLIPS, specHasOperation, validateRequestBody } from '../../standin/openapi';
 
 const MSG = '/{Version}/{Phone-Number-ID}/messages';
 const base = { messaging_product: 'whatsapp', recipient_type: 'individual', to: '919800000001' };
@@ -56,5 +56,23 @@ describe('Meta OpenAPI validation (with the listed spec slips corrected)', () =>
 	it('accepts a read receipt with typing indicator, and rejects a malformed one', () => {
 		expect(validateRequestBody('POST', MSG, { messaging_product: 'whatsapp', status: 'read', message_id: 'wamid.X', typing_indicator: { type: 'text' } })).toEqual([]);
 		expect(validateRequestBody('POST', MSG, { messaging_product: 'whatsapp', status: 'read' })).not.toEqual([]);
+	});
+});
+
+describe('the operations the node calls exist in Meta\'s spec', () => {
+	it.each([
+		['POST', '/{Version}/{Phone-Number-ID}/messages'],
+		['POST', '/{Version}/{Phone-Number-ID}/media'],
+		['GET', '/{Version}/{Media-ID}'],
+		['DELETE', '/{Version}/{Media-ID}'],
+		['GET', '/{Version}/{WABA-ID}/message_templates'],
+		['POST', '/{Version}/{WABA-ID}/message_templates'],
+		['DELETE', '/{Version}/{WABA-ID}/message_templates'],
+		['GET', '/{Version}/{TEMPLATE_ID}'],
+		['GET', '/{Version}/{WABA-ID}/phone_numbers'],
+		['GET', '/{Version}/{Phone-Number-ID}'],
+		['GET', '/{Version}/{WABA-ID}'],
+	])('%s %s', (method, path) => {
+		expect(specHasOperation(method, path)).toBe(true);
 	});
 });
