@@ -3,6 +3,9 @@ import type { TestDatabase } from '../../../test/helpers/postgres';
 import { revokeApiKey } from '../../src/access/repository';
 import { migratedDatabase, startApiService, userWithKey, type ApiService } from './helpers';
 
+// Generous: the machine may be busy; nothing here asserts timing.
+jest.setTimeout(30_000);
+
 let db: TestDatabase;
 let service: ApiService;
 let free: { key: string; userId: string };

@@ -5,6 +5,9 @@ import { authenticate } from '../../src/access/repository';
 import { runCli } from '../../src/cli';
 import { migratedDatabase } from './helpers';
 
+// Generous: the machine may be busy; nothing here asserts timing.
+jest.setTimeout(30_000);
+
 let db: TestDatabase;
 
 async function run(...args: string[]): Promise<{ code: number; out: string[]; err: string }> {

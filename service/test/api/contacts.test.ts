@@ -3,6 +3,9 @@
 import type { TestDatabase } from '../../../test/helpers/postgres';
 import { inboundMessages, migratedDatabase, startApiService, statusUpdate, userWithKey, wamid, type ApiService } from './helpers';
 
+// Generous: the machine may be busy; nothing here asserts timing.
+jest.setTimeout(30_000);
+
 let db: TestDatabase;
 let service: ApiService;
 let key: string;
