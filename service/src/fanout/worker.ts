@@ -6,6 +6,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { signHeaders } from '../core/standard-webhooks';
 import type { SecretBox } from '../crypto/secret-box';
+import { postJson, PostError } from './http-post';
 import { FANOUT_CHANNEL, webhookIdFor } from './outbox';
 import { nextAttempt } from './retry-schedule';
 
@@ -22,7 +23,6 @@ export interface FanoutWorkerOptions {
 	log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 	/** Called after each attempt (metrics). */
 	onAttempt?: (outcome: { ok: boolean; statusCode: number | null; durationMs: number; eventType: string }) => void;
-	fetchImpl?: typeof fetch;
 	random?: () => number;
 }
 
@@ -52,7 +52,17 @@ export function createFanoutWorker(options: FanoutWorkerOptions): FanoutWorker {
 	const pollMs = options.pollIntervalMs ?? 1_000;
 	const leaseMs = Math.max(options.leaseMs ?? 60_000, timeoutMs + 5_000);
 	const log = options.log ?? (() => undefined);
-	const doFetch = options.fetchImpl ?? fetch;
+	// Decrypted signing secrets by sealed value (a subscription's secret never changes).
+	const secrets = new Map<string, string>();
+	const openSecret = (sealed: string): string => {
+		let secret = secrets.get(sealed);
+		if (secret === undefined) {
+			secret = options.box.open(sealed);
+			if (secrets.size > 10_000) secrets.clear();
+			secrets.set(sealed, secret);
+		}
+		return secret;
+	};
 	let running = false;
 	let inFlight = 0;
 	let pumping = false;
@@ -83,22 +93,11 @@ export function createFanoutWorker(options: FanoutWorkerOptions): FanoutWorker {
 		let error: string | null = null;
 		try {
 			const body = JSON.stringify({ type: row.event_type, timestamp: new Date(row.occurred_at).toISOString(), data: row.payload });
-			const secret = options.box.open(row.secret_sealed);
-			const headers = signHeaders([secret], webhookIdFor(row.dedupe_key), Math.floor(Date.now() / 1000), body);
-			const response = await doFetch(row.url, {
-				method: 'POST',
-				headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT, ...headers },
-				body,
-				redirect: 'manual',
-				signal: AbortSignal.timeout(timeoutMs),
-			});
-			statusCode = response.status;
-			// Drain the body so the connection is reused; its content is not needed.
-			await response.arrayBuffer().catch(() => undefined);
+			const headers = signHeaders([openSecret(row.secret_sealed)], webhookIdFor(row.dedupe_key), Math.floor(Date.now() / 1000), body);
+			statusCode = await postJson(row.url, { 'content-type': 'application/json', 'user-agent': USER_AGENT, ...headers }, body, timeoutMs);
 			if (statusCode < 200 || statusCode >= 300) error = `HTTP ${statusCode}`;
 		} catch (caught) {
-			const e = caught as Error & { cause?: { code?: string } };
-			error = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.message ?? 'request failed');
+			error = caught instanceof PostError ? caught.message : `delivery failed: ${(caught as Error).message}`;
 		}
 		const ok = error === null;
 		options.onAttempt?.({ ok, statusCode, durationMs: performance.now() - started, eventType: row.event_type });

@@ -207,6 +207,19 @@ describe('subscriptions', () => {
 			await service.call(key, 'DELETE', `/api/v1/subscriptions/${id}`);
 			expect((await service.call(key, 'POST', `/api/v1/deliveries/${dead.id}/replay`)).status).toBe(409);
 			await sub.close();
+
+			// A subscriber that is not listening at all: the network error is the recorded reason.
+			const gone = await subscriber();
+			await gone.close();
+			const goneId = await subscribe(gone, ['whatsapp.message']);
+			await service.postMeta(inboundMessages([{ from: '919811199998', id: wamid(), text: 'hi' }]));
+			await until('dead letter of the closed port', async () => {
+				const list = await service.call(key, 'GET', `/api/v1/deliveries?subscription_id=${goneId}&status=dead`);
+				return list.body.data.length === 1;
+			});
+			const refused = (await service.call(key, 'GET', `/api/v1/deliveries?subscription_id=${goneId}`)).body.data[0];
+			expect(refused).toMatchObject({ status: 'dead', attempts: 2, last_status_code: null, last_error: 'ECONNREFUSED' });
+			await service.call(key, 'DELETE', `/api/v1/subscriptions/${goneId}`);
 		} finally {
 			await deadService.close();
 			await service.api.worker!.start();
