@@ -146,12 +146,16 @@ describe('template 3: staff campaign form', () => {
 		step(`confirm submit ${confirmed.status}: ${confirmed.text.replace(/\s+/g, ' ').slice(0, 200)}`);
 		expect(confirmed.status).toBeLessThan(400);
 		await waitFor(() => (wa.messages.length >= 1 + VIP.length ? true : undefined), 'the campaign messages');
-		const report = await waitFor(async () => {
-			const res = await fetch(confirmUrl, { signal: AbortSignal.timeout(10_000) });
-			const text = await res.text();
-			step(`report page ${res.status}: ${text.replace(/\s+/g, ' ').slice(0, 120)}`);
-			return text.includes('Sent: ') ? text : undefined;
-		}, 'the report page');
+		// As the form page's script does: poll the execution status, then load the next page (a page
+		// request while the execution is still running gets no answer from n8n).
+		const status = new URL(confirmUrl);
+		status.pathname += '/n8n-execution-status';
+		await waitFor(async () => {
+			const text = await (await fetch(status, { signal: AbortSignal.timeout(30_000) })).text();
+			step(`execution status: ${text.slice(0, 80)}`);
+			return text.includes('running') ? undefined : true;
+		}, 'the campaign run to finish');
+		const report = await (await fetch(confirmUrl, { signal: AbortSignal.timeout(60_000) })).text();
 		expect(report).toContain(`Sent: ${VIP.length}`);
 
 		const campaignMessages = wa.messages.filter((m) => m.to !== STAFF);
