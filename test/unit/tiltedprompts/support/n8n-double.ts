@@ -184,6 +184,15 @@ export function hookFunctions(options: DoubleOptions & { webhookUrl: string; sta
 	return { hooks: hooks as unknown as IHookFunctions, staticData };
 }
 
+/** What n8n puts in req.body: parsed JSON, or the text (e.g. text/plain) when it is not JSON. */
+function parsedBody(raw: Buffer): unknown {
+	try {
+		return JSON.parse(raw.toString('utf8') || 'null');
+	} catch {
+		return raw.toString('utf8');
+	}
+}
+
 export interface CapturedResponse {
 	status?: number;
 	body?: unknown;
@@ -212,7 +221,7 @@ export function webhookFunctions(
 		getNode: () => node(options),
 		getNodeParameter: (name: string, fallback?: unknown) => getter(name, 0, fallback),
 		getWorkflowStaticData: () => options.staticData,
-		getRequestObject: () => ({ headers: lowerHeaders, rawBody: options.rawBody, body: JSON.parse(options.rawBody.toString('utf8') || 'null') }),
+		getRequestObject: () => ({ headers: lowerHeaders, rawBody: options.rawBody, body: parsedBody(options.rawBody) }),
 		getResponseObject: () => res,
 		helpers: {
 			returnJsonArray: (data: IDataObject | IDataObject[]) => (Array.isArray(data) ? data : [data]).map((json) => ({ json })),
