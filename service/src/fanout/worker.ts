@@ -68,7 +68,7 @@ export function createFanoutWorker(options: FanoutWorkerOptions): FanoutWorker {
 	let pumping = false;
 	let again = false;
 	let timer: NodeJS.Timeout | undefined;
-	let listener: PoolClient | undefined;
+	let listener: { client: PoolClient; close(): Promise<void> } | undefined;
 	const pending = new Set<Promise<void>>();
 
 	async function lease(limit: number): Promise<Leased[]> {
@@ -205,17 +205,36 @@ export function createFanoutWorker(options: FanoutWorkerOptions): FanoutWorker {
 	}
 
 	async function listen(): Promise<void> {
+		let client: PoolClient | undefined;
 		try {
-			const client = await options.pool.connect();
-			client.on('notification', () => kick());
-			client.on('error', () => {
+			client = await options.pool.connect();
+			const mine = client;
+			let released = false;
+			const onNotification = () => kick();
+			const onError = () => {
 				// The connection broke (database restart): drop it and listen again; polling covers the gap.
-				client.release(true);
-				if (listener === client) listener = undefined;
+				if (released) return;
+				released = true;
+				mine.off('notification', onNotification);
+				mine.release(true);
+				if (listener?.client === mine) listener = undefined;
 				if (running) setTimeout(() => void listen(), 1_000).unref();
-			});
-			await client.query(`LISTEN ${FANOUT_CHANNEL}`);
-			listener = client;
+			};
+			mine.on('notification', onNotification);
+			mine.on('error', onError);
+			await mine.query(`LISTEN ${FANOUT_CHANNEL}`);
+			listener = {
+				client: mine,
+				async close() {
+					if (released) return;
+					released = true;
+					await mine.query(`UNLISTEN ${FANOUT_CHANNEL}`).catch(() => undefined);
+					mine.off('notification', onNotification);
+					mine.off('error', onError);
+					mine.release();
+				},
+			};
+			if (!running) await listener.close();
 		} catch (error) {
 			log('warn', 'fan-out LISTEN failed; polling only', { error: (error as Error).message });
 			if (running) setTimeout(() => void listen(), pollMs * 5).unref();
@@ -237,10 +256,9 @@ export function createFanoutWorker(options: FanoutWorkerOptions): FanoutWorker {
 			while (pumping) await new Promise((r) => setTimeout(r, 5));
 			await Promise.allSettled([...pending]);
 			if (listener) {
-				const client = listener;
+				const current = listener;
 				listener = undefined;
-				await client.query(`UNLISTEN ${FANOUT_CHANNEL}`).catch(() => undefined);
-				client.release();
+				await current.close();
 			}
 		},
 		kick,
