@@ -132,6 +132,21 @@ async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Pr
 		const data = Array.isArray(response.data) ? (response.data as IDataObject[]) : [];
 		chunk.forEach(({ index }, offset) => answers.set(index, data[offset] ?? {}));
 	}
+	// Items with no result at all mean the WhatsApp node did not send them (it stopped the run, e.g.
+	// on error 190, and n8n passed its input through). Record what was sent, then stop the workflow:
+	// claiming further batches would only strand more recipients.
+	const unsent = perItem.flatMap((result, index) => ('unrecordable' in result && result.unrecordable === 'no_result' ? [index] : []));
+	if (unsent.length > 0) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`${unsent.length} of ${items.length} items hold neither a message ID (wamid) nor an error: the WhatsApp node did not send them — check its error (e.g. 190, an expired access token), fix it and run again; recipients not yet claimed will be sent then`,
+			{
+				itemIndex: unsent[0],
+				description:
+					'Results that were present have been recorded. The recipients of the items without a result stay claimed: they show as unknown in the campaign report and are never resent unless you claim with Resend Unknown.',
+			},
+		);
+	}
 	return perItem.map((result, index) => {
 		const sent = 'wamid' in result ? { wamid: result.wamid } : 'error' in result ? { error: result.error } : {};
 		const answer: IDataObject =
