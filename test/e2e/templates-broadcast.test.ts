@@ -253,6 +253,53 @@ describe('template 1: Instagram post → WhatsApp broadcast', () => {
 	});
 });
 
+describe('template 1: a run interrupted by Meta resumes without resending', () => {
+	it('a re-run sends only to recipients still pending, never again to anyone already claimed', async () => {
+		const ig = graph.state.instagram as InstagramState;
+		const post = ig.addMedia({ caption: 'Ginger chai is back', timestamp: igTimestamp(Date.now() - 30_000) });
+		const forPost = () => wa().messages.filter((m) => JSON.stringify(m.body).includes(post.media_url!));
+		const setUp = (node: IDataObject) => {
+			const parameters = node.parameters as IDataObject;
+			if (node.type === 'n8n-nodes-tiltedprompts.whatsApp') parameters.phoneNumberId = { __rl: true, mode: 'id', value: DEFAULT_PHONE_NUMBER_ID };
+			if (node.type === 'n8n-nodes-tiltedprompts.instagramTrigger') parameters.backfillFrom = new Date(Date.now() - 600_000).toISOString();
+		};
+
+		// The access token dies after a few sends of the first batch: the WhatsApp node stops the run (error 190).
+		graph.clearInjections();
+		graph.inject({ match: { route: 'whatsapp.messages' }, skip: 5, times: Infinity, error: { code: 190, subcode: 463, status: 401 } });
+		const before = await finishedExecutions();
+		const first = await importTemplate(setUp);
+		await activate(first);
+		await waitFor(async () => ((await finishedExecutions()) > before ? true : undefined), 'the interrupted run');
+		await n8n.rest('POST', `/rest/workflows/${first}/deactivate`, {});
+		const sentFirst = forPost().map((m) => m.to);
+		expect(sentFirst.length).toBeGreaterThanOrEqual(5);
+		expect(sentFirst.length).toBeLessThan(50);
+
+		// The token is renewed and the workflow runs again for the same post.
+		graph.clearInjections();
+		const afterFirst = await finishedExecutions();
+		const second = await importTemplate(setUp);
+		await activate(second);
+		await waitFor(async () => ((await finishedExecutions()) > afterFirst ? true : undefined), 'the second run');
+		await n8n.rest('POST', `/rest/workflows/${second}/deactivate`, {});
+
+		const sentAll = forPost().map((m) => m.to);
+		expect(new Set(sentAll).size).toBe(sentAll.length);
+		// Opted in now: 59 (one said STOP). The first run claimed 50; the re-run sends to the other 9 only.
+		const claimOrder = CUSTOMERS.map((c) => c.wa_id).filter((waId) => waId !== STOPPER).sort();
+		expect(sentAll.slice(sentFirst.length).sort()).toEqual(claimOrder.slice(50));
+		const { rows } = await service.db.pool.query<{ state: string; n: number }>(
+			`SELECT r.state, count(*)::int AS n FROM campaign_recipients r JOIN campaigns c ON c.id = r.campaign_id
+			 WHERE c.idempotency_key = $1 GROUP BY r.state ORDER BY r.state`,
+			[`instagram-post-${post.id}`],
+		);
+		// The first run's 50 claims were never confirmed (the token died mid-batch): they stay claimed —
+		// later "unknown" in the report — and no re-run sends to them again.
+		expect(Object.fromEntries(rows.map((r) => [r.state, r.n]))).toEqual({ claimed: 50, sent: 9 });
+	});
+});
+
 async function finishedExecutions(): Promise<number> {
 	const list = await n8n.rest<{ data: { results?: Array<{ status: string }>; count?: number } }>('GET', '/rest/executions?limit=50');
 	return (list.data.results ?? []).filter((e) => e.status === 'success' || e.status === 'error').length;
