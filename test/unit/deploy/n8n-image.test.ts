@@ -5,10 +5,10 @@
 // the e2e tests run; and compose never hides that folder under a volume.
 import { createHash } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, posix, relative, resolve } from 'node:path';
-import { ensureRuntime, N8N_VERSION, n8nEnv, PACKAGE_NAME, packPackage, startServer } from '../../../scripts/lib/n8n';
+import { ensureRuntime, N8N_VERSION, n8nEnv, PACKAGE_NAME, packPackage, runCli, startServer } from '../../../scripts/lib/n8n';
 import { freePort } from '../../../service/src/db/embedded';
 import { createTestDatabase } from '../../helpers/postgres';
 import { DOCKER, envObject, finalEnv, parseEnvFile, readComposeRaw, readDockerfile, resolveCompose, ROOT, servicesOf } from './deploy-files';
@@ -209,6 +209,18 @@ describe('docker/n8n.Dockerfile', () => {
 			// n8n's public API answers under /n8n-api/ (it asks for its API key), leaving /api/ to the service.
 			const publicApi = await fetch(`${server.url}/n8n-api/v1/workflows`);
 			expect(publicApi.status).toBe(401);
+
+			// README step 4: the templates, where the image's COPY puts them, imported with the README's command.
+			const copy = dockerfile.final.find((i) => i.keyword === 'COPY' && i.args.startsWith('workflows '))!;
+			const templatesDir = join(work, 'image', copy.args.split(/\s+/)[1]);
+			cpSync(join(ROOT, 'workflows'), templatesDir, { recursive: true });
+			const templates = readdirSync(templatesDir).filter((file) => file.endsWith('.json'));
+			expect(templates.length).toBeGreaterThan(0);
+			const cliEnv = { ...env, N8N_PORT: String(await freePort()), N8N_RUNNERS_BROKER_PORT: String(await freePort()), N8N_LOG_LEVEL: 'info' };
+			const imported = await runCli(ensureRuntime(), ['import:workflow', '--separate', `--input=${templatesDir}`], cliEnv);
+			expect([imported.code, imported.stderr]).toEqual([0, expect.anything()]);
+			const workflows = (await (await fetch(`${server.url}/rest/workflows`, { headers: { cookie } })).json()) as { data: Array<{ name: string }> };
+			expect(workflows.data).toHaveLength(templates.length);
 		} finally {
 			await server.stop();
 			await db.drop();
