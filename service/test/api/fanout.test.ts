@@ -19,6 +19,9 @@ interface Subscriber {
 	close(): Promise<void>;
 }
 
+// Every subscriber server, closed in afterAll even when a test failed half-way.
+const servers: Server[] = [];
+
 async function subscriber(): Promise<Subscriber> {
 	const state: Omit<Subscriber, 'url' | 'close'> = { status: 200, processed: new Map(), received: [] };
 	const server: Server = createServer((req, res) => {
@@ -53,10 +56,19 @@ async function subscriber(): Promise<Subscriber> {
 		});
 	});
 	await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+	servers.push(server);
 	return Object.assign(state, {
 		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-		close: () => new Promise<void>((r) => server.close(() => r())),
+		close: () => closeServer(server),
 	}) as Subscriber;
+}
+
+function closeServer(server: Server): Promise<void> {
+	if (!server.listening) return Promise.resolve();
+	return new Promise<void>((r) => {
+		server.close(() => r());
+		server.closeAllConnections();
+	});
 }
 
 async function until(what: string, check: () => Promise<boolean> | boolean, limitMs = 20_000): Promise<void> {
@@ -83,6 +95,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+	await Promise.all(servers.map(closeServer));
 	await service.close();
 	await db.drop();
 });
@@ -120,6 +133,11 @@ describe('subscriptions', () => {
 		const messageId = wamid();
 		await service.postMeta(inboundMessages([{ from, id: messageId, text: 'STOP' }]));
 		await until('two deliveries', () => sub.processed.size === 2);
+		// The worker records outcomes right after the answer; wait for that too.
+		await until('outcomes recorded', async () => {
+			const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM deliveries WHERE subscription_id = $1 AND status = 'succeeded'`, [id]);
+			return rows[0].n === 2;
+		});
 		const bodies = [...sub.processed.values()];
 		expect(bodies.map((b) => b.type).sort()).toEqual(['contact.opted_out', 'whatsapp.message']);
 		expect(bodies.find((b) => b.type === 'whatsapp.message')!.data).toMatchObject({ wamid: messageId, from, text: 'STOP' });
