@@ -62,7 +62,7 @@ export class TiltedPromptsApi implements ICredentialType {
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
-			url: '/healthz',
+			url: '/api/v1/me',
 		},
 	};
 }

@@ -49,6 +49,18 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, tim
 }
 
 describe('TiltedPrompts node in real n8n', () => {
+	it('tests the credential the way the editor does: a valid key passes, a wrong key fails', async () => {
+		const credential = (apiKey: string) => ({
+			...CREDENTIAL,
+			type: 'tiltedPromptsApi',
+			data: { baseUrl: service.url, apiKey, signingSecret: service.signingSecret },
+		});
+		const ok = await n8n.rest<{ data: { status: string } }>('POST', '/rest/credentials/test', { credentials: credential(service.proKey) });
+		expect(ok.data.status).toBe('OK');
+		const bad = await n8n.rest<{ data: { status: string } }>('POST', '/rest/credentials/test', { credentials: credential(`tp_${'x'.repeat(32)}`) });
+		expect(bad.data.status).toBe('Error');
+	});
+
 	it('ingests a signed bundle, finds it in the library, and keeps a contact with consent', async () => {
 		const slug = `e2e/${randomBytes(4).toString('hex')}`;
 		const bundle = { bundle_id: 'e2e-bundle', assets: [{ slug, type: 'caption', title: 'Monsoon chai caption', content: { text: 'Rainy days call for masala chai' }, tags: ['e2e'] }] };

@@ -11,6 +11,7 @@ import { createFanoutWorker, type FanoutWorker, type FanoutWorkerOptions } from 
 import { campaignRoutes } from './campaigns';
 import { contactRoutes } from './contacts';
 import { libraryRoutes } from './library';
+import { meRoutes } from './me';
 import { ApiBuilder } from './route';
 import type { ApiSettings } from './settings';
 import { subscriptionRoutes } from './subscriptions';
@@ -85,6 +86,7 @@ export function createApiModule(options: ApiModuleOptions): ApiModule {
 				})
 			: undefined;
 	const api = new ApiBuilder(options.pool, options.bodyLimitBytes ?? 1024 * 1024);
+	meRoutes(api, options.pool);
 	libraryRoutes(api, options.pool);
 	contactRoutes(api, options.pool);
 	campaignRoutes(api, options.pool, { claimTimeoutMs: settings.CAMPAIGN_CLAIM_TIMEOUT });

@@ -37,7 +37,8 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
 	summary: string;
 	description?: string;
 	tag: string;
-	scope: Scope;
+	/** The scope the key needs; null = any valid key (e.g. "who am I"). */
+	scope: Scope | null;
 	params?: P;
 	query?: Q;
 	body?: B;
@@ -81,7 +82,7 @@ export class ApiBuilder {
 		this.document(spec);
 	}
 
-	private authenticate(scope: Scope): RequestHandler {
+	private authenticate(scope: Scope | null): RequestHandler {
 		return async (req, res, next) => {
 			const token = bearerToken(req.get('authorization'));
 			if (!token) {
@@ -93,7 +94,7 @@ export class ApiBuilder {
 				res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
 				return sendError(res, 401, 'invalid_api_key', 'The API key is unknown or revoked: check the TiltedPrompts API credential.');
 			}
-			if (!hasScope(principal.scopes, scope)) {
+			if (scope && !hasScope(principal.scopes, scope)) {
 				return sendError(res, 403, 'insufficient_scope', `This API key lacks the "${scope}" scope; create a key with it (keys create --scopes …,${scope}).`, {
 					required: scope,
 					granted: principal.scopes,
@@ -142,7 +143,7 @@ export class ApiBuilder {
 				? { [spec.success.also.status]: { description: spec.success.also.description, content: { 'application/json': { schema: jsonSchema(spec.success.schema) } } } }
 				: {}),
 			401: errorResponse('Missing, unknown or revoked API key.'),
-			403: errorResponse(`The key lacks the "${spec.scope}" scope.`),
+			...(spec.scope ? { 403: errorResponse(`The key lacks the "${spec.scope}" scope.`) } : {}),
 			503: errorResponse('Database unavailable; retry.'),
 		};
 		if (spec.params || spec.query || spec.body) responses[422] = errorResponse('Invalid input; details lists each field.');
@@ -157,7 +158,7 @@ export class ApiBuilder {
 			...(spec.description ? { description: spec.description } : {}),
 			tags: [spec.tag],
 			security: [{ bearer: [] }],
-			'x-required-scope': spec.scope,
+			...(spec.scope ? { 'x-required-scope': spec.scope } : {}),
 			...(parameters.length ? { parameters } : {}),
 			...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } } } : {}),
 			responses,

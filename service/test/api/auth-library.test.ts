@@ -66,6 +66,20 @@ describe('API keys', () => {
 		}
 	});
 
+	it('GET /api/v1/me tells any valid key its user, tier and scopes, and refuses a revoked one', async () => {
+		const me = await service.call(free.key, 'GET', '/api/v1/me');
+		expect(me.status).toBe(200);
+		expect(me.body).toEqual({
+			user: { id: expect.any(String), email: expect.any(String), tier: 'free' },
+			key: { id: expect.any(String), scopes: expect.any(Array) },
+		});
+		const temp = await userWithKey(db.pool, 'pro', 'events');
+		expect((await service.call(temp.key, 'GET', '/api/v1/me')).body.user.tier).toBe('pro');
+		await revokeApiKey(db.pool, temp.keyId);
+		expect((await service.call(temp.key, 'GET', '/api/v1/me')).status).toBe(401);
+		expect((await service.call(undefined, 'GET', '/api/v1/me')).status).toBe(401);
+	});
+
 	it('stores keys hashed only', async () => {
 		const { rows } = await db.pool.query('SELECT * FROM api_keys');
 		const dump = JSON.stringify(rows);
@@ -167,6 +181,7 @@ describe('OpenAPI', () => {
 			for (const method of Object.keys(layer.route.methods)) served.push(`${method.toUpperCase()} ${layer.route.path.replace(/:([A-Za-z_]+)/g, '{$1}')}`);
 		}
 		const expected = [
+			'GET /api/v1/me',
 			'GET /api/v1/library/assets',
 			'POST /api/v1/library/assets',
 			'GET /api/v1/library/assets/{id}',
