@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import n8n from './lib/n8n.js';
 import embedded from '../service/dist/db/embedded.js';
@@ -13,7 +14,17 @@ const { freePort, startEmbeddedPostgres } = embedded;
 const DATA = join(ROOT, '.data');
 const N8N_PORT = Number(process.env.N8N_PORT ?? 5678);
 const SERVICE_PORT = Number(process.env.SERVICE_PORT ?? 3000);
+const PG_PORT = Number(process.env.PG_PORT ?? 54329);
 const step = (message) => console.log(`▸ ${message}`);
+
+/** True when nothing listens on the port (so the printed database URL stays the same across runs). */
+function portIsFree(port) {
+	return new Promise((resolve) => {
+		const server = createServer();
+		server.once('error', () => resolve(false));
+		server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+	});
+}
 
 /** Local secrets for the service, made once and kept in .data/local.env (never committed). */
 function localServiceEnv() {
@@ -59,10 +70,17 @@ async function importTemplates(runtime, env) {
 	const files = existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.json')).sort() : [];
 	const ledgerFile = join(DATA, 'n8n', 'imported-templates.json');
 	const ledger = existsSync(ledgerFile) ? JSON.parse(readFileSync(ledgerFile, 'utf8')) : {};
+	const staging = join(DATA, 'n8n', 'templates');
+	mkdirSync(staging, { recursive: true });
 	for (const name of files) {
-		const hash = createHash('sha256').update(readFileSync(join(dir, name))).digest('hex');
+		const text = readFileSync(join(dir, name), 'utf8');
+		const hash = createHash('sha256').update(text).digest('hex');
 		if (ledger[name] === hash) continue;
-		const result = await runCli(runtime, ['import:workflow', `--input=${join(dir, name)}`], env);
+		// n8n 2.x imports a single file only with an id. One id per template version: a changed
+		// template arrives as a new workflow beside the user's (possibly edited) copy of the old one.
+		const staged = join(staging, name);
+		writeFileSync(staged, JSON.stringify({ active: false, ...JSON.parse(text), id: `tp${hash.slice(0, 14)}` }));
+		const result = await runCli(runtime, ['import:workflow', `--input=${staged}`], env);
 		if (result.code !== 0) throw new Error(`importing ${name} failed:\n${result.stdout}\n${result.stderr}`);
 		ledger[name] = hash;
 		writeFileSync(ledgerFile, JSON.stringify(ledger, null, 2));
@@ -80,7 +98,11 @@ async function main() {
 	const runtime = ensureRuntime();
 
 	step('Postgres (embedded, data in .data/postgres)');
-	const pg = await startEmbeddedPostgres({ dataDir: join(DATA, 'postgres'), persistent: true, port: Number(process.env.PG_PORT ?? 0) || undefined });
+	const pg = await startEmbeddedPostgres({
+		dataDir: join(DATA, 'postgres'),
+		persistent: true,
+		port: (await portIsFree(PG_PORT)) ? PG_PORT : undefined,
+	});
 	const children = [];
 	let stopping = false;
 	const stopAll = async (code = 0) => {
@@ -133,10 +155,13 @@ async function main() {
 
 		console.log(`
 Ready.
-  n8n        http://localhost:${N8N_PORT}   (our nodes: search "TiltedPrompts", "WhatsApp", "Instagram"; ${templates} template(s) imported)
+  n8n        http://localhost:${N8N_PORT}   (our nodes: search "TiltedPrompts", "WhatsApp", "Instagram"; ${templates} template(s) from workflows/)
   service    http://localhost:${SERVICE_PORT}   (/healthz, /readyz)
-  Postgres   ${pg.adminUrl.replace(/\/postgres$/, '/tiltedprompts')}
+  Postgres   ${serviceDbUrl}
   secrets    ${local.file}
+An API key for the TiltedPrompts credential (in another terminal):
+  DATABASE_URL=${serviceDbUrl} npm run -s service -- users create --email you@example.com --tier pro
+  DATABASE_URL=${serviceDbUrl} npm run -s service -- keys create --user you@example.com --scopes library:read,library:write,contacts,campaigns,events
 Press Ctrl-C to stop.`);
 	} catch (error) {
 		console.error(error instanceof Error ? error.message : error);
