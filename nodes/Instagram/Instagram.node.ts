@@ -18,6 +18,7 @@ import { messageDescription, messageOperations } from './resources/message';
 import { publishDescription, publishOperations } from './resources/publish';
 import type { OperationMap } from './resources/types';
 import { rateLimitOptions } from './shared/rateLimitOptions';
+import { metaErrorFields } from '../shared/metaErrors';
 
 const OPERATIONS: Record<string, OperationMap> = {
 	account: accountOperations,
@@ -94,13 +95,8 @@ export class Instagram implements INodeType {
 					if (error.description) json.description = error.description;
 					if (error instanceof NodeApiError && error.httpCode) json.httpCode = error.httpCode;
 				}
-				// Meta's own fields, so a workflow can branch on them.
-				const meta = (error as { errorResponse?: IDataObject }).errorResponse;
-				if (meta && typeof meta.code === 'number') {
-					json.code = meta.code;
-					if (typeof meta.error_subcode === 'number') json.subcode = meta.error_subcode;
-					if (typeof meta.fbtrace_id === 'string') json.fbtrace_id = meta.fbtrace_id;
-				}
+				// Meta's own fields (code, subcode, details, fbtrace_id), so a workflow can branch on them.
+				Object.assign(json, metaErrorFields(error));
 				out.push({ json, pairedItem: { item: itemIndex } });
 			}
 		}

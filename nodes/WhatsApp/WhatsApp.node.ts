@@ -12,6 +12,7 @@ import { buildSend, buildSendTemplate, markAsRead, messageDescription } from './
 import { phoneNumberDescription, phoneNumberOperations } from './resources/phoneNumber';
 import { templateDescription, templateOperations } from './resources/template';
 import { executeBulkSend, limitErrorToNodeError } from './shared/bulkSend';
+import { metaErrorFields } from '../shared/metaErrors';
 import type { ItemOperation } from './shared/types';
 
 const itemOperations: Record<string, Record<string, ItemOperation>> = {
@@ -85,7 +86,13 @@ export class WhatsApp implements INodeType {
 				const nodeError = limitErrorToNodeError.call(this, error, i);
 				if (!this.continueOnFail()) throw nodeError;
 				output.push({
-					json: { error: { message: nodeError.message, description: (nodeError as { description?: string }).description ?? null } },
+					json: {
+						error: {
+							message: nodeError.message,
+							description: (nodeError as { description?: string }).description ?? null,
+							...metaErrorFields(nodeError),
+						},
+					},
 					pairedItem: { item: i },
 				});
 			}

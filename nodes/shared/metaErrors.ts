@@ -252,3 +252,19 @@ export function metaErrorJson(described: DescribedMetaError): JsonObject {
 		retryable: described.retryable,
 	};
 }
+
+/**
+ * Meta's fields of an error that `metaApiError` built, for an item output under continue-on-fail
+ * (so a workflow can branch on the code); `{}` for any other error.
+ */
+export function metaErrorFields(error: unknown): JsonObject {
+	const meta = (error as { errorResponse?: JsonObject } | undefined)?.errorResponse;
+	if (!meta || typeof meta.code !== 'number') return {};
+	const data = meta.error_data as JsonObject | string | undefined;
+	return {
+		code: meta.code,
+		subcode: typeof meta.error_subcode === 'number' ? meta.error_subcode : null,
+		details: typeof data === 'string' ? data : ((data?.details as string | undefined) ?? null),
+		fbtrace_id: typeof meta.fbtrace_id === 'string' ? meta.fbtrace_id : null,
+	};
+}

@@ -136,6 +136,15 @@ describe('Media', () => {
 		expect(wa.media.has(id)).toBe(false);
 	});
 
+	it("with continueOnFail, a Meta refusal comes back on the item with Meta's code and fbtrace_id", async () => {
+		const { output } = await runNode({ baseUrl: graph.url, params: { resource: 'media', operation: 'get', mediaId: '999000111222' }, continueOnFail: true });
+		expect(output).toHaveLength(1);
+		const error = output[0].json.error as Record<string, unknown>;
+		expect(error.message).toMatch(/^WhatsApp error \d+/);
+		expect(error).toMatchObject({ code: expect.any(Number), fbtrace_id: expect.stringMatching(/^\w+$/) });
+		expect(error.message).toContain(String(error.code));
+	});
+
 	it('refuses a file over the size limit before uploading', async () => {
 		const big = Buffer.alloc(5 * 1024 * 1024 + 1);
 		const items = [{ json: {}, binary: { data: { data: big.toString('base64'), mimeType: 'image/jpeg', fileName: 'huge.jpg' } } }];
