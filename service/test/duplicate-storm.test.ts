@@ -2,26 +2,12 @@
 // answered 200 and exactly one row exists per event.
 import type { TestDatabase } from '../../test/helpers/postgres';
 import { count, migratedDatabase, startService, type TestService } from './helpers';
+import { whatsappWebhook } from './api/helpers';
 
 function statusPayload(wamid: string, statuses: string[]): Buffer {
 	return Buffer.from(
-		JSON.stringify({
-			object: 'whatsapp_business_account',
-			entry: [
-				{
-					id: '102290129340398',
-					changes: [
-						{
-							field: 'messages',
-							value: {
-								messaging_product: 'whatsapp',
-								metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
-								statuses: statuses.map((status, i) => ({ id: wamid, status, timestamp: String(1750000000 + i), recipient_id: '919800000001' })),
-							},
-						},
-					],
-				},
-			],
+		whatsappWebhook({
+			statuses: statuses.map((status, i) => ({ id: wamid, status, timestamp: String(1750000000 + i), recipient_id: '919800000001' })),
 		}),
 	);
 }

@@ -59,8 +59,8 @@ export async function userWithKey(pool: Pool, tier: 'free' | 'pro', scopes: Scop
 	return { userId: user.id, key: key.key, keyId: key.id };
 }
 
-/** A WhatsApp Cloud API webhook body with inbound text messages (Meta's documented shape). */
-export function inboundMessages(messages: Array<{ from: string; id: string; text: string; timestamp?: number; name?: string }>): string {
+/** Meta's envelope of a WhatsApp Cloud API `messages` webhook around one change's `value`. */
+export function whatsappWebhook(value: Record<string, unknown>): string {
 	return JSON.stringify({
 		object: 'whatsapp_business_account',
 		entry: [
@@ -72,14 +72,7 @@ export function inboundMessages(messages: Array<{ from: string; id: string; text
 						value: {
 							messaging_product: 'whatsapp',
 							metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
-							contacts: messages.map((m) => ({ profile: { name: m.name ?? 'Customer' }, wa_id: m.from })),
-							messages: messages.map((m) => ({
-								from: m.from,
-								id: m.id,
-								timestamp: String(m.timestamp ?? Math.floor(Date.now() / 1000)),
-								type: 'text',
-								text: { body: m.text },
-							})),
+							...value,
 						},
 					},
 				],
@@ -88,35 +81,32 @@ export function inboundMessages(messages: Array<{ from: string; id: string; text
 	});
 }
 
+/** A WhatsApp Cloud API webhook body with inbound text messages (Meta's documented shape). */
+export function inboundMessages(messages: Array<{ from: string; id: string; text: string; timestamp?: number; name?: string }>): string {
+	return whatsappWebhook({
+		contacts: messages.map((m) => ({ profile: { name: m.name ?? 'Customer' }, wa_id: m.from })),
+		messages: messages.map((m) => ({
+			from: m.from,
+			id: m.id,
+			timestamp: String(m.timestamp ?? Math.floor(Date.now() / 1000)),
+			type: 'text',
+			text: { body: m.text },
+		})),
+	});
+}
+
 /** A WhatsApp status webhook body (sent / delivered / read / failed). */
 export function statusUpdate(
 	statuses: Array<{ wamid: string; status: 'sent' | 'delivered' | 'read' | 'failed'; recipient: string; timestamp?: number; error?: { code: number; title: string; details: string } }>,
 ): string {
-	return JSON.stringify({
-		object: 'whatsapp_business_account',
-		entry: [
-			{
-				id: '102290129340398',
-				changes: [
-					{
-						field: 'messages',
-						value: {
-							messaging_product: 'whatsapp',
-							metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
-							statuses: statuses.map((s) => ({
-								id: s.wamid,
-								status: s.status,
-								timestamp: String(s.timestamp ?? Math.floor(Date.now() / 1000)),
-								recipient_id: s.recipient,
-								...(s.error
-									? { errors: [{ code: s.error.code, title: s.error.title, message: s.error.title, error_data: { details: s.error.details } }] }
-									: {}),
-							})),
-						},
-					},
-				],
-			},
-		],
+	return whatsappWebhook({
+		statuses: statuses.map((s) => ({
+			id: s.wamid,
+			status: s.status,
+			timestamp: String(s.timestamp ?? Math.floor(Date.now() / 1000)),
+			recipient_id: s.recipient,
+			...(s.error ? { errors: [{ code: s.error.code, title: s.error.title, message: s.error.title, error_data: { details: s.error.details } }] } : {}),
+		})),
 	});
 }
 
