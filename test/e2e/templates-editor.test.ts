@@ -85,8 +85,15 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-	browser?.kill('SIGTERM');
-	if (profile) rmSync(profile, { recursive: true, force: true });
+	// Chromium writes its profile while it shuts down: remove the folder only after it has exited.
+	if (browser && browser.exitCode === null && browser.signalCode === null) {
+		const exited = new Promise((resolve) => browser!.once('exit', resolve));
+		browser.kill('SIGTERM');
+		const timer = setTimeout(() => browser?.kill('SIGKILL'), 10_000);
+		await exited;
+		clearTimeout(timer);
+	}
+	if (profile) rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 	await n8n?.stop();
 });
 
