@@ -69,6 +69,8 @@ export function createFanoutWorker(options: FanoutWorkerOptions): FanoutWorker {
 	let again = false;
 	let timer: NodeJS.Timeout | undefined;
 	let listener: { client: PoolClient; close(): Promise<void> } | undefined;
+	// Bumped by every start(): a LISTEN set up for an earlier start is closed, never kept beside a newer one.
+	let generation = 0;
 	const pending = new Set<Promise<void>>();
 
 	async function lease(limit: number): Promise<Leased[]> {
@@ -205,6 +207,7 @@ export function createFanoutWorker(options: FanoutWorkerOptions): FanoutWorker {
 	}
 
 	async function listen(): Promise<void> {
+		const startedAs = generation;
 		let client: PoolClient | undefined;
 		try {
 			client = await options.pool.connect();
@@ -218,12 +221,12 @@ export function createFanoutWorker(options: FanoutWorkerOptions): FanoutWorker {
 				mine.off('notification', onNotification);
 				mine.release(true);
 				if (listener?.client === mine) listener = undefined;
-				if (running) setTimeout(() => void listen(), 1_000).unref();
+				if (running && generation === startedAs) setTimeout(() => void listen(), 1_000).unref();
 			};
 			mine.on('notification', onNotification);
 			mine.on('error', onError);
 			await mine.query(`LISTEN ${FANOUT_CHANNEL}`);
-			listener = {
+			const ready = {
 				client: mine,
 				async close() {
 					if (released) return;
@@ -234,10 +237,12 @@ export function createFanoutWorker(options: FanoutWorkerOptions): FanoutWorker {
 					mine.release();
 				},
 			};
-			if (!running) await listener.close();
+			// Stopped (or stopped and started again) while LISTEN was being set up: this one is not wanted.
+			if (running && generation === startedAs) listener = ready;
+			else await ready.close();
 		} catch (error) {
 			log('warn', 'fan-out LISTEN failed; polling only', { error: (error as Error).message });
-			if (running) setTimeout(() => void listen(), pollMs * 5).unref();
+			if (running && generation === startedAs) setTimeout(() => void listen(), pollMs * 5).unref();
 		}
 	}
 
@@ -245,6 +250,7 @@ export function createFanoutWorker(options: FanoutWorkerOptions): FanoutWorker {
 		async start() {
 			if (running) return;
 			running = true;
+			generation += 1;
 			await listen();
 			timer = setInterval(kick, pollMs);
 			timer.unref();
