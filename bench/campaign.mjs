@@ -50,8 +50,19 @@ function loadStandIn() {
 function makeCertificate(dir) {
 	const key = join(dir, 'graph.key');
 	const cert = join(dir, 'graph.crt');
-	execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=graph.facebook.com', '-addext', 'subjectAltName=DNS:graph.facebook.com', '-addext', 'basicConstraints=critical,CA:TRUE'], { stdio: 'ignore' });
+	// ECDSA P-256, as graph.facebook.com serves.
+	execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=graph.facebook.com', '-addext', 'subjectAltName=DNS:graph.facebook.com', '-addext', 'basicConstraints=critical,CA:TRUE'], { stdio: 'ignore' });
 	return { key: readFileSync(key), cert: readFileSync(cert), certPath: cert };
+}
+
+/** CPU time (ms) the process has used so far (user + system). */
+function cpuMs(pid) {
+	try {
+		const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+		return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks (USER_HZ = 100)
+	} catch {
+		return null;
+	}
 }
 
 function rssMb(pid) {
@@ -218,6 +229,7 @@ async function main() {
 				const url = await ensureWorkflow(node, limit);
 				const recipients = Array.from({ length: ITEMS }, (_, i) => ({ to: `91${String(7000000000 + run * 100000 + i)}`, name: `Customer ${i}` }));
 				const rssBefore = rssMb(server.child.pid);
+				const cpuBefore = cpuMs(server.child.pid);
 				let rssPeak = rssBefore;
 				const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMb(server.child.pid) ?? 0)), 250);
 				log(`${node} @ ${limit} msg/s: ${ITEMS} items`);
@@ -229,6 +241,7 @@ async function main() {
 					response = await post(url, { recipients });
 				}
 				const wallS = (Date.now() - started) / 1000;
+				const cpuUsed = cpuBefore === null ? null : cpuMs(server.child.pid) - cpuBefore;
 				clearInterval(sampler);
 				const state = graph.state.whatsapp;
 				const sends = graph.requests.filter((r) => r.route === 'whatsapp.messages');
@@ -268,6 +281,7 @@ async function main() {
 					wall_s: round(wallS),
 					avg_in_flight: round(serverMs / span),
 					avg_server_ms: round(serverMs / Math.max(1, sends.length)),
+					n8n_cpu_ms_per_item: cpuUsed === null ? null : round(cpuUsed / ITEMS, 2),
 					rss_growth_mb: rssPeak !== null && rssBefore !== null ? rssPeak - rssBefore : null,
 				};
 				if (response.status !== 200) {

@@ -9,8 +9,29 @@
  *   - `runBulk`: bounded concurrency, all of the above, stop-the-run, results in input order.
  */
 
-/** Fraction of the throughput kept in reserve (see runBulk). */
-export const RATE_MARGIN = 0.01;
+/**
+ * Share of the configured throughput the pacer uses, adapted to Meta's answers (AIMD, like TCP).
+ * Arrivals bunch on the network however evenly sends start, so a few 130429 refusals happen even
+ * below the limit; they are retried and cost a slot each, so the pacer starts just under the limit
+ * (`max`) and leaves that alone. Many refusals mean the number's real throughput is lower than
+ * configured: every `evaluateEvery` outcomes of sends started since the last change, if more than
+ * `high` of them were refused the share is multiplied by `slowDown`; below `low` it grows by
+ * `speedUp`; within [min, max].
+ */
+export interface AdaptiveRate {
+	max: number;
+	min: number;
+	high: number;
+	low: number;
+	slowDown: number;
+	speedUp: number;
+	evaluateEvery: number;
+}
+
+export const DEFAULT_ADAPTIVE_RATE: AdaptiveRate = { max: 1 / 1.005, min: 0.05, high: 0.1, low: 0.02, slowDown: 0.8, speedUp: 0.01, evaluateEvery: 200 };
+
+/** A share that never adapts. */
+export const fixedRate = (share: number): AdaptiveRate => ({ ...DEFAULT_ADAPTIVE_RATE, max: share, min: share });
 
 export interface Clock {
 	now(): number;
@@ -18,17 +39,25 @@ export interface Clock {
 }
 
 /**
- * Throughput pacer: a token bucket in GCRA form (smooth spacing of 1/rate, with `burst` tokens so
- * a late event loop can catch up) capped by a sliding window: the k-th send never starts before
- * the (k − rate)-th send + `windowMs`. So no window of `windowMs` ever holds more than `rate` sends
- * — Meta's messages-per-second — however the timers drift. O(1) per send.
+ * Throughput pacer: a token bucket in GCRA form (smooth spacing of 1/(rate × share), with `burst`
+ * tokens so a late event loop can catch up) capped by a sliding window: a send never starts before
+ * the `rate`-th most recent send + `windowMs` / share. So no window ever holds more than `rate`
+ * sends — Meta's messages-per-second — however the timers drift. O(rate) memory.
  */
 export class Pacer {
 	private tat = -Infinity;
 
-	private readonly ring: number[] = [];
+	/** Start times of the last `limit` sends, ascending. */
+	private readonly starts: number[] = [];
 
-	private head = 0;
+	private currentShare: number;
+
+	/** Outcomes of sends started before this time say nothing about the current share. */
+	private changedAt = -Infinity;
+
+	private outcomes = 0;
+
+	private refusals = 0;
 
 	readonly intervalMs: number;
 
@@ -38,24 +67,56 @@ export class Pacer {
 		ratePerSecond: number,
 		private readonly burst = 1,
 		private readonly windowMs = 1000,
+		private readonly adaptive: AdaptiveRate = fixedRate(1),
 	) {
 		if (!(ratePerSecond > 0)) throw new Error('rate must be > 0');
 		this.intervalMs = 1000 / ratePerSecond;
 		this.limit = Math.max(1, Math.floor((ratePerSecond * windowMs) / 1000));
+		this.currentShare = adaptive.max;
+	}
+
+	/** The share of the configured throughput in use (1 = all of it). */
+	get share(): number {
+		return this.currentShare;
 	}
 
 	/** Reserves the next send slot; returns the time (ms) at which it may start (≥ now). */
 	reserve(now: number): number {
-		const tolerance = (this.burst - 1) * this.intervalMs;
-		let start = Math.max(now, this.tat - tolerance);
-		if (this.ring.length === this.limit) start = Math.max(start, this.ring[this.head] + this.windowMs);
-		this.tat = Math.max(this.tat, start) + this.intervalMs;
-		if (this.ring.length < this.limit) this.ring.push(start);
-		else {
-			this.ring[this.head] = start;
-			this.head = (this.head + 1) % this.limit;
-		}
+		const interval = this.intervalMs / this.currentShare;
+		let start = Math.max(now, this.tat - (this.burst - 1) * interval);
+		const starts = this.starts;
+		if (starts.length >= this.limit) start = Math.max(start, starts[starts.length - this.limit] + this.windowMs / this.currentShare);
+		this.tat = Math.max(this.tat, start) + interval;
+		let i = starts.length;
+		while (i > 0 && starts[i - 1] > start) i--;
+		starts.splice(i, 0, start);
+		if (starts.length > this.limit) starts.splice(0, starts.length - this.limit);
 		return start;
+	}
+
+	/** Meta accepted the send that started at `start`. */
+	accepted(start: number): void {
+		this.count(start, false);
+	}
+
+	/** Meta refused the send that started at `start` for throughput (130429). */
+	refused(start: number): void {
+		this.count(start, true);
+	}
+
+	private count(start: number, refused: boolean): void {
+		if (start < this.changedAt) return;
+		this.outcomes++;
+		if (refused) this.refusals++;
+		if (this.outcomes < this.adaptive.evaluateEvery) return;
+		const refusedShare = this.refusals / this.outcomes;
+		const { min, max, high, low, slowDown, speedUp } = this.adaptive;
+		const before = this.currentShare;
+		if (refusedShare > high) this.currentShare = Math.max(min, before * slowDown);
+		else if (refusedShare < low) this.currentShare = Math.min(max, before + speedUp);
+		if (this.currentShare !== before) this.changedAt = this.tat;
+		this.outcomes = 0;
+		this.refusals = 0;
 	}
 }
 
@@ -97,21 +158,24 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { baseMs: 500, capMs: 60_000, pairBaseMs: 1000 };
 
 /**
+ * Why a send failed, for its retry: 'throttle' = Meta's throughput limit (130429), 'pair' = the
+ * pair rate (131056), 'default' = anything else retryable.
+ */
+export type RetryKind = 'default' | 'pair' | 'throttle';
+
+/**
  * Delay before retry number `retry` (1 = first retry).
- * Default: min(cap, base·2^(retry-1)) scaled by a jitter factor in [0.5, 1) (from `random()`);
- * pair-rate: pairBase·4^retry (no jitter; Meta's schedule). Never below `retryAfterMs`.
+ * Default and throttle: min(cap, base·2^(retry-1)) scaled by a jitter factor in [0.5, 1) (from
+ * `random()`); pair-rate: pairBase·4^retry (no jitter; Meta's schedule). Never below `retryAfterMs`.
  */
 export function retryDelay(
 	retry: number,
-	kind: 'default' | 'pair',
+	kind: RetryKind,
 	policy: RetryPolicy = DEFAULT_RETRY_POLICY,
 	retryAfterMs?: number,
 	random: () => number = Math.random,
 ): number {
-	const computed =
-		kind === 'pair'
-			? policy.pairBaseMs * 4 ** retry
-			: Math.min(policy.capMs, policy.baseMs * 2 ** (retry - 1)) * (0.5 + random() / 2);
+	const computed = kind === 'pair' ? policy.pairBaseMs * 4 ** retry : Math.min(policy.capMs, policy.baseMs * 2 ** (retry - 1)) * (0.5 + random() / 2);
 	return Math.max(computed, retryAfterMs ?? 0);
 }
 
@@ -122,7 +186,15 @@ export function defaultConcurrency(ratePerSecond: number, roundTripMs = 400): nu
 
 export type AttemptOutcome<R, E> =
 	| { ok: true; value: R }
-	| { ok: false; error: E; retryable: boolean; kind?: 'default' | 'pair'; retryAfterMs?: number; stopRun?: boolean };
+	| {
+			ok: false;
+			error: E;
+			retryable: boolean;
+			/** 'throttle' also tells the pacer (see AdaptiveMargin). */
+			kind?: RetryKind;
+			retryAfterMs?: number;
+			stopRun?: boolean;
+	  };
 
 export interface BulkJob {
 	index: number;
@@ -144,6 +216,8 @@ export interface BulkOptions {
 	random?: () => number;
 	/** Stop scheduling after the first non-retryable failure (n8n without continueOnFail). */
 	stopOnFailure?: boolean;
+	/** How the pacer adapts to 130429 (default DEFAULT_ADAPTIVE_RATE). */
+	adaptiveRate?: AdaptiveRate;
 	/** Called once per finished job (progress). */
 	onResult?: (result: BulkResult<unknown, unknown>) => void;
 }
@@ -222,17 +296,18 @@ export async function runBulk<R, E>(
 	options: BulkOptions,
 ): Promise<BulkRun<R, E>> {
 	const { clock } = options;
-	// Window 1 % longer than Meta's second: a send paced exactly at the limit would land as the
-	// (rate+1)-th request of some 1 s window as soon as network jitter bunches two arrivals.
 	// Burst: 50 ms worth of tokens, so a busy event loop catches up instead of losing slots.
-	const pacer = new Pacer(options.ratePerSecond, Math.max(2, Math.ceil(options.ratePerSecond * 0.05)), 1000 * (1 + RATE_MARGIN));
+	// Rate: just under the configured throughput, lower while Meta refuses many sends (AdaptiveRate).
+	const pacer = new Pacer(options.ratePerSecond, Math.max(2, Math.ceil(options.ratePerSecond * 0.05)), 1000, options.adaptiveRate ?? DEFAULT_ADAPTIVE_RATE);
 	const pairs = new PairSpacer(options.pairSpacingMs);
 	const concurrency = Math.max(1, options.concurrency ?? defaultConcurrency(options.ratePerSecond));
 	const policy = options.policy ?? DEFAULT_RETRY_POLICY;
 	const random = options.random ?? Math.random;
 	const results = new Array<BulkResult<R, E>>(jobs.length);
+	// Jobs not yet tried, in input order; the heap holds retries and jobs waiting for their pair spacing.
+	const fresh: Task[] = jobs.map((job) => ({ ...job, readyAt: -Infinity, attempts: 0 }));
+	let nextFresh = 0;
 	const heap = new TaskHeap();
-	for (const job of jobs) heap.push({ ...job, readyAt: -Infinity, attempts: 0 });
 
 	let inFlight = 0;
 	let stopped = false;
@@ -255,6 +330,7 @@ export async function runBulk<R, E>(
 			.then(
 				(outcome) => {
 					if (outcome.ok) {
+						if (task.startedAt !== undefined) pacer.accepted(task.startedAt);
 						finish({ index: task.index, status: 'sent', value: outcome.value, attempts: task.attempts });
 						return;
 					}
@@ -264,6 +340,7 @@ export async function runBulk<R, E>(
 						stopped = true;
 						return;
 					}
+					if (outcome.kind === 'throttle' && task.startedAt !== undefined) pacer.refused(task.startedAt);
 					if (outcome.kind !== 'pair' && task.startedAt !== undefined) pairs.undo(task.recipient, task.startedAt, task.previousPair);
 					if (outcome.retryable && task.attempts <= options.maxRetries && !stopped) {
 						const delay = retryDelay(task.attempts, outcome.kind ?? 'default', policy, outcome.retryAfterMs, random);
@@ -290,39 +367,41 @@ export async function runBulk<R, E>(
 			if (Number.isFinite(ms)) void clock.sleep(Math.max(0, ms)).then(() => signal());
 		});
 
-	while (heap.size > 0 || inFlight > 0) {
+	while (heap.size > 0 || nextFresh < fresh.length || inFlight > 0) {
 		if (stopped) {
 			if (inFlight === 0) break;
 			await waitForChange(Infinity);
 			continue;
 		}
-		const top = heap.peek();
-		if (!top || inFlight >= concurrency) {
+		if (inFlight >= concurrency) {
 			await waitForChange(Infinity);
 			continue;
 		}
 		const now = clock.now();
-		const ready = Math.max(top.readyAt, pairs.readyAt(top.recipient));
-		if (ready > now) {
-			if (ready > top.readyAt) {
-				// Blocked by the pair spacing: requeue at its time so other recipients go first.
-				heap.pop();
-				heap.push({ ...top, readyAt: ready });
-				continue;
-			}
-			await waitForChange(ready - now);
+		// A retry whose wait is over goes first; then the next job in input order.
+		const top = heap.peek();
+		let task: Task;
+		if (top && top.readyAt <= now) task = heap.pop() as Task;
+		else if (nextFresh < fresh.length) task = fresh[nextFresh++];
+		else {
+			await waitForChange(top ? top.readyAt - now : Infinity);
 			continue;
 		}
-		heap.pop();
+		const pairReady = pairs.readyAt(task.recipient);
+		if (pairReady > now) {
+			// Blocked by the pair spacing: queue it for its time so other recipients go first.
+			heap.push({ ...task, readyAt: pairReady });
+			continue;
+		}
 		const start = pacer.reserve(now);
-		top.startedAt = start;
-		top.previousPair = pairs.record(top.recipient, start);
+		task.startedAt = start;
+		task.previousPair = pairs.record(task.recipient, start);
 		if (start - now >= 1) await clock.sleep(start - now);
 		if (stopped) {
-			heap.push(top);
+			heap.push(task);
 			continue;
 		}
-		launch(top);
+		launch(task);
 	}
 	for (let i = 0; i < jobs.length; i++) {
 		if (!results[i]) results[i] = { index: jobs[i].index, status: 'skipped' };

@@ -4,6 +4,7 @@
 // gives { body, headers, statusCode }, and non-2xx throws unless `ignoreHttpStatusErrors`.
 // Parameters not set by a test take the node description's default, as n8n does.
 import type {
+	ICredentialDataDecryptedObject,
 	IDataObject,
 	IExecuteFunctions,
 	IHttpRequestOptions,
@@ -48,16 +49,10 @@ export function credentialsFor(graph: GraphStandIn, overrides: Partial<IgCredent
 	};
 }
 
-/** Resolves `{{$credentials.x}}` in the credential's authenticate headers, as n8n does. */
-function authHeaders(credentials: IgCredentials): Record<string, string> {
-	const auth = new InstagramApi().authenticate;
-	const headers = (auth.properties.headers ?? {}) as Record<string, string>;
-	return Object.fromEntries(
-		Object.entries(headers).map(([name, template]) => [
-			name,
-			template.replace(/^=/, '').replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_, key: string) => String((credentials as unknown as Record<string, unknown>)[key] ?? '')),
-		]),
-	);
+/** The headers the credential's own `authenticate` adds, as n8n's httpRequestWithAuthentication applies it. */
+async function authHeaders(credentials: IgCredentials): Promise<Record<string, string>> {
+	const options = await new InstagramApi().authenticate(credentials as unknown as ICredentialDataDecryptedObject, { url: '', headers: {} });
+	return options.headers as Record<string, string>;
 }
 
 async function httpRequest(credentials: IgCredentials, options: IHttpRequestOptions): Promise<unknown> {
@@ -66,7 +61,7 @@ async function httpRequest(credentials: IgCredentials, options: IHttpRequestOpti
 		if (value === undefined || value === null) continue;
 		url.searchParams.set(key, typeof value === 'object' ? JSON.stringify(value) : String(value));
 	}
-	const headers: Record<string, string> = { ...((options.headers ?? {}) as Record<string, string>), ...authHeaders(credentials) };
+	const headers: Record<string, string> = { ...((options.headers ?? {}) as Record<string, string>), ...(await authHeaders(credentials)) };
 	let body: string | undefined;
 	if (options.body !== undefined) {
 		body = JSON.stringify(options.body);

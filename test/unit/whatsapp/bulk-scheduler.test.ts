@@ -1,5 +1,5 @@
 // The pure scheduling maths of the bulk send, with explicit times and an injectable clock.
-import { defaultConcurrency, Pacer, PairSpacer, retryDelay, runBulk, type Clock } from '../../../nodes/WhatsApp/shared/bulkScheduler';
+import { DEFAULT_ADAPTIVE_RATE, defaultConcurrency, fixedRate, Pacer, PairSpacer, retryDelay, runBulk, type AdaptiveRate, type Clock } from '../../../nodes/WhatsApp/shared/bulkScheduler';
 
 /** A virtual clock: sleeping advances time instantly (in order), so runs are exact and fast. */
 function virtualClock(): Clock & { log: number[] } {
@@ -50,6 +50,100 @@ describe('Pacer (token bucket)', () => {
 	it('allows a burst when asked', () => {
 		const pacer = new Pacer(10, 3);
 		expect([pacer.reserve(0), pacer.reserve(0), pacer.reserve(0), pacer.reserve(0)]).toEqual([0, 0, 0, 100]);
+	});
+});
+
+/**
+ * A stand-in for Meta's throughput counter under a virtual clock: a send arrives `jitter()` ms after
+ * it starts; more than `limit` accepted arrivals in any 1 s window → 130429 (not counted).
+ */
+function metaCounter(clock: Clock, limit: number, jitter: () => number) {
+	const arrivals: number[] = [];
+	const counter = { accepted: 0, refused: 0, refusedAt: [] as number[] };
+	const attempt = async () => {
+		const at = clock.now() + jitter();
+		let inWindow = 0;
+		for (let i = arrivals.length - 1; i >= 0 && inWindow < limit; i--) if (arrivals[i] > at - 1000 && arrivals[i] <= at) inWindow++;
+		if (inWindow >= limit) {
+			counter.refused++;
+			counter.refusedAt.push(clock.now());
+			return { ok: false as const, error: 'E130429', retryable: true, kind: 'throttle' as const };
+		}
+		arrivals.push(at);
+		if (arrivals.length > 4 * limit) arrivals.splice(0, arrivals.length - 2 * limit);
+		counter.accepted++;
+		return { ok: true as const, value: 'ok' };
+	};
+	return { counter, attempt };
+}
+
+/** A seeded random source, so the runs below are the same every time. */
+function seeded(seed: number): () => number {
+	let state = seed;
+	return () => (state = (state * 16807) % 2147483647) / 2147483647;
+}
+
+describe('Pacer adaptation to 130429 (AIMD)', () => {
+	it('starts just under the configured throughput and keeps it while refusals are few', () => {
+		const pacer = new Pacer(80, 1, 1000, DEFAULT_ADAPTIVE_RATE);
+		expect(pacer.share).toBeCloseTo(1 / 1.005);
+		const starts = Array.from({ length: 400 }, () => pacer.reserve(0));
+		// 80 sends need 1,005 ms: arrivals that bunch by a few ms still fit Meta's second.
+		expect(starts[399] - starts[319]).toBeCloseTo(1005, 0);
+		// 5 % refused: jitter, not a lower limit — the share stays.
+		for (let i = 0; i < 200; i++) (i % 20 === 0 ? pacer.refused(starts[399]) : pacer.accepted(starts[399]));
+		expect(pacer.share).toBeCloseTo(1 / 1.005);
+	});
+
+	it('slows by a fifth when more than 10 % are refused, ignores sends started before that, and speeds up again', () => {
+		const pacer = new Pacer(80, 1, 1000, DEFAULT_ADAPTIVE_RATE);
+		const early = pacer.reserve(0);
+		for (let i = 0; i < 200; i++) (i % 4 === 0 ? pacer.refused(early) : pacer.accepted(early));
+		expect(pacer.share).toBeCloseTo(0.8 / 1.005);
+		// Outcomes of sends that started before the change (still in flight) do not count again.
+		for (let i = 0; i < 400; i++) pacer.refused(early);
+		expect(pacer.share).toBeCloseTo(0.8 / 1.005);
+		const starts = Array.from({ length: 200 }, () => pacer.reserve(0));
+		expect(starts[199] - starts[119]).toBeCloseTo(1005 / 0.8, 0); // 80 sends per 1.26 s now
+		for (const start of starts) pacer.accepted(start);
+		expect(pacer.share).toBeCloseTo(0.8 / 1.005 + 0.01);
+	});
+
+	it('on a jittery network keeps ≥ 97 % of the throughput, with refusals retried and none failed', async () => {
+		const clock = virtualClock();
+		const random = seeded(7);
+		const meta = metaCounter(clock, 80, () => random() * 25);
+		const run = await runBulk(
+			Array.from({ length: 8000 }, (_, index) => ({ index, recipient: `r${index}` })),
+			meta.attempt,
+			{ ratePerSecond: 80, pairSpacingMs: 0, maxRetries: 5, concurrency: 8, clock, random },
+		);
+		expect(run.results.every((r) => r.status === 'sent')).toBe(true);
+		expect(meta.counter.refused).toBeGreaterThan(0); // the network did bunch arrivals
+		expect(meta.counter.refused).toBeLessThan(8000 * 0.03);
+		expect(8000 / (clock.now() / 1000)).toBeGreaterThanOrEqual(0.97 * 80);
+	});
+
+	it('finds a number whose real throughput is far below the configured one, instead of hammering it', async () => {
+		const run = async (adaptiveRate?: AdaptiveRate) => {
+			const clock = virtualClock();
+			const random = seeded(11);
+			const meta = metaCounter(clock, 80, () => random() * 25);
+			const result = await runBulk(
+				Array.from({ length: 8000 }, (_, index) => ({ index, recipient: `r${index}` })),
+				meta.attempt,
+				{ ratePerSecond: 1000, pairSpacingMs: 0, maxRetries: 5, concurrency: 100, clock, random, adaptiveRate },
+			);
+			return { ...meta.counter, failed: result.results.filter((r) => r.status !== 'sent').length };
+		};
+		const fixed = await run(fixedRate(1));
+		const adaptive = await run();
+		// Configured at 1,000 msg/s on an 80 msg/s number: a fixed pacer is refused most of the time
+		// and many messages run out of retries; the adaptive one settles near the real limit.
+		expect(fixed.refused).toBeGreaterThan(8000);
+		expect(fixed.failed).toBeGreaterThan(1000);
+		expect(adaptive.refused).toBeLessThan(fixed.refused / 10);
+		expect(adaptive.failed).toBeLessThan(8000 * 0.02);
 	});
 });
 
@@ -124,6 +218,24 @@ describe('runBulk', () => {
 		expect(run.results[0]).toMatchObject({ status: 'sent', attempts: 3 });
 		expect(run.results[1]).toEqual({ index: 1, status: 'failed', error: 'E131047', attempts: 1 });
 		expect(clock.now()).toBeGreaterThanOrEqual(4000); // two Retry-After waits of 2 s
+	});
+
+	it('sends a retry as soon as its wait is over, ahead of the jobs still waiting their first turn', async () => {
+		const clock = virtualClock();
+		const attemptsOf0: number[] = [];
+		const run = await runBulk(
+			jobs(Array.from({ length: 50 }, (_, i) => `r${i}`)),
+			async (job, attemptNumber) => {
+				if (job.index === 0) attemptsOf0.push(clock.now());
+				if (job.index === 0 && attemptNumber === 1) return { ok: false, error: 'E130429', retryable: true, kind: 'throttle', retryAfterMs: 1000 };
+				return { ok: true, value: 'ok' };
+			},
+			{ ratePerSecond: 10, pairSpacingMs: 0, maxRetries: 3, concurrency: 1, clock },
+		);
+		expect(run.results.every((r) => r.status === 'sent')).toBe(true);
+		// 50 sends at 10/s take 5 s; the retry went out after its 1 s wait, not at the end.
+		expect(attemptsOf0[1] - attemptsOf0[0]).toBeGreaterThanOrEqual(1000);
+		expect(attemptsOf0[1]).toBeLessThan(1300);
 	});
 
 	it('gives up after maxRetries', async () => {

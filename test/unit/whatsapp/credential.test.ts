@@ -24,7 +24,7 @@ describe('WhatsApp credential test request', () => {
 			baseURL: evaluate(String(request.baseURL), data),
 			url: evaluate(String(request.url), data),
 			qs: request.qs,
-			headers: { Authorization: evaluate(String(credential.authenticate.properties.headers?.Authorization), data) },
+			headers: (await credential.authenticate(data, { url: '' })).headers,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 		})) as { statusCode: number; body: any };

@@ -6,7 +6,7 @@
  * `encoding: 'arraybuffer'` → Buffer body, `returnFullResponse` → { body, headers, statusCode },
  * `ignoreHttpStatusErrors` → no throw on 4xx/5xx.
  */
-import type { IBinaryData, IDataObject, IExecuteFunctions, IHttpRequestOptions, ILoadOptionsFunctions, INode, INodeExecutionData } from 'n8n-workflow';
+import type { IBinaryData, ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, IHttpRequestOptions, ILoadOptionsFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 import { WhatsAppCloudApi } from '../../../credentials/WhatsAppCloudApi.credentials';
 import { WhatsApp } from '../../../nodes/WhatsApp/WhatsApp.node';
 import { DEFAULT_PHONE_NUMBER_ID, DEFAULT_WABA_ID } from '../../standin';
@@ -24,11 +24,6 @@ export interface RunOptions {
 
 export function credentials(baseUrl: string, token = TOKEN): IDataObject {
 	return { accessToken: token, businessAccountId: DEFAULT_WABA_ID, apiVersion: 'v23.0', baseUrl };
-}
-
-/** Resolves `={{$credentials.x}}` templates the way n8n does for generic authentication. */
-function resolveCredentialTemplate(template: string, creds: IDataObject): string {
-	return template.replace(/^=/, '').replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_, key: string) => String(creds[key] ?? ''));
 }
 
 export async function httpRequest(options: IHttpRequestOptions): Promise<unknown> {
@@ -115,11 +110,8 @@ function context(options: RunOptions, messages: string[]): IExecuteFunctions & I
 			httpRequest,
 			async httpRequestWithAuthentication(type: string, requestOptions: IHttpRequestOptions) {
 				if (type !== credentialType.name) throw new Error(`unexpected credential type ${type}`);
-				const headers = { ...((requestOptions.headers as Record<string, string>) ?? {}) };
-				for (const [key, template] of Object.entries(credentialType.authenticate.properties.headers ?? {})) {
-					headers[key] = resolveCredentialTemplate(String(template), creds);
-				}
-				return await httpRequest({ ...requestOptions, headers });
+				const authenticated = await credentialType.authenticate(creds as ICredentialDataDecryptedObject, { ...requestOptions, headers: { ...(requestOptions.headers ?? {}) } });
+				return await httpRequest(authenticated);
 			},
 			assertBinaryData: (i: number, property: string) => binaryOf(i, property),
 			getBinaryDataBuffer: async (i: number, property: string) => Buffer.from(binaryOf(i, property).data, 'base64'),

@@ -74,19 +74,9 @@ export async function httpRequest(options: IHttpRequestOptions, log?: HttpCall[]
 	return parsed;
 }
 
-/** `=Bearer {{$credentials.apiKey}}` → `Bearer <key>` (the only expressions our credential uses). */
-function resolveCredentialExpression(value: string, credentials: ICredentialDataDecryptedObject): string {
-	if (!value.startsWith('=')) return value;
-	return value.slice(1).replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_m, key: string) => String(credentials[key] ?? ''));
-}
-
-function authenticated(options: IHttpRequestOptions, credentials: ICredentialDataDecryptedObject): IHttpRequestOptions {
-	const auth = new TiltedPromptsApi().authenticate;
-	const headers = { ...(options.headers ?? {}) } as IDataObject;
-	for (const [key, value] of Object.entries(auth.properties.headers ?? {})) {
-		headers[key] = resolveCredentialExpression(String(value), credentials);
-	}
-	return { ...options, headers };
+/** What n8n's httpRequestWithAuthentication does: the credential type's own `authenticate`. */
+async function authenticated(options: IHttpRequestOptions, credentials: ICredentialDataDecryptedObject): Promise<IHttpRequestOptions> {
+	return await new TiltedPromptsApi().authenticate(credentials, { ...options, headers: { ...(options.headers ?? {}) } });
 }
 
 function matchesDisplay(property: INodeProperties, params: Record<string, unknown>): boolean {
@@ -149,8 +139,8 @@ export function executeFunctions(options: DoubleOptions): IExecuteFunctions {
 		getCredentials: async () => options.credentials,
 		helpers: {
 			httpRequest: (request: IHttpRequestOptions) => httpRequest(request, options.httpLog),
-			httpRequestWithAuthentication: (_type: string, request: IHttpRequestOptions) =>
-				httpRequest(authenticated(request, options.credentials), options.httpLog),
+			httpRequestWithAuthentication: async (_type: string, request: IHttpRequestOptions) =>
+				httpRequest(await authenticated(request, options.credentials), options.httpLog),
 			returnJsonArray: (data: IDataObject | IDataObject[]) => (Array.isArray(data) ? data : [data]).map((json) => ({ json })),
 			constructExecutionMetaData: (data: INodeExecutionData[], meta: { itemData: { item: number } }) =>
 				data.map((entry) => ({ ...entry, pairedItem: meta.itemData })),
@@ -177,8 +167,8 @@ export function hookFunctions(options: DoubleOptions & { webhookUrl: string; sta
 		getCredentials: async () => options.credentials,
 		helpers: {
 			httpRequest: (request: IHttpRequestOptions) => httpRequest(request, options.httpLog),
-			httpRequestWithAuthentication: (_type: string, request: IHttpRequestOptions) =>
-				httpRequest(authenticated(request, options.credentials), options.httpLog),
+			httpRequestWithAuthentication: async (_type: string, request: IHttpRequestOptions) =>
+				httpRequest(await authenticated(request, options.credentials), options.httpLog),
 		},
 	};
 	return { hooks: hooks as unknown as IHookFunctions, staticData };
