@@ -282,6 +282,8 @@ async function main() {
 					avg_in_flight: round(serverMs / span),
 					avg_server_ms: round(serverMs / Math.max(1, sends.length)),
 					n8n_cpu_ms_per_item: cpuUsed === null ? null : round(cpuUsed / ITEMS, 2),
+					rss_before_mb: rssBefore,
+					rss_peak_mb: rssPeak,
 					rss_growth_mb: rssPeak !== null && rssBefore !== null ? rssPeak - rssBefore : null,
 				};
 				if (response.status !== 200) {
