@@ -94,6 +94,22 @@ export class Pacer {
 		return start;
 	}
 
+	/**
+	 * The send reserved for `start` actually left at `at` (timers fire late on a busy event loop):
+	 * the window counts from when sends really left, so a late one does not bunch with the next.
+	 */
+	launched(start: number, at: number): void {
+		if (at <= start) return;
+		const starts = this.starts;
+		let i = starts.lastIndexOf(start);
+		if (i < 0) return;
+		starts[i] = at;
+		while (i + 1 < starts.length && starts[i + 1] < starts[i]) {
+			[starts[i], starts[i + 1]] = [starts[i + 1], starts[i]];
+			i++;
+		}
+	}
+
 	/** Meta accepted the send that started at `start`. */
 	accepted(start: number): void {
 		this.count(start, false);
@@ -401,6 +417,7 @@ export async function runBulk<R, E>(
 			heap.push(task);
 			continue;
 		}
+		pacer.launched(start, clock.now());
 		launch(task);
 	}
 	for (let i = 0; i < jobs.length; i++) {

@@ -40,6 +40,15 @@ describe('Pacer (token bucket)', () => {
 		expect(starts[799]).toBeLessThan(10_200);
 	});
 
+	it('counts the window from when a send really left: a late timer does not bunch it with the next window', () => {
+		const pacer = new Pacer(10); // 10 per 1,000 ms
+		const planned = Array.from({ length: 10 }, () => pacer.reserve(0));
+		// The first send left 40 ms late (busy event loop).
+		pacer.launched(planned[0], planned[0] + 40);
+		// The 11th send waits for a full window after the first one's real departure, not its plan.
+		expect(pacer.reserve(0)).toBe(planned[0] + 40 + 1000);
+	});
+
 	it('does not bank idle time: after a pause the next send is immediate, the one after is spaced', () => {
 		const pacer = new Pacer(10);
 		pacer.reserve(0);
