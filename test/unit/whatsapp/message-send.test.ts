@@ -104,6 +104,24 @@ describe('Message → Send', () => {
 		expect(bodies[2].interactive).toMatchObject({ type: 'cta_url', action: { name: 'cta_url', parameters: { display_text: 'Watch now', url: 'https://instagram.com/p/abc' } } });
 	});
 
+	it('puts a picture, video or document above reply buttons and CTA URL messages (link, media id or uploaded binary)', async () => {
+		const buttons = { button: [{ id: 'yes', title: 'Yes please' }] };
+		await sendOne({ messageType: 'interactiveButtons', interactiveHeaderType: 'image', interactiveHeaderMediaSource: 'link', interactiveHeaderMediaLink: 'https://cdn.example.com/diwali.jpg', headerText: 'ignored', bodyText: 'Want the catalogue?', replyButtons: buttons });
+		await sendOne({ messageType: 'interactiveCtaUrl', interactiveHeaderType: 'document', interactiveHeaderMediaSource: 'id', interactiveHeaderMediaId: '5550001', interactiveHeaderFilename: 'menu.pdf', bodyText: 'Our menu', ctaDisplayText: 'Order', ctaUrl: 'https://shop.example.com' });
+		const clip = Buffer.from('fake-mp4-bytes');
+		const items = [{ json: {}, binary: { clip: { data: clip.toString('base64'), mimeType: 'video/mp4', fileName: 'reel.mp4' } } }];
+		await sendOne({ messageType: 'interactiveButtons', interactiveHeaderType: 'video', interactiveHeaderMediaSource: 'binary', interactiveHeaderBinaryField: 'clip', bodyText: 'New reel', replyButtons: buttons }, { items });
+		const upload = graph.requests.find((r) => r.route === 'whatsapp.media.upload')!;
+		expect(upload.parts?.find((part) => part.name === 'file')?.data.equals(clip)).toBe(true);
+		const bodies = sends().map((r) => r.body as any);
+		expect(bodies[0].interactive.header).toEqual({ type: 'image', image: { link: 'https://cdn.example.com/diwali.jpg' } });
+		expect(bodies[1].interactive.header).toEqual({ type: 'document', document: { id: '5550001', filename: 'menu.pdf' } });
+		expect(bodies[2].interactive.header).toEqual({ type: 'video', video: { id: (upload.response as { id: string }).id } });
+		// A list message keeps its text header whatever the (hidden) header type says.
+		await sendOne({ messageType: 'interactiveList', interactiveHeaderType: 'image', headerText: 'Teas', bodyText: 'Pick one', listButtonText: 'Menu', listSections: { section: [{ rows: { row: [{ id: 'm', title: 'Masala' }] } }] } });
+		expect((sends()[3].body as any).interactive.header).toEqual({ type: 'text', text: 'Teas' });
+	});
+
 	it.each([
 		[{ messageType: 'interactiveButtons', bodyText: 'x', replyButtons: { button: [1, 2, 3, 4].map((n) => ({ id: `b${n}`, title: `B${n}` })) } }, /Reply Buttons: 1 to 3 allowed, got 4/],
 		[{ messageType: 'interactiveButtons', bodyText: 'x', replyButtons: { button: [{ id: 'a', title: 'Same' }, { id: 'b', title: 'Same' }] } }, /Button titles must be unique/],
@@ -112,6 +130,7 @@ describe('Message → Send', () => {
 		[{ messageType: 'interactiveList', bodyText: 'x', listButtonText: 'Menu', listSections: { section: [{ title: 'S', rows: { row: Array.from({ length: 11 }, (_, n) => ({ id: `r${n}`, title: `R${n}` })) } }] } }, /Rows in all sections: 1 to 10 allowed, got 11/],
 		[{ messageType: 'interactiveList', bodyText: 'x', listButtonText: 'Menu', listSections: { section: [{ rows: { row: [{ id: 'a', title: 'A' }] } }, { rows: { row: [{ id: 'b', title: 'B' }] } }] } }, /Section 1 title is required/],
 		[{ messageType: 'interactiveCtaUrl', bodyText: 'x', ctaDisplayText: 'Go', ctaUrl: 'instagram.com/p' }, /Button URL must be an http\(s\) URL/],
+		[{ messageType: 'interactiveCtaUrl', interactiveHeaderType: 'image', interactiveHeaderMediaSource: 'link', interactiveHeaderMediaLink: 'cdn/diwali.jpg', bodyText: 'x', ctaDisplayText: 'Go', ctaUrl: 'https://x.example' }, /Header Media Link must be an http\(s\) URL/],
 		[{ messageType: 'text', textBody: 'x'.repeat(4097) }, /Text is 4097 characters; WhatsApp allows at most 4096/],
 		[{ messageType: 'image', mediaSource: 'link', mediaLink: 'https://x.example/p.jpg', caption: 'c'.repeat(1025) }, /Caption is 1025 characters/],
 		[{ messageType: 'text', textBody: 'hi', to: 'call me' }, /Recipient "call me" is not a phone number/],

@@ -7,6 +7,9 @@ const show = { resource: ['message'], operation: ['send'] };
 const showFor = (messageType: string[]) => ({ show: { ...show, messageType } });
 const MEDIA = ['image', 'video', 'audio', 'document', 'sticker'];
 const INTERACTIVE = ['interactiveButtons', 'interactiveList', 'interactiveCtaUrl'];
+/** Interactive types whose header may be media (Meta: list messages take text headers only). */
+const MEDIA_HEADER = ['interactiveButtons', 'interactiveCtaUrl'];
+const HEADER_MEDIA = ['image', 'video', 'document'];
 
 export const sendDescription: INodeProperties[] = [
 	phoneNumberField(show),
@@ -126,7 +129,74 @@ export const sendDescription: INodeProperties[] = [
 	{ displayName: 'Message ID to React To', name: 'reactionMessageId', type: 'string', default: '', required: true, placeholder: 'wamid.HBgL…', displayOptions: showFor(['reaction']) },
 	{ displayName: 'Emoji', name: 'emoji', type: 'string', default: '👍', description: 'One emoji; empty removes a previous reaction', displayOptions: showFor(['reaction']) },
 	// interactive (common)
-	{ displayName: 'Header Text', name: 'headerText', type: 'string', default: '', description: 'Optional, up to 60 characters', displayOptions: showFor(INTERACTIVE) },
+	{
+		displayName: 'Header',
+		name: 'interactiveHeaderType',
+		type: 'options',
+		default: 'text',
+		description: 'What sits above the body: text, or a picture, video or document (reply buttons and CTA URL only; list messages take a text header)',
+		displayOptions: showFor(MEDIA_HEADER),
+		options: [
+			{ name: 'Document', value: 'document' },
+			{ name: 'Image', value: 'image' },
+			{ name: 'Text', value: 'text' },
+			{ name: 'Video', value: 'video' },
+		],
+	},
+	{
+		displayName: 'Header Text',
+		name: 'headerText',
+		type: 'string',
+		default: '',
+		description: 'Optional, up to 60 characters',
+		displayOptions: { show: { ...show, messageType: INTERACTIVE }, hide: { interactiveHeaderType: HEADER_MEDIA } },
+	},
+	{
+		displayName: 'Header Media Source',
+		name: 'interactiveHeaderMediaSource',
+		type: 'options',
+		default: 'link',
+		displayOptions: { show: { ...show, messageType: MEDIA_HEADER, interactiveHeaderType: HEADER_MEDIA } },
+		options: [
+			{ name: 'Link (Public HTTPS URL)', value: 'link' },
+			{ name: 'Media ID (Uploaded Before)', value: 'id' },
+			{ name: 'N8n Binary File (Uploaded First)', value: 'binary' },
+		],
+	},
+	{
+		displayName: 'Header Media Link',
+		name: 'interactiveHeaderMediaLink',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'https://cdn.example.com/diwali.jpg',
+		displayOptions: { show: { ...show, messageType: MEDIA_HEADER, interactiveHeaderType: HEADER_MEDIA, interactiveHeaderMediaSource: ['link'] } },
+	},
+	{
+		displayName: 'Header Media ID',
+		name: 'interactiveHeaderMediaId',
+		type: 'string',
+		default: '',
+		required: true,
+		displayOptions: { show: { ...show, messageType: MEDIA_HEADER, interactiveHeaderType: HEADER_MEDIA, interactiveHeaderMediaSource: ['id'] } },
+	},
+	{
+		displayName: 'Header Input Binary Field',
+		name: 'interactiveHeaderBinaryField',
+		type: 'string',
+		default: 'data',
+		required: true,
+		hint: 'The name of the input binary field containing the header file',
+		displayOptions: { show: { ...show, messageType: MEDIA_HEADER, interactiveHeaderType: HEADER_MEDIA, interactiveHeaderMediaSource: ['binary'] } },
+	},
+	{
+		displayName: 'Header Document File Name',
+		name: 'interactiveHeaderFilename',
+		type: 'string',
+		default: '',
+		description: 'File name the recipient sees',
+		displayOptions: { show: { ...show, messageType: MEDIA_HEADER, interactiveHeaderType: ['document'] } },
+	},
 	{ displayName: 'Body Text', name: 'bodyText', type: 'string', typeOptions: { rows: 3 }, default: '', required: true, description: 'Up to 1024 characters', displayOptions: showFor(INTERACTIVE) },
 	{ displayName: 'Footer Text', name: 'footerText', type: 'string', default: '', description: 'Optional, up to 60 characters', displayOptions: showFor(INTERACTIVE) },
 	{
@@ -280,7 +350,7 @@ export async function buildSend(this: IExecuteFunctions, i: number): Promise<Pre
 		body.reaction = { message_id: messageId, emoji: p<string>('emoji', '') };
 	} else if (INTERACTIVE.includes(type)) {
 		const interactive: IDataObject = {};
-		const headerText = p<string>('headerText', '');
+		const headerText = MEDIA_HEADER.includes(type) && HEADER_MEDIA.includes(p<string>('interactiveHeaderType', 'text')) ? '' : p<string>('headerText', '');
 		const bodyText = p<string>('bodyText');
 		const footerText = p<string>('footerText', '');
 		checkLength('Header Text', headerText, LIMITS.headerText);
@@ -330,7 +400,27 @@ export async function buildSend(this: IExecuteFunctions, i: number): Promise<Pre
 			interactive.type = 'cta_url';
 			interactive.action = { name: 'cta_url', parameters: { display_text: displayText, url } };
 		}
-		if (headerText) interactive.header = { type: 'text', text: headerText };
+		const headerType = MEDIA_HEADER.includes(type) ? p<string>('interactiveHeaderType', 'text') : 'text';
+		if (HEADER_MEDIA.includes(headerType)) {
+			const media: IDataObject = {};
+			const source = p<string>('interactiveHeaderMediaSource', 'link');
+			if (source === 'link') {
+				const link = p<string>('interactiveHeaderMediaLink');
+				checkHttpUrl('Header Media Link', link);
+				media.link = link;
+			} else if (source === 'id') {
+				const id = p<string>('interactiveHeaderMediaId').trim();
+				if (!id) throw new LimitError('Header Media ID is required');
+				media.id = id;
+			} else {
+				prepared.binaryUpload = { propertyName: p<string>('interactiveHeaderBinaryField', 'data'), target: media };
+			}
+			if (headerType === 'document') {
+				const filename = p<string>('interactiveHeaderFilename', '');
+				if (filename) media.filename = filename;
+			}
+			interactive.header = { type: headerType, [headerType]: media };
+		} else if (headerText) interactive.header = { type: 'text', text: headerText };
 		interactive.body = { text: bodyText };
 		if (footerText) interactive.footer = { text: footerText };
 		body.type = 'interactive';
