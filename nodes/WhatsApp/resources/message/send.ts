@@ -11,6 +11,45 @@ const INTERACTIVE = ['interactiveButtons', 'interactiveList', 'interactiveCtaUrl
 const MEDIA_HEADER = ['interactiveButtons', 'interactiveCtaUrl'];
 const HEADER_MEDIA = ['image', 'video', 'document'];
 
+/** Parameter names of one "media by link, media ID or n8n binary" choice. */
+interface MediaParams {
+	source: string;
+	link: string;
+	id: string;
+	binary: string;
+}
+
+const MESSAGE_MEDIA: MediaParams = { source: 'mediaSource', link: 'mediaLink', id: 'mediaId', binary: 'binaryPropertyName' };
+const HEADER_MEDIA_PARAMS: MediaParams = { source: 'interactiveHeaderMediaSource', link: 'interactiveHeaderMediaLink', id: 'interactiveHeaderMediaId', binary: 'interactiveHeaderBinaryField' };
+
+function mediaFields(names: MediaParams, when: Record<string, string[]>, text: { label: string; binaryLabel?: string; placeholder: string; hint: string }): INodeProperties[] {
+	return [
+		{
+			displayName: `${text.label} Source`,
+			name: names.source,
+			type: 'options',
+			default: 'link',
+			displayOptions: { show: when },
+			options: [
+				{ name: 'Link (Public HTTPS URL)', value: 'link' },
+				{ name: 'Media ID (Uploaded Before)', value: 'id' },
+				{ name: 'N8n Binary File (Uploaded First)', value: 'binary' },
+			],
+		},
+		{ displayName: `${text.label} Link`, name: names.link, type: 'string', default: '', required: true, placeholder: text.placeholder, displayOptions: { show: { ...when, [names.source]: ['link'] } } },
+		{ displayName: `${text.label} ID`, name: names.id, type: 'string', default: '', required: true, displayOptions: { show: { ...when, [names.source]: ['id'] } } },
+		{
+			displayName: text.binaryLabel ?? 'Input Binary Field',
+			name: names.binary,
+			type: 'string',
+			default: 'data',
+			required: true,
+			hint: text.hint,
+			displayOptions: { show: { ...when, [names.source]: ['binary'] } },
+		},
+	];
+}
+
 export const sendDescription: INodeProperties[] = [
 	phoneNumberField(show),
 	recipientField(show),
@@ -56,44 +95,7 @@ export const sendDescription: INodeProperties[] = [
 		displayOptions: showFor(['text']),
 	},
 	// media
-	{
-		displayName: 'Media Source',
-		name: 'mediaSource',
-		type: 'options',
-		default: 'link',
-		displayOptions: showFor(MEDIA),
-		options: [
-			{ name: 'Link (Public HTTPS URL)', value: 'link' },
-			{ name: 'Media ID (Uploaded Before)', value: 'id' },
-			{ name: 'N8n Binary File (Uploaded First)', value: 'binary' },
-		],
-	},
-	{
-		displayName: 'Media Link',
-		name: 'mediaLink',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'https://cdn.example.com/reel.mp4',
-		displayOptions: { show: { ...show, messageType: MEDIA, mediaSource: ['link'] } },
-	},
-	{
-		displayName: 'Media ID',
-		name: 'mediaId',
-		type: 'string',
-		default: '',
-		required: true,
-		displayOptions: { show: { ...show, messageType: MEDIA, mediaSource: ['id'] } },
-	},
-	{
-		displayName: 'Input Binary Field',
-		name: 'binaryPropertyName',
-		type: 'string',
-		default: 'data',
-		required: true,
-		hint: 'The name of the input binary field containing the file to send',
-		displayOptions: { show: { ...show, messageType: MEDIA, mediaSource: ['binary'] } },
-	},
+	...mediaFields(MESSAGE_MEDIA, { ...show, messageType: MEDIA }, { label: 'Media', placeholder: 'https://cdn.example.com/reel.mp4', hint: 'The name of the input binary field containing the file to send' }),
 	{
 		displayName: 'Caption',
 		name: 'caption',
@@ -151,44 +153,12 @@ export const sendDescription: INodeProperties[] = [
 		description: 'Optional, up to 60 characters',
 		displayOptions: { show: { ...show, messageType: INTERACTIVE }, hide: { interactiveHeaderType: HEADER_MEDIA } },
 	},
-	{
-		displayName: 'Header Media Source',
-		name: 'interactiveHeaderMediaSource',
-		type: 'options',
-		default: 'link',
-		displayOptions: { show: { ...show, messageType: MEDIA_HEADER, interactiveHeaderType: HEADER_MEDIA } },
-		options: [
-			{ name: 'Link (Public HTTPS URL)', value: 'link' },
-			{ name: 'Media ID (Uploaded Before)', value: 'id' },
-			{ name: 'N8n Binary File (Uploaded First)', value: 'binary' },
-		],
-	},
-	{
-		displayName: 'Header Media Link',
-		name: 'interactiveHeaderMediaLink',
-		type: 'string',
-		default: '',
-		required: true,
+	...mediaFields(HEADER_MEDIA_PARAMS, { ...show, messageType: MEDIA_HEADER, interactiveHeaderType: HEADER_MEDIA }, {
+		label: 'Header Media',
+		binaryLabel: 'Header Input Binary Field',
 		placeholder: 'https://cdn.example.com/diwali.jpg',
-		displayOptions: { show: { ...show, messageType: MEDIA_HEADER, interactiveHeaderType: HEADER_MEDIA, interactiveHeaderMediaSource: ['link'] } },
-	},
-	{
-		displayName: 'Header Media ID',
-		name: 'interactiveHeaderMediaId',
-		type: 'string',
-		default: '',
-		required: true,
-		displayOptions: { show: { ...show, messageType: MEDIA_HEADER, interactiveHeaderType: HEADER_MEDIA, interactiveHeaderMediaSource: ['id'] } },
-	},
-	{
-		displayName: 'Header Input Binary Field',
-		name: 'interactiveHeaderBinaryField',
-		type: 'string',
-		default: 'data',
-		required: true,
 		hint: 'The name of the input binary field containing the header file',
-		displayOptions: { show: { ...show, messageType: MEDIA_HEADER, interactiveHeaderType: HEADER_MEDIA, interactiveHeaderMediaSource: ['binary'] } },
-	},
+	}),
 	{
 		displayName: 'Header Document File Name',
 		name: 'interactiveHeaderFilename',
@@ -281,6 +251,25 @@ function parseJson(text: string): unknown {
 
 type Row = { id: string; title: string; description?: string };
 
+/** `{ link }` or `{ id }` from the parameters, or an empty object the bulk send fills with the uploaded binary's media ID. */
+function readMedia(this: IExecuteFunctions, i: number, names: MediaParams, label: string, prepared: PreparedSend): IDataObject {
+	const p = <T>(name: string, fallback?: T) => this.getNodeParameter(name, i, fallback) as T;
+	const media: IDataObject = {};
+	const source = p<string>(names.source, 'link');
+	if (source === 'link') {
+		const link = p<string>(names.link);
+		checkHttpUrl(`${label} Link`, link);
+		media.link = link;
+	} else if (source === 'id') {
+		const id = p<string>(names.id).trim();
+		if (!id) throw new LimitError(`${label} ID is required`);
+		media.id = id;
+	} else {
+		prepared.binaryUpload = { propertyName: p<string>(names.binary, 'data'), target: media };
+	}
+	return media;
+}
+
 /** Builds the Cloud API request body of one item, checking Meta's limits first. */
 export async function buildSend(this: IExecuteFunctions, i: number): Promise<PreparedSend> {
 	const p = <T>(name: string, fallback?: T) => this.getNodeParameter(name, i, fallback) as T;
@@ -297,19 +286,7 @@ export async function buildSend(this: IExecuteFunctions, i: number): Promise<Pre
 		body.type = 'text';
 		body.text = { body: text, preview_url: p<boolean>('previewUrl', false) };
 	} else if (MEDIA.includes(type)) {
-		const media: IDataObject = {};
-		const source = p<string>('mediaSource');
-		if (source === 'link') {
-			const link = p<string>('mediaLink');
-			checkHttpUrl('Media Link', link);
-			media.link = link;
-		} else if (source === 'id') {
-			const id = p<string>('mediaId').trim();
-			if (!id) throw new LimitError('Media ID is required');
-			media.id = id;
-		} else {
-			prepared.binaryUpload = { propertyName: p<string>('binaryPropertyName', 'data'), target: media };
-		}
+		const media = readMedia.call(this, i, MESSAGE_MEDIA, 'Media', prepared);
 		if (['image', 'video', 'document'].includes(type)) {
 			const caption = p<string>('caption', '');
 			checkLength('Caption', caption, LIMITS.caption);
@@ -402,19 +379,7 @@ export async function buildSend(this: IExecuteFunctions, i: number): Promise<Pre
 		}
 		const headerType = MEDIA_HEADER.includes(type) ? p<string>('interactiveHeaderType', 'text') : 'text';
 		if (HEADER_MEDIA.includes(headerType)) {
-			const media: IDataObject = {};
-			const source = p<string>('interactiveHeaderMediaSource', 'link');
-			if (source === 'link') {
-				const link = p<string>('interactiveHeaderMediaLink');
-				checkHttpUrl('Header Media Link', link);
-				media.link = link;
-			} else if (source === 'id') {
-				const id = p<string>('interactiveHeaderMediaId').trim();
-				if (!id) throw new LimitError('Header Media ID is required');
-				media.id = id;
-			} else {
-				prepared.binaryUpload = { propertyName: p<string>('interactiveHeaderBinaryField', 'data'), target: media };
-			}
+			const media = readMedia.call(this, i, HEADER_MEDIA_PARAMS, 'Header Media', prepared);
 			if (headerType === 'document') {
 				const filename = p<string>('interactiveHeaderFilename', '');
 				if (filename) media.filename = filename;
