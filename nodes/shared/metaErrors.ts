@@ -41,8 +41,11 @@ export interface MetaErrorInfo {
 	retryable: boolean;
 	/** Nothing else in this run can succeed (e.g. the access token is dead): stop the run. */
 	stopRun?: boolean;
-	/** Backoff family: 'pair' (131056) waits 4^n s; 'default' capped exponential with jitter. */
-	backoff?: 'pair' | 'default';
+	/**
+	 * Retry family: 'pair' (131056) waits 4^n s; 'throttle' (130429) also slows the bulk send's pacer;
+	 * 'default' (or absent) capped exponential with jitter.
+	 */
+	backoff?: 'pair' | 'throttle' | 'default';
 	/** n8n failure cause, if one fits. */
 	cause?: 'rate-limited' | 'quota-exhausted' | 'temporarily-unavailable' | 'credential-invalid' | 'configuration-invalid';
 }
@@ -65,7 +68,7 @@ const CATALOG: Record<number, MetaErrorInfo> = {
 	368: { title: 'temporarily blocked for policy violations', fix: 'review the account\'s quality and policy notices in WhatsApp Manager; do not retry', retryable: false },
 	613: { title: 'call rate limit exceeded', fix: 'wait and send fewer requests', retryable: true, cause: 'rate-limited' },
 	80007: { title: 'the WhatsApp Business Account hit its rate limit', fix: 'wait and send fewer requests', retryable: true, cause: 'rate-limited' },
-	130429: { title: 'throughput limit reached (too many messages per second)', fix: 'lower the Throughput option to your number\'s limit; the bulk send retries these', retryable: true, cause: 'rate-limited' },
+	130429: { title: 'throughput limit reached (too many messages per second)', fix: 'lower the Throughput option to your number\'s limit; the bulk send retries these', retryable: true, backoff: 'throttle', cause: 'rate-limited' },
 	130472: { title: 'the recipient is part of a Meta marketing experiment', fix: 'no action; the message was not sent to this user', retryable: false },
 	130497: { title: 'the business may not message users in this country', fix: 'remove recipients from restricted countries', retryable: false },
 	131000: { title: 'something went wrong at Meta', fix: 'try again later', retryable: true, cause: 'temporarily-unavailable' },

@@ -206,7 +206,7 @@ export type AttemptOutcome<R, E> =
 			ok: false;
 			error: E;
 			retryable: boolean;
-			/** 'throttle' also tells the pacer (see AdaptiveMargin). */
+			/** 'throttle' also tells the pacer (see AdaptiveRate). */
 			kind?: RetryKind;
 			retryAfterMs?: number;
 			stopRun?: boolean;

@@ -81,7 +81,7 @@ export async function executeBulkSend(this: IExecuteFunctions, build: Builder, c
 				ok: false,
 				error: { kind: 'meta', described, response: response as GraphResponse<unknown> },
 				retryable: described.retryable,
-				kind: described.code === 131056 ? 'pair' : described.code === 130429 ? 'throttle' : 'default',
+				kind: described.info.backoff ?? 'default',
 				retryAfterMs: retryAfterMs(response.headers),
 				stopRun: described.stopRun,
 			};

@@ -36,6 +36,10 @@ describe('Meta error mapping', () => {
 		expect(described.stopRun).toBe(code === 190);
 	});
 
+	it('tells the bulk send how to retry: 4^n s for the pair rate, slow the pacer for throughput, backoff otherwise', () => {
+		expect([131056, 130429, 131057, 2].map((code) => describeMetaError(body(code)).info.backoff ?? 'default')).toEqual(['pair', 'throttle', 'default', 'default']);
+	});
+
 	it('unknown codes: retry on HTTP 5xx only; non-JSON bodies still give a useful message', () => {
 		expect(isRetryableMetaError(999999, 503)).toBe(true);
 		expect(isRetryableMetaError(999999, 400)).toBe(false);
