@@ -90,14 +90,12 @@ export class Instagram implements INodeType {
 					if (error instanceof NodeApiError) throw new NodeApiError(this.getNode(), error as unknown as JsonObject);
 					throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
 				}
-				const json: IDataObject = { error: (error as Error).message };
-				if (error instanceof NodeApiError || error instanceof NodeOperationError) {
-					if (error.description) json.description = error.description;
-					if (error instanceof NodeApiError && error.httpCode) json.httpCode = error.httpCode;
-				}
-				// Meta's own fields (code, subcode, details, fbtrace_id), so a workflow can branch on them.
-				Object.assign(json, metaErrorFields(error));
-				out.push({ json, pairedItem: { item: itemIndex } });
+				// The same layout as the WhatsApp and TiltedPrompts nodes: everything under `error`, with
+				// Meta's own fields (code, subcode, details, fbtrace_id) so a workflow can branch on them.
+				const failure: IDataObject = { message: (error as Error).message, description: (error as { description?: string | null }).description ?? null };
+				if (error instanceof NodeApiError && error.httpCode) failure.http_status = Number(error.httpCode);
+				Object.assign(failure, metaErrorFields(error));
+				out.push({ json: { error: failure }, pairedItem: { item: itemIndex } });
 			}
 		}
 		return [out];

@@ -1,4 +1,5 @@
 // Comment and Message operations through Instagram.execute() against the Graph API stand-in.
+import type { IDataObject } from 'n8n-workflow';
 import { IG_ACCOUNT_ID, IG_PAGE_ID, igTimestamp, type GraphStandIn, type InstagramState } from '../../standin';
 import { credentialsFor, requestsTo, runInstagram, startStandIn } from './harness';
 
@@ -89,9 +90,10 @@ describe('Instagram node: comments and messages', () => {
 			{ resource: 'message', operation: 'privateReply', commentId: (i: number) => [a.id, b.id][i], text: 'hello' },
 			{ items: [{}, {}], continueOnFail: true },
 		);
-		expect(items[0]).toMatchObject({ pairedItem: { item: 0 }, json: { error: expect.stringContaining('Instagram error 10') } });
-		expect(items[0].json).toMatchObject({ code: 10, subcode: 2534022, fbtrace_id: expect.stringMatching(/^\w+$/) });
-		expect(items[0].json.description).toContain(`fbtrace_id ${items[0].json.fbtrace_id}`);
+		const error = items[0].json.error as IDataObject;
+		expect(items[0].pairedItem).toEqual({ item: 0 });
+		expect(error).toMatchObject({ message: expect.stringContaining('Instagram error 10'), code: 10, subcode: 2534022, http_status: 403, fbtrace_id: expect.stringMatching(/^\w+$/) });
+		expect(error.description).toContain(`fbtrace_id ${error.fbtrace_id}`);
 		expect(items[1]).toMatchObject({ pairedItem: { item: 1 }, json: { comment_id: b.id, message_id: expect.any(String) } });
 	});
 

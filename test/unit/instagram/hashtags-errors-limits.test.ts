@@ -1,4 +1,5 @@
 // Hashtags (Facebook Login only), Meta errors (code, fix, fbtrace_id) and rate-limit back-off.
+import type { IDataObject } from 'n8n-workflow';
 import { type GraphStandIn, type InstagramState } from '../../standin';
 import { credentialsFor, requestsTo, runInstagram, startStandIn } from './harness';
 
@@ -80,7 +81,7 @@ describe('Instagram node: hashtags, errors and rate limits', () => {
 			{ items: [{}, {}], continueOnFail: true },
 		);
 		expect(items[0].json.id).toBe(post.id);
-		expect(items[1].json.error).toContain('Instagram rate limit: Meta reports 100 % usage');
+		expect((items[1].json.error as IDataObject).message).toContain('Instagram rate limit: Meta reports 100 % usage');
 		expect(graph.requests).toHaveLength(1);
 	});
 });
