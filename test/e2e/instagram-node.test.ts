@@ -120,7 +120,7 @@ describe('Instagram node in real n8n', () => {
 		const second = await n8n.execute(id);
 		const [refused] = second.output('Private Reply');
 		expect(refused.error).toMatchObject({ code: 10, subcode: 2534022, http_status: 403, fbtrace_id: expect.any(String) });
-		expect(refused.error.message).toContain('one private reply per comment, within 7 days');
+		expect((refused.error as { message: string }).message).toContain('one private reply per comment, within 7 days');
 		expect(ig.messages).toHaveLength(1);
 	});
 });
