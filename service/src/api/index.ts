@@ -29,6 +29,8 @@ export interface ApiModuleOptions {
 export interface ApiModule {
 	router: ApiBuilder['router'];
 	openapi: ApiBuilder['openapi'];
+	/** Every route's declaration (method, path, zod schemas). */
+	routes: ApiBuilder['specs'];
 	/** Run by the event store inside the transaction that stores new events. */
 	hooks: EventHook[];
 	box: SecretBox | undefined;
@@ -79,6 +81,7 @@ export function createApiModule(options: ApiModuleOptions): ApiModule {
 	return {
 		router: api.router,
 		openapi: api.openapi,
+		routes: api.specs,
 		hooks: createEventHooks({ optOut: settings.CONSENT_OPT_OUT_KEYWORDS, optIn: settings.CONSENT_OPT_IN_KEYWORDS }),
 		box,
 		worker,
