@@ -20,7 +20,7 @@ import { inTransaction } from './tx';
 
 const SERVICE_WINDOW_MS = 24 * 60 * 60 * 1000;
 
-export function toContact(row: ContactRow, now = Date.now()) {
+function toContact(row: ContactRow, now = Date.now()) {
 	return {
 		wa_id: row.wa_id,
 		name: row.name,

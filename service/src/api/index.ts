@@ -17,7 +17,7 @@ import { ApiBuilder } from './route';
 import type { ApiSettings } from './settings';
 import { subscriptionRoutes } from './subscriptions';
 
-export interface ApiModuleOptions {
+interface ApiModuleOptions {
 	pool: Pool;
 	encryptionKeys?: EncryptionKey[];
 	settings: ApiSettings;
@@ -42,7 +42,7 @@ export interface ApiModule {
 // transaction is latency-critical: Meta waits for its 200): senders upserted as contacts
 // (last_inbound_at), campaign recipients moved by statuses, one outbox delivery per matching
 // subscription, and NOTIFY for the delivery workers on commit.
-export function createEventHooks(keywords: KeywordLists): EventHook[] {
+function createEventHooks(keywords: KeywordLists): EventHook[] {
 	return [
 		async (tx: PoolClient, events: StoredEvent[]) => {
 			const inbound = events.filter((e) => e.type === 'whatsapp.message').map((e) => ({ id: e.id, occurredAt: e.occurred_at, payload: e.payload }));

@@ -31,7 +31,7 @@ export interface RouteResult {
 	body?: unknown;
 }
 
-export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
+interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
 	method: 'get' | 'post' | 'put' | 'patch' | 'delete';
 	/** Express path, e.g. `/api/v1/contacts/:wa_id`. */
 	path: string;
@@ -198,7 +198,7 @@ export function encodeCursor(value: unknown): string {
 }
 
 /** A timestamp as Postgres prints `timestamptz::text` (e.g. "2026-05-01 10:20:30.123456+00"), a real date. */
-export const cursorTimestamp = z.string().refine((text) => {
+const cursorTimestamp = z.string().refine((text) => {
 	const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/.exec(text);
 	if (!m) return false;
 	const [y, mo, d, h, mi, sec] = m.slice(1, 7).map(Number);

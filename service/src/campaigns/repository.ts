@@ -6,7 +6,7 @@ import { resolveParameters, statesAcceptingStatus, RECIPIENT_STATES, type Recipi
 
 type Db = Pool | PoolClient;
 
-export interface CampaignInput {
+interface CampaignInput {
 	name: string;
 	template: { name: string; language: string };
 	parameters: string[];
@@ -14,7 +14,7 @@ export interface CampaignInput {
 	idempotency_key?: string;
 }
 
-export interface CampaignRow {
+interface CampaignRow {
 	id: string;
 	name: string;
 	template_name: string;
@@ -78,16 +78,6 @@ export async function getCampaign(db: Db, id: string): Promise<CampaignRow | und
 	return (await db.query<CampaignRow>(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1`, [id])).rows[0];
 }
 
-export async function listCampaigns(db: Db, after: { created_at: string; id: string } | undefined, limit: number): Promise<CampaignRow[]> {
-	const { rows } = await db.query<CampaignRow>(
-		`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns
-		 WHERE $1::timestamptz IS NULL OR (created_at, id) < ($1::timestamptz, $2::uuid)
-		 ORDER BY created_at DESC, id DESC LIMIT $3`,
-		[after?.created_at ?? null, after?.id ?? null, limit],
-	);
-	return rows;
-}
-
 /** Claims older than `timeoutMs` become `unknown`: maybe sent, maybe not; never resent unless asked. */
 export async function expireStaleClaims(db: Db, campaignId: string | null, timeoutMs: number): Promise<number> {
 	const { rowCount } = await db.query(
@@ -99,7 +89,7 @@ export async function expireStaleClaims(db: Db, campaignId: string | null, timeo
 	return rowCount ?? 0;
 }
 
-export interface ClaimedRecipient {
+interface ClaimedRecipient {
 	recipient_id: string;
 	wa_id: string;
 	name: string | null;
@@ -166,11 +156,11 @@ export async function claimRecipients(
 	return { claimed, skipped };
 }
 
-export type ResultInput =
+type ResultInput =
 	| { wa_id: string; wamid: string }
 	| { wa_id: string; error: { code: number; title?: string; message?: string; details?: string; fbtrace_id?: string } };
 
-export interface ResultOutcome {
+interface ResultOutcome {
 	wa_id: string;
 	state: RecipientState | null;
 	recorded: boolean;
@@ -227,13 +217,13 @@ export async function recordResults(tx: PoolClient, campaignId: string, results:
 	return outcomes;
 }
 
-export interface StatusPayload {
+interface StatusPayload {
 	wamid?: unknown;
 	status?: unknown;
 	errors?: Array<{ code?: unknown; title?: string | null; message?: string | null; details?: string | null }>;
 }
 
-export interface StatusBatch {
+interface StatusBatch {
 	wamids: string[];
 	statuses: Array<'sent' | 'delivered' | 'read' | 'failed'>;
 	ats: Date[];

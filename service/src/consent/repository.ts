@@ -23,7 +23,7 @@ export interface ContactRow {
 
 const CONTACT_COLUMNS = 'id, wa_id, name, tags, consent, consent_source, consent_updated_at, last_inbound_at, created_at, updated_at';
 
-export interface ContactInput {
+interface ContactInput {
 	wa_id: string;
 	name?: string | null;
 	tags?: string[];
@@ -31,7 +31,7 @@ export interface ContactInput {
 	consent_note?: string;
 }
 
-export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
+type UpsertOutcome = 'created' | 'updated' | 'unchanged';
 
 async function recordConsent(
 	tx: Db,
@@ -114,7 +114,7 @@ export async function getContact(db: Db, waId: string): Promise<ContactRow | und
 	return (await db.query<ContactRow>(`SELECT ${CONTACT_COLUMNS} FROM contacts WHERE wa_id = $1`, [waId])).rows[0];
 }
 
-export interface ConsentHistoryRow {
+interface ConsentHistoryRow {
 	consent: string;
 	source: string;
 	message_id: string | null;
@@ -204,7 +204,7 @@ export async function eraseContact(tx: PoolClient, waId: string): Promise<boolea
 }
 
 /** What the inbound hook needs from a stored `whatsapp.message` event. */
-export interface InboundMessageEvent {
+interface InboundMessageEvent {
 	id: string | number;
 	occurredAt: Date;
 	payload: { wamid?: unknown; from?: unknown; profile_name?: unknown; text?: unknown; message?: unknown };

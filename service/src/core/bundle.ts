@@ -6,7 +6,7 @@ import { hasUnstorableText } from './json-text';
 
 export const ASSET_TYPES = ['prompt', 'template', 'workflow', 'guide', 'caption', 'image', 'other'] as const;
 
-export const bundleAssetSchema = z
+const bundleAssetSchema = z
 	.object({
 		slug: z
 			.string()
@@ -48,7 +48,6 @@ export const bundleSchema = z
 	});
 
 export type Bundle = z.infer<typeof bundleSchema>;
-export type BundleAsset = z.infer<typeof bundleAssetSchema>;
 
 export const ingestResultSchema = z.object({
 	bundle_id: z.string(),

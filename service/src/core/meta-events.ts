@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from './json-depth';
 import { toStorableText } from './json-text';
 
-export type MetaEventType =
+type MetaEventType =
 	| 'whatsapp.message'
 	| 'whatsapp.status'
 	| 'whatsapp.error'
@@ -51,7 +51,7 @@ function hash(value: unknown): string {
 }
 
 /** The longest key kept as it is; Postgres' unique indexes refuse entries beyond ~2,700 bytes. */
-export const MAX_KEY_LENGTH = 512;
+const MAX_KEY_LENGTH = 512;
 
 /**
  * An identity key that fits a unique index: short keys (every real Meta id) as they are, longer ones
@@ -63,7 +63,7 @@ export function boundedKey(key: string): string {
 }
 
 /** Meta sends Unix seconds (WhatsApp: as strings) or, in Instagram messaging, milliseconds. */
-export function metaTime(value: unknown, fallback: Date): Date {
+function metaTime(value: unknown, fallback: Date): Date {
 	const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : typeof value === 'number' ? value : NaN;
 	if (!Number.isFinite(number) || number <= 0) return fallback;
 	const ms = number > 1e12 ? number : number * 1000;
@@ -73,7 +73,7 @@ export function metaTime(value: unknown, fallback: Date): Date {
 }
 
 /** jsonb cannot hold U+0000 or lone surrogates: replace them so an odd payload is stored rather than refused. */
-export function sanitizeForJsonb<T>(value: T): T {
+function sanitizeForJsonb<T>(value: T): T {
 	if (typeof value === 'string') return toStorableText(value) as T;
 	if (Array.isArray(value)) return value.map((item) => sanitizeForJsonb(item)) as T;
 	if (isObject(value)) {

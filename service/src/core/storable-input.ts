@@ -5,7 +5,7 @@
 import { MAX_JSON_DEPTH } from './json-depth';
 import { isStorableText } from './json-text';
 
-export interface InputProblem {
+interface InputProblem {
 	path: Array<string | number>;
 	problem: 'unstorable_text' | 'too_deep';
 	message: string;

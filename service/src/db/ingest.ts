@@ -7,12 +7,12 @@ import type { Bundle, IngestResult } from '../core/bundle';
 import type { NormalizedEvent } from '../core/meta-events';
 import { insertEventsInTransaction, type EventHook } from './events';
 
-export type IngestOutcome =
+type IngestOutcome =
 	| { kind: 'ingested'; result: IngestResult }
 	| { kind: 'replayed'; result: IngestResult }
 	| { kind: 'conflict' };
 
-export interface IngestInput {
+interface IngestInput {
 	webhookId: string;
 	signingKeyId: string;
 	rawBody: Buffer;
@@ -25,7 +25,7 @@ export interface IngestInput {
  * only: a bundle with premium assets gives a full event for them and one without the premium assets
  * for everyone else (each subscription receives exactly one of the two). Pure.
  */
-export function bundleIngestedEvents(result: IngestResult, input: Pick<IngestInput, 'webhookId' | 'signingKeyId' | 'receivedAt'>, premium: ReadonlySet<string>): NormalizedEvent[] {
+function bundleIngestedEvents(result: IngestResult, input: Pick<IngestInput, 'webhookId' | 'signingKeyId' | 'receivedAt'>, premium: ReadonlySet<string>): NormalizedEvent[] {
 	const event = (dedupeKey: string, payload: Record<string, unknown>): NormalizedEvent => ({
 		type: 'library.bundle_ingested',
 		dedupeKey,

@@ -5,7 +5,7 @@ import type { PoolClient } from 'pg';
 import { join, raw, sql, toQuery, type SqlFragment } from '../db/sql';
 
 /** An event row of the event store (table `events`) as the hooks receive it. */
-export interface StoredEventRef {
+interface StoredEventRef {
 	id: string | number;
 	type: string;
 	/** Only subscriptions whose owner has this tier receive the event (absent: every subscription). */
@@ -19,7 +19,7 @@ export const FANOUT_CHANNEL = 'tp_fanout';
  * see (`visibleToTier`, e.g. the premium part of an ingested bundle) goes only to subscriptions whose
  * owner has that tier. Usable as a CTE.
  */
-export function outboxInsertSql(events: readonly StoredEventRef[]): SqlFragment {
+function outboxInsertSql(events: readonly StoredEventRef[]): SqlFragment {
 	return sql`INSERT INTO deliveries (subscription_id, event_id, event_type)
 	SELECT s.id, e.id, e.type
 	FROM unnest(${events.map((e) => String(e.id))}::bigint[], ${events.map((e) => e.type)}::text[], ${events.map((e) => e.visibleToTier ?? null)}::text[])

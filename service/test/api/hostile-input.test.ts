@@ -87,7 +87,7 @@ describe('no 5xx for hostile input', () => {
 			headers: { authorization: `Bearer ${pro.key}`, 'content-type': 'application/json' },
 			body: deep,
 		});
-		const body = await res.json();
+		const body = (await res.json()) as any;
 		expect(res.status).toBe(422);
 		expect(body.error.details[0]).toMatchObject({ path: expect.stringMatching(/^content\.a\[0\]/), message: expect.stringContaining('nests deeper') });
 		expect(await counts()).toEqual(before);
@@ -173,7 +173,7 @@ describe('premium assets stay invisible to free users', () => {
 		});
 		const res = await service.postBundle(bundle);
 		expect(res.status).toBe(200);
-		const premiumId = (await res.json()).assets.find((a: { slug: string }) => a.slug === 'tier-premium').id;
+		const premiumId = ((await res.json()) as any).assets.find((a: { slug: string }) => a.slug === 'tier-premium').id;
 		const delivered = async (subscription: string) =>
 			(await db.pool.query('SELECT e.payload FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.subscription_id = $1', [subscription])).rows.map(
 				(r) => r.payload,
