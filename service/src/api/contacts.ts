@@ -92,6 +92,11 @@ export function contactRoutes(api: ApiBuilder, pool: Pool): void {
 			return { body: result };
 		},
 	});
+	contactRecordRoutes(api, pool);
+}
+
+/** One contact: create or update, read, erase, consent. */
+function contactRecordRoutes(api: ApiBuilder, pool: Pool): void {
 	api.route({
 		method: 'put',
 		path: '/api/v1/contacts/:wa_id',

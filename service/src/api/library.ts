@@ -88,6 +88,11 @@ export function libraryRoutes(api: ApiBuilder, pool: Pool): void {
 			return { body: toAsset(row) };
 		},
 	});
+	libraryWriteRoutes(api, pool);
+}
+
+/** Create, change and delete assets (`library:write`). */
+function libraryWriteRoutes(api: ApiBuilder, pool: Pool): void {
 	api.route({
 		method: 'post',
 		path: '/api/v1/library/assets',
