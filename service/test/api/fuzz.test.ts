@@ -2,14 +2,16 @@
 // parameters, query and body are generated from the route's schemas with one hostile part (text
 // Postgres cannot store, deep nesting, huge numbers, wrong types, prototype keys, forged cursors).
 // For every request: no 5xx, /healthz still answers, and a refused request wrote nothing (row counts
-// of every table before and after). Seeded and bounded: RUNS_PER_ROUTE runs per route.
+// of every table before and after). The signed routes (Meta webhook, bundle ingestion) get the same
+// treatment. Seeded and bounded: RUNS_PER_ROUTE runs per route (FUZZ_SEED / FUZZ_RUNS explore further).
 import fc from 'fast-check';
 import type { Pool } from 'pg';
 import type { TestDatabase } from '../../../test/helpers/postgres';
 import { createApiModule } from '../../src/api';
+import { bundleSchema } from '../../src/core/bundle';
 import { jsonSchema } from '../../src/openapi';
-import { encode, forgedCursor, fromSchema, hostileFor, hostileString, hostileValue, type Schema } from '../support/hostile';
-import { migratedDatabase, settings, startApiService, userWithKey, type ApiService } from './helpers';
+import { encode, forgedCursor, fromSchema, hostileFor, hostileString, hostileValue, hugeNumber, type Schema } from '../support/hostile';
+import { migratedDatabase, settings, startApiService, userWithKey, whatsappWebhook, type ApiService } from './helpers';
 
 jest.setTimeout(60_000);
 
@@ -117,6 +119,66 @@ describe('fuzzing every /api/v1 route from its zod declaration', () => {
 				});
 				const text = await res.text();
 				answered[name][res.status] = (answered[name][res.status] ?? 0) + 1;
+				expect({ status: res.status < 500 ? 'not 5xx' : res.status, text: res.status < 500 ? '' : text }).toEqual({ status: 'not 5xx', text: '' });
+				expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
+				if (res.status >= 400) expect(await counts()).toEqual(before);
+			}),
+			{ seed: SEED, numRuns: RUNS_PER_ROUTE, endOnFailure: true },
+		);
+	});
+});
+
+// The signed routes: what Meta or the bundle sender signs is still input. A Meta webhook is stored
+// whatever its numbers and ids (Meta retries anything but a 2xx, forever); a bundle is validated.
+const longId = fc.uint8Array({ minLength: 2100, maxLength: 2400 }).map((bytes) => `wamid.${Buffer.from(bytes).toString('base64')}`);
+const metaId = fc.oneof(fc.uuid(), hostileString, longId);
+const metaTimestamp = fc.oneof(fc.constantFrom('1700000000', '99999999999999999999', '-1', 'abc', '1e400'), hugeNumber, fc.integer());
+const metaStatus = fc.record({
+	id: metaId,
+	status: fc.oneof(fc.constantFrom('sent', 'delivered', 'read', 'failed'), hostileString),
+	timestamp: metaTimestamp,
+	recipient_id: fc.oneof(fc.constant('447900000001'), hostileString),
+	errors: fc.array(
+		fc.record({ code: fc.oneof(hugeNumber, hostileString, fc.double(), fc.integer()), title: fc.oneof(hostileString, fc.jsonValue()), error_data: fc.record({ details: fc.oneof(hostileString, hugeNumber, fc.jsonValue({ maxDepth: 3 })) }) }),
+		{ maxLength: 2 },
+	),
+});
+const metaMessage = fc.record({
+	from: fc.oneof(fc.constant('447900000001'), hostileString),
+	id: metaId,
+	timestamp: metaTimestamp,
+	type: fc.constant('text'),
+	text: fc.record({ body: fc.oneof(fc.constantFrom('STOP', 'START'), hostileString) }),
+});
+const metaBody = fc
+	.record({ statuses: fc.array(metaStatus, { maxLength: 3 }), messages: fc.array(metaMessage, { maxLength: 2 }), name: hostileString })
+	.map(({ statuses, messages, name }) => whatsappWebhook({ statuses, messages, contacts: [{ wa_id: '447900000001', profile: { name } }] }));
+
+describe('fuzzing the signed routes', () => {
+	it('POST /webhooks/meta: a signed payload is stored whatever its numbers, ids and text (never a 5xx)', async () => {
+		await fc.assert(
+			fc.asyncProperty(metaBody, async (body) => {
+				const before = await counts();
+				const res = await service.postMeta(body);
+				const text = await res.text();
+				expect({ status: res.status, text: res.status === 200 ? '' : text }).toEqual({ status: 200, text: '' });
+				expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
+				// A redelivery is answered 200 and stores nothing new.
+				const after = await counts();
+				expect((await service.postMeta(body)).status).toBe(200);
+				expect(await counts()).toEqual(after);
+				expect(after.events).toBeGreaterThanOrEqual(before.events);
+			}),
+			{ seed: SEED, numRuns: RUNS_PER_ROUTE, endOnFailure: true },
+		);
+	});
+
+	it('POST /api/v1/ingest-bundle: no 5xx, and a refused bundle writes nothing', async () => {
+		await fc.assert(
+			fc.asyncProperty(hostileFor(jsonSchema(bundleSchema, 'input') as Schema), async (bundle) => {
+				const before = await counts();
+				const res = await service.postBundle(JSON.stringify(bundle) ?? 'null');
+				const text = await res.text();
 				expect({ status: res.status < 500 ? 'not 5xx' : res.status, text: res.status < 500 ? '' : text }).toEqual({ status: 'not 5xx', text: '' });
 				expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
 				if (res.status >= 400) expect(await counts()).toEqual(before);
