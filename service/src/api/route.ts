@@ -6,7 +6,7 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import { bearerToken, hasScope, type Scope } from '../access/api-keys';
 import { authenticate, type Principal } from '../access/repository';
-import { fieldErrors } from '../core/bundle';
+import { fieldErrors, fieldPath, type FieldError } from '../core/bundle';
 import { findInputProblem } from '../core/storable-input';
 import { HttpError, sendError } from '../http/errors';
 import { jsonSchema, type OpenApiContribution, type PathItem } from '../openapi';
@@ -179,17 +179,20 @@ export class ApiBuilder {
 function checkStorable(value: unknown, where: 'path' | 'query' | 'body'): void {
 	const problem = findInputProblem(value);
 	if (!problem) return;
-	const field = fieldErrors(new z.ZodError([{ code: 'custom', path: problem.path, message: problem.message, input: undefined }]))[0].path;
-	const path = field === '(body)' ? `(${where})` : `${where === 'body' ? '' : `${where}.`}${field}`;
-	throw new HttpError(422, 'validation_failed', `The request ${where} is not valid; see details for each field.`, [{ path, message: problem.message }]);
+	throw invalid(where, [{ path: fieldPath(problem.path), message: problem.message }]);
 }
 
 function parse<T extends z.ZodType | undefined>(schema: T, value: unknown, where: 'path' | 'query' | 'body'): unknown {
 	if (!schema) return {};
 	const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
 	if (result.success) return result.data;
-	const details = fieldErrors(result.error).map((e) => ({ ...e, path: e.path === '(body)' ? `(${where})` : `${where === 'body' ? '' : `${where}.`}${e.path}` }));
-	throw new HttpError(422, 'validation_failed', `The request ${where} is not valid; see details for each field.`, details);
+	throw invalid(where, fieldErrors(result.error));
+}
+
+/** 422 with each field named where it was sent: `name`, `query.limit`, `path.id`. */
+function invalid(where: 'path' | 'query' | 'body', errors: FieldError[]): HttpError {
+	const details = errors.map((e) => ({ ...e, path: e.path === '(body)' ? `(${where})` : `${where === 'body' ? '' : `${where}.`}${e.path}` }));
+	return new HttpError(422, 'validation_failed', `The request ${where} is not valid; see details for each field.`, details);
 }
 
 /** Opaque keyset cursors: base64url JSON of the last row's sort key. */

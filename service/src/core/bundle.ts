@@ -65,8 +65,10 @@ export interface FieldError {
 
 /** zod issues as `{ path: "assets[2].title", message }`, the `details` of a 422 response. */
 export function fieldErrors(error: z.ZodError): FieldError[] {
-	return error.issues.map((issue) => ({
-		path: issue.path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), '') || '(body)',
-		message: issue.message,
-	}));
+	return error.issues.map((issue) => ({ path: fieldPath(issue.path), message: issue.message }));
+}
+
+/** `["assets", 2, "title"]` → `assets[2].title`; the whole body is `(body)`. */
+export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
+	return path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), '') || '(body)';
 }
