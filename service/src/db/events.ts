@@ -13,6 +13,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { createHash } from 'node:crypto';
 import type { NormalizedEvent } from '../core/meta-events';
+import { isConnectionError, withTransaction } from './client';
 
 /** An event as stored (and as hooks receive it). `id` is the events.id bigint as a string. */
 export interface StoredEvent {
@@ -213,18 +214,11 @@ export class EventStore {
 				// One statement is one transaction: no BEGIN/COMMIT round trips needed.
 				stored = await insertPayloadsAndEvents(this.pool, inputs);
 			} else {
-				const client = await this.pool.connect();
-				try {
-					await client.query('BEGIN');
-					stored = await insertPayloadsAndEvents(client, inputs);
-					if (stored.length > 0) for (const hook of this.hooks) await hook(client, stored);
-					await client.query('COMMIT');
-				} catch (error) {
-					await client.query('ROLLBACK').catch(() => undefined);
-					client.release(isConnectionError(error) ? (error as Error) : undefined);
-					throw error;
-				}
-				client.release();
+				stored = await withTransaction(this.pool, async (client) => {
+					const fresh = await insertPayloadsAndEvents(client, inputs);
+					if (fresh.length > 0) for (const hook of this.hooks) await hook(client, fresh);
+					return fresh;
+				});
 			}
 		} catch (error) {
 			const code = (error as { code?: string }).code;
@@ -255,12 +249,4 @@ export class EventStore {
 	}
 }
 
-/** The database is unreachable or went away (as opposed to a bad statement). */
-export function isConnectionError(error: unknown): boolean {
-	const e = error as { code?: string; message?: string } | undefined;
-	if (!e) return false;
-	if (e.code && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004', '53300'].includes(e.code)) {
-		return true;
-	}
-	return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i.test(e.message ?? '');
-}
+export { isConnectionError };

@@ -1,7 +1,7 @@
 // One error shape everywhere: `{ error: { code, message, details? } }`.
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { isConnectionError } from '../db/events';
+import { isConnectionError } from '../db/client';
 
 export interface ErrorBody {
 	error: { code: string; message: string; details?: unknown };
