@@ -2,6 +2,7 @@
 // service instances share one outbox) and record attempt outcomes, grouped into one UPDATE for every
 // attempt that finished meanwhile.
 import type { Pool } from 'pg';
+import { isConnectionError } from '../db/client';
 import type { Outcome } from './attempt';
 
 export interface Leased {
@@ -62,6 +63,21 @@ export async function recordOutcomes(pool: Pool, batch: readonly RecordedOutcome
 	]);
 }
 
+/**
+ * Records outcomes, trying again for a few seconds while the database is away (a blip must not leave
+ * delivered rows leased, to be sent again when their lease runs out).
+ */
+async function recordWhenBack(pool: Pool, batch: readonly RecordedOutcome[], tries = 20, delayMs = 250): Promise<void> {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await recordOutcomes(pool, batch);
+		} catch (error) {
+			if (attempt >= tries || !isConnectionError(error)) throw error;
+			await new Promise((resolve) => setTimeout(resolve, delayMs));
+		}
+	}
+}
+
 /** Records outcomes in groups: each call resolves once its outcome is written (or rejects). */
 export function outcomeRecorder(pool: Pool, maxBatch = 500): (outcome: RecordedOutcome) => Promise<void> {
 	const queue: Array<{ outcome: RecordedOutcome; done: () => void; fail: (error: unknown) => void }> = [];
@@ -73,10 +89,7 @@ export function outcomeRecorder(pool: Pool, maxBatch = 500): (outcome: RecordedO
 			while (queue.length > 0) {
 				const batch = queue.splice(0, maxBatch);
 				try {
-					await recordOutcomes(
-						pool,
-						batch.map((entry) => entry.outcome),
-					);
+					await recordWhenBack(pool, batch.map((entry) => entry.outcome));
 					for (const entry of batch) entry.done();
 				} catch (error) {
 					for (const entry of batch) entry.fail(error);
