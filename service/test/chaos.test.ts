@@ -167,7 +167,14 @@ describe('faults under load', () => {
 		});
 		const moreOk = async (what: string, n: number) => {
 			const target = okCount() + n;
-			await until(what, () => okCount() >= target, 20_000);
+			const end = Date.now() + 20_000;
+			while (okCount() < target) {
+				if (service.exitCode !== null || service.signalCode !== null) {
+					throw new Error(`the service process exited (${service.exitCode ?? service.signalCode}) before: ${what}`);
+				}
+				if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
+				await sleep(50);
+			}
 		};
 		const serviceSessions = async () =>
 			(await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [APP])).rows.map((r) => r.pid);
