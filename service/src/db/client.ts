@@ -83,3 +83,8 @@ export function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promi
 		return result;
 	});
 }
+
+/** Delay before retry number `failures` (1 = after the first failure): doubling from `initialMs`, capped at `maxMs`. */
+export function backoffDelay(failures: number, initialMs: number, maxMs: number): number {
+	return Math.min(maxMs, initialMs * 2 ** Math.max(0, Math.min(failures - 1, 30)));
+}

@@ -114,6 +114,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 		binDir,
 		async ensureDatabase(database: string) {
 			const client = new Client({ connectionString: adminUrl });
+			client.on('error', () => undefined); // a lost connection fails the query in flight instead
 			await client.connect();
 			try {
 				const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);

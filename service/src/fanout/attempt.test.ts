@@ -1,6 +1,6 @@
 import { verify } from '../core/standard-webhooks';
 import { attemptOutcome, deliveryRequest } from './attempt';
-import { reconnectDelay } from './listener';
+import { backoffDelay } from '../db/client';
 import { webhookIdFor } from './outbox';
 
 const schedule = [0, 5_000, 60_000];
@@ -42,8 +42,8 @@ describe('deliveryRequest', () => {
 	});
 });
 
-describe('reconnectDelay', () => {
+describe('backoffDelay', () => {
 	it('doubles from the first delay and stops at the longest', () => {
-		expect([1, 2, 3, 4, 5, 6, 100].map((n) => reconnectDelay(n, 250, 5_000))).toEqual([250, 500, 1_000, 2_000, 4_000, 5_000, 5_000]);
+		expect([1, 2, 3, 4, 5, 6, 100].map((n) => backoffDelay(n, 250, 5_000))).toEqual([250, 500, 1_000, 2_000, 4_000, 5_000, 5_000]);
 	});
 });

@@ -3,7 +3,7 @@
 // restart, terminated session) it listens again with a growing delay until the database is back.
 // Polling covers whatever was notified meanwhile, and every (re)connection wakes the worker once.
 import type { Pool } from 'pg';
-import { withClient } from '../db/client';
+import { backoffDelay, withClient } from '../db/client';
 
 export interface ListenerOptions {
 	pool: Pool;
@@ -19,11 +19,6 @@ export interface Listener {
 	/** Resolves after the first attempt to LISTEN (whether it worked or not). */
 	ready: Promise<void>;
 	stop(): Promise<void>;
-}
-
-/** Delay before reconnection attempt number `failures` (1 = after the first failure): doubling, capped. */
-export function reconnectDelay(failures: number, initialMs: number, maxMs: number): number {
-	return Math.min(maxMs, initialMs * 2 ** Math.max(0, Math.min(failures - 1, 30)));
 }
 
 function whenAborted(signal: AbortSignal): Promise<never> {
@@ -69,7 +64,7 @@ export function startListener(options: ListenerOptions): Listener {
 				signalReady();
 				if (stopped) break;
 				failures += 1;
-				const delayMs = reconnectDelay(failures, initialMs, maxMs);
+				const delayMs = backoffDelay(failures, initialMs, maxMs);
 				log('warn', 'fan-out LISTEN connection lost; polling until it is back', { error: (error as Error).message, retry_in_ms: delayMs });
 				await Promise.race([stopping, new Promise((resolve) => setTimeout(resolve, delayMs).unref())]);
 			}
