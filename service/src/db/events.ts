@@ -10,6 +10,10 @@
 // (default 2) transactions are in flight, further requests queue and go together in the next
 // transaction: at low load each request gets its own transaction at once, at high load many share
 // one commit. Without hooks a batch is a single statement (no BEGIN/COMMIT round trips).
+//
+// Faults: the database going away fails the whole batch with DatabaseUnavailableError (503, Retry-After).
+// When the connection is lost during COMMIT, whether it committed is unknown; the sender's redelivery
+// finds the payload and events already there (or not) and is answered 2xx either way, stored once.
 import type { Pool, PoolClient } from 'pg';
 import { createHash } from 'node:crypto';
 import type { NormalizedEvent } from '../core/meta-events';
@@ -239,12 +243,18 @@ export class EventStore {
 			}
 			return { stored: mine, duplicates };
 		});
-		this.options.onBatch?.({
-			payloads: inputs.length,
-			events: stored.length,
-			duplicates: results.reduce((sum, r) => sum + r.duplicates, 0),
-			seconds: Number(process.hrtime.bigint() - started) / 1e9,
-		});
+		// Committed: from here on nothing may fail the requests (a failure now would answer an error
+		// for a stored payload). The observer is bookkeeping only.
+		try {
+			this.options.onBatch?.({
+				payloads: inputs.length,
+				events: stored.length,
+				duplicates: results.reduce((sum, r) => sum + r.duplicates, 0),
+				seconds: Number(process.hrtime.bigint() - started) / 1e9,
+			});
+		} catch {
+			// metrics must not turn a committed write into an error
+		}
 		return results;
 	}
 }
