@@ -178,6 +178,8 @@ describe('faults under load', () => {
 		};
 		const serviceSessions = async () =>
 			(await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [APP])).rows.map((r) => r.pid);
+		const listening = async () =>
+			((await admin.query("SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND query ILIKE 'LISTEN%'", [APP])).rowCount ?? 0) > 0;
 		let rounds = 0;
 		let terminated = 0;
 		let readyAfterFaults = 0;
@@ -194,10 +196,7 @@ describe('faults under load', () => {
 			}
 			expect(service.exitCode).toBeNull();
 			// The fan-out worker listens again (its LISTEN connection was among those terminated).
-			await until('the fan-out worker listens again', async () => {
-				const { rowCount } = await admin.query("SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND query ILIKE 'LISTEN%'", [APP]);
-				return (rowCount ?? 0) > 0;
-			});
+			await until('the fan-out worker listens again', listening);
 
 			// (b) The postmaster SIGKILLed under load, then restarted (crash recovery).
 			await pg.command('kill', 'killed');
@@ -211,6 +210,7 @@ describe('faults under load', () => {
 			readyAfterFaults++;
 			await moreOk('2xx again after the postmaster crash', 20);
 			expect(service.exitCode).toBeNull();
+			await until('the fan-out worker listens again after the crash', listening);
 
 			// (c) The service process SIGKILLed under load, then started again.
 			const killed = new Promise((resolve) => service.once('exit', resolve));
