@@ -34,24 +34,33 @@ export function unavailableOr(error: unknown): unknown {
 }
 
 /**
+ * `pool.connect()` with `onError` attached in the same tick the pool hands the client over. (With the
+ * promise form, the rest of the network chunk that completed the connection is parsed before an
+ * `await` resumes: a termination notice in it would find no listener and end the process.)
+ */
+function checkout(pool: Pool, onError: (error: Error) => void): Promise<PoolClient> {
+	return new Promise((resolve, reject) => {
+		pool.connect((error, client) => {
+			if (error || !client) return reject(unavailableOr(error ?? new Error('the pool returned no client')));
+			client.on('error', onError);
+			resolve(client);
+		});
+	});
+}
+
+/**
  * Runs `fn` on a client checked out of `pool` and always gives it back: healthy, or as broken after
  * a connection-level error (the pool then discards it). `lost` aborts when the connection breaks
  * while the client is out (for long holders such as a LISTEN connection).
  */
 export async function withClient<T>(pool: Pool, fn: (client: PoolClient, lost: AbortSignal) => Promise<T>): Promise<T> {
-	let client: PoolClient;
-	try {
-		client = await pool.connect();
-	} catch (error) {
-		throw unavailableOr(error);
-	}
 	const lost = new AbortController();
 	let broken: Error | undefined;
 	const onError = (error: Error) => {
 		broken ??= error;
 		lost.abort(error);
 	};
-	client.on('error', onError);
+	const client = await checkout(pool, onError);
 	try {
 		return await fn(client, lost.signal);
 	} catch (error) {
