@@ -15,7 +15,8 @@ const connectionErrors: Record<string, () => Error> = {
 	ECONNRESET: () => Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
 	ECONNREFUSED: () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
 	'connection terminated': () => new Error('Connection terminated unexpectedly'),
-	'pool connect timeout': () => new Error('timeout exceeded when trying to connect'),
+	'pool checkout timeout': () => new Error('timeout exceeded when trying to connect'),
+	'connection timeout': () => new Error('Connection terminated due to connection timeout'),
 	'client not queryable': () => new Error('Client has encountered a connection error and is not queryable'),
 };
 
