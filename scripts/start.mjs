@@ -1,11 +1,14 @@
 // `npm start`: embedded Postgres + the service + n8n with our nodes and every workflows/*.json
 // template, on this machine. Data lives in .data/ (gitignored), so a restart keeps it. Ctrl-C stops all.
+// Each part's output also goes to .data/logs/<part>.log. If a part ends on its own, one line says
+// which, how and where its log is, and the whole stack stops with a non-zero exit code.
 import { spawn } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import n8n from './lib/n8n.js';
+import supervise from './lib/supervise.js';
 import embedded from '../service/dist/db/embedded.js';
 
 const { ROOT, ensureRuntime, installPackage, n8nEnv, nodeBinary, packPackage, runCli, startServer } = n8n;
@@ -15,7 +18,15 @@ const DATA = join(ROOT, '.data');
 const N8N_PORT = Number(process.env.N8N_PORT ?? 5678);
 const SERVICE_PORT = Number(process.env.SERVICE_PORT ?? 3000);
 const PG_PORT = Number(process.env.PG_PORT ?? 54329);
+const LOGS = join(DATA, 'logs');
 const step = (message) => console.log(`▸ ${message}`);
+
+/** Appends a part's output to .data/logs/<name>.log (and returns the file). */
+function logFile(name) {
+	mkdirSync(LOGS, { recursive: true });
+	const file = join(LOGS, `${name}.log`);
+	return { file, stream: createWriteStream(file, { flags: 'a' }) };
+}
 
 /** True when nothing listens on the port (so the printed database URL stays the same across runs). */
 function portIsFree(port) {
@@ -97,14 +108,25 @@ async function main() {
 	step('n8n runtime');
 	const runtime = ensureRuntime();
 
+	const children = [];
+	let stopping = false;
+	// A part ended: unless the stack is stopping on purpose, say so in one line and stop the rest.
+	const ended = (part, log) => (how) => {
+		const decision = supervise.partEnded(part, { code: how.code ?? null, signal: how.signal ?? null }, { stopping, logFile: log.file });
+		if (!decision) return;
+		console.error(decision.message);
+		void stopAll(decision.exitCode);
+	};
+
 	step('Postgres (embedded, data in .data/postgres)');
+	const pgLog = logFile('postgres');
 	const pg = await startEmbeddedPostgres({
 		dataDir: join(DATA, 'postgres'),
 		persistent: true,
 		port: (await portIsFree(PG_PORT)) ? PG_PORT : undefined,
+		onLog: (line) => pgLog.stream.write(line.endsWith('\n') ? line : `${line}\n`),
+		onExit: (how) => ended('Postgres', pgLog)(how),
 	});
-	const children = [];
-	let stopping = false;
 	const stopAll = async (code = 0) => {
 		if (stopping) return;
 		stopping = true;
@@ -123,16 +145,14 @@ async function main() {
 		step(`service on :${SERVICE_PORT}`);
 		const local = localServiceEnv();
 		const serviceEnv = { ...local.env, ...process.env, PORT: String(SERVICE_PORT), DATABASE_URL: serviceDbUrl };
-		const service = spawn(nodeBinary(), [join(ROOT, 'service', 'dist', 'main.js')], { env: serviceEnv, stdio: 'inherit' });
+		const serviceLog = logFile('service');
+		const service = spawn(nodeBinary(), [join(ROOT, 'service', 'dist', 'main.js')], { env: serviceEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+		service.stdout.on('data', (chunk) => (process.stdout.write(chunk), serviceLog.stream.write(chunk)));
+		service.stderr.on('data', (chunk) => (process.stderr.write(chunk), serviceLog.stream.write(chunk)));
 		children.push({
-			stop: () => new Promise((resolve) => (service.exitCode !== null ? resolve() : (service.once('exit', resolve), service.kill('SIGTERM')))),
+			stop: () => new Promise((resolve) => (service.exitCode !== null || service.signalCode !== null ? resolve() : (service.once('exit', resolve), service.kill('SIGTERM')))),
 		});
-		service.on('exit', (code) => {
-			if (!stopping) {
-				console.error(`service exited (${code})`);
-				void stopAll(1);
-			}
-		});
+		service.on('exit', (code, signal) => ended('service', serviceLog)({ code, signal }));
 		await waitFor(`http://localhost:${SERVICE_PORT}/healthz`, service, 'service');
 
 		step('our package, packed and installed into n8n as a community package');
@@ -144,14 +164,10 @@ async function main() {
 		const templates = await importTemplates(runtime, { ...env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) });
 
 		step(`n8n on :${N8N_PORT} (first start takes a minute: database migrations)`);
-		const server = await startServer(runtime, env, { onOutput: (chunk) => process.stdout.write(chunk) });
+		const n8nLog = logFile('n8n');
+		const server = await startServer(runtime, env, { onOutput: (chunk) => (process.stdout.write(chunk), n8nLog.stream.write(chunk)) });
 		children.push(server);
-		server.child.on('exit', (code) => {
-			if (!stopping) {
-				console.error(`n8n exited (${code})`);
-				void stopAll(1);
-			}
-		});
+		server.child.on('exit', (code, signal) => ended('n8n', n8nLog)({ code, signal }));
 
 		console.log(`
 Ready.
@@ -159,6 +175,7 @@ Ready.
   service    http://localhost:${SERVICE_PORT}   (/healthz, /readyz)
   Postgres   ${serviceDbUrl}
   secrets    ${local.file}
+  logs       ${LOGS}/{postgres,service,n8n}.log
 An API key for the TiltedPrompts credential (in another terminal):
   DATABASE_URL=${serviceDbUrl} npm run -s service -- users create --email you@example.com --tier pro
   DATABASE_URL=${serviceDbUrl} npm run -s service -- keys create --user you@example.com --scopes library:read,library:write,contacts,campaigns,events

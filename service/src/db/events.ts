@@ -10,9 +10,14 @@
 // (default 2) transactions are in flight, further requests queue and go together in the next
 // transaction: at low load each request gets its own transaction at once, at high load many share
 // one commit. Without hooks a batch is a single statement (no BEGIN/COMMIT round trips).
+//
+// Faults: the database going away fails the whole batch with DatabaseUnavailableError (503, Retry-After).
+// When the connection is lost during COMMIT, whether it committed is unknown; the sender's redelivery
+// finds the payload and events already there (or not) and is answered 2xx either way, stored once.
 import type { Pool, PoolClient } from 'pg';
 import { createHash } from 'node:crypto';
 import type { NormalizedEvent } from '../core/meta-events';
+import { isConnectionError, withTransaction } from './client';
 
 /** An event as stored (and as hooks receive it). `id` is the events.id bigint as a string. */
 export interface StoredEvent {
@@ -213,18 +218,11 @@ export class EventStore {
 				// One statement is one transaction: no BEGIN/COMMIT round trips needed.
 				stored = await insertPayloadsAndEvents(this.pool, inputs);
 			} else {
-				const client = await this.pool.connect();
-				try {
-					await client.query('BEGIN');
-					stored = await insertPayloadsAndEvents(client, inputs);
-					if (stored.length > 0) for (const hook of this.hooks) await hook(client, stored);
-					await client.query('COMMIT');
-				} catch (error) {
-					await client.query('ROLLBACK').catch(() => undefined);
-					client.release(isConnectionError(error) ? (error as Error) : undefined);
-					throw error;
-				}
-				client.release();
+				stored = await withTransaction(this.pool, async (client) => {
+					const fresh = await insertPayloadsAndEvents(client, inputs);
+					if (fresh.length > 0) for (const hook of this.hooks) await hook(client, fresh);
+					return fresh;
+				});
 			}
 		} catch (error) {
 			const code = (error as { code?: string }).code;
@@ -245,22 +243,20 @@ export class EventStore {
 			}
 			return { stored: mine, duplicates };
 		});
-		this.options.onBatch?.({
-			payloads: inputs.length,
-			events: stored.length,
-			duplicates: results.reduce((sum, r) => sum + r.duplicates, 0),
-			seconds: Number(process.hrtime.bigint() - started) / 1e9,
-		});
+		// Committed: from here on nothing may fail the requests (a failure now would answer an error
+		// for a stored payload). The observer is bookkeeping only.
+		try {
+			this.options.onBatch?.({
+				payloads: inputs.length,
+				events: stored.length,
+				duplicates: results.reduce((sum, r) => sum + r.duplicates, 0),
+				seconds: Number(process.hrtime.bigint() - started) / 1e9,
+			});
+		} catch {
+			// metrics must not turn a committed write into an error
+		}
 		return results;
 	}
 }
 
-/** The database is unreachable or went away (as opposed to a bad statement). */
-export function isConnectionError(error: unknown): boolean {
-	const e = error as { code?: string; message?: string } | undefined;
-	if (!e) return false;
-	if (e.code && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004', '53300'].includes(e.code)) {
-		return true;
-	}
-	return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i.test(e.message ?? '');
-}
+export { isConnectionError };

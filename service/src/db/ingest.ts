@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { Bundle, IngestResult } from '../core/bundle';
 import type { NormalizedEvent } from '../core/meta-events';
+import { withTransaction } from './client';
 import { insertEventsInTransaction, type EventHook } from './events';
 
 type IngestOutcome =
@@ -51,12 +52,9 @@ export function visibleToTier(payload: Record<string, unknown>): 'free' | 'pro' 
 	return payload.visible_to_tier === 'pro' || payload.visible_to_tier === 'free' ? payload.visible_to_tier : undefined;
 }
 
-export async function ingestBundle(pool: Pool, input: IngestInput, hooks: readonly EventHook[] = []): Promise<IngestOutcome> {
+export function ingestBundle(pool: Pool, input: IngestInput, hooks: readonly EventHook[] = []): Promise<IngestOutcome> {
 	const sha = createHash('sha256').update(input.rawBody).digest();
-	const client = await pool.connect();
-	let released = false;
-	try {
-		await client.query('BEGIN');
+	return withTransaction(pool, async (client) => {
 		// A concurrent request with the same webhook-id waits here until the first commits (then sees
 		// the conflict) or rolls back (then goes ahead).
 		const claim = await client.query(
@@ -69,7 +67,6 @@ export async function ingestBundle(pool: Pool, input: IngestInput, hooks: readon
 				'SELECT body_sha256, response FROM ingest_requests WHERE webhook_id = $1',
 				[input.webhookId],
 			);
-			await client.query('COMMIT');
 			const row = rows[0];
 			if (!row || !row.body_sha256.equals(sha)) return { kind: 'conflict' };
 			return { kind: 'replayed', result: row.response };
@@ -98,14 +95,6 @@ export async function ingestBundle(pool: Pool, input: IngestInput, hooks: readon
 		const premium = new Set(input.bundle.assets.filter((asset) => asset.is_premium).map((asset) => asset.slug));
 		await insertEventsInTransaction(client, bundleIngestedEvents(result, input, premium), hooks);
 		await client.query('UPDATE ingest_requests SET status_code = 200, response = $2 WHERE webhook_id = $1', [input.webhookId, JSON.stringify(result)]);
-		await client.query('COMMIT');
 		return { kind: 'ingested', result };
-	} catch (error) {
-		await client.query('ROLLBACK').catch(() => undefined);
-		client.release(error as Error);
-		released = true;
-		throw error;
-	} finally {
-		if (!released) client.release();
-	}
+	});
 }

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Pool } from 'pg';
+import { withClient } from './client';
 
 /** service/migrations, from src/db (ts-jest/swc) or dist/db (compiled). */
 export const MIGRATIONS_DIR = resolve(__dirname, '..', '..', 'migrations');
@@ -40,9 +41,8 @@ export interface MigrateResult {
  */
 export async function migrate(pool: Pool, options: { dir?: string; log?: (msg: string) => void } = {}): Promise<MigrateResult> {
 	const migrations = loadMigrations(options.dir);
-	const client = await pool.connect();
 	const applied: string[] = [];
-	try {
+	await withClient(pool, async (client) => {
 		await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
 		try {
 			await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -75,9 +75,7 @@ export async function migrate(pool: Pool, options: { dir?: string; log?: (msg: s
 		} finally {
 			await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => undefined);
 		}
-	} finally {
-		client.release();
-	}
+	});
 	return { applied };
 }
 

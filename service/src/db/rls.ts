@@ -2,6 +2,7 @@
 // `SET LOCAL ROLE <role>` and `set_config('request.jwt.claims', <claims json>, true)`. The same
 // row-level security policies then protect Supabase's REST API and this service.
 import type { Pool, PoolClient } from 'pg';
+import { withTransaction } from './client';
 
 export type DbRole = 'anon' | 'authenticated' | 'service_role';
 
@@ -12,23 +13,14 @@ export interface JwtClaims {
 }
 
 /** Runs fn(client) in a transaction as `role` with `claims`; commits on success, rolls back on error. */
-export async function withClaims<T>(pool: Pool, claims: JwtClaims, fn: (client: PoolClient) => Promise<T>): Promise<T> {
-	const client = await pool.connect();
-	try {
-		await client.query('BEGIN');
+export function withClaims<T>(pool: Pool, claims: JwtClaims, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+	return withTransaction(pool, async (client) => {
 		// The role name comes from the DbRole union, never from input; claims are a parameter.
 		if (!['anon', 'authenticated', 'service_role'].includes(claims.role)) throw new Error(`unknown role ${String(claims.role)}`);
 		await client.query(`SET LOCAL ROLE ${claims.role}`);
 		await client.query("SELECT set_config('request.jwt.claims', $1, true)", [JSON.stringify(claims)]);
-		const result = await fn(client);
-		await client.query('COMMIT');
-		return result;
-	} catch (error) {
-		await client.query('ROLLBACK').catch(() => undefined);
-		throw error;
-	} finally {
-		client.release();
-	}
+		return fn(client);
+	});
 }
 
 /** As the given user (`authenticated`, `sub` = userId): what a user's API key may see. */

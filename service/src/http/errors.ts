@@ -1,7 +1,7 @@
 // One error shape everywhere: `{ error: { code, message, details? } }`.
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { isConnectionError } from '../db/events';
+import { isConnectionError } from '../db/client';
 
 export interface ErrorBody {
 	error: { code: string; message: string; details?: unknown };
@@ -24,6 +24,12 @@ export function sendError(res: Response, status: number, code: string, message: 
 }
 
 export const DATABASE_UNAVAILABLE = 'The database is unavailable; nothing was stored. Retry later.';
+
+/** 503 `database_unavailable` with `Retry-After`: the database is away; the same request may be sent again. */
+export function sendDatabaseUnavailable(res: Response, message = DATABASE_UNAVAILABLE): void {
+	res.setHeader('Retry-After', '5');
+	sendError(res, 503, 'database_unavailable', message);
+}
 
 /**
  * Last middleware: maps body-parser errors to 4xx, an unreachable database to 503 (senders retry),
@@ -50,8 +56,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
 		}
 		if (isConnectionError(error)) {
 			req.log?.warn({ err: { message: e.message, code: (error as { code?: string }).code } }, 'database unavailable');
-			res.setHeader('Retry-After', '5');
-			return sendError(res, 503, 'database_unavailable', DATABASE_UNAVAILABLE);
+			return sendDatabaseUnavailable(res);
 		}
 		(req.log ?? logger).error({ err: error }, 'unhandled error');
 		sendError(res, 500, 'internal_error', 'An unexpected error occurred; it has been logged.');

@@ -1,6 +1,7 @@
 // A throwaway PostgreSQL for tests that stop and restart the server (never the run's shared one).
-// Usage: node postgres-child.mjs <dataDir> <port>; then write "stop", "start" or "exit" lines to
-// stdin; it answers "ready", "stopped", "started" lines on stdout.
+// Usage: node postgres-child.mjs <dataDir> <port>; then write "stop", "kill", "start" or "exit" lines
+// to stdin; it answers "ready", "stopped", "killed", "started" lines on stdout. "kill" is a crash:
+// SIGKILL to the postmaster (its backends notice and exit); "start" then runs crash recovery.
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -30,8 +31,23 @@ lines.on('line', (line) => {
 		if (line === 'stop') {
 			await pg.stop();
 			console.log('stopped');
+		} else if (line === 'kill') {
+			const postmaster = pg.process;
+			const exited = new Promise((resolve) => postmaster.once('exit', resolve));
+			postmaster.kill('SIGKILL');
+			await exited;
+			console.log('killed');
 		} else if (line === 'start') {
-			await pg.start();
+			// After a crash the orphaned backends may hold the shared memory for a moment: try again.
+			for (let attempt = 1; ; attempt++) {
+				try {
+					await pg.start();
+					break;
+				} catch (error) {
+					if (attempt >= 50) throw error;
+					await new Promise((resolve) => setTimeout(resolve, 200));
+				}
+			}
 			console.log('started');
 		} else if (line === 'exit') {
 			await pg.stop();

@@ -1,0 +1,6 @@
+export declare const PARTS: readonly ['Postgres', 'service', 'n8n'];
+export declare function partEnded(
+	part: string,
+	ended: { code: number | null; signal: string | null },
+	state: { stopping: boolean; logFile: string },
+): null | { exitCode: number; message: string };

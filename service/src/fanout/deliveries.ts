@@ -1,0 +1,107 @@
+// The outbox as the fan-out worker sees it: lease due deliveries (FOR UPDATE SKIP LOCKED, so several
+// service instances share one outbox) and record attempt outcomes, grouped into one UPDATE for every
+// attempt that finished meanwhile.
+import type { Pool } from 'pg';
+import { isConnectionError } from '../db/client';
+import type { Outcome } from './attempt';
+
+export interface Leased {
+	id: string;
+	attempts: number;
+	url: string;
+	secret_sealed: string;
+	event_type: string;
+	dedupe_key: string;
+	occurred_at: Date;
+	payload: unknown;
+}
+
+/**
+ * Takes up to `limit` due deliveries: counts the attempt and hides them from other workers for
+ * `leaseMs` (a crashed worker's lease runs out and another takes the delivery over).
+ */
+export async function leaseDue(pool: Pool, limit: number, leaseMs: number): Promise<Leased[]> {
+	const { rows } = await pool.query<Leased>(
+		`WITH due AS (
+		   SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= now()
+		   ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED
+		 )
+		 UPDATE deliveries d SET attempts = d.attempts + 1, last_attempt_at = now(),
+		   next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
+		 FROM due, subscriptions s, events e
+		 WHERE d.id = due.id AND s.id = d.subscription_id AND e.id = d.event_id
+		 RETURNING d.id, d.attempts, s.url, s.secret_sealed, d.event_type, e.dedupe_key, e.occurred_at, e.payload`,
+		[limit, leaseMs],
+	);
+	return rows;
+}
+
+export interface RecordedOutcome extends Outcome {
+	id: string;
+	/** The attempt number the outcome belongs to. */
+	attempts: number;
+}
+
+// The guard (same attempt number, still pending) ignores an outcome whose lease another worker took over.
+const RECORD_SQL = `UPDATE deliveries d SET
+	   status = u.status,
+	   succeeded_at = CASE WHEN u.status = 'succeeded' THEN now() ELSE d.succeeded_at END,
+	   next_attempt_at = CASE WHEN u.status = 'pending' THEN now() + make_interval(secs => u.delay_ms / 1000) ELSE d.next_attempt_at END,
+	   last_status_code = u.code,
+	   last_error = u.error
+	 FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::text[], $6::float8[]) AS u (id, attempts, status, code, error, delay_ms)
+	 WHERE d.id = u.id AND d.attempts = u.attempts AND d.status = 'pending'`;
+
+export async function recordOutcomes(pool: Pool, batch: readonly RecordedOutcome[]): Promise<void> {
+	await pool.query(RECORD_SQL, [
+		batch.map((o) => o.id),
+		batch.map((o) => o.attempts),
+		batch.map((o) => o.status),
+		batch.map((o) => o.statusCode),
+		batch.map((o) => o.error),
+		batch.map((o) => o.delayMs),
+	]);
+}
+
+/**
+ * Records outcomes, trying again for a few seconds while the database is away (a blip must not leave
+ * delivered rows leased, to be sent again when their lease runs out).
+ */
+async function recordWhenBack(pool: Pool, batch: readonly RecordedOutcome[], tries = 20, delayMs = 250): Promise<void> {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await recordOutcomes(pool, batch);
+		} catch (error) {
+			if (attempt >= tries || !isConnectionError(error)) throw error;
+			await new Promise((resolve) => setTimeout(resolve, delayMs));
+		}
+	}
+}
+
+/** Records outcomes in groups: each call resolves once its outcome is written (or rejects). */
+export function outcomeRecorder(pool: Pool, maxBatch = 500): (outcome: RecordedOutcome) => Promise<void> {
+	const queue: Array<{ outcome: RecordedOutcome; done: () => void; fail: (error: unknown) => void }> = [];
+	let flushing = false;
+	async function flush(): Promise<void> {
+		if (flushing) return;
+		flushing = true;
+		try {
+			while (queue.length > 0) {
+				const batch = queue.splice(0, maxBatch);
+				try {
+					await recordWhenBack(pool, batch.map((entry) => entry.outcome));
+					for (const entry of batch) entry.done();
+				} catch (error) {
+					for (const entry of batch) entry.fail(error);
+				}
+			}
+		} finally {
+			flushing = false;
+		}
+	}
+	return (outcome) =>
+		new Promise((done, fail) => {
+			queue.push({ outcome, done, fail });
+			void flush();
+		});
+}
