@@ -60,7 +60,7 @@ const PLAIN_REASONS: Record<number, string> = {
 	130429: 'sending too fast for this number',
 	132000: 'the template needs a different number of values',
 	132001: 'the template does not exist in this language',
-	132012: 'a template value has the wrong format (e.g. the header needs an image)',
+	132012: 'a template value has the wrong format, e.g. the header needs an image',
 	132015: 'the template is paused',
 	132016: 'the template is disabled',
 	133010: 'the sender number is not registered',
@@ -82,6 +82,8 @@ export function settledStatus(funnel: Funnel): { status: 'completed' | 'failed';
 	return { status: 'failed', reason: nothingSentReason(funnel) };
 }
 
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
 /** Why a campaign sent nothing, in one sentence. */
 export function nothingSentReason(funnel: Funnel): string {
 	if (funnel.recipients === 0) {
@@ -90,15 +92,14 @@ export function nothingSentReason(funnel: Funnel): string {
 			: `none of the ${funnel.audience} matching contacts has opted in`;
 	}
 	if (funnel.failed > 0) {
-		const reasons = funnel.failed_by_reason.map((f) => `${f.count} ${f.reason}`).join(', ');
-		return `WhatsApp refused ${funnel.failed === funnel.recipients ? 'every' : funnel.failed} message${funnel.failed === 1 ? '' : 's'} (${reasons})`;
+		const single = funnel.failed_by_reason.length === 1;
+		const reasons = funnel.failed_by_reason.map((f) => (single ? f.reason : `${f.count} ${f.reason}`)).join(', ');
+		return `WhatsApp refused ${funnel.failed === funnel.recipients ? 'every message' : plural(funnel.failed, 'message', 'messages')}: ${reasons}`;
 	}
 	if (funnel.unknown > 0) return `${funnel.unknown} message${funnel.unknown === 1 ? '' : 's'} got no result from WhatsApp (maybe sent; check the report)`;
 	if (funnel.skipped_by_consent.since_creation > 0) return 'every customer on the list opted out since it was made';
 	return 'no message was sent';
 }
-
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /**
  * The staff-facing line: "Sent to 182 of 200 customers · 12 skipped (opted out since the list was
