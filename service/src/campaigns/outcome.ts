@@ -115,5 +115,6 @@ export function summaryLine(status: CampaignStatus, reason: string | null, funne
 	if (funnel.waiting + funnel.in_flight > 0) parts.push(`${funnel.waiting + funnel.in_flight} still to send`);
 	if (funnel.cancelled > 0) parts.push(`${funnel.cancelled} not sent (cancelled)`);
 	if (status === 'paused') parts.push('paused');
+	if (status === 'failed' && reason) parts.push(`stopped: ${reason}`);
 	return parts.join(' · ');
 }
