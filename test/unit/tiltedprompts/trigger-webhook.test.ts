@@ -2,7 +2,7 @@
 // did not choose, bodies that are not JSON, a trigger that lost its subscription.
 import { randomBytes } from 'node:crypto';
 import type { IDataObject } from 'n8n-workflow';
-import { signedHeaders } from '../../../nodes/TiltedPrompts/shared/standardWebhooks';
+import { signHeaders } from '../../../nodes/shared/standardWebhooks';
 import { TiltedPromptsTrigger } from '../../../nodes/TiltedPromptsTrigger/TiltedPromptsTrigger.node';
 import { webhookFunctions } from './support/n8n-double';
 
@@ -11,7 +11,7 @@ const secret = `whsec_${randomBytes(32).toString('base64')}`;
 
 async function deliver(body: string, options: { events?: string[]; staticData?: IDataObject; id?: string } = {}) {
 	const staticData = options.staticData ?? { subscriptionId: 'sub-1', secret };
-	const headers = signedHeaders(secret, options.id ?? `msg_${randomBytes(6).toString('hex')}`, Math.floor(Date.now() / 1000), body);
+	const headers = signHeaders([secret], options.id ?? `msg_${randomBytes(6).toString('hex')}`, Math.floor(Date.now() / 1000), body);
 	const { webhook, response } = webhookFunctions({
 		nodeType: trigger,
 		params: { events: options.events ?? ['whatsapp.message'] },
