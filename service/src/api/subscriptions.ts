@@ -2,10 +2,20 @@
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { SecretBox } from '../crypto/secret-box';
-import { createSubscription, deleteSubscription, listDeliveries, listSubscriptions, replayDelivery } from '../fanout/repository';
+import { createSubscription, deleteSubscription, listDeliveries, listSubscriptions, replayDelivery, rotateSubscriptionSecret } from '../fanout/repository';
 import { HttpError } from '../http/errors';
 import { decodeCursor, encodeCursor, notFound, type ApiBuilder } from './route';
-import { deliveryListQuery, deliverySchema, idParams, listOf, subscriptionCreateBody, subscriptionCreatedSchema, subscriptionSchema } from './schemas';
+import {
+	deliveryListQuery,
+	deliverySchema,
+	idParams,
+	listOf,
+	secretRotatedSchema,
+	secretRotationBody,
+	subscriptionCreateBody,
+	subscriptionCreatedSchema,
+	subscriptionSchema,
+} from './schemas';
 import { inTransaction } from './tx';
 
 const pageKey = z.object({ at: z.string(), id: z.uuid() });
@@ -36,6 +46,24 @@ export function subscriptionRoutes(api: ApiBuilder, pool: Pool, box: SecretBox |
 		body: subscriptionCreateBody,
 		success: { status: 201, description: 'Created, with its signing secret.', schema: subscriptionCreatedSchema },
 		handler: async ({ principal, body }) => ({ body: await createSubscription(pool, requireBox(), principal.userId, body) }),
+	});
+	api.route({
+		method: 'post',
+		path: '/api/v1/subscriptions/:id/rotate-secret',
+		tag: 'events',
+		scope: 'events',
+		summary: 'Replace the signing secret; the old one keeps signing beside the new one during the overlap.',
+		description:
+			'The response carries the new whsec_ secret once. Until previous_secret_expires_at every delivery carries two v1 signatures (old and new secret), so a receiver verifies with either: put the new secret in the TiltedPrompts Trigger (Rotated Signing Secret) or your verifier before the overlap ends.',
+		params: idParams,
+		body: secretRotationBody,
+		success: { status: 200, description: 'Rotated, with the new signing secret.', schema: secretRotatedSchema },
+		errors: { 404: 'No such subscription.' },
+		handler: async ({ principal, params, body }) => {
+			const rotated = await rotateSubscriptionSecret(pool, requireBox(), principal.userId, params.id, body.overlap_seconds);
+			if (!rotated) throw notFound('No such subscription.');
+			return { body: rotated };
+		},
 	});
 	api.route({
 		method: 'delete',

@@ -31,6 +31,8 @@ interface Leased {
 	attempts: number;
 	url: string;
 	secret_sealed: string;
+	/** The replaced secret while its rotation overlap lasts (it signs too), else null. */
+	previous_secret_sealed: string | null;
 	event_type: string;
 	dedupe_key: string;
 	occurred_at: Date;
@@ -52,7 +54,7 @@ export function createFanoutWorker(options: FanoutWorkerOptions): FanoutWorker {
 	const pollMs = options.pollIntervalMs ?? 1_000;
 	const leaseMs = Math.max(options.leaseMs ?? 60_000, timeoutMs + 5_000);
 	const log = options.log ?? (() => undefined);
-	// Decrypted signing secrets by sealed value (a subscription's secret never changes).
+	// Decrypted signing secrets by sealed value (a sealed value always opens to the same secret).
 	const secrets = new Map<string, string>();
 	const openSecret = (sealed: string): string => {
 		let secret = secrets.get(sealed);
@@ -83,7 +85,8 @@ export function createFanoutWorker(options: FanoutWorkerOptions): FanoutWorker {
 			   next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
 			 FROM due, subscriptions s, events e
 			 WHERE d.id = due.id AND s.id = d.subscription_id AND e.id = d.event_id
-			 RETURNING d.id, d.attempts, s.url, s.secret_sealed, d.event_type, e.dedupe_key, e.occurred_at, e.payload`,
+			 RETURNING d.id, d.attempts, s.url, s.secret_sealed, d.event_type, e.dedupe_key, e.occurred_at, e.payload,
+			   CASE WHEN s.previous_secret_expires_at > now() THEN s.previous_secret_sealed END AS previous_secret_sealed`,
 			[limit, leaseMs],
 		);
 		return rows;
@@ -95,7 +98,8 @@ export function createFanoutWorker(options: FanoutWorkerOptions): FanoutWorker {
 		let error: string | null = null;
 		try {
 			const body = JSON.stringify({ type: row.event_type, timestamp: new Date(row.occurred_at).toISOString(), data: row.payload });
-			const headers = signHeaders([openSecret(row.secret_sealed)], webhookIdFor(row.dedupe_key), Math.floor(Date.now() / 1000), body);
+			const secrets = [row.secret_sealed, row.previous_secret_sealed].flatMap((sealed) => (sealed ? [openSecret(sealed)] : []));
+			const headers = signHeaders(secrets, webhookIdFor(row.dedupe_key), Math.floor(Date.now() / 1000), body);
 			statusCode = await postJson(row.url, { 'content-type': 'application/json', 'user-agent': USER_AGENT, ...headers }, body, timeoutMs);
 			if (statusCode < 200 || statusCode >= 300) error = `HTTP ${statusCode}`;
 		} catch (caught) {
