@@ -102,11 +102,17 @@ describe('retention', () => {
 		});
 		sweeper.start();
 
-		// 300 signed Meta webhooks in parallel with the sweeper, each with a new message.
+		// 300 signed Meta webhooks and 50 signed bundles in parallel with the sweeper, each one new.
 		const ids = Array.from({ length: 300 }, () => wamid());
-		const statuses = await Promise.all(
-			ids.map((id, index) => service.postMeta(inboundMessages([{ from: `91981230${String(index).padStart(4, '0')}`, id, text: 'hello' }])).then((res) => res.status)),
-		);
+		const bundleIds = Array.from({ length: 50 }, (_, index) => `msg_load_${index}_${randomBytes(4).toString('hex')}`);
+		const statuses = await Promise.all([
+			...ids.map((id, index) => service.postMeta(inboundMessages([{ from: `91981230${String(index).padStart(4, '0')}`, id, text: 'hello' }])).then((res) => res.status)),
+			...bundleIds.map((id, index) =>
+				service
+					.postBundle(JSON.stringify({ bundle_id: `load-${index}`, assets: [{ slug: `load-${index}`, type: 'prompt', title: 'Load', content: 'x' }] }), { id })
+					.then((res) => res.status),
+			),
+		]);
 		expect(statuses.filter((status) => status !== 200)).toEqual([]);
 
 		await until('every old row removed', async () => {
@@ -123,6 +129,8 @@ describe('retention', () => {
 				ids.map((id) => `wa.message:${id}`),
 			]),
 		).toBe(300);
+		expect(await count(db.pool, `SELECT 1 FROM ingest_requests WHERE webhook_id = ANY ($1::text[]) AND status_code = 200`, [bundleIds])).toBe(50);
+		expect(await count(db.pool, `SELECT 1 FROM events WHERE type = 'library.bundle_ingested' AND payload->>'bundle_id' LIKE 'load-%'`)).toBe(50);
 		expect(await count(db.pool, `SELECT 1 FROM webhook_payloads WHERE received_at BETWEEN now() - interval '30 days' AND now() - interval '28 days'`)).toBe(10);
 		expect(await count(db.pool, `SELECT 1 FROM ingest_requests WHERE webhook_id LIKE 'msg_old_%'`)).toBe(10);
 		expect(await count(db.pool, `SELECT 1 FROM rate_limit_counters WHERE key LIKE 'old:%'`)).toBe(10);
