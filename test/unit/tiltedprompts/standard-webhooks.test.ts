@@ -79,6 +79,13 @@ describe('Standard Webhooks signing in node code', () => {
 		expect(failureCode(fn)).toBe(code);
 	});
 
+	it('accepts a secret pasted with surrounding whitespace; refuses one without "whsec_" or with a key under 24 bytes', () => {
+		const at = { nowSeconds: SPEC.timestamp };
+		expect(failureCode(() => verify(SPEC.body, headersFor(), [` ${SPEC.secret}\n`], at))).toBe('no error');
+		expect(failureCode(() => verify(SPEC.body, headersFor(), [SPEC.secret.slice('whsec_'.length)], at))).toBe('invalid_secret');
+		expect(failureCode(() => verify(SPEC.body, headersFor(), [`whsec_${Buffer.alloc(16, 1).toString('base64')}`], at))).toBe('invalid_secret');
+	});
+
 	it('accepts timestamps exactly at the 300 s edges', () => {
 		expect(failureCode(() => verify(SPEC.body, headersFor(), [SPEC.secret], { nowSeconds: SPEC.timestamp + 300 }))).toBe('no error');
 		expect(failureCode(() => verify(SPEC.body, headersFor(), [SPEC.secret], { nowSeconds: SPEC.timestamp - 300 }))).toBe('no error');
