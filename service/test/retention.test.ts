@@ -141,6 +141,34 @@ describe('retention', () => {
 		expect(Object.values(await sweeper.sweep())).toEqual(RETENTION_TABLES.map(() => 0));
 	});
 
+	it('gives way to a request holding the event of an old payload, and removes the payload on a later sweep', async () => {
+		const { rows } = await db.pool.query<{ id: string }>(
+			`INSERT INTO webhook_payloads (source, body_sha256, raw_body, received_at)
+			 VALUES ('meta', sha256($1::bytea), convert_to('{}', 'UTF8'), now() - interval '40 days') RETURNING id`,
+			[Buffer.from(randomBytes(8))],
+		);
+		const payloadId = rows[0].id;
+		await db.pool.query(`INSERT INTO events (type, dedupe_key, occurred_at, payload, payload_id) VALUES ('whatsapp.message', $1, now(), '{}', $2)`, [
+			`held:${payloadId}`,
+			payloadId,
+		]);
+		sweeper = createRetentionSweeper({ pool: db.pool, settings: retentionEnvSchema.parse({}) });
+		const holder = await db.pool.connect();
+		try {
+			await holder.query('BEGIN');
+			await holder.query('SELECT 1 FROM events WHERE payload_id = $1 FOR UPDATE', [payloadId]);
+			const counts = await sweeper.sweep();
+			expect(counts.webhook_payloads).toBe(0);
+			expect(await count(db.pool, 'SELECT 1 FROM webhook_payloads WHERE id = $1', [payloadId])).toBe(1);
+			await holder.query('COMMIT');
+		} finally {
+			holder.release();
+		}
+		expect((await sweeper.sweep()).webhook_payloads).toBe(1);
+		expect(await count(db.pool, 'SELECT 1 FROM webhook_payloads WHERE id = $1', [payloadId])).toBe(0);
+		expect(await count(db.pool, 'SELECT 1 FROM events WHERE dedupe_key = $1 AND payload_id IS NULL', [`held:${payloadId}`])).toBe(1);
+	});
+
 	it('erasure still removes a contact’s raw payloads at once, not at the end of their retention', async () => {
 		const from = '919876012345';
 		expect((await service.postMeta(inboundMessages([{ from, id: wamid(), text: 'hi', name: 'Asha Verma' }]))).status).toBe(200);

@@ -3,7 +3,12 @@
 // request holds locked are skipped (SKIP LOCKED) and taken on a later sweep, so ingestion never waits
 // for the sweeper. A sweep that fails (database away) is logged and tried again at the next interval.
 import type { Pool } from 'pg';
+import { inTransaction } from '../api/tx';
 import type { RetentionSettings } from './settings';
+
+const LOCK_TIMEOUT_MS = 200;
+/** Postgres' lock_not_available (lock_timeout expired). */
+const LOCK_NOT_AVAILABLE = '55P03';
 
 export type RetentionTable = 'webhook_payloads' | 'deliveries' | 'ingest_requests' | 'rate_limit_counters';
 
@@ -69,12 +74,28 @@ export function createRetentionSweeper(options: RetentionSweeperOptions): Retent
 	// Set by stop(): a sweep in progress ends after its current batch.
 	let aborting = false;
 
+	// One batch in its own transaction. It gives up on a lock it would wait for (lock_timeout) rather
+	// than hold its own locks: a request that touches the same rows (an erasure updating the events of
+	// an old payload) goes first, and the sweeper takes those rows on a later sweep.
+	async function deleteBatch(table: RetentionTable): Promise<number> {
+		try {
+			return await inTransaction(pool, async (tx) => {
+				await tx.query("SELECT set_config('lock_timeout', $1, true)", [`${LOCK_TIMEOUT_MS}ms`]);
+				return (await tx.query(SWEEP_SQL[table], [retentionOf(settings, table), batchSize])).rowCount ?? 0;
+			});
+		} catch (error) {
+			if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) return -1;
+			throw error;
+		}
+	}
+
 	async function sweepTable(table: RetentionTable): Promise<number> {
 		let removed = 0;
 		for (let batch = 0; batch < maxBatches && !aborting; batch++) {
-			const { rowCount } = await pool.query(SWEEP_SQL[table], [retentionOf(settings, table), batchSize]);
-			removed += rowCount ?? 0;
-			if ((rowCount ?? 0) < batchSize) break;
+			const rowCount = await deleteBatch(table);
+			if (rowCount < 0) break;
+			removed += rowCount;
+			if (rowCount < batchSize) break;
 			// Let other work use the connection pool between batches.
 			await new Promise((resolve) => setImmediate(resolve));
 		}
