@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { bundleSchema, ingestResultSchema } from './core/bundle';
 
-export type JsonSchema = Record<string, unknown>;
+type JsonSchema = Record<string, unknown>;
 export type PathItem = Record<string, unknown>;
 
 export interface OpenApiContribution {
@@ -17,7 +17,7 @@ export function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'output')
 	return rest;
 }
 
-export const errorSchema = z.object({
+const errorSchema = z.object({
 	error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
 });
 

@@ -42,8 +42,13 @@ describe('signed bundle ingestion', () => {
 			{ slug: 'offer-1', is_premium: false, content: 'Text of offer-1', tags: ['diwali'], source_bundle: 'b-1' },
 			{ slug: 'offer-2', is_premium: true, content: { lines: ['a', 'b'] }, tags: ['diwali'], source_bundle: 'b-1' },
 		]);
-		expect(hooked.map((e) => e.type)).toEqual(['library.bundle_ingested']);
-		expect(hooked[0].payload).toMatchObject({ bundle_id: 'b-1', created: 2 });
+		// Premium asset ids go to pro owners only: a full event for them, one without offer-2 for the others.
+		expect(hooked.map((e) => e.type)).toEqual(['library.bundle_ingested', 'library.bundle_ingested']);
+		const byTier = Object.fromEntries(hooked.map((e) => [e.payload.visible_to_tier, e.payload])) as Record<string, any>;
+		expect(byTier.pro).toMatchObject({ bundle_id: 'b-1', created: 2 });
+		expect(byTier.pro.assets.map((a: { slug: string }) => a.slug)).toEqual(['offer-1', 'offer-2']);
+		expect(byTier.free).toMatchObject({ bundle_id: 'b-1', created: 1 });
+		expect(byTier.free.assets.map((a: { slug: string }) => a.slug)).toEqual(['offer-1']);
 	});
 
 	it('answers the same webhook-id again with the first result and writes nothing twice', async () => {

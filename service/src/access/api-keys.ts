@@ -8,7 +8,7 @@ export type Scope = (typeof SCOPES)[number];
 const KEY_PREFIX = 'tp_';
 const KEY_PATTERN = /^tp_[A-Za-z0-9_-]{32}$/;
 
-export interface NewApiKey {
+interface NewApiKey {
 	/** The key itself: shown once, never stored. */
 	key: string;
 	/** What lists show to recognise a key (`tp_` + 6 characters). */

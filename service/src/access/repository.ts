@@ -4,14 +4,14 @@ import { generateApiKey, hashApiKey, looksLikeApiKey, type Scope } from './api-k
 
 type Db = Pool | PoolClient;
 
-export interface UserRow {
+interface UserRow {
 	id: string;
 	email: string;
 	tier: 'free' | 'pro';
 	created_at: Date;
 }
 
-export interface ApiKeyRow {
+interface ApiKeyRow {
 	id: string;
 	user_id: string;
 	email: string;

@@ -20,7 +20,7 @@ import { inTransaction } from './tx';
 
 const SERVICE_WINDOW_MS = 24 * 60 * 60 * 1000;
 
-export function toContact(row: ContactRow, now = Date.now()) {
+function toContact(row: ContactRow, now = Date.now()) {
 	return {
 		wa_id: row.wa_id,
 		name: row.name,
@@ -92,6 +92,11 @@ export function contactRoutes(api: ApiBuilder, pool: Pool): void {
 			return { body: result };
 		},
 	});
+	contactRecordRoutes(api, pool);
+}
+
+/** One contact: create or update, read, erase, consent. */
+function contactRecordRoutes(api: ApiBuilder, pool: Pool): void {
 	api.route({
 		method: 'put',
 		path: '/api/v1/contacts/:wa_id',

@@ -1,12 +1,13 @@
 // The API the nodes call (/api/v1/*, issue 4) and its event hooks. createApp mounts `router`, merges
 // `openapi` into /openapi.json, and hands `hooks` to the event store; main starts `worker`.
 import type { Pool, PoolClient } from 'pg';
-import { APPLY_STATUSES_SQL, statusBatch, statusParams } from '../campaigns/repository';
-import { applyKeywords, inboundSenders, UPSERT_SENDERS_SQL } from '../consent/repository';
+import { applyStatusesSql, statusBatch } from '../campaigns/repository';
+import { applyKeywords, inboundSenders, upsertSendersSql } from '../consent/repository';
 import type { KeywordLists } from '../consent/keywords';
 import { createSecretBox, type EncryptionKey, type SecretBox } from '../crypto/secret-box';
 import type { EventHook, StoredEvent } from '../db/events';
-import { FANOUT_CHANNEL, OUTBOX_INSERT_SQL } from '../fanout/outbox';
+import { visibleToTier } from '../db/ingest';
+import { enqueueDeliveries } from '../fanout/outbox';
 import { createFanoutWorker, type FanoutWorker, type FanoutWorkerOptions } from '../fanout/worker';
 import { campaignRoutes } from './campaigns';
 import { contactRoutes } from './contacts';
@@ -16,7 +17,7 @@ import { ApiBuilder } from './route';
 import type { ApiSettings } from './settings';
 import { subscriptionRoutes } from './subscriptions';
 
-export interface ApiModuleOptions {
+interface ApiModuleOptions {
 	pool: Pool;
 	encryptionKeys?: EncryptionKey[];
 	settings: ApiSettings;
@@ -28,6 +29,8 @@ export interface ApiModuleOptions {
 export interface ApiModule {
 	router: ApiBuilder['router'];
 	openapi: ApiBuilder['openapi'];
+	/** Every route's declaration (method, path, zod schemas). */
+	routes: ApiBuilder['specs'];
 	/** Run by the event store inside the transaction that stores new events. */
 	hooks: EventHook[];
 	box: SecretBox | undefined;
@@ -35,33 +38,17 @@ export interface ApiModule {
 	worker: FanoutWorker | undefined;
 }
 
-const shift = (sql: string, by: number) => sql.replace(/\$(\d+)/g, (_m, n: string) => `$${Number(n) + by}`);
-
 // Everything the API part does with newly stored events, in ONE statement (the event store's
 // transaction is latency-critical: Meta waits for its 200): senders upserted as contacts
 // (last_inbound_at), campaign recipients moved by statuses, one outbox delivery per matching
 // subscription, and NOTIFY for the delivery workers on commit.
-const AFTER_STORE_SQL = `WITH senders AS (${UPSERT_SENDERS_SQL} RETURNING 1),
-	statuses AS (${shift(APPLY_STATUSES_SQL, 3)} RETURNING 1),
-	ins AS (${shift(OUTBOX_INSERT_SQL, 13)} RETURNING 1),
-	counted AS (SELECT count(*)::int AS n FROM ins)
-	SELECT n, CASE WHEN n > 0 THEN pg_notify($16, n::text) END AS notified FROM counted`;
-
-export function createEventHooks(keywords: KeywordLists): EventHook[] {
+function createEventHooks(keywords: KeywordLists): EventHook[] {
 	return [
 		async (tx: PoolClient, events: StoredEvent[]) => {
 			const inbound = events.filter((e) => e.type === 'whatsapp.message').map((e) => ({ id: e.id, occurredAt: e.occurred_at, payload: e.payload }));
-			const senders = inboundSenders(inbound);
 			const statuses = statusBatch(events.filter((e) => e.type === 'whatsapp.status').map((e) => ({ occurredAt: e.occurred_at, payload: e.payload })));
-			await tx.query(AFTER_STORE_SQL, [
-				senders.wa_ids,
-				senders.names,
-				senders.ats,
-				...statusParams(statuses),
-				events.map((e) => e.id),
-				events.map((e) => e.type),
-				FANOUT_CHANNEL,
-			]);
+			const refs = events.map((e) => ({ id: e.id, type: e.type, visibleToTier: visibleToTier(e.payload) }));
+			await enqueueDeliveries(tx, refs, [upsertSendersSql(inboundSenders(inbound)), applyStatusesSql(statuses)]);
 			// STOP / START (rare): per message, after the senders exist; emits contact.* events, which
 			// get their own deliveries.
 			if (inbound.length) await applyKeywords(tx, inbound, keywords);
@@ -94,6 +81,7 @@ export function createApiModule(options: ApiModuleOptions): ApiModule {
 	return {
 		router: api.router,
 		openapi: api.openapi,
+		routes: api.specs,
 		hooks: createEventHooks({ optOut: settings.CONSENT_OPT_OUT_KEYWORDS, optIn: settings.CONSENT_OPT_IN_KEYWORDS }),
 		box,
 		worker,

@@ -1,15 +1,13 @@
 // /api/v1/library/assets: reads run AS THE KEY'S USER under row-level security (withUser), so the
 // database itself hides premium assets from free users. Writes need `library:write`.
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
 import { withServiceRole, withUser } from '../db/rls';
 import { HttpError } from '../http/errors';
-import { decodeCursor, encodeCursor, notFound, type ApiBuilder } from './route';
+import { decodeCursor, encodeCursor, notFound, timeIdCursor, type ApiBuilder } from './route';
 import { assetCreateBody, assetListQuery, assetPatchBody, assetSchema, idParams, listOf } from './schemas';
 import type { Pool, PoolClient } from 'pg';
 
 const COLUMNS = 'id, slug, type, title, content, tags, is_premium, source_bundle, created_at, updated_at, created_at::text AS cursor_at';
-const pageKey = z.object({ at: z.string(), id: z.uuid() });
 
 interface AssetRow {
 	id: string;
@@ -55,7 +53,7 @@ export function libraryRoutes(api: ApiBuilder, pool: Pool): void {
 		query: assetListQuery,
 		success: { status: 200, description: 'A page of assets.', schema: listOf(assetSchema) },
 		handler: async ({ principal, query }) => {
-			const after = decodeCursor(query.cursor, pageKey);
+			const after = decodeCursor(query.cursor, timeIdCursor);
 			const rows = await withUser(pool, principal.userId, async (tx: PoolClient) =>
 				(
 					await tx.query<AssetRow>(
@@ -90,6 +88,11 @@ export function libraryRoutes(api: ApiBuilder, pool: Pool): void {
 			return { body: toAsset(row) };
 		},
 	});
+	libraryWriteRoutes(api, pool);
+}
+
+/** Create, change and delete assets (`library:write`). */
+function libraryWriteRoutes(api: ApiBuilder, pool: Pool): void {
 	api.route({
 		method: 'post',
 		path: '/api/v1/library/assets',
@@ -98,7 +101,7 @@ export function libraryRoutes(api: ApiBuilder, pool: Pool): void {
 		summary: 'Create an asset.',
 		body: assetCreateBody,
 		success: { status: 201, description: 'Created.', schema: assetSchema },
-		errors: { 409: 'The slug is taken.' },
+		errors: { 409: 'The slug is not available.' },
 		handler: async ({ body }) => {
 			const row = await withServiceRole(pool, async (tx) => {
 				const { rows } = await tx.query<AssetRow>(
@@ -108,7 +111,8 @@ export function libraryRoutes(api: ApiBuilder, pool: Pool): void {
 				);
 				return rows[0];
 			});
-			if (!row) throw new HttpError(409, 'slug_taken', `An asset with the slug "${body.slug}" exists; PATCH it or choose another slug.`);
+			// One answer whatever holds the slug: it must not tell a free user that a premium slug exists.
+			if (!row) throw new HttpError(409, 'slug_taken', `The slug "${body.slug}" is not available; choose another one (or leave it out to have one generated).`);
 			return { body: toAsset(row) };
 		},
 	});

@@ -6,7 +6,8 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import { bearerToken, hasScope, type Scope } from '../access/api-keys';
 import { authenticate, type Principal } from '../access/repository';
-import { fieldErrors } from '../core/bundle';
+import { fieldErrors, fieldPath, type FieldError } from '../core/bundle';
+import { findInputProblem } from '../core/storable-input';
 import { HttpError, sendError } from '../http/errors';
 import { jsonSchema, type OpenApiContribution, type PathItem } from '../openapi';
 
@@ -30,7 +31,7 @@ export interface RouteResult {
 	body?: unknown;
 }
 
-export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
+interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
 	method: 'get' | 'post' | 'put' | 'patch' | 'delete';
 	/** Express path, e.g. `/api/v1/contacts/:wa_id`. */
 	path: string;
@@ -55,6 +56,8 @@ const errorResponse = (description: string) => ({ description, content: { 'appli
 export class ApiBuilder {
 	readonly router = Router();
 	readonly openapi: OpenApiContribution = { paths: {}, schemas: {} };
+	/** Every declared route (the fuzz test generates hostile requests from these). */
+	readonly specs: Array<RouteSpec<z.ZodType, z.ZodType, z.ZodType>> = [];
 
 	constructor(
 		private readonly pool: Pool,
@@ -69,6 +72,9 @@ export class ApiBuilder {
 		const handlers: RequestHandler[] = [this.authenticate(spec.scope)];
 		if (spec.body) handlers.push(this.jsonBody());
 		handlers.push(async (req, res) => {
+			checkStorable(req.params, 'path');
+			checkStorable(req.query, 'query');
+			if (spec.body) checkStorable(req.body, 'body');
 			const params = parse(spec.params, req.params, 'path');
 			const query = parse(spec.query, req.query, 'query');
 			const body = parse(spec.body, req.body, 'body');
@@ -79,6 +85,7 @@ export class ApiBuilder {
 			else res.status(status).json(result.body);
 		});
 		this.router[spec.method](spec.path, ...handlers);
+		this.specs.push(spec as unknown as RouteSpec<z.ZodType, z.ZodType, z.ZodType>);
 		this.document(spec);
 	}
 
@@ -152,6 +159,7 @@ export class ApiBuilder {
 			responses[413] = errorResponse('The body is too large.');
 			responses[415] = errorResponse('Content-Type is not application/json.');
 		}
+		if (parameters.some((p) => (p as { name: string }).name === 'cursor')) responses[400] = errorResponse('invalid_cursor: the cursor is not one this API returned.');
 		for (const [status, description] of Object.entries(spec.errors ?? {})) responses[status] = errorResponse(description);
 		const operation: PathItem = {
 			summary: spec.summary,
@@ -167,12 +175,24 @@ export class ApiBuilder {
 	}
 }
 
+/** 422 naming the field when input holds text Postgres cannot store or nests too deep. */
+function checkStorable(value: unknown, where: 'path' | 'query' | 'body'): void {
+	const problem = findInputProblem(value);
+	if (!problem) return;
+	throw invalid(where, [{ path: fieldPath(problem.path), message: problem.message }]);
+}
+
 function parse<T extends z.ZodType | undefined>(schema: T, value: unknown, where: 'path' | 'query' | 'body'): unknown {
 	if (!schema) return {};
 	const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
 	if (result.success) return result.data;
-	const details = fieldErrors(result.error).map((e) => ({ ...e, path: e.path === '(body)' ? `(${where})` : `${where === 'body' ? '' : `${where}.`}${e.path}` }));
-	throw new HttpError(422, 'validation_failed', `The request ${where} is not valid; see details for each field.`, details);
+	throw invalid(where, fieldErrors(result.error));
+}
+
+/** 422 with each field named where it was sent: `name`, `query.limit`, `path.id`. */
+function invalid(where: 'path' | 'query' | 'body', errors: FieldError[]): HttpError {
+	const details = errors.map((e) => ({ ...e, path: e.path === '(body)' ? `(${where})` : `${where === 'body' ? '' : `${where}.`}${e.path}` }));
+	return new HttpError(422, 'validation_failed', `The request ${where} is not valid; see details for each field.`, details);
 }
 
 /** Opaque keyset cursors: base64url JSON of the last row's sort key. */
@@ -180,6 +200,19 @@ export function encodeCursor(value: unknown): string {
 	return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
+/** A timestamp as Postgres prints `timestamptz::text` (e.g. "2026-05-01 10:20:30.123456+00"), a real date. */
+const cursorTimestamp = z.string().refine((text) => {
+	const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/.exec(text);
+	if (!m) return false;
+	const [y, mo, d, h, mi, sec] = m.slice(1, 7).map(Number);
+	const date = new Date(Date.UTC(y, mo - 1, d, h, mi, sec));
+	return y >= 1 && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d && date.getUTCHours() === h && date.getUTCMinutes() === mi && date.getUTCSeconds() === sec;
+});
+
+/** The cursor of lists ordered by (created_at, id) descending. */
+export const timeIdCursor = z.object({ at: cursorTimestamp, id: z.uuid() });
+
+/** The decoded cursor, or 400 `invalid_cursor` when it is not one this API returned. */
 export function decodeCursor<T>(cursor: string | undefined, shape: z.ZodType<T>): T | undefined {
 	if (!cursor) return undefined;
 	try {
@@ -188,7 +221,7 @@ export function decodeCursor<T>(cursor: string | undefined, shape: z.ZodType<T>)
 	} catch {
 		// fall through
 	}
-	throw new HttpError(422, 'invalid_cursor', 'The cursor is not one this API returned; start again without it.');
+	throw new HttpError(400, 'invalid_cursor', 'The cursor is not one this API returned; start again without it.', [{ path: 'query.cursor', message: 'not a cursor of this list' }]);
 }
 
 export function notFound(what: string): HttpError {

@@ -4,8 +4,8 @@ import { ASSET_TYPES } from '../core/bundle';
 import { RECIPIENT_STATES } from '../campaigns/recipient-state';
 import { CONSENT_STATES } from '../consent/keywords';
 
-export const limitQuery = z.coerce.number().int().min(1).max(200).default(50).describe('Page size (1–200, default 50).');
-export const cursorQuery = z.string().max(500).optional().describe('`next_cursor` of the previous page.');
+const limitQuery = z.coerce.number().int().min(1).max(200).default(50).describe('Page size (1–200, default 50).');
+const cursorQuery = z.string().max(500).optional().describe('`next_cursor` of the previous page.');
 const boolQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
 const stringList = z
 	.union([z.string(), z.array(z.string())])
@@ -68,7 +68,7 @@ export const idParams = z.object({ id: z.uuid({ error: 'must be a UUID' }) });
 
 // ----- contacts
 export const waIdParam = z.object({ wa_id: z.string().min(1).max(40).describe('WhatsApp id: E.164 number, digits (a leading + and spaces are accepted).') });
-export const consentState = z.enum(CONSENT_STATES);
+const consentState = z.enum(CONSENT_STATES);
 export const contactSchema = z.object({
 	wa_id: z.string(),
 	name: z.string().nullable(),
@@ -94,7 +94,7 @@ export const contactPutBody = z
 		consent_note: z.string().max(500).optional().describe('Where the consent came from, e.g. "checkout form".'),
 	})
 	.strict();
-export const contactImportItem = z.object({
+const contactImportItem = z.object({
 	wa_id: z.union([z.string(), z.number()]),
 	name: z.string().trim().max(200).nullable().optional(),
 	tags: z.array(tag).max(100).optional(),
@@ -218,7 +218,7 @@ export const resultsResult = z.object({
 });
 
 // ----- subscriptions and deliveries
-export const EVENT_TYPES = [
+const EVENT_TYPES = [
 	'whatsapp.message',
 	'whatsapp.status',
 	'whatsapp.error',

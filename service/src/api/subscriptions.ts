@@ -1,10 +1,9 @@
 // /api/v1/subscriptions and /api/v1/deliveries: where events go, and what happened to them.
 import type { Pool } from 'pg';
-import { z } from 'zod';
 import type { SecretBox } from '../crypto/secret-box';
 import { createSubscription, deleteSubscription, listDeliveries, listSubscriptions, replayDelivery, rotateSubscriptionSecret } from '../fanout/repository';
 import { HttpError } from '../http/errors';
-import { decodeCursor, encodeCursor, notFound, type ApiBuilder } from './route';
+import { decodeCursor, encodeCursor, notFound, timeIdCursor, type ApiBuilder } from './route';
 import {
 	deliveryListQuery,
 	deliverySchema,
@@ -17,8 +16,6 @@ import {
 	subscriptionSchema,
 } from './schemas';
 import { inTransaction } from './tx';
-
-const pageKey = z.object({ at: z.string(), id: z.uuid() });
 
 export function subscriptionRoutes(api: ApiBuilder, pool: Pool, box: SecretBox | undefined, onReplay: () => void): void {
 	api.schema('Subscription', subscriptionSchema);
@@ -72,7 +69,7 @@ export function subscriptionRoutes(api: ApiBuilder, pool: Pool, box: SecretBox |
 		query: deliveryListQuery,
 		success: { status: 200, description: 'A page of deliveries.', schema: listOf(deliverySchema) },
 		handler: async ({ principal, query }) => {
-			const after = decodeCursor(query.cursor, pageKey);
+			const after = decodeCursor(query.cursor, timeIdCursor);
 			const rows = await listDeliveries(pool, principal.userId, {
 				subscription_id: query.subscription_id,
 				status: query.status,

@@ -9,7 +9,7 @@
 export const RECIPIENT_STATES = ['pending', 'claimed', 'sent', 'delivered', 'read', 'failed', 'skipped', 'unknown'] as const;
 export type RecipientState = (typeof RECIPIENT_STATES)[number];
 
-export type RecipientEvent =
+type RecipientEvent =
 	| { kind: 'claim'; resendUnknown: boolean }
 	| { kind: 'skip' }
 	| { kind: 'expire_claim' }

@@ -1,11 +1,12 @@
 // The campaign ledger in Postgres: audience snapshot, atomic claims (FOR UPDATE SKIP LOCKED),
 // results, status webhooks, stale claims → unknown, and the report.
 import type { Pool, PoolClient } from 'pg';
+import { sql, toQuery, type SqlFragment } from '../db/sql';
 import { resolveParameters, statesAcceptingStatus, RECIPIENT_STATES, type RecipientState } from './recipient-state';
 
 type Db = Pool | PoolClient;
 
-export interface CampaignInput {
+interface CampaignInput {
 	name: string;
 	template: { name: string; language: string };
 	parameters: string[];
@@ -13,7 +14,7 @@ export interface CampaignInput {
 	idempotency_key?: string;
 }
 
-export interface CampaignRow {
+interface CampaignRow {
 	id: string;
 	name: string;
 	template_name: string;
@@ -77,16 +78,6 @@ export async function getCampaign(db: Db, id: string): Promise<CampaignRow | und
 	return (await db.query<CampaignRow>(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1`, [id])).rows[0];
 }
 
-export async function listCampaigns(db: Db, after: { created_at: string; id: string } | undefined, limit: number): Promise<CampaignRow[]> {
-	const { rows } = await db.query<CampaignRow>(
-		`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns
-		 WHERE $1::timestamptz IS NULL OR (created_at, id) < ($1::timestamptz, $2::uuid)
-		 ORDER BY created_at DESC, id DESC LIMIT $3`,
-		[after?.created_at ?? null, after?.id ?? null, limit],
-	);
-	return rows;
-}
-
 /** Claims older than `timeoutMs` become `unknown`: maybe sent, maybe not; never resent unless asked. */
 export async function expireStaleClaims(db: Db, campaignId: string | null, timeoutMs: number): Promise<number> {
 	const { rowCount } = await db.query(
@@ -98,7 +89,7 @@ export async function expireStaleClaims(db: Db, campaignId: string | null, timeo
 	return rowCount ?? 0;
 }
 
-export interface ClaimedRecipient {
+interface ClaimedRecipient {
 	recipient_id: string;
 	wa_id: string;
 	name: string | null;
@@ -165,11 +156,11 @@ export async function claimRecipients(
 	return { claimed, skipped };
 }
 
-export type ResultInput =
+type ResultInput =
 	| { wa_id: string; wamid: string }
 	| { wa_id: string; error: { code: number; title?: string; message?: string; details?: string; fbtrace_id?: string } };
 
-export interface ResultOutcome {
+interface ResultOutcome {
 	wa_id: string;
 	state: RecipientState | null;
 	recorded: boolean;
@@ -204,13 +195,14 @@ export async function recordResults(tx: PoolClient, campaignId: string, results:
 				`UPDATE campaign_recipients SET state = 'sent', wamid = $2, sent_at = now(), updated_at = now() WHERE id = $1`,
 				[current.id, result.wamid],
 			);
-			// Statuses stored before the result (Meta can be faster than the worker's callback).
+			// Statuses stored before the result (Meta can be faster than the worker's callback), applied
+			// one by one in the order they happened, through the same statement as the event hook's.
 			const keys = ['sent', 'delivered', 'read', 'failed'].map((s) => `wa.status:${result.wamid}:${s}`);
 			const early = await tx.query<{ occurred_at: Date; payload: StatusPayload }>(
 				'SELECT occurred_at, payload FROM events WHERE dedupe_key = ANY ($1::text[]) ORDER BY occurred_at',
 				[keys],
 			);
-			for (const row of early.rows) await applyStatus(tx, row.payload, row.occurred_at);
+			for (const row of early.rows) await applyStatusEvents(tx, [{ occurredAt: row.occurred_at, payload: row.payload }]);
 		} else {
 			const e = result.error;
 			await tx.query(
@@ -225,39 +217,24 @@ export async function recordResults(tx: PoolClient, campaignId: string, results:
 	return outcomes;
 }
 
-export interface StatusPayload {
+interface StatusPayload {
 	wamid?: unknown;
 	status?: unknown;
-	errors?: Array<{ code?: number | null; title?: string | null; message?: string | null; details?: string | null }>;
+	errors?: Array<{ code?: unknown; title?: string | null; message?: string | null; details?: string | null }>;
 }
 
-const STATUS_SQL: Record<'sent' | 'delivered' | 'read' | 'failed', string> = {
-	sent: `state = 'sent', sent_at = coalesce(sent_at, $3)`,
-	delivered: `state = 'delivered', sent_at = coalesce(sent_at, $3), delivered_at = coalesce(delivered_at, $3)`,
-	read: `state = 'read', sent_at = coalesce(sent_at, $3), delivered_at = coalesce(delivered_at, $3), read_at = coalesce(read_at, $3)`,
-	failed: `state = 'failed', failed_at = coalesce(failed_at, $3), error_code = $4, error_title = $5, error_details = $6`,
-};
-
-async function applyStatus(tx: PoolClient, payload: StatusPayload, at: Date): Promise<void> {
-	const status = payload.status;
-	if (typeof payload.wamid !== 'string' || (status !== 'sent' && status !== 'delivered' && status !== 'read' && status !== 'failed')) return;
-	const error = payload.errors?.[0];
-	await tx.query(
-		`UPDATE campaign_recipients SET ${STATUS_SQL[status]}, updated_at = now()
-		 WHERE wamid = $1 AND state = ANY ($2::text[])`,
-		status === 'failed'
-			? [payload.wamid, statesAcceptingStatus(status), at, error?.code ?? null, error?.title ?? error?.message ?? null, error?.details ?? null]
-			: [payload.wamid, statesAcceptingStatus(status), at],
-	);
-}
-
-export interface StatusBatch {
+interface StatusBatch {
 	wamids: string[];
 	statuses: Array<'sent' | 'delivered' | 'read' | 'failed'>;
 	ats: Date[];
 	codes: Array<number | null>;
 	titles: Array<string | null>;
 	details: Array<string | null>;
+}
+
+/** Meta's error code as the ledger keeps it (bigint); anything else stays only in the stored event. */
+function ledgerCode(code: unknown): number | null {
+	return typeof code === 'number' && Number.isSafeInteger(code) ? code : null;
 }
 
 const STATUS_PRIORITY = { sent: 1, delivered: 2, read: 3, failed: 4 } as const;
@@ -281,18 +258,18 @@ export function statusBatch(events: ReadonlyArray<{ occurredAt: Date; payload: S
 		wamids,
 		statuses: rows.map((r) => r.status),
 		ats: rows.map((r) => r.at),
-		codes: rows.map((r) => (r.status === 'failed' ? (r.error?.code ?? null) : null)),
+		codes: rows.map((r) => (r.status === 'failed' ? ledgerCode(r.error?.code) : null)),
 		titles: rows.map((r) => (r.status === 'failed' ? (r.error?.title ?? r.error?.message ?? null) : null)),
 		details: rows.map((r) => (r.status === 'failed' ? (r.error?.details ?? null) : null)),
 	};
 }
 
 /**
- * Applies a status batch ($1…$6 as in StatusBatch order) to the ledger: each recipient moves only
- * forward, from the states the state machine allows ($7…$10: allowed states for sent, delivered,
- * read, failed). Usable as a CTE.
+ * The one statement that moves recipients by Meta statuses: each recipient moves only forward, from
+ * the states the state machine allows for its status. Usable as a CTE (the event hook's statement).
  */
-export const APPLY_STATUSES_SQL = `UPDATE campaign_recipients r SET
+export function applyStatusesSql(batch: StatusBatch): SqlFragment {
+	return sql`UPDATE campaign_recipients r SET
 	state = u.status,
 	sent_at = CASE WHEN u.status IN ('sent', 'delivered', 'read') THEN coalesce(r.sent_at, u.at) ELSE r.sent_at END,
 	delivered_at = CASE WHEN u.status IN ('delivered', 'read') THEN coalesce(r.delivered_at, u.at) ELSE r.delivered_at END,
@@ -302,28 +279,16 @@ export const APPLY_STATUSES_SQL = `UPDATE campaign_recipients r SET
 	error_title = CASE WHEN u.status = 'failed' THEN u.title ELSE r.error_title END,
 	error_details = CASE WHEN u.status = 'failed' THEN u.details ELSE r.error_details END,
 	updated_at = now()
-	FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::text[], $6::text[]) AS u (wamid, status, at, code, title, details)
-	WHERE r.wamid = u.wamid AND r.state = ANY (CASE u.status WHEN 'sent' THEN $7::text[] WHEN 'delivered' THEN $8::text[] WHEN 'read' THEN $9::text[] ELSE $10::text[] END)`;
-
-export function statusParams(batch: StatusBatch): unknown[] {
-	return [
-		batch.wamids,
-		batch.statuses,
-		batch.ats,
-		batch.codes,
-		batch.titles,
-		batch.details,
-		statesAcceptingStatus('sent'),
-		statesAcceptingStatus('delivered'),
-		statesAcceptingStatus('read'),
-		statesAcceptingStatus('failed'),
-	];
+	FROM unnest(${batch.wamids}::text[], ${batch.statuses}::text[], ${batch.ats}::timestamptz[], ${batch.codes}::bigint[], ${batch.titles}::text[], ${batch.details}::text[])
+		AS u (wamid, status, at, code, title, details)
+	WHERE r.wamid = u.wamid AND r.state = ANY (CASE u.status WHEN 'sent' THEN ${statesAcceptingStatus('sent')}::text[] WHEN 'delivered' THEN ${statesAcceptingStatus('delivered')}::text[]
+		WHEN 'read' THEN ${statesAcceptingStatus('read')}::text[] ELSE ${statesAcceptingStatus('failed')}::text[] END)`;
 }
 
-/** Hook body for newly stored `whatsapp.status` events: recipients → sent / delivered / read / failed. */
-export async function applyStatusEvents(tx: PoolClient, events: ReadonlyArray<{ occurredAt: Date; payload: StatusPayload }>): Promise<void> {
+/** Newly stored (or early) `whatsapp.status` events: recipients → sent / delivered / read / failed. */
+async function applyStatusEvents(tx: PoolClient, events: ReadonlyArray<{ occurredAt: Date; payload: StatusPayload }>): Promise<void> {
 	const batch = statusBatch(events);
-	if (batch.wamids.length) await tx.query(APPLY_STATUSES_SQL, statusParams(batch));
+	if (batch.wamids.length) await tx.query(toQuery(applyStatusesSql(batch)));
 }
 
 export interface CampaignReport {
@@ -359,7 +324,7 @@ export async function campaignReport(db: Db, campaign: CampaignRow): Promise<Cam
 		`SELECT skip_reason AS reason, count(*) AS n FROM campaign_recipients WHERE campaign_id = $1 AND state = 'skipped' GROUP BY skip_reason`,
 		[campaign.id],
 	);
-	const failures = await db.query<{ code: number | null; title: string | null; n: string }>(
+	const failures = await db.query<{ code: string | null; title: string | null; n: string }>(
 		`SELECT error_code AS code, min(error_title) AS title, count(*) AS n FROM campaign_recipients
 		 WHERE campaign_id = $1 AND state = 'failed' GROUP BY error_code ORDER BY count(*) DESC, error_code`,
 		[campaign.id],
@@ -394,7 +359,7 @@ export async function campaignReport(db: Db, campaign: CampaignRow): Promise<Cam
 			at_snapshot: campaign.skipped_at_snapshot,
 			at_claim: Object.fromEntries(skippedAtClaim.rows.map((r) => [r.reason ?? 'other', Number(r.n)])),
 		},
-		failures: failures.rows.map((r) => ({ code: r.code, title: r.title, count: Number(r.n) })),
+		failures: failures.rows.map((r) => ({ code: r.code === null ? null : Number(r.code), title: r.title, count: Number(r.n) })),
 		timings: timings.rows[0],
 	};
 }

@@ -7,10 +7,10 @@ export interface KeywordLists {
 	optIn: readonly string[];
 }
 
-export const DEFAULT_KEYWORDS: KeywordLists = { optOut: ['STOP', 'UNSUBSCRIBE'], optIn: ['START', 'SUBSCRIBE'] };
+const DEFAULT_KEYWORDS: KeywordLists = { optOut: ['STOP', 'UNSUBSCRIBE'], optIn: ['START', 'SUBSCRIBE'] };
 
 /** Case-, space- and trailing-punctuation-insensitive form: " Un Subscribe! " → "unsubscribe". */
-export function normalizeKeyword(text: string): string {
+function normalizeKeyword(text: string): string {
 	return text
 		.normalize('NFKC')
 		.toLowerCase()

@@ -1,7 +1,7 @@
 // WhatsApp ids are E.164 numbers written as digits only (what Meta puts in `wa_id` and `from`).
 // Pure module: accepts what people type ("+91 98765-43210", "0091 98765 43210") and says what is
 // wrong with the rest.
-export type WaIdProblem =
+type WaIdProblem =
 	| 'empty'
 	| 'invalid_characters'
 	| 'national_format'
@@ -10,7 +10,7 @@ export type WaIdProblem =
 	| 'invalid_country_code'
 	| 'invalid_national_number';
 
-export type WaIdResult = { ok: true; wa_id: string } | { ok: false; problem: WaIdProblem; message: string };
+type WaIdResult = { ok: true; wa_id: string } | { ok: false; problem: WaIdProblem; message: string };
 
 // National significant number lengths for the markets we know best; others get the generic E.164 rule.
 const NATIONAL: Record<string, { length: number; firstDigits: RegExp; name: string }> = {

@@ -1,6 +1,8 @@
 // Contacts and consent in Postgres: upsert, bulk import, list, consent changes with history,
 // erasure, and the inbound-message hook (last_inbound_at, STOP/START keywords).
 import type { Pool, PoolClient } from 'pg';
+import { boundedKey } from '../core/meta-events';
+import { sql, type SqlFragment } from '../db/sql';
 import { emitEvent } from '../fanout/outbox';
 import { consentChangeFor, messageText, type ConsentState, type KeywordLists } from './keywords';
 
@@ -21,7 +23,7 @@ export interface ContactRow {
 
 const CONTACT_COLUMNS = 'id, wa_id, name, tags, consent, consent_source, consent_updated_at, last_inbound_at, created_at, updated_at';
 
-export interface ContactInput {
+interface ContactInput {
 	wa_id: string;
 	name?: string | null;
 	tags?: string[];
@@ -29,7 +31,7 @@ export interface ContactInput {
 	consent_note?: string;
 }
 
-export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
+type UpsertOutcome = 'created' | 'updated' | 'unchanged';
 
 async function recordConsent(
 	tx: Db,
@@ -112,7 +114,7 @@ export async function getContact(db: Db, waId: string): Promise<ContactRow | und
 	return (await db.query<ContactRow>(`SELECT ${CONTACT_COLUMNS} FROM contacts WHERE wa_id = $1`, [waId])).rows[0];
 }
 
-export interface ConsentHistoryRow {
+interface ConsentHistoryRow {
 	consent: string;
 	source: string;
 	message_id: string | null;
@@ -202,7 +204,7 @@ export async function eraseContact(tx: PoolClient, waId: string): Promise<boolea
 }
 
 /** What the inbound hook needs from a stored `whatsapp.message` event. */
-export interface InboundMessageEvent {
+interface InboundMessageEvent {
 	id: string | number;
 	occurredAt: Date;
 	payload: { wamid?: unknown; from?: unknown; profile_name?: unknown; text?: unknown; message?: unknown };
@@ -225,23 +227,14 @@ function senderOf(event: InboundMessageEvent): string | undefined {
 	return typeof event.payload.from === 'string' && /^[1-9]\d{7,14}$/.test(event.payload.from) ? event.payload.from : undefined;
 }
 
-/** Upserts the senders: contact created if new, last_inbound_at moved forward. */
-export const UPSERT_SENDERS_SQL = `INSERT INTO contacts (wa_id, name, last_inbound_at)
-	SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[])
+/** Upserts the senders: contact created if new, last_inbound_at moved forward. Usable as a CTE. */
+export function upsertSendersSql(senders: ReturnType<typeof inboundSenders>): SqlFragment {
+	return sql`INSERT INTO contacts (wa_id, name, last_inbound_at)
+	SELECT * FROM unnest(${senders.wa_ids}::text[], ${senders.names}::text[], ${senders.ats}::timestamptz[])
 	ON CONFLICT (wa_id) DO UPDATE SET
 	  last_inbound_at = greatest(contacts.last_inbound_at, excluded.last_inbound_at),
 	  name = coalesce(contacts.name, excluded.name),
 	  updated_at = now()`;
-
-/**
- * Hook body for newly stored inbound WhatsApp messages (same transaction as the event): creates the
- * contact if new, moves `last_inbound_at` forward, then applies STOP/START keywords (applyKeywords).
- */
-export async function applyInboundMessages(tx: PoolClient, events: readonly InboundMessageEvent[], keywords: KeywordLists): Promise<void> {
-	const senders = inboundSenders(events);
-	if (senders.wa_ids.length === 0) return;
-	await tx.query(UPSERT_SENDERS_SQL, [senders.wa_ids, senders.names, senders.ats]);
-	await applyKeywords(tx, events, keywords);
 }
 
 /**
@@ -257,7 +250,7 @@ export async function applyKeywords(tx: PoolClient, events: readonly InboundMess
 		const text = typeof event.payload.text === 'string' ? event.payload.text : messageText(event.payload.message);
 		const change = consentChangeFor(text, keywords);
 		if (!change) continue;
-		const wamid = typeof event.payload.wamid === 'string' ? event.payload.wamid : String(event.id);
+		const wamid = boundedKey(typeof event.payload.wamid === 'string' ? event.payload.wamid : String(event.id));
 		const contact = (
 			await tx.query<{ id: string; consent: ConsentState; consent_source: string | null; consent_updated_at: Date | null }>(
 				'SELECT id, consent, consent_source, consent_updated_at FROM contacts WHERE wa_id = $1 FOR UPDATE',

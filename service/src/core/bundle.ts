@@ -6,7 +6,7 @@ import { hasUnstorableText } from './json-text';
 
 export const ASSET_TYPES = ['prompt', 'template', 'workflow', 'guide', 'caption', 'image', 'other'] as const;
 
-export const bundleAssetSchema = z
+const bundleAssetSchema = z
 	.object({
 		slug: z
 			.string()
@@ -48,7 +48,6 @@ export const bundleSchema = z
 	});
 
 export type Bundle = z.infer<typeof bundleSchema>;
-export type BundleAsset = z.infer<typeof bundleAssetSchema>;
 
 export const ingestResultSchema = z.object({
 	bundle_id: z.string(),
@@ -66,8 +65,10 @@ export interface FieldError {
 
 /** zod issues as `{ path: "assets[2].title", message }`, the `details` of a 422 response. */
 export function fieldErrors(error: z.ZodError): FieldError[] {
-	return error.issues.map((issue) => ({
-		path: issue.path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), '') || '(body)',
-		message: issue.message,
-	}));
+	return error.issues.map((issue) => ({ path: fieldPath(issue.path), message: issue.message }));
+}
+
+/** `["assets", 2, "title"]` → `assets[2].title`; the whole body is `(body)`. */
+export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
+	return path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), '') || '(body)';
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MetaPayloadError, normalizeMetaPayload } from './meta-events';
+import { boundedKey, MetaPayloadError, normalizeMetaPayload } from './meta-events';
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(join(__dirname, '..', '..', 'test', 'fixtures', 'meta', name), 'utf8'));
 const received = new Date('2026-01-01T00:00:00Z');
@@ -82,5 +82,20 @@ describe('Meta payload normalization', () => {
 
 	it('refuses bodies that are not JSON objects', () => {
 		for (const body of [null, [], 'text', 42]) expect(() => normalizeMetaPayload(body, received)).toThrow(MetaPayloadError);
+	});
+
+	it('keeps identity keys within what a unique index holds: real ids as they are, absurd ones hashed', () => {
+		const wamid = 'wamid.HBgLMTU1NTA3ODM4ODEVAgARGBI0QkM3QzM4RjhBQkI3M0YxMjkA';
+		expect(boundedKey(`wa.message:${wamid}`)).toBe(`wa.message:${wamid}`);
+		const long = `wa.status:${'x'.repeat(5000)}:failed`;
+		expect(boundedKey(long)).toMatch(/^wa\.status:sha256:[0-9a-f]{64}$/);
+		expect(boundedKey(long)).toBe(boundedKey(long));
+		expect(boundedKey(long)).not.toBe(boundedKey(long.replace('failed', 'read')));
+		const [event] = normalizeMetaPayload(
+			{ object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'messages', value: { statuses: [{ id: 'w'.repeat(3000), status: 'read' }] } }] }] },
+			received,
+		);
+		expect(event.dedupeKey.length).toBeLessThan(100);
+		expect(event.payload.wamid).toBe('w'.repeat(3000));
 	});
 });

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from './json-depth';
 import { toStorableText } from './json-text';
 
-export type MetaEventType =
+type MetaEventType =
 	| 'whatsapp.message'
 	| 'whatsapp.status'
 	| 'whatsapp.error'
@@ -50,8 +50,20 @@ function hash(value: unknown): string {
 	return createHash('sha256').update(JSON.stringify(value) ?? 'null').digest('hex').slice(0, 32);
 }
 
+/** The longest key kept as it is; Postgres' unique indexes refuse entries beyond ~2,700 bytes. */
+const MAX_KEY_LENGTH = 512;
+
+/**
+ * An identity key that fits a unique index: short keys (every real Meta id) as they are, longer ones
+ * as their prefix and a SHA-256 (an absurdly long id in a signed payload is stored, not refused).
+ */
+export function boundedKey(key: string): string {
+	if (key.length <= MAX_KEY_LENGTH) return key;
+	return `${key.slice(0, key.indexOf(':') + 1)}sha256:${createHash('sha256').update(key).digest('hex')}`;
+}
+
 /** Meta sends Unix seconds (WhatsApp: as strings) or, in Instagram messaging, milliseconds. */
-export function metaTime(value: unknown, fallback: Date): Date {
+function metaTime(value: unknown, fallback: Date): Date {
 	const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : typeof value === 'number' ? value : NaN;
 	if (!Number.isFinite(number) || number <= 0) return fallback;
 	const ms = number > 1e12 ? number : number * 1000;
@@ -61,7 +73,7 @@ export function metaTime(value: unknown, fallback: Date): Date {
 }
 
 /** jsonb cannot hold U+0000 or lone surrogates: replace them so an odd payload is stored rather than refused. */
-export function sanitizeForJsonb<T>(value: T): T {
+function sanitizeForJsonb<T>(value: T): T {
 	if (typeof value === 'string') return toStorableText(value) as T;
 	if (Array.isArray(value)) return value.map((item) => sanitizeForJsonb(item)) as T;
 	if (isObject(value)) {
@@ -104,7 +116,7 @@ function whatsappChange(entryId: string | undefined, change: Json, receivedAt: D
 		const profile = contact && isObject(contact.profile) ? contact.profile : {};
 		events.push({
 			type: 'whatsapp.message',
-			dedupeKey: `wa.message:${asString(message.id)}`,
+			dedupeKey: boundedKey(`wa.message:${asString(message.id)}`),
 			occurredAt: metaTime(message.timestamp, receivedAt),
 			payload: {
 				...base,
@@ -135,7 +147,7 @@ function whatsappChange(entryId: string | undefined, change: Json, receivedAt: D
 			}));
 		events.push({
 			type: 'whatsapp.status',
-			dedupeKey: `wa.status:${asString(status.id)}:${asString(status.status)}`,
+			dedupeKey: boundedKey(`wa.status:${asString(status.id)}:${asString(status.status)}`),
 			occurredAt: metaTime(status.timestamp, receivedAt),
 			payload: {
 				...base,
@@ -154,7 +166,7 @@ function whatsappChange(entryId: string | undefined, change: Json, receivedAt: D
 		known = true;
 		events.push({
 			type: 'whatsapp.error',
-			dedupeKey: `wa.error:${phoneNumberId ?? entryId ?? ''}:${hash(error)}`,
+			dedupeKey: boundedKey(`wa.error:${phoneNumberId ?? entryId ?? ''}:${hash(error)}`),
 			occurredAt: receivedAt,
 			payload: { ...base, error },
 		});
@@ -172,7 +184,7 @@ function instagramChange(object: string, entryId: string | undefined, entryTime:
 		const media = isObject(value.media) ? value.media : {};
 		return {
 			type: 'instagram.comment',
-			dedupeKey: `ig.comment:${asString(value.id)}`,
+			dedupeKey: boundedKey(`ig.comment:${asString(value.id)}`),
 			occurredAt: entryTime,
 			payload: {
 				account_id: entryId ?? null,
@@ -191,7 +203,7 @@ function instagramChange(object: string, entryId: string | undefined, entryTime:
 	if (field === 'mentions' && isObject(value) && (asString(value.media_id) || asString(value.comment_id))) {
 		return {
 			type: 'instagram.mention',
-			dedupeKey: `ig.mention:${asString(value.media_id) ?? ''}:${asString(value.comment_id) ?? ''}`,
+			dedupeKey: boundedKey(`ig.mention:${asString(value.media_id) ?? ''}:${asString(value.comment_id) ?? ''}`),
 			occurredAt: entryTime,
 			payload: {
 				account_id: entryId ?? null,
@@ -209,7 +221,7 @@ function instagramMessaging(object: string, entryId: string | undefined, entryTi
 		const message = item.message;
 		return {
 			type: 'instagram.message',
-			dedupeKey: `ig.message:${asString(message.mid)}`,
+			dedupeKey: boundedKey(`ig.message:${asString(message.mid)}`),
 			occurredAt: metaTime(item.timestamp, entryTime),
 			payload: {
 				account_id: entryId ?? null,

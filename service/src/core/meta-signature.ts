@@ -3,7 +3,7 @@
 // without dropping deliveries. Each failure is its own error type.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export type MetaSignatureFailure = 'missing_signature' | 'malformed_signature' | 'signature_mismatch' | 'no_secrets';
+type MetaSignatureFailure = 'missing_signature' | 'malformed_signature' | 'signature_mismatch' | 'no_secrets';
 
 export class MetaSignatureError extends Error {
 	constructor(

@@ -4,19 +4,51 @@
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { Bundle, IngestResult } from '../core/bundle';
+import type { NormalizedEvent } from '../core/meta-events';
 import { insertEventsInTransaction, type EventHook } from './events';
 
-export type IngestOutcome =
+type IngestOutcome =
 	| { kind: 'ingested'; result: IngestResult }
 	| { kind: 'replayed'; result: IngestResult }
 	| { kind: 'conflict' };
 
-export interface IngestInput {
+interface IngestInput {
 	webhookId: string;
 	signingKeyId: string;
 	rawBody: Buffer;
 	bundle: Bundle;
 	receivedAt: Date;
+}
+
+/**
+ * The `library.bundle_ingested` event(s) of an ingestion. Premium asset ids are for `pro` owners
+ * only: a bundle with premium assets gives a full event for them and one without the premium assets
+ * for everyone else (each subscription receives exactly one of the two). Pure.
+ */
+function bundleIngestedEvents(result: IngestResult, input: Pick<IngestInput, 'webhookId' | 'signingKeyId' | 'receivedAt'>, premium: ReadonlySet<string>): NormalizedEvent[] {
+	const event = (dedupeKey: string, payload: Record<string, unknown>): NormalizedEvent => ({
+		type: 'library.bundle_ingested',
+		dedupeKey,
+		occurredAt: input.receivedAt,
+		payload: { ...payload, signing_key_id: input.signingKeyId },
+	});
+	if (!result.assets.some((asset) => premium.has(asset.slug))) return [event(`ingest:${input.webhookId}`, result)];
+	const free = result.assets.filter((asset) => !premium.has(asset.slug));
+	return [
+		event(`ingest:${input.webhookId}`, { ...result, visible_to_tier: 'pro' }),
+		event(`ingest:${input.webhookId}:free`, {
+			...result,
+			created: free.filter((asset) => asset.action === 'created').length,
+			updated: free.filter((asset) => asset.action === 'updated').length,
+			assets: free,
+			visible_to_tier: 'free',
+		}),
+	];
+}
+
+/** The tier an event is restricted to (see bundleIngestedEvents); undefined: every subscriber. */
+export function visibleToTier(payload: Record<string, unknown>): 'free' | 'pro' | undefined {
+	return payload.visible_to_tier === 'pro' || payload.visible_to_tier === 'free' ? payload.visible_to_tier : undefined;
 }
 
 export async function ingestBundle(pool: Pool, input: IngestInput, hooks: readonly EventHook[] = []): Promise<IngestOutcome> {
@@ -63,18 +95,8 @@ export async function ingestBundle(pool: Pool, input: IngestInput, hooks: readon
 			updated: ordered.filter((row) => !row.created).length,
 			assets: ordered.map((row) => ({ id: row.id, slug: row.slug, action: row.created ? 'created' : 'updated' })),
 		};
-		await insertEventsInTransaction(
-			client,
-			[
-				{
-					type: 'library.bundle_ingested',
-					dedupeKey: `ingest:${input.webhookId}`,
-					occurredAt: input.receivedAt,
-					payload: { ...result, signing_key_id: input.signingKeyId },
-				},
-			],
-			hooks,
-		);
+		const premium = new Set(input.bundle.assets.filter((asset) => asset.is_premium).map((asset) => asset.slug));
+		await insertEventsInTransaction(client, bundleIngestedEvents(result, input, premium), hooks);
 		await client.query('UPDATE ingest_requests SET status_code = 200, response = $2 WHERE webhook_id = $1', [input.webhookId, JSON.stringify(result)]);
 		await client.query('COMMIT');
 		return { kind: 'ingested', result };

@@ -2,34 +2,44 @@
 // same transaction as the event, so an event is never stored without its deliveries (or vice versa).
 import { createHash } from 'node:crypto';
 import type { PoolClient } from 'pg';
+import { join, raw, sql, toQuery, type SqlFragment } from '../db/sql';
 
 /** An event row of the event store (table `events`) as the hooks receive it. */
-export interface StoredEventRef {
+interface StoredEventRef {
 	id: string | number;
 	type: string;
+	/** Only subscriptions whose owner has this tier receive the event (absent: every subscription). */
+	visibleToTier?: 'free' | 'pro';
 }
 
 export const FANOUT_CHANNEL = 'tp_fanout';
 
 /**
- * Inserts one delivery per (event, matching active subscription); $1 event ids, $2 their types.
- * Usable as a CTE.
+ * Inserts one delivery per (event, matching active subscription). An event that only some tiers may
+ * see (`visibleToTier`, e.g. the premium part of an ingested bundle) goes only to subscriptions whose
+ * owner has that tier. Usable as a CTE.
  */
-export const OUTBOX_INSERT_SQL = `INSERT INTO deliveries (subscription_id, event_id, event_type)
+function outboxInsertSql(events: readonly StoredEventRef[]): SqlFragment {
+	return sql`INSERT INTO deliveries (subscription_id, event_id, event_type)
 	SELECT s.id, e.id, e.type
-	FROM unnest($1::bigint[], $2::text[]) AS e (id, type)
+	FROM unnest(${events.map((e) => String(e.id))}::bigint[], ${events.map((e) => e.type)}::text[], ${events.map((e) => e.visibleToTier ?? null)}::text[])
+		AS e (id, type, tier)
 	JOIN subscriptions s ON s.deleted_at IS NULL AND (e.type = ANY (s.event_types) OR '*' = ANY (s.event_types))
+	JOIN users u ON u.id = s.user_id AND (e.tier IS NULL OR u.tier = e.tier)
 	ON CONFLICT (subscription_id, event_id) DO NOTHING`;
+}
 
-/** Inserts the deliveries of `events` for every active subscription that wants their type. */
-export async function enqueueDeliveries(tx: PoolClient, events: readonly StoredEventRef[]): Promise<number> {
-	if (events.length === 0) return 0;
-	// One round trip: insert, then NOTIFY (delivered to listening workers when the transaction
-	// commits, dropped if it rolls back) only when something was inserted.
+/**
+ * Inserts the deliveries of `events` and, when any was inserted, NOTIFYs the delivery workers
+ * (delivered when the transaction commits, dropped if it rolls back). `before` are further
+ * statements run first in the same round trip (the event hook's). Returns the number of deliveries.
+ */
+export async function enqueueDeliveries(tx: PoolClient, events: readonly StoredEventRef[], before: readonly SqlFragment[] = []): Promise<number> {
+	if (events.length === 0 && before.length === 0) return 0;
+	const ctes = before.map((statement, index) => sql`${raw(`before${index}`)} AS (${statement} RETURNING 1), `);
 	const { rows } = await tx.query<{ n: number }>(
-		`WITH ins AS (${OUTBOX_INSERT_SQL} RETURNING 1), counted AS (SELECT count(*)::int AS n FROM ins)
-		 SELECT n, CASE WHEN n > 0 THEN pg_notify($3, n::text) END AS notified FROM counted`,
-		[events.map((e) => String(e.id)), events.map((e) => e.type), FANOUT_CHANNEL],
+		toQuery(sql`WITH ${join(ctes)}ins AS (${outboxInsertSql(events)} RETURNING 1), counted AS (SELECT count(*)::int AS n FROM ins)
+		 SELECT n, CASE WHEN n > 0 THEN pg_notify(${FANOUT_CHANNEL}, n::text) END AS notified FROM counted`),
 	);
 	return rows[0]?.n ?? 0;
 }

@@ -128,7 +128,8 @@ describe('library under row-level security', () => {
 		} while (cursor);
 		expect(seen).toHaveLength(4);
 		expect(new Set(seen).size).toBe(4);
-		expect((await service.call(pro.key, 'GET', '/api/v1/library/assets?cursor=bogus')).status).toBe(422);
+		const bogus = await service.call(pro.key, 'GET', '/api/v1/library/assets?cursor=bogus');
+		expect([bogus.status, bogus.body.error.code]).toEqual([400, 'invalid_cursor']);
 	});
 
 	it('creates, patches and deletes; a free writer cannot touch premium assets it cannot read', async () => {
