@@ -11,7 +11,7 @@ import {
 } from 'n8n-workflow';
 import { compact, toJsonValue, toTags } from '../../shared/fields';
 import { errorOutput, toNodeError } from '../../shared/output';
-import { signedHeaders } from '../../shared/standardWebhooks';
+import { signHeaders } from '../../../shared/standardWebhooks';
 import { CREDENTIAL_TYPE, serviceRequest } from '../../shared/transport';
 import type { BatchOperation } from '../../shared/types';
 
@@ -109,7 +109,7 @@ async function ingest(this: IExecuteFunctions, bundle: IDataObject, messageId: s
 		path: '/ingest-bundle',
 		body,
 		authenticate: false,
-		headersPerAttempt: () => signedHeaders(secret, id, Math.floor(Date.now() / 1000), body),
+		headersPerAttempt: () => signHeaders([secret], id, Math.floor(Date.now() / 1000), body),
 		itemIndex,
 	});
 }
