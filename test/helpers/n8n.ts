@@ -241,7 +241,7 @@ export function newRecorder(): Recorder {
 	return { calls: [], hints: [], warnings: [], messages: [] };
 }
 
-export function executeContext(options: DoubleOptions, recorder: Recorder = newRecorder()): IExecuteFunctions & ILoadOptionsFunctions {
+export function executeContext(options: DoubleOptions, recorder: Recorder = newRecorder()): IExecuteFunctions {
 	const items = inputItems(options);
 	const getNodeParameter = parameterGetter(options);
 	const binaryOf = (i: number, property: string): IBinaryData => {
@@ -253,7 +253,6 @@ export function executeContext(options: DoubleOptions, recorder: Recorder = newR
 		...commonMembers(options, recorder),
 		getInputData: () => items,
 		getNodeParameter,
-		getCurrentNodeParameter: (name: string) => getNodeParameter(name, 0, undefined),
 		continueOnFail: () => options.continueOnFail ?? false,
 		addExecutionHints: (...hints: NodeExecutionHint[]) => recorder.hints.push(...hints),
 		sendMessageToUI: (message: string) => recorder.messages.push(message),
@@ -272,12 +271,20 @@ export function executeContext(options: DoubleOptions, recorder: Recorder = newR
 			}),
 		},
 	};
-	return context as unknown as IExecuteFunctions & ILoadOptionsFunctions;
+	return context as unknown as IExecuteFunctions;
 }
 
 /** The editor's context for list searches and load-options methods. */
 export function loadOptionsContext(options: DoubleOptions, recorder: Recorder = newRecorder()): ILoadOptionsFunctions {
-	return executeContext(options, recorder);
+	const getter = parameterGetter(options);
+	const execute = executeContext(options, recorder) as unknown as Record<string, unknown>;
+	// ILoadOptionsFunctions.getNodeParameter takes (name, fallback, options): there is no item.
+	const context = {
+		...execute,
+		getNodeParameter: (name: string, fallback?: unknown, extra?: { extractValue?: boolean }) => getter(name, 0, fallback, extra),
+		getCurrentNodeParameter: (name: string, extra?: { extractValue?: boolean }) => getter(name, 0, null, extra) ?? undefined,
+	};
+	return context as unknown as ILoadOptionsFunctions;
 }
 
 /** A poll context: getNodeParameter(name, fallback), a poll budget, static data. */

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ICredentialDataDecryptedObject, ICredentialType, IHttpRequestOptions, INodeType } from 'n8n-workflow';
 import { httpCall } from '../../../nodes/shared/http';
-import { executeContext, newRecorder, parameterGetter, pollContext } from '../../helpers/n8n';
+import { executeContext, loadOptionsContext, newRecorder, parameterGetter, pollContext } from '../../helpers/n8n';
 
 interface Seen {
 	method: string;
@@ -132,5 +132,12 @@ describe('the n8n double: parameters as n8n resolves them', () => {
 		expect(poll.getNodeParameter('size', 0)).toBe(9);
 		expect(poll.getPollBudgetMs()).toBe(1234);
 		expect('getPollBudgetMs' in executeContext({ nodeType })).toBe(false);
+	});
+	it('a load-options context takes (name, fallback) and reads current parameters', () => {
+		const editor = loadOptionsContext({ nodeType, params: { kind: 'b' } });
+		expect(editor.getNodeParameter('size', 0)).toBe(9);
+		expect(editor.getNodeParameter('missing', 'fb')).toBe('fb');
+		expect(editor.getCurrentNodeParameter('kind')).toBe('b');
+		expect(editor.getCurrentNodeParameter('missing')).toBeUndefined();
 	});
 });
