@@ -57,9 +57,9 @@ export const description: INodeProperties[] = [
 	operationField(
 		'message',
 		[
-		{ name: 'Mark as Read', value: 'markAsRead', action: 'Mark a message as read', description: 'Send a read receipt, optionally with a typing indicator' },
-		{ name: 'Send', value: 'send', action: 'Send a message', description: 'Text, media, location, contacts, reaction or interactive message (in the 24 h window)' },
-		{ name: 'Send Template', value: 'sendTemplate', action: 'Send a template message', description: 'Send an approved template, e.g. a campaign to opted-in customers' },
+			{ name: 'Mark as Read', value: 'markAsRead', action: 'Mark a message as read', description: 'Send a read receipt, optionally with a typing indicator' },
+			{ name: 'Send', value: 'send', action: 'Send a message', description: 'Text, media, location, contacts, reaction or interactive message (in the 24 h window)' },
+			{ name: 'Send Template', value: 'sendTemplate', action: 'Send a template message', description: 'Send an approved template, e.g. a campaign to opted-in customers' },
 		],
 		'send',
 	),
