@@ -135,10 +135,10 @@ function collectOutput(
 			const error = result.error.kind === 'meta' ? metaErrorJson(result.error.described) : errorItem(toNodeError(this.getNode(), result.error.error, itemIndex));
 			output[itemIndex] = { json: { to, error, attempts: result.attempts }, pairedItem: { item: itemIndex } };
 		} else {
-			output[itemIndex] = { json: { to, error: { message: 'Not sent: the run stopped before this message' } }, pairedItem: { item: itemIndex } };
+			output[itemIndex] = { json: { to, error: errorItem(new Error('Not sent: the run stopped before this message')) }, pairedItem: { item: itemIndex } };
 		}
 	}
-	return output.map((entry, i) => entry ?? { json: { error: { message: 'Not sent' } }, pairedItem: { item: i } });
+	return output.map((entry, i) => entry ?? { json: { error: errorItem(new Error('Not sent')) }, pairedItem: { item: i } });
 }
 
 /** Sends every input item's message through one throttle; `build` reads an item into its message. */
