@@ -1,7 +1,5 @@
-// Fields several operations share.
-import type { IExecuteFunctions, IDisplayOptions, INodeProperties } from 'n8n-workflow';
-
-type DisplayShow = NonNullable<IDisplayOptions['show']>;
+// Fields several operations share (each operation file shows them with forOperation).
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { splitList } from '../shared/graph';
 
 export const MEDIA_FIELDS = [
@@ -27,26 +25,24 @@ export const COMMENT_FIELDS = ['id', 'text', 'timestamp', 'username', 'like_coun
 
 export const DEFAULT_COMMENT_FIELDS = ['id', 'text', 'timestamp', 'username', 'like_count', 'hidden', 'from'];
 
-export function fieldsOption(name: string, show: DisplayShow, all: string[], defaults: string[], description: string): INodeProperties {
+export function fieldsOption(name: string, all: string[], defaults: string[], description: string): INodeProperties {
 	return {
 		displayName: 'Fields',
 		name,
 		type: 'multiOptions',
 		options: all.map((field) => ({ name: field, value: field })),
 		default: [...defaults],
-		displayOptions: { show },
 		description,
 	};
 }
 
-export function mediaIdLocator(show: DisplayShow, description = 'The post (IG Media)'): INodeProperties {
+export function mediaIdLocator(description = 'The post (IG Media)'): INodeProperties {
 	return {
 		displayName: 'Media',
 		name: 'mediaId',
 		type: 'resourceLocator',
 		default: { mode: 'list', value: '' },
 		required: true,
-		displayOptions: { show },
 		description,
 		modes: [
 			{
@@ -66,14 +62,13 @@ export function mediaIdLocator(show: DisplayShow, description = 'The post (IG Me
 	};
 }
 
-export function returnAllAndLimit(show: DisplayShow): INodeProperties[] {
+export function returnAllAndLimit(): INodeProperties[] {
 	return [
 		{
 			displayName: 'Return All',
 			name: 'returnAll',
 			type: 'boolean',
 			default: false,
-			displayOptions: { show },
 			description: 'Whether to return all results or only up to a given limit',
 		},
 		{
@@ -82,7 +77,7 @@ export function returnAllAndLimit(show: DisplayShow): INodeProperties[] {
 			type: 'number',
 			typeOptions: { minValue: 1 },
 			default: 50,
-			displayOptions: { show: { ...show, returnAll: [false] } },
+			displayOptions: { show: { returnAll: [false] } },
 			description: 'Max number of results to return',
 		},
 	];

@@ -1,13 +1,13 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { segment } from '../../shared/fields';
 import { serviceRequest } from '../../shared/transport';
-import type { ItemOperation } from '../../shared/types';
+import { forOperation } from '../../../shared/operation';
 import { campaignIdField } from './shared';
 
-const show = { resource: ['campaign'], operation: ['claim'] };
+export const option = { name: 'Claim Recipients', action: 'Claim the next campaign recipients', description: 'Take the next pending recipients (each at most once) to send to' };
 
-const description: INodeProperties[] = [
-	campaignIdField(['claim']),
+export const description = forOperation('campaign', 'claim', [
+	campaignIdField(),
 	{
 		displayName: 'Batch Size',
 		name: 'batchSize',
@@ -15,7 +15,6 @@ const description: INodeProperties[] = [
 		default: 100,
 		typeOptions: { minValue: 1, maxValue: 1000 },
 		description: 'How many pending recipients to claim. Each is claimed once: two workflows never get the same recipient.',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Options',
@@ -23,7 +22,6 @@ const description: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		displayOptions: { show },
 		options: [
 			{
 				displayName: 'Resend Unknown',
@@ -35,9 +33,9 @@ const description: INodeProperties[] = [
 			},
 		],
 	},
-];
+]);
 
-async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
 	const campaignId = this.getNodeParameter('campaignId', itemIndex) as string;
 	const limit = this.getNodeParameter('batchSize', itemIndex, 100) as number;
 	const options = this.getNodeParameter('claimOptions', itemIndex, {}) as IDataObject;
@@ -52,4 +50,3 @@ async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDat
 	return recipients.map((recipient) => ({ campaign_id: campaignId, ...recipient }));
 }
 
-export const claim: ItemOperation = { kind: 'item', description, execute };

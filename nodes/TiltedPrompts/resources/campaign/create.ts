@@ -1,11 +1,11 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { compact, toTags } from '../../shared/fields';
 import { serviceRequest } from '../../shared/transport';
-import type { ItemOperation } from '../../shared/types';
+import { forOperation } from '../../../shared/operation';
 
-const show = { resource: ['campaign'], operation: ['create'] };
+export const option = { name: 'Create', action: 'Create a campaign', description: 'Create a campaign; its audience is the opted-in contacts at this moment' };
 
-const description: INodeProperties[] = [
+export const description = forOperation('campaign', 'create', [
 	{
 		displayName: 'Name',
 		name: 'name',
@@ -13,7 +13,6 @@ const description: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'e.g. Diwali sale 2026',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Template Name',
@@ -23,7 +22,6 @@ const description: INodeProperties[] = [
 		required: true,
 		placeholder: 'e.g. new_post_alert',
 		description: 'The approved WhatsApp message template the campaign sends',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Template Language',
@@ -32,7 +30,6 @@ const description: INodeProperties[] = [
 		default: 'en',
 		required: true,
 		placeholder: 'e.g. en_US',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Audience Tags',
@@ -42,7 +39,6 @@ const description: INodeProperties[] = [
 		placeholder: 'e.g. customers, diwali',
 		description:
 			'Comma-separated: contacts with any of these tags. Empty: all contacts. Only opted-in contacts are ever included; the rest are counted as skipped.',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Additional Fields',
@@ -50,7 +46,6 @@ const description: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Field',
 		default: {},
-		displayOptions: { show },
 		options: [
 			{
 				displayName: 'Body Parameters',
@@ -83,7 +78,7 @@ const description: INodeProperties[] = [
 			},
 		],
 	},
-];
+]);
 
 /** "a, {{name}}" → ["a", "{{name}}"]; arrays pass through. */
 export function toParameters(value: unknown): string[] {
@@ -91,7 +86,7 @@ export function toParameters(value: unknown): string[] {
 	return toTags(value);
 }
 
-async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const additional = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
 	const tags = toTags(this.getNodeParameter('audienceTags', itemIndex, ''));
 	const body = compact({
@@ -107,4 +102,3 @@ async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDat
 	return await serviceRequest.call(this, { method: 'POST', path: '/campaigns', body, itemIndex });
 }
 
-export const create: ItemOperation = { kind: 'item', description, execute };

@@ -5,18 +5,20 @@ import {
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
-	type INodeProperties,
 } from 'n8n-workflow';
 import { compact, segment } from '../../shared/fields';
 import { serviceRequest } from '../../shared/transport';
-import type { BatchOperation } from '../../shared/types';
+import { forOperation } from '../../../shared/operation';
 import { campaignIdField } from './shared';
 
-const show = { resource: ['campaign'], operation: ['recordResults'] };
 export const RESULTS_CHUNK = 500;
 
-const description: INodeProperties[] = [
-	campaignIdField(['recordResults']),
+export const option = { name: 'Record Results', action: 'Record campaign send results', description: 'Record the WhatsApp node’s results (message ID or error) for the claimed recipients' };
+
+export const kind = 'batch';
+
+export const description = forOperation('campaign', 'recordResults', [
+	campaignIdField(),
 	{
 		displayName: 'Recipient WhatsApp ID',
 		name: 'recipientWaId',
@@ -25,9 +27,8 @@ const description: INodeProperties[] = [
 		required: true,
 		description:
 			'The recipient each input item belongs to. After a WhatsApp node, point at the claimed recipient, e.g. {{ $(\'Claim Recipients\').item.JSON.wa_id }}.',
-		displayOptions: { show },
 	},
-];
+]);
 
 type Json = Record<string, unknown>;
 
@@ -106,7 +107,7 @@ export function sendResultFromItem(json: Json, waId: string): SendResult | Unrec
 	};
 }
 
-async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const campaignId = this.getNodeParameter('campaignId', 0) as string;
 	const perItem: Array<SendResult | Unrecordable> = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
@@ -157,4 +158,3 @@ async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Pr
 	});
 }
 
-export const recordResults: BatchOperation = { kind: 'batch', description, execute };

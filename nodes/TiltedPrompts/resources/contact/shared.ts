@@ -6,7 +6,7 @@ export const CONSENT_OPTIONS = [
 	{ name: 'Unknown', value: 'unknown' },
 ];
 
-export function waIdField(operations: string[]): INodeProperties {
+export function waIdField(): INodeProperties {
 	return {
 		displayName: 'WhatsApp ID',
 		name: 'waId',
@@ -15,6 +15,5 @@ export function waIdField(operations: string[]): INodeProperties {
 		required: true,
 		placeholder: 'e.g. +91 98765 43210',
 		description: 'The contact’s WhatsApp number in international format; spaces, dashes and a leading + are fine',
-		displayOptions: { show: { resource: ['contact'], operation: operations } },
 	};
 }

@@ -1,10 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { compact, segment, toTags } from '../../shared/fields';
 import { serviceRequest } from '../../shared/transport';
-import type { ItemOperation } from '../../shared/types';
+import { forOperation } from '../../../shared/operation';
 import { CONSENT_OPTIONS, waIdField } from './shared';
-
-const show = { resource: ['contact'], operation: ['upsert'] };
 
 export const contactFields: INodeProperties['options'] = [
 	{
@@ -39,18 +37,19 @@ export const contactFields: INodeProperties['options'] = [
 	},
 ];
 
-const description: INodeProperties[] = [
-	waIdField(['upsert']),
+export const option = { name: 'Create or Update', action: 'Create or update a contact', description: 'Create a new contact, or update the current one if it already exists (upsert)' };
+
+export const description = forOperation('contact', 'upsert', [
+	waIdField(),
 	{
 		displayName: 'Fields',
 		name: 'fields',
 		type: 'collection',
 		placeholder: 'Add Field',
 		default: {},
-		displayOptions: { show },
 		options: contactFields,
 	},
-];
+]);
 
 export function contactBody(fields: IDataObject): IDataObject {
 	return compact({
@@ -61,7 +60,7 @@ export function contactBody(fields: IDataObject): IDataObject {
 	});
 }
 
-async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const waId = this.getNodeParameter('waId', itemIndex) as string;
 	const fields = this.getNodeParameter('fields', itemIndex, {}) as IDataObject;
 	return await serviceRequest.call(this, {
@@ -72,4 +71,3 @@ async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDat
 	});
 }
 
-export const upsert: ItemOperation = { kind: 'item', description, execute };

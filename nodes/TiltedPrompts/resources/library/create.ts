@@ -1,19 +1,18 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { compact, toJsonValue, toTags } from '../../shared/fields';
 import { serviceRequest } from '../../shared/transport';
-import type { ItemOperation } from '../../shared/types';
+import { forOperation } from '../../../shared/operation';
 import { ASSET_TYPE_OPTIONS } from './shared';
 
-const show = { resource: ['library'], operation: ['create'] };
+export const option = { name: 'Create', action: 'Create a library asset', description: 'Add an asset to the library' };
 
-const description: INodeProperties[] = [
+export const description = forOperation('library', 'create', [
 	{
 		displayName: 'Title',
 		name: 'title',
 		type: 'string',
 		default: '',
 		required: true,
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Type',
@@ -21,7 +20,6 @@ const description: INodeProperties[] = [
 		type: 'options',
 		options: ASSET_TYPE_OPTIONS,
 		default: 'prompt',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Content',
@@ -30,7 +28,6 @@ const description: INodeProperties[] = [
 		default: '{}',
 		required: true,
 		description: 'The asset itself: a JSON object, or a JSON string for plain text',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Additional Fields',
@@ -38,7 +35,6 @@ const description: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Field',
 		default: {},
-		displayOptions: { show },
 		options: [
 			{
 				displayName: 'Is Premium',
@@ -65,9 +61,9 @@ const description: INodeProperties[] = [
 			},
 		],
 	},
-];
+]);
 
-async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const additional = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
 	const body = compact({
 		title: this.getNodeParameter('title', itemIndex) as string,
@@ -80,4 +76,3 @@ async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDat
 	return await serviceRequest.call(this, { method: 'POST', path: '/library/assets', body, itemIndex });
 }
 
-export const create: ItemOperation = { kind: 'item', description, execute };

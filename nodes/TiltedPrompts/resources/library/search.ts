@@ -1,12 +1,12 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { compact } from '../../shared/fields';
 import { serviceRequestList } from '../../shared/transport';
-import type { ItemOperation } from '../../shared/types';
+import { forOperation } from '../../../shared/operation';
 import { ASSET_TYPE_OPTIONS } from './shared';
 
-const show = { resource: ['library'], operation: ['search'] };
+export const option = { name: 'Search', action: 'Search the library', description: 'Search or list assets by text, type, tag and premium; premium assets only for pro users' };
 
-const description: INodeProperties[] = [
+export const description = forOperation('library', 'search', [
 	{
 		displayName: 'Search Text',
 		name: 'query',
@@ -14,7 +14,6 @@ const description: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. diwali sale caption',
 		description: 'Words to look for in titles and content (full-text search). Leave empty to list assets.',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Return All',
@@ -22,7 +21,6 @@ const description: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description: 'Whether to return all results or only up to a given limit',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Limit',
@@ -31,7 +29,7 @@ const description: INodeProperties[] = [
 		default: 50,
 		typeOptions: { minValue: 1 },
 		description: 'Max number of results to return',
-		displayOptions: { show: { ...show, returnAll: [false] } },
+		displayOptions: { show: { returnAll: [false] } },
 	},
 	{
 		displayName: 'Filters',
@@ -39,7 +37,6 @@ const description: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Filter',
 		default: {},
-		displayOptions: { show },
 		options: [
 			{
 				displayName: 'Premium',
@@ -70,9 +67,9 @@ const description: INodeProperties[] = [
 			},
 		],
 	},
-];
+]);
 
-async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
 	const query = this.getNodeParameter('query', itemIndex, '') as string;
 	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 	const limit = returnAll ? undefined : (this.getNodeParameter('limit', itemIndex, 50) as number);
@@ -86,4 +83,3 @@ async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDat
 	return await serviceRequestList.call(this, '/library/assets', qs, { returnAll, limit, itemIndex });
 }
 
-export const search: ItemOperation = { kind: 'item', description, execute };

@@ -10,7 +10,7 @@ export const ASSET_TYPE_OPTIONS = [
 	{ name: 'Workflow', value: 'workflow' },
 ];
 
-export function assetIdField(operation: string): INodeProperties {
+export function assetIdField(): INodeProperties {
 	return {
 		displayName: 'Asset',
 		name: 'assetId',
@@ -18,7 +18,6 @@ export function assetIdField(operation: string): INodeProperties {
 		default: { mode: 'list', value: '' },
 		required: true,
 		description: 'The library asset to use',
-		displayOptions: { show: { resource: ['library'], operation: [operation] } },
 		modes: [
 			{
 				displayName: 'From List',

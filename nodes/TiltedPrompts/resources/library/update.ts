@@ -1,20 +1,19 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { compact, locatorValue, segment, toJsonValue, toTags } from '../../shared/fields';
 import { serviceRequest } from '../../shared/transport';
-import type { ItemOperation } from '../../shared/types';
+import { forOperation } from '../../../shared/operation';
 import { ASSET_TYPE_OPTIONS, assetIdField } from './shared';
 
-const show = { resource: ['library'], operation: ['update'] };
+export const option = { name: 'Update', action: 'Update a library asset', description: 'Change fields of an asset' };
 
-const description: INodeProperties[] = [
-	assetIdField('update'),
+export const description = forOperation('library', 'update', [
+	assetIdField(),
 	{
 		displayName: 'Update Fields',
 		name: 'updateFields',
 		type: 'collection',
 		placeholder: 'Add Field',
 		default: {},
-		displayOptions: { show },
 		options: [
 			{
 				displayName: 'Content',
@@ -52,9 +51,9 @@ const description: INodeProperties[] = [
 			},
 		],
 	},
-];
+]);
 
-async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const id = locatorValue(this.getNodeParameter('assetId', itemIndex));
 	const fields = this.getNodeParameter('updateFields', itemIndex, {}) as IDataObject;
 	const body = compact({
@@ -70,4 +69,3 @@ async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDat
 	return await serviceRequest.call(this, { method: 'PATCH', path: `/library/assets/${segment(id)}`, body, itemIndex });
 }
 
-export const update: ItemOperation = { kind: 'item', description, execute };

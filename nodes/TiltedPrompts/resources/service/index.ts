@@ -1,32 +1,6 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { serviceRequest } from '../../shared/transport';
-import type { ItemOperation, Operation } from '../../shared/types';
+import { resourceProperties } from '../../../shared/resource';
+import * as getHealth from './getHealth';
 
-const getHealth: ItemOperation = {
-	kind: 'item',
-	description: [],
-	async execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
-		return await serviceRequest.call(this, { method: 'GET', path: '/healthz', outsideApi: true, authenticate: false, itemIndex });
-	},
-};
+export const operations = { getHealth };
 
-export const serviceOperations: Record<string, Operation> = { getHealth };
-
-export const serviceDescription: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['service'] } },
-		options: [
-			{
-				name: 'Get Health',
-				value: 'getHealth',
-				action: 'Get service health',
-				description: 'Check that the TiltedPrompts service is up and which version it runs',
-			},
-		],
-		default: 'getHealth',
-	},
-];
+export const description = resourceProperties('service', operations, 'getHealth');
