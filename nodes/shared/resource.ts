@@ -44,5 +44,6 @@ export function resourceProperties(resource: string, operations: Record<string, 
 /** The node's Resource selector: [display name, value] pairs, sorted by name. */
 export function resourceField(resources: Array<[name: string, value: string]>, defaultResource: string): INodeProperties {
 	const options = resources.map(([name, value]) => ({ name, value })).sort((a, b) => a.name.localeCompare(b.name));
-	return { displayName: 'Resource', name: 'resource', type: 'options', noDataExpression: true, options, default: defaultResource };
+	const field: INodeProperties = { displayName: 'Resource', name: 'resource', type: 'options', noDataExpression: true, options: [], default: '' };
+	return { ...field, options, default: defaultResource };
 }
