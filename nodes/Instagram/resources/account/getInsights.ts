@@ -2,7 +2,10 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8
 import { getInstagramCredentials, graphRequest } from '../../shared/transport';
 import { toMetricRows, type InsightsResponse } from '../insights';
 import { forOperation } from '../../../shared/operation';
+import { choices } from '../../../shared/properties';
 
+
+const PERIOD_OPTIONS = choices(['Day', 'day'], ['Week', 'week'], ['28 Days', 'days_28'], ['Lifetime', 'lifetime']);
 
 // Current account metric names (impressions was retired in v22.0; views replaces it).
 const ACCOUNT_METRICS = [
@@ -36,12 +39,7 @@ export const description = forOperation('account', 'getInsights', [
 		displayName: 'Period',
 		name: 'period',
 		type: 'options',
-		options: [
-			{ name: 'Day', value: 'day' },
-			{ name: 'Week', value: 'week' },
-			{ name: '28 Days', value: 'days_28' },
-			{ name: 'Lifetime', value: 'lifetime' },
-		],
+		options: PERIOD_OPTIONS,
 		default: 'day',
 	},
 	{

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { graphRequestAll } from '../../shared/transport';
-import { COMMENT_FIELDS, DEFAULT_COMMENT_FIELDS, fieldsOption, mediaIdLocator, readFields, readMediaId, readPaging, returnAllAndLimit } from '../common';
+import { COMMENT_FIELDS, DEFAULT_COMMENT_FIELDS, fieldsOption, mediaIdLocator, readFields, readMediaId, readPaging } from '../common';
+import { returnAllAndLimit } from '../../../shared/properties';
 import { forOperation } from '../../../shared/operation';
 
 export const option = { name: 'Get Many', action: 'Get comments on a post', description: 'Top-level comments of a post' };

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { graphRequestAll } from '../../shared/transport';
-import { COMMENT_FIELDS, DEFAULT_COMMENT_FIELDS, fieldsOption, readFields, readPaging, returnAllAndLimit } from '../common';
+import { COMMENT_FIELDS, DEFAULT_COMMENT_FIELDS, fieldsOption, readFields, readPaging } from '../common';
+import { returnAllAndLimit } from '../../../shared/properties';
 import { forOperation } from '../../../shared/operation';
 import { commentIdField, readCommentId } from './fields';
 

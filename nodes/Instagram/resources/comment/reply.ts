@@ -1,5 +1,6 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { graphRequest } from '../../shared/transport';
+import { textField } from '../../../shared/properties';
 import { forOperation } from '../../../shared/operation';
 import { commentIdField, readCommentId } from './fields';
 
@@ -7,15 +8,7 @@ export const option = { name: 'Reply', action: 'Reply to a comment publicly' };
 
 export const description = forOperation('comment', 'reply', [
 	commentIdField('ID of the comment to answer publicly'),
-	{
-		displayName: 'Message',
-		name: 'message',
-		type: 'string',
-		typeOptions: { rows: 3 },
-		default: '',
-		required: true,
-		description: 'Public reply shown under the comment',
-	},
+	textField('Message', 'message', { typeOptions: { rows: 3 }, required: true, description: 'Public reply shown under the comment' }),
 ]);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {

@@ -1,21 +1,15 @@
 // What Get Top Media and Get Recent Media share: their fields and the paginated read of one edge.
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 import { getInstagramCredentials, graphRequestAll } from '../../shared/transport';
-import { fieldsOption, readFields, readPaging, returnAllAndLimit } from '../common';
+import { returnAllAndLimit, textField } from '../../../shared/properties';
+import { fieldsOption, readFields, readPaging } from '../common';
 import { assertFacebookLogin } from './guard';
 
 const HASHTAG_MEDIA_FIELDS = ['id', 'caption', 'media_type', 'media_url', 'permalink', 'timestamp', 'like_count', 'comments_count', 'children'];
 const DEFAULT_HASHTAG_MEDIA_FIELDS = ['id', 'caption', 'media_type', 'permalink', 'timestamp', 'like_count', 'comments_count'];
 
 export const hashtagMediaFields: INodeProperties[] = [
-	{
-		displayName: 'Hashtag ID',
-		name: 'hashtagId',
-		type: 'string',
-		default: '',
-		required: true,
-		description: 'The ID returned by Hashtag → Search',
-	},
+	textField('Hashtag ID', 'hashtagId', { required: true, description: 'The ID returned by Hashtag → Search' }),
 	...returnAllAndLimit(),
 	fieldsOption('hashtagMediaFields', HASHTAG_MEDIA_FIELDS, DEFAULT_HASHTAG_MEDIA_FIELDS, 'Fields of each post to return'),
 ];

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { getInstagramCredentials, graphRequestAll } from '../../shared/transport';
-import { DEFAULT_MEDIA_FIELDS, fieldsOption, MEDIA_FIELDS, readFields, readPaging, returnAllAndLimit } from '../common';
+import { DEFAULT_MEDIA_FIELDS, fieldsOption, MEDIA_FIELDS, readFields, readPaging } from '../common';
+import { returnAllAndLimit } from '../../../shared/properties';
 import { forOperation } from '../../../shared/operation';
 
 export const option = { name: 'Get Many', action: 'Get many posts', description: 'The account\'s posts, newest first' };

@@ -1,6 +1,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { messagesPath } from '../../shared/graph';
 import { getInstagramCredentials, graphRequest } from '../../shared/transport';
+import { textField } from '../../../shared/properties';
 import { forOperation } from '../../../shared/operation';
 
 export const option = { name: 'Private Reply', action: 'Reply privately to a comment', description: 'Send one DM to the author of a comment' };
@@ -12,24 +13,8 @@ export const description = forOperation('message', 'privateReply', [
 		type: 'notice',
 		default: '',
 	},
-	{
-		displayName: 'Comment ID',
-		name: 'commentId',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: '17873440459141021',
-		description: 'ID of the comment to answer privately (e.g. from the Instagram Trigger or a comment webhook)',
-	},
-	{
-		displayName: 'Text',
-		name: 'text',
-		type: 'string',
-		typeOptions: { rows: 3 },
-		default: '',
-		required: true,
-		description: 'The direct message sent to the commenter',
-	},
+	textField('Comment ID', 'commentId', { required: true, placeholder: '17873440459141021', description: 'ID of the comment to answer privately (e.g. from the Instagram Trigger or a comment webhook)' }),
+	textField('Text', 'text', { typeOptions: { rows: 3 }, required: true, description: 'The direct message sent to the commenter' }),
 ]);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {

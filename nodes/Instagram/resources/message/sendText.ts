@@ -1,27 +1,14 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { messagesPath } from '../../shared/graph';
 import { getInstagramCredentials, graphRequest } from '../../shared/transport';
+import { textField } from '../../../shared/properties';
 import { forOperation } from '../../../shared/operation';
 
 export const option = { name: 'Send Text', action: 'Send a text DM', description: 'Message someone who wrote to you in the last 24 h' };
 
 export const description = forOperation('message', 'sendText', [
-	{
-		displayName: 'Recipient ID',
-		name: 'recipientId',
-		type: 'string',
-		default: '',
-		required: true,
-		description: 'Instagram-scoped ID (IGSID) of someone who messaged the account in the last 24 hours',
-	},
-	{
-		displayName: 'Text',
-		name: 'text',
-		type: 'string',
-		typeOptions: { rows: 3 },
-		default: '',
-		required: true,
-	},
+	textField('Recipient ID', 'recipientId', { required: true, description: 'Instagram-scoped ID (IGSID) of someone who messaged the account in the last 24 hours' }),
+	textField('Text', 'text', { typeOptions: { rows: 3 }, required: true }),
 ]);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {

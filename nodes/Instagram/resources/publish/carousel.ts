@@ -1,8 +1,9 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { runPublish } from '../../shared/publishing';
 import { getInstagramCredentials } from '../../shared/transport';
+import { textField } from '../../../shared/properties';
 import { forOperation } from '../../../shared/operation';
-import { captionField, publishOptions, readPublishOptions } from './options';
+import { captionField, MEDIA_KIND_OPTIONS, publishOptions, readPublishOptions } from './options';
 
 
 export const MIN_CAROUSEL_ITEMS = 2;
@@ -29,19 +30,10 @@ export const description = forOperation('publish', 'carousel', [
 						displayName: 'Type',
 						name: 'type',
 						type: 'options',
-						options: [
-							{ name: 'Image', value: 'image' },
-							{ name: 'Video', value: 'video' },
-						],
+						options: MEDIA_KIND_OPTIONS,
 						default: 'image',
 					},
-					{
-						displayName: 'URL',
-						name: 'url',
-						type: 'string',
-						default: '',
-						description: 'Public URL of the image (JPEG) or video (MP4/MOV)',
-					},
+					textField('URL', 'url', { description: 'Public URL of the image (JPEG) or video (MP4/MOV)' }),
 				],
 			},
 		],

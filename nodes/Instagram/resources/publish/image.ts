@@ -1,29 +1,16 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { runPublish } from '../../shared/publishing';
 import { getInstagramCredentials } from '../../shared/transport';
+import { textField } from '../../../shared/properties';
 import { forOperation } from '../../../shared/operation';
 import { captionField, publishOptions, readPublishOptions } from './options';
 
 export const option = { name: 'Image', action: 'Publish an image post' };
 
 export const description = forOperation('publish', 'image', [
-	{
-		displayName: 'Image URL',
-		name: 'imageUrl',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'https://cdn.example.com/post.jpg',
-		description: 'Public URL of a JPEG (Instagram downloads it; no login or redirects to HTML)',
-	},
+	textField('Image URL', 'imageUrl', { required: true, placeholder: 'https://cdn.example.com/post.jpg', description: 'Public URL of a JPEG (Instagram downloads it; no login or redirects to HTML)' }),
 	captionField(),
-	{
-		displayName: 'Alt Text',
-		name: 'altText',
-		type: 'string',
-		default: '',
-		description: 'Description of the image for screen readers',
-	},
+	textField('Alt Text', 'altText', { description: 'Description of the image for screen readers' }),
 	publishOptions(),
 ]);
 

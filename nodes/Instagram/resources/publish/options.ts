@@ -1,5 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { choices } from '../../../shared/properties';
 import { DEFAULT_POLL_SCHEDULE, type PollSchedule } from '../../shared/containerPolling';
+
+/** Image or video: what a story or a carousel item is. */
+export const MEDIA_KIND_OPTIONS = choices(['Image', 'image'], ['Video', 'video']);
 
 export function publishOptions(): INodeProperties {
 	return {

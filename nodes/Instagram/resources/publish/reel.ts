@@ -1,21 +1,14 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { runPublish } from '../../shared/publishing';
 import { getInstagramCredentials } from '../../shared/transport';
+import { textField } from '../../../shared/properties';
 import { forOperation } from '../../../shared/operation';
 import { captionField, publishOptions, readPublishOptions } from './options';
 
 export const option = { name: 'Reel', action: 'Publish a reel', description: 'A video post' };
 
 export const description = forOperation('publish', 'reel', [
-	{
-		displayName: 'Video URL',
-		name: 'videoUrl',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'https://cdn.example.com/reel.mp4',
-		description: 'Public URL of an MP4/MOV video (H.264, AAC; 3 s to 15 min)',
-	},
+	textField('Video URL', 'videoUrl', { required: true, placeholder: 'https://cdn.example.com/reel.mp4', description: 'Public URL of an MP4/MOV video (H.264, AAC; 3 s to 15 min)' }),
 	captionField(),
 	{
 		displayName: 'Share to Feed',
@@ -24,13 +17,7 @@ export const description = forOperation('publish', 'reel', [
 		default: true,
 		description: 'Whether the reel also appears in the profile feed grid',
 	},
-	{
-		displayName: 'Cover URL',
-		name: 'coverUrl',
-		type: 'string',
-		default: '',
-		description: 'Public URL of a cover image (optional)',
-	},
+	textField('Cover URL', 'coverUrl', { description: 'Public URL of a cover image (optional)' }),
 	publishOptions(),
 ]);
 

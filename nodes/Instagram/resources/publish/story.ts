@@ -1,8 +1,9 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { runPublish } from '../../shared/publishing';
 import { getInstagramCredentials } from '../../shared/transport';
+import { textField } from '../../../shared/properties';
 import { forOperation } from '../../../shared/operation';
-import { publishOptions, readPublishOptions } from './options';
+import { MEDIA_KIND_OPTIONS, publishOptions, readPublishOptions } from './options';
 
 export const option = { name: 'Story', action: 'Publish a story', description: 'Image or video, visible for 24 h' };
 
@@ -11,20 +12,10 @@ export const description = forOperation('publish', 'story', [
 		displayName: 'Media Type',
 		name: 'storyMediaType',
 		type: 'options',
-		options: [
-			{ name: 'Image', value: 'image' },
-			{ name: 'Video', value: 'video' },
-		],
+		options: MEDIA_KIND_OPTIONS,
 		default: 'image',
 	},
-	{
-		displayName: 'Media URL',
-		name: 'storyUrl',
-		type: 'string',
-		default: '',
-		required: true,
-		description: 'Public URL of the image (JPEG) or video (MP4/MOV) for the story',
-	},
+	textField('Media URL', 'storyUrl', { required: true, description: 'Public URL of the image (JPEG) or video (MP4/MOV) for the story' }),
 	publishOptions(),
 ]);
 

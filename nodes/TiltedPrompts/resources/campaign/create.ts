@@ -2,27 +2,15 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { compact, toTags } from '../../shared/fields';
 import { serviceRequest } from '../../shared/transport';
 import { forOperation } from '../../../shared/operation';
+import { choices, textField } from '../../../shared/properties';
+
+const MATCH_OPTIONS = choices(['Any Tag', 'any'], ['All Tags', 'all']);
 
 export const option = { name: 'Create', action: 'Create a campaign', description: 'Create a campaign; its audience is the opted-in contacts at this moment' };
 
 export const description = forOperation('campaign', 'create', [
-	{
-		displayName: 'Name',
-		name: 'name',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. Diwali sale 2026',
-	},
-	{
-		displayName: 'Template Name',
-		name: 'templateName',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. new_post_alert',
-		description: 'The approved WhatsApp message template the campaign sends',
-	},
+	textField('Name', 'name', { required: true, placeholder: 'e.g. Diwali sale 2026' }),
+	textField('Template Name', 'templateName', { required: true, placeholder: 'e.g. new_post_alert', description: 'The approved WhatsApp message template the campaign sends' }),
 	{
 		displayName: 'Template Language',
 		name: 'templateLanguage',
@@ -61,10 +49,7 @@ export const description = forOperation('campaign', 'create', [
 				name: 'match',
 				type: 'options',
 				default: 'any',
-				options: [
-					{ name: 'Any Tag', value: 'any' },
-					{ name: 'All Tags', value: 'all' },
-				],
+				options: MATCH_OPTIONS,
 				description: 'Whether a contact needs any or all of the audience tags',
 			},
 			{

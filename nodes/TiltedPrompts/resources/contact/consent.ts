@@ -1,5 +1,6 @@
 // What Opt In and Opt Out share: their fields and the consent change they post.
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { textField } from '../../../shared/properties';
 import { compact, segment } from '../../shared/fields';
 import { serviceRequest } from '../../shared/transport';
 import { waIdField } from './shared';
@@ -13,14 +14,7 @@ export const consentFields: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
-			{
-				displayName: 'Note',
-				name: 'note',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. checkout form',
-				description: 'Where the change came from, kept in the consent history',
-			},
+			textField('Note', 'note', { placeholder: 'e.g. checkout form', description: 'Where the change came from, kept in the consent history' }),
 		],
 	},
 ];

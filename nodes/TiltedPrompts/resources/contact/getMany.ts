@@ -1,28 +1,14 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { compact } from '../../shared/fields';
 import { serviceRequestList } from '../../shared/transport';
+import { returnAllAndLimit, textField } from '../../../shared/properties';
 import { forOperation } from '../../../shared/operation';
 import { CONSENT_OPTIONS } from './shared';
 
 export const option = { name: 'Get Many', action: 'Get many contacts', description: 'List contacts by tag and consent' };
 
 export const description = forOperation('contact', 'getMany', [
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		default: 50,
-		typeOptions: { minValue: 1 },
-		description: 'Max number of results to return',
-		displayOptions: { show: { returnAll: [false] } },
-	},
+	...returnAllAndLimit(),
 	{
 		displayName: 'Filters',
 		name: 'filters',
@@ -37,13 +23,7 @@ export const description = forOperation('contact', 'getMany', [
 				options: CONSENT_OPTIONS,
 				default: 'opted_in',
 			},
-			{
-				displayName: 'Tag',
-				name: 'tag',
-				type: 'string',
-				default: '',
-				description: 'Only contacts carrying this tag',
-			},
+			textField('Tag', 'tag', { description: 'Only contacts carrying this tag' }),
 		],
 	},
 ]);

@@ -1,10 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { choices } from '../../../shared/properties';
 
-export const CONSENT_OPTIONS = [
-	{ name: 'Opted In', value: 'opted_in' },
-	{ name: 'Opted Out', value: 'opted_out' },
-	{ name: 'Unknown', value: 'unknown' },
-];
+export const CONSENT_OPTIONS = choices(['Opted In', 'opted_in'], ['Opted Out', 'opted_out'], ['Unknown', 'unknown']);
 
 export function waIdField(): INodeProperties {
 	return {

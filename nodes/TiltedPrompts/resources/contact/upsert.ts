@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { compact, segment, toTags } from '../../shared/fields';
 import { serviceRequest } from '../../shared/transport';
+import { textField } from '../../../shared/properties';
 import { forOperation } from '../../../shared/operation';
 import { CONSENT_OPTIONS, waIdField } from './shared';
 
@@ -13,28 +14,9 @@ export const contactFields: INodeProperties['options'] = [
 		default: 'opted_in',
 		description: 'Marketing consent. Only opted-in contacts are included in campaigns.',
 	},
-	{
-		displayName: 'Consent Note',
-		name: 'consent_note',
-		type: 'string',
-		default: '',
-		placeholder: 'e.g. checkout form',
-		description: 'Where the consent was given, kept in the consent history',
-	},
-	{
-		displayName: 'Name',
-		name: 'name',
-		type: 'string',
-		default: '',
-	},
-	{
-		displayName: 'Tags',
-		name: 'tags',
-		type: 'string',
-		default: '',
-		placeholder: 'e.g. lead, diwali',
-		description: 'Comma-separated tags; campaigns select their audience by tag',
-	},
+	textField('Consent Note', 'consent_note', { placeholder: 'e.g. checkout form', description: 'Where the consent was given, kept in the consent history' }),
+	textField('Name', 'name'),
+	textField('Tags', 'tags', { placeholder: 'e.g. lead, diwali', description: 'Comma-separated tags; campaigns select their audience by tag' }),
 ];
 
 export const option = { name: 'Create or Update', action: 'Create or update a contact', description: 'Create a new contact, or update the current one if it already exists (upsert)' };

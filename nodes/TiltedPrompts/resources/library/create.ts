@@ -1,19 +1,14 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { compact, toJsonValue, toTags } from '../../shared/fields';
 import { serviceRequest } from '../../shared/transport';
+import { textField } from '../../../shared/properties';
 import { forOperation } from '../../../shared/operation';
 import { ASSET_TYPE_OPTIONS } from './shared';
 
 export const option = { name: 'Create', action: 'Create a library asset', description: 'Add an asset to the library' };
 
 export const description = forOperation('library', 'create', [
-	{
-		displayName: 'Title',
-		name: 'title',
-		type: 'string',
-		default: '',
-		required: true,
-	},
+	textField('Title', 'title', { required: true }),
 	{
 		displayName: 'Type',
 		name: 'type',
@@ -43,22 +38,8 @@ export const description = forOperation('library', 'create', [
 				default: false,
 				description: 'Whether only pro users may read this asset',
 			},
-			{
-				displayName: 'Slug',
-				name: 'slug',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. captions/diwali-sale',
-				description: 'Stable key of the asset; a bundle with the same slug updates it',
-			},
-			{
-				displayName: 'Tags',
-				name: 'tags',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. festive, sale',
-				description: 'Comma-separated tags',
-			},
+			textField('Slug', 'slug', { placeholder: 'e.g. captions/diwali-sale', description: 'Stable key of the asset; a bundle with the same slug updates it' }),
+			textField('Tags', 'tags', { placeholder: 'e.g. festive, sale', description: 'Comma-separated tags' }),
 		],
 	},
 ]);

@@ -2,35 +2,16 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { compact } from '../../shared/fields';
 import { serviceRequestList } from '../../shared/transport';
 import { forOperation } from '../../../shared/operation';
+import { choices, returnAllAndLimit, textField } from '../../../shared/properties';
 import { ASSET_TYPE_OPTIONS } from './shared';
+
+const PREMIUM_OPTIONS = choices(['Any', 'any'], ['Free Only', 'false'], ['Premium Only', 'true']);
 
 export const option = { name: 'Search', action: 'Search the library', description: 'Search or list assets by text, type, tag and premium; premium assets only for pro users' };
 
 export const description = forOperation('library', 'search', [
-	{
-		displayName: 'Search Text',
-		name: 'query',
-		type: 'string',
-		default: '',
-		placeholder: 'e.g. diwali sale caption',
-		description: 'Words to look for in titles and content (full-text search). Leave empty to list assets.',
-	},
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		default: 50,
-		typeOptions: { minValue: 1 },
-		description: 'Max number of results to return',
-		displayOptions: { show: { returnAll: [false] } },
-	},
+	textField('Search Text', 'query', { placeholder: 'e.g. diwali sale caption', description: 'Words to look for in titles and content (full-text search). Leave empty to list assets.' }),
+	...returnAllAndLimit(),
 	{
 		displayName: 'Filters',
 		name: 'filters',
@@ -43,20 +24,10 @@ export const description = forOperation('library', 'search', [
 				name: 'premium',
 				type: 'options',
 				default: 'any',
-				options: [
-					{ name: 'Any', value: 'any' },
-					{ name: 'Free Only', value: 'false' },
-					{ name: 'Premium Only', value: 'true' },
-				],
+				options: PREMIUM_OPTIONS,
 				description: 'Premium assets are returned only to keys of pro users',
 			},
-			{
-				displayName: 'Tag',
-				name: 'tag',
-				type: 'string',
-				default: '',
-				description: 'Only assets carrying this tag',
-			},
+			textField('Tag', 'tag', { description: 'Only assets carrying this tag' }),
 			{
 				displayName: 'Type',
 				name: 'type',

@@ -1,14 +1,15 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { choices } from '../../../shared/properties';
 
-export const ASSET_TYPE_OPTIONS = [
-	{ name: 'Caption', value: 'caption' },
-	{ name: 'Guide', value: 'guide' },
-	{ name: 'Image', value: 'image' },
-	{ name: 'Other', value: 'other' },
-	{ name: 'Prompt', value: 'prompt' },
-	{ name: 'Template', value: 'template' },
-	{ name: 'Workflow', value: 'workflow' },
-];
+export const ASSET_TYPE_OPTIONS = choices(
+	['Caption', 'caption'],
+	['Guide', 'guide'],
+	['Image', 'image'],
+	['Other', 'other'],
+	['Prompt', 'prompt'],
+	['Template', 'template'],
+	['Workflow', 'workflow'],
+);
 
 export function assetIdField(): INodeProperties {
 	return {

@@ -1,6 +1,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { compact, locatorValue, segment, toJsonValue, toTags } from '../../shared/fields';
 import { serviceRequest } from '../../shared/transport';
+import { textField } from '../../../shared/properties';
 import { forOperation } from '../../../shared/operation';
 import { ASSET_TYPE_OPTIONS, assetIdField } from './shared';
 
@@ -29,19 +30,8 @@ export const description = forOperation('library', 'update', [
 				default: false,
 				description: 'Whether only pro users may read this asset',
 			},
-			{
-				displayName: 'Tags',
-				name: 'tags',
-				type: 'string',
-				default: '',
-				description: 'Comma-separated tags (replaces the current tags)',
-			},
-			{
-				displayName: 'Title',
-				name: 'title',
-				type: 'string',
-				default: '',
-			},
+			textField('Tags', 'tags', { description: 'Comma-separated tags (replaces the current tags)' }),
+			textField('Title', 'title'),
 			{
 				displayName: 'Type',
 				name: 'type',
