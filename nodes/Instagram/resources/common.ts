@@ -1,6 +1,8 @@
 // Fields several operations share (each operation file shows them with forOperation).
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { InstagramCallContext } from '../shared/errors';
 import { splitList } from '../shared/graph';
+import { graphRequestAll } from '../shared/transport';
 
 export const MEDIA_FIELDS = [
 	'id',
@@ -72,6 +74,17 @@ export function readFields(context: IExecuteFunctions, name: string, itemIndex: 
 	const fields = splitList(context.getNodeParameter(name, itemIndex, defaults));
 	const list = fields.length ? fields : defaults;
 	return (list.includes('id') ? list : ['id', ...list]).join(',');
+}
+
+/** A list edge (e.g. `/{media-id}/comments`): every item or up to Limit, with the fields chosen in `fieldsParameter`. */
+export async function readEdge(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	edge: { path: string; fieldsParameter: string; defaults: string[]; qs?: IDataObject; pageSize?: number; purpose?: InstagramCallContext },
+): Promise<IDataObject[]> {
+	const fields = readFields(this, edge.fieldsParameter, itemIndex, edge.defaults);
+	const paging = { ...readPaging(this, itemIndex), ...(edge.pageSize ? { pageSize: edge.pageSize } : {}) };
+	return await graphRequestAll.call(this, { path: edge.path, qs: { ...edge.qs, fields }, itemIndex, purpose: edge.purpose }, paging);
 }
 
 export function readMediaId(context: IExecuteFunctions, itemIndex: number): string {

@@ -1,6 +1,5 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { graphRequestAll } from '../../shared/transport';
-import { COMMENT_FIELDS, DEFAULT_COMMENT_FIELDS, fieldsOption, mediaIdLocator, readFields, readMediaId, readPaging } from '../common';
+import { COMMENT_FIELDS, DEFAULT_COMMENT_FIELDS, fieldsOption, mediaIdLocator, readEdge, readMediaId } from '../common';
 import { returnAllAndLimit } from '../../../shared/properties';
 import { forOperation } from '../../../shared/operation';
 
@@ -14,10 +13,6 @@ export const description = forOperation('comment', 'getMany', [
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
 	const mediaId = readMediaId(this, itemIndex);
-	const comments = await graphRequestAll.call(
-		this,
-		{ path: `/${mediaId}/comments`, qs: { fields: readFields(this, 'commentFields', itemIndex, DEFAULT_COMMENT_FIELDS) }, itemIndex },
-		readPaging(this, itemIndex),
-	);
+	const comments = await readEdge.call(this, itemIndex, { path: `/${mediaId}/comments`, fieldsParameter: 'commentFields', defaults: DEFAULT_COMMENT_FIELDS });
 	return comments.map((comment) => ({ ...comment, media_id: mediaId }));
 }

@@ -1,6 +1,5 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { graphRequestAll } from '../../shared/transport';
-import { COMMENT_FIELDS, DEFAULT_COMMENT_FIELDS, fieldsOption, readFields, readPaging } from '../common';
+import { COMMENT_FIELDS, DEFAULT_COMMENT_FIELDS, fieldsOption, readEdge } from '../common';
 import { returnAllAndLimit } from '../../../shared/properties';
 import { forOperation } from '../../../shared/operation';
 import { commentIdField, readCommentId } from './fields';
@@ -15,10 +14,6 @@ export const description = forOperation('comment', 'getReplies', [
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
 	const commentId = readCommentId(this, itemIndex);
-	const replies = await graphRequestAll.call(
-		this,
-		{ path: `/${commentId}/replies`, qs: { fields: readFields(this, 'replyFields', itemIndex, DEFAULT_COMMENT_FIELDS) }, itemIndex },
-		readPaging(this, itemIndex),
-	);
+	const replies = await readEdge.call(this, itemIndex, { path: `/${commentId}/replies`, fieldsParameter: 'replyFields', defaults: DEFAULT_COMMENT_FIELDS });
 	return replies.map((reply) => ({ ...reply, parent_comment_id: commentId }));
 }

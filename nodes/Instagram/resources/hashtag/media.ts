@@ -1,8 +1,8 @@
 // What Get Top Media and Get Recent Media share: their fields and the paginated read of one edge.
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
-import { getInstagramCredentials, graphRequestAll } from '../../shared/transport';
+import { getInstagramCredentials } from '../../shared/transport';
 import { returnAllAndLimit, textField } from '../../../shared/properties';
-import { fieldsOption, readFields, readPaging } from '../common';
+import { fieldsOption, readEdge } from '../common';
 import { assertFacebookLogin } from './guard';
 
 const HASHTAG_MEDIA_FIELDS = ['id', 'caption', 'media_type', 'media_url', 'permalink', 'timestamp', 'like_count', 'comments_count', 'children'];
@@ -20,15 +20,13 @@ export async function readHashtagMedia(this: IExecuteFunctions, itemIndex: numbe
 	assertFacebookLogin(this, credentials, itemIndex);
 	const hashtagId = String(this.getNodeParameter('hashtagId', itemIndex, '')).trim();
 	if (!hashtagId) throw new NodeOperationError(this.getNode(), 'Hashtag ID is empty', { itemIndex });
-	const media = await graphRequestAll.call(
-		this,
-		{
-			path: `/${hashtagId}/${edge}`,
-			qs: { user_id: credentials.accountId, fields: readFields(this, 'hashtagMediaFields', itemIndex, DEFAULT_HASHTAG_MEDIA_FIELDS) },
-			itemIndex,
-			purpose: 'hashtag',
-		},
-		{ ...readPaging(this, itemIndex), pageSize: 50 },
-	);
+	const media = await readEdge.call(this, itemIndex, {
+		path: `/${hashtagId}/${edge}`,
+		fieldsParameter: 'hashtagMediaFields',
+		defaults: DEFAULT_HASHTAG_MEDIA_FIELDS,
+		qs: { user_id: credentials.accountId },
+		pageSize: 50,
+		purpose: 'hashtag',
+	});
 	return media.map((post) => ({ ...post, hashtag_id: hashtagId }));
 }

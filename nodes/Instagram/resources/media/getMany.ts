@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { getInstagramCredentials, graphRequestAll } from '../../shared/transport';
-import { DEFAULT_MEDIA_FIELDS, fieldsOption, MEDIA_FIELDS, readFields, readPaging } from '../common';
+import { getInstagramCredentials } from '../../shared/transport';
+import { DEFAULT_MEDIA_FIELDS, fieldsOption, MEDIA_FIELDS, readEdge } from '../common';
 import { returnAllAndLimit } from '../../../shared/properties';
 import { forOperation } from '../../../shared/operation';
 
@@ -13,9 +13,5 @@ export const description = forOperation('media', 'getMany', [
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
 	const credentials = await getInstagramCredentials.call(this);
-	return await graphRequestAll.call(
-		this,
-		{ path: `/${credentials.accountId}/media`, qs: { fields: readFields(this, 'mediaFields', itemIndex, DEFAULT_MEDIA_FIELDS) }, itemIndex },
-		readPaging(this, itemIndex),
-	);
+	return await readEdge.call(this, itemIndex, { path: `/${credentials.accountId}/media`, fieldsParameter: 'mediaFields', defaults: DEFAULT_MEDIA_FIELDS });
 }

@@ -1,8 +1,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
-import { messagesPath } from '../../shared/graph';
-import { getInstagramCredentials, graphRequest } from '../../shared/transport';
 import { textField } from '../../../shared/properties';
 import { forOperation } from '../../../shared/operation';
+import { sendDirect } from './direct';
 
 export const option = { name: 'Private Reply', action: 'Reply privately to a comment', description: 'Send one DM to the author of a comment' };
 
@@ -18,17 +17,7 @@ export const description = forOperation('message', 'privateReply', [
 ]);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
-	const credentials = await getInstagramCredentials.call(this);
 	const commentId = String(this.getNodeParameter('commentId', itemIndex, '')).trim();
-	const text = this.getNodeParameter('text', itemIndex, '') as string;
 	if (!commentId) throw new NodeOperationError(this.getNode(), 'Comment ID is empty', { itemIndex });
-	if (!text.trim()) throw new NodeOperationError(this.getNode(), 'Text is empty', { itemIndex });
-	const response = await graphRequest.call(this, {
-		method: 'POST',
-		path: messagesPath(credentials),
-		body: { recipient: { comment_id: commentId }, message: { text } },
-		itemIndex,
-		purpose: 'privateReply',
-	});
-	return { ...response, comment_id: commentId };
+	return { ...(await sendDirect.call(this, itemIndex, { comment_id: commentId }, 'privateReply')), comment_id: commentId };
 }

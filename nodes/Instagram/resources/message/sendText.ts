@@ -1,8 +1,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
-import { messagesPath } from '../../shared/graph';
-import { getInstagramCredentials, graphRequest } from '../../shared/transport';
 import { textField } from '../../../shared/properties';
 import { forOperation } from '../../../shared/operation';
+import { sendDirect } from './direct';
 
 export const option = { name: 'Send Text', action: 'Send a text DM', description: 'Message someone who wrote to you in the last 24 h' };
 
@@ -12,16 +11,7 @@ export const description = forOperation('message', 'sendText', [
 ]);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
-	const credentials = await getInstagramCredentials.call(this);
 	const recipientId = String(this.getNodeParameter('recipientId', itemIndex, '')).trim();
-	const text = this.getNodeParameter('text', itemIndex, '') as string;
 	if (!recipientId) throw new NodeOperationError(this.getNode(), 'Recipient ID is empty', { itemIndex });
-	if (!text.trim()) throw new NodeOperationError(this.getNode(), 'Text is empty', { itemIndex });
-	return await graphRequest.call(this, {
-		method: 'POST',
-		path: messagesPath(credentials),
-		body: { recipient: { id: recipientId }, message: { text } },
-		itemIndex,
-		purpose: 'sendMessage',
-	});
+	return await sendDirect.call(this, itemIndex, { id: recipientId }, 'sendMessage');
 }

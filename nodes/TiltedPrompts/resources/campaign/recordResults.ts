@@ -89,7 +89,7 @@ export function sendResultFromItem(json: Json, waId: string): SendResult | Unrec
 				title: text(error.title ?? error.error_user_title, 500),
 				message: text(error.message, 2000),
 				details: text(details, 2000),
-				fbtrace_id: text(error.fbtrace_id ?? error.fbtraceId, 200),
+				fbtrace_id: text(error.fbtrace_id, 200),
 			}) as unknown as MetaErrorResult,
 		};
 	}
