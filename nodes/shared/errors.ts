@@ -46,6 +46,21 @@ export class InputError extends Error {
 	}
 }
 
+const STOPS_RUN = Symbol.for('n8n-nodes-tiltedprompts.stopsRun');
+
+/**
+ * Marks an error that must stop the run even under "Continue On Fail" (e.g. a dead access token:
+ * nothing else in the run can succeed). The router rethrows it instead of outputting an error item.
+ */
+export function stopsRun<E extends Error>(error: E): E {
+	(error as unknown as Record<symbol, boolean>)[STOPS_RUN] = true;
+	return error;
+}
+
+export function isRunStopper(error: unknown): boolean {
+	return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[STOPS_RUN] === true;
+}
+
 /** Any error → the NodeApiError / NodeOperationError n8n shows (n8n's errors pass through unchanged). */
 export function toNodeError(node: INode, error: unknown, itemIndex?: number): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;

@@ -5,9 +5,10 @@
  *     stops the run, or with "Continue On Fail" becomes `{ error: errorItem(…) }` and the run goes on.
  *   - Batch operation: once with every item; it pairs its own output. If it throws under
  *     "Continue On Fail", one error item paired with every input item is output.
+ *   - An error marked with `stopsRun` (errors.ts) stops the run whatever the error setting.
  */
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
-import { errorItem, toNodeError } from './errors';
+import { errorItem, isRunStopper, toNodeError } from './errors';
 import { OutputItem, type ItemOperation, type ItemResult, type Operation, type OperationTable } from './operation';
 
 /** The operation module for this run's resource and operation; a NodeOperationError if there is none. */
@@ -38,7 +39,7 @@ async function runItems(this: IExecuteFunctions, operation: ItemOperation, items
 			output.push(...pairResult.call(this, await operation.execute.call(this, itemIndex), itemIndex));
 		} catch (error) {
 			const nodeError = toNodeError(this.getNode(), error, itemIndex);
-			if (!this.continueOnFail()) throw nodeError;
+			if (!this.continueOnFail() || isRunStopper(error)) throw nodeError;
 			output.push({ json: { error: errorItem(nodeError) }, pairedItem: { item: itemIndex } });
 		}
 	}
@@ -53,7 +54,7 @@ export async function runOperation(this: IExecuteFunctions, operation: Operation
 		return await operation.execute.call(this, items);
 	} catch (error) {
 		const nodeError = toNodeError(this.getNode(), error);
-		if (!this.continueOnFail()) throw nodeError;
+		if (!this.continueOnFail() || isRunStopper(error)) throw nodeError;
 		return [{ json: { error: errorItem(nodeError) }, pairedItem: items.map((_, item) => ({ item })) }];
 	}
 }

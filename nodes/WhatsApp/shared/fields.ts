@@ -49,3 +49,35 @@ export function recipientField(show: Record<string, string[]>): INodeProperties 
 export function getPhoneNumberId(this: IExecuteFunctions, itemIndex: number): string {
 	return String(this.getNodeParameter('phoneNumberId', itemIndex, '', { extractValue: true })).trim();
 }
+
+/** Return All and Limit of a list operation (show them with `forOperation`). */
+export function returnAllOrLimit(): INodeProperties[] {
+	return [
+		{ displayName: 'Return All', name: 'returnAll', type: 'boolean', default: false, description: 'Whether to return all results or only up to a given limit' },
+		{ displayName: 'Limit', name: 'limit', type: 'number', typeOptions: { minValue: 1 }, default: 50, description: 'Max number of results to return', displayOptions: { show: { returnAll: [false] } } },
+	];
+}
+
+/** The template picker: from the list, by name or by ID. */
+export function templateLocator(displayOptions?: INodeProperties['displayOptions']): INodeProperties {
+	return {
+		displayName: 'Template',
+		name: 'template',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		description: 'An approved message template of your WhatsApp Business Account',
+		...(displayOptions ? { displayOptions } : {}),
+		modes: [
+			{ displayName: 'From List', name: 'list', type: 'list', typeOptions: { searchListMethod: 'searchTemplates', searchable: true } },
+			{ displayName: 'By Name', name: 'name', type: 'string', placeholder: 'new_post_image' },
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: '900000000000002',
+				validation: [{ type: 'regex', properties: { regex: '^[0-9]+$', errorMessage: 'A template ID is digits only' } }],
+			},
+		],
+	};
+}

@@ -1,9 +1,9 @@
 import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeType } from 'n8n-workflow';
-import { InputError } from '../../../nodes/shared/errors';
+import { InputError, stopsRun } from '../../../nodes/shared/errors';
 import { metaApiError } from '../../../nodes/shared/metaErrors';
 import { forOperation, OutputItem, type BatchOperation, type ItemOperation, type OperationTable } from '../../../nodes/shared/operation';
-import { route } from '../../../nodes/shared/router';
-import { runNode } from '../../helpers/n8n';
+import { route, runOperation } from '../../../nodes/shared/router';
+import { executeContext, runNode } from '../../helpers/n8n';
 
 const echo: ItemOperation = {
 	description: forOperation('thing', 'echo', [{ displayName: 'Word', name: 'word', type: 'string', default: 'hello' }]),
@@ -138,5 +138,20 @@ describe('router: batch operations', () => {
 
 	it('without Continue On Fail the batch error stops the run', async () => {
 		await expect(runNode({ nodeType: new Test(), params: { operation: 'collect' }, items: [{ fail: true }] })).rejects.toThrow('the batch failed');
+	});
+});
+
+describe('router: errors that stop the run', () => {
+	it('rethrows an error marked stopsRun even under Continue On Fail (item and batch)', async () => {
+		const dead: ItemOperation = {
+			description: [],
+			async execute() {
+				throw stopsRun(new Error('token is dead'));
+			},
+		};
+		const deadBatch: BatchOperation = { kind: 'batch', description: [], execute: dead.execute as never };
+		const ctx = executeContext({ nodeType: new Test(), continueOnFail: true });
+		await expect(runOperation.call(ctx, dead)).rejects.toThrow('token is dead');
+		await expect(runOperation.call(ctx, deadBatch)).rejects.toThrow('token is dead');
 	});
 });

@@ -1,11 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { markAsRead } from './markAsRead';
-import { sendDescription } from './send';
-import { sendTemplateDescription } from './sendTemplate';
+import { descriptionsOf, type Operation } from '../../../shared/operation';
+import * as markAsRead from './markAsRead';
+import * as send from './send';
+import * as sendTemplate from './sendTemplate';
 
-export { buildSend } from './send';
-export { buildSendTemplate } from './sendTemplate';
-export { markAsRead };
+export const operations: Record<string, Operation> = { send, sendTemplate, markAsRead };
 
 const show = { resource: ['message'] };
 
@@ -54,7 +53,7 @@ export const bulkOptionsDescription: INodeProperties = {
 	],
 };
 
-export const messageDescription: INodeProperties[] = [
+export const description: INodeProperties[] = [
 	{
 		displayName: 'Operation',
 		name: 'operation',
@@ -68,8 +67,6 @@ export const messageDescription: INodeProperties[] = [
 			{ name: 'Send Template', value: 'sendTemplate', action: 'Send a template message', description: 'Send an approved template, e.g. a campaign to opted-in customers' },
 		],
 	},
-	...sendDescription,
-	...sendTemplateDescription,
-	...markAsRead.description,
+	...descriptionsOf(operations),
 	bulkOptionsDescription,
 ];
