@@ -50,14 +50,6 @@ export function getPhoneNumberId(this: IExecuteFunctions, itemIndex: number): st
 	return String(this.getNodeParameter('phoneNumberId', itemIndex, '', { extractValue: true })).trim();
 }
 
-/** Return All and Limit of a list operation (show them with `forOperation`). */
-export function returnAllOrLimit(): INodeProperties[] {
-	return [
-		{ displayName: 'Return All', name: 'returnAll', type: 'boolean', default: false, description: 'Whether to return all results or only up to a given limit' },
-		{ displayName: 'Limit', name: 'limit', type: 'number', typeOptions: { minValue: 1 }, default: 50, description: 'Max number of results to return', displayOptions: { show: { returnAll: [false] } } },
-	];
-}
-
 /** The template picker: from the list, by name or by ID. */
 export function templateLocator(displayOptions?: INodeProperties['displayOptions']): INodeProperties {
 	return {
@@ -81,3 +73,10 @@ export function templateLocator(displayOptions?: INodeProperties['displayOptions
 		],
 	};
 }
+
+/** Meta's template categories. */
+export const TEMPLATE_CATEGORIES = [
+	{ name: 'Authentication', value: 'AUTHENTICATION' },
+	{ name: 'Marketing', value: 'MARKETING' },
+	{ name: 'Utility', value: 'UTILITY' },
+];

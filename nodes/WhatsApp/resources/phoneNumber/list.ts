@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { returnAllOrLimit } from '../../../shared/fields';
 import { forOperation } from '../../../shared/operation';
-import { returnAllOrLimit } from '../../shared/fields';
 import { getCredentials, graphPaginate } from '../../shared/transport';
 
 export const PHONE_FIELDS =

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { forOperation } from '../../../shared/operation';
+import { TEMPLATE_CATEGORIES } from '../../shared/fields';
 import { LimitError } from '../../shared/limits';
 import { getCredentials, graphCall } from '../../shared/transport';
 
@@ -10,11 +11,7 @@ export const description: INodeProperties[] = forOperation('template', 'create',
 		name: 'category',
 		type: 'options',
 		default: 'MARKETING',
-		options: [
-			{ name: 'Authentication', value: 'AUTHENTICATION' },
-			{ name: 'Marketing', value: 'MARKETING' },
-			{ name: 'Utility', value: 'UTILITY' },
-		],
+		options: TEMPLATE_CATEGORIES,
 	},
 	{ displayName: 'Language Code', name: 'language', type: 'string', default: 'en_US', required: true },
 	{

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { returnAllOrLimit } from '../../../shared/fields';
 import { forOperation } from '../../../shared/operation';
-import { returnAllOrLimit } from '../../shared/fields';
+import { TEMPLATE_CATEGORIES } from '../../shared/fields';
 import { getCredentials, graphPaginate } from '../../shared/transport';
 
 export const TEMPLATE_FIELDS = 'id,name,language,status,category,parameter_format,components,quality_score,rejected_reason';
@@ -27,11 +28,7 @@ export const description: INodeProperties[] = forOperation('template', 'list', [
 				name: 'category',
 				type: 'multiOptions',
 				default: [],
-				options: [
-					{ name: 'Authentication', value: 'AUTHENTICATION' },
-					{ name: 'Marketing', value: 'MARKETING' },
-					{ name: 'Utility', value: 'UTILITY' },
-				],
+				options: TEMPLATE_CATEGORIES,
 			},
 			{ displayName: 'Language', name: 'language', type: 'string', default: '', placeholder: 'en_US' },
 		],
