@@ -14,7 +14,6 @@ import * as message from './resources/message';
 import * as publish from './resources/publish';
 import { rateLimitOptions } from './shared/rateLimitOptions';
 import type { OperationTable } from '../shared/operation';
-import { resourceField } from '../shared/resource';
 import { route } from '../shared/router';
 
 const OPERATIONS: OperationTable = {
@@ -43,10 +42,21 @@ export class Instagram implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'instagramApi', required: true }],
 		properties: [
-			resourceField(
-				[['Account', 'account'], ['Comment', 'comment'], ['Hashtag', 'hashtag'], ['Media', 'media'], ['Message', 'message'], ['Publish', 'publish']],
-				'media',
-			),
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Account', value: 'account' },
+					{ name: 'Comment', value: 'comment' },
+					{ name: 'Hashtag', value: 'hashtag' },
+					{ name: 'Media', value: 'media' },
+					{ name: 'Message', value: 'message' },
+					{ name: 'Publish', value: 'publish' },
+				],
+				default: 'media',
+			},
 			...account.description,
 			...media.description,
 			...comment.description,

@@ -12,7 +12,6 @@ import * as contact from './resources/contact';
 import * as library from './resources/library';
 import * as service from './resources/service';
 import type { OperationTable } from '../shared/operation';
-import { resourceField } from '../shared/resource';
 import { route } from '../shared/router';
 
 const operations: OperationTable = {
@@ -38,7 +37,20 @@ export class TiltedPrompts implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'tiltedPromptsApi', required: true }],
 		properties: [
-			resourceField([['Bundle', 'bundle'], ['Campaign', 'campaign'], ['Contact', 'contact'], ['Library', 'library'], ['Service', 'service']], 'library'),
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Bundle', value: 'bundle' },
+					{ name: 'Campaign', value: 'campaign' },
+					{ name: 'Contact', value: 'contact' },
+					{ name: 'Library', value: 'library' },
+					{ name: 'Service', value: 'service' },
+				],
+				default: 'library',
+			},
 			...library.description,
 			...bundle.description,
 			...contact.description,

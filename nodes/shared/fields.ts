@@ -1,4 +1,4 @@
-// Fields every node repeats: the Operation selector, Return All / Limit. Pure.
+// Fields every node repeats: the Operation selector, Return All / Limit, option lists, text fields. Pure.
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 /** A resource's Operation selector: each option with `action` (and a description where it helps). */
@@ -28,4 +28,14 @@ export function returnAllOrLimit(): INodeProperties[] {
 			displayOptions: { show: { returnAll: [false] } },
 		},
 	];
+}
+
+/** The options of an options field from [name, value] pairs, in the order given. */
+export function choices(...pairs: Array<[name: string, value: string]>): INodePropertyOptions[] {
+	return pairs.map(([name, value]) => ({ name, value }));
+}
+
+/** A text field (type string, empty by default); `extra` adds required, placeholder, description… */
+export function textField(displayName: string, name: string, extra: Partial<INodeProperties> = {}): INodeProperties {
+	return { displayName, name, type: 'string', default: '', ...extra };
 }

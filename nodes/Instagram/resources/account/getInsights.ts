@@ -2,7 +2,7 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8
 import { getInstagramCredentials, graphRequest } from '../../shared/transport';
 import { toMetricRows, type InsightsResponse } from '../insights';
 import { forOperation } from '../../../shared/operation';
-import { choices } from '../../../shared/properties';
+import { choices } from '../../../shared/fields';
 
 
 const PERIOD_OPTIONS = choices(['Day', 'day'], ['Week', 'week'], ['28 Days', 'days_28'], ['Lifetime', 'lifetime']);
@@ -22,8 +22,6 @@ const ACCOUNT_METRICS = [
 	'total_interactions',
 	'views',
 ];
-
-export const option = { name: 'Get Insights', action: 'Get account insights', description: 'Reach, views, engagement over a period' };
 
 export const description = forOperation('account', 'getInsights', [
 	{

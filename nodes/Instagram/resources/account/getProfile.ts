@@ -4,8 +4,6 @@ import { forOperation } from '../../../shared/operation';
 
 const PROFILE_FIELDS = ['id', 'username', 'name', 'profile_picture_url', 'followers_count', 'follows_count', 'media_count', 'biography', 'website'];
 
-export const option = { name: 'Get Profile', action: 'Get the account profile', description: 'Username, followers, media count' };
-
 export const description = forOperation('account', 'getProfile', [
 	{
 		displayName: 'Fields',

@@ -1,7 +1,19 @@
-import { resourceProperties } from '../../../shared/resource';
+import type { INodeProperties } from 'n8n-workflow';
+import { operationField } from '../../../shared/fields';
+import { descriptionsOf, type Operation } from '../../../shared/operation';
 import * as getInsights from './getInsights';
 import * as getProfile from './getProfile';
 
-export const operations = { getProfile, getInsights };
+export const operations: Record<string, Operation> = { getProfile, getInsights };
 
-export const description = resourceProperties('account', operations, 'getProfile');
+export const description: INodeProperties[] = [
+	operationField(
+		'account',
+		[
+			{ name: 'Get Profile', value: 'getProfile', action: 'Get the account profile', description: 'Username, followers, media count' },
+			{ name: 'Get Insights', value: 'getInsights', action: 'Get account insights', description: 'Reach, views, engagement over a period' },
+		],
+		'getProfile',
+	),
+	...descriptionsOf(operations),
+];

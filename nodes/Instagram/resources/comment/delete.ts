@@ -3,8 +3,6 @@ import { graphRequest } from '../../shared/transport';
 import { forOperation } from '../../../shared/operation';
 import { commentIdField, readCommentId } from './fields';
 
-export const option = { name: 'Delete', action: 'Delete a comment', description: 'Delete a comment on your post' };
-
 export const description = forOperation('comment', 'delete', [commentIdField('ID of the comment to delete (on your own posts)')]);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {

@@ -1,13 +1,11 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { COMMENT_FIELDS, DEFAULT_COMMENT_FIELDS, fieldsOption, mediaIdLocator, readEdge, readMediaId } from '../common';
-import { returnAllAndLimit } from '../../../shared/properties';
+import { returnAllOrLimit } from '../../../shared/fields';
 import { forOperation } from '../../../shared/operation';
-
-export const option = { name: 'Get Many', action: 'Get comments on a post', description: 'Top-level comments of a post' };
 
 export const description = forOperation('comment', 'getMany', [
 	mediaIdLocator('The post whose comments to get'),
-	...returnAllAndLimit(),
+	...returnAllOrLimit(),
 	fieldsOption('commentFields', COMMENT_FIELDS, DEFAULT_COMMENT_FIELDS, 'Fields of each comment to return'),
 ]);
 

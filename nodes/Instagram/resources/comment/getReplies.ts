@@ -1,14 +1,12 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { COMMENT_FIELDS, DEFAULT_COMMENT_FIELDS, fieldsOption, readEdge } from '../common';
-import { returnAllAndLimit } from '../../../shared/properties';
+import { returnAllOrLimit } from '../../../shared/fields';
 import { forOperation } from '../../../shared/operation';
 import { commentIdField, readCommentId } from './fields';
 
-export const option = { name: 'Get Replies', action: 'Get replies to a comment' };
-
 export const description = forOperation('comment', 'getReplies', [
 	commentIdField(),
-	...returnAllAndLimit(),
+	...returnAllOrLimit(),
 	fieldsOption('replyFields', COMMENT_FIELDS, DEFAULT_COMMENT_FIELDS, 'Fields of each reply to return'),
 ]);
 

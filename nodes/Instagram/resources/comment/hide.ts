@@ -3,8 +3,6 @@ import { graphRequest } from '../../shared/transport';
 import { forOperation } from '../../../shared/operation';
 import { commentIdField, readCommentId } from './fields';
 
-export const option = { name: 'Hide or Unhide', action: 'Hide or unhide a comment' };
-
 export const description = forOperation('comment', 'hide', [
 	commentIdField(),
 	{

@@ -1,10 +1,8 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { graphRequest } from '../../shared/transport';
-import { textField } from '../../../shared/properties';
+import { textField } from '../../../shared/fields';
 import { forOperation } from '../../../shared/operation';
 import { commentIdField, readCommentId } from './fields';
-
-export const option = { name: 'Reply', action: 'Reply to a comment publicly' };
 
 export const description = forOperation('comment', 'reply', [
 	commentIdField('ID of the comment to answer publicly'),

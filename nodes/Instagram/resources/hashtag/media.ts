@@ -1,7 +1,7 @@
 // What Get Top Media and Get Recent Media share: their fields and the paginated read of one edge.
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 import { getInstagramCredentials } from '../../shared/transport';
-import { returnAllAndLimit, textField } from '../../../shared/properties';
+import { returnAllOrLimit, textField } from '../../../shared/fields';
 import { fieldsOption, readEdge } from '../common';
 import { assertFacebookLogin } from './guard';
 
@@ -10,7 +10,7 @@ const DEFAULT_HASHTAG_MEDIA_FIELDS = ['id', 'caption', 'media_type', 'permalink'
 
 export const hashtagMediaFields: INodeProperties[] = [
 	textField('Hashtag ID', 'hashtagId', { required: true, description: 'The ID returned by Hashtag → Search' }),
-	...returnAllAndLimit(),
+	...returnAllOrLimit(),
 	fieldsOption('hashtagMediaFields', HASHTAG_MEDIA_FIELDS, DEFAULT_HASHTAG_MEDIA_FIELDS, 'Fields of each post to return'),
 ];
 

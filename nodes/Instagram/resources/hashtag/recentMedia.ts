@@ -2,8 +2,6 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { forOperation } from '../../../shared/operation';
 import { hashtagMediaFields, readHashtagMedia } from './media';
 
-export const option = { name: 'Get Recent Media', action: 'Get recent posts with a hashtag', description: 'Posts from the last 24 h (Facebook Login only)' };
-
 export const description = forOperation('hashtag', 'recentMedia', hashtagMediaFields);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {

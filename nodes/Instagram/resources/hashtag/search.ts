@@ -1,10 +1,8 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { getInstagramCredentials, graphRequest } from '../../shared/transport';
-import { textField } from '../../../shared/properties';
+import { textField } from '../../../shared/fields';
 import { forOperation } from '../../../shared/operation';
 import { assertFacebookLogin } from './guard';
-
-export const option = { name: 'Search', action: 'Find a hashtag ID', description: 'Hashtag name → ID (Facebook Login only)' };
 
 export const description = forOperation('hashtag', 'search', [
 	textField('Hashtag', 'hashtagName', { required: true, placeholder: 'summersale', description: 'The hashtag without # (an account may query 30 unique hashtags per 7 days)' }),

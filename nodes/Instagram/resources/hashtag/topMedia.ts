@@ -2,8 +2,6 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { forOperation } from '../../../shared/operation';
 import { hashtagMediaFields, readHashtagMedia } from './media';
 
-export const option = { name: 'Get Top Media', action: 'Get top posts with a hashtag', description: 'Most popular posts (Facebook Login only)' };
-
 export const description = forOperation('hashtag', 'topMedia', hashtagMediaFields);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {

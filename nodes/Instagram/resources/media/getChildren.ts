@@ -6,8 +6,6 @@ import { forOperation } from '../../../shared/operation';
 const CHILD_FIELDS = ['id', 'media_type', 'media_url', 'thumbnail_url', 'permalink', 'timestamp', 'username', 'shortcode'];
 const DEFAULT_CHILD_FIELDS = ['id', 'media_type', 'media_url', 'permalink', 'timestamp'];
 
-export const option = { name: 'Get Children', action: 'Get carousel items', description: 'The items of a carousel post' };
-
 export const description = forOperation('media', 'getChildren', [
 	mediaIdLocator('The carousel post (CAROUSEL_ALBUM)'),
 	fieldsOption('childFields', CHILD_FIELDS, DEFAULT_CHILD_FIELDS, 'Fields of each carousel item to return'),

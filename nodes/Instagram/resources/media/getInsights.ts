@@ -23,8 +23,6 @@ const MEDIA_METRICS = [
 	'views',
 ];
 
-export const option = { name: 'Get Insights', action: 'Get post insights', description: 'Views, reach, likes… of one post' };
-
 export const description = forOperation('media', 'getInsights', [
 	mediaIdLocator(),
 	{

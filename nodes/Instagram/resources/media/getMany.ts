@@ -1,13 +1,11 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { getInstagramCredentials } from '../../shared/transport';
 import { DEFAULT_MEDIA_FIELDS, fieldsOption, MEDIA_FIELDS, readEdge } from '../common';
-import { returnAllAndLimit } from '../../../shared/properties';
+import { returnAllOrLimit } from '../../../shared/fields';
 import { forOperation } from '../../../shared/operation';
 
-export const option = { name: 'Get Many', action: 'Get many posts', description: 'The account\'s posts, newest first' };
-
 export const description = forOperation('media', 'getMany', [
-	...returnAllAndLimit(),
+	...returnAllOrLimit(),
 	fieldsOption('mediaFields', MEDIA_FIELDS, DEFAULT_MEDIA_FIELDS, 'Fields of each post to return'),
 ]);
 

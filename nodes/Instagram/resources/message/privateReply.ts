@@ -1,9 +1,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
-import { textField } from '../../../shared/properties';
+import { textField } from '../../../shared/fields';
 import { forOperation } from '../../../shared/operation';
 import { sendDirect } from './direct';
-
-export const option = { name: 'Private Reply', action: 'Reply privately to a comment', description: 'Send one DM to the author of a comment' };
 
 export const description = forOperation('message', 'privateReply', [
 	{

@@ -1,9 +1,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
-import { textField } from '../../../shared/properties';
+import { textField } from '../../../shared/fields';
 import { forOperation } from '../../../shared/operation';
 import { sendDirect } from './direct';
-
-export const option = { name: 'Send Text', action: 'Send a text DM', description: 'Message someone who wrote to you in the last 24 h' };
 
 export const description = forOperation('message', 'sendText', [
 	textField('Recipient ID', 'recipientId', { required: true, description: 'Instagram-scoped ID (IGSID) of someone who messaged the account in the last 24 hours' }),

@@ -1,15 +1,13 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { runPublish } from '../../shared/publishing';
 import { getInstagramCredentials } from '../../shared/transport';
-import { textField } from '../../../shared/properties';
+import { textField } from '../../../shared/fields';
 import { forOperation } from '../../../shared/operation';
 import { captionField, MEDIA_KIND_OPTIONS, publishOptions, readPublishOptions } from './options';
 
 
 export const MIN_CAROUSEL_ITEMS = 2;
 export const MAX_CAROUSEL_ITEMS = 10;
-
-export const option = { name: 'Carousel', action: 'Publish a carousel', description: '2–10 images or videos in one post' };
 
 export const description = forOperation('publish', 'carousel', [
 	{

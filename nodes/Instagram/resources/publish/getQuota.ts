@@ -3,8 +3,6 @@ import { getPublishingQuota } from '../../shared/publishing';
 import { getInstagramCredentials } from '../../shared/transport';
 import { forOperation } from '../../../shared/operation';
 
-export const option = { name: 'Get Quota', action: 'Get the publishing quota', description: 'Posts published in the last 24 h and the limit' };
-
 export const description = forOperation('publish', 'getQuota', []);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {

@@ -1,11 +1,9 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { runPublish } from '../../shared/publishing';
 import { getInstagramCredentials } from '../../shared/transport';
-import { textField } from '../../../shared/properties';
+import { textField } from '../../../shared/fields';
 import { forOperation } from '../../../shared/operation';
 import { captionField, publishOptions, readPublishOptions } from './options';
-
-export const option = { name: 'Image', action: 'Publish an image post' };
 
 export const description = forOperation('publish', 'image', [
 	textField('Image URL', 'imageUrl', { required: true, placeholder: 'https://cdn.example.com/post.jpg', description: 'Public URL of a JPEG (Instagram downloads it; no login or redirects to HTML)' }),

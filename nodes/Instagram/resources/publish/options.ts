@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { choices } from '../../../shared/properties';
+import { choices } from '../../../shared/fields';
 import { DEFAULT_POLL_SCHEDULE, type PollSchedule } from '../../shared/containerPolling';
 
 /** Image or video: what a story or a carousel item is. */

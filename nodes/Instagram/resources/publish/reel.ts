@@ -1,11 +1,9 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { runPublish } from '../../shared/publishing';
 import { getInstagramCredentials } from '../../shared/transport';
-import { textField } from '../../../shared/properties';
+import { textField } from '../../../shared/fields';
 import { forOperation } from '../../../shared/operation';
 import { captionField, publishOptions, readPublishOptions } from './options';
-
-export const option = { name: 'Reel', action: 'Publish a reel', description: 'A video post' };
 
 export const description = forOperation('publish', 'reel', [
 	textField('Video URL', 'videoUrl', { required: true, placeholder: 'https://cdn.example.com/reel.mp4', description: 'Public URL of an MP4/MOV video (H.264, AAC; 3 s to 15 min)' }),

@@ -1,11 +1,9 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { runPublish } from '../../shared/publishing';
 import { getInstagramCredentials } from '../../shared/transport';
-import { textField } from '../../../shared/properties';
+import { textField } from '../../../shared/fields';
 import { forOperation } from '../../../shared/operation';
 import { MEDIA_KIND_OPTIONS, publishOptions, readPublishOptions } from './options';
-
-export const option = { name: 'Story', action: 'Publish a story', description: 'Image or video, visible for 24 h' };
 
 export const description = forOperation('publish', 'story', [
 	{

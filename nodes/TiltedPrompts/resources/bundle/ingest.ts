@@ -14,8 +14,6 @@ import { CREDENTIAL_TYPE, serviceRequest } from '../../shared/transport';
 import { forOperation } from '../../../shared/operation';
 import { runOperation } from '../../../shared/router';
 
-export const option = { name: 'Ingest', action: 'Ingest a signed bundle', description: 'Sign a bundle of library assets (Standard Webhooks) and send it to the service' };
-
 export const kind = 'batch';
 
 export const description = forOperation('bundle', 'ingest', [

@@ -4,8 +4,6 @@ import { serviceRequest } from '../../shared/transport';
 import { forOperation } from '../../../shared/operation';
 import { campaignIdField } from './shared';
 
-export const option = { name: 'Claim Recipients', action: 'Claim the next campaign recipients', description: 'Take the next pending recipients (each at most once) to send to' };
-
 export const description = forOperation('campaign', 'claim', [
 	campaignIdField(),
 	{

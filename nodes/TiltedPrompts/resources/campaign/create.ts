@@ -2,11 +2,9 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { compact, toTags } from '../../shared/fields';
 import { serviceRequest } from '../../shared/transport';
 import { forOperation } from '../../../shared/operation';
-import { choices, textField } from '../../../shared/properties';
+import { choices, textField } from '../../../shared/fields';
 
 const MATCH_OPTIONS = choices(['Any Tag', 'any'], ['All Tags', 'all']);
-
-export const option = { name: 'Create', action: 'Create a campaign', description: 'Create a campaign; its audience is the opted-in contacts at this moment' };
 
 export const description = forOperation('campaign', 'create', [
 	textField('Name', 'name', { required: true, placeholder: 'e.g. Diwali sale 2026' }),

@@ -4,8 +4,6 @@ import { serviceRequest } from '../../shared/transport';
 import { forOperation } from '../../../shared/operation';
 import { campaignIdField } from './shared';
 
-export const option = { name: 'Get Report', action: 'Get a campaign report', description: 'Counts by state and failure reasons' };
-
 export const description = forOperation('campaign', 'getReport', [campaignIdField()]);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {

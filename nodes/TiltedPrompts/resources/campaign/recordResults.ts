@@ -13,8 +13,6 @@ import { campaignIdField } from './shared';
 
 export const RESULTS_CHUNK = 500;
 
-export const option = { name: 'Record Results', action: 'Record campaign send results', description: 'Record the WhatsApp node’s results (message ID or error) for the claimed recipients' };
-
 export const kind = 'batch';
 
 export const description = forOperation('campaign', 'recordResults', [

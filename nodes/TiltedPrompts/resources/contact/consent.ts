@@ -1,6 +1,6 @@
 // What Opt In and Opt Out share: their fields and the consent change they post.
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { textField } from '../../../shared/properties';
+import { textField } from '../../../shared/fields';
 import { compact, segment } from '../../shared/fields';
 import { serviceRequest } from '../../shared/transport';
 import { waIdField } from './shared';

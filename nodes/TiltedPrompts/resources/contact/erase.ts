@@ -4,8 +4,6 @@ import { serviceRequest } from '../../shared/transport';
 import { forOperation } from '../../../shared/operation';
 import { waIdField } from './shared';
 
-export const option = { name: 'Erase', action: 'Erase a contact', description: 'Delete a contact’s personal data; only an anonymous consent record stays' };
-
 export const description = forOperation('contact', 'erase', [waIdField()]);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {

@@ -4,8 +4,6 @@ import { serviceRequest } from '../../shared/transport';
 import { forOperation } from '../../../shared/operation';
 import { waIdField } from './shared';
 
-export const option = { name: 'Get', action: 'Get a contact', description: 'Get one contact by WhatsApp number' };
-
 export const description = forOperation('contact', 'get', [waIdField()]);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {

@@ -1,14 +1,12 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { compact } from '../../shared/fields';
 import { serviceRequestList } from '../../shared/transport';
-import { returnAllAndLimit, textField } from '../../../shared/properties';
+import { returnAllOrLimit, textField } from '../../../shared/fields';
 import { forOperation } from '../../../shared/operation';
 import { CONSENT_OPTIONS } from './shared';
 
-export const option = { name: 'Get Many', action: 'Get many contacts', description: 'List contacts by tag and consent' };
-
 export const description = forOperation('contact', 'getMany', [
-	...returnAllAndLimit(),
+	...returnAllOrLimit(),
 	{
 		displayName: 'Filters',
 		name: 'filters',

@@ -7,8 +7,6 @@ import { contactBody, contactFields } from './upsert';
 /** Contacts per request; a large import is sent in several idempotent requests. */
 export const IMPORT_CHUNK = 500;
 
-export const option = { name: 'Import', action: 'Import contacts', description: 'Create or update one contact per input item, in bulk (idempotent)' };
-
 export const kind = 'batch';
 
 export const description = forOperation('contact', 'import', [

@@ -2,8 +2,6 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { forOperation } from '../../../shared/operation';
 import { consentFields, recordConsent } from './consent';
 
-export const option = { name: 'Opt In', action: 'Opt a contact in', description: 'Record that the contact agreed to marketing messages' };
-
 export const description = forOperation('contact', 'optIn', consentFields);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {

@@ -1,5 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { choices } from '../../../shared/properties';
+import { choices } from '../../../shared/fields';
 
 export const CONSENT_OPTIONS = choices(['Opted In', 'opted_in'], ['Opted Out', 'opted_out'], ['Unknown', 'unknown']);
 

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { compact, segment, toTags } from '../../shared/fields';
 import { serviceRequest } from '../../shared/transport';
-import { textField } from '../../../shared/properties';
+import { textField } from '../../../shared/fields';
 import { forOperation } from '../../../shared/operation';
 import { CONSENT_OPTIONS, waIdField } from './shared';
 
@@ -18,8 +18,6 @@ export const contactFields: INodeProperties['options'] = [
 	textField('Name', 'name'),
 	textField('Tags', 'tags', { placeholder: 'e.g. lead, diwali', description: 'Comma-separated tags; campaigns select their audience by tag' }),
 ];
-
-export const option = { name: 'Create or Update', action: 'Create or update a contact', description: 'Create a new contact, or update the current one if it already exists (upsert)' };
 
 export const description = forOperation('contact', 'upsert', [
 	waIdField(),

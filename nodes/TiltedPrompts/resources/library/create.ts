@@ -1,11 +1,9 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { compact, toJsonValue, toTags } from '../../shared/fields';
 import { serviceRequest } from '../../shared/transport';
-import { textField } from '../../../shared/properties';
+import { textField } from '../../../shared/fields';
 import { forOperation } from '../../../shared/operation';
 import { ASSET_TYPE_OPTIONS } from './shared';
-
-export const option = { name: 'Create', action: 'Create a library asset', description: 'Add an asset to the library' };
 
 export const description = forOperation('library', 'create', [
 	textField('Title', 'title', { required: true }),

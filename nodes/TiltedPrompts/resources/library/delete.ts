@@ -4,8 +4,6 @@ import { serviceRequest } from '../../shared/transport';
 import { forOperation } from '../../../shared/operation';
 import { assetIdField } from './shared';
 
-export const option = { name: 'Delete', action: 'Delete a library asset', description: 'Remove an asset from the library' };
-
 export const description = forOperation('library', 'delete', [assetIdField()]);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {

@@ -4,8 +4,6 @@ import { serviceRequest } from '../../shared/transport';
 import { forOperation } from '../../../shared/operation';
 import { assetIdField } from './shared';
 
-export const option = { name: 'Get', action: 'Get a library asset', description: 'Get one asset by ID' };
-
 export const description = forOperation('library', 'get', [assetIdField()]);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {

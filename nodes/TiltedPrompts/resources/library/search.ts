@@ -2,16 +2,14 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { compact } from '../../shared/fields';
 import { serviceRequestList } from '../../shared/transport';
 import { forOperation } from '../../../shared/operation';
-import { choices, returnAllAndLimit, textField } from '../../../shared/properties';
+import { choices, returnAllOrLimit, textField } from '../../../shared/fields';
 import { ASSET_TYPE_OPTIONS } from './shared';
 
 const PREMIUM_OPTIONS = choices(['Any', 'any'], ['Free Only', 'false'], ['Premium Only', 'true']);
 
-export const option = { name: 'Search', action: 'Search the library', description: 'Search or list assets by text, type, tag and premium; premium assets only for pro users' };
-
 export const description = forOperation('library', 'search', [
 	textField('Search Text', 'query', { placeholder: 'e.g. diwali sale caption', description: 'Words to look for in titles and content (full-text search). Leave empty to list assets.' }),
-	...returnAllAndLimit(),
+	...returnAllOrLimit(),
 	{
 		displayName: 'Filters',
 		name: 'filters',

@@ -1,5 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { choices } from '../../../shared/properties';
+import { choices } from '../../../shared/fields';
 
 export const ASSET_TYPE_OPTIONS = choices(
 	['Caption', 'caption'],

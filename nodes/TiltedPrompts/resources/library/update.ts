@@ -1,11 +1,9 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { compact, locatorValue, segment, toJsonValue, toTags } from '../../shared/fields';
 import { serviceRequest } from '../../shared/transport';
-import { textField } from '../../../shared/properties';
+import { textField } from '../../../shared/fields';
 import { forOperation } from '../../../shared/operation';
 import { ASSET_TYPE_OPTIONS, assetIdField } from './shared';
-
-export const option = { name: 'Update', action: 'Update a library asset', description: 'Change fields of an asset' };
 
 export const description = forOperation('library', 'update', [
 	assetIdField(),
