@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ICredentialDataDecryptedObject, ICredentialType, IHttpRequestOptions, INodeType } from 'n8n-workflow';
 import { httpCall } from '../../../nodes/shared/http';
-import { executeContext, loadOptionsContext, newRecorder, parameterGetter, pollContext } from '../../helpers/n8n';
+import { executeContext, hookContext, loadOptionsContext, newRecorder, parameterGetter, pollContext, webhookContext } from '../../helpers/n8n';
 
 interface Seen {
 	method: string;
@@ -139,5 +139,28 @@ describe('the n8n double: parameters as n8n resolves them', () => {
 		expect(editor.getNodeParameter('missing', 'fb')).toBe('fb');
 		expect(editor.getCurrentNodeParameter('kind')).toBe('b');
 		expect(editor.getCurrentNodeParameter('missing')).toBeUndefined();
+	});
+});
+
+describe('the n8n double: trigger contexts', () => {
+	it('a hook context gives the webhook URL, static data and signed HTTP', async () => {
+		const staticData = {};
+		const recorder = newRecorder();
+		const hooks = hookContext({ nodeType, webhookUrl: 'https://n8n.example/webhook/x', staticData, credentials: { testApi: { token: 't' } }, credentialTypes: [credentialType] }, recorder);
+		expect(hooks.getNodeWebhookUrl('default')).toBe('https://n8n.example/webhook/x');
+		expect(hooks.getWorkflowStaticData('node')).toBe(staticData);
+		await hooks.helpers.httpRequestWithAuthentication.call(hooks, 'testApi', { method: 'GET', url: `${base}/json` });
+		expect(seen.at(-1)?.authorization).toBe('Bearer t');
+		expect(recorder.calls).toHaveLength(1);
+	});
+	it('a webhook context hands over the raw body and records the response', () => {
+		const raw = Buffer.from('{"a":1}');
+		const { webhook, response } = webhookContext({ nodeType, headers: { 'Webhook-Id': 'msg_1' }, rawBody: raw });
+		const request = webhook.getRequestObject() as unknown as { headers: Record<string, string>; rawBody: Buffer; body: unknown };
+		expect(request.headers['webhook-id']).toBe('msg_1');
+		expect(request.rawBody).toBe(raw);
+		expect(request.body).toEqual({ a: 1 });
+		(webhook.getResponseObject() as unknown as { status(code: number): { json(body: unknown): void } }).status(401).json({ error: { code: 'bad_signature' } });
+		expect(response).toEqual({ status: 401, body: { error: { code: 'bad_signature' } } });
 	});
 });
