@@ -1,6 +1,7 @@
 // Fields several operations share (each operation file shows them with forOperation).
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import type { InstagramCallContext } from '../shared/errors';
+import { listOrIdLocator } from '../../shared/fields';
 import { splitList } from '../shared/graph';
 import { graphRequestAll } from '../shared/transport';
 
@@ -39,29 +40,10 @@ export function fieldsOption(name: string, all: string[], defaults: string[], de
 }
 
 export function mediaIdLocator(description = 'The post (IG Media)'): INodeProperties {
-	return {
-		displayName: 'Media',
-		name: 'mediaId',
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		required: true,
-		description,
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod: 'searchMedia', searchable: true },
-			},
-			{
-				displayName: 'By ID',
-				name: 'id',
-				type: 'string',
-				placeholder: '17895695668004550',
-				validation: [{ type: 'regex', properties: { regex: '^[0-9_]+$', errorMessage: 'An IG Media ID is a number' } }],
-			},
-		],
-	};
+	return listOrIdLocator(
+		{ displayName: 'Media', name: 'mediaId', description, searchListMethod: 'searchMedia' },
+		{ placeholder: '17895695668004550', validation: [{ type: 'regex', properties: { regex: '^[0-9_]+$', errorMessage: 'An IG Media ID is a number' } }] },
+	);
 }
 
 export function readPaging(context: IExecuteFunctions, itemIndex: number): { returnAll: boolean; limit: number } {

@@ -11,6 +11,7 @@ import {
 import { compact, toJsonValue, toTags } from '../../shared/fields';
 import { signedHeaders } from '../../shared/standardWebhooks';
 import { CREDENTIAL_TYPE, serviceRequest } from '../../shared/transport';
+import { collectionField } from '../../../shared/fields';
 import { forOperation } from '../../../shared/operation';
 import { runOperation } from '../../../shared/router';
 
@@ -54,23 +55,16 @@ export const description = forOperation('bundle', 'ingest', [
 		description: 'The bundle: { "bundle_id": "…", "assets": [{ "slug", "type", "title", "content", "is_premium", "tags" }] }',
 		displayOptions: { show: { source: ['json'] } },
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Message ID',
-				name: 'messageId',
-				type: 'string',
-				default: '',
-				description:
-					'Sent as the webhook-ID header, the idempotency key: sending the same ID again returns the first result and writes nothing. Default: a new random ID.',
-			},
-		],
-	},
+	collectionField('Options', 'options', 'Add Option', [
+		{
+			displayName: 'Message ID',
+			name: 'messageId',
+			type: 'string',
+			default: '',
+			description:
+				'Sent as the webhook-ID header, the idempotency key: sending the same ID again returns the first result and writes nothing. Default: a new random ID.',
+		},
+	]),
 ]);
 
 const ASSET_KEYS = ['slug', 'type', 'title', 'content', 'is_premium', 'tags'];

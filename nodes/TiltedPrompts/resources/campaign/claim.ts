@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { segment } from '../../shared/fields';
 import { serviceRequest } from '../../shared/transport';
+import { collectionField } from '../../../shared/fields';
 import { forOperation } from '../../../shared/operation';
 import { campaignIdField } from './shared';
 
@@ -14,23 +15,16 @@ export const description = forOperation('campaign', 'claim', [
 		typeOptions: { minValue: 1, maxValue: 1000 },
 		description: 'How many pending recipients to claim. Each is claimed once: two workflows never get the same recipient.',
 	},
-	{
-		displayName: 'Options',
-		name: 'claimOptions',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Resend Unknown',
-				name: 'resend_unknown',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether to also claim recipients whose earlier claim timed out (state unknown: the message may or may not have been sent)',
-			},
-		],
-	},
+	collectionField('Options', 'claimOptions', 'Add Option', [
+		{
+			displayName: 'Resend Unknown',
+			name: 'resend_unknown',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to also claim recipients whose earlier claim timed out (state unknown: the message may or may not have been sent)',
+		},
+	]),
 ]);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { compact, toTags } from '../../shared/fields';
 import { serviceRequest } from '../../shared/transport';
 import { forOperation } from '../../../shared/operation';
-import { choices, textField } from '../../../shared/fields';
+import { choices, collectionField, textField } from '../../../shared/fields';
 
 const MATCH_OPTIONS = choices(['Any Tag', 'any'], ['All Tags', 'all']);
 
@@ -26,41 +26,34 @@ export const description = forOperation('campaign', 'create', [
 		description:
 			'Comma-separated: contacts with any of these tags. Empty: all contacts. Only opted-in contacts are ever included; the rest are counted as skipped.',
 	},
-	{
-		displayName: 'Additional Fields',
-		name: 'additionalFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		options: [
-			{
-				displayName: 'Body Parameters',
-				name: 'parameters',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. {{name}}, 20% off',
-				description:
-					'Comma-separated template body parameters; {{name}} and {{wa_ID}} are replaced with each recipient’s values',
-			},
-			{
-				displayName: 'Audience Match',
-				name: 'match',
-				type: 'options',
-				default: 'any',
-				options: MATCH_OPTIONS,
-				description: 'Whether a contact needs any or all of the audience tags',
-			},
-			{
-				displayName: 'Idempotency Key',
-				name: 'idempotency_key',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. instagram-post-17912345678901234',
-				description:
-					'Your key for this campaign (e.g. the Instagram post ID). Creating a campaign with the same key again returns the existing campaign instead of a new one, so a re-run resumes without resending.',
-			},
-		],
-	},
+	collectionField('Additional Fields', 'additionalFields', 'Add Field', [
+		{
+			displayName: 'Body Parameters',
+			name: 'parameters',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. {{name}}, 20% off',
+			description:
+				'Comma-separated template body parameters; {{name}} and {{wa_ID}} are replaced with each recipient’s values',
+		},
+		{
+			displayName: 'Audience Match',
+			name: 'match',
+			type: 'options',
+			default: 'any',
+			options: MATCH_OPTIONS,
+			description: 'Whether a contact needs any or all of the audience tags',
+		},
+		{
+			displayName: 'Idempotency Key',
+			name: 'idempotency_key',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. instagram-post-17912345678901234',
+			description:
+				'Your key for this campaign (e.g. the Instagram post ID). Creating a campaign with the same key again returns the existing campaign instead of a new one, so a re-run resumes without resending.',
+		},
+	]),
 ]);
 
 /** "a, {{name}}" → ["a", "{{name}}"]; arrays pass through. */

@@ -1,22 +1,15 @@
 // What Opt In and Opt Out share: their fields and the consent change they post.
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { textField } from '../../../shared/fields';
+import { collectionField, textField } from '../../../shared/fields';
 import { compact, segment } from '../../shared/fields';
 import { serviceRequest } from '../../shared/transport';
 import { waIdField } from './shared';
 
 export const consentFields: INodeProperties[] = [
 	waIdField(),
-	{
-		displayName: 'Options',
-		name: 'consentOptions',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			textField('Note', 'note', { placeholder: 'e.g. checkout form', description: 'Where the change came from, kept in the consent history' }),
-		],
-	},
+	collectionField('Options', 'consentOptions', 'Add Option', [
+		textField('Note', 'note', { placeholder: 'e.g. checkout form', description: 'Where the change came from, kept in the consent history' }),
+	]),
 ];
 
 /** Records the contact's consent change (with the optional note) in the consent history. */

@@ -1,29 +1,22 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { compact } from '../../shared/fields';
 import { serviceRequestList } from '../../shared/transport';
-import { returnAllOrLimit, textField } from '../../../shared/fields';
+import { collectionField, returnAllOrLimit, textField } from '../../../shared/fields';
 import { forOperation } from '../../../shared/operation';
 import { CONSENT_OPTIONS } from './shared';
 
 export const description = forOperation('contact', 'getMany', [
 	...returnAllOrLimit(),
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		options: [
-			{
-				displayName: 'Consent',
-				name: 'consent',
-				type: 'options',
-				options: CONSENT_OPTIONS,
-				default: 'opted_in',
-			},
-			textField('Tag', 'tag', { description: 'Only contacts carrying this tag' }),
-		],
-	},
+	collectionField('Filters', 'filters', 'Add Filter', [
+		{
+			displayName: 'Consent',
+			name: 'consent',
+			type: 'options',
+			options: CONSENT_OPTIONS,
+			default: 'opted_in',
+		},
+		textField('Tag', 'tag', { description: 'Only contacts carrying this tag' }),
+	]),
 ]);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {

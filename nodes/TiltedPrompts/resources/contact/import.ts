@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { compact } from '../../shared/fields';
 import { serviceRequest } from '../../shared/transport';
+import { collectionField } from '../../../shared/fields';
 import { forOperation } from '../../../shared/operation';
 import { contactBody, contactFields } from './upsert';
 
@@ -18,15 +19,7 @@ export const description = forOperation('contact', 'import', [
 		required: true,
 		description: 'The WhatsApp number of each input item’s contact (an expression over the item)',
 	},
-	{
-		displayName: 'Fields',
-		name: 'fields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		description: 'Values for each contact; use expressions such as {{ $JSON.name }}',
-		options: contactFields,
-	},
+	collectionField('Fields', 'fields', 'Add Field', contactFields, { description: 'Values for each contact; use expressions such as {{ $JSON.name }}' }),
 ]);
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {

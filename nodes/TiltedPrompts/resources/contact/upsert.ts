@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { compact, segment, toTags } from '../../shared/fields';
 import { serviceRequest } from '../../shared/transport';
-import { textField } from '../../../shared/fields';
+import { collectionField, textField } from '../../../shared/fields';
 import { forOperation } from '../../../shared/operation';
 import { CONSENT_OPTIONS, waIdField } from './shared';
 
@@ -21,14 +21,7 @@ export const contactFields: INodeProperties['options'] = [
 
 export const description = forOperation('contact', 'upsert', [
 	waIdField(),
-	{
-		displayName: 'Fields',
-		name: 'fields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		options: contactFields,
-	},
+	collectionField('Fields', 'fields', 'Add Field', contactFields),
 ]);
 
 export function contactBody(fields: IDataObject): IDataObject {

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { compact, toJsonValue, toTags } from '../../shared/fields';
 import { serviceRequest } from '../../shared/transport';
-import { textField } from '../../../shared/fields';
+import { collectionField, textField } from '../../../shared/fields';
 import { forOperation } from '../../../shared/operation';
 import { ASSET_TYPE_OPTIONS } from './shared';
 
@@ -22,24 +22,17 @@ export const description = forOperation('library', 'create', [
 		required: true,
 		description: 'The asset itself: a JSON object, or a JSON string for plain text',
 	},
-	{
-		displayName: 'Additional Fields',
-		name: 'additionalFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		options: [
-			{
-				displayName: 'Is Premium',
-				name: 'is_premium',
-				type: 'boolean',
-				default: false,
-				description: 'Whether only pro users may read this asset',
-			},
-			textField('Slug', 'slug', { placeholder: 'e.g. captions/diwali-sale', description: 'Stable key of the asset; a bundle with the same slug updates it' }),
-			textField('Tags', 'tags', { placeholder: 'e.g. festive, sale', description: 'Comma-separated tags' }),
-		],
-	},
+	collectionField('Additional Fields', 'additionalFields', 'Add Field', [
+		{
+			displayName: 'Is Premium',
+			name: 'is_premium',
+			type: 'boolean',
+			default: false,
+			description: 'Whether only pro users may read this asset',
+		},
+		textField('Slug', 'slug', { placeholder: 'e.g. captions/diwali-sale', description: 'Stable key of the asset; a bundle with the same slug updates it' }),
+		textField('Tags', 'tags', { placeholder: 'e.g. festive, sale', description: 'Comma-separated tags' }),
+	]),
 ]);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {

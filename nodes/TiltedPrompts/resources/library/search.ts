@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { compact } from '../../shared/fields';
 import { serviceRequestList } from '../../shared/transport';
 import { forOperation } from '../../../shared/operation';
-import { choices, returnAllOrLimit, textField } from '../../../shared/fields';
+import { choices, collectionField, returnAllOrLimit, textField } from '../../../shared/fields';
 import { ASSET_TYPE_OPTIONS } from './shared';
 
 const PREMIUM_OPTIONS = choices(['Any', 'any'], ['Free Only', 'false'], ['Premium Only', 'true']);
@@ -10,32 +10,25 @@ const PREMIUM_OPTIONS = choices(['Any', 'any'], ['Free Only', 'false'], ['Premiu
 export const description = forOperation('library', 'search', [
 	textField('Search Text', 'query', { placeholder: 'e.g. diwali sale caption', description: 'Words to look for in titles and content (full-text search). Leave empty to list assets.' }),
 	...returnAllOrLimit(),
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		options: [
-			{
-				displayName: 'Premium',
-				name: 'premium',
-				type: 'options',
-				default: 'any',
-				options: PREMIUM_OPTIONS,
-				description: 'Premium assets are returned only to keys of pro users',
-			},
-			textField('Tag', 'tag', { description: 'Only assets carrying this tag' }),
-			{
-				displayName: 'Type',
-				name: 'type',
-				type: 'options',
-				default: 'prompt',
-				options: ASSET_TYPE_OPTIONS,
-				description: 'Only assets of this type',
-			},
-		],
-	},
+	collectionField('Filters', 'filters', 'Add Filter', [
+		{
+			displayName: 'Premium',
+			name: 'premium',
+			type: 'options',
+			default: 'any',
+			options: PREMIUM_OPTIONS,
+			description: 'Premium assets are returned only to keys of pro users',
+		},
+		textField('Tag', 'tag', { description: 'Only assets carrying this tag' }),
+		{
+			displayName: 'Type',
+			name: 'type',
+			type: 'options',
+			default: 'prompt',
+			options: ASSET_TYPE_OPTIONS,
+			description: 'Only assets of this type',
+		},
+	]),
 ]);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {

@@ -1,5 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { choices } from '../../../shared/fields';
+import { choices, listOrIdLocator } from '../../../shared/fields';
 
 export const ASSET_TYPE_OPTIONS = choices(
 	['Caption', 'caption'],
@@ -12,26 +12,8 @@ export const ASSET_TYPE_OPTIONS = choices(
 );
 
 export function assetIdField(): INodeProperties {
-	return {
-		displayName: 'Asset',
-		name: 'assetId',
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		required: true,
-		description: 'The library asset to use',
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod: 'searchAssets', searchable: true },
-			},
-			{
-				displayName: 'By ID',
-				name: 'id',
-				type: 'string',
-				placeholder: 'e.g. 7b1c3f0e-…',
-			},
-		],
-	};
+	return listOrIdLocator(
+		{ displayName: 'Asset', name: 'assetId', description: 'The library asset to use', searchListMethod: 'searchAssets' },
+		{ placeholder: 'e.g. 7b1c3f0e-…' },
+	);
 }

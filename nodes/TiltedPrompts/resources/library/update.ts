@@ -1,44 +1,37 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { compact, locatorValue, segment, toJsonValue, toTags } from '../../shared/fields';
 import { serviceRequest } from '../../shared/transport';
-import { textField } from '../../../shared/fields';
+import { collectionField, textField } from '../../../shared/fields';
 import { forOperation } from '../../../shared/operation';
 import { ASSET_TYPE_OPTIONS, assetIdField } from './shared';
 
 export const description = forOperation('library', 'update', [
 	assetIdField(),
-	{
-		displayName: 'Update Fields',
-		name: 'updateFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		options: [
-			{
-				displayName: 'Content',
-				name: 'content',
-				type: 'json',
-				default: '{}',
-				description: 'The asset itself: a JSON object, or a JSON string for plain text',
-			},
-			{
-				displayName: 'Is Premium',
-				name: 'is_premium',
-				type: 'boolean',
-				default: false,
-				description: 'Whether only pro users may read this asset',
-			},
-			textField('Tags', 'tags', { description: 'Comma-separated tags (replaces the current tags)' }),
-			textField('Title', 'title'),
-			{
-				displayName: 'Type',
-				name: 'type',
-				type: 'options',
-				options: ASSET_TYPE_OPTIONS,
-				default: 'prompt',
-			},
-		],
-	},
+	collectionField('Update Fields', 'updateFields', 'Add Field', [
+		{
+			displayName: 'Content',
+			name: 'content',
+			type: 'json',
+			default: '{}',
+			description: 'The asset itself: a JSON object, or a JSON string for plain text',
+		},
+		{
+			displayName: 'Is Premium',
+			name: 'is_premium',
+			type: 'boolean',
+			default: false,
+			description: 'Whether only pro users may read this asset',
+		},
+		textField('Tags', 'tags', { description: 'Comma-separated tags (replaces the current tags)' }),
+		textField('Title', 'title'),
+		{
+			displayName: 'Type',
+			name: 'type',
+			type: 'options',
+			options: ASSET_TYPE_OPTIONS,
+			default: 'prompt',
+		},
+	]),
 ]);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
