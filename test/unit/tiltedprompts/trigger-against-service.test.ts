@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import type { IDataObject } from 'n8n-workflow';
 import { signHeaders } from '../../../nodes/shared/standardWebhooks';
 import { TiltedPromptsTrigger } from '../../../nodes/TiltedPromptsTrigger/TiltedPromptsTrigger.node';
-import { hookFunctions, webhookFunctions } from './support/n8n-double';
+import { TiltedPromptsApi } from '../../../credentials/TiltedPromptsApi.credentials';
+import { hookContext, webhookContext } from '../../helpers/n8n';
 import { startRealService, type RunningService } from './support/service';
 
 jest.setTimeout(60_000);
@@ -28,10 +29,11 @@ async function startReceiver(): Promise<void> {
 		req.on('end', async () => {
 			const headers: Record<string, string> = {};
 			for (const [key, value] of Object.entries(req.headers)) if (typeof value === 'string') headers[key] = value;
-			const { webhook, response } = webhookFunctions({
+			const { webhook, response } = webhookContext({
 				nodeType: trigger,
 				params: { events },
 				credentials: credentials(),
+				credentialTypes: [new TiltedPromptsApi()],
 				staticData,
 				headers,
 				rawBody: Buffer.concat(chunks),
@@ -52,11 +54,11 @@ async function startReceiver(): Promise<void> {
 }
 
 function credentials() {
-	return { baseUrl: service.url, apiKey: service.proKey, signingSecret: service.signingSecret };
+	return { tiltedPromptsApi: { baseUrl: service.url, apiKey: service.proKey, signingSecret: service.signingSecret } };
 }
 
 function hooks() {
-	return hookFunctions({ nodeType: trigger, params: { events }, credentials: credentials(), webhookUrl, staticData }).hooks;
+	return hookContext({ nodeType: trigger, params: { events }, credentials: credentials(), credentialTypes: [new TiltedPromptsApi()], webhookUrl, staticData });
 }
 
 async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: IDataObject }> {

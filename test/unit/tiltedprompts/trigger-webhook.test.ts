@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { IDataObject } from 'n8n-workflow';
 import { signHeaders } from '../../../nodes/shared/standardWebhooks';
 import { TiltedPromptsTrigger } from '../../../nodes/TiltedPromptsTrigger/TiltedPromptsTrigger.node';
-import { webhookFunctions } from './support/n8n-double';
+import { webhookContext } from '../../helpers/n8n';
 
 const trigger = new TiltedPromptsTrigger();
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
@@ -12,10 +12,9 @@ const secret = `whsec_${randomBytes(32).toString('base64')}`;
 async function deliver(body: string, options: { events?: string[]; staticData?: IDataObject; id?: string } = {}) {
 	const staticData = options.staticData ?? { subscriptionId: 'sub-1', secret };
 	const headers = signHeaders([secret], options.id ?? `msg_${randomBytes(6).toString('hex')}`, Math.floor(Date.now() / 1000), body);
-	const { webhook, response } = webhookFunctions({
+	const { webhook, response } = webhookContext({
 		nodeType: trigger,
 		params: { events: options.events ?? ['whatsapp.message'] },
-		credentials: {},
 		staticData,
 		headers,
 		rawBody: Buffer.from(body),
@@ -61,10 +60,9 @@ describe('TiltedPrompts Trigger after a signing secret rotation', () => {
 
 	async function receive(staticData: IDataObject, signers: string[], rotatedSecret: string) {
 		const headers = signHeaders(signers, `msg_${randomBytes(6).toString('hex')}`, Math.floor(Date.now() / 1000), body);
-		const { webhook, response } = webhookFunctions({
+		const { webhook, response } = webhookContext({
 			nodeType: trigger,
 			params: { events: ['whatsapp.message'], rotatedSecret },
-			credentials: {},
 			staticData,
 			headers,
 			rawBody: Buffer.from(body),
