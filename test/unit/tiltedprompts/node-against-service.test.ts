@@ -330,19 +330,34 @@ describe('Campaigns', () => {
 			expect.objectContaining({ wa_id: claimed[1].wa_id, recorded: true, state: 'failed' }),
 		]);
 
-		// A WhatsApp node that stopped the run (n8n passed its input through): nothing to record, and the
-		// workflow must stop instead of claiming more recipients.
-		const stopped = await errorOf(
-			run(
-				{ resource: 'campaign', operation: 'recordResults', campaignId: campaign.id, recipientWaId: (i: number) => claimed[i].wa_id },
-				{ items: [{ wa_id: claimed[0].wa_id, campaign_id: campaign.id }] },
-			),
-		);
-		expect(stopped.message).toMatch(/1 of 1 items hold neither a message ID \(wamid\) nor an error: the WhatsApp node did not send them/);
-
 		const [report] = json(await run({ resource: 'campaign', operation: 'getReport', campaignId: campaign.id }));
 		expect(report.counts).toMatchObject({ sent: 1, failed: 1, pending: 0 });
 		expect(report.failures).toEqual([expect.objectContaining({ code: 131026, count: 1 })]);
+		expect(report).toMatchObject({ status: 'completed', summary: 'Sent to 1 of 2 customers · 1 failed (1 not on WhatsApp (Meta error 131026))' });
+	});
+
+	it('gives back recipients the WhatsApp node did not send and stops the campaign with the reason', async () => {
+		const [campaign] = json(await run({ resource: 'campaign', operation: 'create', name: 'Restock', templateName: 'restock', templateLanguage: 'en', audienceTags: 'launch' }));
+		const claimed = json(await run({ resource: 'campaign', operation: 'claim', campaignId: campaign.id, batchSize: 10 }));
+		expect(claimed).toHaveLength(2);
+		const refused = { sent: false, error: { message: 'Template restock (en) has a IMAGE header: set Header Parameter to Image', description: null, code: null } };
+		const recorded = json(
+			await run(
+				{ resource: 'campaign', operation: 'recordResults', campaignId: campaign.id, recipientWaId: (i: number) => claimed[i].wa_id },
+				{ items: [refused, { wa_id: claimed[1].wa_id }] },
+			),
+		);
+		expect(recorded.map((r) => [r.recorded, r.reason])).toEqual([
+			[false, 'not_sent'],
+			[false, 'not_sent'],
+		]);
+		expect(json(await run({ resource: 'campaign', operation: 'claim', campaignId: campaign.id, batchSize: 10 }))).toEqual([]);
+		const [report] = json(await run({ resource: 'campaign', operation: 'getReport', campaignId: campaign.id }));
+		expect(report).toMatchObject({
+			status: 'failed',
+			summary: 'Nothing was sent: Template restock (en) has a IMAGE header: set Header Parameter to Image',
+			counts: { claimed: 0, pending: 2 },
+		});
 	});
 });
 
