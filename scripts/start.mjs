@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import n8n from './lib/n8n.js';
 import supervise from './lib/supervise.js';
+import stackEnv from './lib/stack-env.js';
 import embedded from '../service/dist/db/embedded.js';
 
 const { ROOT, ensureRuntime, installPackage, n8nEnv, nodeBinary, packPackage, runCli, startServer } = n8n;
@@ -141,6 +142,7 @@ async function main() {
 	try {
 		const serviceDbUrl = await pg.ensureDatabase('tiltedprompts');
 		const n8nDbUrl = await pg.ensureDatabase('n8n');
+		stackEnv.writeStackEnv(DATA, { databaseUrl: serviceDbUrl, serviceUrl: `http://127.0.0.1:${SERVICE_PORT}`, n8nUrl: `http://localhost:${N8N_PORT}` });
 
 		step(`service on :${SERVICE_PORT}`);
 		const local = localServiceEnv();
