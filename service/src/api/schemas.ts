@@ -5,7 +5,13 @@ import { RECIPIENT_STATES } from '../campaigns/recipient-state';
 import { CONSENT_STATES } from '../consent/keywords';
 import { CAMPAIGN_STATUSES } from '../campaigns/outcome';
 
-const limitQuery = z.coerce.number().int().min(1).max(200).default(50).describe('Page size (1–200, default 50).');
+const limitQuery = z.coerce
+	.number({ error: (issue) => (issue.code === 'invalid_type' ? 'expected a whole number' : undefined) })
+	.int({ error: 'expected a whole number' })
+	.min(1)
+	.max(200)
+	.default(50)
+	.describe('Page size (1–200, default 50).');
 const cursorQuery = z.string().max(500).optional().describe('`next_cursor` of the previous page.');
 const boolQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
 const stringList = z
