@@ -62,11 +62,16 @@ async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, w
 	}
 }
 
+const seen = new Set<string>();
+
+/** The execution the latest form submission started (a new one waiting for its next page). */
 async function waitingExecution(): Promise<string> {
-	return await waitFor(async () => {
+	const id = await waitFor(async () => {
 		const list = await n8n.rest<{ data: { results?: Array<{ id: string; status: string }> } }>('GET', '/rest/executions?limit=10');
-		return (list.data.results ?? []).find((e) => e.status === 'waiting')?.id;
+		return (list.data.results ?? []).find((e) => e.status === 'waiting' && !seen.has(e.id))?.id;
 	}, 'the execution to wait for the confirmation page');
+	seen.add(id);
+	return id;
 }
 
 /**
@@ -192,6 +197,7 @@ describe('template 3: staff campaign form', () => {
 		const campaignMessages = wa.messages.filter((m) => m.to !== STAFF);
 		expect(campaignMessages.map((m) => m.to).sort()).toEqual([...VIP].sort());
 		expect(campaignMessages.map((m) => ((m.body.template as IDataObject).components as IDataObject[])[0])).toContainEqual({ type: 'body', parameters: [{ type: 'text', text: 'Asha' }] });
+		await leaveCompletionPage(confirmUrl);
 		expect(await executionStatus(execution)).toBe('success');
 	});
 
@@ -216,6 +222,7 @@ describe('template 3: staff campaign form', () => {
 		expect(confirmPage).toContain('Yes, send the campaign');
 		expect((await submit(url, { 'field-0': 'No, cancel' })).status).toBeLessThan(400);
 		expect(text(await nextPage(url))).toContain('Nothing was sent to customers');
+		await leaveCompletionPage(url);
 		expect(wa.messages).toHaveLength(before + 1);
 	});
 
@@ -250,6 +257,7 @@ describe('template 3: staff campaign form', () => {
 		await nextPage(url2);
 		await submit(url2, { 'field-0': 'Yes, send the campaign' });
 		expect(text(await nextPage(url2))).toContain(`Sent to ${VIP.length} of ${VIP.length} customers`);
+		await leaveCompletionPage(url2);
 		const fixed = wa.messages.filter((m) => m.to !== STAFF).slice(sentBefore);
 		expect(fixed.map((m) => m.to).sort()).toEqual([...VIP].sort());
 	});

@@ -361,6 +361,32 @@ describe('Campaigns', () => {
 	});
 });
 
+describe('Campaign controls from the node', () => {
+	it('schedules, pauses, resumes and cancels a campaign, each answer saying the status in plain words', async () => {
+		const at = new Date(Date.now() + 3_600_000);
+		const [campaign] = json(
+			await run({ resource: 'campaign', operation: 'create', name: 'Later', templateName: 'restock', templateLanguage: 'en', audienceTags: 'launch', additionalFields: { scheduled_at: at.toISOString() } }),
+		);
+		expect(campaign).toMatchObject({ status: 'scheduled', scheduled_at: at.toISOString(), report_url: expect.stringMatching(/\/reports\/[0-9a-f]{64}$/) });
+		expect(json(await run({ resource: 'campaign', operation: 'claim', campaignId: campaign.id, batchSize: 10 }))).toEqual([]);
+		const [paused] = json(await run({ resource: 'campaign', operation: 'pause', campaignId: campaign.id }));
+		expect(paused.status).toBe('paused');
+		const [resumed] = json(await run({ resource: 'campaign', operation: 'resume', campaignId: campaign.id }));
+		expect(resumed.status).toBe('scheduled');
+		const [cancelled] = json(await run({ resource: 'campaign', operation: 'cancel', campaignId: campaign.id }));
+		expect(cancelled).toMatchObject({ status: 'cancelled', summary: 'Nothing was sent: cancelled by staff' });
+		const again = await errorOf(run({ resource: 'campaign', operation: 'resume', campaignId: campaign.id }));
+		expect(again.message).toMatch(/The campaign is cancelled; it cannot be resumed/);
+	});
+
+	it('refuses a Start At that is not a date, naming the field', async () => {
+		const error = await errorOf(
+			run({ resource: 'campaign', operation: 'create', name: 'Bad', templateName: 'restock', templateLanguage: 'en', audienceTags: 'launch', additionalFields: { scheduled_at: 'next friday' } }),
+		);
+		expect(error.message).toBe('Start At: expected a date and time, received "next friday"');
+	});
+});
+
 describe('Service', () => {
 	it('gets the health of the service', async () => {
 		expect(json(await run({ resource: 'service', operation: 'getHealth' }))).toEqual([{ status: 'ok', service: 'tiltedprompts', version: 'test' }]);
