@@ -1,6 +1,5 @@
 import type {
 	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
 	ICredentialType,
 	Icon,
 	IHttpRequestOptions,
@@ -61,10 +60,6 @@ export class TiltedPromptsApi implements ICredentialType {
 		return requestOptions;
 	}
 
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
-			url: '/api/v1/me',
-		},
-	};
+	// Tested by the nodes' credential test methods (nodes/shared/credentialTest.ts): they show Meta's
+	// or the service's own message instead of the HTTP reason phrase.
 }

@@ -1,6 +1,5 @@
 import type {
 	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
 	ICredentialType,
 	Icon,
 	IHttpRequestOptions,
@@ -68,11 +67,6 @@ export class WhatsAppCloudApi implements ICredentialType {
 		return requestOptions;
 	}
 
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}/{{$credentials.apiVersion}}',
-			url: '=/{{$credentials.businessAccountId}}',
-			qs: { fields: 'id,name' },
-		},
-	};
+	// Tested by the nodes' credential test methods (nodes/shared/credentialTest.ts): they show Meta's
+	// or the service's own message instead of the HTTP reason phrase.
 }

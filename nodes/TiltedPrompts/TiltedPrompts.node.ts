@@ -12,6 +12,7 @@ import * as contact from './resources/contact';
 import * as library from './resources/library';
 import * as service from './resources/service';
 import type { OperationTable } from '../shared/operation';
+import { testTiltedPromptsCredential } from '../shared/credentialTest';
 import { route } from '../shared/router';
 
 const operations: OperationTable = {
@@ -35,7 +36,7 @@ export class TiltedPrompts implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'tiltedPromptsApi', required: true }],
+		credentials: [{ name: 'tiltedPromptsApi', required: true, testedBy: 'tiltedPromptsApiTest' }],
 		properties: [
 			{
 				displayName: 'Resource',
@@ -61,6 +62,7 @@ export class TiltedPrompts implements INodeType {
 
 	methods = {
 		listSearch: { searchAssets },
+		credentialTest: { tiltedPromptsApiTest: testTiltedPromptsCredential },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

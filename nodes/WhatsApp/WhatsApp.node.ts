@@ -5,6 +5,7 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
+import { testWhatsAppCredential } from '../shared/credentialTest';
 import { route } from '../shared/router';
 import type { OperationTable } from '../shared/operation';
 import { searchPhoneNumbers, searchTemplates } from './listSearch';
@@ -34,7 +35,7 @@ export class WhatsApp implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'whatsAppCloudApi', required: true }],
+		credentials: [{ name: 'whatsAppCloudApi', required: true, testedBy: 'whatsAppCloudApiTest' }],
 		properties: [
 			{
 				displayName: 'Resource',
@@ -57,6 +58,7 @@ export class WhatsApp implements INodeType {
 	};
 
 	methods = {
+		credentialTest: { whatsAppCloudApiTest: testWhatsAppCredential },
 		listSearch: { searchPhoneNumbers, searchTemplates },
 	};
 
