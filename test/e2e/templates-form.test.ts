@@ -1,7 +1,7 @@
 // Template 3, the staff campaign form, imported as shipped into real n8n and published; a member of
 // staff fills it in over HTTP the way the browser does (multipart POST, then the follow-up pages on
 // /form-waiting/<execution>), gets the test message, confirms, and reads the report page.
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -131,14 +131,21 @@ afterAll(async () => {
 const CHROMIUM = process.env.CHROMIUM_PATH ?? 'chromium';
 const ARTIFACTS = join(__dirname, '..', '..', '.artifacts');
 
-/** A headless-Chromium screenshot of a page staff see, kept in .artifacts/ (gitignored). Loading a page submits nothing. */
-function screenshot(url: string, name: string): void {
+/**
+ * A headless-Chromium screenshot of a page staff see, kept in .artifacts/ (gitignored). Loading a
+ * page submits nothing. Asynchronous: the service under test runs in this process.
+ */
+async function screenshot(url: string, name: string): Promise<void> {
 	mkdirSync(ARTIFACTS, { recursive: true });
 	const file = join(ARTIFACTS, name);
 	const profile = mkdtempSync(join(tmpdir(), 'tp-shot-'));
+	const args = ['--headless', '--no-sandbox', '--disable-gpu', `--user-data-dir=${profile}`, '--hide-scrollbars', '--window-size=1000,1000', '--timeout=15000', '--virtual-time-budget=5000', `--screenshot=${file}`, url];
 	try {
-		const run = spawnSync(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', `--user-data-dir=${profile}`, '--hide-scrollbars', '--window-size=1000,1000', `--screenshot=${file}`, url], { timeout: 60_000, encoding: 'utf8' });
-		if (run.error) throw new Error(`Headless Chromium is needed for the screenshots: apt-get install -y chromium (or set CHROMIUM_PATH). ${run.error.message}`);
+		await new Promise<void>((resolve, reject) =>
+			execFile(CHROMIUM, args, { timeout: 90_000 }, (error) =>
+				error ? reject(new Error(`Headless Chromium is needed for the screenshots: apt-get install -y chromium (or set CHROMIUM_PATH). ${error.message}`)) : resolve(),
+			),
+		);
 		expect(statSync(file).size).toBeGreaterThan(1000);
 		step(`screenshot ${file}`);
 	} finally {
@@ -186,7 +193,7 @@ describe('template 3: staff campaign form', () => {
 			return res.status === 200 ? await res.text() : undefined;
 		}, 'the form to be published');
 		expect(page).toContain('New WhatsApp campaign');
-		screenshot(formUrl, 'staff-form.png');
+		await screenshot(formUrl, 'staff-form.png');
 
 		const first = await submit(formUrl, { 'field-0': 'Diwali VIP', 'field-1': 'diwali_sale', 'field-2': 'en', 'field-3': 'vip', 'field-4': '+91 98000 55555' });
 		step(`first submit ${first.status}: ${first.text.slice(0, 200)}`);
@@ -214,7 +221,7 @@ describe('template 3: staff campaign form', () => {
 		const reportPage = text(await (await fetch(link!)).text());
 		expect(reportPage).toContain(`Sent to ${VIP.length} of ${VIP.length} customers`);
 		expect(reportPage).toMatch(/Customers matching the audience 4 /);
-		screenshot(link!, 'staff-report.png');
+		await screenshot(link!, 'staff-report.png');
 
 		const campaignMessages = wa.messages.filter((m) => m.to !== STAFF);
 		expect(campaignMessages.map((m) => m.to).sort()).toEqual([...VIP].sort());
@@ -237,7 +244,7 @@ describe('template 3: staff campaign form', () => {
 		expect(failedPage).toContain('Nothing was sent to customers');
 		expect(failedPage).not.toContain('send the campaign');
 		expect(wa.messages).toHaveLength(before);
-		screenshot(url, 'staff-form-test-failed.png');
+		await screenshot(url, 'staff-form-test-failed.png');
 
 		expect((await submit(url, { 'field-0': 'diwali_sale', 'field-1': 'en', 'field-2': '+91 98000 55555' })).status).toBeLessThan(400);
 		await waitFor(() => (wa.messages.length === before + 1 ? true : undefined), 'the corrected test message');
