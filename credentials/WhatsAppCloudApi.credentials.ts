@@ -1,5 +1,6 @@
 import type {
 	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
 	ICredentialType,
 	Icon,
 	IHttpRequestOptions,
@@ -67,6 +68,11 @@ export class WhatsAppCloudApi implements ICredentialType {
 		return requestOptions;
 	}
 
-	// Tested by the nodes' credential test methods (nodes/shared/credentialTest.ts): they show Meta's
-	// or the service's own message instead of the HTTP reason phrase.
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}/{{$credentials.apiVersion}}',
+			url: '=/{{$credentials.businessAccountId}}',
+			qs: { fields: 'id,name' },
+		},
+	};
 }

@@ -12,7 +12,6 @@ import * as contact from './resources/contact';
 import * as library from './resources/library';
 import * as service from './resources/service';
 import type { OperationTable } from '../shared/operation';
-import { testTiltedPromptsCredential } from '../shared/credentialTest';
 import { route } from '../shared/router';
 
 const operations: OperationTable = {
@@ -36,7 +35,7 @@ export class TiltedPrompts implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'tiltedPromptsApi', required: true, testedBy: 'tiltedPromptsApiTest' }],
+		credentials: [{ name: 'tiltedPromptsApi', required: true }],
 		properties: [
 			{
 				displayName: 'Resource',
@@ -62,7 +61,6 @@ export class TiltedPrompts implements INodeType {
 
 	methods = {
 		listSearch: { searchAssets },
-		credentialTest: { tiltedPromptsApiTest: testTiltedPromptsCredential },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -17,7 +17,6 @@ import {
 	type IWebhookResponseData,
 	type JsonObject,
 } from 'n8n-workflow';
-import { testTiltedPromptsCredential } from '../shared/credentialTest';
 import { decodeSecret, verify, WebhookVerificationError } from '../shared/standardWebhooks';
 import { serviceRequest, serviceRequestList } from '../TiltedPrompts/shared/transport';
 import { EVENT_TYPE_OPTIONS, rememberWebhookId, type TriggerStaticData } from './shared/state';
@@ -35,7 +34,7 @@ export class TiltedPromptsTrigger implements INodeType {
 		defaults: { name: 'TiltedPrompts Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'tiltedPromptsApi', required: true, testedBy: 'tiltedPromptsApiTest' }],
+		credentials: [{ name: 'tiltedPromptsApi', required: true }],
 		webhooks: [
 			{
 				name: 'default',
@@ -65,10 +64,6 @@ export class TiltedPromptsTrigger implements INodeType {
 					'Only after rotating this trigger\'s subscription secret in the TiltedPrompts service (POST /api/v1/subscriptions/{ID}/rotate-secret; GET /api/v1/subscriptions lists the subscription, its description names this workflow and node): paste the new secret here. The old secret keeps working until the overlap you chose ends.',
 			},
 		],
-	};
-
-	methods = {
-		credentialTest: { tiltedPromptsApiTest: testTiltedPromptsCredential },
 	};
 
 	webhookMethods = {

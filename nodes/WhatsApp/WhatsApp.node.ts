@@ -5,7 +5,6 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
-import { testWhatsAppCredential } from '../shared/credentialTest';
 import { route } from '../shared/router';
 import type { OperationTable } from '../shared/operation';
 import { searchPhoneNumbers, searchTemplates } from './listSearch';
@@ -35,7 +34,7 @@ export class WhatsApp implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'whatsAppCloudApi', required: true, testedBy: 'whatsAppCloudApiTest' }],
+		credentials: [{ name: 'whatsAppCloudApi', required: true }],
 		properties: [
 			{
 				displayName: 'Resource',
@@ -58,7 +57,6 @@ export class WhatsApp implements INodeType {
 	};
 
 	methods = {
-		credentialTest: { whatsAppCloudApiTest: testWhatsAppCredential },
 		listSearch: { searchPhoneNumbers, searchTemplates },
 	};
 

@@ -5,9 +5,6 @@ import type { AddressInfo } from 'node:net';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { TiltedPrompts } from '../../../nodes/TiltedPrompts/TiltedPrompts.node';
 import { TiltedPromptsApi } from '../../../credentials/TiltedPromptsApi.credentials';
-import type { ICredentialsDecrypted } from 'n8n-workflow';
-import { testTiltedPromptsCredential } from '../../../nodes/shared/credentialTest';
-import { credentialTestContext } from '../../helpers/credential-test-context';
 import { runNode, type HttpCall, type Params } from '../../helpers/n8n';
 import { startRealService, type RunningService } from './support/service';
 
@@ -361,28 +358,6 @@ describe('Campaigns', () => {
 			summary: 'Nothing was sent: Template restock (en) has a IMAGE header: set Header Parameter to Image',
 			counts: { claimed: 0, pending: 2 },
 		});
-	});
-});
-
-describe('the TiltedPrompts credential test', () => {
-	const check = (data: Record<string, string>) =>
-		testTiltedPromptsCredential.call(credentialTestContext(), { id: 'c', name: 'TiltedPrompts', type: 'tiltedPromptsApi', data } as ICredentialsDecrypted);
-
-	it("passes with a valid key and shows the service's message for a bad one", async () => {
-		expect(await check({ baseUrl: `${service.url}/`, apiKey: service.proKey })).toEqual({ status: 'OK', message: 'Connection successful' });
-		expect(await check({ baseUrl: service.url, apiKey: 'tp_notakeyatallnotakeyatallnotakeyat' })).toEqual({
-			status: 'Error',
-			message: 'TiltedPrompts service: The API key is unknown or revoked: check the TiltedPrompts API credential.',
-		});
-	});
-
-	it('names the host when the service cannot be reached', async () => {
-		const closed = createServer();
-		await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-		const port = (closed.address() as AddressInfo).port;
-		await new Promise((resolve) => closed.close(resolve));
-		const down = await check({ baseUrl: `http://127.0.0.1:${port}`, apiKey: service.proKey });
-		expect(down.message).toBe(`Could not reach 127.0.0.1:${port}: nothing is listening there (is it running? is the port right?) (ECONNREFUSED)`);
 	});
 });
 
