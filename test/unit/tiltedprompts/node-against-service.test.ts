@@ -330,6 +330,16 @@ describe('Campaigns', () => {
 			expect.objectContaining({ wa_id: claimed[1].wa_id, recorded: true, state: 'failed' }),
 		]);
 
+		// A WhatsApp node that stopped the run (n8n passed its input through): nothing to record, and the
+		// workflow must stop instead of claiming more recipients.
+		const stopped = await errorOf(
+			run(
+				{ resource: 'campaign', operation: 'recordResults', campaignId: campaign.id, recipientWaId: (i: number) => claimed[i].wa_id },
+				{ items: [{ wa_id: claimed[0].wa_id, campaign_id: campaign.id }] },
+			),
+		);
+		expect(stopped.message).toMatch(/1 of 1 items hold neither a message ID \(wamid\) nor an error: the WhatsApp node did not send them/);
+
 		const [report] = json(await run({ resource: 'campaign', operation: 'getReport', campaignId: campaign.id }));
 		expect(report.counts).toMatchObject({ sent: 1, failed: 1, pending: 0 });
 		expect(report.failures).toEqual([expect.objectContaining({ code: 131026, count: 1 })]);
@@ -344,7 +354,7 @@ describe('Campaigns', () => {
 		const recorded = json(
 			await run(
 				{ resource: 'campaign', operation: 'recordResults', campaignId: campaign.id, recipientWaId: (i: number) => claimed[i].wa_id },
-				{ items: [refused, { wa_id: claimed[1].wa_id }] },
+				{ items: [refused, refused] },
 			),
 		);
 		expect(recorded.map((r) => [r.recorded, r.reason])).toEqual([

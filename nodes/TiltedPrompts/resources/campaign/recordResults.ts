@@ -51,12 +51,14 @@ export interface MetaErrorResult {
 export type SendResult = { wa_id: string; wamid: string } | { wa_id: string; error: MetaErrorResult };
 
 /**
- * Why an item cannot be recorded. `not_sent` (the WhatsApp node says `sent: false`, or gave no result
- * at all): the recipient is released and the campaign stopped with the reason, so a resume after the
- * fix sends to them exactly once. `error_without_meta_code` (e.g. a network failure: maybe sent): the
- * recipient stays claimed and becomes unknown, never resent unless asked.
+ * Why an item cannot be recorded. `not_sent` (the WhatsApp node says `sent: false`: it refused the
+ * message before sending, or never attempted it): the recipient is released and the campaign stopped
+ * with the reason, so a resume after the fix sends to them exactly once. `error_without_meta_code`
+ * (e.g. a network failure) and `no_result` (the WhatsApp node stopped the run and n8n passed its input
+ * through, so some of these may have gone out): maybe sent, so the recipient stays claimed and becomes
+ * unknown, never resent unless asked.
  */
-export type Unrecordable = { wa_id: string; unrecordable: 'not_sent' | 'error_without_meta_code'; message: string };
+export type Unrecordable = { wa_id: string; unrecordable: 'not_sent' | 'no_result' | 'error_without_meta_code'; message: string };
 
 function text(value: unknown, max: number): string | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
@@ -109,8 +111,8 @@ export function sendResultFromItem(json: Json, waId: string): SendResult | Unrec
 	if (wamid) return { wa_id: waId, wamid };
 	return {
 		wa_id: waId,
-		unrecordable: 'not_sent',
-		message: 'The WhatsApp node did not send this message (its item holds neither a message ID nor an error): check that node’s error, fix it and resume the campaign',
+		unrecordable: 'no_result',
+		message: 'The item holds neither a message ID (wamid) nor an error — connect this node to the WhatsApp node’s output, with “Continue On Fail” on',
 	};
 }
 
@@ -156,6 +158,21 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	}
 	const notSent = perItem.flatMap((result) => ('unrecordable' in result && result.unrecordable === 'not_sent' ? [result] : []));
 	if (notSent.length > 0) await stopCampaign.call(this, campaignId, notSent, items.length);
+	// Items with no result at all mean the WhatsApp node stopped the run (e.g. on error 190) and n8n
+	// passed its input through: some may have gone out. Record what was sent, then stop the workflow:
+	// claiming further batches would only strand more recipients.
+	const unknown = perItem.flatMap((result, index) => ('unrecordable' in result && result.unrecordable === 'no_result' ? [index] : []));
+	if (unknown.length > 0) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`${unknown.length} of ${items.length} items hold neither a message ID (wamid) nor an error: the WhatsApp node did not send them — check its error (e.g. 190, an expired access token), fix it and run again; recipients not yet claimed will be sent then`,
+			{
+				itemIndex: unknown[0],
+				description:
+					'Results that were present have been recorded. The recipients of the items without a result stay claimed (some may have been sent): they show as unknown in the campaign report and are never resent unless you claim with Resend Unknown.',
+			},
+		);
+	}
 	return perItem.map((result, index) => {
 		const sent = 'wamid' in result ? { wamid: result.wamid } : 'error' in result ? { error: result.error } : {};
 		const answer: IDataObject =
