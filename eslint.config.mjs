@@ -8,9 +8,29 @@ import tseslint from 'typescript-eslint';
 const recommended = n8nCommunityNodesPlugin.configs.recommended;
 
 export default tseslint.config(
-	{ ignores: ['dist/**', 'service/**', 'test/**', 'scripts/**', 'workflows/**', 'docker/**', '**/*.test.ts'] },
+	{ ignores: ['**/dist/**', '**/node_modules/**', 'workflows/**', 'docker/**', '.data/**', 'coverage/**'] },
 	{
-		files: ['**/*.ts'],
+		// The service, the tests, the scripts and the benchmarks: TypeScript's recommended rules.
+		files: ['service/**/*.ts', 'test/**/*.ts', '**/*.test.ts', 'sandbox/**/*.ts'],
+		extends: [tseslint.configs.recommended],
+		rules: {
+			// A leading underscore marks a parameter or binding that is unused on purpose.
+			'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true, caughtErrors: 'none' }],
+		},
+	},
+	{
+		// Tests read untyped JSON (n8n's run data, Meta's bodies) and load some modules lazily.
+		files: ['test/**/*.ts', '**/*.test.ts', 'service/test/**/*.ts'],
+		rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-require-imports': 'off' },
+	},
+	{
+		files: ['**/*.{js,mjs,cjs}'],
+		extends: [tseslint.configs.recommended],
+		rules: { '@typescript-eslint/no-require-imports': 'off' },
+	},
+	{
+		files: ['nodes/**/*.ts', 'credentials/**/*.ts'],
+		ignores: ['**/*.test.ts'],
 		extends: [tseslint.configs.recommended, recommended],
 		rules: { 'prefer-spread': 'off', 'no-console': 'error' },
 	},

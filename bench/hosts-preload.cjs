@@ -7,9 +7,9 @@ const dns = require('node:dns');
 const HOSTS = new Map([['graph.facebook.com', '127.0.0.1']]);
 const originalLookup = dns.lookup;
 
-dns.lookup = function lookup(hostname, options, callback) {
+dns.lookup = function lookup(hostname, options, callback, ...rest) {
 	const address = HOSTS.get(String(hostname).toLowerCase());
-	if (address === undefined) return originalLookup.apply(this, arguments);
+	if (address === undefined) return originalLookup.call(this, hostname, options, callback, ...rest);
 	if (typeof options === 'function') {
 		callback = options;
 		options = {};

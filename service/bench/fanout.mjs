@@ -90,7 +90,7 @@ async function main() {
 
 		// The subscriber: verifies every signature, deduplicates on webhook-id, records receipt times.
 		const received = new Map();
-		let secret;
+		let secret = '';
 		let badSignatures = 0;
 		subscriber = createServer((req, res) => {
 			const chunks = [];

@@ -2,7 +2,8 @@
 // data is kept in SERVICE_DATA_DIR. Start-up: validate config → database → migrations → listen.
 // SIGTERM/SIGINT: stop accepting, drain in-flight requests (up to SHUTDOWN_TIMEOUT_MS), stop the
 // fan-out worker and the retention sweeper, close the pool.
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
 import { createApiModule } from './api';
 import { createApp } from './app';
@@ -17,7 +18,7 @@ import { createMetrics } from './metrics';
 import { createRetentionSweeper } from './retention/sweeper';
 import { serve } from './server';
 
-const VERSION: string = require('../package.json').version;
+const VERSION: string = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
 
 /** Migrations at start-up; while the database is not reachable yet, waits and tries again (no exit). */
 async function migrateWhenReachable(pool: Pool, logger: Logger): Promise<{ applied: string[] }> {

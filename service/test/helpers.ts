@@ -84,5 +84,5 @@ export async function count(pool: Pool, sql: string, params: unknown[] = []): Pr
 }
 
 /** The JSON body of a response, loosely typed for assertions. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 export const json = (res: Response): Promise<any> => res.json();

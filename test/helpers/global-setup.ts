@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../../service/src/db/embedded';
 
 declare global {
-	// eslint-disable-next-line no-var
+	 
 	var __TP_PG__: { stop(): Promise<void> } | undefined;
 }
 

@@ -315,7 +315,6 @@ export async function startGraphStandIn(options: StandInOptions = {}): Promise<G
 		return undefined;
 	};
 
-	let standIn: GraphStandIn;
 
 	const handle = async (incoming: IncomingMessage, res: ServerResponse) => {
 		const arrivedAt = Date.now();
@@ -411,7 +410,7 @@ export async function startGraphStandIn(options: StandInOptions = {}): Promise<G
 	});
 	const port = (server.address() as AddressInfo).port;
 	const host = options.host ?? '127.0.0.1';
-	standIn = {
+	const standIn: GraphStandIn = {
 		url: `${options.tls ? 'https' : 'http'}://${host}:${port}`,
 		port,
 		requests,

@@ -44,7 +44,7 @@ export function consentChangeFor(text: string | undefined, lists: KeywordLists =
  */
 export function messageText(message: unknown): string | undefined {
 	if (!message || typeof message !== 'object') return undefined;
-	const m = message as Record<string, any>;
+	const m = message as { text?: { body?: unknown }; button?: { text?: unknown; payload?: unknown }; interactive?: { button_reply?: { title?: unknown; id?: unknown }; list_reply?: { title?: unknown; id?: unknown } } };
 	if (typeof m.text?.body === 'string') return m.text.body;
 	if (typeof m.button?.text === 'string') return m.button.text;
 	if (typeof m.button?.payload === 'string') return m.button.payload;

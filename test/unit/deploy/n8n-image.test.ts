@@ -67,7 +67,7 @@ function harnessInstall(userFolder: string, tarball: string): { installed: strin
 				return actual.execFileSync(file, args, options);
 			},
 		}));
-		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		 
 		const harness = require('../../../scripts/lib/n8n') as typeof import('../../../scripts/lib/n8n');
 		installed = harness.installPackage(userFolder, tarball);
 	});

@@ -100,14 +100,20 @@ describe('Pacer adaptation to 130429 (AIMD)', () => {
 		// 80 sends need 1,005 ms: arrivals that bunch by a few ms still fit Meta's second.
 		expect(starts[399] - starts[319]).toBeCloseTo(1005, 0);
 		// 5 % refused: jitter, not a lower limit — the share stays.
-		for (let i = 0; i < 200; i++) (i % 20 === 0 ? pacer.refused(starts[399]) : pacer.accepted(starts[399]));
+		for (let i = 0; i < 200; i++) {
+			if (i % 20 === 0) pacer.refused(starts[399]);
+			else pacer.accepted(starts[399]);
+		}
 		expect(pacer.share).toBeCloseTo(1 / 1.005);
 	});
 
 	it('slows by a fifth when more than 10 % are refused, ignores sends started before that, and speeds up again', () => {
 		const pacer = new Pacer(80, 1, 1000, DEFAULT_ADAPTIVE_RATE);
 		const early = pacer.reserve(0);
-		for (let i = 0; i < 200; i++) (i % 4 === 0 ? pacer.refused(early) : pacer.accepted(early));
+		for (let i = 0; i < 200; i++) {
+			if (i % 4 === 0) pacer.refused(early);
+			else pacer.accepted(early);
+		}
 		expect(pacer.share).toBeCloseTo(0.8 / 1.005);
 		// Outcomes of sends that started before the change (still in flight) do not count again.
 		for (let i = 0; i < 400; i++) pacer.refused(early);
