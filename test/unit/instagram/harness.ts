@@ -18,7 +18,7 @@ import type {
 import { InstagramApi } from '../../../credentials/InstagramApi.credentials';
 import { Instagram } from '../../../nodes/Instagram/Instagram.node';
 import { InstagramTrigger } from '../../../nodes/InstagramTrigger/InstagramTrigger.node';
-import { IG_ACCOUNT_ID, IG_PAGE_ID, instagram, startGraphStandIn, type GraphStandIn, type InstagramState, type InstagramStandInOptions } from '../../standin';
+import { IG_ACCOUNT_ID, IG_PAGE_ID, instagram, startGraphStandIn, type GraphStandIn, type InstagramState, type InstagramStandInOptions } from '../../../sandbox';
 
 export const TOKEN = 'ig-test-token';
 

@@ -9,7 +9,7 @@
 import type { IBinaryData, ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, IHttpRequestOptions, ILoadOptionsFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 import { WhatsAppCloudApi } from '../../../credentials/WhatsAppCloudApi.credentials';
 import { WhatsApp } from '../../../nodes/WhatsApp/WhatsApp.node';
-import { DEFAULT_PHONE_NUMBER_ID, DEFAULT_WABA_ID } from '../../standin';
+import { DEFAULT_PHONE_NUMBER_ID, DEFAULT_WABA_ID } from '../../../sandbox';
 
 export const TOKEN = 'test-token-not-a-secret';
 
