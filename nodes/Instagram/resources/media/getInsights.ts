@@ -39,7 +39,7 @@ function metricsField(name: string, type: string, metrics: Array<[string, string
 		name,
 		type: 'multiOptions',
 		options: [...metrics].sort((a, b) => a[0].localeCompare(b[0])).map(([metric, description]) => ({ name: metric, value: metric, ...(description ? { description } : {}) })),
-		default: defaults,
+		default: [...defaults],
 		required: true,
 		displayOptions: { show: { insightsMediaType: [type] } },
 		description: 'A metric without data comes back as available: false, not 0',
