@@ -32,6 +32,18 @@ describe('Instagram node in real n8n', () => {
 		expect((await n8n.credentialTypes()).map((type) => type.name)).toContain('instagramApi');
 	});
 
+	/** An Instagram node of a test workflow, using the e2e credential. */
+	const instagramNode = (idPrefix: string, name: string, parameters: Record<string, unknown>, x: number, extra: Record<string, unknown> = {}) => ({
+		parameters,
+		id: `${idPrefix}-0000-4000-8000-00000000000${x}`,
+		name,
+		type: 'n8n-nodes-tiltedprompts.instagram',
+		typeVersion: 1,
+		position: [x * 220, 0],
+		credentials: { instagramApi: { id: 'igCredE2e0000001', name: 'Instagram e2e' } },
+		...extra,
+	});
+
 	const credential = () => ({
 		id: 'igCredE2e0000001',
 		name: 'Instagram e2e',
@@ -87,15 +99,7 @@ describe('Instagram node in real n8n', () => {
 	it('publishes a trial reel with two collaborators and reads it back: a REELS post with both collaborators invited', async () => {
 		await n8n.importCredentials([credential()]);
 		graph.clearLog();
-		const node = (name: string, parameters: Record<string, unknown>, x: number) => ({
-			parameters,
-			id: `5d7f1a2b-0000-4000-8000-00000000000${x}`,
-			name,
-			type: 'n8n-nodes-tiltedprompts.instagram',
-			typeVersion: 1,
-			position: [x * 220, 0],
-			credentials: { instagramApi: { id: 'igCredE2e0000001', name: 'Instagram e2e' } },
-		});
+		const node = (name: string, parameters: Record<string, unknown>, x: number) => instagramNode('5d7f1a2b', name, parameters, x);
 		const id = await n8n.importWorkflow({
 			name: 'Instagram trial reel with collaborators (e2e)',
 			nodes: [
@@ -135,16 +139,7 @@ describe('Instagram node in real n8n', () => {
 	it('answers a comment with a private reply (the template\'s parameters), once: a second run gets Meta\'s refusal with code and fbtrace_id', async () => {
 		const post = ig.addMedia({ caption: 'Masala chai, Rs 120' });
 		const comment = ig.addComment(post.id, { text: 'price?', username: 'ravi', from: { id: '6180000000000042', username: 'ravi' } });
-		const node = (name: string, parameters: Record<string, unknown>, x: number, extra: Record<string, unknown> = {}) => ({
-			parameters,
-			id: `9c3e2d4f-0000-4000-8000-00000000000${x}`,
-			name,
-			type: 'n8n-nodes-tiltedprompts.instagram',
-			typeVersion: 1,
-			position: [x * 220, 0],
-			credentials: { instagramApi: { id: 'igCredE2e0000001', name: 'Instagram e2e' } },
-			...extra,
-		});
+		const node = (name: string, parameters: Record<string, unknown>, x: number, extra: Record<string, unknown> = {}) => instagramNode('9c3e2d4f', name, parameters, x, extra);
 		const id = await n8n.importWorkflow({
 			name: 'Instagram private reply (e2e)',
 			nodes: [

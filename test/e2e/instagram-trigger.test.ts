@@ -49,6 +49,36 @@ describe('Instagram Trigger in real n8n', () => {
 		recorder?.close();
 	});
 
+	/** Imports and activates "<trigger> (every minute) → POST the fields `record` picks to the recorder". */
+	async function activatePollingWorkflow(trigger: string, parameters: Record<string, unknown>, record: string, n: number): Promise<void> {
+		const id = await n8n.importWorkflow({
+			name: `Instagram ${trigger} → record (e2e)`,
+			nodes: [
+				{
+					parameters: { pollTimes: { item: [{ mode: 'everyMinute' }] }, ...parameters },
+					id: `8b2d1c3e-0000-4000-8000-0000000000${n}1`,
+					name: trigger,
+					type: 'n8n-nodes-tiltedprompts.instagramTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					credentials: { instagramApi: { id: 'igCredE2e0000002', name: 'Instagram e2e trigger' } },
+				},
+				{
+					parameters: { method: 'POST', url: recorderUrl, sendBody: true, specifyBody: 'json', jsonBody: `={{ JSON.stringify(${record}) }}`, options: {} },
+					id: `8b2d1c3e-0000-4000-8000-0000000000${n}2`,
+					name: 'Record',
+					type: 'n8n-nodes-base.httpRequest',
+					typeVersion: 4.2,
+					position: [220, 0],
+				},
+			],
+			connections: { [trigger]: { main: [[{ node: 'Record', type: 'main', index: 0 }]] } },
+			settings: { executionOrder: 'v1' },
+		});
+		const workflow = await n8n.rest<{ data: { versionId: string } }>('GET', `/rest/workflows/${id}`);
+		await n8n.rest('POST', `/rest/workflows/${id}/activate`, { versionId: workflow.data.versionId });
+	}
+
 	it('starts from activation (no old posts) and delivers each new post once', async () => {
 		for (let i = 0; i < 5; i++) ig.addMedia({ caption: `old post ${i}`, timestamp: igTimestamp(Date.now() - (5 - i) * 3600_000) });
 		await n8n.importCredentials([
@@ -59,41 +89,8 @@ describe('Instagram Trigger in real n8n', () => {
 				data: { loginType: 'facebook', accessToken: TOKEN, accountId: IG_ACCOUNT_ID, pageId: '', apiVersion: 'v24.0', baseUrl: `${graph.url}/graph.facebook.com` },
 			},
 		]);
-		const id = await n8n.importWorkflow({
-			name: 'Instagram new post → record (e2e)',
-			nodes: [
-				{
-					parameters: { pollTimes: { item: [{ mode: 'everyMinute' }] }, event: 'newPost' },
-					id: '8b2d1c3e-0000-4000-8000-000000000001',
-					name: 'New Post',
-					type: 'n8n-nodes-tiltedprompts.instagramTrigger',
-					typeVersion: 1,
-					position: [0, 0],
-					credentials: { instagramApi: { id: 'igCredE2e0000002', name: 'Instagram e2e trigger' } },
-				},
-				{
-					parameters: {
-						method: 'POST',
-						url: recorderUrl,
-						sendBody: true,
-						specifyBody: 'json',
-						jsonBody: '={{ JSON.stringify({ id: $json.id, caption: $json.caption, permalink: $json.permalink }) }}',
-						options: {},
-					},
-					id: '8b2d1c3e-0000-4000-8000-000000000002',
-					name: 'Record',
-					type: 'n8n-nodes-base.httpRequest',
-					typeVersion: 4.2,
-					position: [220, 0],
-				},
-			],
-			connections: { 'New Post': { main: [[{ node: 'Record', type: 'main', index: 0 }]] } },
-			settings: { executionOrder: 'v1' },
-		});
-		const workflow = await n8n.rest<{ data: { versionId: string } }>('GET', `/rest/workflows/${id}`);
 		const polls = () => graph.requests.filter((r) => r.route === 'instagram.user.media').length;
-
-		await n8n.rest('POST', `/rest/workflows/${id}/activate`, { versionId: workflow.data.versionId });
+		await activatePollingWorkflow('New Post', { event: 'newPost' }, '{ id: $json.id, caption: $json.caption, permalink: $json.permalink }', 1);
 		await until('the activation poll', () => polls() >= 1, 60_000);
 
 		const a = ig.addMedia({ caption: 'Launch: cardamom chai', timestamp: igTimestamp(Date.now() + 1000) });
@@ -113,41 +110,13 @@ describe('Instagram Trigger in real n8n', () => {
 		const post = ig.addMedia({ caption: 'Diwali hamper', timestamp: igTimestamp(Date.now() - 3600_000) });
 		const comment = ig.addComment(post.id, { text: 'price?', username: 'ravi', timestamp: igTimestamp(Date.now() - 600_000) });
 		received.length = 0;
-		const id = await n8n.importWorkflow({
-			name: 'Instagram new comment → record (e2e)',
-			nodes: [
-				{
-					parameters: { pollTimes: { item: [{ mode: 'everyMinute' }] }, event: 'newComment', postsToWatch: 3 },
-					id: '8b2d1c3e-0000-4000-8000-000000000011',
-					name: 'New Comment',
-					type: 'n8n-nodes-tiltedprompts.instagramTrigger',
-					typeVersion: 1,
-					position: [0, 0],
-					credentials: { instagramApi: { id: 'igCredE2e0000002', name: 'Instagram e2e trigger' } },
-				},
-				{
-					parameters: {
-						method: 'POST',
-						url: recorderUrl,
-						sendBody: true,
-						specifyBody: 'json',
-						jsonBody: '={{ JSON.stringify({ id: $json.id, text: $json.text, parent_id: $json.parent_id, is_reply: $json.is_reply, media_id: $json.media_id }) }}',
-						options: {},
-					},
-					id: '8b2d1c3e-0000-4000-8000-000000000012',
-					name: 'Record',
-					type: 'n8n-nodes-base.httpRequest',
-					typeVersion: 4.2,
-					position: [220, 0],
-				},
-			],
-			connections: { 'New Comment': { main: [[{ node: 'Record', type: 'main', index: 0 }]] } },
-			settings: { executionOrder: 'v1' },
-		});
-		const workflow = await n8n.rest<{ data: { versionId: string } }>('GET', `/rest/workflows/${id}`);
 		const polls = () => graph.requests.filter((r) => r.route === 'instagram.media.comments').length;
-
-		await n8n.rest('POST', `/rest/workflows/${id}/activate`, { versionId: workflow.data.versionId });
+		await activatePollingWorkflow(
+			'New Comment',
+			{ event: 'newComment', postsToWatch: 3 },
+			'{ id: $json.id, text: $json.text, parent_id: $json.parent_id, is_reply: $json.is_reply, media_id: $json.media_id }',
+			2,
+		);
 		await until('the activation poll', () => polls() >= 1, 60_000);
 
 		const reply = ig.addComment(post.id, { text: 'do you deliver to Pune?', username: 'ravi', parent_id: comment.id, timestamp: igTimestamp(Date.now() + 1000) });
