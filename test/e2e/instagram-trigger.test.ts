@@ -41,6 +41,14 @@ describe('Instagram Trigger in real n8n', () => {
 		await new Promise((resolve) => recorder.once('listening', resolve));
 		recorderUrl = `http://127.0.0.1:${(recorder.address() as AddressInfo).port}/record`;
 		n8n = await startN8n();
+		await n8n.importCredentials([
+			{
+				id: 'igCredE2e0000002',
+				name: 'Instagram e2e trigger',
+				type: 'instagramApi',
+				data: { loginType: 'facebook', accessToken: TOKEN, accountId: IG_ACCOUNT_ID, pageId: '', apiVersion: 'v24.0', baseUrl: `${graph.url}/graph.facebook.com` },
+			},
+		]);
 	});
 
 	afterAll(async () => {
@@ -81,14 +89,6 @@ describe('Instagram Trigger in real n8n', () => {
 
 	it('starts from activation (no old posts) and delivers each new post once', async () => {
 		for (let i = 0; i < 5; i++) ig.addMedia({ caption: `old post ${i}`, timestamp: igTimestamp(Date.now() - (5 - i) * 3600_000) });
-		await n8n.importCredentials([
-			{
-				id: 'igCredE2e0000002',
-				name: 'Instagram e2e trigger',
-				type: 'instagramApi',
-				data: { loginType: 'facebook', accessToken: TOKEN, accountId: IG_ACCOUNT_ID, pageId: '', apiVersion: 'v24.0', baseUrl: `${graph.url}/graph.facebook.com` },
-			},
-		]);
 		const polls = () => graph.requests.filter((r) => r.route === 'instagram.user.media').length;
 		await activatePollingWorkflow('New Post', { event: 'newPost' }, '{ id: $json.id, caption: $json.caption, permalink: $json.permalink }', 1);
 		await until('the activation poll', () => polls() >= 1, 60_000);
@@ -117,7 +117,11 @@ describe('Instagram Trigger in real n8n', () => {
 			'{ id: $json.id, text: $json.text, parent_id: $json.parent_id, is_reply: $json.is_reply, media_id: $json.media_id }',
 			2,
 		);
-		await until('the activation poll', () => polls() >= 1, 60_000);
+		// The activation poll reads the comments of each watched post; let it finish (it records what
+		// is there as seen) before the reply is written.
+		const watched = Math.min(3, ig.media.filter((m) => !m.isCarouselItem && !m.foreign && m.media_product_type !== 'STORY').length);
+		await until('the activation poll', () => polls() >= watched, 60_000);
+		await new Promise((resolve) => setTimeout(resolve, 3000));
 
 		const reply = ig.addComment(post.id, { text: 'do you deliver to Pune?', username: 'ravi', parent_id: comment.id, timestamp: igTimestamp(Date.now() + 1000) });
 		ig.addComment(post.id, { text: 'Yes, we do!', parent_id: comment.id, from: { id: ig.accountId, username: ig.username }, timestamp: igTimestamp(Date.now() + 2000) });
