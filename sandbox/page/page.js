@@ -8,7 +8,7 @@ const el = (tag, attrs = {}, ...children) => {
     else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
     else if (value !== undefined && value !== null) node.setAttribute(key, value);
   }
-  for (const child of children.flat()) if (child !== undefined && child !== null && child !== false) node.append(child);
+  for (const child of children.flat(Infinity)) if (child !== undefined && child !== null && child !== false) node.append(child);
   return node;
 };
 const time = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
