@@ -121,7 +121,7 @@ async function startSandboxMode({ local, serviceDbUrl, ended, children }) {
 		onOutput: (chunk) => sandboxLog.stream.write(chunk),
 	});
 	children.push(sandbox);
-	sandbox.child.on('exit', (code, signal) => ended('Meta sandbox', sandboxLog)({ code, signal }));
+	sandbox.child.on('exit', (code, signal) => ended(supervise.SANDBOX_PART, sandboxLog)({ code, signal }));
 	const apiKey = await ensureApiKey(secrets, serviceCli.runCli, serviceDbUrl);
 	const contacts = await seedContacts(`http://localhost:${SERVICE_PORT}`, apiKey);
 	return { url: sandbox.url, secrets, apiKey, contacts, signingSecret: local.env.INGEST_SIGNING_SECRETS.split(',')[0] };
@@ -150,7 +150,8 @@ async function main() {
 	let stopping = false;
 	// A part ended: unless the stack is stopping on purpose, say so in one line and stop the rest.
 	const ended = (part, log) => (how) => {
-		const decision = supervise.partEnded(part, { code: how.code ?? null, signal: how.signal ?? null }, { stopping, logFile: log.file });
+		const parts = MODE === 'sandbox' ? [...supervise.PARTS, supervise.SANDBOX_PART] : supervise.PARTS;
+		const decision = supervise.partEnded(part, { code: how.code ?? null, signal: how.signal ?? null }, { stopping, logFile: log.file, parts });
 		if (!decision) return;
 		console.error(decision.message);
 		void stopAll(decision.exitCode);
