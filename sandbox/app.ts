@@ -69,10 +69,11 @@ function send(res: ServerResponse, status: number, body: unknown, type = 'applic
 	return true;
 }
 
-/** A post picture drawn by the sandbox (no internet needed): a colour and the post's number. */
+/** A post picture drawn by the sandbox (no internet needed): a colour and the end of the post's id. */
 function postPicture(name: string): string {
+	const label = name.replace(/[^A-Za-z0-9]/g, '').slice(-3);
 	const hue = [...name].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 360, 7);
-	return `<svg xmlns="http://www.w3.org/2000/svg" width="480" height="480" viewBox="0 0 480 480"><defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="hsl(${hue},70%,60%)"/><stop offset="1" stop-color="hsl(${(hue + 60) % 360},70%,40%)"/></linearGradient></defs><rect width="480" height="480" fill="url(#g)"/><text x="240" y="260" font-family="sans-serif" font-size="64" fill="#fff" text-anchor="middle">☕ ${name.replace(/[^A-Za-z0-9-]/g, '')}</text></svg>`;
+	return `<svg xmlns="http://www.w3.org/2000/svg" width="480" height="480" viewBox="0 0 480 480"><defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="hsl(${hue},70%,60%)"/><stop offset="1" stop-color="hsl(${(hue + 60) % 360},70%,40%)"/></linearGradient></defs><rect width="480" height="480" fill="url(#g)"/><text x="240" y="260" font-family="sans-serif" font-size="64" fill="#fff" text-anchor="middle">☕ ${label}</text></svg>`;
 }
 
 const wamid = () => `wamid.${randomBytes(24).toString('base64url')}`;

@@ -12,7 +12,7 @@ const el = (tag, attrs = {}, ...children) => {
   return node;
 };
 const time = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-const TICKS = { accepted: '🕓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '⚠' };
+const TICKS = { accepted: '…', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '⚠' };
 let version = 0;
 const drafts = {};
 

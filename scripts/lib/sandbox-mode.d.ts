@@ -7,3 +7,9 @@ export const SANDBOX_CREDENTIALS: Record<'tiltedPromptsApi' | 'whatsAppCloudApi'
 export const DEMO_CONTACTS: Array<{ wa_id: string; name: string; tags: string[]; consent: string }>;
 export function metaMode(env: Record<string, string | undefined>): 'meta' | 'sandbox';
 export function wireTemplate<T extends WorkflowLike>(workflow: T, credentials?: Record<string, { id: string; name: string }>, phoneNumberId?: string): T;
+export function sandboxCredentialRecords(options: { sandboxUrl: string; serviceUrl: string; accessToken: string; apiKey: string; signingSecret?: string }): Array<{
+	id: string;
+	name: string;
+	type: string;
+	data: Record<string, unknown>;
+}>;
