@@ -148,8 +148,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 				username: account.username,
 				posts: account.media
 					.filter((m) => !m.isCarouselItem && !m.foreign)
-					.map((m) => ({ id: m.id, caption: m.caption ?? '', media_url: m.media_url, permalink: m.permalink, timestamp: m.timestamp, comments: account.comments.filter((c) => c.media_id === m.id).map((c) => ({ id: c.id, username: c.username, text: c.text, parent_id: c.parent_id ?? null, timestamp: c.timestamp })) })),
-				privateReplies: account.messages.map((m) => ({ to: m.recipient, text: m.text, at: m.at })),
+					.map((m) => ({
+						id: m.id,
+						caption: m.caption ?? '',
+						media_url: m.media_url,
+						permalink: m.permalink,
+						timestamp: m.timestamp,
+						comments: account.comments
+							.filter((c) => c.media_id === m.id)
+							.map((c) => ({ id: c.id, username: c.username, text: c.text, parent_id: c.parent_id ?? null, timestamp: c.timestamp, private_reply: account.messages.find((x) => x.recipient.comment_id === c.id)?.text ?? null })),
+					})),
 			},
 		};
 	};

@@ -3,7 +3,8 @@
 // them, the sandbox sending signed webhooks), driven in headless Chromium. Activate the Instagram →
 // WhatsApp broadcast and the consent keeper → publish a post on the sandbox page → opted-in chats
 // show the rendered template, the opted-out one does not → a customer taps STOP → the consent keeper's
-// confirmation appears in that chat → the next post does not reach them. Screenshots in .artifacts/.
+// confirmation appears in that chat → the next post does not reach them; a follower's keyword comment
+// on the page gets the comment-keyword template's private reply. Screenshots in .artifacts/.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -207,5 +208,28 @@ describe('the Meta sandbox in a browser, with real n8n and the real service', ()
 		expect((await chat('rahul')).templates).toEqual([]);
 		await n8n.rest('POST', `/rest/workflows/${broadcastId}/deactivate`, {});
 		await shoot('sandbox-4-next-post.png');
+	});
+
+	it('a follower comments a keyword on the page: the comment-keyword template replies privately and saves the lead', async () => {
+		await activateTemplate('comment-keyword-to-lead.json');
+		await liveSubscription('instagram.comment');
+		const newest = await page.evaluate<string>(`document.querySelector('.post').id`);
+		await page.evaluate(`(() => {
+			const form = document.querySelector('#${newest} form');
+			form.username.value = 'neha.k';
+			form.text.value = 'PRICE? call me on +91 98765 43210';
+			form.requestSubmit();
+		})()`);
+		const reply = await waitFor(
+			async () => (await page.evaluate<string | null>(`document.querySelector('#${newest} .comment.private')?.textContent ?? null`)) ?? undefined,
+			'the private reply under the comment',
+		);
+		expect(reply).toMatch(/^🔒 private replyHi neha\.k! Our offer/);
+		const lead = await waitFor(async () => {
+			const res = await fetch(`${service.url}/api/v1/contacts/919876543210`, { headers: { authorization: `Bearer ${service.proKey}` } });
+			return res.status === 200 ? ((await res.json()) as { consent: string }) : undefined;
+		}, 'the lead in the service');
+		expect(lead.consent).toBe('unknown');
+		await shoot('sandbox-5-comment-keyword.png');
 	});
 });
