@@ -137,10 +137,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 	};
 	const ig = () => sandbox.graph.state.instagram as InstagramState;
 
+	/** Changes with every visible change, including those made through the Graph API (replies, publishing). */
+	const currentVersion = () => version + ig().media.length + ig().comments.length + ig().messages.length;
+
 	const stateJson = () => {
 		const account = ig();
 		return {
-			version,
+			version: currentVersion(),
 			business: { name: phone.verified_name, phone: phone.display_phone_number, phoneNumberId: DEFAULT_PHONE_NUMBER_ID, wabaId: DEFAULT_WABA_ID },
 			webhooks: { state: deliverer.state, problem: deliverer.problem, target: options.webhook?.url ?? null, recent: deliverer.log.slice(-20) },
 			customers: customers.map((c) => ({ id: c.id, name: c.name, waId: c.waId ?? null, bsuid: c.bsuid, username: c.username ?? null, consent: c.consent, undeliverable: Boolean(c.undeliverable), stoppedMarketing: stoppedMarketing.has(c.id), chat: chats.get(c.id) })),
@@ -221,7 +224,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		deliverer,
 		customers,
 		chats,
-		version: () => version,
+		version: currentVersion,
 		async reply(customerId, content) {
 			const who = customer(customerId);
 			const entry: ChatEntry = { id: wamid(), direction: 'in', at: Date.now(), message: { kind: content.type, body: content.text, buttons: [] }, status: 'sent' };

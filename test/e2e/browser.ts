@@ -95,3 +95,19 @@ export async function startChromium(windowSize = '1600,1000'): Promise<Browser> 
 		},
 	};
 }
+
+/** Polls `probe` (every 500 ms) until it returns a value; a probe that throws is retried, its last error reported. */
+export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 120_000): Promise<T> {
+	const until = Date.now() + timeoutMs;
+	let last: unknown;
+	for (;;) {
+		try {
+			const value = await probe();
+			if (value !== undefined) return value;
+		} catch (error) {
+			last = error;
+		}
+		if (Date.now() > until) throw new Error(`timed out waiting for ${what} ${last ? String(last) : ''}`);
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+}

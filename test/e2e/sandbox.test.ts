@@ -12,7 +12,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { startSandbox, type Sandbox } from '../../sandbox/app';
 import { DEMO_CONTACTS, sandboxCredentialRecords, wireTemplate, type WorkflowLike } from '../../scripts/lib/sandbox-mode';
 import { startRealService, type RunningService } from '../unit/tiltedprompts/support/service';
-import { startChromium, type Browser, type Page } from './browser';
+import { startChromium, waitFor, type Browser, type Page } from './browser';
 import { startN8n, type N8nInstance } from './harness';
 
 jest.setTimeout(900_000);
@@ -26,21 +26,6 @@ let sandbox: Sandbox;
 let n8n: N8nInstance;
 let browser: Browser;
 let page: Page;
-
-async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 180_000): Promise<T> {
-	const until = Date.now() + timeoutMs;
-	let last: unknown;
-	for (;;) {
-		try {
-			const value = await probe();
-			if (value !== undefined) return value;
-		} catch (error) {
-			last = error;
-		}
-		if (Date.now() > until) throw new Error(`timed out waiting for ${what} ${last ? String(last) : ''}`);
-		await new Promise((resolve) => setTimeout(resolve, 500));
-	}
-}
 
 /** Imports a template as npm start does in sandbox mode (wired), optionally patched, and activates it. */
 async function activateTemplate(file: string, patch: (node: IDataObject) => void = () => undefined): Promise<string> {
@@ -165,7 +150,7 @@ describe('the Meta sandbox in a browser, with real n8n and the real service', ()
 		await waitFor(async () => {
 			const views = await Promise.all(opted.map(chat));
 			return views.every((v) => v.templates.length === 1) ? true : undefined;
-		}, 'the template in the opted-in chats');
+		}, 'the template in the opted-in chats', 180_000);
 		const asha = await waitFor(async () => {
 			const view = await chat('asha');
 			return view.templates[0]?.status === 'read' ? view : undefined;
@@ -196,7 +181,7 @@ describe('the Meta sandbox in a browser, with real n8n and the real service', ()
 		await waitFor(async () => {
 			const views = await Promise.all(['asha', 'vikram'].map(chat));
 			return views.every((v) => v.templates.length === 2) ? true : undefined;
-		}, 'the second post in the opted-in chats');
+		}, 'the second post in the opted-in chats', 180_000);
 		// The campaign for the second post is finished: every recipient sent, failed or skipped.
 		await waitFor(async () => {
 			const { rows } = await service.db.pool.query<{ campaigns: number; open: number }>(

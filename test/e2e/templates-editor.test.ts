@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
-import { startChromium, type Browser } from './browser';
+import { startChromium, waitFor, type Browser } from './browser';
 import { startN8n, type N8nInstance } from './harness';
 
 jest.setTimeout(600_000);
@@ -64,18 +64,3 @@ describe('template 1 in the n8n editor (headless Chromium)', () => {
 		}
 	});
 });
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 120_000): Promise<T> {
-	const until = Date.now() + timeoutMs;
-	let last: unknown;
-	for (;;) {
-		try {
-			const value = await probe();
-			if (value !== undefined) return value;
-		} catch (error) {
-			last = error;
-		}
-		if (Date.now() > until) throw new Error(`timed out waiting for ${what} ${last ? String(last) : ''}`);
-		await new Promise((resolve) => setTimeout(resolve, 500));
-	}
-}

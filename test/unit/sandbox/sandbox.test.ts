@@ -131,6 +131,21 @@ test('the page and its actions: publish a post, comment as a follower (Graph API
 	const state = (await (await fetch(`${sandbox.url}/sandbox/api/state`)).json()) as { customers: Array<{ id: string; chat: unknown[] }>; instagram: { posts: Array<{ id: string; comments: Array<{ text: string }> }> } };
 	expect(state.customers.find((c) => c.id === 'asha')!.chat).toHaveLength(1);
 	expect(state.instagram.posts.find((p) => p.id === published.id)!.comments.map((c) => c.text)).toEqual(['PRICE?']);
+
+	// A private reply made through the Graph API (as the comment-keyword template does) shows under the comment, as a new page version.
+	const versionBefore = sandbox.version();
+	const commentId = ((await comment.json()) as { id: string }).id;
+	const dm = await fetch(`${sandbox.url}/graph.facebook.com/v24.0/100000000000001/messages`, {
+		method: 'POST',
+		headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+		body: JSON.stringify({ recipient: { comment_id: commentId }, message: { text: 'Our offer: 20% off' } }),
+	});
+	expect(dm.status).toBe(200);
+	expect(sandbox.version()).toBeGreaterThan(versionBefore);
+	const after = (await (await fetch(`${sandbox.url}/sandbox/api/state`)).json()) as { version: number; instagram: { posts: Array<{ id: string; comments: Array<{ private_reply: string | null }> }> } };
+	expect(after.version).toBe(sandbox.version());
+	expect(after.instagram.posts.find((p) => p.id === published.id)!.comments[0].private_reply).toBe('Our offer: 20% off');
+
 	const unknown = await fetch(`${sandbox.url}/sandbox/api/customers/nobody/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'hi' }) });
 	expect(unknown.status).toBe(400);
 });
