@@ -7,14 +7,12 @@
  * everything works but no webhook leaves the sandbox (the page says so).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import type { ServerResponse } from 'node:http';
-import { join } from 'node:path';
-import { startGraphStandIn, type GraphStandIn, type StandInRequest } from './core';
+import { startGraphStandIn, type GraphStandIn } from './core';
 import { igTimestamp, instagram, type InstagramState } from './instagram';
 import { createDeliverer, commentWebhook, inboundMessageWebhook, statusWebhook, userPreferencesWebhook, type Deliverer, type DeliveryStatus, type InboundContent, type WebhookTarget, type WhatsAppSender } from './webhooks';
 import { DEFAULT_PHONE_NUMBER_ID, DEFAULT_WABA_ID, defaultPhoneNumbers, whatsapp, type AcceptedMessage, type WhatsAppState } from './whatsapp';
-import { CUSTOMERS, renderMessage, sandboxTemplates, type Customer, type RenderedMessage } from './world';
+import { createSite } from './site';
+import { CUSTOMERS, deliveryPlan, renderMessage, sandboxTemplates, SandboxInputError, type Customer, type RenderedMessage } from './world';
 
 export interface SandboxOptions {
 	port?: number;
@@ -51,29 +49,6 @@ export interface Sandbox {
 	/** Resolves when every status and webhook scheduled so far has gone out. */
 	settled(): Promise<void>;
 	close(): Promise<void>;
-}
-
-const PAGE_DIR = existsSync(join(__dirname, 'page')) ? join(__dirname, 'page') : join(__dirname, '..', 'page');
-const STATIC: Record<string, [string, string]> = {
-	'/': ['index.html', 'text/html; charset=utf-8'],
-	'/sandbox/page.js': ['page.js', 'text/javascript; charset=utf-8'],
-	'/sandbox/page.css': ['page.css', 'text/css; charset=utf-8'],
-};
-
-class BadRequest extends Error {}
-
-function send(res: ServerResponse, status: number, body: unknown, type = 'application/json; charset=utf-8'): true {
-	const data = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
-	res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'content-length': String(Buffer.byteLength(data)) });
-	res.end(data);
-	return true;
-}
-
-/** A post picture drawn by the sandbox (no internet needed): a colour and the end of the post's id. */
-function postPicture(name: string): string {
-	const label = name.replace(/[^A-Za-z0-9]/g, '').slice(-3);
-	const hue = [...name].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 360, 7);
-	return `<svg xmlns="http://www.w3.org/2000/svg" width="480" height="480" viewBox="0 0 480 480"><defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="hsl(${hue},70%,60%)"/><stop offset="1" stop-color="hsl(${(hue + 60) % 360},70%,40%)"/></linearGradient></defs><rect width="480" height="480" fill="url(#g)"/><text x="240" y="260" font-family="sans-serif" font-size="64" fill="#fff" text-anchor="middle">☕ ${label}</text></svg>`;
 }
 
 const wamid = () => `wamid.${randomBytes(24).toString('base64url')}`;
@@ -115,11 +90,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		chats.get(customer.id)!.push(entry);
 		version++;
 		const marketing = rendered.template?.category === 'MARKETING';
-		const steps: Array<{ status: DeliveryStatus; error?: { code: number; title: string; details: string } }> = customer.undeliverable
-			? [{ status: 'failed', error: { code: 131026, title: 'Message undeliverable', details: 'The recipient is not a WhatsApp user or has not accepted the latest terms.' } }]
-			: marketing && stoppedMarketing.has(customer.id)
-				? [{ status: 'failed', error: { code: 131050, title: 'User has stopped marketing messages', details: 'The customer turned off marketing messages from this business in WhatsApp.' } }]
-				: [{ status: 'sent' }, { status: 'delivered' }, ...(customer.reads ? [{ status: 'read' as const }] : [])];
+		const steps = deliveryPlan(customer, marketing, stoppedMarketing.has(customer.id));
 		steps.forEach((step, index) =>
 			later(stepMs * (index + 1), () => {
 				entry.status = step.status;
@@ -132,7 +103,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
 	const customer = (id: string) => {
 		const found = customers.find((c) => c.id === id);
-		if (!found) throw new BadRequest(`no customer "${id}" (known: ${customers.map((c) => c.id).join(', ')})`);
+		if (!found) throw new SandboxInputError(`no customer "${id}" (known: ${customers.map((c) => c.id).join(', ')})`);
 		return found;
 	};
 	const ig = () => sandbox.graph.state.instagram as InstagramState;
@@ -165,59 +136,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		};
 	};
 
-	const field = (body: unknown, name: string): string => {
-		const value = (body as Record<string, unknown> | undefined)?.[name];
-		if (typeof value !== 'string' || !value.trim()) throw new BadRequest(`"${name}" is required (a non-empty string)`);
-		if (value.length > 2000) throw new BadRequest(`"${name}" is longer than 2000 characters`);
-		return value;
-	};
-
-	const api = async (req: StandInRequest, res: ServerResponse): Promise<boolean> => {
-		const parts = req.path.split('/').filter(Boolean).slice(2); // after /sandbox/api
-		if (req.method === 'GET' && parts[0] === 'state') return send(res, 200, stateJson());
-		if (req.method !== 'POST') return send(res, 405, { error: `${req.method} is not supported here` });
-		if (parts[0] === 'customers' && parts.length === 3 && parts[2] === 'messages') {
-			const body = (req.body ?? {}) as Record<string, unknown>;
-			const content: InboundContent = body.button ? { type: 'button', text: field(body.button, 'text'), payload: field(body.button, 'payload'), context: typeof body.context === 'string' ? body.context : undefined } : { type: 'text', text: field(body, 'text') };
-			return send(res, 200, await sandbox.reply(customer(parts[1]).id, content));
-		}
-		if (parts[0] === 'customers' && parts.length === 3 && parts[2] === 'preferences') {
-			const value = field(req.body, 'value');
-			if (value !== 'stop' && value !== 'resume') throw new BadRequest('"value" must be "stop" or "resume"');
-			await sandbox.setPreference(customer(parts[1]).id, value);
-			return send(res, 200, { ok: true });
-		}
-		if (parts[0] === 'instagram' && parts[1] === 'posts' && parts.length === 2) return send(res, 200, await sandbox.publishPost(field(req.body, 'caption')));
-		if (parts[0] === 'instagram' && parts[1] === 'posts' && parts[3] === 'comments' && parts.length === 4) {
-			return send(res, 200, await sandbox.comment(parts[2], field(req.body, 'username'), field(req.body, 'text')));
-		}
-		return send(res, 404, { error: `no sandbox action ${req.method} ${req.path}` });
-	};
-
-	const site = async (req: StandInRequest, res: ServerResponse): Promise<boolean> => {
-		const file = STATIC[req.path];
-		if (req.method === 'GET' && file) return send(res, 200, readFileSync(join(PAGE_DIR, file[0])), file[1]);
-		const picture = /^\/sandbox\/media\/([\w-]+)\.svg$/.exec(req.path);
-		if (req.method === 'GET' && picture) return send(res, 200, postPicture(picture[1]), 'image/svg+xml');
-		if (!req.path.startsWith('/sandbox/api/')) return false;
-		try {
-			return await api(req, res);
-		} catch (error) {
-			if (error instanceof BadRequest) return send(res, 400, { error: error.message });
-			if (error instanceof Error && /no media/.test(error.message)) return send(res, 404, { error: error.message });
-			throw error;
-		}
-	};
-
 	const graph = await startGraphStandIn({
 		host: options.host,
 		port: options.port,
 		validTokens: options.accessToken ? [options.accessToken] : undefined,
-		site,
+		site: (req, res) => site(req, res),
 		modules: [whatsapp({ templates: sandboxTemplates(), onAccepted: (m) => deliver(m) }), instagram()],
 	});
 
 	let posts = 0;
+	const site = createSite({ state: stateJson, sandbox: () => sandbox });
 	sandbox = {
 		url: graph.url,
 		graph,

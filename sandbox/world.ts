@@ -2,7 +2,11 @@
  * The Meta sandbox's simulated world (pure data and pure functions): the business's WhatsApp
  * templates, the simulated customers, and how a template message looks on a customer's phone.
  */
+import type { DeliveryStatus, StatusError } from './webhooks';
 import type { TemplateDefinition } from './whatsapp';
+
+/** Input the sandbox refuses (an unknown customer, a missing field): the page gets a 400 with the message. */
+export class SandboxInputError extends Error {}
 
 export interface Customer {
 	/** Stable id for the page and its API. */
@@ -29,6 +33,17 @@ export const CUSTOMERS: Customer[] = [
 	{ id: 'karan', name: 'Karan Mehta', waId: '919812345605', bsuid: 'IN.10493820571234567805', consent: 'opted_in', undeliverable: true, reads: false },
 	{ id: 'chailover', name: 'Chai Lover', bsuid: 'US.13491208655302741918', username: 'chai.lover', consent: 'opted_in', reads: true },
 ];
+
+/**
+ * What happens to a message the business sent this customer, as delivery statuses in order: not on
+ * WhatsApp → failed 131026; a marketing template after the customer stopped marketing messages in
+ * WhatsApp → failed 131050; otherwise sent → delivered (→ read when they open messages).
+ */
+export function deliveryPlan(customer: Customer, marketing: boolean, stoppedMarketing: boolean): Array<{ status: DeliveryStatus; error?: StatusError }> {
+	if (customer.undeliverable) return [{ status: 'failed', error: { code: 131026, title: 'Message undeliverable', details: 'The recipient is not a WhatsApp user or has not accepted the latest terms.' } }];
+	if (marketing && stoppedMarketing) return [{ status: 'failed', error: { code: 131050, title: 'User has stopped marketing messages', details: 'The customer turned off marketing messages from this business in WhatsApp.' } }];
+	return customer.reads ? [{ status: 'sent' }, { status: 'delivered' }, { status: 'read' }] : [{ status: 'sent' }, { status: 'delivered' }];
+}
 
 /** The audience tag the templates' campaigns use. */
 export const CUSTOMER_TAG = 'customers';
