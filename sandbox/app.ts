@@ -199,7 +199,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 	// The Instagram account starts with two posts and a comment, made hours ago.
 	const hour = 3600_000;
 	const first = ig().addMedia({ id: '17900000000000101', caption: 'Masala chai season is here ☕ #chai', media_url: `${graph.url}/sandbox/media/post-101.svg`, timestamp: igTimestamp(Date.now() - 30 * hour) });
-	ig().addMedia({ id: '17900000000000102', caption: 'New: cardamom cookies 🍪', media_url: `${graph.url}/sandbox/media/post-102.svg`, timestamp: igTimestamp(Date.now() - 6 * hour) });
+	ig().addMedia({ id: '17900000000000102', caption: 'New: cardamom cookies', media_url: `${graph.url}/sandbox/media/post-102.svg`, timestamp: igTimestamp(Date.now() - 6 * hour) });
 	ig().addComment(first.id, { text: 'Price please?', username: 'priya.eats', from: { id: '17800000000000201', username: 'priya.eats' }, timestamp: igTimestamp(Date.now() - 29 * hour) });
 	return sandbox;
 }

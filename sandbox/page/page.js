@@ -70,7 +70,7 @@ function renderPost(p) {
       el('small', {}, new Date(p.timestamp.replace(/\+0000$/, 'Z')).toLocaleString()),
       top.map((c) => [
         el('div', { class: 'comment', 'data-comment': c.id }, el('b', {}, c.username), c.text),
-        c.private_reply ? el('div', { class: 'comment reply private' }, el('b', {}, '🔒 private reply'), c.private_reply) : '',
+        c.private_reply ? el('div', { class: 'comment reply private' }, el('b', {}, 'Private reply: '), c.private_reply) : '',
         p.comments.filter((r) => r.parent_id === c.id).map((r) => el('div', { class: 'comment reply' }, el('b', {}, r.username), r.text))]),
       el('form', { onsubmit: (e) => { e.preventDefault(); drafts[`post-${p.id}`] = ''; post(`/sandbox/api/instagram/posts/${p.id}/comments`, { username: user.value, text: text.value }); } }, user, text, el('button', { type: 'submit' }, 'Comment'))));
 }

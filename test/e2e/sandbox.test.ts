@@ -209,7 +209,7 @@ describe('the Meta sandbox in a browser, with real n8n and the real service', ()
 			async () => (await page.evaluate<string | null>(`document.querySelector('#${newest} .comment.private')?.textContent ?? null`)) ?? undefined,
 			'the private reply under the comment',
 		);
-		expect(reply).toMatch(/^🔒 private replyHi neha\.k! Our offer/);
+		expect(reply).toMatch(/^Private reply: Hi neha\.k! Our offer/);
 		const lead = await waitFor(async () => {
 			const res = await fetch(`${service.url}/api/v1/contacts/919876543210`, { headers: { authorization: `Bearer ${service.proKey}` } });
 			return res.status === 200 ? ((await res.json()) as { consent: string }) : undefined;
