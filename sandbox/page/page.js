@@ -45,7 +45,9 @@ function renderMessage(customer, entry) {
 
 function renderChat(customer) {
   const who = customer.waId ? `+${customer.waId}` : `@${customer.username} · ${customer.bsuid}`;
-  const badge = customer.consent === 'opted_in' ? el('span', { class: 'badge' }, 'opted in') : el('span', { class: 'badge out' }, 'opted out');
+  // Consent on the demo contact list the stack was seeded with; the service keeps the current state (STOP/START).
+  const seeded = { title: 'Consent on the demo contact list at start; the service keeps the current state' };
+  const badge = customer.consent === 'opted_in' ? el('span', { class: 'badge', ...seeded }, 'list: opted in') : el('span', { class: 'badge out', ...seeded }, 'list: opted out');
   const notes = [customer.undeliverable ? 'not on WhatsApp' : '', customer.stoppedMarketing ? 'stopped marketing in WhatsApp' : ''].filter(Boolean).join(' · ');
   const messages = el('div', { class: 'messages' }, customer.chat.length ? customer.chat.map((e) => renderMessage(customer, e)) : el('div', { class: 'empty' }, 'No messages yet'));
   const input = el('input', { name: 'text', placeholder: 'Reply as the customer', value: drafts[customer.id] || '', oninput: (e) => { drafts[customer.id] = e.target.value; } });
@@ -54,7 +56,10 @@ function renderChat(customer) {
     el('button', { type: 'button', onclick: () => post(`/sandbox/api/customers/${customer.id}/messages`, { text: 'STOP' }) }, 'STOP'),
     el('button', { type: 'button', onclick: () => post(`/sandbox/api/customers/${customer.id}/messages`, { text: 'START' }) }, 'START'));
   const chat = el('div', { class: 'chat', id: `chat-${customer.id}`, 'data-customer': customer.id },
-    el('div', { class: 'chat-head' }, el('b', {}, customer.name), badge, el('small', {}, who), notes ? el('small', {}, notes) : ''),
+    el('div', { class: 'chat-head' }, el('b', {}, customer.name), badge,
+      el('button', { type: 'button', class: 'pref', title: "The customer's WhatsApp setting (sends Meta's user_preferences webhook)", onclick: () => post(`/sandbox/api/customers/${customer.id}/preferences`, { value: customer.stoppedMarketing ? 'resume' : 'stop' }) },
+        customer.stoppedMarketing ? 'Resume marketing' : 'Stop marketing in WhatsApp'),
+      el('small', {}, who), notes ? el('small', {}, notes) : ''),
     messages, form);
   return { chat, messages };
 }
