@@ -136,6 +136,11 @@ export interface StandInOptions {
 	validTokens?: string[];
 	expiredTokens?: string[];
 	modules?: StandInModule[];
+	/**
+	 * Requests outside the Graph API (the sandbox's page and its own API): answered here when this
+	 * returns true, without a token and without entering the request log.
+	 */
+	site?: (request: StandInRequest, res: ServerResponse) => boolean | Promise<boolean>;
 }
 
 export interface GraphStandIn {
@@ -328,6 +333,7 @@ export async function startGraphStandIn(options: StandInOptions = {}): Promise<G
 		const token = auth?.startsWith('Bearer ') ? auth.slice(7) : (query.access_token ?? undefined);
 		const { body, parts } = parseBody(rawBody, incoming.headers['content-type']);
 		const req: StandInRequest = { seq: ++seq, at: arrivedAt, method, path: url.pathname, query, headers: incoming.headers, body, rawBody, token, parts };
+		if (options.site && (await options.site(req, res))) return;
 		requests.push(req);
 
 		const segments = url.pathname.split('/').filter(Boolean);

@@ -46,6 +46,8 @@ export interface WhatsAppStandInOptions {
 	pairRateWindowMs?: number;
 	/** Answer spec-invalid requests with error 100 (default true). */
 	rejectInvalid?: boolean;
+	/** Called for each message Meta accepted (the sandbox delivers it to a simulated customer). */
+	onAccepted?: (message: AcceptedMessage) => void;
 }
 
 export interface AcceptedMessage {
@@ -269,7 +271,9 @@ export function whatsapp(opts: WhatsAppStandInOptions = {}): StandInModule {
 						lastByPair.set(key, now);
 					}
 					const id = wamid();
-					wa.messages.push({ wamid: id, phoneNumberId, to, type: String(body.type), body, at: now });
+					const accepted: AcceptedMessage = { wamid: id, phoneNumberId, to, type: String(body.type), body, at: now };
+					wa.messages.push(accepted);
+					opts.onAccepted?.(accepted);
 					const message: Record<string, unknown> = { id };
 					if (body.type === 'template') message.message_status = 'accepted';
 					return { body: { messaging_product: 'whatsapp', contacts: [{ input: String(body.to), wa_id: to }], messages: [message] } };
