@@ -62,7 +62,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 	const timers = new Set<NodeJS.Timeout>();
 	const pending = new Set<Promise<unknown>>();
 	let version = 1;
-	let sandbox: Sandbox;
 	const phone = defaultPhoneNumbers()[0];
 	const sender: WhatsAppSender = { wabaId: DEFAULT_WABA_ID, phoneNumberId: DEFAULT_PHONE_NUMBER_ID, displayPhoneNumber: phone.display_phone_number };
 	const track = <T>(promise: Promise<T>): Promise<T> => {
@@ -146,7 +145,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
 	let posts = 0;
 	const site = createSite({ state: stateJson, sandbox: () => sandbox });
-	sandbox = {
+	const sandbox: Sandbox = {
 		url: graph.url,
 		graph,
 		deliverer,
