@@ -75,7 +75,7 @@ export function campaignRoutes(api: ApiBuilder, pool: Pool, options: { claimTime
 		path: '/api/v1/campaigns/:id/results',
 		tag: 'campaigns',
 		scope: 'campaigns',
-		summary: 'Record send results: a wamid → sent, a Meta error (code, details, fbtrace_id) → failed.',
+		summary: 'Record send results by wa_id or user_id: a wamid → sent, a Meta error (code, details, fbtrace_id) → failed (131049 → held_by_meta).',
 		params: idParams,
 		body: resultsBody,
 		success: { status: 200, description: 'The outcome per recipient.', schema: resultsResult },
@@ -84,6 +84,7 @@ export function campaignRoutes(api: ApiBuilder, pool: Pool, options: { claimTime
 			const campaign = await getCampaign(pool, params.id);
 			if (!campaign) throw notFound('No such campaign.');
 			const results = body.results.map((r) => {
+				if (r.wa_id === undefined) return r;
 				const n = normalizeWaId(r.wa_id);
 				return { ...r, wa_id: n.ok ? n.wa_id : r.wa_id };
 			});
