@@ -39,9 +39,10 @@ export interface ConsentSnapshot {
 export function joinedConsent(a: ConsentSnapshot, b: ConsentSnapshot): ConsentSnapshot {
 	if (a.consent === 'unknown') return b;
 	if (b.consent === 'unknown') return a;
-	const newer = (b.consent_updated_at?.getTime() ?? 0) > (a.consent_updated_at?.getTime() ?? 0) ? b : a;
-	if (a.consent === b.consent) return newer;
+	const time = (s: ConsentSnapshot) => s.consent_updated_at?.getTime() ?? 0;
+	if (a.consent === b.consent) return time(b) > time(a) ? b : a;
 	const optedOut = a.consent === 'opted_out' ? a : b;
 	const optedIn = a.consent === 'opted_in' ? a : b;
-	return newer === optedIn && optedIn.consent_source === 'keyword' ? optedIn : optedOut;
+	// Strictly newer: a START and a STOP in the same instant leave the person opted out.
+	return time(optedIn) > time(optedOut) && optedIn.consent_source === 'keyword' ? optedIn : optedOut;
 }
