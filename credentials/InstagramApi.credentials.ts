@@ -6,6 +6,7 @@ import type {
 	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
+import { DEFAULT_GRAPH_VERSION } from '../nodes/shared/graph';
 
 // Host, version and account come from the credential so one expression builds every URL.
 const BASE_URL =
@@ -74,9 +75,9 @@ export class InstagramApi implements ICredentialType {
 			displayName: 'API Version',
 			name: 'apiVersion',
 			type: 'string',
-			default: 'v24.0',
+			default: DEFAULT_GRAPH_VERSION,
 			required: true,
-			description: 'Graph API version, e.g. v24.0',
+			description: `Graph API version, e.g. ${DEFAULT_GRAPH_VERSION}`,
 		},
 		{
 			displayName: 'Base URL Override',

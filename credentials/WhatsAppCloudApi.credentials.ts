@@ -6,6 +6,7 @@ import type {
 	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
+import { DEFAULT_GRAPH_VERSION } from '../nodes/shared/graph';
 
 export class WhatsAppCloudApi implements ICredentialType {
 	name = 'whatsAppCloudApi';
@@ -43,9 +44,9 @@ export class WhatsAppCloudApi implements ICredentialType {
 			displayName: 'Graph API Version',
 			name: 'apiVersion',
 			type: 'string',
-			default: 'v23.0',
+			default: DEFAULT_GRAPH_VERSION,
 			required: true,
-			description: 'Graph API version used for every call, e.g. v23.0',
+			description: `Graph API version used for every call, e.g. ${DEFAULT_GRAPH_VERSION}`,
 		},
 		{
 			displayName: 'Base URL',

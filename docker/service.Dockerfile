@@ -13,6 +13,8 @@ COPY service/package.json service/
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY service/tsconfig.json service/
 COPY service/src service/src
+# service/src/core/standard-webhooks.ts links to this file: the node package and the service share it.
+COPY nodes/shared/standardWebhooks.ts nodes/shared/standardWebhooks.ts
 RUN node node_modules/typescript/bin/tsc -p service/tsconfig.json
 
 # ---- deps: the service workspace's production dependencies, nothing else ----

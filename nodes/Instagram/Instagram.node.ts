@@ -1,32 +1,28 @@
 import {
-	NodeApiError,
 	NodeConnectionTypes,
-	NodeOperationError,
-	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
-	type JsonObject,
 } from 'n8n-workflow';
 import { searchMedia } from './listSearch/searchMedia';
-import { accountDescription, accountOperations } from './resources/account';
-import { commentDescription, commentOperations } from './resources/comment';
-import { hashtagDescription, hashtagOperations } from './resources/hashtag';
-import { mediaDescription, mediaOperations } from './resources/media';
-import { messageDescription, messageOperations } from './resources/message';
-import { publishDescription, publishOperations } from './resources/publish';
-import type { OperationMap } from './resources/types';
+import * as account from './resources/account';
+import * as comment from './resources/comment';
+import * as hashtag from './resources/hashtag';
+import * as media from './resources/media';
+import * as message from './resources/message';
+import * as publish from './resources/publish';
 import { rateLimitOptions } from './shared/rateLimitOptions';
-import { metaErrorFields } from '../shared/metaErrors';
+import type { OperationTable } from '../shared/operation';
+import { route } from '../shared/router';
 
-const OPERATIONS: Record<string, OperationMap> = {
-	account: accountOperations,
-	media: mediaOperations,
-	comment: commentOperations,
-	message: messageOperations,
-	publish: publishOperations,
-	hashtag: hashtagOperations,
+const OPERATIONS: OperationTable = {
+	account: account.operations,
+	media: media.operations,
+	comment: comment.operations,
+	message: message.operations,
+	publish: publish.operations,
+	hashtag: hashtag.operations,
 };
 
 // Imperative on purpose: every call reads Meta's usage headers (to back off) and maps Meta's
@@ -61,12 +57,12 @@ export class Instagram implements INodeType {
 				],
 				default: 'media',
 			},
-			...accountDescription,
-			...mediaDescription,
-			...commentDescription,
-			...messageDescription,
-			...publishDescription,
-			...hashtagDescription,
+			...account.description,
+			...media.description,
+			...comment.description,
+			...message.description,
+			...publish.description,
+			...hashtag.description,
 			rateLimitOptions,
 		],
 	};
@@ -74,30 +70,6 @@ export class Instagram implements INodeType {
 	methods = { listSearch: { searchMedia } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const out: INodeExecutionData[] = [];
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			try {
-				const resource = this.getNodeParameter('resource', itemIndex) as string;
-				const operation = this.getNodeParameter('operation', itemIndex) as string;
-				const handler = OPERATIONS[resource]?.[operation];
-				if (!handler) throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}" for resource "${resource}"`, { itemIndex });
-				const result = await handler.execute.call(this, itemIndex);
-				for (const json of Array.isArray(result) ? result : [result]) out.push({ json, pairedItem: { item: itemIndex } });
-			} catch (error) {
-				if (!this.continueOnFail()) {
-					// Both constructors hand back an error that is already theirs, unchanged.
-					if (error instanceof NodeApiError) throw new NodeApiError(this.getNode(), error as unknown as JsonObject);
-					throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
-				}
-				// The same layout as the WhatsApp and TiltedPrompts nodes: everything under `error`, with
-				// Meta's own fields (code, subcode, details, fbtrace_id) so a workflow can branch on them.
-				const failure: IDataObject = { message: (error as Error).message, description: (error as { description?: string | null }).description ?? null };
-				if (error instanceof NodeApiError && error.httpCode) failure.http_status = Number(error.httpCode);
-				Object.assign(failure, metaErrorFields(error));
-				out.push({ json: { error: failure }, pairedItem: { item: itemIndex } });
-			}
-		}
-		return [out];
+		return [await route.call(this, OPERATIONS)];
 	}
 }

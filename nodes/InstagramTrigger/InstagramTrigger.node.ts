@@ -8,9 +8,9 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 import { splitList } from '../Instagram/shared/graph';
-import { nextAfterCursor, type GraphPage } from '../Instagram/shared/pagination';
 import { rateLimitOptions } from '../Instagram/shared/rateLimitOptions';
 import { beginRun, getInstagramCredentials, graphRequest } from '../Instagram/shared/transport';
+import { collectPages, nextGraphCursor, type CursorAdapter, type GraphPage } from '../shared/pagination';
 import { DEFAULT_LOOKBACK_MS, firstPoll, isSeenState, matchKeywords, parseTimestamp, selectNew, type SeenState } from './seen';
 
 const POST_FIELDS = 'id,caption,media_type,media_product_type,media_url,thumbnail_url,permalink,shortcode,timestamp,username,like_count,comments_count';
@@ -130,7 +130,7 @@ export class InstagramTrigger implements INodeType {
 }
 
 async function fetchPosts(context: IPollFunctions, manual: boolean, withinBudget: () => boolean): Promise<Post[]> {
-	const credentials = await getInstagramCredentials(context);
+	const credentials = await getInstagramCredentials.call(context);
 	const stored = context.getWorkflowStaticData('node').posts;
 	// How far back to page: to the look-back of what we have seen; on the first poll only the first
 	// page (to record what is there) unless a backfill reaches further.
@@ -140,48 +140,42 @@ async function fetchPosts(context: IPollFunctions, manual: boolean, withinBudget
 		: backfill && !Number.isNaN(Date.parse(backfill))
 			? Date.parse(backfill)
 			: Infinity;
-	const posts: Post[] = [];
-	let after: string | undefined;
-	for (let page = 0; page < MAX_POST_PAGES; page++) {
-		const response = await graphRequest<GraphPage<Post>>(context, {
-			method: 'GET',
-			path: `/${credentials.accountId}/media`,
-			qs: { fields: POST_FIELDS, limit: manual ? 5 : 25, ...(after ? { after } : {}) },
-		});
-		const data = response.data ?? [];
-		posts.push(...data);
-		// Newest first: stop once a page reaches what we have already seen (or on the first poll).
-		const oldest = Math.min(...data.map((post) => parseTimestamp(post.timestamp)).filter((ts) => !Number.isNaN(ts)));
-		after = nextAfterCursor(response);
-		if (manual || !after || !(oldest > cutoff) || !withinBudget()) break;
-	}
-	return posts;
+	// Newest first: stop once a page reaches what we have already seen (or on the first poll).
+	const untilSeen: CursorAdapter<GraphPage<Post>, Post> = {
+		items: (page) => page.data ?? [],
+		next: (page) => {
+			const oldest = Math.min(...(page.data ?? []).map((post) => parseTimestamp(post.timestamp)).filter((ts) => !Number.isNaN(ts)));
+			return manual || !(oldest > cutoff) || !withinBudget() ? undefined : nextGraphCursor(page);
+		},
+	};
+	const path = `/${credentials.accountId}/media`;
+	return await collectPages(
+		async (after, limit) =>
+			(await graphRequest.call(context, { method: 'GET', path, qs: { fields: POST_FIELDS, limit, ...(after ? { after } : {}) } })) as GraphPage<Post>,
+		untilSeen,
+		{ pageSize: manual ? 5 : 25, maxPages: MAX_POST_PAGES },
+	);
 }
 
 async function fetchComments(context: IPollFunctions, manual: boolean, withinBudget: () => boolean): Promise<Comment[]> {
-	const credentials = await getInstagramCredentials(context);
+	const credentials = await getInstagramCredentials.call(context);
 	const postsToWatch = Math.min(50, Math.max(1, Number(context.getNodeParameter('postsToWatch', 10)) || 10));
-	const recent = await graphRequest<GraphPage<Post>>(context, {
+	const recent = (await graphRequest.call(context, {
 		method: 'GET',
 		path: `/${credentials.accountId}/media`,
 		qs: { fields: 'id,caption,permalink,timestamp', limit: manual ? 3 : postsToWatch },
-	});
+	})) as GraphPage<Post>;
+	const firstPageOnly: CursorAdapter<GraphPage<Comment>, Comment> = { items: (page) => page.data ?? [], next: (page) => (manual ? undefined : nextGraphCursor(page)) };
 	const comments: Comment[] = [];
 	for (const post of recent.data ?? []) {
 		if (!withinBudget()) break;
-		let after: string | undefined;
-		for (let page = 0; page < MAX_COMMENT_PAGES; page++) {
-			const response = await graphRequest<GraphPage<Comment>>(context, {
-				method: 'GET',
-				path: `/${post.id}/comments`,
-				qs: { fields: COMMENT_FIELDS, limit: 50, ...(after ? { after } : {}) },
-			});
-			for (const comment of response.data ?? []) {
-				comments.push({ ...comment, media_id: post.id, media_permalink: post.permalink ?? null, media_caption: post.caption ?? null });
-			}
-			after = nextAfterCursor(response);
-			if (!after || manual) break;
-		}
+		const onPost = await collectPages(
+			async (after, limit) =>
+				(await graphRequest.call(context, { method: 'GET', path: `/${post.id}/comments`, qs: { fields: COMMENT_FIELDS, limit, ...(after ? { after } : {}) } })) as GraphPage<Comment>,
+			firstPageOnly,
+			{ pageSize: 50, maxPages: MAX_COMMENT_PAGES },
+		);
+		for (const comment of onPost) comments.push({ ...comment, media_id: post.id, media_permalink: post.permalink ?? null, media_caption: post.caption ?? null });
 	}
 	return comments;
 }

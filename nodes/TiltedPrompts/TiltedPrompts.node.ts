@@ -1,26 +1,25 @@
 import {
 	NodeConnectionTypes,
-	NodeOperationError,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 import { searchAssets } from './listSearch/searchAssets';
-import { bundleDescription, bundleOperations } from './resources/bundle';
-import { campaignDescription, campaignOperations } from './resources/campaign';
-import { contactDescription, contactOperations } from './resources/contact';
-import { libraryDescription, libraryOperations } from './resources/library';
-import { serviceDescription, serviceOperations } from './resources/service';
-import { errorOutput, toNodeError } from './shared/output';
-import type { Operation } from './shared/types';
+import * as bundle from './resources/bundle';
+import * as campaign from './resources/campaign';
+import * as contact from './resources/contact';
+import * as library from './resources/library';
+import * as service from './resources/service';
+import type { OperationTable } from '../shared/operation';
+import { route } from '../shared/router';
 
-const operations: Record<string, Record<string, Operation>> = {
-	library: libraryOperations,
-	bundle: bundleOperations,
-	contact: contactOperations,
-	campaign: campaignOperations,
-	service: serviceOperations,
+const operations: OperationTable = {
+	library: library.operations,
+	bundle: bundle.operations,
+	contact: contact.operations,
+	campaign: campaign.operations,
+	service: service.operations,
 };
 
 export class TiltedPrompts implements INodeType {
@@ -52,11 +51,11 @@ export class TiltedPrompts implements INodeType {
 				],
 				default: 'library',
 			},
-			...libraryDescription,
-			...bundleDescription,
-			...contactDescription,
-			...campaignDescription,
-			...serviceDescription,
+			...library.description,
+			...bundle.description,
+			...contact.description,
+			...campaign.description,
+			...service.description,
 		],
 	};
 
@@ -65,35 +64,6 @@ export class TiltedPrompts implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const resource = this.getNodeParameter('resource', 0) as string;
-		const operationName = this.getNodeParameter('operation', 0) as string;
-		const operation = operations[resource]?.[operationName];
-		if (!operation) {
-			throw new NodeOperationError(this.getNode(), `The operation "${operationName}" of "${resource}" is not supported`);
-		}
-
-		if (operation.kind === 'batch') {
-			try {
-				return [await operation.execute.call(this, items)];
-			} catch (error) {
-				if (!this.continueOnFail()) throw toNodeError(this.getNode(), error);
-				return [[{ json: errorOutput(error), pairedItem: items.map((_, item) => ({ item })) }]];
-			}
-		}
-
-		const returnData: INodeExecutionData[] = [];
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			try {
-				const result = await operation.execute.call(this, itemIndex);
-				returnData.push(
-					...this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(result), { itemData: { item: itemIndex } }),
-				);
-			} catch (error) {
-				if (!this.continueOnFail()) throw toNodeError(this.getNode(), error, itemIndex);
-				returnData.push({ json: errorOutput(error), pairedItem: { item: itemIndex } });
-			}
-		}
-		return [returnData];
+		return [await route.call(this, operations)];
 	}
 }

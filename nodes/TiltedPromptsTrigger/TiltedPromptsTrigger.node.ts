@@ -2,6 +2,10 @@
 // registers its own subscription with the service, so several workflows can each have one; it
 // verifies every delivery over the raw body bytes and answers 401 to anything not signed with its
 // secret; it drops redeliveries of a webhook-id it has already started a workflow for.
+// Secret rotation: after POST /api/v1/subscriptions/{id}/rotate-secret in the service, the user pastes
+// the new secret into "Rotated Signing Secret"; during the overlap the service signs with both, so
+// deliveries verify with either, and the first one signed with the new secret makes it the trigger's
+// own (the old one is then no longer needed).
 import {
 	NodeApiError,
 	NodeConnectionTypes,
@@ -13,7 +17,7 @@ import {
 	type IWebhookResponseData,
 	type JsonObject,
 } from 'n8n-workflow';
-import { verify, WebhookVerificationError } from '../TiltedPrompts/shared/standardWebhooks';
+import { decodeSecret, verify, WebhookVerificationError } from '../shared/standardWebhooks';
 import { serviceRequest, serviceRequestList } from '../TiltedPrompts/shared/transport';
 import { EVENT_TYPE_OPTIONS, rememberWebhookId, type TriggerStaticData } from './shared/state';
 
@@ -48,6 +52,16 @@ export class TiltedPromptsTrigger implements INodeType {
 				default: [],
 				options: EVENT_TYPE_OPTIONS,
 				description: 'The events that start this workflow',
+			},
+			{
+				displayName: 'Rotated Signing Secret',
+				name: 'rotatedSecret',
+				type: 'string',
+				typeOptions: { password: true },
+				default: '',
+				placeholder: 'whsec_…',
+				description:
+					'Only after rotating this trigger\'s subscription secret in the TiltedPrompts service (POST /api/v1/subscriptions/{ID}/rotate-secret; GET /api/v1/subscriptions lists the subscription, its description names this workflow and node): paste the new secret here. The old secret keeps working until the overlap you chose ends.',
 			},
 		],
 	};
@@ -145,9 +159,21 @@ export class TiltedPromptsTrigger implements INodeType {
 		const raw = req.rawBody;
 		if (!raw) return reject(400, 'no_body', 'The request has no body');
 
+		const rotated = String(this.getNodeParameter('rotatedSecret', '') ?? '').trim();
+		if (rotated) {
+			try {
+				decodeSecret(rotated);
+			} catch (error) {
+				return reject(401, 'invalid_secret', `Rotated Signing Secret: ${(error as Error).message}`);
+			}
+		}
+		const secrets = rotated && rotated !== staticData.secret ? [rotated, staticData.secret] : [staticData.secret];
 		let webhookId: string;
 		try {
-			webhookId = verify(staticData.secret, req.headers as Record<string, string>, raw).id;
+			const verified = verify(raw, req.headers, secrets);
+			webhookId = verified.id;
+			// Signed with the rotated secret: it becomes the subscription secret the trigger keeps.
+			if (secrets.length === 2 && verified.secretIndex === 0) staticData.secret = rotated;
 		} catch (error) {
 			const code = error instanceof WebhookVerificationError ? error.code : 'invalid_signature';
 			return reject(401, code, (error as Error).message);

@@ -1,25 +1,24 @@
 import {
 	NodeConnectionTypes,
-	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
+import { route } from '../shared/router';
+import type { OperationTable } from '../shared/operation';
 import { searchPhoneNumbers, searchTemplates } from './listSearch';
-import { mediaDescription, mediaOperations } from './resources/media';
-import { buildSend, buildSendTemplate, markAsRead, messageDescription } from './resources/message';
-import { phoneNumberDescription, phoneNumberOperations } from './resources/phoneNumber';
-import { templateDescription, templateOperations } from './resources/template';
-import { executeBulkSend, limitErrorToNodeError } from './shared/bulkSend';
-import { metaErrorFields } from '../shared/metaErrors';
-import type { ItemOperation } from './shared/types';
+import * as media from './resources/media';
+import * as message from './resources/message';
+import * as phoneNumber from './resources/phoneNumber';
+import * as template from './resources/template';
 
-const itemOperations: Record<string, Record<string, ItemOperation>> = {
-	message: { markAsRead },
-	media: mediaOperations,
-	template: templateOperations,
-	phoneNumber: phoneNumberOperations,
+/** resource → operation → its module (resources/<resource>/<operation>.ts). */
+const operations: OperationTable = {
+	message: message.operations,
+	media: media.operations,
+	template: template.operations,
+	phoneNumber: phoneNumber.operations,
 };
 
 export class WhatsApp implements INodeType {
@@ -50,10 +49,10 @@ export class WhatsApp implements INodeType {
 				],
 				default: 'message',
 			},
-			...messageDescription,
-			...mediaDescription,
-			...templateDescription,
-			...phoneNumberDescription,
+			...message.description,
+			...media.description,
+			...template.description,
+			...phoneNumber.description,
 		],
 	};
 
@@ -62,41 +61,6 @@ export class WhatsApp implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const resource = this.getNodeParameter('resource', 0) as string;
-		const operation = this.getNodeParameter('operation', 0) as string;
-		if (resource === 'message' && operation === 'send') return [await executeBulkSend.call(this, buildSend)];
-		if (resource === 'message' && operation === 'sendTemplate') return [await executeBulkSend.call(this, buildSendTemplate)];
-
-		const op = itemOperations[resource]?.[operation];
-		if (!op) throw limitErrorToNodeError.call(this, new Error(`Unknown operation ${resource}.${operation}`), 0);
-		const items = this.getInputData();
-		const output: INodeExecutionData[] = [];
-		for (let i = 0; i < items.length; i++) {
-			try {
-				const result = await op.execute.call(this, i);
-				const list = Array.isArray(result) ? result : [result];
-				for (const entry of list) {
-					if (entry && typeof entry === 'object' && 'json' in entry && (entry as INodeExecutionData).json && typeof (entry as INodeExecutionData).json === 'object' && 'pairedItem' in entry) {
-						output.push(entry as INodeExecutionData);
-					} else {
-						output.push({ json: entry as IDataObject, pairedItem: { item: i } });
-					}
-				}
-			} catch (error) {
-				const nodeError = limitErrorToNodeError.call(this, error, i);
-				if (!this.continueOnFail()) throw nodeError;
-				output.push({
-					json: {
-						error: {
-							message: nodeError.message,
-							description: (nodeError as { description?: string }).description ?? null,
-							...metaErrorFields(nodeError),
-						},
-					},
-					pairedItem: { item: i },
-				});
-			}
-		}
-		return [output];
+		return [await route.call(this, operations)];
 	}
 }

@@ -16,6 +16,8 @@
  * metaApiError, metaErrorJson, retryAfterMs.
  */
 import { NodeApiError, type INode, type JsonObject } from 'n8n-workflow';
+import type { ErrorItem } from './errors';
+import { retryAfterFromHeaders } from './headers';
 
 export type MetaProduct = 'WhatsApp' | 'Instagram' | 'Meta';
 
@@ -149,13 +151,7 @@ export function isRetryableMetaError(code: number | undefined, httpStatus?: numb
 
 /** `Retry-After` (seconds or HTTP date) in ms, if present and sane. */
 export function retryAfterMs(headers: Record<string, unknown> | undefined, now = Date.now()): number | undefined {
-	if (!headers) return undefined;
-	const raw = headers['retry-after'] ?? headers['Retry-After'];
-	if (raw === undefined || raw === null || raw === '') return undefined;
-	const text = String(Array.isArray(raw) ? raw[0] : raw).trim();
-	if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
-	const date = Date.parse(text);
-	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+	return retryAfterFromHeaders(headers, now);
 }
 
 export interface DescribedMetaError {
@@ -241,17 +237,21 @@ export function metaApiError(
 	});
 }
 
-/** The `error` field of an output item under continueOnFail: code, details and fbtrace_id. */
-export function metaErrorJson(described: DescribedMetaError): JsonObject {
+/**
+ * The `error` field of an output item under continueOnFail (the shape of nodes/shared/errors.ts),
+ * plus Meta's error `type` and whether the call is worth retrying.
+ */
+export function metaErrorJson(described: DescribedMetaError): ErrorItem & { type: string | null; retryable: boolean } {
 	return {
 		message: described.message,
 		description: described.description,
+		http_status: described.httpStatus ?? null,
 		code: described.code ?? null,
 		subcode: described.subcode ?? null,
-		type: described.type ?? null,
 		details: described.details ?? null,
 		fbtrace_id: described.fbtraceId ?? null,
-		http_status: described.httpStatus ?? null,
+		fields: [],
+		type: described.type ?? null,
 		retryable: described.retryable,
 	};
 }

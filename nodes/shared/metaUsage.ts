@@ -5,6 +5,7 @@
 //       "total_cputime":12,"total_time":20,"estimated_time_to_regain_access":0}]}  (minutes)
 //
 // Absent headers mean "Meta said nothing", not "0 % used".
+import { headerValue, type HeaderBag } from './headers';
 
 export interface MetaUsage {
 	/** Highest percentage across every counter Meta reported. */
@@ -15,18 +16,7 @@ export interface MetaUsage {
 	source: string;
 }
 
-type HeaderBag = Record<string, unknown> | undefined;
-
-function header(headers: HeaderBag, name: string): string | undefined {
-	if (!headers) return undefined;
-	const wanted = name.toLowerCase();
-	for (const [key, value] of Object.entries(headers)) {
-		if (key.toLowerCase() !== wanted) continue;
-		if (Array.isArray(value)) return value.map(String).join(',');
-		return value === undefined || value === null ? undefined : String(value);
-	}
-	return undefined;
-}
+const header = headerValue;
 
 function parseJson(text: string | undefined): unknown {
 	if (!text) return undefined;

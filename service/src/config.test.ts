@@ -28,6 +28,25 @@ describe('service configuration', () => {
 		expect(config.DATABASE_URL).toBeUndefined();
 	});
 
+	it('keeps raw payloads 30 days, succeeded deliveries 14, ingest records 7 and rate-limit counters 1 hour unless told otherwise', () => {
+		const day = 86_400_000;
+		expect(loadConfig(valid())).toMatchObject({
+			RETENTION_RAW_PAYLOADS: 30 * day,
+			RETENTION_DELIVERIES: 14 * day,
+			RETENTION_INGEST_REQUESTS: 7 * day,
+			RETENTION_RATE_LIMIT_COUNTERS: 3_600_000,
+			RETENTION_SWEEP_INTERVAL: 60_000,
+			RETENTION_BATCH_SIZE: 500,
+		});
+		expect(loadConfig({ ...valid(), RETENTION_RAW_PAYLOADS: '90d', RETENTION_BATCH_SIZE: '100' })).toMatchObject({ RETENTION_RAW_PAYLOADS: 90 * day, RETENTION_BATCH_SIZE: 100 });
+	});
+
+	it('names a retention shorter than its minimum or not a duration', () => {
+		const text = message({ ...valid(), RETENTION_RAW_PAYLOADS: '5m', RETENTION_DELIVERIES: 'a week' });
+		expect(text).toMatch(/RETENTION_RAW_PAYLOADS: must be between/);
+		expect(text).toMatch(/RETENTION_DELIVERIES: "a week" is not a delay/);
+	});
+
 	it.each(['META_APP_SECRETS', 'META_VERIFY_TOKEN', 'INGEST_SIGNING_SECRETS', 'ENCRYPTION_KEYS'])('names %s when it is missing', (name) => {
 		const env: NodeJS.ProcessEnv = valid();
 		delete env[name];

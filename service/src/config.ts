@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { EncryptionKeysError, parseEncryptionKeys, type EncryptionKey } from './crypto/secret-box';
 import { decodeSecret, InvalidSecretError } from './core/standard-webhooks';
 import { apiEnvShape } from './api/settings';
+import { retentionEnvShape } from './retention/settings';
 
 const list = (value: string) =>
 	value
@@ -52,6 +53,8 @@ const schema = z.object({
 	SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
 	// API keys, consent, campaigns and event fan-out (issue 4): see api/settings.ts.
 	...apiEnvShape,
+	// Retention of raw payloads, deliveries, ingest records and rate-limit counters: see retention/settings.ts.
+	...retentionEnvShape,
 });
 
 export type Config = z.infer<typeof schema>;

@@ -1,6 +1,7 @@
 // `npm run service`: the service alone. Without DATABASE_URL it runs on an embedded Postgres whose
 // data is kept in SERVICE_DATA_DIR. Start-up: validate config → database → migrations → listen.
-// SIGTERM/SIGINT: stop accepting, drain in-flight requests (up to SHUTDOWN_TIMEOUT_MS), close the pool.
+// SIGTERM/SIGINT: stop accepting, drain in-flight requests (up to SHUTDOWN_TIMEOUT_MS), stop the
+// fan-out worker and the retention sweeper, close the pool.
 import { resolve } from 'node:path';
 import { Pool } from 'pg';
 import { createApiModule } from './api';
@@ -13,6 +14,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedde
 import { migrate } from './db/migrate';
 import { createLogger, type Logger } from './logger';
 import { createMetrics } from './metrics';
+import { createRetentionSweeper } from './retention/sweeper';
 import { serve } from './server';
 
 const VERSION: string = require('../package.json').version;
@@ -61,6 +63,8 @@ async function main(): Promise<void> {
 	const server = await serve(app, { port: config.PORT, host: config.HOST });
 	logger.info({ port: server.port, host: config.HOST }, 'service listening');
 	await api.worker?.start();
+	const sweeper = createRetentionSweeper({ pool, settings: config, log: (level, msg, fields) => logger[level](fields ?? {}, msg) });
+	sweeper.start();
 
 	let stopping = false;
 	const stop = async (signal: string) => {
@@ -70,6 +74,7 @@ async function main(): Promise<void> {
 		const drained = await server.close(config.SHUTDOWN_TIMEOUT_MS);
 		if (!drained) logger.warn({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutdown timeout: closed remaining connections');
 		await api.worker?.stop();
+		await sweeper.stop();
 		await pool.end();
 		if (embedded) await embedded.stop();
 		logger.info('service stopped');

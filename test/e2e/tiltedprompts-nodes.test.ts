@@ -14,7 +14,8 @@ let service: RunningService;
 let n8n: N8nInstance;
 
 beforeAll(async () => {
-	service = await startRealService();
+	// Short retries: a delivery that meets the webhook while n8n republishes it is tried again soon.
+	service = await startRealService({ fanoutSchedule: '0,1s,2s,4s,8s,16s,30s' });
 	n8n = await startN8n();
 	await n8n.importCredentials([
 		{ ...CREDENTIAL, type: 'tiltedPromptsApi', data: { baseUrl: service.url, apiKey: service.proKey, signingSecret: service.signingSecret } },
@@ -177,6 +178,51 @@ describe('TiltedPrompts Trigger in real n8n', () => {
 		expect(((await res.json()) as { error: { code: string } }).error.code).toBe('no_matching_signature');
 		const { rows } = await service.db.pool.query('SELECT 1 FROM contacts WHERE wa_id = $1', ['919800000099']);
 		expect(rows).toHaveLength(0);
+	});
+
+	/** A signed WhatsApp message from `from` through the service; resolves once the workflow tagged the contact. */
+	async function messageRunsWorkflow(from: string): Promise<void> {
+		const value = {
+			messaging_product: 'whatsapp',
+			metadata: { display_phone_number: '15550000000', phone_number_id: '106540352242922' },
+			contacts: [{ profile: { name: 'Rotation' }, wa_id: from }],
+			messages: [{ from, id: `wamid.${randomBytes(8).toString('hex')}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'rotated' } }],
+		};
+		expect((await service.postMeta({ object: 'whatsapp_business_account', entry: [{ id: '102290129340398', changes: [{ field: 'messages', value }] }] })).status).toBe(200);
+		await waitFor(async () => {
+			const { rows } = await service.db.pool.query<{ tags: string[] }>('SELECT tags FROM contacts WHERE wa_id = $1', [from]);
+			return rows[0]?.tags.includes('seen-by-n8n') ? true : undefined;
+		}, `the workflow to tag ${from}`);
+	}
+
+	it('keeps running through a signing secret rotation: pasted new secret, old one until the overlap ends', async () => {
+		const [subscription] = await subscriptions();
+		const rotated = await fetch(`${service.url}/api/v1/subscriptions/${subscription.id}/rotate-secret`, {
+			method: 'POST',
+			headers: { authorization: `Bearer ${service.proKey}`, 'content-type': 'application/json' },
+			body: JSON.stringify({ overlap_seconds: 3600 }),
+		});
+		expect(rotated.status).toBe(200);
+		const newSecret = ((await rotated.json()) as { secret: string }).secret;
+		// Before anything changes in n8n, deliveries carry both signatures: the workflow keeps running.
+		await messageRunsWorkflow('919822200001');
+
+		// The user pastes the new secret into the trigger and publishes the workflow again.
+		const current = await n8n.rest<{ data: IDataObject & { nodes: IDataObject[]; versionId: string } }>('GET', `/rest/workflows/${workflowId}`);
+		const nodes = current.data.nodes.map((node) =>
+			node.name === 'On WhatsApp Message' ? { ...node, parameters: { ...(node.parameters as IDataObject), rotatedSecret: newSecret } } : node,
+		);
+		const saved = await n8n.rest<{ data: { versionId: string } }>('PATCH', `/rest/workflows/${workflowId}`, { ...current.data, nodes });
+		await n8n.rest('POST', `/rest/workflows/${workflowId}/activate`, { versionId: saved.data.versionId });
+		await waitFor(async () => ((await subscriptions()).length === 1 ? true : undefined), 'one subscription after publishing');
+		// The same subscription (publishing again does not re-register it), and the webhook live again.
+		expect((await subscriptions())[0].id).toBe(subscription.id);
+		await waitFor(async () => ((await forged()).status === 401 ? true : undefined), 'the webhook to answer 401 to a forged delivery');
+		await messageRunsWorkflow('919822200002');
+
+		// The overlap ends (moved into the past rather than waiting an hour): the new secret alone.
+		await service.db.pool.query(`UPDATE subscriptions SET previous_secret_expires_at = now() - interval '1 second' WHERE previous_secret_expires_at IS NOT NULL`);
+		await messageRunsWorkflow('919822200003');
 	});
 
 	it('removes its subscription when the workflow is deactivated', async () => {

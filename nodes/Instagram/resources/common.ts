@@ -1,8 +1,9 @@
-// Fields several operations share.
-import type { IExecuteFunctions, IDisplayOptions, INodeProperties } from 'n8n-workflow';
-
-type DisplayShow = NonNullable<IDisplayOptions['show']>;
+// Fields several operations share (each operation file shows them with forOperation).
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { InstagramCallContext } from '../shared/errors';
+import { listOrIdLocator } from '../../shared/fields';
 import { splitList } from '../shared/graph';
+import { graphRequestAll } from '../shared/transport';
 
 export const MEDIA_FIELDS = [
 	'id',
@@ -27,65 +28,22 @@ export const COMMENT_FIELDS = ['id', 'text', 'timestamp', 'username', 'like_coun
 
 export const DEFAULT_COMMENT_FIELDS = ['id', 'text', 'timestamp', 'username', 'like_count', 'hidden', 'from'];
 
-export function fieldsOption(name: string, show: DisplayShow, all: string[], defaults: string[], description: string): INodeProperties {
+export function fieldsOption(name: string, all: string[], defaults: string[], description: string): INodeProperties {
 	return {
 		displayName: 'Fields',
 		name,
 		type: 'multiOptions',
 		options: all.map((field) => ({ name: field, value: field })),
 		default: [...defaults],
-		displayOptions: { show },
 		description,
 	};
 }
 
-export function mediaIdLocator(show: DisplayShow, description = 'The post (IG Media)'): INodeProperties {
-	return {
-		displayName: 'Media',
-		name: 'mediaId',
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		required: true,
-		displayOptions: { show },
-		description,
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod: 'searchMedia', searchable: true },
-			},
-			{
-				displayName: 'By ID',
-				name: 'id',
-				type: 'string',
-				placeholder: '17895695668004550',
-				validation: [{ type: 'regex', properties: { regex: '^[0-9_]+$', errorMessage: 'An IG Media ID is a number' } }],
-			},
-		],
-	};
-}
-
-export function returnAllAndLimit(show: DisplayShow): INodeProperties[] {
-	return [
-		{
-			displayName: 'Return All',
-			name: 'returnAll',
-			type: 'boolean',
-			default: false,
-			displayOptions: { show },
-			description: 'Whether to return all results or only up to a given limit',
-		},
-		{
-			displayName: 'Limit',
-			name: 'limit',
-			type: 'number',
-			typeOptions: { minValue: 1 },
-			default: 50,
-			displayOptions: { show: { ...show, returnAll: [false] } },
-			description: 'Max number of results to return',
-		},
-	];
+export function mediaIdLocator(description = 'The post (IG Media)'): INodeProperties {
+	return listOrIdLocator(
+		{ displayName: 'Media', name: 'mediaId', description, searchListMethod: 'searchMedia' },
+		{ placeholder: '17895695668004550', validation: [{ type: 'regex', properties: { regex: '^[0-9_]+$', errorMessage: 'An IG Media ID is a number' } }] },
+	);
 }
 
 export function readPaging(context: IExecuteFunctions, itemIndex: number): { returnAll: boolean; limit: number } {
@@ -98,6 +56,17 @@ export function readFields(context: IExecuteFunctions, name: string, itemIndex: 
 	const fields = splitList(context.getNodeParameter(name, itemIndex, defaults));
 	const list = fields.length ? fields : defaults;
 	return (list.includes('id') ? list : ['id', ...list]).join(',');
+}
+
+/** A list edge (e.g. `/{media-id}/comments`): every item or up to Limit, with the fields chosen in `fieldsParameter`. */
+export async function readEdge(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	edge: { path: string; fieldsParameter: string; defaults: string[]; qs?: IDataObject; pageSize?: number; purpose?: InstagramCallContext },
+): Promise<IDataObject[]> {
+	const fields = readFields(this, edge.fieldsParameter, itemIndex, edge.defaults);
+	const paging = { ...readPaging(this, itemIndex), ...(edge.pageSize ? { pageSize: edge.pageSize } : {}) };
+	return await graphRequestAll.call(this, { path: edge.path, qs: { ...edge.qs, fields }, itemIndex, purpose: edge.purpose }, paging);
 }
 
 export function readMediaId(context: IExecuteFunctions, itemIndex: number): string {

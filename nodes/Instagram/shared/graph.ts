@@ -1,4 +1,5 @@
 // Pure helpers about the Graph API host and Instagram's data shapes. No I/O.
+import { graphBase } from '../../shared/graph';
 
 export type LoginType = 'facebook' | 'instagram';
 
@@ -13,13 +14,8 @@ export interface InstagramCredentials {
 
 /** https://graph.facebook.com/v24.0 (Facebook Login) or https://graph.instagram.com/v24.0 (Instagram Login). */
 export function graphBaseUrl(credentials: InstagramCredentials): string {
-	const host = credentials.baseUrl?.trim()
-		? credentials.baseUrl.trim().replace(/\/+$/, '')
-		: credentials.loginType === 'instagram'
-			? 'https://graph.instagram.com'
-			: 'https://graph.facebook.com';
-	const version = (credentials.apiVersion || 'v24.0').trim().replace(/^\/+|\/+$/g, '');
-	return `${host}/${version}`;
+	const host = credentials.baseUrl?.trim() || (credentials.loginType === 'instagram' ? 'https://graph.instagram.com' : undefined);
+	return graphBase(host, credentials.apiVersion);
 }
 
 /** Where private replies and DMs are sent: the IG account (Instagram Login) or the Page (Facebook Login). */

@@ -1,7 +1,8 @@
 // Instagram's publishing flow: quota check → container(s) → wait for FINISHED → media_publish →
 // read back the permalink. The steps are small functions over the transport; the waiting logic is
 // the pure core in containerPolling.ts.
-import { NodeApiError, NodeOperationError, sleep, type IDataObject, type IExecuteFunctions, type JsonObject } from 'n8n-workflow';
+import { NodeOperationError, sleep, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
+import { toNodeError } from '../../shared/errors';
 import { ContainerNotPublishableError, waitForContainer, type ContainerStatus, type PollSchedule } from './containerPolling';
 import { containerStatusFix } from './errors';
 import { graphRequest } from './transport';
@@ -14,13 +15,13 @@ export interface PublishingQuota {
 }
 
 export async function getPublishingQuota(context: IExecuteFunctions, accountId: string, itemIndex: number): Promise<PublishingQuota> {
-	const response = await graphRequest<{ data?: Array<{ quota_usage?: number; config?: { quota_total?: number; quota_duration?: number } }> }>(context, {
+	const response = (await graphRequest.call(context, {
 		method: 'GET',
 		path: `/${accountId}/content_publishing_limit`,
 		qs: { fields: 'quota_usage,config' },
 		itemIndex,
-		context: 'publish',
-	});
+		purpose: 'publish',
+	})) as { data?: Array<{ quota_usage?: number; config?: { quota_total?: number; quota_duration?: number } }> };
 	const entry = response.data?.[0] ?? {};
 	const usage = Number(entry.quota_usage ?? 0);
 	const total = entry.config?.quota_total ?? null;
@@ -51,13 +52,13 @@ export async function assertQuotaLeft(context: IExecuteFunctions, accountId: str
 }
 
 export async function createContainer(context: IExecuteFunctions, accountId: string, params: IDataObject, itemIndex: number): Promise<string> {
-	const response = await graphRequest<{ id?: string }>(context, {
+	const response = (await graphRequest.call(context, {
 		method: 'POST',
 		path: `/${accountId}/media`,
 		qs: params,
 		itemIndex,
-		context: 'publish',
-	});
+		purpose: 'publish',
+	})) as { id?: string };
 	if (!response.id) throw new NodeOperationError(context.getNode(), 'Instagram created no media container (no id in the answer)', { itemIndex });
 	return response.id;
 }
@@ -73,22 +74,20 @@ export async function awaitContainer(
 		const result = await waitForContainer(
 			containerId,
 			async () =>
-				await graphRequest<ContainerStatus>(context, {
+				(await graphRequest.call(context, {
 					method: 'GET',
 					path: `/${containerId}`,
 					qs: { fields: 'id,status_code,status' },
 					itemIndex,
-					context: 'publish',
-				}),
+					purpose: 'publish',
+				})) as ContainerStatus,
 			async (ms) => await sleep(ms),
 			schedule,
 		);
 		return { checks: result.checks, waitedMs: result.waitedMs };
 	} catch (error) {
 		if (!(error instanceof ContainerNotPublishableError)) {
-			// Both constructors hand back an error that is already theirs, unchanged.
-			if (error instanceof NodeApiError) throw new NodeApiError(context.getNode(), error as unknown as JsonObject);
-			throw new NodeOperationError(context.getNode(), error as Error, { itemIndex });
+			throw toNodeError(context.getNode(), error, itemIndex);
 		}
 		const fix = containerStatusFix(error.statusText);
 		const advice =
@@ -105,19 +104,19 @@ export async function awaitContainer(
 }
 
 export async function publishContainer(context: IExecuteFunctions, accountId: string, containerId: string, itemIndex: number): Promise<string> {
-	const response = await graphRequest<{ id?: string }>(context, {
+	const response = (await graphRequest.call(context, {
 		method: 'POST',
 		path: `/${accountId}/media_publish`,
 		qs: { creation_id: containerId },
 		itemIndex,
-		context: 'publish',
-	});
+		purpose: 'publish',
+	})) as { id?: string };
 	if (!response.id) throw new NodeOperationError(context.getNode(), 'media_publish returned no media id', { itemIndex });
 	return response.id;
 }
 
 export async function readPublished(context: IExecuteFunctions, mediaId: string, itemIndex: number): Promise<IDataObject> {
-	return await graphRequest(context, {
+	return await graphRequest.call(context, {
 		method: 'GET',
 		path: `/${mediaId}`,
 		qs: { fields: 'id,permalink,media_type,media_product_type,timestamp,shortcode' },

@@ -1,23 +1,23 @@
-// The only place the Instagram nodes make HTTP calls. Every call:
+// The Instagram nodes' adapter of the HTTP core (nodes/shared/http.ts). Every call:
 //   1. waits first if Meta's usage headers on the previous call said usage is high (and tells the user why),
-//   2. goes out with the credential (Authorization: Bearer), JSON in and out,
-//   3. reads X-App-Usage / X-Business-Use-Case-Usage from the answer,
+//   2. goes out through the core with the credential (Authorization: Bearer), JSON in and out,
+//   3. keeps the usage Meta reported on the answer,
 //   4. turns Meta's error body into a NodeApiError with code, fix and fbtrace_id.
 import {
 	NodeApiError,
 	sleep,
 	type IDataObject,
 	type IExecuteFunctions,
-	type IHttpRequestMethods,
-	type IHttpRequestOptions,
 	type ILoadOptionsFunctions,
 	type IPollFunctions,
 	type JsonObject,
 } from 'n8n-workflow';
-import { backoffFor, DEFAULT_BACKOFF_POLICY, parseUsageHeaders, type BackoffPolicy, type MetaUsage } from '../../shared/metaUsage';
+import { graphUrl, type GraphRequest } from '../../shared/graph';
+import { httpCall, isSuccess } from '../../shared/http';
+import { backoffFor, DEFAULT_BACKOFF_POLICY, type BackoffPolicy, type MetaUsage } from '../../shared/metaUsage';
+import { collectPages, graphCursor, type CollectOptions, type GraphPage } from '../../shared/pagination';
 import { instagramApiError, type InstagramCallContext } from './errors';
 import { graphBaseUrl, type InstagramCredentials } from './graph';
-import { collectPages, type CollectOptions, type GraphPage } from './pagination';
 
 export type InstagramContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
 
@@ -40,14 +40,14 @@ function stateOf(context: object): CallState {
 	return state;
 }
 
-export async function getInstagramCredentials(context: InstagramContext): Promise<InstagramCredentials> {
-	const raw = (await context.getCredentials(CREDENTIAL_NAME)) as unknown as InstagramCredentials;
+export async function getInstagramCredentials(this: InstagramContext): Promise<InstagramCredentials> {
+	const raw = (await this.getCredentials(CREDENTIAL_NAME)) as unknown as InstagramCredentials;
 	return {
 		loginType: raw.loginType === 'instagram' ? 'instagram' : 'facebook',
 		accessToken: raw.accessToken,
 		accountId: String(raw.accountId ?? '').trim(),
 		pageId: raw.pageId ? String(raw.pageId).trim() : undefined,
-		apiVersion: raw.apiVersion || 'v24.0',
+		apiVersion: raw.apiVersion,
 		baseUrl: raw.baseUrl,
 	};
 }
@@ -97,22 +97,15 @@ export function lastUsage(context: InstagramContext): MetaUsage | undefined {
 	return stateOf(context).usage;
 }
 
-export interface GraphRequest {
-	method: IHttpRequestMethods;
-	/** Path after the version, e.g. `/17841400000000000/media`. */
-	path: string;
-	qs?: IDataObject;
-	body?: IDataObject;
-	itemIndex?: number;
-	context?: InstagramCallContext;
+/** A Graph call of the Instagram nodes: the shared request, and what it is for (some codes mean more). */
+export interface InstagramRequest extends GraphRequest {
+	purpose?: InstagramCallContext;
 }
 
-export async function graphRequest<T = IDataObject>(context: InstagramContext, request: GraphRequest): Promise<T> {
-	const itemIndex = request.itemIndex ?? 0;
+/** Waits (or refuses) as Meta's usage on the previous call of this run asks. */
+async function respectUsage(context: InstagramContext, itemIndex: number): Promise<void> {
 	const state = stateOf(context);
-	const policy = backoffPolicy(context, itemIndex);
-
-	const decision = backoffFor(state.usage, policy);
+	const decision = backoffFor(state.usage, backoffPolicy(context, itemIndex));
 	if (decision.action === 'stop') {
 		throw new NodeApiError(context.getNode(), { message: decision.message } as JsonObject, {
 			message: `Instagram rate limit: ${decision.message}`,
@@ -125,61 +118,44 @@ export async function graphRequest<T = IDataObject>(context: InstagramContext, r
 		notify(context, decision.message);
 		await sleep(decision.waitMs);
 	}
+}
 
-	const credentials = await getInstagramCredentials(context);
-	const options: IHttpRequestOptions = {
-		method: request.method,
-		url: `${graphBaseUrl(credentials)}${request.path}`,
-		qs: request.qs,
-		body: request.body,
-		json: true,
-		headers: { Accept: 'application/json' },
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-	};
-	if (!request.body) delete options.body;
-	if (!request.qs) delete options.qs;
-
-	const response = (await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_NAME, options)) as {
-		body: unknown;
-		headers?: Record<string, unknown>;
-		statusCode: number;
-	};
-	const usage = parseUsageHeaders(response.headers);
-	if (usage) state.usage = usage;
-
-	let body = response.body;
-	if (typeof body === 'string' && body.trim().startsWith('{')) {
-		try {
-			body = JSON.parse(body);
-		} catch {
-			// keep the text for the error message
-		}
-	}
-	const hasError = body !== null && typeof body === 'object' && 'error' in (body as object);
-	if (response.statusCode >= 400 || hasError) {
-		const error = instagramApiError(context.getNode(), { body, status: response.statusCode, headers: response.headers }, { itemIndex, context: request.context });
-		if (usage && usage.regainAccessMinutes > 0) {
-			error.description = `${error.description ?? ''} Meta says access returns in about ${usage.regainAccessMinutes} min.`.trim();
+export async function graphRequest(this: InstagramContext, request: InstagramRequest): Promise<IDataObject> {
+	const itemIndex = request.itemIndex ?? 0;
+	await respectUsage(this, itemIndex);
+	const credentials = await getInstagramCredentials.call(this);
+	const response = await httpCall.call(
+		this,
+		{ method: request.method, url: graphUrl(graphBaseUrl(credentials), request), qs: request.qs, body: request.body, headers: request.headers },
+		{ credentialType: CREDENTIAL_NAME },
+	);
+	if (response.usage) stateOf(this).usage = response.usage;
+	const body = response.body;
+	const hasError = body !== null && typeof body === 'object' && 'error' in body;
+	if (!isSuccess(response) || hasError) {
+		const error = instagramApiError(this.getNode(), response, { itemIndex, context: request.purpose });
+		if (response.usage && response.usage.regainAccessMinutes > 0) {
+			error.description = `${error.description ?? ''} Meta says access returns in about ${response.usage.regainAccessMinutes} min.`.trim();
 		}
 		throw error;
 	}
-	return body as T;
+	return body as IDataObject;
 }
 
-/** GET an edge with cursor pagination: every page (returnAll) or up to `limit` items. */
-export async function graphRequestAll<T = IDataObject>(
-	context: InstagramContext,
-	request: Omit<GraphRequest, 'method'>,
+/** GET an edge with Graph cursor pagination: every page (returnAll) or up to `limit` items. */
+export async function graphRequestAll(
+	this: InstagramContext,
+	request: Omit<InstagramRequest, 'method'>,
 	options: CollectOptions,
-): Promise<T[]> {
-	return await collectPages<T>(
+): Promise<IDataObject[]> {
+	return await collectPages(
 		async (after, pageSize) =>
-			await graphRequest<GraphPage<T>>(context, {
+			(await graphRequest.call(this, {
 				...request,
 				method: 'GET',
 				qs: { ...(request.qs ?? {}), limit: pageSize, ...(after ? { after } : {}) },
-			}),
+			})) as GraphPage<IDataObject>,
+		graphCursor<IDataObject>(),
 		{ pageSize: 100, ...options },
 	);
 }

@@ -1,5 +1,6 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
-import { serviceRequest, type Page } from '../shared/transport';
+import { type ServicePage } from '../../shared/pagination';
+import { serviceRequest } from '../shared/transport';
 
 /** Picker for library assets: the service's full-text search, one page at a time. */
 export async function searchAssets(
@@ -11,7 +12,7 @@ export async function searchAssets(
 		method: 'GET',
 		path: '/library/assets',
 		qs: { limit: 50, ...(filter ? { q: filter } : {}), ...(paginationToken ? { cursor: paginationToken } : {}) },
-	})) as unknown as Page<IDataObject>;
+	})) as ServicePage<IDataObject>;
 	return {
 		results: (page.data ?? []).map((asset) => ({
 			name: `${String(asset.title)}${asset.is_premium ? ' (premium)' : ''} · ${String(asset.type)}`,

@@ -1,10 +1,9 @@
 // Pure: turns a TiltedPrompts service error response (`{ error: { code, message, details? } }`)
 // into what the user reads in n8n — what was wrong, and what to do about it.
 
-export interface FieldError {
-	field: string;
-	message: string;
-}
+import type { FieldError } from '../../shared/errors';
+
+export type { FieldError };
 
 export interface ServiceErrorSummary {
 	status: number;
@@ -95,14 +94,4 @@ export function summarizeServiceError(status: number, body: Json): ServiceErrorS
 	const lines = fields.map(({ field, message: text }) => (field ? `• ${field}: ${text}` : `• ${text}`));
 	const description = [serviceMessage, ...lines].join('\n');
 	return { status, code, message, description, fields };
-}
-
-/** Seconds to wait from a Retry-After header (delta-seconds or an HTTP date); undefined if absent. */
-export function retryAfterSeconds(value: string | string[] | undefined, nowMs = Date.now()): number | undefined {
-	const raw = Array.isArray(value) ? value[0] : value;
-	if (raw === undefined || raw.trim() === '') return undefined;
-	if (/^\d+(\.\d+)?$/.test(raw.trim())) return Number(raw.trim());
-	const date = Date.parse(raw);
-	if (Number.isNaN(date)) return undefined;
-	return Math.max(0, (date - nowMs) / 1000);
 }

@@ -1,4 +1,5 @@
-// The only place that makes HTTP calls to the TiltedPrompts service.
+// The TiltedPrompts nodes' adapter of the HTTP core (nodes/shared/http.ts): the service's URL and
+// API key, retries of 429/503 after Retry-After, and the service's error summary.
 import {
 	NodeApiError,
 	sleep,
@@ -6,11 +7,12 @@ import {
 	type IExecuteFunctions,
 	type IHookFunctions,
 	type IHttpRequestMethods,
-	type IHttpRequestOptions,
 	type ILoadOptionsFunctions,
 	type JsonObject,
 } from 'n8n-workflow';
-import { retryAfterSeconds, summarizeServiceError } from './errors';
+import { httpCall, isSuccess, type HttpResponse } from '../../shared/http';
+import { collectPages, serviceCursor, type ServicePage } from '../../shared/pagination';
+import { summarizeServiceError } from './errors';
 
 export type ServiceContext = IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions;
 
@@ -37,24 +39,9 @@ export interface ServiceRequest {
 	itemIndex?: number;
 }
 
-interface FullResponse {
-	statusCode: number;
-	headers: Record<string, string | string[] | undefined>;
-	body: unknown;
-}
-
 export async function serviceBaseUrl(this: ServiceContext): Promise<string> {
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
 	return String(credentials.baseUrl ?? '').replace(/\/+$/, '');
-}
-
-function parseBody(body: unknown): unknown {
-	if (typeof body !== 'string') return body;
-	try {
-		return JSON.parse(body);
-	} catch {
-		return body;
-	}
 }
 
 /**
@@ -64,86 +51,41 @@ function parseBody(body: unknown): unknown {
  */
 export async function serviceRequest(this: ServiceContext, request: ServiceRequest): Promise<IDataObject> {
 	const baseUrl = await serviceBaseUrl.call(this);
-	const options: IHttpRequestOptions = {
-		method: request.method,
-		url: `${baseUrl}${request.outsideApi ? '' : API_PREFIX}${request.path}`,
-		qs: request.qs,
-		headers: { Accept: 'application/json', ...request.headers },
-		json: typeof request.body !== 'string',
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-	};
-	if (request.body !== undefined) options.body = request.body;
-	if (typeof request.body === 'string') {
-		options.headers = { 'Content-Type': 'application/json', ...options.headers };
-	}
-
-	const fixedHeaders = options.headers;
+	const url = `${baseUrl}${request.outsideApi ? '' : API_PREFIX}${request.path}`;
+	const fixedHeaders = { ...(typeof request.body === 'string' ? { 'Content-Type': 'application/json' } : {}), ...request.headers };
+	const auth = request.authenticate === false ? {} : { credentialType: CREDENTIAL_TYPE };
 	for (let attempt = 0; ; attempt++) {
-		if (request.headersPerAttempt) options.headers = { ...fixedHeaders, ...request.headersPerAttempt() };
-		let response: FullResponse;
+		const headers = { ...fixedHeaders, ...request.headersPerAttempt?.() };
+		let response: HttpResponse;
 		try {
-			response = (request.authenticate === false
-				? await this.helpers.httpRequest(options)
-				: await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, options)) as FullResponse;
+			response = await httpCall.call(this, { method: request.method, url, qs: request.qs, body: request.body, headers }, auth);
 		} catch (error) {
 			throw new NodeApiError(this.getNode(), error as JsonObject, {
 				message: `Could not reach the TiltedPrompts service at ${baseUrl}: ${(error as Error).message} — check the Service URL in the credential and that the service is running`,
 				itemIndex: request.itemIndex,
 			});
 		}
-		const { statusCode } = response;
-		if (statusCode >= 200 && statusCode < 300) return parseBody(response.body) as IDataObject;
-
-		const retryable = statusCode === 429 || statusCode === 503;
+		if (isSuccess(response)) return response.body as IDataObject;
+		const retryable = response.status === 429 || response.status === 503;
 		if (retryable && attempt < MAX_RETRIES) {
-			const advised = retryAfterSeconds(response.headers['retry-after']);
-			const wait = advised ?? Math.min(2 ** attempt, 30);
-			if (wait <= MAX_RETRY_AFTER_SECONDS) {
-				await sleep(Math.ceil(wait * 1000));
+			const waitMs = response.retryAfterMs ?? Math.min(2 ** attempt, 30) * 1000;
+			if (waitMs <= MAX_RETRY_AFTER_SECONDS * 1000) {
+				await sleep(Math.ceil(waitMs));
 				continue;
 			}
 		}
-		const summary = summarizeServiceError(statusCode, parseBody(response.body));
-		const retried = retryable && attempt > 0 ? ` (gave up after ${attempt} retries)` : '';
-		throw new NodeApiError(
-			this.getNode(),
-			{ status: statusCode, code: summary.code, fields: summary.fields as unknown as JsonObject[] } as JsonObject,
-			{
-				message: `${summary.message}${retried}`,
-				description: summary.description,
-				httpCode: String(statusCode),
-				itemIndex: request.itemIndex,
-			},
-		);
+		throw serviceApiError(this, response, retryable && attempt > 0 ? ` (gave up after ${attempt} retries)` : '', request.itemIndex);
 	}
 }
 
-export interface Page<T> {
-	data: T[];
-	next_cursor?: string | null;
-}
-
-/** Pure pagination core: follows `next_cursor` until the end or until `limit` items are collected. */
-export async function collectPages<T>(
-	fetchPage: (cursor: string | undefined, pageSize: number) => Promise<Page<T>>,
-	options: { limit?: number; pageSize?: number } = {},
-): Promise<T[]> {
-	const pageSize = options.pageSize ?? 100;
-	const items: T[] = [];
-	let cursor: string | undefined;
-	const seen = new Set<string>();
-	for (;;) {
-		const remaining = options.limit === undefined ? pageSize : Math.min(pageSize, options.limit - items.length);
-		if (remaining <= 0) break;
-		const page = await fetchPage(cursor, remaining);
-		items.push(...(page.data ?? []));
-		const next = page.next_cursor ?? undefined;
-		if (!next || seen.has(next) || (page.data ?? []).length === 0) break;
-		seen.add(next);
-		cursor = next;
-	}
-	return options.limit === undefined ? items : items.slice(0, options.limit);
+/** The service's error answer as a NodeApiError: what was wrong, the fix, its code and invalid fields. */
+function serviceApiError(context: ServiceContext, response: HttpResponse, suffix: string, itemIndex?: number): NodeApiError {
+	const summary = summarizeServiceError(response.status, response.body);
+	return new NodeApiError(
+		context.getNode(),
+		{ status: response.status, code: summary.code, fields: summary.fields as unknown as JsonObject[] } as JsonObject,
+		{ message: `${summary.message}${suffix}`, description: summary.description, httpCode: String(response.status), itemIndex },
+	);
 }
 
 /** GET a list route: all items (returnAll) or up to `limit`, with cursor pagination. */
@@ -153,14 +95,15 @@ export async function serviceRequestList(
 	qs: IDataObject,
 	options: { returnAll: boolean; limit?: number; itemIndex?: number },
 ): Promise<IDataObject[]> {
-	return await collectPages<IDataObject>(
+	return await collectPages(
 		async (cursor, pageSize) =>
 			(await serviceRequest.call(this, {
 				method: 'GET',
 				path,
 				qs: { ...qs, limit: pageSize, ...(cursor ? { cursor } : {}) },
 				itemIndex: options.itemIndex,
-			})) as unknown as Page<IDataObject>,
-		{ limit: options.returnAll ? undefined : (options.limit ?? 50) },
+			})) as ServicePage<IDataObject>,
+		serviceCursor<IDataObject>(),
+		{ returnAll: options.returnAll, limit: options.limit ?? 50 },
 	);
 }

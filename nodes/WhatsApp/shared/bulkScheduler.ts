@@ -301,6 +301,51 @@ export interface BulkRun<R, E> {
 	stoppedBy?: { index: number; error: E };
 }
 
+interface Scheduler {
+	pacer: Pacer;
+	pairs: PairSpacer;
+	heap: TaskHeap;
+	clock: Clock;
+	policy: RetryPolicy;
+	random: () => number;
+	maxRetries: number;
+	stopOnFailure: boolean;
+}
+
+interface RunState<R, E> {
+	stopped: boolean;
+	stoppedBy?: { index: number; error: E };
+	finish: (result: BulkResult<R, E>) => void;
+}
+
+function fail<R, E>(s: Scheduler, state: RunState<R, E>, task: Task, error: E): void {
+	state.finish({ index: task.index, status: 'failed', error, attempts: task.attempts });
+	if (s.stopOnFailure) state.stopped = true;
+}
+
+/** What one attempt's outcome does: done, stop the run, retry later, or failed. */
+function settle<R, E>(s: Scheduler, state: RunState<R, E>, task: Task, outcome: AttemptOutcome<R, E>): void {
+	if (outcome.ok) {
+		if (task.startedAt !== undefined) s.pacer.accepted(task.startedAt);
+		state.finish({ index: task.index, status: 'sent', value: outcome.value, attempts: task.attempts });
+		return;
+	}
+	if (outcome.stopRun) {
+		state.finish({ index: task.index, status: 'failed', error: outcome.error, attempts: task.attempts });
+		if (!state.stopped) state.stoppedBy = { index: task.index, error: outcome.error };
+		state.stopped = true;
+		return;
+	}
+	if (outcome.kind === 'throttle' && task.startedAt !== undefined) s.pacer.refused(task.startedAt);
+	if (outcome.kind !== 'pair' && task.startedAt !== undefined) s.pairs.undo(task.recipient, task.startedAt, task.previousPair);
+	if (outcome.retryable && task.attempts <= s.maxRetries && !state.stopped) {
+		const delay = retryDelay(task.attempts, outcome.kind ?? 'default', s.policy, outcome.retryAfterMs, s.random);
+		s.heap.push({ ...task, readyAt: s.clock.now() + delay });
+		return;
+	}
+	fail(s, state, task, outcome.error);
+}
+
 /**
  * Sends every job through `attempt` under the pacer, pair spacer and concurrency bound; retries
  * retryable failures; returns one result per job in input order (`job.index` must be its position
@@ -326,50 +371,28 @@ export async function runBulk<R, E>(
 	const heap = new TaskHeap();
 
 	let inFlight = 0;
-	let stopped = false;
-	let stoppedBy: BulkRun<R, E>['stoppedBy'];
+	const state: RunState<R, E> = {
+		stopped: false,
+		finish: (result) => {
+			results[result.index] = result;
+			options.onResult?.(result as BulkResult<unknown, unknown>);
+		},
+	};
 	let wake: (() => void) | undefined;
 	const signal = () => {
 		const resolve = wake;
 		wake = undefined;
 		resolve?.();
 	};
-	const finish = (result: BulkResult<R, E>) => {
-		results[result.index] = result;
-		options.onResult?.(result as BulkResult<unknown, unknown>);
-	};
+	const scheduler: Scheduler = { pacer, pairs, heap, clock, policy, random, maxRetries: options.maxRetries, stopOnFailure: options.stopOnFailure === true };
 
 	const launch = (task: Task) => {
 		inFlight++;
 		task.attempts++;
 		void attempt({ index: task.index, recipient: task.recipient }, task.attempts)
 			.then(
-				(outcome) => {
-					if (outcome.ok) {
-						if (task.startedAt !== undefined) pacer.accepted(task.startedAt);
-						finish({ index: task.index, status: 'sent', value: outcome.value, attempts: task.attempts });
-						return;
-					}
-					if (outcome.stopRun) {
-						finish({ index: task.index, status: 'failed', error: outcome.error, attempts: task.attempts });
-						if (!stopped) stoppedBy = { index: task.index, error: outcome.error };
-						stopped = true;
-						return;
-					}
-					if (outcome.kind === 'throttle' && task.startedAt !== undefined) pacer.refused(task.startedAt);
-					if (outcome.kind !== 'pair' && task.startedAt !== undefined) pairs.undo(task.recipient, task.startedAt, task.previousPair);
-					if (outcome.retryable && task.attempts <= options.maxRetries && !stopped) {
-						const delay = retryDelay(task.attempts, outcome.kind ?? 'default', policy, outcome.retryAfterMs, random);
-						heap.push({ ...task, readyAt: clock.now() + delay });
-						return;
-					}
-					finish({ index: task.index, status: 'failed', error: outcome.error, attempts: task.attempts });
-					if (options.stopOnFailure) stopped = true;
-				},
-				(error: E) => {
-					finish({ index: task.index, status: 'failed', error, attempts: task.attempts });
-					if (options.stopOnFailure) stopped = true;
-				},
+				(outcome) => settle(scheduler, state, task, outcome),
+				(error: E) => fail(scheduler, state, task, error),
 			)
 			.finally(() => {
 				inFlight--;
@@ -384,7 +407,7 @@ export async function runBulk<R, E>(
 		});
 
 	while (heap.size > 0 || nextFresh < fresh.length || inFlight > 0) {
-		if (stopped) {
+		if (state.stopped) {
 			if (inFlight === 0) break;
 			await waitForChange(Infinity);
 			continue;
@@ -413,7 +436,7 @@ export async function runBulk<R, E>(
 		task.startedAt = start;
 		task.previousPair = pairs.record(task.recipient, start);
 		if (start - now >= 1) await clock.sleep(start - now);
-		if (stopped) {
+		if (state.stopped) {
 			heap.push(task);
 			continue;
 		}
@@ -423,5 +446,5 @@ export async function runBulk<R, E>(
 	for (let i = 0; i < jobs.length; i++) {
 		if (!results[i]) results[i] = { index: jobs[i].index, status: 'skipped' };
 	}
-	return { results, stoppedBy };
+	return { results, stoppedBy: state.stoppedBy };
 }

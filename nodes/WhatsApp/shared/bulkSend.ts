@@ -1,18 +1,20 @@
 /**
- * The bulk send path: every item of one execution goes out through one throttle (bulkScheduler).
- * One output item per input item, paired, in input order: Meta's response with the wamid, or (with
- * continueOnFail) the error with Meta's code, details and fbtrace_id. A dead token (190) stops the
- * run whatever the error setting; without continueOnFail the first permanent error stops it too,
- * and the error says how many messages had already gone out.
+ * The bulk send path, a batch operation: every item of one execution goes out through one throttle
+ * (bulkScheduler). One output item per input item, paired, in input order: Meta's response with the
+ * wamid, or (with continueOnFail) the error in the shared error shape with Meta's code, details and
+ * fbtrace_id. A dead token (190) stops the run whatever the error setting; without continueOnFail the
+ * first permanent error stops it too, and the error says how many messages had already gone out.
  */
-import { NodeApiError, NodeOperationError, sleep, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type JsonObject } from 'n8n-workflow';
-import { describeMetaError, metaApiError, metaErrorJson, retryAfterMs, type DescribedMetaError } from '../../shared/metaErrors';
-import { uploadBinary } from '../resources/media';
-import { defaultConcurrency, runBulk, type AttemptOutcome, type BulkJob, type Clock } from './bulkScheduler';
+import { NodeApiError, sleep, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import { errorItem, stopsRun, toNodeError } from '../../shared/errors';
+import { describeMetaError, metaApiError, metaErrorJson, type DescribedMetaError } from '../../shared/metaErrors';
+import { defaultConcurrency, runBulk, type AttemptOutcome, type BulkJob, type BulkRun, type Clock } from './bulkScheduler';
 import { LimitError } from './limits';
+import { uploadBinary } from './media';
 import { graphRequest, isSuccess, type GraphResponse } from './transport';
 import type { BuildContext, PreparedSend } from './types';
 
+/** Reads one item's parameters into the message to send (checking Meta's limits). */
 export type Builder = (this: IExecuteFunctions, itemIndex: number, context: BuildContext) => Promise<PreparedSend>;
 
 interface SendingOptions {
@@ -26,126 +28,149 @@ type SendError = { kind: 'meta'; described: DescribedMetaError; response: GraphR
 
 const realClock: Clock = { now: () => Date.now(), sleep: async (ms) => await sleep(ms) };
 
-export function limitErrorToNodeError(this: IExecuteFunctions, error: unknown, itemIndex: number): Error {
-	if (error instanceof LimitError) return new NodeOperationError(this.getNode(), error.message, { itemIndex, description: error.description });
-	return error as Error;
-}
-
-export async function executeBulkSend(this: IExecuteFunctions, build: Builder, clock: Clock = realClock): Promise<INodeExecutionData[]> {
-	const items = this.getInputData();
-	const continueOnFail = this.continueOnFail();
-	const options = this.getNodeParameter('sendingOptions', 0, {}) as SendingOptions;
-	const rate = Math.min(1000, Math.max(1, Number(options.throughput ?? 80)));
-	const pairSpacingMs = Math.max(0, Number(options.pairRateSeconds ?? 6)) * 1000;
-	const maxRetries = Math.max(0, Math.floor(Number(options.maxRetries ?? 5)));
-	const concurrency = Number(options.concurrency ?? 0) > 0 ? Number(options.concurrency) : defaultConcurrency(rate);
-
-	// 1. Build and check every item before anything is sent.
+/** Step 1: build and check every item before anything is sent. */
+async function prepareAll(this: IExecuteFunctions, count: number, build: Builder, output: Array<INodeExecutionData | undefined>): Promise<Array<PreparedSend | undefined>> {
 	const context: BuildContext = { templates: new Map() };
-	const prepared: Array<PreparedSend | undefined> = new Array(items.length);
-	const output: Array<INodeExecutionData | undefined> = new Array(items.length);
-	for (let i = 0; i < items.length; i++) {
+	const prepared: Array<PreparedSend | undefined> = new Array(count);
+	for (let i = 0; i < count; i++) {
 		try {
 			prepared[i] = await build.call(this, i, context);
 		} catch (error) {
-			const nodeError = limitErrorToNodeError.call(this, error, i);
-			if (!continueOnFail) throw nodeError;
-			output[i] = { json: { error: { message: nodeError.message, description: (nodeError as NodeOperationError).description ?? null } }, pairedItem: { item: i } };
+			const nodeError = toNodeError(this.getNode(), error, i);
+			if (!this.continueOnFail()) throw nodeError;
+			output[i] = { json: { error: errorItem(nodeError) }, pairedItem: { item: i } };
 		}
 	}
+	return prepared;
+}
 
-	// 2. Send through the throttle.
-	const jobs: BulkJob[] = [];
-	const jobItem: number[] = [];
-	for (let i = 0; i < items.length; i++) {
-		const message = prepared[i];
-		if (!message) continue;
-		jobItem.push(i);
-		jobs.push({ index: jobs.length, recipient: `${message.phoneNumberId}:${message.to}` });
+function setMediaId(body: IDataObject, path: string[], id: string): void {
+	let target = body;
+	for (const key of path) target = target[key] as IDataObject;
+	target.id = id;
+}
+
+function metaFailure(response: GraphResponse<IDataObject>): AttemptOutcome<IDataObject, SendError> {
+	const described = describeMetaError(response.body, { product: 'WhatsApp', httpStatus: response.status });
+	return {
+		ok: false,
+		error: { kind: 'meta', described, response: response as GraphResponse<unknown> },
+		retryable: described.retryable,
+		kind: described.info.backoff ?? 'default',
+		retryAfterMs: response.retryAfterMs,
+		stopRun: described.stopRun,
+	};
+}
+
+function localFailure(error: unknown): AttemptOutcome<IDataObject, SendError> {
+	if (error instanceof LimitError) return { ok: false, error: { kind: 'local', error }, retryable: false };
+	if (error instanceof NodeApiError) {
+		// A failed upload: Meta's error, already described.
+		const code = Number(error.errorResponse?.code);
+		return { ok: false, error: { kind: 'local', error }, retryable: false, stopRun: code === 190 || code === 0 };
 	}
-	const uploaded = new Map<number, string>();
-	let done = 0;
-	let lastProgress = clock.now();
-	const attempt = async (job: BulkJob): Promise<AttemptOutcome<IDataObject, SendError>> => {
+	// Network errors (connection reset, timeout) are worth retrying.
+	return { ok: false, error: { kind: 'local', error: error as Error }, retryable: true };
+}
+
+/** One attempt at one message: upload its binary first (once), then POST it. */
+function attempter(this: IExecuteFunctions, prepared: Array<PreparedSend | undefined>, jobItem: number[]) {
+	const uploaded = new Set<number>();
+	return async (job: BulkJob): Promise<AttemptOutcome<IDataObject, SendError>> => {
 		const itemIndex = jobItem[job.index];
 		const message = prepared[itemIndex] as PreparedSend;
 		try {
 			if (message.binaryUpload && !uploaded.has(itemIndex)) {
-				uploaded.set(itemIndex, await uploadBinary.call(this, itemIndex, message.phoneNumberId, message.binaryUpload.propertyName));
-				message.binaryUpload.target.id = uploaded.get(itemIndex);
+				const id = await uploadBinary.call(this, itemIndex, message.phoneNumberId, message.binaryUpload.propertyName);
+				setMediaId(message.body, message.binaryUpload.path, id);
+				uploaded.add(itemIndex);
 			}
 			const response = await graphRequest.call(this, { method: 'POST', path: `/${message.phoneNumberId}/messages`, body: message.body });
-			if (isSuccess(response)) return { ok: true, value: response.body };
-			const described = describeMetaError(response.body, { product: 'WhatsApp', httpStatus: response.status });
-			return {
-				ok: false,
-				error: { kind: 'meta', described, response: response as GraphResponse<unknown> },
-				retryable: described.retryable,
-				kind: described.info.backoff ?? 'default',
-				retryAfterMs: retryAfterMs(response.headers),
-				stopRun: described.stopRun,
-			};
+			return isSuccess(response) ? { ok: true, value: response.body } : metaFailure(response);
 		} catch (error) {
-			if (error instanceof LimitError) return { ok: false, error: { kind: 'local', error }, retryable: false };
-			if (error instanceof NodeApiError) {
-				// A failed upload: Meta's error, already described.
-				const code = Number(error.errorResponse?.code);
-				const stopRun = code === 190 || code === 0;
-				return { ok: false, error: { kind: 'local', error }, retryable: false, stopRun };
-			}
-			// Network errors (connection reset, timeout) are worth retrying.
-			return { ok: false, error: { kind: 'local', error: error as Error }, retryable: true };
+			return localFailure(error);
 		}
 	};
-	const run = await runBulk(jobs, attempt, {
-		ratePerSecond: rate,
-		pairSpacingMs,
-		maxRetries,
-		concurrency,
-		clock,
-		stopOnFailure: !continueOnFail,
-		onResult: () => {
-			done++;
-			const now = clock.now();
-			if (now - lastProgress >= 5000) {
-				lastProgress = now;
-				this.sendMessageToUI?.(`WhatsApp: ${done} of ${jobs.length} messages done`);
-			}
-		},
-	});
+}
 
+function readOptions(this: IExecuteFunctions) {
+	const options = this.getNodeParameter('sendingOptions', 0, {}) as SendingOptions;
+	const rate = Math.min(1000, Math.max(1, Number(options.throughput ?? 80)));
+	return {
+		ratePerSecond: rate,
+		pairSpacingMs: Math.max(0, Number(options.pairRateSeconds ?? 6)) * 1000,
+		maxRetries: Math.max(0, Math.floor(Number(options.maxRetries ?? 5))),
+		concurrency: Number(options.concurrency ?? 0) > 0 ? Number(options.concurrency) : defaultConcurrency(rate),
+	};
+}
+
+/** Step 3: one output item per input item, or the error that stops the run. */
+function collectOutput(
+	this: IExecuteFunctions,
+	run: BulkRun<IDataObject, SendError>,
+	prepared: Array<PreparedSend | undefined>,
+	jobItem: number[],
+	output: Array<INodeExecutionData | undefined>,
+): INodeExecutionData[] {
 	const sent = run.results.filter((r) => r.status === 'sent').length;
 	const toError = (error: SendError, itemIndex: number): Error =>
 		error.kind === 'meta'
 			? metaApiError(this.getNode(), error.response as { status: number; body: unknown; headers: Record<string, unknown> }, { product: 'WhatsApp', itemIndex })
-			: limitErrorToNodeError.call(this, error.error, itemIndex);
+			: toNodeError(this.getNode(), error.error, itemIndex);
 	const withRunSummary = (error: Error, why: string): Error => {
-		const summary = `${sent} of ${items.length} messages were sent before the run stopped (${why}); the others were not sent.`;
+		const summary = `${sent} of ${output.length} messages were sent before the run stopped (${why}); the others were not sent.`;
 		const described = error as Error & { description?: string | null };
 		described.description = described.description ? `${described.description}\n${summary}` : summary;
 		return error;
 	};
-
-	if (run.stoppedBy) {
-		throw withRunSummary(toError(run.stoppedBy.error, jobItem[run.stoppedBy.index]), 'the access token was rejected');
-	}
-
+	if (run.stoppedBy) throw stopsRun(withRunSummary(toError(run.stoppedBy.error, jobItem[run.stoppedBy.index]), 'the access token was rejected'));
 	for (const result of run.results) {
 		const itemIndex = jobItem[result.index];
+		const to = prepared[itemIndex]?.to ?? null;
 		if (result.status === 'sent') {
-			const body = result.value;
-			const messages = (body.messages as IDataObject[] | undefined) ?? [];
-			output[itemIndex] = { json: { ...body, wamid: messages[0]?.id ?? null, attempts: result.attempts }, pairedItem: { item: itemIndex } };
+			const messages = (result.value.messages as IDataObject[] | undefined) ?? [];
+			output[itemIndex] = { json: { ...result.value, wamid: messages[0]?.id ?? null, attempts: result.attempts }, pairedItem: { item: itemIndex } };
 		} else if (result.status === 'failed') {
-			if (!continueOnFail) throw withRunSummary(toError(result.error, itemIndex), `item ${itemIndex} failed`);
-			const error =
-				result.error.kind === 'meta'
-					? metaErrorJson(result.error.described)
-					: ({ message: result.error.error.message, description: (result.error.error as { description?: string }).description ?? null } as JsonObject);
-			output[itemIndex] = { json: { to: prepared[itemIndex]?.to ?? null, error, attempts: result.attempts }, pairedItem: { item: itemIndex } };
+			if (!this.continueOnFail()) throw withRunSummary(toError(result.error, itemIndex), `item ${itemIndex} failed`);
+			const error = result.error.kind === 'meta' ? metaErrorJson(result.error.described) : errorItem(toNodeError(this.getNode(), result.error.error, itemIndex));
+			output[itemIndex] = { json: { to, error, attempts: result.attempts }, pairedItem: { item: itemIndex } };
 		} else {
-			output[itemIndex] = { json: { to: prepared[itemIndex]?.to ?? null, error: { message: 'Not sent: the run stopped before this message' } }, pairedItem: { item: itemIndex } };
+			output[itemIndex] = { json: { to, error: errorItem(new Error('Not sent: the run stopped before this message')) }, pairedItem: { item: itemIndex } };
 		}
 	}
-	return output.map((entry, i) => entry ?? { json: { error: { message: 'Not sent' } }, pairedItem: { item: i } });
+	return output.map((entry, i) => entry ?? { json: { error: errorItem(new Error('Not sent')) }, pairedItem: { item: i } });
+}
+
+/** Sends every input item's message through one throttle; `build` reads an item into its message. */
+export async function executeBulkSend(this: IExecuteFunctions, items: INodeExecutionData[], build: Builder, clock: Clock = realClock): Promise<INodeExecutionData[]> {
+	const output: Array<INodeExecutionData | undefined> = new Array(items.length);
+	const prepared = await prepareAll.call(this, items.length, build, output);
+	const jobs: BulkJob[] = [];
+	const jobItem: number[] = [];
+	prepared.forEach((message, i) => {
+		if (!message) return;
+		jobItem.push(i);
+		jobs.push({ index: jobs.length, recipient: `${message.phoneNumberId}:${message.to}` });
+	});
+	let done = 0;
+	let lastProgress = clock.now();
+	const run = await runBulk(jobs, attempter.call(this, prepared, jobItem), {
+		...readOptions.call(this),
+		clock,
+		stopOnFailure: !this.continueOnFail(),
+		onResult: () => {
+			done++;
+			if (clock.now() - lastProgress < 5000) return;
+			lastProgress = clock.now();
+			this.sendMessageToUI?.(`WhatsApp: ${done} of ${jobs.length} messages done`);
+		},
+	});
+	return collectOutput.call(this, run, prepared, jobItem, output);
+}
+
+/** The `execute` of a bulk send batch operation (Send, Send Template). */
+export function bulkSend(build: Builder) {
+	return async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+		return await executeBulkSend.call(this, items, build);
+	};
 }

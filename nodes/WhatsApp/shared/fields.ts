@@ -49,3 +49,34 @@ export function recipientField(show: Record<string, string[]>): INodeProperties 
 export function getPhoneNumberId(this: IExecuteFunctions, itemIndex: number): string {
 	return String(this.getNodeParameter('phoneNumberId', itemIndex, '', { extractValue: true })).trim();
 }
+
+/** The template picker: from the list, by name or by ID. */
+export function templateLocator(displayOptions?: INodeProperties['displayOptions']): INodeProperties {
+	return {
+		displayName: 'Template',
+		name: 'template',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		description: 'An approved message template of your WhatsApp Business Account',
+		...(displayOptions ? { displayOptions } : {}),
+		modes: [
+			{ displayName: 'From List', name: 'list', type: 'list', typeOptions: { searchListMethod: 'searchTemplates', searchable: true } },
+			{ displayName: 'By Name', name: 'name', type: 'string', placeholder: 'new_post_image' },
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: '900000000000002',
+				validation: [{ type: 'regex', properties: { regex: '^[0-9]+$', errorMessage: 'A template ID is digits only' } }],
+			},
+		],
+	};
+}
+
+/** Meta's template categories. */
+export const TEMPLATE_CATEGORIES = [
+	{ name: 'Authentication', value: 'AUTHENTICATION' },
+	{ name: 'Marketing', value: 'MARKETING' },
+	{ name: 'Utility', value: 'UTILITY' },
+];

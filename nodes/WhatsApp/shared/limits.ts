@@ -1,11 +1,13 @@
 /**
  * Meta's limits, checked before any request so the user gets a clear message instead of a
- * rejected send. Pure functions; they throw `LimitError`, which the node turns into a
- * NodeOperationError for the item.
+ * rejected send. Pure functions; they throw `LimitError` (an InputError), which the router turns
+ * into a NodeOperationError for the item.
  */
-export class LimitError extends Error {
-	constructor(message: string, readonly description?: string) {
-		super(message);
+import { InputError } from '../../shared/errors';
+
+export class LimitError extends InputError {
+	constructor(message: string, description?: string) {
+		super(message, description);
 		this.name = 'LimitError';
 	}
 }

@@ -1,19 +1,17 @@
 /**
- * The only place the WhatsApp node makes HTTP calls. Every call goes through n8n's
- * `httpRequestWithAuthentication` with the `whatsAppCloudApi` credential; HTTP errors are not
- * thrown by n8n but returned, so the caller sees Meta's status, headers and error body and can
- * decide (retry, stop, per-item error). `graphCall` throws a NodeApiError built by
+ * The WhatsApp node's adapter of the HTTP core (nodes/shared/http.ts): the Graph URL from the
+ * `whatsAppCloudApi` credential, credentials decrypted once per run, and Meta's errors.
+ * `graphRequest` never throws for an HTTP status, so the caller sees Meta's status, headers and
+ * error body and can decide (retry, stop, per-item error); `graphCall` throws a NodeApiError built by
  * `nodes/shared/metaErrors` for callers that just want the result.
  */
-import type {
-	ICredentialDataDecryptedObject,
-	IDataObject,
-	IExecuteFunctions,
-	IHttpRequestMethods,
-	IHttpRequestOptions,
-	ILoadOptionsFunctions,
-} from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
+import { graphBase, graphUrl, type GraphRequest } from '../../shared/graph';
+import { httpCall, isSuccess, type HttpResponse } from '../../shared/http';
 import { metaApiError } from '../../shared/metaErrors';
+import { collectPages, graphCursor, type GraphPage } from '../../shared/pagination';
+
+export { isSuccess, type GraphRequest };
 
 export const CREDENTIAL_TYPE = 'whatsAppCloudApi';
 
@@ -22,27 +20,11 @@ export type GraphContext = IExecuteFunctions | ILoadOptionsFunctions;
 export interface WhatsAppCredentials {
 	accessToken: string;
 	businessAccountId: string;
-	apiVersion: string;
-	baseUrl: string;
+	/** `https://graph.facebook.com/v23.0`: host and version. */
+	graphBase: string;
 }
 
-export interface GraphRequest {
-	method: IHttpRequestMethods;
-	/** Path after the version, e.g. `/123/messages`; or `url` for an absolute URL (paging, media). */
-	path?: string;
-	url?: string;
-	qs?: IDataObject;
-	body?: IDataObject | Buffer;
-	headers?: Record<string, string>;
-	/** Return the body as a Buffer (media download). */
-	binary?: boolean;
-}
-
-export interface GraphResponse<T = IDataObject> {
-	status: number;
-	headers: Record<string, unknown>;
-	body: T;
-}
+export type GraphResponse<T = IDataObject> = HttpResponse<T>;
 
 interface CachedCredentials {
 	raw: ICredentialDataDecryptedObject;
@@ -72,52 +54,20 @@ export async function getCredentials(this: GraphContext): Promise<WhatsAppCreden
 
 async function readCredentials(this: GraphContext): Promise<CachedCredentials> {
 	const raw = await this.getCredentials(CREDENTIAL_TYPE);
-	const credentials = raw as unknown as WhatsAppCredentials;
 	const parsed = {
-		...credentials,
-		baseUrl: String(credentials.baseUrl || 'https://graph.facebook.com').replace(/\/+$/, ''),
-		apiVersion: String(credentials.apiVersion || 'v23.0').replace(/^\/+|\/+$/g, ''),
-		businessAccountId: String(credentials.businessAccountId ?? '').trim(),
+		accessToken: String(raw.accessToken ?? ''),
+		businessAccountId: String(raw.businessAccountId ?? '').trim(),
+		graphBase: graphBase(raw.baseUrl as string | undefined, raw.apiVersion as string | undefined),
 	};
 	return { raw, parsed };
 }
 
 /** One Graph call; never throws for HTTP statuses (network errors do throw). */
 export async function graphRequest(this: GraphContext, request: GraphRequest): Promise<GraphResponse<IDataObject>> {
-	const { raw, parsed: credentials } = await cachedCredentials.call(this);
-	const options: IHttpRequestOptions = {
-		method: request.method,
-		url: request.url ?? `${credentials.baseUrl}/${credentials.apiVersion}${request.path ?? ''}`,
-		qs: request.qs,
-		body: request.body,
-		headers: request.headers,
-		json: !request.binary && !Buffer.isBuffer(request.body),
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-	};
-	if (request.binary) options.encoding = 'arraybuffer';
-	const response = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, options, {
-		credentialsDecrypted: { id: CREDENTIAL_TYPE, name: CREDENTIAL_TYPE, type: CREDENTIAL_TYPE, data: raw },
-	})) as {
-		statusCode: number;
-		headers: Record<string, unknown>;
-		body: unknown;
-	};
-	let body = response.body;
-	if (!request.binary && (typeof body === 'string' || Buffer.isBuffer(body))) {
-		const text = body.toString();
-		try {
-			body = text ? JSON.parse(text) : {};
-		} catch {
-			body = text;
-		}
-	}
-	if (request.binary && body instanceof ArrayBuffer) body = Buffer.from(body);
-	return { status: response.statusCode, headers: response.headers ?? {}, body: body as IDataObject };
-}
-
-export function isSuccess(response: GraphResponse<unknown>): boolean {
-	return response.status >= 200 && response.status < 300;
+	const { raw, parsed } = await cachedCredentials.call(this);
+	const { method, qs, body, headers, binary } = request;
+	const response = await httpCall.call(this, { method, url: graphUrl(parsed.graphBase, request), qs, body, headers, binary }, { credentialType: CREDENTIAL_TYPE, credentials: raw });
+	return response as GraphResponse<IDataObject>;
 }
 
 /** A Graph call that returns the body or throws Meta's error as a NodeApiError. */
@@ -125,7 +75,7 @@ export async function graphCall(this: GraphContext, request: GraphRequest, itemI
 	const response = await graphRequest.call(this, request);
 	if (!isSuccess(response)) {
 		if (request.binary && Buffer.isBuffer(response.body)) response.body = parseBuffer(response.body) as IDataObject;
-		throw metaApiError(this.getNode(), response, { product: 'WhatsApp', itemIndex });
+		throw metaApiError(this.getNode(), response, { product: 'WhatsApp', itemIndex: itemIndex ?? request.itemIndex });
 	}
 	return response.body;
 }
@@ -139,27 +89,13 @@ function parseBuffer(buffer: Buffer): unknown {
 }
 
 /** Follows Graph cursor pagination (`paging.next`) until `limit` items or the end. */
-export async function graphPaginate(
-	this: GraphContext,
-	request: GraphRequest,
-	limit: number | undefined,
-	itemIndex?: number,
-): Promise<IDataObject[]> {
-	const out: IDataObject[] = [];
-	let next: GraphRequest | undefined = {
-		...request,
-		qs: { ...(request.qs ?? {}), limit: Math.min(limit ?? 100, 100) },
-	};
-	while (next) {
-		const page = (await graphCall.call(this, next, itemIndex)) as { data?: IDataObject[]; paging?: { next?: string; cursors?: { after?: string } } };
-		for (const entry of page.data ?? []) {
-			out.push(entry);
-			if (limit !== undefined && out.length >= limit) return out;
-		}
-		const after = page.paging?.cursors?.after;
-		next = page.paging?.next && after ? { ...request, qs: { ...(next.qs ?? {}), after } } : undefined;
-	}
-	return out;
+export async function graphPaginate(this: GraphContext, request: GraphRequest, limit: number | undefined, itemIndex?: number): Promise<IDataObject[]> {
+	return await collectPages(
+		async (after, pageSize) =>
+			(await graphCall.call(this, { ...request, qs: { ...(request.qs ?? {}), limit: pageSize, ...(after ? { after } : {}) } }, itemIndex)) as GraphPage<IDataObject>,
+		graphCursor<IDataObject>(),
+		{ limit, pageSize: Math.min(limit ?? 100, 100), shrinkLastPage: false },
+	);
 }
 
 /** multipart/form-data body without dependencies (n8n nodes may not ship `form-data`). */

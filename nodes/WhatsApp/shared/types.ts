@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 /** One message ready to send: the Cloud API body, plus a binary file to upload first if any. */
 export interface PreparedSend {
@@ -6,8 +6,15 @@ export interface PreparedSend {
 	/** Recipient, digits only (also the pair-rate key). */
 	to: string;
 	body: IDataObject;
-	/** Upload this input binary first and put the media id into `target.id`. */
-	binaryUpload?: { propertyName: string; target: IDataObject };
+	/** Upload this input binary first and put its media id into the media object at `path` of the body. */
+	binaryUpload?: BinaryUpload;
+}
+
+/** An input binary field to upload before the send, and where in the body its media id goes. */
+export interface BinaryUpload {
+	propertyName: string;
+	/** Keys from the body to the media object, e.g. ['image'] or ['interactive', 'header', 'video']. */
+	path: string[];
 }
 
 /** A Graph template as returned by the API (the parts we read). */
@@ -24,10 +31,4 @@ export interface TemplateDefinition {
 export interface BuildContext {
 	/** Template definitions fetched during this execution, keyed by id or name|language. */
 	templates: Map<string, Promise<TemplateDefinition | undefined>>;
-}
-
-/** An operation that runs item by item (everything except the bulk message sends). */
-export interface ItemOperation {
-	description: INodeProperties[];
-	execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject | IDataObject[] | INodeExecutionData[]>;
 }

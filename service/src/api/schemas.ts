@@ -277,6 +277,23 @@ export const subscriptionSchema = z.object({
 export const subscriptionCreatedSchema = subscriptionSchema.extend({
 	secret: z.string().describe('The whsec_ signing secret: shown only in this response.'),
 });
+export const MAX_ROTATION_OVERLAP_SECONDS = 7 * 24 * 3600;
+export const secretRotationBody = z
+	.object({
+		overlap_seconds: z
+			.number()
+			.int()
+			.min(0)
+			.max(MAX_ROTATION_OVERLAP_SECONDS)
+			.default(24 * 3600)
+			.describe('How long the replaced secret keeps signing beside the new one (default 24 h, at most 7 days).'),
+	})
+	.strict();
+export const secretRotatedSchema = z.object({
+	id: z.uuid(),
+	secret: z.string().describe('The new whsec_ signing secret: shown only in this response.'),
+	previous_secret_expires_at: isoDate.describe('Until then deliveries carry a signature with the replaced secret too.'),
+});
 export const deliverySchema = z.object({
 	id: z.uuid(),
 	subscription_id: z.uuid(),

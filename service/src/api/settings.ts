@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { parseKeywordList } from '../consent/keywords';
 import { DEFAULT_RETRY_SCHEDULE, parseDuration, parseRetrySchedule, RetryScheduleError } from '../fanout/retry-schedule';
 
-const duration = (fallback: string, min: number, max: number) =>
+export const duration = (fallback: string, min: number, max: number) =>
 	z
 		.string()
 		.default(fallback)

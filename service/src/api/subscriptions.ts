@@ -1,12 +1,21 @@
 // /api/v1/subscriptions and /api/v1/deliveries: where events go, and what happened to them.
 import type { Pool } from 'pg';
 import type { SecretBox } from '../crypto/secret-box';
-import { createSubscription, deleteSubscription, listDeliveries, listSubscriptions, replayDelivery } from '../fanout/repository';
+import { createSubscription, deleteSubscription, listDeliveries, listSubscriptions, replayDelivery, rotateSubscriptionSecret } from '../fanout/repository';
 import { HttpError } from '../http/errors';
 import { decodeCursor, encodeCursor, notFound, timeIdCursor, type ApiBuilder } from './route';
-import { deliveryListQuery, deliverySchema, idParams, listOf, subscriptionCreateBody, subscriptionCreatedSchema, subscriptionSchema } from './schemas';
+import {
+	deliveryListQuery,
+	deliverySchema,
+	idParams,
+	listOf,
+	secretRotatedSchema,
+	secretRotationBody,
+	subscriptionCreateBody,
+	subscriptionCreatedSchema,
+	subscriptionSchema,
+} from './schemas';
 import { inTransaction } from './tx';
-
 
 export function subscriptionRoutes(api: ApiBuilder, pool: Pool, box: SecretBox | undefined, onReplay: () => void): void {
 	api.schema('Subscription', subscriptionSchema);
@@ -35,6 +44,7 @@ export function subscriptionRoutes(api: ApiBuilder, pool: Pool, box: SecretBox |
 		success: { status: 201, description: 'Created, with its signing secret.', schema: subscriptionCreatedSchema },
 		handler: async ({ principal, body }) => ({ body: await createSubscription(pool, requireBox(), principal.userId, body) }),
 	});
+	rotateSecretRoute(api, pool, requireBox);
 	api.route({
 		method: 'delete',
 		path: '/api/v1/subscriptions/:id',
@@ -93,6 +103,28 @@ export function subscriptionRoutes(api: ApiBuilder, pool: Pool, box: SecretBox |
 			onReplay();
 			const { cursor_at: _c, ...delivery } = result as typeof result & { cursor_at?: string };
 			return { body: delivery };
+		},
+	});
+}
+
+/** Secret rotation with an overlap in which the fan-out signs with the old and the new secret. */
+function rotateSecretRoute(api: ApiBuilder, pool: Pool, requireBox: () => SecretBox): void {
+	api.route({
+		method: 'post',
+		path: '/api/v1/subscriptions/:id/rotate-secret',
+		tag: 'events',
+		scope: 'events',
+		summary: 'Replace the signing secret; the old one keeps signing beside the new one during the overlap.',
+		description:
+			'The response carries the new whsec_ secret once. Until previous_secret_expires_at every delivery carries two v1 signatures (old and new secret), so a receiver verifies with either: put the new secret in the TiltedPrompts Trigger (Rotated Signing Secret) or your verifier before the overlap ends.',
+		params: idParams,
+		body: secretRotationBody,
+		success: { status: 200, description: 'Rotated, with the new signing secret.', schema: secretRotatedSchema },
+		errors: { 404: 'No such subscription.' },
+		handler: async ({ principal, params, body }) => {
+			const rotated = await rotateSubscriptionSecret(pool, requireBox(), principal.userId, params.id, body.overlap_seconds);
+			if (!rotated) throw notFound('No such subscription.');
+			return { body: rotated };
 		},
 	});
 }

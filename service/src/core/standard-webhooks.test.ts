@@ -16,7 +16,7 @@ function reason(fn: () => unknown): string {
 	try {
 		fn();
 	} catch (error) {
-		if (error instanceof WebhookVerificationError) return error.reason;
+		if (error instanceof WebhookVerificationError) return error.code;
 		throw error;
 	}
 	return 'verified';

@@ -34,11 +34,20 @@ describe('deliveryRequest', () => {
 	it('signs the exact body with the webhook-id derived from the event', () => {
 		const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
 		const row = { event_type: 'whatsapp.status', dedupe_key: 'wa:status:x', occurred_at: new Date('2026-01-02T03:04:05Z'), payload: { a: 1 } };
-		const { body, headers } = deliveryRequest(row, secret, 1_767_000_000);
+		const { body, headers } = deliveryRequest(row, [secret], 1_767_000_000);
 		expect(JSON.parse(body)).toEqual({ type: 'whatsapp.status', timestamp: '2026-01-02T03:04:05.000Z', data: { a: 1 } });
 		expect(headers['webhook-id']).toBe(webhookIdFor('wa:status:x'));
 		expect(headers['content-type']).toBe('application/json');
 		expect(() => verify(body, headers, [secret], { nowSeconds: 1_767_000_000 })).not.toThrow();
+	});
+
+	it('during a rotation overlap, a receiver holding either secret verifies; one holding neither does not', () => {
+		const [next, previous, other] = [1, 2, 3].map((n) => `whsec_${Buffer.alloc(32, n).toString('base64')}`);
+		const row = { event_type: 'whatsapp.status', dedupe_key: 'wa:status:y', occurred_at: new Date('2026-01-02T03:04:05Z'), payload: {} };
+		const { body, headers } = deliveryRequest(row, [next, previous], 1_767_000_000);
+		expect(headers['webhook-signature'].split(' ')).toHaveLength(2);
+		for (const secret of [next, previous]) expect(() => verify(body, headers, [secret], { nowSeconds: 1_767_000_000 })).not.toThrow();
+		expect(() => verify(body, headers, [other], { nowSeconds: 1_767_000_000 })).toThrow();
 	});
 });
 

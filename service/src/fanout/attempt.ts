@@ -15,10 +15,13 @@ export interface DeliveryContent {
 	payload: unknown;
 }
 
-/** The JSON body and the Standard Webhooks headers of one attempt (`secret` in clear, `whsec_…`). */
-export function deliveryRequest(row: DeliveryContent, secret: string, nowSeconds: number): { body: string; headers: Record<string, string> } {
+/**
+ * The JSON body and the Standard Webhooks headers of one attempt, signed with every secret in clear
+ * (`whsec_…`; two during a rotation overlap).
+ */
+export function deliveryRequest(row: DeliveryContent, secrets: readonly string[], nowSeconds: number): { body: string; headers: Record<string, string> } {
 	const body = JSON.stringify({ type: row.event_type, timestamp: new Date(row.occurred_at).toISOString(), data: row.payload });
-	const headers = signHeaders([secret], webhookIdFor(row.dedupe_key), nowSeconds, body);
+	const headers = signHeaders(secrets, webhookIdFor(row.dedupe_key), nowSeconds, body);
 	return { body, headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT, ...headers } };
 }
 

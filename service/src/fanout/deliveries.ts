@@ -10,6 +10,8 @@ export interface Leased {
 	attempts: number;
 	url: string;
 	secret_sealed: string;
+	/** The replaced secret while its rotation overlap lasts (it signs too), else null. */
+	previous_secret_sealed: string | null;
 	event_type: string;
 	dedupe_key: string;
 	occurred_at: Date;
@@ -30,7 +32,8 @@ export async function leaseDue(pool: Pool, limit: number, leaseMs: number): Prom
 		   next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
 		 FROM due, subscriptions s, events e
 		 WHERE d.id = due.id AND s.id = d.subscription_id AND e.id = d.event_id
-		 RETURNING d.id, d.attempts, s.url, s.secret_sealed, d.event_type, e.dedupe_key, e.occurred_at, e.payload`,
+		 RETURNING d.id, d.attempts, s.url, s.secret_sealed, d.event_type, e.dedupe_key, e.occurred_at, e.payload,
+		   CASE WHEN s.previous_secret_expires_at > now() THEN s.previous_secret_sealed END AS previous_secret_sealed`,
 		[limit, leaseMs],
 	);
 	return rows;

@@ -33,6 +33,29 @@ export async function createSubscription(
 	return { ...rows[0], secret };
 }
 
+/**
+ * Replaces a subscription's signing secret. The replaced one keeps signing beside the new one for
+ * `overlapSeconds` (a secret replaced earlier is dropped: at most two sign at a time). One statement.
+ */
+export async function rotateSubscriptionSecret(
+	db: Db,
+	box: SecretBox,
+	userId: string,
+	id: string,
+	overlapSeconds: number,
+): Promise<{ id: string; secret: string; previous_secret_expires_at: Date } | undefined> {
+	if (!isUuid(id)) return undefined;
+	const secret = generateSigningSecret();
+	const { rows } = await db.query<{ id: string; previous_secret_expires_at: Date }>(
+		`UPDATE subscriptions SET previous_secret_sealed = secret_sealed, secret_sealed = $3,
+		   previous_secret_expires_at = now() + make_interval(secs => $4)
+		 WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL
+		 RETURNING id, previous_secret_expires_at`,
+		[id, userId, box.seal(secret), overlapSeconds],
+	);
+	return rows[0] && { id: rows[0].id, secret, previous_secret_expires_at: rows[0].previous_secret_expires_at };
+}
+
 export async function listSubscriptions(db: Db, userId: string): Promise<SubscriptionRow[]> {
 	const { rows } = await db.query<SubscriptionRow>(
 		`SELECT id, url, event_types, description, created_at FROM subscriptions

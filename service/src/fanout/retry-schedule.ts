@@ -2,7 +2,7 @@
 // 10 h (each delay with ±20 % jitter), then dead letter. Pure module.
 export const DEFAULT_RETRY_SCHEDULE = '0,5s,5m,30m,2h,5h,10h,10h';
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 export class RetryScheduleError extends Error {}
 
@@ -11,13 +11,13 @@ export function parseRetrySchedule(value: string): number[] {
 	const parts = value.split(',').map((p) => p.trim()).filter(Boolean);
 	if (parts.length === 0) throw new RetryScheduleError('The retry schedule is empty.');
 	return parts.map((part) => {
-		const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(part);
-		if (!match) throw new RetryScheduleError(`"${part}" is not a delay: use a number with ms, s, m or h (e.g. 5m).`);
+		const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(part);
+		if (!match) throw new RetryScheduleError(`"${part}" is not a delay: use a number with ms, s, m, h or d (e.g. 5m).`);
 		return Math.round(Number(match[1]) * UNIT_MS[match[2] ?? 's']);
 	});
 }
 
-/** One duration such as "15m", "10s", "250ms" (a bare number is seconds). */
+/** One duration such as "30d", "15m", "10s", "250ms" (a bare number is seconds). */
 export function parseDuration(value: string): number {
 	const [ms] = parseRetrySchedule(value);
 	if (value.includes(',')) throw new RetryScheduleError(`"${value}" is a list; one duration is expected.`);

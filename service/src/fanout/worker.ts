@@ -34,7 +34,7 @@ export interface FanoutWorker {
 	kick(): void;
 }
 
-/** Decrypted signing secrets by sealed value (a subscription's sealed secret never changes). */
+/** Decrypted signing secrets by sealed value (a sealed value always opens to the same secret). */
 function secretCache(box: SecretBox): (sealed: string) => string {
 	const secrets = new Map<string, string>();
 	return (sealed) => {
@@ -56,7 +56,8 @@ function deliverer(options: FanoutWorkerOptions, timeoutMs: number, retryNow: ()
 
 	async function attempt(row: Leased): Promise<AttemptResult> {
 		try {
-			const request = deliveryRequest(row, openSecret(row.secret_sealed), Math.floor(Date.now() / 1000));
+			const secrets = [row.secret_sealed, row.previous_secret_sealed].flatMap((sealed) => (sealed ? [openSecret(sealed)] : []));
+			const request = deliveryRequest(row, secrets, Math.floor(Date.now() / 1000));
 			return { statusCode: await postJson(row.url, request.headers, request.body, timeoutMs) };
 		} catch (caught) {
 			return { statusCode: null, failure: caught instanceof PostError ? caught.message : `delivery failed: ${(caught as Error).message}` };

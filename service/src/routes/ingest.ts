@@ -59,8 +59,8 @@ export function createIngestRouter(options: IngestOptions): Router {
 			next();
 		} catch (error) {
 			if (!(error instanceof WebhookVerificationError)) throw error;
-			options.metrics.signatureFailures.inc({ source: 'ingest', reason: error.reason });
-			sendError(res, 401, error.reason, error.message);
+			options.metrics.signatureFailures.inc({ source: 'ingest', reason: error.code });
+			sendError(res, 401, error.code, error.message);
 		}
 	};
 

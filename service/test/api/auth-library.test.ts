@@ -201,6 +201,7 @@ describe('OpenAPI', () => {
 			'GET /api/v1/subscriptions',
 			'POST /api/v1/subscriptions',
 			'DELETE /api/v1/subscriptions/{id}',
+			'POST /api/v1/subscriptions/{id}/rotate-secret',
 			'GET /api/v1/deliveries',
 			'POST /api/v1/deliveries/{id}/replay',
 		];

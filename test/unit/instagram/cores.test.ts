@@ -2,7 +2,7 @@
 // and the trigger's "what is new" logic.
 import { backoffFor, parseUsageHeaders } from '../../../nodes/shared/metaUsage';
 import { ContainerNotPublishableError, pollDelay, waitForContainer, type ContainerStatus } from '../../../nodes/Instagram/shared/containerPolling';
-import { collectPages, nextAfterCursor, type GraphPage } from '../../../nodes/Instagram/shared/pagination';
+import { collectPages, graphCursor, nextGraphCursor, type GraphPage } from '../../../nodes/shared/pagination';
 import { firstPoll, matchKeywords, selectNew } from '../../../nodes/InstagramTrigger/seen';
 
 describe('usage headers → back-off', () => {
@@ -55,20 +55,20 @@ describe('cursor pagination', () => {
 
 	it('returns everything across pages when asked for all, and stops on the page without `next`', async () => {
 		const { fetch, calls } = pages(130, 50);
-		const items = await collectPages(fetch, { returnAll: true, limit: 0, pageSize: 50 });
+		const items = await collectPages(fetch, graphCursor<number>(), { returnAll: true, limit: 0, pageSize: 50 });
 		expect(items).toEqual(Array.from({ length: 130 }, (_, i) => i));
 		expect(calls).toHaveLength(3);
 	});
 
 	it('stops at the limit and asks only for what is still missing', async () => {
 		const { fetch, calls } = pages(130, 50);
-		expect(await collectPages(fetch, { returnAll: false, limit: 70, pageSize: 50 })).toHaveLength(70);
+		expect(await collectPages(fetch, graphCursor<number>(), { returnAll: false, limit: 70, pageSize: 50 })).toHaveLength(70);
 		expect(calls.map((c) => c.size)).toEqual([50, 20]);
 	});
 
 	it('reads the cursor from `next` when Meta gives no cursors, and none on the last page', () => {
-		expect(nextAfterCursor({ data: [], paging: { next: 'https://graph.facebook.com/v24.0/1/media?after=QVFI' } })).toBe('QVFI');
-		expect(nextAfterCursor({ data: [], paging: { cursors: { after: 'QVFI' } } })).toBeUndefined();
+		expect(nextGraphCursor({ data: [], paging: { next: 'https://graph.facebook.com/v24.0/1/media?after=QVFI' } })).toBe('QVFI');
+		expect(nextGraphCursor({ data: [], paging: { cursors: { after: 'QVFI' } } })).toBeUndefined();
 	});
 });
 

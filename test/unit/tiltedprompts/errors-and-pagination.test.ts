@@ -1,5 +1,6 @@
-import { extractFieldErrors, retryAfterSeconds, summarizeServiceError } from '../../../nodes/TiltedPrompts/shared/errors';
-import { collectPages } from '../../../nodes/TiltedPrompts/shared/transport';
+import { extractFieldErrors, summarizeServiceError } from '../../../nodes/TiltedPrompts/shared/errors';
+import { parseRetryAfter } from '../../../nodes/shared/headers';
+import { collectPages, serviceCursor } from '../../../nodes/shared/pagination';
 
 describe('service error summaries', () => {
 	it('lists each invalid field of a 422 on its own line, from zod issues', () => {
@@ -50,10 +51,10 @@ describe('service error summaries', () => {
 	});
 
 	it('reads Retry-After as seconds or as an HTTP date', () => {
-		expect(retryAfterSeconds('7')).toBe(7);
-		expect(retryAfterSeconds('Thu, 01 Jan 2026 00:00:10 GMT', Date.parse('2026-01-01T00:00:00Z'))).toBe(10);
-		expect(retryAfterSeconds(undefined)).toBeUndefined();
-		expect(retryAfterSeconds('soon')).toBeUndefined();
+		expect(parseRetryAfter('7')).toBe(7_000);
+		expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:10 GMT', Date.parse('2026-01-01T00:00:00Z'))).toBe(10_000);
+		expect(parseRetryAfter(undefined)).toBeUndefined();
+		expect(parseRetryAfter('soon')).toBeUndefined();
 	});
 });
 
@@ -71,14 +72,14 @@ describe('cursor pagination', () => {
 
 	it('returns every item across pages when returning all', async () => {
 		const sizes: number[] = [];
-		const items = await collectPages(pages(sizes), { pageSize: 10 });
+		const items = await collectPages(pages(sizes), serviceCursor<{ n: number }>(), { pageSize: 10 });
 		expect(items.map((item) => item.n)).toEqual(all.map((item) => item.n));
 		expect(sizes).toEqual([10, 10, 10]);
 	});
 
 	it('stops at the limit and asks only for what it still needs', async () => {
 		const sizes: number[] = [];
-		const items = await collectPages(pages(sizes), { pageSize: 10, limit: 12 });
+		const items = await collectPages(pages(sizes), serviceCursor<{ n: number }>(), { pageSize: 10, limit: 12 });
 		expect(items.map((item) => item.n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
 		expect(sizes).toEqual([10, 2]);
 	});
@@ -88,7 +89,7 @@ describe('cursor pagination', () => {
 		const items = await collectPages(async () => {
 			calls++;
 			return { data: [{ n: calls }], next_cursor: 'same' };
-		});
+		}, serviceCursor<{ n: number }>());
 		expect(calls).toBe(2);
 		expect(items).toHaveLength(2);
 	});

@@ -2,7 +2,8 @@
 // here): the second bundle gets the service's 429, the node waits for its Retry-After and succeeds.
 import type { INodeExecutionData } from 'n8n-workflow';
 import { TiltedPrompts } from '../../../nodes/TiltedPrompts/TiltedPrompts.node';
-import { executeFunctions, type HttpCall } from './support/n8n-double';
+import { TiltedPromptsApi } from '../../../credentials/TiltedPromptsApi.credentials';
+import { runNode, type HttpCall } from '../../helpers/n8n';
 import { startRealService, type RunningService } from './support/service';
 
 jest.setTimeout(180_000);
@@ -18,14 +19,14 @@ afterAll(async () => {
 });
 
 async function ingest(slug: string, httpLog: HttpCall[]): Promise<INodeExecutionData[]> {
-	const context = executeFunctions({
+	const { output, calls } = await runNode({
 		nodeType: node,
 		params: { resource: 'bundle', operation: 'ingest', source: 'items', bundleId: `rate-${slug}` },
 		items: [{ slug, type: 'prompt', title: slug, content: 'x' }],
-		credentials: { baseUrl: service.url, apiKey: service.proKey, signingSecret: service.signingSecret },
-		httpLog,
+		credentials: { tiltedPromptsApi: { baseUrl: service.url, apiKey: service.proKey, signingSecret: service.signingSecret } },
+		credentialTypes: [new TiltedPromptsApi()],
 	});
-	const [output] = await node.execute.call(context);
+	httpLog.push(...calls);
 	return output;
 }
 

@@ -4,7 +4,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { TiltedPrompts } from '../../../nodes/TiltedPrompts/TiltedPrompts.node';
-import { executeFunctions, type HttpCall, type ParamValue } from './support/n8n-double';
+import { TiltedPromptsApi } from '../../../credentials/TiltedPromptsApi.credentials';
+import { runNode, type HttpCall, type Params } from '../../helpers/n8n';
 import { startRealService, type RunningService } from './support/service';
 
 jest.setTimeout(60_000);
@@ -28,20 +29,22 @@ interface RunOptions {
 	httpLog?: HttpCall[];
 }
 
-async function run(params: Record<string, ParamValue>, options: RunOptions = {}): Promise<INodeExecutionData[]> {
-	const context = executeFunctions({
+async function run(params: Params, options: RunOptions = {}): Promise<INodeExecutionData[]> {
+	const { output, calls } = await runNode({
 		nodeType: node,
 		params,
 		items: options.items,
 		credentials: {
-			baseUrl: options.baseUrl ?? service.url,
-			apiKey: options.apiKey ?? service.proKey,
-			signingSecret: options.signingSecret ?? service.signingSecret,
+			tiltedPromptsApi: {
+				baseUrl: options.baseUrl ?? service.url,
+				apiKey: options.apiKey ?? service.proKey,
+				signingSecret: options.signingSecret ?? service.signingSecret,
+			},
 		},
+		credentialTypes: [new TiltedPromptsApi()],
 		continueOnFail: options.continueOnFail,
-		httpLog: options.httpLog,
 	});
-	const [output] = await node.execute.call(context);
+	options.httpLog?.push(...calls);
 	return output;
 }
 

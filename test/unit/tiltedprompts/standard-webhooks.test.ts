@@ -1,10 +1,10 @@
 import {
 	sign,
-	signedHeaders,
+	signHeaders,
 	verify,
 	WebhookVerificationError,
 	type WebhookVerificationErrorCode,
-} from '../../../nodes/TiltedPrompts/shared/standardWebhooks';
+} from '../../../nodes/shared/standardWebhooks';
 
 // The Standard Webhooks specification's published example.
 const SPEC = {
@@ -36,55 +36,63 @@ describe('Standard Webhooks signing in node code', () => {
 	});
 
 	it('verifies the specification example at its own time', () => {
-		expect(verify(SPEC.secret, headersFor(), SPEC.body, { nowSeconds: SPEC.timestamp })).toEqual({
+		expect(verify(SPEC.body, headersFor(), [SPEC.secret], { nowSeconds: SPEC.timestamp })).toEqual({
 			id: SPEC.id,
 			timestamp: SPEC.timestamp,
+			secretIndex: 0,
 		});
 	});
 
 	it('signs with every secret during a rotation, and either secret verifies', () => {
-		const headers = signedHeaders([SPEC.secret, OTHER_SECRET], 'msg_1', 1_700_000_000, '{"a":1}');
+		const headers = signHeaders([SPEC.secret, OTHER_SECRET], 'msg_1', 1_700_000_000, '{"a":1}');
 		expect(headers['webhook-signature'].split(' ')).toHaveLength(2);
-		expect(verify(OTHER_SECRET, headers, '{"a":1}', { nowSeconds: 1_700_000_000 }).id).toBe('msg_1');
-		expect(verify(SPEC.secret, headers, '{"a":1}', { nowSeconds: 1_700_000_000 }).id).toBe('msg_1');
+		expect(verify('{"a":1}', headers, [OTHER_SECRET], { nowSeconds: 1_700_000_000 }).id).toBe('msg_1');
+		expect(verify('{"a":1}', headers, [SPEC.secret], { nowSeconds: 1_700_000_000 }).id).toBe('msg_1');
 	});
 
 	it('accepts a header with an unknown scheme next to a valid v1 signature', () => {
 		const headers = headersFor(`v1a,abc ${SPEC.signature}`);
-		expect(failureCode(() => verify(SPEC.secret, headers, SPEC.body, { nowSeconds: SPEC.timestamp }))).toBe('no error');
+		expect(failureCode(() => verify(SPEC.body, headers, [SPEC.secret], { nowSeconds: SPEC.timestamp }))).toBe('no error');
 	});
 
 	it('verifies the exact bytes: raw UTF-8 and \\u escapes are different bodies', () => {
 		const raw = Buffer.from('{"name":"Jörg 🎉"}', 'utf8');
 		const escaped = '{"name":"J\\u00f6rg \\ud83c\\udf89"}';
-		const headers = signedHeaders(SPEC.secret, 'msg_utf8', SPEC.timestamp, raw);
-		expect(failureCode(() => verify(SPEC.secret, headers, raw, { nowSeconds: SPEC.timestamp }))).toBe('no error');
-		expect(failureCode(() => verify(SPEC.secret, headers, escaped, { nowSeconds: SPEC.timestamp }))).toBe(
+		const headers = signHeaders([SPEC.secret], 'msg_utf8', SPEC.timestamp, raw);
+		expect(failureCode(() => verify(raw, headers, [SPEC.secret], { nowSeconds: SPEC.timestamp }))).toBe('no error');
+		expect(failureCode(() => verify(escaped, headers, [SPEC.secret], { nowSeconds: SPEC.timestamp }))).toBe(
 			'no_matching_signature',
 		);
 	});
 
 	it.each<[string, () => unknown, WebhookVerificationErrorCode]>([
-		['a tampered body', () => verify(SPEC.secret, headersFor(), '{"test": 2432232315}', { nowSeconds: SPEC.timestamp }), 'no_matching_signature'],
-		['the wrong secret', () => verify(OTHER_SECRET, headersFor(), SPEC.body, { nowSeconds: SPEC.timestamp }), 'no_matching_signature'],
-		['a truncated signature', () => verify(SPEC.secret, headersFor(SPEC.signature.slice(0, 20)), SPEC.body, { nowSeconds: SPEC.timestamp }), 'no_matching_signature'],
-		['a v1 signature missing its comma', () => verify(SPEC.secret, headersFor('v1' + SPEC.signature.slice(3)), SPEC.body, { nowSeconds: SPEC.timestamp }), 'no_matching_signature'],
-		['a missing signature header', () => verify(SPEC.secret, { 'webhook-id': SPEC.id, 'webhook-timestamp': '1' }, SPEC.body), 'missing_headers'],
-		['a non-numeric timestamp', () => verify(SPEC.secret, headersFor(SPEC.signature, '2021-02-25'), SPEC.body), 'invalid_timestamp'],
-		['a timestamp 301 s old', () => verify(SPEC.secret, headersFor(), SPEC.body, { nowSeconds: SPEC.timestamp + 301 }), 'timestamp_too_old'],
-		['a timestamp 301 s in the future', () => verify(SPEC.secret, headersFor(), SPEC.body, { nowSeconds: SPEC.timestamp - 301 }), 'timestamp_too_new'],
-		['a secret that is not base64', () => verify('whsec_not base64!', headersFor(), SPEC.body, { nowSeconds: SPEC.timestamp }), 'invalid_secret'],
+		['a tampered body', () => verify('{"test": 2432232315}', headersFor(), [SPEC.secret], { nowSeconds: SPEC.timestamp }), 'no_matching_signature'],
+		['the wrong secret', () => verify(SPEC.body, headersFor(), [OTHER_SECRET], { nowSeconds: SPEC.timestamp }), 'no_matching_signature'],
+		['a truncated signature', () => verify(SPEC.body, headersFor(SPEC.signature.slice(0, 20)), [SPEC.secret], { nowSeconds: SPEC.timestamp }), 'no_matching_signature'],
+		['a v1 signature missing its comma', () => verify(SPEC.body, headersFor('v1' + SPEC.signature.slice(3)), [SPEC.secret], { nowSeconds: SPEC.timestamp }), 'no_matching_signature'],
+		['a missing signature header', () => verify(SPEC.body, { 'webhook-id': SPEC.id, 'webhook-timestamp': '1' }, [SPEC.secret]), 'missing_headers'],
+		['a non-numeric timestamp', () => verify(SPEC.body, headersFor(SPEC.signature, '2021-02-25'), [SPEC.secret]), 'invalid_timestamp'],
+		['a timestamp 301 s old', () => verify(SPEC.body, headersFor(), [SPEC.secret], { nowSeconds: SPEC.timestamp + 301 }), 'timestamp_too_old'],
+		['a timestamp 301 s in the future', () => verify(SPEC.body, headersFor(), [SPEC.secret], { nowSeconds: SPEC.timestamp - 301 }), 'timestamp_too_new'],
+		['a secret that is not base64', () => verify(SPEC.body, headersFor(), ['whsec_not base64!'], { nowSeconds: SPEC.timestamp }), 'invalid_secret'],
 	])('rejects %s', (_name, fn, code) => {
 		expect(failureCode(fn)).toBe(code);
 	});
 
+	it('accepts a secret pasted with surrounding whitespace; refuses one without "whsec_" or with a key under 24 bytes', () => {
+		const at = { nowSeconds: SPEC.timestamp };
+		expect(failureCode(() => verify(SPEC.body, headersFor(), [` ${SPEC.secret}\n`], at))).toBe('no error');
+		expect(failureCode(() => verify(SPEC.body, headersFor(), [SPEC.secret.slice('whsec_'.length)], at))).toBe('invalid_secret');
+		expect(failureCode(() => verify(SPEC.body, headersFor(), [`whsec_${Buffer.alloc(16, 1).toString('base64')}`], at))).toBe('invalid_secret');
+	});
+
 	it('accepts timestamps exactly at the 300 s edges', () => {
-		expect(failureCode(() => verify(SPEC.secret, headersFor(), SPEC.body, { nowSeconds: SPEC.timestamp + 300 }))).toBe('no error');
-		expect(failureCode(() => verify(SPEC.secret, headersFor(), SPEC.body, { nowSeconds: SPEC.timestamp - 300 }))).toBe('no error');
+		expect(failureCode(() => verify(SPEC.body, headersFor(), [SPEC.secret], { nowSeconds: SPEC.timestamp + 300 }))).toBe('no error');
+		expect(failureCode(() => verify(SPEC.body, headersFor(), [SPEC.secret], { nowSeconds: SPEC.timestamp - 300 }))).toBe('no error');
 	});
 
 	it('reads headers case-insensitively, as Node and Express may present them', () => {
 		const headers = { 'Webhook-Id': SPEC.id, 'WEBHOOK-TIMESTAMP': String(SPEC.timestamp), 'webhook-signature': [SPEC.signature] };
-		expect(verify(SPEC.secret, headers, SPEC.body, { nowSeconds: SPEC.timestamp }).id).toBe(SPEC.id);
+		expect(verify(SPEC.body, headers, [SPEC.secret], { nowSeconds: SPEC.timestamp }).id).toBe(SPEC.id);
 	});
 });

@@ -4,9 +4,10 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { IDataObject } from 'n8n-workflow';
-import { signedHeaders } from '../../../nodes/TiltedPrompts/shared/standardWebhooks';
+import { signHeaders } from '../../../nodes/shared/standardWebhooks';
 import { TiltedPromptsTrigger } from '../../../nodes/TiltedPromptsTrigger/TiltedPromptsTrigger.node';
-import { hookFunctions, webhookFunctions } from './support/n8n-double';
+import { TiltedPromptsApi } from '../../../credentials/TiltedPromptsApi.credentials';
+import { hookContext, webhookContext } from '../../helpers/n8n';
 import { startRealService, type RunningService } from './support/service';
 
 jest.setTimeout(60_000);
@@ -28,10 +29,11 @@ async function startReceiver(): Promise<void> {
 		req.on('end', async () => {
 			const headers: Record<string, string> = {};
 			for (const [key, value] of Object.entries(req.headers)) if (typeof value === 'string') headers[key] = value;
-			const { webhook, response } = webhookFunctions({
+			const { webhook, response } = webhookContext({
 				nodeType: trigger,
 				params: { events },
 				credentials: credentials(),
+				credentialTypes: [new TiltedPromptsApi()],
 				staticData,
 				headers,
 				rawBody: Buffer.concat(chunks),
@@ -52,11 +54,11 @@ async function startReceiver(): Promise<void> {
 }
 
 function credentials() {
-	return { baseUrl: service.url, apiKey: service.proKey, signingSecret: service.signingSecret };
+	return { tiltedPromptsApi: { baseUrl: service.url, apiKey: service.proKey, signingSecret: service.signingSecret } };
 }
 
 function hooks() {
-	return hookFunctions({ nodeType: trigger, params: { events }, credentials: credentials(), webhookUrl, staticData }).hooks;
+	return hookContext({ nodeType: trigger, params: { events }, credentials: credentials(), credentialTypes: [new TiltedPromptsApi()], webhookUrl, staticData });
 }
 
 async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: IDataObject }> {
@@ -73,7 +75,7 @@ async function ingestBundle(slug: string): Promise<void> {
 	const body = JSON.stringify({ bundle_id: slug, assets: [{ slug, type: 'prompt', title: slug, content: 'x' }] });
 	const res = await fetch(`${service.url}/api/v1/ingest-bundle`, {
 		method: 'POST',
-		headers: { 'content-type': 'application/json', ...signedHeaders(service.signingSecret, `msg_${slug}`, Math.floor(Date.now() / 1000), body) },
+		headers: { 'content-type': 'application/json', ...signHeaders([service.signingSecret], `msg_${slug}`, Math.floor(Date.now() / 1000), body) },
 		body,
 	});
 	expect(res.status).toBeLessThan(300);
@@ -132,9 +134,9 @@ describe('TiltedPrompts Trigger with the real service', () => {
 		const now = Math.floor(Date.now() / 1000);
 		const attempts: Array<[string, Record<string, string>, string]> = [
 			['unsigned', {}, body],
-			['signed with another secret', signedHeaders(`whsec_${randomBytes(32).toString('base64')}`, 'msg_f1', now, body), body],
-			['tampered body', signedHeaders(String(staticData.secret), 'msg_f2', now, body), body.replace('true', 'false')],
-			['10 minutes old', signedHeaders(String(staticData.secret), 'msg_f3', now - 600, body), body],
+			['signed with another secret', signHeaders([`whsec_${randomBytes(32).toString('base64')}`], 'msg_f1', now, body), body],
+			['tampered body', signHeaders([String(staticData.secret)], 'msg_f2', now, body), body.replace('true', 'false')],
+			['10 minutes old', signHeaders([String(staticData.secret)], 'msg_f3', now - 600, body), body],
 		];
 		for (const [what, headers, sent] of attempts) {
 			const res = await fetch(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: sent });

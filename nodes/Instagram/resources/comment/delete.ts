@@ -1,15 +1,12 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { graphRequest } from '../../shared/transport';
-import type { InstagramOperation } from '../types';
+import { forOperation } from '../../../shared/operation';
 import { commentIdField, readCommentId } from './fields';
 
-const show = { resource: ['comment'], operation: ['delete'] };
+export const description = forOperation('comment', 'delete', [commentIdField('ID of the comment to delete (on your own posts)')]);
 
-export const deleteComment: InstagramOperation = {
-	description: [commentIdField(show, 'ID of the comment to delete (on your own posts)')],
-	async execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
-		const commentId = readCommentId(this, itemIndex);
-		const response = await graphRequest(this, { method: 'DELETE', path: `/${commentId}`, itemIndex });
-		return { ...response, id: commentId, deleted: true };
-	},
-};
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+	const commentId = readCommentId(this, itemIndex);
+	const response = await graphRequest.call(this, { method: 'DELETE', path: `/${commentId}`, itemIndex });
+	return { ...response, id: commentId, deleted: true };
+}

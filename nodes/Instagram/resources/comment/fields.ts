@@ -1,8 +1,6 @@
-import { NodeOperationError, type IDisplayOptions, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
-type DisplayShow = NonNullable<IDisplayOptions['show']>;
-
-export function commentIdField(show: DisplayShow, description = 'ID of the comment'): INodeProperties {
+export function commentIdField(description = 'ID of the comment'): INodeProperties {
 	return {
 		displayName: 'Comment ID',
 		name: 'commentId',
@@ -10,7 +8,6 @@ export function commentIdField(show: DisplayShow, description = 'ID of the comme
 		default: '',
 		required: true,
 		placeholder: '17873440459141021',
-		displayOptions: { show },
 		description,
 	};
 }

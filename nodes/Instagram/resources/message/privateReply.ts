@@ -1,53 +1,21 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
-import { messagesPath } from '../../shared/graph';
-import { getInstagramCredentials, graphRequest } from '../../shared/transport';
-import type { InstagramOperation } from '../types';
+import { textField } from '../../../shared/fields';
+import { forOperation } from '../../../shared/operation';
+import { sendDirect } from './direct';
 
-const show = { resource: ['message'], operation: ['privateReply'] };
-
-export const privateReply: InstagramOperation = {
-	description: [
-		{
-			displayName: 'Instagram allows one private reply per comment, sent within 7 days of the comment. It lands in the commenter\'s inbox (or message requests) with a link to the post.',
-			name: 'privateReplyNotice',
-			type: 'notice',
-			default: '',
-			displayOptions: { show },
-		},
-		{
-			displayName: 'Comment ID',
-			name: 'commentId',
-			type: 'string',
-			default: '',
-			required: true,
-			placeholder: '17873440459141021',
-			displayOptions: { show },
-			description: 'ID of the comment to answer privately (e.g. from the Instagram Trigger or a comment webhook)',
-		},
-		{
-			displayName: 'Text',
-			name: 'text',
-			type: 'string',
-			typeOptions: { rows: 3 },
-			default: '',
-			required: true,
-			displayOptions: { show },
-			description: 'The direct message sent to the commenter',
-		},
-	],
-	async execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
-		const credentials = await getInstagramCredentials(this);
-		const commentId = String(this.getNodeParameter('commentId', itemIndex, '')).trim();
-		const text = this.getNodeParameter('text', itemIndex, '') as string;
-		if (!commentId) throw new NodeOperationError(this.getNode(), 'Comment ID is empty', { itemIndex });
-		if (!text.trim()) throw new NodeOperationError(this.getNode(), 'Text is empty', { itemIndex });
-		const response = await graphRequest(this, {
-			method: 'POST',
-			path: messagesPath(credentials),
-			body: { recipient: { comment_id: commentId }, message: { text } },
-			itemIndex,
-			context: 'privateReply',
-		});
-		return { ...response, comment_id: commentId };
+export const description = forOperation('message', 'privateReply', [
+	{
+		displayName: 'Instagram allows one private reply per comment, sent within 7 days of the comment. It lands in the commenter\'s inbox (or message requests) with a link to the post.',
+		name: 'privateReplyNotice',
+		type: 'notice',
+		default: '',
 	},
-};
+	textField('Comment ID', 'commentId', { required: true, placeholder: '17873440459141021', description: 'ID of the comment to answer privately (e.g. from the Instagram Trigger or a comment webhook)' }),
+	textField('Text', 'text', { typeOptions: { rows: 3 }, required: true, description: 'The direct message sent to the commenter' }),
+]);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+	const commentId = String(this.getNodeParameter('commentId', itemIndex, '')).trim();
+	if (!commentId) throw new NodeOperationError(this.getNode(), 'Comment ID is empty', { itemIndex });
+	return { ...(await sendDirect.call(this, itemIndex, { comment_id: commentId }, 'privateReply')), comment_id: commentId };
+}

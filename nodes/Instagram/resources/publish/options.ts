@@ -1,14 +1,17 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { choices } from '../../../shared/fields';
 import { DEFAULT_POLL_SCHEDULE, type PollSchedule } from '../../shared/containerPolling';
 
-export function publishOptions(operations: string[]): INodeProperties {
+/** Image or video: what a story or a carousel item is. */
+export const MEDIA_KIND_OPTIONS = choices(['Image', 'image'], ['Video', 'video']);
+
+export function publishOptions(): INodeProperties {
 	return {
 		displayName: 'Options',
 		name: 'publishOptions',
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		displayOptions: { show: { resource: ['publish'], operation: operations } },
 		options: [
 			{
 				displayName: 'Check Quota First',
@@ -51,14 +54,13 @@ export function readPublishOptions(context: IExecuteFunctions, itemIndex: number
 	};
 }
 
-export function captionField(operations: string[]): INodeProperties {
+export function captionField(): INodeProperties {
 	return {
 		displayName: 'Caption',
 		name: 'caption',
 		type: 'string',
 		typeOptions: { rows: 4 },
 		default: '',
-		displayOptions: { show: { resource: ['publish'], operation: operations } },
 		description: 'Up to 2,200 characters, 30 hashtags and 20 @mentions',
 	};
 }

@@ -1,55 +1,36 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { runPublish } from '../../shared/publishing';
 import { getInstagramCredentials } from '../../shared/transport';
-import type { InstagramOperation } from '../types';
+import { textField } from '../../../shared/fields';
+import { forOperation } from '../../../shared/operation';
 import { captionField, publishOptions, readPublishOptions } from './options';
 
-const show = { resource: ['publish'], operation: ['reel'] };
-
-export const reel: InstagramOperation = {
-	description: [
-		{
-			displayName: 'Video URL',
-			name: 'videoUrl',
-			type: 'string',
-			default: '',
-			required: true,
-			placeholder: 'https://cdn.example.com/reel.mp4',
-			displayOptions: { show },
-			description: 'Public URL of an MP4/MOV video (H.264, AAC; 3 s to 15 min)',
-		},
-		captionField(['reel']),
-		{
-			displayName: 'Share to Feed',
-			name: 'shareToFeed',
-			type: 'boolean',
-			default: true,
-			displayOptions: { show },
-			description: 'Whether the reel also appears in the profile feed grid',
-		},
-		{
-			displayName: 'Cover URL',
-			name: 'coverUrl',
-			type: 'string',
-			default: '',
-			displayOptions: { show },
-			description: 'Public URL of a cover image (optional)',
-		},
-		publishOptions(['reel']),
-	],
-	async execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
-		const credentials = await getInstagramCredentials(this);
-		const videoUrl = String(this.getNodeParameter('videoUrl', itemIndex, '')).trim();
-		if (!videoUrl) throw new NodeOperationError(this.getNode(), 'Video URL is empty', { itemIndex });
-		const caption = this.getNodeParameter('caption', itemIndex, '') as string;
-		const coverUrl = String(this.getNodeParameter('coverUrl', itemIndex, '')).trim();
-		const params: IDataObject = {
-			media_type: 'REELS',
-			video_url: videoUrl,
-			share_to_feed: this.getNodeParameter('shareToFeed', itemIndex, true) as boolean,
-		};
-		if (caption) params.caption = caption;
-		if (coverUrl) params.cover_url = coverUrl;
-		return await runPublish(this, credentials.accountId, { children: [], main: { params, label: 'reel' } }, readPublishOptions(this, itemIndex), itemIndex);
+export const description = forOperation('publish', 'reel', [
+	textField('Video URL', 'videoUrl', { required: true, placeholder: 'https://cdn.example.com/reel.mp4', description: 'Public URL of an MP4/MOV video (H.264, AAC; 3 s to 15 min)' }),
+	captionField(),
+	{
+		displayName: 'Share to Feed',
+		name: 'shareToFeed',
+		type: 'boolean',
+		default: true,
+		description: 'Whether the reel also appears in the profile feed grid',
 	},
-};
+	textField('Cover URL', 'coverUrl', { description: 'Public URL of a cover image (optional)' }),
+	publishOptions(),
+]);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+	const credentials = await getInstagramCredentials.call(this);
+	const videoUrl = String(this.getNodeParameter('videoUrl', itemIndex, '')).trim();
+	if (!videoUrl) throw new NodeOperationError(this.getNode(), 'Video URL is empty', { itemIndex });
+	const caption = this.getNodeParameter('caption', itemIndex, '') as string;
+	const coverUrl = String(this.getNodeParameter('coverUrl', itemIndex, '')).trim();
+	const params: IDataObject = {
+		media_type: 'REELS',
+		video_url: videoUrl,
+		share_to_feed: this.getNodeParameter('shareToFeed', itemIndex, true) as boolean,
+	};
+	if (caption) params.caption = caption;
+	if (coverUrl) params.cover_url = coverUrl;
+	return await runPublish(this, credentials.accountId, { children: [], main: { params, label: 'reel' } }, readPublishOptions(this, itemIndex), itemIndex);
+}

@@ -1,41 +1,27 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { runPublish } from '../../shared/publishing';
 import { getInstagramCredentials } from '../../shared/transport';
-import type { InstagramOperation } from '../types';
-import { publishOptions, readPublishOptions } from './options';
+import { textField } from '../../../shared/fields';
+import { forOperation } from '../../../shared/operation';
+import { MEDIA_KIND_OPTIONS, publishOptions, readPublishOptions } from './options';
 
-const show = { resource: ['publish'], operation: ['story'] };
-
-export const story: InstagramOperation = {
-	description: [
-		{
-			displayName: 'Media Type',
-			name: 'storyMediaType',
-			type: 'options',
-			options: [
-				{ name: 'Image', value: 'image' },
-				{ name: 'Video', value: 'video' },
-			],
-			default: 'image',
-			displayOptions: { show },
-		},
-		{
-			displayName: 'Media URL',
-			name: 'storyUrl',
-			type: 'string',
-			default: '',
-			required: true,
-			displayOptions: { show },
-			description: 'Public URL of the image (JPEG) or video (MP4/MOV) for the story',
-		},
-		publishOptions(['story']),
-	],
-	async execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
-		const credentials = await getInstagramCredentials(this);
-		const kind = this.getNodeParameter('storyMediaType', itemIndex, 'image') as string;
-		const url = String(this.getNodeParameter('storyUrl', itemIndex, '')).trim();
-		if (!url) throw new NodeOperationError(this.getNode(), 'Media URL is empty', { itemIndex });
-		const params: IDataObject = { media_type: 'STORIES', [kind === 'video' ? 'video_url' : 'image_url']: url };
-		return await runPublish(this, credentials.accountId, { children: [], main: { params, label: 'story' } }, readPublishOptions(this, itemIndex), itemIndex);
+export const description = forOperation('publish', 'story', [
+	{
+		displayName: 'Media Type',
+		name: 'storyMediaType',
+		type: 'options',
+		options: MEDIA_KIND_OPTIONS,
+		default: 'image',
 	},
-};
+	textField('Media URL', 'storyUrl', { required: true, description: 'Public URL of the image (JPEG) or video (MP4/MOV) for the story' }),
+	publishOptions(),
+]);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+	const credentials = await getInstagramCredentials.call(this);
+	const kind = this.getNodeParameter('storyMediaType', itemIndex, 'image') as string;
+	const url = String(this.getNodeParameter('storyUrl', itemIndex, '')).trim();
+	if (!url) throw new NodeOperationError(this.getNode(), 'Media URL is empty', { itemIndex });
+	const params: IDataObject = { media_type: 'STORIES', [kind === 'video' ? 'video_url' : 'image_url']: url };
+	return await runPublish(this, credentials.accountId, { children: [], main: { params, label: 'story' } }, readPublishOptions(this, itemIndex), itemIndex);
+}

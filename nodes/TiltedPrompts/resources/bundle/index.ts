@@ -1,17 +1,14 @@
 import type { INodeProperties } from 'n8n-workflow';
-import type { Operation } from '../../shared/types';
-import { ingestBundle } from './ingest';
+import { operationField } from '../../../shared/fields';
+import { descriptionsOf, type Operation } from '../../../shared/operation';
+import * as ingestBundle from './ingest';
 
-export const bundleOperations: Record<string, Operation> = { ingest: ingestBundle };
+export const operations: Record<string, Operation> = { ingest: ingestBundle };
 
-export const bundleDescription: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['bundle'] } },
-		options: [
+export const description: INodeProperties[] = [
+	operationField(
+		'bundle',
+		[
 			{
 				name: 'Ingest',
 				value: 'ingest',
@@ -19,7 +16,7 @@ export const bundleDescription: INodeProperties[] = [
 				description: 'Sign a bundle of library assets (Standard Webhooks) and send it to the service',
 			},
 		],
-		default: 'ingest',
-	},
-	...ingestBundle.description,
+		'ingest',
+	),
+	...descriptionsOf(operations),
 ];

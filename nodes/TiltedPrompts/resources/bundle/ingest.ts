@@ -7,17 +7,17 @@ import {
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
-	type INodeProperties,
 } from 'n8n-workflow';
 import { compact, toJsonValue, toTags } from '../../shared/fields';
-import { errorOutput, toNodeError } from '../../shared/output';
-import { signedHeaders } from '../../shared/standardWebhooks';
+import { signHeaders } from '../../../shared/standardWebhooks';
 import { CREDENTIAL_TYPE, serviceRequest } from '../../shared/transport';
-import type { BatchOperation } from '../../shared/types';
+import { collectionField } from '../../../shared/fields';
+import { forOperation } from '../../../shared/operation';
+import { runOperation } from '../../../shared/router';
 
-const show = { resource: ['bundle'], operation: ['ingest'] };
+export const kind = 'batch';
 
-const description: INodeProperties[] = [
+export const description = forOperation('bundle', 'ingest', [
 	{
 		displayName: 'Source',
 		name: 'source',
@@ -36,7 +36,6 @@ const description: INodeProperties[] = [
 				description: 'Each input item carries a whole bundle ({ bundle_id, assets: [...] }); one request per item',
 			},
 		],
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Bundle ID',
@@ -45,7 +44,7 @@ const description: INodeProperties[] = [
 		default: '={{ "n8n-" + $execution.id }}',
 		required: true,
 		description: 'Identifier of this bundle in your system',
-		displayOptions: { show: { ...show, source: ['items'] } },
+		displayOptions: { show: { source: ['items'] } },
 	},
 	{
 		displayName: 'Bundle',
@@ -54,27 +53,19 @@ const description: INodeProperties[] = [
 		default: '={{ $json }}',
 		required: true,
 		description: 'The bundle: { "bundle_id": "…", "assets": [{ "slug", "type", "title", "content", "is_premium", "tags" }] }',
-		displayOptions: { show: { ...show, source: ['json'] } },
+		displayOptions: { show: { source: ['json'] } },
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show },
-		options: [
-			{
-				displayName: 'Message ID',
-				name: 'messageId',
-				type: 'string',
-				default: '',
-				description:
-					'Sent as the webhook-ID header, the idempotency key: sending the same ID again returns the first result and writes nothing. Default: a new random ID.',
-			},
-		],
-	},
-];
+	collectionField('Options', 'options', 'Add Option', [
+		{
+			displayName: 'Message ID',
+			name: 'messageId',
+			type: 'string',
+			default: '',
+			description:
+				'Sent as the webhook-ID header, the idempotency key: sending the same ID again returns the first result and writes nothing. Default: a new random ID.',
+		},
+	]),
+]);
 
 const ASSET_KEYS = ['slug', 'type', 'title', 'content', 'is_premium', 'tags'];
 
@@ -109,35 +100,27 @@ async function ingest(this: IExecuteFunctions, bundle: IDataObject, messageId: s
 		path: '/ingest-bundle',
 		body,
 		authenticate: false,
-		headersPerAttempt: () => signedHeaders(secret, id, Math.floor(Date.now() / 1000), body),
+		headersPerAttempt: () => signHeaders([secret], id, Math.floor(Date.now() / 1000), body),
 		itemIndex,
 	});
 }
 
-async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	const source = this.getNodeParameter('source', 0) as string;
-	if (source === 'items') {
-		const bundleId = this.getNodeParameter('bundleId', 0) as string;
-		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
-		const bundle = { bundle_id: bundleId, assets: items.map((item) => assetFromItem(item.json)) };
-		const result = await ingest.call(this, bundle, String(options.messageId ?? ''), 0);
-		return [{ json: result, pairedItem: items.map((_, item) => ({ item })) }];
+/** Bundle JSON per Item: one signed request per input item. */
+async function ingestItem(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+	const bundle = toJsonValue(this.getNodeParameter('bundle', itemIndex)) as IDataObject;
+	if (!bundle || typeof bundle !== 'object' || Array.isArray(bundle)) {
+		throw new NodeOperationError(this.getNode(), 'The Bundle field must be a JSON object: { "bundle_id": "…", "assets": [ … ] }', { itemIndex });
 	}
-	const output: INodeExecutionData[] = [];
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		try {
-			const bundle = toJsonValue(this.getNodeParameter('bundle', itemIndex)) as IDataObject;
-			if (!bundle || typeof bundle !== 'object' || Array.isArray(bundle)) {
-				throw new NodeOperationError(this.getNode(), 'The Bundle field must be a JSON object: { "bundle_id": "…", "assets": [ … ] }', { itemIndex });
-			}
-			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-			output.push({ json: await ingest.call(this, bundle, String(options.messageId ?? ''), itemIndex), pairedItem: { item: itemIndex } });
-		} catch (error) {
-			if (!this.continueOnFail()) throw toNodeError(this.getNode(), error, itemIndex);
-			output.push({ json: errorOutput(error), pairedItem: { item: itemIndex } });
-		}
-	}
-	return output;
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	return await ingest.call(this, bundle, String(options.messageId ?? ''), itemIndex);
 }
 
-export const ingestBundle: BatchOperation = { kind: 'batch', description, execute };
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const source = this.getNodeParameter('source', 0) as string;
+	if (source !== 'items') return await runOperation.call(this, { description: [], execute: ingestItem });
+	const bundleId = this.getNodeParameter('bundleId', 0) as string;
+	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+	const bundle = { bundle_id: bundleId, assets: items.map((item) => assetFromItem(item.json)) };
+	const result = await ingest.call(this, bundle, String(options.messageId ?? ''), 0);
+	return [{ json: result, pairedItem: items.map((_, item) => ({ item })) }];
+}

@@ -1,13 +1,12 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { segment } from '../../shared/fields';
 import { serviceRequest } from '../../shared/transport';
-import type { ItemOperation } from '../../shared/types';
+import { collectionField } from '../../../shared/fields';
+import { forOperation } from '../../../shared/operation';
 import { campaignIdField } from './shared';
 
-const show = { resource: ['campaign'], operation: ['claim'] };
-
-const description: INodeProperties[] = [
-	campaignIdField(['claim']),
+export const description = forOperation('campaign', 'claim', [
+	campaignIdField(),
 	{
 		displayName: 'Batch Size',
 		name: 'batchSize',
@@ -15,29 +14,20 @@ const description: INodeProperties[] = [
 		default: 100,
 		typeOptions: { minValue: 1, maxValue: 1000 },
 		description: 'How many pending recipients to claim. Each is claimed once: two workflows never get the same recipient.',
-		displayOptions: { show },
 	},
-	{
-		displayName: 'Options',
-		name: 'claimOptions',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show },
-		options: [
-			{
-				displayName: 'Resend Unknown',
-				name: 'resend_unknown',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether to also claim recipients whose earlier claim timed out (state unknown: the message may or may not have been sent)',
-			},
-		],
-	},
-];
+	collectionField('Options', 'claimOptions', 'Add Option', [
+		{
+			displayName: 'Resend Unknown',
+			name: 'resend_unknown',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to also claim recipients whose earlier claim timed out (state unknown: the message may or may not have been sent)',
+		},
+	]),
+]);
 
-async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
 	const campaignId = this.getNodeParameter('campaignId', itemIndex) as string;
 	const limit = this.getNodeParameter('batchSize', itemIndex, 100) as number;
 	const options = this.getNodeParameter('claimOptions', itemIndex, {}) as IDataObject;
@@ -52,4 +42,3 @@ async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDat
 	return recipients.map((recipient) => ({ campaign_id: campaignId, ...recipient }));
 }
 
-export const claim: ItemOperation = { kind: 'item', description, execute };

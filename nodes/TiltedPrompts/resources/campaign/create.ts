@@ -1,30 +1,14 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { compact, toTags } from '../../shared/fields';
 import { serviceRequest } from '../../shared/transport';
-import type { ItemOperation } from '../../shared/types';
+import { forOperation } from '../../../shared/operation';
+import { choices, collectionField, textField } from '../../../shared/fields';
 
-const show = { resource: ['campaign'], operation: ['create'] };
+const MATCH_OPTIONS = choices(['Any Tag', 'any'], ['All Tags', 'all']);
 
-const description: INodeProperties[] = [
-	{
-		displayName: 'Name',
-		name: 'name',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. Diwali sale 2026',
-		displayOptions: { show },
-	},
-	{
-		displayName: 'Template Name',
-		name: 'templateName',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. new_post_alert',
-		description: 'The approved WhatsApp message template the campaign sends',
-		displayOptions: { show },
-	},
+export const description = forOperation('campaign', 'create', [
+	textField('Name', 'name', { required: true, placeholder: 'e.g. Diwali sale 2026' }),
+	textField('Template Name', 'templateName', { required: true, placeholder: 'e.g. new_post_alert', description: 'The approved WhatsApp message template the campaign sends' }),
 	{
 		displayName: 'Template Language',
 		name: 'templateLanguage',
@@ -32,7 +16,6 @@ const description: INodeProperties[] = [
 		default: 'en',
 		required: true,
 		placeholder: 'e.g. en_US',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Audience Tags',
@@ -42,48 +25,36 @@ const description: INodeProperties[] = [
 		placeholder: 'e.g. customers, diwali',
 		description:
 			'Comma-separated: contacts with any of these tags. Empty: all contacts. Only opted-in contacts are ever included; the rest are counted as skipped.',
-		displayOptions: { show },
 	},
-	{
-		displayName: 'Additional Fields',
-		name: 'additionalFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		displayOptions: { show },
-		options: [
-			{
-				displayName: 'Body Parameters',
-				name: 'parameters',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. {{name}}, 20% off',
-				description:
-					'Comma-separated template body parameters; {{name}} and {{wa_ID}} are replaced with each recipient’s values',
-			},
-			{
-				displayName: 'Audience Match',
-				name: 'match',
-				type: 'options',
-				default: 'any',
-				options: [
-					{ name: 'Any Tag', value: 'any' },
-					{ name: 'All Tags', value: 'all' },
-				],
-				description: 'Whether a contact needs any or all of the audience tags',
-			},
-			{
-				displayName: 'Idempotency Key',
-				name: 'idempotency_key',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. instagram-post-17912345678901234',
-				description:
-					'Your key for this campaign (e.g. the Instagram post ID). Creating a campaign with the same key again returns the existing campaign instead of a new one, so a re-run resumes without resending.',
-			},
-		],
-	},
-];
+	collectionField('Additional Fields', 'additionalFields', 'Add Field', [
+		{
+			displayName: 'Body Parameters',
+			name: 'parameters',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. {{name}}, 20% off',
+			description:
+				'Comma-separated template body parameters; {{name}} and {{wa_ID}} are replaced with each recipient’s values',
+		},
+		{
+			displayName: 'Audience Match',
+			name: 'match',
+			type: 'options',
+			default: 'any',
+			options: MATCH_OPTIONS,
+			description: 'Whether a contact needs any or all of the audience tags',
+		},
+		{
+			displayName: 'Idempotency Key',
+			name: 'idempotency_key',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. instagram-post-17912345678901234',
+			description:
+				'Your key for this campaign (e.g. the Instagram post ID). Creating a campaign with the same key again returns the existing campaign instead of a new one, so a re-run resumes without resending.',
+		},
+	]),
+]);
 
 /** "a, {{name}}" → ["a", "{{name}}"]; arrays pass through. */
 export function toParameters(value: unknown): string[] {
@@ -91,7 +62,7 @@ export function toParameters(value: unknown): string[] {
 	return toTags(value);
 }
 
-async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const additional = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
 	const tags = toTags(this.getNodeParameter('audienceTags', itemIndex, ''));
 	const body = compact({
@@ -107,4 +78,3 @@ async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDat
 	return await serviceRequest.call(this, { method: 'POST', path: '/campaigns', body, itemIndex });
 }
 
-export const create: ItemOperation = { kind: 'item', description, execute };

@@ -1,20 +1,17 @@
 import type { INodeProperties } from 'n8n-workflow';
-import type { Operation } from '../../shared/types';
-import { claim } from './claim';
-import { create } from './create';
-import { getReport } from './getReport';
-import { recordResults } from './recordResults';
+import { operationField } from '../../../shared/fields';
+import { descriptionsOf, type Operation } from '../../../shared/operation';
+import * as claim from './claim';
+import * as create from './create';
+import * as getReport from './getReport';
+import * as recordResults from './recordResults';
 
-export const campaignOperations: Record<string, Operation> = { create, claim, recordResults, getReport };
+export const operations: Record<string, Operation> = { create, claim, recordResults, getReport };
 
-export const campaignDescription: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['campaign'] } },
-		options: [
+export const description: INodeProperties[] = [
+	operationField(
+		'campaign',
+		[
 			{
 				name: 'Claim Recipients',
 				value: 'claim',
@@ -35,10 +32,7 @@ export const campaignDescription: INodeProperties[] = [
 				description: 'Record the WhatsApp node’s results (message ID or error) for the claimed recipients',
 			},
 		],
-		default: 'create',
-	},
-	...create.description,
-	...claim.description,
-	...recordResults.description,
-	...getReport.description,
+		'create',
+	),
+	...descriptionsOf(operations),
 ];

@@ -5,18 +5,18 @@ import {
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
-	type INodeProperties,
 } from 'n8n-workflow';
 import { compact, segment } from '../../shared/fields';
 import { serviceRequest } from '../../shared/transport';
-import type { BatchOperation } from '../../shared/types';
+import { forOperation } from '../../../shared/operation';
 import { campaignIdField } from './shared';
 
-const show = { resource: ['campaign'], operation: ['recordResults'] };
 export const RESULTS_CHUNK = 500;
 
-const description: INodeProperties[] = [
-	campaignIdField(['recordResults']),
+export const kind = 'batch';
+
+export const description = forOperation('campaign', 'recordResults', [
+	campaignIdField(),
 	{
 		displayName: 'Recipient WhatsApp ID',
 		name: 'recipientWaId',
@@ -25,9 +25,8 @@ const description: INodeProperties[] = [
 		required: true,
 		description:
 			'The recipient each input item belongs to. After a WhatsApp node, point at the claimed recipient, e.g. {{ $(\'Claim Recipients\').item.JSON.wa_id }}.',
-		displayOptions: { show },
 	},
-];
+]);
 
 type Json = Record<string, unknown>;
 
@@ -88,7 +87,7 @@ export function sendResultFromItem(json: Json, waId: string): SendResult | Unrec
 				title: text(error.title ?? error.error_user_title, 500),
 				message: text(error.message, 2000),
 				details: text(details, 2000),
-				fbtrace_id: text(error.fbtrace_id ?? error.fbtraceId, 200),
+				fbtrace_id: text(error.fbtrace_id, 200),
 			}) as unknown as MetaErrorResult,
 		};
 	}
@@ -106,7 +105,7 @@ export function sendResultFromItem(json: Json, waId: string): SendResult | Unrec
 	};
 }
 
-async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const campaignId = this.getNodeParameter('campaignId', 0) as string;
 	const perItem: Array<SendResult | Unrecordable> = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
@@ -157,4 +156,3 @@ async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Pr
 	});
 }
 
-export const recordResults: BatchOperation = { kind: 'batch', description, execute };

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-export function campaignIdField(operations: string[]): INodeProperties {
+export function campaignIdField(): INodeProperties {
 	return {
 		displayName: 'Campaign ID',
 		name: 'campaignId',
@@ -9,6 +9,5 @@ export function campaignIdField(operations: string[]): INodeProperties {
 		required: true,
 		placeholder: 'e.g. 0b6f6b9e-…',
 		description: 'The ID returned by Campaign → Create',
-		displayOptions: { show: { resource: ['campaign'], operation: operations } },
 	};
 }

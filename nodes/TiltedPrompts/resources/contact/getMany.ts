@@ -1,56 +1,25 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { compact } from '../../shared/fields';
 import { serviceRequestList } from '../../shared/transport';
-import type { ItemOperation } from '../../shared/types';
+import { collectionField, returnAllOrLimit, textField } from '../../../shared/fields';
+import { forOperation } from '../../../shared/operation';
 import { CONSENT_OPTIONS } from './shared';
 
-const show = { resource: ['contact'], operation: ['getMany'] };
+export const description = forOperation('contact', 'getMany', [
+	...returnAllOrLimit(),
+	collectionField('Filters', 'filters', 'Add Filter', [
+		{
+			displayName: 'Consent',
+			name: 'consent',
+			type: 'options',
+			options: CONSENT_OPTIONS,
+			default: 'opted_in',
+		},
+		textField('Tag', 'tag', { description: 'Only contacts carrying this tag' }),
+	]),
+]);
 
-const description: INodeProperties[] = [
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-		displayOptions: { show },
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		default: 50,
-		typeOptions: { minValue: 1 },
-		description: 'Max number of results to return',
-		displayOptions: { show: { ...show, returnAll: [false] } },
-	},
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		displayOptions: { show },
-		options: [
-			{
-				displayName: 'Consent',
-				name: 'consent',
-				type: 'options',
-				options: CONSENT_OPTIONS,
-				default: 'opted_in',
-			},
-			{
-				displayName: 'Tag',
-				name: 'tag',
-				type: 'string',
-				default: '',
-				description: 'Only contacts carrying this tag',
-			},
-		],
-	},
-];
-
-async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
 	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 	const limit = returnAll ? undefined : (this.getNodeParameter('limit', itemIndex, 50) as number);
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
@@ -58,4 +27,3 @@ async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDat
 	return await serviceRequestList.call(this, '/contacts', qs, { returnAll, limit, itemIndex });
 }
 
-export const getMany: ItemOperation = { kind: 'item', description, execute };

@@ -1,14 +1,16 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { compact } from '../../shared/fields';
 import { serviceRequest } from '../../shared/transport';
-import type { BatchOperation } from '../../shared/types';
+import { collectionField } from '../../../shared/fields';
+import { forOperation } from '../../../shared/operation';
 import { contactBody, contactFields } from './upsert';
 
-const show = { resource: ['contact'], operation: ['import'] };
 /** Contacts per request; a large import is sent in several idempotent requests. */
 export const IMPORT_CHUNK = 500;
 
-const description: INodeProperties[] = [
+export const kind = 'batch';
+
+export const description = forOperation('contact', 'import', [
 	{
 		displayName: 'WhatsApp ID',
 		name: 'importWaId',
@@ -16,21 +18,11 @@ const description: INodeProperties[] = [
 		default: '={{ $json.wa_id ?? $json.phone }}',
 		required: true,
 		description: 'The WhatsApp number of each input item’s contact (an expression over the item)',
-		displayOptions: { show },
 	},
-	{
-		displayName: 'Fields',
-		name: 'fields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		description: 'Values for each contact; use expressions such as {{ $JSON.name }}',
-		displayOptions: { show },
-		options: contactFields,
-	},
-];
+	collectionField('Fields', 'fields', 'Add Field', contactFields, { description: 'Values for each contact; use expressions such as {{ $JSON.name }}' }),
+]);
 
-async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const contacts = items.map((_, itemIndex) =>
 		compact({
 			wa_id: String(this.getNodeParameter('importWaId', itemIndex) ?? ''),
@@ -47,4 +39,3 @@ async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Pr
 	return output;
 }
 
-export const importContacts: BatchOperation = { kind: 'batch', description, execute };

@@ -1,30 +1,20 @@
 import type { INodeProperties } from 'n8n-workflow';
-import type { Operation } from '../../shared/types';
-import { optIn, optOut } from './consent';
-import { erase } from './erase';
-import { get } from './get';
-import { getMany } from './getMany';
-import { importContacts } from './import';
-import { upsert } from './upsert';
+import { operationField } from '../../../shared/fields';
+import { descriptionsOf, type Operation } from '../../../shared/operation';
+import * as optIn from './optIn';
+import * as optOut from './optOut';
+import * as erase from './erase';
+import * as get from './get';
+import * as getMany from './getMany';
+import * as importContacts from './import';
+import * as upsert from './upsert';
 
-export const contactOperations: Record<string, Operation> = {
-	upsert,
-	import: importContacts,
-	get,
-	getMany,
-	optIn,
-	optOut,
-	erase,
-};
+export const operations: Record<string, Operation> = { upsert, import: importContacts, get, getMany, optIn, optOut, erase };
 
-export const contactDescription: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['contact'] } },
-		options: [
+export const description: INodeProperties[] = [
+	operationField(
+		'contact',
+		[
 			{
 				name: 'Create or Update',
 				value: 'upsert',
@@ -48,13 +38,7 @@ export const contactDescription: INodeProperties[] = [
 			{ name: 'Opt In', value: 'optIn', action: 'Opt a contact in', description: 'Record that the contact agreed to marketing messages' },
 			{ name: 'Opt Out', value: 'optOut', action: 'Opt a contact out', description: 'Record that the contact no longer wants marketing messages' },
 		],
-		default: 'upsert',
-	},
-	...upsert.description,
-	...importContacts.description,
-	...get.description,
-	...getMany.description,
-	...optIn.description,
-	...optOut.description,
-	...erase.description,
+		'upsert',
+	),
+	...descriptionsOf(operations),
 ];

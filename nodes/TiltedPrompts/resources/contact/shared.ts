@@ -1,12 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { choices } from '../../../shared/fields';
 
-export const CONSENT_OPTIONS = [
-	{ name: 'Opted In', value: 'opted_in' },
-	{ name: 'Opted Out', value: 'opted_out' },
-	{ name: 'Unknown', value: 'unknown' },
-];
+export const CONSENT_OPTIONS = choices(['Opted In', 'opted_in'], ['Opted Out', 'opted_out'], ['Unknown', 'unknown']);
 
-export function waIdField(operations: string[]): INodeProperties {
+export function waIdField(): INodeProperties {
 	return {
 		displayName: 'WhatsApp ID',
 		name: 'waId',
@@ -15,6 +12,5 @@ export function waIdField(operations: string[]): INodeProperties {
 		required: true,
 		placeholder: 'e.g. +91 98765 43210',
 		description: 'The contact’s WhatsApp number in international format; spaces, dashes and a leading + are fine',
-		displayOptions: { show: { resource: ['contact'], operation: operations } },
 	};
 }

@@ -1,10 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { compact, segment, toTags } from '../../shared/fields';
 import { serviceRequest } from '../../shared/transport';
-import type { ItemOperation } from '../../shared/types';
+import { collectionField, textField } from '../../../shared/fields';
+import { forOperation } from '../../../shared/operation';
 import { CONSENT_OPTIONS, waIdField } from './shared';
-
-const show = { resource: ['contact'], operation: ['upsert'] };
 
 export const contactFields: INodeProperties['options'] = [
 	{
@@ -15,42 +14,15 @@ export const contactFields: INodeProperties['options'] = [
 		default: 'opted_in',
 		description: 'Marketing consent. Only opted-in contacts are included in campaigns.',
 	},
-	{
-		displayName: 'Consent Note',
-		name: 'consent_note',
-		type: 'string',
-		default: '',
-		placeholder: 'e.g. checkout form',
-		description: 'Where the consent was given, kept in the consent history',
-	},
-	{
-		displayName: 'Name',
-		name: 'name',
-		type: 'string',
-		default: '',
-	},
-	{
-		displayName: 'Tags',
-		name: 'tags',
-		type: 'string',
-		default: '',
-		placeholder: 'e.g. lead, diwali',
-		description: 'Comma-separated tags; campaigns select their audience by tag',
-	},
+	textField('Consent Note', 'consent_note', { placeholder: 'e.g. checkout form', description: 'Where the consent was given, kept in the consent history' }),
+	textField('Name', 'name'),
+	textField('Tags', 'tags', { placeholder: 'e.g. lead, diwali', description: 'Comma-separated tags; campaigns select their audience by tag' }),
 ];
 
-const description: INodeProperties[] = [
-	waIdField(['upsert']),
-	{
-		displayName: 'Fields',
-		name: 'fields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		displayOptions: { show },
-		options: contactFields,
-	},
-];
+export const description = forOperation('contact', 'upsert', [
+	waIdField(),
+	collectionField('Fields', 'fields', 'Add Field', contactFields),
+]);
 
 export function contactBody(fields: IDataObject): IDataObject {
 	return compact({
@@ -61,7 +33,7 @@ export function contactBody(fields: IDataObject): IDataObject {
 	});
 }
 
-async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const waId = this.getNodeParameter('waId', itemIndex) as string;
 	const fields = this.getNodeParameter('fields', itemIndex, {}) as IDataObject;
 	return await serviceRequest.call(this, {
@@ -72,4 +44,3 @@ async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDat
 	});
 }
 
-export const upsert: ItemOperation = { kind: 'item', description, execute };

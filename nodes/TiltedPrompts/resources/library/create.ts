@@ -1,27 +1,18 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { compact, toJsonValue, toTags } from '../../shared/fields';
 import { serviceRequest } from '../../shared/transport';
-import type { ItemOperation } from '../../shared/types';
+import { collectionField, textField } from '../../../shared/fields';
+import { forOperation } from '../../../shared/operation';
 import { ASSET_TYPE_OPTIONS } from './shared';
 
-const show = { resource: ['library'], operation: ['create'] };
-
-const description: INodeProperties[] = [
-	{
-		displayName: 'Title',
-		name: 'title',
-		type: 'string',
-		default: '',
-		required: true,
-		displayOptions: { show },
-	},
+export const description = forOperation('library', 'create', [
+	textField('Title', 'title', { required: true }),
 	{
 		displayName: 'Type',
 		name: 'type',
 		type: 'options',
 		options: ASSET_TYPE_OPTIONS,
 		default: 'prompt',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Content',
@@ -30,44 +21,21 @@ const description: INodeProperties[] = [
 		default: '{}',
 		required: true,
 		description: 'The asset itself: a JSON object, or a JSON string for plain text',
-		displayOptions: { show },
 	},
-	{
-		displayName: 'Additional Fields',
-		name: 'additionalFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		displayOptions: { show },
-		options: [
-			{
-				displayName: 'Is Premium',
-				name: 'is_premium',
-				type: 'boolean',
-				default: false,
-				description: 'Whether only pro users may read this asset',
-			},
-			{
-				displayName: 'Slug',
-				name: 'slug',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. captions/diwali-sale',
-				description: 'Stable key of the asset; a bundle with the same slug updates it',
-			},
-			{
-				displayName: 'Tags',
-				name: 'tags',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. festive, sale',
-				description: 'Comma-separated tags',
-			},
-		],
-	},
-];
+	collectionField('Additional Fields', 'additionalFields', 'Add Field', [
+		{
+			displayName: 'Is Premium',
+			name: 'is_premium',
+			type: 'boolean',
+			default: false,
+			description: 'Whether only pro users may read this asset',
+		},
+		textField('Slug', 'slug', { placeholder: 'e.g. captions/diwali-sale', description: 'Stable key of the asset; a bundle with the same slug updates it' }),
+		textField('Tags', 'tags', { placeholder: 'e.g. festive, sale', description: 'Comma-separated tags' }),
+	]),
+]);
 
-async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const additional = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
 	const body = compact({
 		title: this.getNodeParameter('title', itemIndex) as string,
@@ -80,4 +48,3 @@ async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDat
 	return await serviceRequest.call(this, { method: 'POST', path: '/library/assets', body, itemIndex });
 }
 
-export const create: ItemOperation = { kind: 'item', description, execute };

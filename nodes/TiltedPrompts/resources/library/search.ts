@@ -1,78 +1,37 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { compact } from '../../shared/fields';
 import { serviceRequestList } from '../../shared/transport';
-import type { ItemOperation } from '../../shared/types';
+import { forOperation } from '../../../shared/operation';
+import { choices, collectionField, returnAllOrLimit, textField } from '../../../shared/fields';
 import { ASSET_TYPE_OPTIONS } from './shared';
 
-const show = { resource: ['library'], operation: ['search'] };
+const PREMIUM_OPTIONS = choices(['Any', 'any'], ['Free Only', 'false'], ['Premium Only', 'true']);
 
-const description: INodeProperties[] = [
-	{
-		displayName: 'Search Text',
-		name: 'query',
-		type: 'string',
-		default: '',
-		placeholder: 'e.g. diwali sale caption',
-		description: 'Words to look for in titles and content (full-text search). Leave empty to list assets.',
-		displayOptions: { show },
-	},
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-		displayOptions: { show },
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		default: 50,
-		typeOptions: { minValue: 1 },
-		description: 'Max number of results to return',
-		displayOptions: { show: { ...show, returnAll: [false] } },
-	},
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		displayOptions: { show },
-		options: [
-			{
-				displayName: 'Premium',
-				name: 'premium',
-				type: 'options',
-				default: 'any',
-				options: [
-					{ name: 'Any', value: 'any' },
-					{ name: 'Free Only', value: 'false' },
-					{ name: 'Premium Only', value: 'true' },
-				],
-				description: 'Premium assets are returned only to keys of pro users',
-			},
-			{
-				displayName: 'Tag',
-				name: 'tag',
-				type: 'string',
-				default: '',
-				description: 'Only assets carrying this tag',
-			},
-			{
-				displayName: 'Type',
-				name: 'type',
-				type: 'options',
-				default: 'prompt',
-				options: ASSET_TYPE_OPTIONS,
-				description: 'Only assets of this type',
-			},
-		],
-	},
-];
+export const description = forOperation('library', 'search', [
+	textField('Search Text', 'query', { placeholder: 'e.g. diwali sale caption', description: 'Words to look for in titles and content (full-text search). Leave empty to list assets.' }),
+	...returnAllOrLimit(),
+	collectionField('Filters', 'filters', 'Add Filter', [
+		{
+			displayName: 'Premium',
+			name: 'premium',
+			type: 'options',
+			default: 'any',
+			options: PREMIUM_OPTIONS,
+			description: 'Premium assets are returned only to keys of pro users',
+		},
+		textField('Tag', 'tag', { description: 'Only assets carrying this tag' }),
+		{
+			displayName: 'Type',
+			name: 'type',
+			type: 'options',
+			default: 'prompt',
+			options: ASSET_TYPE_OPTIONS,
+			description: 'Only assets of this type',
+		},
+	]),
+]);
 
-async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
 	const query = this.getNodeParameter('query', itemIndex, '') as string;
 	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 	const limit = returnAll ? undefined : (this.getNodeParameter('limit', itemIndex, 50) as number);
@@ -86,4 +45,3 @@ async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDat
 	return await serviceRequestList.call(this, '/library/assets', qs, { returnAll, limit, itemIndex });
 }
 
-export const search: ItemOperation = { kind: 'item', description, execute };

@@ -1,37 +1,19 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { choices, listOrIdLocator } from '../../../shared/fields';
 
-export const ASSET_TYPE_OPTIONS = [
-	{ name: 'Caption', value: 'caption' },
-	{ name: 'Guide', value: 'guide' },
-	{ name: 'Image', value: 'image' },
-	{ name: 'Other', value: 'other' },
-	{ name: 'Prompt', value: 'prompt' },
-	{ name: 'Template', value: 'template' },
-	{ name: 'Workflow', value: 'workflow' },
-];
+export const ASSET_TYPE_OPTIONS = choices(
+	['Caption', 'caption'],
+	['Guide', 'guide'],
+	['Image', 'image'],
+	['Other', 'other'],
+	['Prompt', 'prompt'],
+	['Template', 'template'],
+	['Workflow', 'workflow'],
+);
 
-export function assetIdField(operation: string): INodeProperties {
-	return {
-		displayName: 'Asset',
-		name: 'assetId',
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		required: true,
-		description: 'The library asset to use',
-		displayOptions: { show: { resource: ['library'], operation: [operation] } },
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod: 'searchAssets', searchable: true },
-			},
-			{
-				displayName: 'By ID',
-				name: 'id',
-				type: 'string',
-				placeholder: 'e.g. 7b1c3f0e-…',
-			},
-		],
-	};
+export function assetIdField(): INodeProperties {
+	return listOrIdLocator(
+		{ displayName: 'Asset', name: 'assetId', description: 'The library asset to use', searchListMethod: 'searchAssets' },
+		{ placeholder: 'e.g. 7b1c3f0e-…' },
+	);
 }

@@ -1,60 +1,40 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { compact, locatorValue, segment, toJsonValue, toTags } from '../../shared/fields';
 import { serviceRequest } from '../../shared/transport';
-import type { ItemOperation } from '../../shared/types';
+import { collectionField, textField } from '../../../shared/fields';
+import { forOperation } from '../../../shared/operation';
 import { ASSET_TYPE_OPTIONS, assetIdField } from './shared';
 
-const show = { resource: ['library'], operation: ['update'] };
+export const description = forOperation('library', 'update', [
+	assetIdField(),
+	collectionField('Update Fields', 'updateFields', 'Add Field', [
+		{
+			displayName: 'Content',
+			name: 'content',
+			type: 'json',
+			default: '{}',
+			description: 'The asset itself: a JSON object, or a JSON string for plain text',
+		},
+		{
+			displayName: 'Is Premium',
+			name: 'is_premium',
+			type: 'boolean',
+			default: false,
+			description: 'Whether only pro users may read this asset',
+		},
+		textField('Tags', 'tags', { description: 'Comma-separated tags (replaces the current tags)' }),
+		textField('Title', 'title'),
+		{
+			displayName: 'Type',
+			name: 'type',
+			type: 'options',
+			options: ASSET_TYPE_OPTIONS,
+			default: 'prompt',
+		},
+	]),
+]);
 
-const description: INodeProperties[] = [
-	assetIdField('update'),
-	{
-		displayName: 'Update Fields',
-		name: 'updateFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		displayOptions: { show },
-		options: [
-			{
-				displayName: 'Content',
-				name: 'content',
-				type: 'json',
-				default: '{}',
-				description: 'The asset itself: a JSON object, or a JSON string for plain text',
-			},
-			{
-				displayName: 'Is Premium',
-				name: 'is_premium',
-				type: 'boolean',
-				default: false,
-				description: 'Whether only pro users may read this asset',
-			},
-			{
-				displayName: 'Tags',
-				name: 'tags',
-				type: 'string',
-				default: '',
-				description: 'Comma-separated tags (replaces the current tags)',
-			},
-			{
-				displayName: 'Title',
-				name: 'title',
-				type: 'string',
-				default: '',
-			},
-			{
-				displayName: 'Type',
-				name: 'type',
-				type: 'options',
-				options: ASSET_TYPE_OPTIONS,
-				default: 'prompt',
-			},
-		],
-	},
-];
-
-async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const id = locatorValue(this.getNodeParameter('assetId', itemIndex));
 	const fields = this.getNodeParameter('updateFields', itemIndex, {}) as IDataObject;
 	const body = compact({
@@ -70,4 +50,3 @@ async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDat
 	return await serviceRequest.call(this, { method: 'PATCH', path: `/library/assets/${segment(id)}`, body, itemIndex });
 }
 
-export const update: ItemOperation = { kind: 'item', description, execute };

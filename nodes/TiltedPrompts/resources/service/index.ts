@@ -1,25 +1,14 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { serviceRequest } from '../../shared/transport';
-import type { ItemOperation, Operation } from '../../shared/types';
+import type { INodeProperties } from 'n8n-workflow';
+import { operationField } from '../../../shared/fields';
+import { descriptionsOf, type Operation } from '../../../shared/operation';
+import * as getHealth from './getHealth';
 
-const getHealth: ItemOperation = {
-	kind: 'item',
-	description: [],
-	async execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
-		return await serviceRequest.call(this, { method: 'GET', path: '/healthz', outsideApi: true, authenticate: false, itemIndex });
-	},
-};
+export const operations: Record<string, Operation> = { getHealth };
 
-export const serviceOperations: Record<string, Operation> = { getHealth };
-
-export const serviceDescription: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['service'] } },
-		options: [
+export const description: INodeProperties[] = [
+	operationField(
+		'service',
+		[
 			{
 				name: 'Get Health',
 				value: 'getHealth',
@@ -27,6 +16,7 @@ export const serviceDescription: INodeProperties[] = [
 				description: 'Check that the TiltedPrompts service is up and which version it runs',
 			},
 		],
-		default: 'getHealth',
-	},
+		'getHealth',
+	),
+	...descriptionsOf(operations),
 ];

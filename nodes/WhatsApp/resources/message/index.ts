@@ -1,13 +1,12 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { markAsRead } from './markAsRead';
-import { sendDescription } from './send';
-import { sendTemplateDescription } from './sendTemplate';
+import { operationField } from '../../../shared/fields';
+import { descriptionsOf, type Operation } from '../../../shared/operation';
+import * as markAsRead from './markAsRead';
+import * as send from './send';
+import * as sendTemplate from './sendTemplate';
 
-export { buildSend } from './send';
-export { buildSendTemplate } from './sendTemplate';
-export { markAsRead };
+export const operations: Record<string, Operation> = { send, sendTemplate, markAsRead };
 
-const show = { resource: ['message'] };
 
 /** Shared by Send and Send Template: the bulk path's throttling and retry options. */
 export const bulkOptionsDescription: INodeProperties = {
@@ -54,22 +53,16 @@ export const bulkOptionsDescription: INodeProperties = {
 	],
 };
 
-export const messageDescription: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show },
-		default: 'send',
-		options: [
+export const description: INodeProperties[] = [
+	operationField(
+		'message',
+		[
 			{ name: 'Mark as Read', value: 'markAsRead', action: 'Mark a message as read', description: 'Send a read receipt, optionally with a typing indicator' },
 			{ name: 'Send', value: 'send', action: 'Send a message', description: 'Text, media, location, contacts, reaction or interactive message (in the 24 h window)' },
 			{ name: 'Send Template', value: 'sendTemplate', action: 'Send a template message', description: 'Send an approved template, e.g. a campaign to opted-in customers' },
 		],
-	},
-	...sendDescription,
-	...sendTemplateDescription,
-	...markAsRead.description,
+		'send',
+	),
+	...descriptionsOf(operations),
 	bulkOptionsDescription,
 ];

@@ -1,0 +1,9 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { forOperation } from '../../../shared/operation';
+import { consentFields, recordConsent } from './consent';
+
+export const description = forOperation('contact', 'optIn', consentFields);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+	return await recordConsent.call(this, itemIndex, 'opted_in');
+}

@@ -1,0 +1,120 @@
+// Template messages: the components from the parameters, and the check against the template's definition. Pure.
+import type { IDataObject } from 'n8n-workflow';
+import { checkLength, LIMITS, LimitError, templatePlaceholders } from '../limits';
+import type { TemplateDefinition } from '../types';
+import type { MessageContent } from './envelope';
+
+export type TemplateHeader = { type: 'none' } | { type: 'text'; text: string } | { type: 'image' | 'video' | 'document'; media: IDataObject };
+
+export interface TemplateBodyParameter {
+	text: string;
+	/** For templates with named parameters ({{first_name}}). */
+	name?: string;
+}
+
+export interface TemplateButtonParameter {
+	index: number;
+	subType: string;
+	value: string;
+}
+
+export interface TemplateInput {
+	name: string;
+	language: string;
+	header: TemplateHeader;
+	body: TemplateBodyParameter[];
+	buttons: TemplateButtonParameter[];
+}
+
+function buttonParameter(button: TemplateButtonParameter): IDataObject {
+	if (button.subType === 'quick_reply') return { type: 'payload', payload: button.value };
+	if (button.subType === 'copy_code') return { type: 'coupon_code', coupon_code: button.value };
+	return { type: 'text', text: button.value };
+}
+
+function headerComponent(header: TemplateHeader): IDataObject | undefined {
+	if (header.type === 'none') return undefined;
+	if (header.type === 'text') {
+		checkLength('Header Text', header.text, LIMITS.templateHeaderText, true);
+		return { type: 'header', parameters: [{ type: 'text', text: header.text }] };
+	}
+	return { type: 'header', parameters: [{ type: header.type, [header.type]: header.media }] };
+}
+
+export function templateContent(input: TemplateInput): MessageContent {
+	const components: IDataObject[] = [];
+	const header = headerComponent(input.header);
+	if (header) components.push(header);
+	if (input.body.length) {
+		for (const [n, param] of input.body.entries()) {
+			if (param.text.trim() === '') throw new LimitError(`Body parameter ${n + 1} is empty: WhatsApp rejects empty parameters`);
+		}
+		components.push({ type: 'body', parameters: input.body.map((b) => ({ type: 'text', text: b.text, ...(b.name ? { parameter_name: b.name } : {}) })) });
+	}
+	const seen = new Set<number>();
+	for (const button of input.buttons) {
+		if (seen.has(button.index)) throw new LimitError(`Button index ${button.index} is given twice`);
+		seen.add(button.index);
+		if (!button.value) throw new LimitError(`Button ${button.index} value is empty`);
+		components.push({ type: 'button', sub_type: button.subType, index: String(button.index), parameters: [buttonParameter(button)] });
+	}
+	const template: IDataObject = { name: input.name, language: { code: input.language } };
+	if (components.length) template.components = components;
+	return { type: 'template', template };
+}
+
+function checkHeader(label: string, def: TemplateDefinition, headerType: string): void {
+	const header = (def.components ?? []).find((c) => c.type === 'HEADER');
+	const format = header ? String(header.format ?? 'TEXT').toLowerCase() : 'none';
+	if (format === 'text') {
+		const needs = templatePlaceholders(header?.text).length;
+		if (needs > 0 && headerType !== 'text') throw new LimitError(`${label} has a text header with a variable: set Header Parameter to Text`);
+		if (needs === 0 && headerType !== 'none') throw new LimitError(`${label} has a fixed text header: set Header Parameter to None`);
+	} else if (['image', 'video', 'document'].includes(format)) {
+		if (headerType !== format) throw new LimitError(`${label} has a ${format.toUpperCase()} header: set Header Parameter to ${format[0].toUpperCase()}${format.slice(1)} and give a link or media ID`, `Header Parameter is "${headerType}".`);
+	} else if (format === 'none' && headerType !== 'none') {
+		throw new LimitError(`${label} has no header: set Header Parameter to None`);
+	}
+}
+
+function checkBody(label: string, def: TemplateDefinition, body: TemplateBodyParameter[]): void {
+	const component = (def.components ?? []).find((c) => c.type === 'BODY');
+	const placeholders = templatePlaceholders(component?.text);
+	if (placeholders.length !== body.length) {
+		throw new LimitError(
+			`${label} expects ${placeholders.length} body parameter${placeholders.length === 1 ? '' : 's'} (${placeholders.map((p) => `{{${p}}}`).join(', ') || 'none'}); you gave ${body.length}`,
+			`Template body: "${String(component?.text ?? '').slice(0, 200)}"`,
+		);
+	}
+	if (def.parameter_format === 'NAMED') {
+		const names = body.map((b) => b.name ?? '');
+		const missing = placeholders.filter((p) => !names.includes(p));
+		if (missing.length) throw new LimitError(`${label} uses named parameters: give Parameter Name for ${missing.map((m) => `{{${m}}}`).join(', ')}`);
+	}
+}
+
+function checkButtons(label: string, def: TemplateDefinition, given: Array<{ index: number; subType: string }>): void {
+	const buttons = ((def.components ?? []).find((c) => c.type === 'BUTTONS')?.buttons ?? []) as Array<{ type: string; url?: string; text?: string }>;
+	for (const button of given) {
+		const defined = buttons[button.index];
+		if (!defined) throw new LimitError(`${label} has no button at index ${button.index} (it has ${buttons.length} button${buttons.length === 1 ? '' : 's'}; the first is index 0)`);
+		if (defined.type.toLowerCase() !== button.subType) throw new LimitError(`${label}: button ${button.index} ("${defined.text ?? defined.type}") is ${defined.type}, not ${button.subType}`);
+	}
+	for (const [index, button] of buttons.entries()) {
+		if (button.type === 'URL' && templatePlaceholders(button.url).length > 0 && !given.some((b) => b.index === index)) {
+			throw new LimitError(`${label}: URL button ${index} ("${button.text ?? ''}") needs its URL suffix: add a Button Parameter with index ${index}, type URL`, `Button URL: ${button.url}`);
+		}
+	}
+}
+
+/** Checks the parameters against the template's definition, in the words a user understands. */
+export function checkAgainstDefinition(
+	def: TemplateDefinition,
+	sent: { headerType: string; body: TemplateBodyParameter[]; buttons: Array<{ index: number; subType: string }> },
+): void {
+	const label = `Template "${def.name}" (${def.language})`;
+	if (def.status && def.status !== 'APPROVED') throw new LimitError(`${label} is ${def.status}, not APPROVED: only approved templates can be sent`);
+	checkHeader(label, def, sent.headerType);
+	checkBody(label, def, sent.body);
+	checkButtons(label, def, sent.buttons);
+}
