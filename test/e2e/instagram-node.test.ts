@@ -3,7 +3,7 @@
 // a private reply sent once.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { instagram, IG_ACCOUNT_ID, IG_PAGE_ID, startGraphStandIn, type GraphStandIn, type InstagramState } from '../standin';
+import { instagram, IG_ACCOUNT_ID, IG_PAGE_ID, startGraphStandIn, type GraphStandIn, type InstagramState } from '../../sandbox';
 import { startN8n, type N8nInstance } from './harness';
 
 jest.setTimeout(600_000);

@@ -3,7 +3,7 @@
 // reach the workflow once each, also when later polls see them again.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { instagram, igTimestamp, IG_ACCOUNT_ID, startGraphStandIn, type GraphStandIn, type InstagramState } from '../standin';
+import { instagram, igTimestamp, IG_ACCOUNT_ID, startGraphStandIn, type GraphStandIn, type InstagramState } from '../../sandbox';
 import { startN8n, type N8nInstance } from './harness';
 
 jest.setTimeout(600_000);

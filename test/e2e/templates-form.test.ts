@@ -5,8 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
-import { DEFAULT_PHONE_NUMBER_ID, DEFAULT_WABA_ID, startGraphStandIn, whatsapp, type GraphStandIn, type WhatsAppState } from '../standin';
-import type { TemplateDefinition } from '../standin/whatsapp';
+import { DEFAULT_PHONE_NUMBER_ID, DEFAULT_WABA_ID, startGraphStandIn, whatsapp, type GraphStandIn, type WhatsAppState } from '../../sandbox';
+import type { TemplateDefinition } from '../../sandbox/whatsapp';
 import { startRealService, type RunningService } from '../unit/tiltedprompts/support/service';
 import { startN8n, type N8nInstance } from './harness';
 

@@ -4,9 +4,9 @@
  *
  * ## Use
  * ```ts
- * import { startGraphStandIn } from '../standin';            // index.ts re-exports core + modules
+ * import { startGraphStandIn } from '../sandbox';            // index.ts re-exports core + modules
  * // Route names are "<product>.<what>" (e.g. "whatsapp.messages"); the prefix picks the error shape.
- * import { whatsapp } from '../standin/whatsapp';
+ * import { whatsapp } from '../sandbox/whatsapp';
  * const graph = await startGraphStandIn({ latencyMs: 100, modules: [whatsapp({ mpsLimit: 80 })] });
  * graph.url;               // 'http://127.0.0.1:PORT' — put it in the credential's base URL
  * graph.requests;          // request log: { method, path, query, headers, body, status, response, at, route, validationErrors }
