@@ -106,6 +106,19 @@ export const SPEC_SLIPS: Array<{ id: string; spec: string; reality: string; appl
 		},
 	},
 	{
+		id: 'bsuid-recipient',
+		spec: 'message and marketing message requests require `to` (a phone number) and have no `recipient`',
+		reality:
+			"since 2026 a person whose phone number Meta withholds is addressed by business-scoped user ID in `recipient` (Meta's Business-scoped user IDs guide): a request gives `to`, `recipient`, or both (`to` wins)",
+		apply(s) {
+			for (const schema of [s.BaseMessageProperties, s.MarketingMessageRequestPayload]) {
+				(schema.properties as Schema).recipient = { type: 'string', pattern: '^[A-Z]{2}\\.(ENT\\.)?[A-Za-z0-9]{1,128}$' };
+				schema.required = (schema.required as string[]).filter((r) => r !== 'to');
+				schema.anyOf = [{ required: ['to'] }, { required: ['recipient'] }];
+			}
+		},
+	},
+	{
 		id: 'contact-phone-types',
 		spec: 'PhoneObject.type allows only HOME and WORK',
 		reality: 'the contacts message reference lists CELL, MAIN, IPHONE, HOME and WORK',

@@ -34,13 +34,25 @@ export const LIMITS = {
 	contacts: 257,
 } as const;
 
-/** Digits only, 7–15 of them (E.164 without the +). */
+/** A business-scoped user ID (BSUID, e.g. IN.1648738043044942) or a parent BSUID (IN.ENT.…). */
+export const BSUID_PATTERN = /^[A-Z]{2}\.(ENT\.)?[A-Za-z0-9]{1,128}$/;
+
+export function isBsuid(recipient: string): boolean {
+	return BSUID_PATTERN.test(recipient);
+}
+
+/**
+ * The person to message: a phone number as digits only, 7–15 of them (E.164 without the +), or a
+ * business-scoped user ID as Meta gave it (for a person whose phone number Meta withholds).
+ */
 export function normalizeRecipient(to: string): string {
-	const digits = String(to ?? '').replace(/[\s\-().+]/g, '');
+	const trimmed = String(to ?? '').trim();
+	if (isBsuid(trimmed)) return trimmed;
+	const digits = trimmed.replace(/[\s\-().+]/g, '');
 	if (!/^[0-9]{7,15}$/.test(digits)) {
 		throw new LimitError(
-			`Recipient "${to}" is not a phone number: use the country code and number, e.g. +91 98000 00001`,
-			'WhatsApp needs 7 to 15 digits including the country code; spaces, dashes, brackets and a leading + are allowed.',
+			`Recipient "${to}" is not a phone number or a WhatsApp user ID: use the country code and number (e.g. +91 98000 00001) or the user ID from a webhook (e.g. IN.1648738043044942)`,
+			'WhatsApp needs 7 to 15 digits including the country code (spaces, dashes, brackets and a leading + are allowed), or a business-scoped user ID: two capital letters, a dot, then letters and digits.',
 		);
 	}
 	return digits;

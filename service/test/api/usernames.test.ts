@@ -3,7 +3,8 @@
 // person join, identifier changes keep consent, erasure removes every identifier — and Meta's own
 // consent signals (user_preferences, 131050, 131049) apply. Real Postgres, the signed Meta webhook.
 import type { TestDatabase } from '../../../test/helpers/postgres';
-import { migratedDatabase, startApiService, userWithKey, wamid, whatsappWebhook, type ApiService } from './helpers';
+import { webhooks } from '../../../sandbox';
+import { inboundMessages, migratedDatabase, startApiService, userWithKey, wamid, type ApiService } from './helpers';
 
 jest.setTimeout(30_000);
 
@@ -22,46 +23,10 @@ afterAll(async () => {
 	await db.drop();
 });
 
-const now = () => Math.floor(Date.now() / 1000);
 
-/** An inbound text message as Meta sends it since 2026: BSUID always, phone number only when shared. */
-function inbound(person: { wa_id?: string; user_id?: string; username?: string }, text: string, id = wamid(), timestamp = now()): string {
-	return whatsappWebhook({
-		contacts: [
-			{
-				profile: { name: 'Customer', ...(person.username ? { username: person.username } : {}) },
-				...(person.wa_id ? { wa_id: person.wa_id } : {}),
-				...(person.user_id ? { user_id: person.user_id } : {}),
-			},
-		],
-		messages: [
-			{
-				...(person.wa_id ? { from: person.wa_id } : {}),
-				...(person.user_id ? { from_user_id: person.user_id } : {}),
-				id,
-				timestamp: String(timestamp),
-				type: 'text',
-				text: { body: text },
-			},
-		],
-	});
-}
-
-function userPreference(person: { wa_id?: string; user_id: string }, value: 'stop' | 'resume', timestamp = now()): string {
-	return whatsappWebhook({
-		contacts: [{ profile: { name: 'Customer' }, ...(person.wa_id ? { wa_id: person.wa_id } : {}), user_id: person.user_id }],
-		user_preferences: [
-			{
-				...(person.wa_id ? { wa_id: person.wa_id } : {}),
-				user_id: person.user_id,
-				detail: value === 'stop' ? 'User requested to stop marketing messages' : 'User requested to resume marketing messages',
-				category: 'marketing_messages',
-				value,
-				timestamp,
-			},
-		],
-	});
-}
+// The 2026 webhook shapes come from the sandbox's builders: what the sandbox emits is what the service reads.
+const inbound = (person: webhooks.WhatsAppPerson, text: string) => JSON.stringify(webhooks.inboundText(person, text, wamid()));
+const userPreference = (person: webhooks.WhatsAppPerson, value: 'stop' | 'resume', at = Date.now()) => JSON.stringify(webhooks.userPreferences(person, value, at));
 
 async function post(body: string): Promise<void> {
 	expect((await service.postMeta(body)).status).toBe(200);
@@ -117,7 +82,7 @@ describe('one person, one contact', () => {
 	it('seen by phone, then by BSUID only, then both: one contact, one consent history; erasure removes both identifiers', async () => {
 		const phone = '919812345670';
 		const bsuid = 'IN.7301928374650192';
-		await post(inbound({ wa_id: phone }, 'START')); // as Meta wrote before BSUIDs
+		await post(inboundMessages([{ from: phone, id: wamid(), text: 'START' }])); // as Meta wrote before BSUIDs
 		expect((await contact(phone)).body).toMatchObject({ wa_id: phone, user_id: null, consent: 'opted_in' });
 		await post(inbound({ user_id: bsuid, username: 'ravi' }, 'STOP'));
 		expect((await contact(bsuid)).body).toMatchObject({ wa_id: null, user_id: bsuid, consent: 'opted_out' });
@@ -157,40 +122,8 @@ describe('one person, one contact', () => {
 	it('a phone-number change (new BSUID) keeps the consent the person gave', async () => {
 		const before = { wa_id: '447700900301', user_id: 'GB.5550001112223334' };
 		await post(inbound(before, 'START'));
-		await post(
-			whatsappWebhook({
-				messages: [
-					{
-						from: before.wa_id,
-						from_user_id: before.user_id,
-						id: wamid(),
-						timestamp: String(now()),
-						type: 'system',
-						system: { body: 'User changed from 447700900301 to 447700900302', type: 'user_changed_number', new_wa_id: '447700900302' },
-					},
-				],
-			}),
-		);
-		await post(
-			JSON.stringify({
-				object: 'whatsapp_business_account',
-				entry: [
-					{
-						id: '102290129340398',
-						changes: [
-							{
-								field: 'user_id_update',
-								value: {
-									messaging_product: 'whatsapp',
-									metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
-									user_id_update: [{ wa_id: '447700900302', user_id: { previous: before.user_id, current: 'GB.5550001112229999' }, timestamp: String(now()) }],
-								},
-							},
-						],
-					},
-				],
-			}),
-		);
+		await post(JSON.stringify(webhooks.identifierChanged(before, { type: 'user_changed_number', new_wa_id: '447700900302' }, wamid())));
+		await post(JSON.stringify(webhooks.userIdUpdate(before.user_id, 'GB.5550001112229999', '447700900302')));
 		const after = await contact('GB.5550001112229999');
 		expect(after.body).toMatchObject({ wa_id: '447700900302', user_id: 'GB.5550001112229999', consent: 'opted_in', consent_source: 'keyword' });
 		expect((await contact(before.wa_id)).status).toBe(404);
@@ -214,7 +147,7 @@ describe("Meta's consent signals", () => {
 		expect(claimed.body).toMatchObject({ data: [], skipped: 1 });
 		expect((await contact(person.user_id)).body).toMatchObject({ consent: 'opted_out', consent_source: 'meta_preferences' });
 
-		await post(userPreference(person, 'resume', now() + 1));
+		await post(userPreference(person, 'resume', Date.now() + 1000));
 		const after = (await contact(person.user_id)).body;
 		expect(after.consent).toBe('opted_out');
 		expect(after.consent_history.at(-1)).toMatchObject({ consent: 'opted_out', source: 'meta_preferences', note: expect.stringContaining('Resumed') });
@@ -247,14 +180,8 @@ describe("Meta's consent signals", () => {
 				{ wa_id: b.wa_id, wamid: idB },
 			],
 		});
-		await post(
-			whatsappWebhook({
-				statuses: [
-					{ id: idA, status: 'failed', timestamp: String(now()), recipient_user_id: a.user_id, errors: [{ code: 131050, title: 'User stopped marketing messages' }] },
-					{ id: idB, status: 'failed', timestamp: String(now()), recipient_id: b.wa_id, errors: [{ code: 131049, title: 'Held back for now' }] },
-				],
-			}),
-		);
+		await post(JSON.stringify(webhooks.statusOf(a, idA, 'failed', { code: 131050, title: 'User stopped marketing messages' })));
+		await post(JSON.stringify(webhooks.statusOf({ wa_id: b.wa_id, user_id: 'IN.5050505050505050' }, idB, 'failed', { code: 131049, title: 'Held back for now' })));
 		expect((await contact(a.user_id)).body).toMatchObject({ consent: 'opted_out', consent_source: 'meta_error' });
 		expect((await contact(b.wa_id)).body).toMatchObject({ consent: 'opted_in' });
 		const report = (await service.call(key, 'GET', `/api/v1/campaigns/${campaign.id}`)).body;

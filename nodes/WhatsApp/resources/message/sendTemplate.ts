@@ -23,6 +23,15 @@ export const description: INodeProperties[] = [
 		displayOptions: { show },
 	},
 	{
+		displayName: 'Send Marketing Templates Through the Marketing Messages API',
+		name: 'marketingMessagesApi',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether a MARKETING template goes to POST /{phone-number-id}/marketing_messages, where Meta directs marketing sends. When Meta says the account is not onboarded to it, the message goes through /messages and the item says so in "note". Other categories always use /messages.',
+		displayOptions: { show },
+	},
+	{
 		displayName: 'Header Parameter',
 		name: 'headerType',
 		type: 'options',
@@ -162,7 +171,9 @@ export async function readSendTemplate(this: IExecuteFunctions, i: number, conte
 	const buttons = ((p<IDataObject>('buttonParameters', {}).button as Array<{ index: number; subType: string; value: string }> | undefined) ?? []).map((b) => ({ index: Number(b.index ?? 0), subType: String(b.subType ?? 'url'), value: String(b.value ?? '') }));
 	if (def) checkAgainstDefinition(def, { headerType, body, buttons });
 	const content = templateContent({ name, language, header: readHeader(p, headerType), body, buttons });
-	return { phoneNumberId, to, body: messageBody(to, content) };
+	// The category is known only from the template's definition (picked from the list, by ID, or found by name).
+	const marketing = def?.category === 'MARKETING' && p<boolean>('marketingMessagesApi', true);
+	return { phoneNumberId, to, body: messageBody(to, content), ...(marketing ? { endpoint: 'marketing_messages' as const } : {}) };
 }
 
 /** A batch operation: every item of the run goes out through one throttle. */
