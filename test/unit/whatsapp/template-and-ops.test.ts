@@ -13,7 +13,7 @@ afterAll(() => graph.close());
 beforeEach(() => graph.clearLog());
 afterEach(() => expect(graph.invalidRequests()).toEqual([]));
 
-const sends = () => graph.requests.filter((r) => r.route === 'whatsapp.messages');
+const sends = () => graph.requests.filter((r) => r.route === 'whatsapp.messages' || r.route === 'whatsapp.marketing_messages');
 const tpl = (params: Record<string, unknown>) => ({ resource: 'message', operation: 'sendTemplate', phoneNumberId: SENDER, to: '919800000001', languageCode: '', headerType: 'none', ...params });
 const videoTemplate = wa_id('new_post_video');
 function wa_id(name: string) {

@@ -173,7 +173,7 @@ export async function readSendTemplate(this: IExecuteFunctions, i: number, conte
 	const content = templateContent({ name, language, header: readHeader(p, headerType), body, buttons });
 	// The category is known only from the template's definition (picked from the list, by ID, or found by name).
 	const marketing = def?.category === 'MARKETING' && p<boolean>('marketingMessagesApi', true);
-	return { phoneNumberId, to, body: messageBody(to, content), ...(marketing ? { endpoint: 'marketing_messages' as const } : {}) };
+	return { phoneNumberId, to, body: messageBody(to, content), endpoint: marketing ? 'marketing_messages' : 'messages' };
 }
 
 /** A batch operation: every item of the run goes out through one throttle. */
