@@ -20,7 +20,7 @@ describe('recipients by phone number or BSUID', () => {
 		graph.clearLog();
 		const { output } = await runNode({
 			baseUrl: graph.url,
-			items: [{}, {}],
+			items: [{ json: {} }, { json: {} }],
 			params: { resource: 'message', operation: 'send', phoneNumberId: SENDER, messageType: 'text', textBody: 'Hi', to: (i: number) => [BSUID, '+91 98000 00001'][i] },
 		});
 		const bodies = graph.requests.filter((r) => r.route === 'whatsapp.messages').map((r) => r.body as Record<string, unknown>);
@@ -38,13 +38,13 @@ describe('recipients by phone number or BSUID', () => {
 		try {
 			const { output } = await runNode({
 				baseUrl: strict.url,
-				items: [{}],
+				items: [{ json: {} }],
 				params: { resource: 'message', operation: 'send', phoneNumberId: SENDER, messageType: 'text', textBody: 'Hi', to: BSUID },
 			});
 			expect(output[0].json.wamid).toMatch(/^wamid\./);
 			const second = await runNode({
 				baseUrl: strict.url,
-				items: [{}],
+				items: [{ json: {} }],
 				continueOnFail: true,
 				params: { resource: 'message', operation: 'send', phoneNumberId: SENDER, messageType: 'text', textBody: 'Again', to: BSUID, sendingOptions: { maxRetries: 0 } },
 			});
@@ -98,7 +98,7 @@ describe('Send Template through the Marketing Messages API', () => {
 	it('not onboarded: the message goes through /messages and the item says so', async () => {
 		const graph = await startGraphStandIn({ modules: [whatsapp({ pairRateWindowMs: 0, marketingMessagesOnboarded: false })], validTokens: [TOKEN] });
 		try {
-			const { output } = await runNode({ baseUrl: graph.url, items: [{}, {}], params: tpl({ ...image, to: (i: number) => ['919800000003', '919800000004'][i] }) });
+			const { output } = await runNode({ baseUrl: graph.url, items: [{ json: {} }, { json: {} }], params: tpl({ ...image, to: (i: number) => ['919800000003', '919800000004'][i] }) });
 			for (const item of output) {
 				expect(item.json).toMatchObject({ endpoint: 'messages', wamid: expect.stringMatching(/^wamid\./) });
 				expect(item.json.note).toMatch(/not onboarded to it .*Marketing Messages API terms/);
