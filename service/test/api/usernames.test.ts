@@ -56,7 +56,8 @@ describe('a customer known only by username and BSUID', () => {
 		expect(claimed.body.data).toEqual([
 			expect.objectContaining({ wa_id: null, user_id: person.user_id, username: 'asha.sweets', to: null, recipient: person.user_id }),
 		]);
-		const sent = await service.call(key, 'POST', `/api/v1/campaigns/${first.id}/results`, { results: [{ user_id: person.user_id, wamid: wamid() }] });
+		// Recorded as a workflow does: whichever identifier it sent to, in wa_id.
+		const sent = await service.call(key, 'POST', `/api/v1/campaigns/${first.id}/results`, { results: [{ wa_id: person.user_id, wamid: wamid() }] });
 		expect(sent.body.data).toEqual([{ wa_id: null, user_id: person.user_id, state: 'sent', recorded: true }]);
 
 		await post(inbound(person, 'stop'));

@@ -28,7 +28,7 @@ export const description: INodeProperties[] = [
 		type: 'boolean',
 		default: true,
 		description:
-			'Whether a MARKETING template goes to POST /{phone-number-id}/marketing_messages, where Meta directs marketing sends. When Meta says the account is not onboarded to it, the message goes through /messages and the item says so in "note". Other categories always use /messages.',
+			'Whether a MARKETING template goes to the Marketing Messages API (POST /{phone number ID}/marketing_messages), where Meta directs marketing sends. When Meta says the account is not onboarded to it, the message goes through /messages and the item says so in "note". Other categories always use /messages.',
 		displayOptions: { show },
 	},
 	{
