@@ -89,3 +89,15 @@ export function templatePlaceholders(text: unknown): string[] {
 	if (typeof text !== 'string') return [];
 	return [...new Set(Array.from(text.matchAll(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g), (m) => m[1]))];
 }
+
+/** Meta's message time-to-live ranges per template category, seconds (set on the template: `message_send_ttl_seconds`). */
+const TTL_RANGES: Record<string, [number, number]> = { MARKETING: [43_200, 2_592_000], UTILITY: [30, 43_200], AUTHENTICATION: [30, 900] };
+
+export function checkTtl(category: string, seconds: number): number {
+	const range = TTL_RANGES[category.toUpperCase()];
+	if (!range) throw new LimitError(`Message TTL cannot be set on a ${category} template`);
+	if (!Number.isInteger(seconds) || seconds < range[0] || seconds > range[1]) {
+		throw new LimitError(`Message TTL for a ${category} template must be ${range[0]} to ${range[1]} seconds, got ${seconds}`);
+	}
+	return seconds;
+}

@@ -192,6 +192,18 @@ describe('Template management', () => {
 		expect(wa.templates.some((t) => t.name === 'back_in_stock')).toBe(false);
 	});
 
+	it("sets a message TTL within Meta's range for the category, and refuses one outside it before submitting", async () => {
+		const components = [{ type: 'BODY', text: 'Diwali sale is live' }];
+		const params = { resource: 'template', operation: 'create', templateName: 'ttl_sale', category: 'MARKETING', language: 'en', components: JSON.stringify(components) };
+		await runNode({ baseUrl: graph.url, params: { ...params, messageSendTtlSeconds: 86_400 } });
+		expect(graph.requests.at(-1)?.body).toMatchObject({ name: 'ttl_sale', message_send_ttl_seconds: 86_400 });
+		const before = graph.requests.length;
+		await expect(runNode({ baseUrl: graph.url, params: { ...params, templateName: 'ttl_short', messageSendTtlSeconds: 600 } })).rejects.toThrow(
+			/Message TTL for a MARKETING template must be 43200 to 2592000 seconds, got 600/,
+		);
+		expect(graph.requests).toHaveLength(before);
+	});
+
 	it('refuses a body variable without an example before submitting', async () => {
 		const components = [{ type: 'BODY', text: 'Hi {{1}}' }];
 		await expect(runNode({ baseUrl: graph.url, params: { resource: 'template', operation: 'create', templateName: 'no_example', category: 'UTILITY', language: 'en', components } })).rejects.toThrow(/BODY has 1 variable\(s\): give example\.body_text/);
