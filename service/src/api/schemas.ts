@@ -170,7 +170,7 @@ export const campaignReportSchema = z.object({
 	counts: countsSchema,
 	skipped: z.object({
 		at_snapshot: z.record(z.string(), z.number().int()).describe('Matching contacts left out at creation: opted_out, consent_unknown.'),
-		at_claim: z.record(z.string(), z.number().int()).describe('Recipients skipped when claimed: opted_out_after_snapshot, contact_erased.'),
+		at_claim: z.record(z.string(), z.number().int()).describe('Recipients skipped when claimed: opted_out_after_snapshot, contact_erased, same_person (two records found to be one person).'),
 	}),
 	failures: z.array(z.object({ code: z.number().int().nullable(), title: z.string().nullable(), count: z.number().int() })).describe('Failed and held_by_meta recipients by Meta error code.'),
 	timings: z.object({

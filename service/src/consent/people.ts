@@ -101,6 +101,13 @@ async function absorb(tx: PoolClient, kept: ContactRow, others: ContactRow[]): P
 			last_inbound_at: latest(merged.last_inbound_at, other.last_inbound_at),
 		};
 		await tx.query('UPDATE consent_events SET subject_id = $1 WHERE subject_id = $2', [kept.id, other.id]);
+		// A campaign that snapshotted both records must still message the person once.
+		await tx.query(
+			`UPDATE campaign_recipients o SET state = 'skipped', skip_reason = 'same_person', updated_at = now()
+			 WHERE o.contact_id = $2 AND o.state IN ('pending', 'unknown')
+			   AND EXISTS (SELECT 1 FROM campaign_recipients k WHERE k.campaign_id = o.campaign_id AND k.contact_id = $1)`,
+			[kept.id, other.id],
+		);
 		await tx.query('UPDATE campaign_recipients SET contact_id = $1 WHERE contact_id = $2', [kept.id, other.id]);
 		await tx.query('DELETE FROM contacts WHERE id = $1', [other.id]);
 	}

@@ -120,6 +120,19 @@ describe('one person, one contact', () => {
 		expect(subject.rows.at(-1)).toEqual({ consent: 'erased', source: 'erasure' });
 	});
 
+	it('a campaign that snapshotted the phone-number record and the BSUID record of one person messages them once', async () => {
+		const phone = '919812345671';
+		const bsuid = 'IN.7301928374650193';
+		await service.call(key, 'PUT', `/api/v1/contacts/${phone}`, { tags: ['twice'], consent: 'opted_in' });
+		await service.call(key, 'PUT', `/api/v1/contacts/${bsuid}`, { tags: ['twice'], consent: 'opted_in' });
+		const campaign = (await createCampaign('twice')).body;
+		expect(campaign.total).toBe(2);
+		await post(inbound({ wa_id: phone, user_id: bsuid }, 'hello'));
+		const claimed = await claim(campaign.id);
+		expect(claimed.body.data).toEqual([expect.objectContaining({ wa_id: phone, user_id: bsuid, to: phone, recipient: null })]);
+		expect((await service.call(key, 'GET', `/api/v1/campaigns/${campaign.id}`)).body.skipped.at_claim).toEqual({ same_person: 1 });
+	});
+
 	it('a phone-number change (new BSUID) keeps the consent the person gave', async () => {
 		const before = { wa_id: '447700900301', user_id: 'GB.5550001112223334' };
 		await post(inbound(before, 'START'));
