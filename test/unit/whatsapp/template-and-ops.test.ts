@@ -175,6 +175,41 @@ describe('Template management', () => {
 		}
 	});
 
+	it('sends currency and date_time body parameters as Meta defines them, and refuses a bad currency before sending', async () => {
+		const image = {
+			template: { __rl: true, mode: 'name', value: 'new_post_image' },
+			languageCode: 'en',
+			headerType: 'image',
+			headerMediaSource: 'id',
+			headerMediaId: '778899',
+			buttonParameters: { button: [{ index: 0, subType: 'url', value: 'masala-chai' }] },
+		};
+		await runNode({
+			baseUrl: graph.url,
+			params: tpl({
+				...image,
+				bodyParameters: {
+					parameter: [
+						{ text: 'Asha' },
+						{ text: 'Sunday, 3 November', type: 'date_time' },
+						{ text: '₹199.50', type: 'currency', currencyCode: 'inr', amount: 199.5 },
+					],
+				},
+			}),
+		});
+		const body = (sends().at(-1)!.body as any).template.components.find((c: { type: string }) => c.type === 'body');
+		expect(body.parameters).toEqual([
+			{ type: 'text', text: 'Asha' },
+			{ type: 'date_time', date_time: { fallback_value: 'Sunday, 3 November' } },
+			{ type: 'currency', currency: { fallback_value: '₹199.50', code: 'INR', amount_1000: 199500 } },
+		]);
+		const before = graph.requests.length;
+		await expect(
+			runNode({ baseUrl: graph.url, params: tpl({ ...image, bodyParameters: { parameter: [{ text: 'Asha' }, { text: 'x' }, { text: '₹1', type: 'currency', currencyCode: 'rupees', amount: 1 }] } }) }),
+		).rejects.toThrow(/Body parameter 3 is a currency: give its ISO 4217 code/);
+		expect(graph.requests.filter((r) => r.method === 'POST')).toHaveLength(graph.requests.slice(0, before).filter((r) => r.method === 'POST').length);
+	});
+
 	it('creates, gets and deletes a template', async () => {
 		const components = [
 			{ type: 'BODY', text: 'Hi {{1}}, {{2}} is back!', example: { body_text: [['Asha', 'Chai']] } },

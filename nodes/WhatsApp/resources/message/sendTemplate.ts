@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { bulkSend } from '../../shared/bulkSend';
-import { checkAgainstDefinition, mediaObject, messageBody, templateContent, type TemplateHeader } from '../../shared/build';
+import { checkAgainstDefinition, mediaObject, messageBody, templateContent, type TemplateBodyParameter, type TemplateHeader } from '../../shared/build';
 import { getPhoneNumberId, phoneNumberField, recipientField, templateLocator } from '../../shared/fields';
 import { LimitError, normalizeRecipient } from '../../shared/limits';
 import { getCredentials, graphCall } from '../../shared/transport';
@@ -75,8 +75,21 @@ export const description: INodeProperties[] = [
 				name: 'parameter',
 				displayName: 'Parameter',
 				values: [
-					{ displayName: 'Text', name: 'text', type: 'string', default: '', required: true },
+					{ displayName: 'Amount', name: 'amount', type: 'number', typeOptions: { numberPrecision: 3 }, default: 0, description: 'The amount in the currency, e.g. 199.50, for a currency parameter' },
+					{ displayName: 'Currency Code', name: 'currencyCode', type: 'string', default: '', placeholder: 'INR', description: 'ISO 4217 code, for a currency parameter' },
 					{ displayName: 'Parameter Name', name: 'name', type: 'string', default: '', description: 'Only for templates with named parameters ({{first_name}})' },
+					{ displayName: 'Text', name: 'text', type: 'string', default: '', required: true, description: 'The value; for a currency or date, the text shown where WhatsApp cannot localise it' },
+					{
+						displayName: 'Type',
+						name: 'type',
+						type: 'options',
+						default: 'text',
+						options: [
+							{ name: 'Currency', value: 'currency' },
+							{ name: 'Date and Time', value: 'date_time' },
+							{ name: 'Text', value: 'text' },
+						],
+					},
 				],
 			},
 		],
@@ -167,7 +180,15 @@ export async function readSendTemplate(this: IExecuteFunctions, i: number, conte
 	const to = normalizeRecipient(p<string>('to'));
 	const { name, language, def } = await readTemplate.call(this, p, i, context);
 	const headerType = p<string>('headerType', 'none');
-	const body = ((p<IDataObject>('bodyParameters', {}).parameter as Array<{ text: string; name?: string }> | undefined) ?? []).map((b) => ({ text: String(b.text ?? ''), name: b.name ? String(b.name) : undefined }));
+	const body = ((p<IDataObject>('bodyParameters', {}).parameter as Array<{ text: string; name?: string; type?: string; currencyCode?: string; amount?: number }> | undefined) ?? []).map(
+		(b): TemplateBodyParameter => ({
+			text: String(b.text ?? ''),
+			name: b.name ? String(b.name) : undefined,
+			type: b.type === 'currency' || b.type === 'date_time' ? b.type : 'text',
+			currencyCode: b.currencyCode,
+			amount: b.amount,
+		}),
+	);
 	const buttons = ((p<IDataObject>('buttonParameters', {}).button as Array<{ index: number; subType: string; value: string }> | undefined) ?? []).map((b) => ({ index: Number(b.index ?? 0), subType: String(b.subType ?? 'url'), value: String(b.value ?? '') }));
 	if (def) checkAgainstDefinition(def, { headerType, body, buttons });
 	const content = templateContent({ name, language, header: readHeader(p, headerType), body, buttons });

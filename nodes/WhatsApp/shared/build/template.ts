@@ -7,9 +7,30 @@ import type { MessageContent } from './envelope';
 export type TemplateHeader = { type: 'none' } | { type: 'text'; text: string } | { type: 'image' | 'video' | 'document'; media: IDataObject };
 
 export interface TemplateBodyParameter {
+	/** The value; for currency and date_time the text shown where Meta cannot localise (`fallback_value`). */
 	text: string;
 	/** For templates with named parameters ({{first_name}}). */
 	name?: string;
+	/** text (default), currency (`currencyCode` + `amount`, localised by WhatsApp) or date_time. */
+	type?: 'text' | 'currency' | 'date_time';
+	/** ISO 4217 code, e.g. INR. */
+	currencyCode?: string;
+	/** The amount in the currency's units, e.g. 199.5 (sent as amount_1000 = 199500). */
+	amount?: number;
+}
+
+/** One body parameter as Meta takes it: text, currency or date_time. */
+function bodyParameter(b: TemplateBodyParameter, n: number): IDataObject {
+	const named = b.name ? { parameter_name: b.name } : {};
+	if (b.type === 'currency') {
+		const code = String(b.currencyCode ?? '').trim().toUpperCase();
+		if (!/^[A-Z]{3}$/.test(code)) throw new LimitError(`Body parameter ${n + 1} is a currency: give its ISO 4217 code (e.g. INR), got "${b.currencyCode ?? ''}"`);
+		const amount1000 = Math.round(Number(b.amount) * 1000);
+		if (!Number.isSafeInteger(amount1000) || Math.abs(amount1000) > 2 ** 31 - 1) throw new LimitError(`Body parameter ${n + 1} is a currency: give its amount as a number (e.g. 199.50), got "${b.amount ?? ''}"`);
+		return { type: 'currency', currency: { fallback_value: b.text, code, amount_1000: amount1000 }, ...named };
+	}
+	if (b.type === 'date_time') return { type: 'date_time', date_time: { fallback_value: b.text }, ...named };
+	return { type: 'text', text: b.text, ...named };
 }
 
 export interface TemplateButtonParameter {
@@ -49,7 +70,7 @@ export function templateContent(input: TemplateInput): MessageContent {
 		for (const [n, param] of input.body.entries()) {
 			if (param.text.trim() === '') throw new LimitError(`Body parameter ${n + 1} is empty: WhatsApp rejects empty parameters`);
 		}
-		components.push({ type: 'body', parameters: input.body.map((b) => ({ type: 'text', text: b.text, ...(b.name ? { parameter_name: b.name } : {}) })) });
+		components.push({ type: 'body', parameters: input.body.map(bodyParameter) });
 	}
 	const seen = new Set<number>();
 	for (const button of input.buttons) {
