@@ -78,6 +78,30 @@ export const SPEC_SLIPS: Array<{ id: string; spec: string; reality: string; appl
 		},
 	},
 	{
+		id: 'flow-button',
+		spec: 'template button sub_type lacks flow and button parameters lack action',
+		reality: 'a template Flow button is sent as sub_type flow with a {type: action, action: {flow_token?, flow_action_data?}} parameter (Meta\'s template Flows guide)',
+		apply(s) {
+			((prop(s.TemplateComponent, 'sub_type') as Schema).enum as string[]).push('flow');
+			((prop((s.ButtonComponent.allOf as Schema[])[1], 'sub_type') as Schema).enum as string[]).push('flow');
+			((prop(s.ButtonParameterObject, 'type') as Schema).enum as string[]).push('action');
+			(s.ButtonParameterObject.discriminator as { mapping: Record<string, string> }).mapping.action = '#/components/schemas/ButtonActionParameter';
+			s.ButtonActionParameter = {
+				allOf: [
+					{ $ref: '#/components/schemas/ButtonParameterObject' },
+					{
+						type: 'object',
+						required: ['action'],
+						properties: {
+							type: { enum: ['action'] },
+							action: { type: 'object', additionalProperties: false, properties: { flow_token: { type: 'string' }, flow_action_data: { type: 'object' } } },
+						},
+					},
+				],
+			};
+		},
+	},
+	{
 		id: 'cta-url-interactive',
 		spec: 'InteractiveObject.type and ActionObject lack the cta_url message',
 		reality: 'interactive type "cta_url" with action {name: "cta_url", parameters: {display_text ≤ 20, url}} is documented in the Cloud API guides',

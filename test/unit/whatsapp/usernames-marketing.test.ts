@@ -132,3 +132,31 @@ describe('isNotOnboarded', () => {
 		expect(isNotOnboarded(undefined)).toBe(false);
 	});
 });
+
+describe('Send Template with a Flow button', () => {
+	it("sends the flow token as the button's action, checked against the template and Meta's spec", async () => {
+		const bookTable = {
+			id: '900000000000091',
+			name: 'book_table',
+			language: 'en',
+			status: 'APPROVED',
+			category: 'UTILITY',
+			components: [
+				{ type: 'BODY', text: 'Book your Diwali table' },
+				{ type: 'BUTTONS', buttons: [{ type: 'FLOW', text: 'Book now', flow_id: '1234567890' }] },
+			],
+		};
+		const graph = await startGraphStandIn({ modules: [whatsapp({ pairRateWindowMs: 0, templates: [bookTable] })], validTokens: [TOKEN] });
+		try {
+			const params = { resource: 'message', operation: 'sendTemplate', phoneNumberId: SENDER, to: BSUID, headerType: 'none', template: { __rl: true, mode: 'name', value: 'book_table' }, languageCode: 'en' };
+			const { output } = await runNode({ baseUrl: graph.url, params: { ...params, buttonParameters: { button: [{ index: 0, subType: 'flow', value: 'table-tok-1' }] } } });
+			expect(output[0].json).toMatchObject({ endpoint: 'messages', wamid: expect.stringMatching(/^wamid\./) });
+			const sent = (graph.state.whatsapp as WhatsAppState).messages[0].body as { template: { components: unknown[] } };
+			expect(sent.template.components).toEqual([{ type: 'button', sub_type: 'flow', index: '0', parameters: [{ type: 'action', action: { flow_token: 'table-tok-1' } }] }]);
+			expect(graph.invalidRequests()).toEqual([]);
+			await expect(runNode({ baseUrl: graph.url, params: { ...params, buttonParameters: { button: [{ index: 0, subType: 'url', value: 'x' }] } } })).rejects.toThrow(/button 0 \("Book now"\) is FLOW, not url/);
+		} finally {
+			await graph.close();
+		}
+	});
+});

@@ -101,7 +101,7 @@ export const description: INodeProperties[] = [
 		typeOptions: { multipleValues: true },
 		default: {},
 		placeholder: 'Add Button Parameter',
-		description: 'Values for the template\'s buttons: a URL suffix, a quick-reply payload or a coupon code',
+		description: 'Values for the template\'s buttons: a URL suffix, a quick-reply payload, a coupon code or a flow token',
 		displayOptions: { show },
 		options: [
 			{
@@ -118,9 +118,10 @@ export const description: INodeProperties[] = [
 							{ name: 'URL (Dynamic Suffix)', value: 'url' },
 							{ name: 'Quick Reply (Payload)', value: 'quick_reply' },
 							{ name: 'Copy Code (Coupon)', value: 'copy_code' },
+							{ name: 'Flow (Flow Token)', value: 'flow' },
 						],
 					},
-					{ displayName: 'Value', name: 'value', type: 'string', default: '', required: true, description: 'URL suffix, payload or coupon code' },
+					{ displayName: 'Value', name: 'value', type: 'string', default: '', required: true, description: 'URL suffix, payload, coupon code or flow token' },
 				],
 			},
 		],

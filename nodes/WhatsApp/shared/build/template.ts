@@ -50,6 +50,8 @@ export interface TemplateInput {
 function buttonParameter(button: TemplateButtonParameter): IDataObject {
 	if (button.subType === 'quick_reply') return { type: 'payload', payload: button.value };
 	if (button.subType === 'copy_code') return { type: 'coupon_code', coupon_code: button.value };
+	// A Flow button: the value is the flow token the Flow's endpoint receives.
+	if (button.subType === 'flow') return { type: 'action', action: { flow_token: button.value } };
 	return { type: 'text', text: button.value };
 }
 
