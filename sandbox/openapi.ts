@@ -41,6 +41,17 @@ export function specAvailable(log: (line: string) => void = (line) => console.wa
 	return false;
 }
 
+/** A template button sub_type the spec lacks, with its parameter type (`{ type: paramType, [paramType]: … }`). */
+function addTemplateButton(s: Record<string, Schema>, subType: string, paramType: string, schemaName: string, properties: Schema): void {
+	((prop(s.TemplateComponent, 'sub_type') as Schema).enum as string[]).push(subType);
+	((prop((s.ButtonComponent.allOf as Schema[])[1], 'sub_type') as Schema).enum as string[]).push(subType);
+	((prop(s.ButtonParameterObject, 'type') as Schema).enum as string[]).push(paramType);
+	(s.ButtonParameterObject.discriminator as { mapping: Record<string, string> }).mapping[paramType] = `#/components/schemas/${schemaName}`;
+	s[schemaName] = {
+		allOf: [{ $ref: '#/components/schemas/ButtonParameterObject' }, { type: 'object', required: [paramType], properties: { type: { enum: [paramType] }, ...properties } }],
+	};
+}
+
 /** The explicit allow-list: each slip of the spec we correct, and why. */
 export const SPEC_SLIPS: Array<{ id: string; spec: string; reality: string; apply(schemas: Record<string, Schema>): void }> = [
 	{
@@ -65,16 +76,7 @@ export const SPEC_SLIPS: Array<{ id: string; spec: string; reality: string; appl
 		spec: 'template button sub_type lacks copy_code and button parameters lack coupon_code',
 		reality: 'copy-code buttons are sent as sub_type copy_code with a {type: coupon_code, coupon_code} parameter',
 		apply(s) {
-			((prop(s.TemplateComponent, 'sub_type') as Schema).enum as string[]).push('copy_code');
-			((prop((s.ButtonComponent.allOf as Schema[])[1], 'sub_type') as Schema).enum as string[]).push('copy_code');
-			((prop(s.ButtonParameterObject, 'type') as Schema).enum as string[]).push('coupon_code');
-			(s.ButtonParameterObject.discriminator as { mapping: Record<string, string> }).mapping.coupon_code = '#/components/schemas/ButtonCouponCodeParameter';
-			s.ButtonCouponCodeParameter = {
-				allOf: [
-					{ $ref: '#/components/schemas/ButtonParameterObject' },
-					{ type: 'object', required: ['coupon_code'], properties: { type: { enum: ['coupon_code'] }, coupon_code: { type: 'string', maxLength: 15 } } },
-				],
-			};
+			addTemplateButton(s, 'copy_code', 'coupon_code', 'ButtonCouponCodeParameter', { coupon_code: { type: 'string', maxLength: 15 } });
 		},
 	},
 	{
@@ -82,23 +84,9 @@ export const SPEC_SLIPS: Array<{ id: string; spec: string; reality: string; appl
 		spec: 'template button sub_type lacks flow and button parameters lack action',
 		reality: 'a template Flow button is sent as sub_type flow with a {type: action, action: {flow_token?, flow_action_data?}} parameter (Meta\'s template Flows guide)',
 		apply(s) {
-			((prop(s.TemplateComponent, 'sub_type') as Schema).enum as string[]).push('flow');
-			((prop((s.ButtonComponent.allOf as Schema[])[1], 'sub_type') as Schema).enum as string[]).push('flow');
-			((prop(s.ButtonParameterObject, 'type') as Schema).enum as string[]).push('action');
-			(s.ButtonParameterObject.discriminator as { mapping: Record<string, string> }).mapping.action = '#/components/schemas/ButtonActionParameter';
-			s.ButtonActionParameter = {
-				allOf: [
-					{ $ref: '#/components/schemas/ButtonParameterObject' },
-					{
-						type: 'object',
-						required: ['action'],
-						properties: {
-							type: { enum: ['action'] },
-							action: { type: 'object', additionalProperties: false, properties: { flow_token: { type: 'string' }, flow_action_data: { type: 'object' } } },
-						},
-					},
-				],
-			};
+			addTemplateButton(s, 'flow', 'action', 'ButtonActionParameter', {
+				action: { type: 'object', additionalProperties: false, properties: { flow_token: { type: 'string' }, flow_action_data: { type: 'object' } } },
+			});
 		},
 	},
 	{
