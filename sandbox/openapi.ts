@@ -90,6 +90,39 @@ export const SPEC_SLIPS: Array<{ id: string; spec: string; reality: string; appl
 		},
 	},
 	{
+		id: 'carousel-template',
+		spec: 'template components lack the carousel of a media-card carousel template',
+		reality:
+			"a media-card carousel is sent as {type: carousel, cards: [{card_index 0-9, components: [header, body?, button…]}]}, 2 to 10 cards (Meta's media card carousel templates guide)",
+		apply(s) {
+			((prop(s.TemplateComponent, 'type') as Schema).enum as string[]).push('carousel');
+			(s.TemplateComponent.discriminator as { mapping: Record<string, string> }).mapping.carousel = '#/components/schemas/CarouselComponent';
+			s.CarouselComponent = {
+				allOf: [
+					{ $ref: '#/components/schemas/TemplateComponent' },
+					{
+						type: 'object',
+						required: ['cards'],
+						properties: {
+							type: { enum: ['carousel'] },
+							cards: {
+								type: 'array',
+								minItems: 2,
+								maxItems: 10,
+								items: {
+									type: 'object',
+									additionalProperties: false,
+									required: ['card_index', 'components'],
+									properties: { card_index: { type: 'integer', minimum: 0, maximum: 9 }, components: { type: 'array', minItems: 1, items: { $ref: '#/components/schemas/TemplateComponent' } } },
+								},
+							},
+						},
+					},
+				],
+			};
+		},
+	},
+	{
 		id: 'cta-url-interactive',
 		spec: 'InteractiveObject.type and ActionObject lack the cta_url message',
 		reality: 'interactive type "cta_url" with action {name: "cta_url", parameters: {display_text ≤ 20, url}} is documented in the Cloud API guides',

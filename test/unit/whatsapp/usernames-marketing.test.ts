@@ -2,7 +2,7 @@
 // number in `to`), and MARKETING templates go through the Marketing Messages API — with a noted
 // fallback to /messages when the account is not onboarded. Every request is checked by the sandbox
 // against Meta's OpenAPI spec.
-import { startGraphStandIn, whatsapp, type GraphStandIn, type WhatsAppState } from '../../../sandbox';
+import { startGraphStandIn, validateRequestBody, whatsapp, type GraphStandIn, type WhatsAppState } from '../../../sandbox';
 import { isNotOnboarded } from '../../../nodes/WhatsApp/shared/marketing';
 import { runNode, SENDER, TOKEN } from './harness';
 
@@ -155,6 +155,70 @@ describe('Send Template with a Flow button', () => {
 			expect(sent.template.components).toEqual([{ type: 'button', sub_type: 'flow', index: '0', parameters: [{ type: 'action', action: { flow_token: 'table-tok-1' } }] }]);
 			expect(graph.invalidRequests()).toEqual([]);
 			await expect(runNode({ baseUrl: graph.url, params: { ...params, buttonParameters: { button: [{ index: 0, subType: 'url', value: 'x' }] } } })).rejects.toThrow(/button 0 \("Book now"\) is FLOW, not url/);
+		} finally {
+			await graph.close();
+		}
+	});
+});
+
+describe('Send Template with a media-card carousel', () => {
+	const card = (n: number) => ({
+		components: [
+			{ type: 'HEADER', format: 'IMAGE', example: { header_handle: ['4::aW...'] } },
+			{ type: 'BODY', text: `Pick ${n}: {{1}} at {{2}}`, example: { body_text: [['Masala chai', '₹199']] } },
+			{ type: 'BUTTONS', buttons: [{ type: 'URL', text: 'Buy', url: 'https://shop.example.com/{{1}}', example: ['chai'] }, { type: 'QUICK_REPLY', text: 'Not now' }] },
+		],
+	});
+	const carouselTemplate = {
+		id: '900000000000092',
+		name: 'diwali_picks',
+		language: 'en',
+		status: 'APPROVED',
+		category: 'MARKETING',
+		components: [{ type: 'BODY', text: 'Our Diwali picks for you' }, { type: 'CAROUSEL', cards: [card(1), card(2), card(3)] }],
+	};
+	const cards = (count: number) =>
+		Array.from({ length: count }, (_, i) => ({ headerType: 'image', mediaLink: `https://cdn.example.com/card-${i + 1}.jpg`, bodyValues: `Chai ${i + 1}\n₹${199 + i}`, button1Type: 'url', button1Value: `chai-${i + 1}` }));
+	const params = { resource: 'message', operation: 'sendTemplate', phoneNumberId: SENDER, to: BSUID, headerType: 'none', template: { __rl: true, mode: 'name', value: 'diwali_picks' }, languageCode: 'en' };
+
+	it('sends 3 cards with header media, body parameters and button values, valid against the spec', async () => {
+		const graph = await startGraphStandIn({ modules: [whatsapp({ pairRateWindowMs: 0, templates: [carouselTemplate] })], validTokens: [TOKEN] });
+		try {
+			const { output } = await runNode({ baseUrl: graph.url, params: { ...params, carouselCards: { card: cards(3) } } });
+			expect(output[0].json).toMatchObject({ endpoint: 'marketing_messages', wamid: expect.stringMatching(/^wamid\./) });
+			const sent = (graph.state.whatsapp as WhatsAppState).messages[0].body as { template: { components: Array<Record<string, any>> } };
+			const carousel = sent.template.components.find((c) => c.type === 'carousel')!;
+			expect(carousel.cards).toHaveLength(3);
+			expect(carousel.cards[2]).toEqual({
+				card_index: 2,
+				components: [
+					{ type: 'header', parameters: [{ type: 'image', image: { link: 'https://cdn.example.com/card-3.jpg' } }] },
+					{ type: 'body', parameters: [{ type: 'text', text: 'Chai 3' }, { type: 'text', text: '₹201' }] },
+					{ type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: 'chai-3' }] },
+				],
+			});
+			expect(graph.invalidRequests()).toEqual([]);
+			// The sandbox's check is real: a card index beyond 9 or a single card is refused.
+			const broken = structuredClone(sent) as unknown as { template: { components: Array<Record<string, any>> } };
+			broken.template.components.find((c) => c.type === 'carousel')!.cards[0].card_index = 12;
+			expect(validateRequestBody('POST', '/{Version}/{Phone-Number-ID}/marketing_messages', broken).join(' ')).toMatch(/card_index/);
+			const single = structuredClone(sent) as unknown as { template: { components: Array<Record<string, any>> } };
+			single.template.components.find((c) => c.type === 'carousel')!.cards.splice(1);
+			expect(validateRequestBody('POST', '/{Version}/{Phone-Number-ID}/messages', single)).not.toEqual([]);
+		} finally {
+			await graph.close();
+		}
+	});
+
+	it("refuses, before sending, cards that do not match the template's definition", async () => {
+		const graph = await startGraphStandIn({ modules: [whatsapp({ pairRateWindowMs: 0, templates: [carouselTemplate] })], validTokens: [TOKEN] });
+		try {
+			await expect(runNode({ baseUrl: graph.url, params: { ...params, carouselCards: { card: cards(2) } } })).rejects.toThrow(/is a carousel of 3 cards; you gave 2/);
+			const missingSuffix = cards(3).map((c, i) => (i === 1 ? { ...c, button1Type: 'none' } : c));
+			await expect(runNode({ baseUrl: graph.url, params: { ...params, carouselCards: { card: missingSuffix } } })).rejects.toThrow(/card 2: URL button 0 \("Buy"\) needs its URL suffix/);
+			const oneValue = cards(3).map((c, i) => (i === 0 ? { ...c, bodyValues: 'Chai 1' } : c));
+			await expect(runNode({ baseUrl: graph.url, params: { ...params, carouselCards: { card: oneValue } } })).rejects.toThrow(/card 1 expects 2 body parameters/);
+			expect((graph.state.whatsapp as WhatsAppState).messages).toHaveLength(0);
 		} finally {
 			await graph.close();
 		}

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { bulkSend } from '../../shared/bulkSend';
-import { checkAgainstDefinition, mediaObject, messageBody, templateContent, type TemplateBodyParameter, type TemplateHeader } from '../../shared/build';
+import { checkAgainstDefinition, mediaObject, messageBody, templateContent, type TemplateBodyParameter, type TemplateCard, type TemplateHeader } from '../../shared/build';
 import { getPhoneNumberId, phoneNumberField, recipientField, templateLocator } from '../../shared/fields';
 import { LimitError, normalizeRecipient } from '../../shared/limits';
 import { getCredentials, graphCall } from '../../shared/transport';
@@ -126,6 +126,62 @@ export const description: INodeProperties[] = [
 			},
 		],
 	},
+	{
+		displayName: 'Carousel Cards',
+		name: 'carouselCards',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		default: {},
+		placeholder: 'Add Card',
+		description: 'For a media-card carousel template: one entry per card, in order (2 to 10), each with its header media, body values and button values',
+		displayOptions: { show },
+		options: [
+			{
+				name: 'card',
+				displayName: 'Card',
+				values: [
+					{ displayName: 'Body Parameters', name: 'bodyValues', type: 'string', typeOptions: { rows: 3 }, default: '', description: 'Values for the card body\'s {{1}}, {{2}}, …, one per line' },
+					{
+						displayName: 'Button 1 Type',
+						name: 'button1Type',
+						type: 'options',
+						default: 'none',
+						description: 'The card\'s button at index 0, if it takes a value',
+						options: [
+							{ name: 'None', value: 'none' },
+							{ name: 'Quick Reply (Payload)', value: 'quick_reply' },
+							{ name: 'URL (Dynamic Suffix)', value: 'url' },
+						],
+					},
+					{ displayName: 'Button 1 Value', name: 'button1Value', type: 'string', default: '', description: 'URL suffix or payload' },
+					{
+						displayName: 'Button 2 Type',
+						name: 'button2Type',
+						type: 'options',
+						default: 'none',
+						description: 'The card\'s button at index 1, if it takes a value',
+						options: [
+							{ name: 'None', value: 'none' },
+							{ name: 'Quick Reply (Payload)', value: 'quick_reply' },
+							{ name: 'URL (Dynamic Suffix)', value: 'url' },
+						],
+					},
+					{ displayName: 'Button 2 Value', name: 'button2Value', type: 'string', default: '', description: 'URL suffix or payload' },
+					{ displayName: 'Header Media Link', name: 'mediaLink', type: 'string', default: '', required: true, placeholder: 'https://cdn.example.com/card-1.jpg' },
+					{
+						displayName: 'Header Type',
+						name: 'headerType',
+						type: 'options',
+						default: 'image',
+						options: [
+							{ name: 'Image', value: 'image' },
+							{ name: 'Video', value: 'video' },
+						],
+					},
+				],
+			},
+		],
+	},
 ];
 
 async function fetchDefinition(this: IExecuteFunctions, mode: string, value: string, language: string, itemIndex: number): Promise<TemplateDefinition | undefined> {
@@ -161,6 +217,26 @@ async function readTemplate(this: IExecuteFunctions, p: Param, i: number, contex
 	return { name, language: resolved, def };
 }
 
+type CardParams = { bodyValues?: string; button1Type?: string; button1Value?: string; button2Type?: string; button2Value?: string; mediaLink?: string; headerType?: string };
+
+/** The carousel cards of the item (none for other templates). */
+function readCards(p: Param): TemplateCard[] {
+	const cards = (p<IDataObject>('carouselCards', {}).card as CardParams[] | undefined) ?? [];
+	return cards.map((card, i) => {
+		const type = card.headerType === 'video' ? 'video' : 'image';
+		const buttons = [
+			{ index: 0, subType: card.button1Type ?? 'none', value: String(card.button1Value ?? '') },
+			{ index: 1, subType: card.button2Type ?? 'none', value: String(card.button2Value ?? '') },
+		].filter((b) => b.subType !== 'none');
+		const body = String(card.bodyValues ?? '')
+			.split('\n')
+			.map((v) => v.trim())
+			.filter(Boolean)
+			.map((text) => ({ text }));
+		return { header: { type, media: mediaObject({ from: 'link', link: String(card.mediaLink ?? '') }, `Card ${i + 1} Header Media Link`) }, body, buttons };
+	});
+}
+
 function readHeader(p: Param, headerType: string): TemplateHeader {
 	if (headerType === 'none') return { type: 'none' };
 	if (headerType === 'text') return { type: 'text', text: p<string>('headerText') };
@@ -191,8 +267,9 @@ export async function readSendTemplate(this: IExecuteFunctions, i: number, conte
 		}),
 	);
 	const buttons = ((p<IDataObject>('buttonParameters', {}).button as Array<{ index: number; subType: string; value: string }> | undefined) ?? []).map((b) => ({ index: Number(b.index ?? 0), subType: String(b.subType ?? 'url'), value: String(b.value ?? '') }));
-	if (def) checkAgainstDefinition(def, { headerType, body, buttons });
-	const content = templateContent({ name, language, header: readHeader(p, headerType), body, buttons });
+	const cards = readCards(p);
+	if (def) checkAgainstDefinition(def, { headerType, body, buttons, cards });
+	const content = templateContent({ name, language, header: readHeader(p, headerType), body, buttons, cards });
 	// The category is known only from the template's definition (picked from the list, by ID, or found by name).
 	const marketing = def?.category === 'MARKETING' && p<boolean>('marketingMessagesApi', true);
 	return { phoneNumberId, to, body: messageBody(to, content), endpoint: marketing ? 'marketing_messages' : 'messages' };
