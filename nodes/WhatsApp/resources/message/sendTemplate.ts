@@ -9,6 +9,25 @@ import type { BuildContext, PreparedSend, TemplateDefinition } from '../../share
 const show = { resource: ['message'], operation: ['sendTemplate'] };
 const TEMPLATE_FIELDS = 'id,name,language,status,category,parameter_format,components';
 
+/** A carousel card's button N (index N-1): its type and value. */
+function cardButtonFields(n: 1 | 2): INodeProperties[] {
+	return [
+		{
+			displayName: `Button ${n} Type`,
+			name: `button${n}Type`,
+			type: 'options',
+			default: 'none',
+			description: `The card's button at index ${n - 1}, if it takes a value`,
+			options: [
+				{ name: 'None', value: 'none' },
+				{ name: 'Quick Reply (Payload)', value: 'quick_reply' },
+				{ name: 'URL (Dynamic Suffix)', value: 'url' },
+			],
+		},
+		{ displayName: `Button ${n} Value`, name: `button${n}Value`, type: 'string', default: '', description: 'URL suffix or payload' },
+	];
+}
+
 export const description: INodeProperties[] = [
 	phoneNumberField(show),
 	recipientField(show),
@@ -141,32 +160,8 @@ export const description: INodeProperties[] = [
 				displayName: 'Card',
 				values: [
 					{ displayName: 'Body Parameters', name: 'bodyValues', type: 'string', typeOptions: { rows: 3 }, default: '', description: 'Values for the card body\'s {{1}}, {{2}}, …, one per line' },
-					{
-						displayName: 'Button 1 Type',
-						name: 'button1Type',
-						type: 'options',
-						default: 'none',
-						description: 'The card\'s button at index 0, if it takes a value',
-						options: [
-							{ name: 'None', value: 'none' },
-							{ name: 'Quick Reply (Payload)', value: 'quick_reply' },
-							{ name: 'URL (Dynamic Suffix)', value: 'url' },
-						],
-					},
-					{ displayName: 'Button 1 Value', name: 'button1Value', type: 'string', default: '', description: 'URL suffix or payload' },
-					{
-						displayName: 'Button 2 Type',
-						name: 'button2Type',
-						type: 'options',
-						default: 'none',
-						description: 'The card\'s button at index 1, if it takes a value',
-						options: [
-							{ name: 'None', value: 'none' },
-							{ name: 'Quick Reply (Payload)', value: 'quick_reply' },
-							{ name: 'URL (Dynamic Suffix)', value: 'url' },
-						],
-					},
-					{ displayName: 'Button 2 Value', name: 'button2Value', type: 'string', default: '', description: 'URL suffix or payload' },
+					...cardButtonFields(1),
+					...cardButtonFields(2),
 					{ displayName: 'Header Media Link', name: 'mediaLink', type: 'string', default: '', required: true, placeholder: 'https://cdn.example.com/card-1.jpg' },
 					{
 						displayName: 'Header Type',
