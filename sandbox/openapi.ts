@@ -41,6 +41,17 @@ export function specAvailable(log: (line: string) => void = (line) => console.wa
 	return false;
 }
 
+/** A template button sub_type the spec lacks, with its parameter type (`{ type: paramType, [paramType]: … }`). */
+function addTemplateButton(s: Record<string, Schema>, subType: string, paramType: string, schemaName: string, properties: Schema): void {
+	((prop(s.TemplateComponent, 'sub_type') as Schema).enum as string[]).push(subType);
+	((prop((s.ButtonComponent.allOf as Schema[])[1], 'sub_type') as Schema).enum as string[]).push(subType);
+	((prop(s.ButtonParameterObject, 'type') as Schema).enum as string[]).push(paramType);
+	(s.ButtonParameterObject.discriminator as { mapping: Record<string, string> }).mapping[paramType] = `#/components/schemas/${schemaName}`;
+	s[schemaName] = {
+		allOf: [{ $ref: '#/components/schemas/ButtonParameterObject' }, { type: 'object', required: [paramType], properties: { type: { enum: [paramType] }, ...properties } }],
+	};
+}
+
 /** The explicit allow-list: each slip of the spec we correct, and why. */
 export const SPEC_SLIPS: Array<{ id: string; spec: string; reality: string; apply(schemas: Record<string, Schema>): void }> = [
 	{
@@ -65,14 +76,48 @@ export const SPEC_SLIPS: Array<{ id: string; spec: string; reality: string; appl
 		spec: 'template button sub_type lacks copy_code and button parameters lack coupon_code',
 		reality: 'copy-code buttons are sent as sub_type copy_code with a {type: coupon_code, coupon_code} parameter',
 		apply(s) {
-			((prop(s.TemplateComponent, 'sub_type') as Schema).enum as string[]).push('copy_code');
-			((prop((s.ButtonComponent.allOf as Schema[])[1], 'sub_type') as Schema).enum as string[]).push('copy_code');
-			((prop(s.ButtonParameterObject, 'type') as Schema).enum as string[]).push('coupon_code');
-			(s.ButtonParameterObject.discriminator as { mapping: Record<string, string> }).mapping.coupon_code = '#/components/schemas/ButtonCouponCodeParameter';
-			s.ButtonCouponCodeParameter = {
+			addTemplateButton(s, 'copy_code', 'coupon_code', 'ButtonCouponCodeParameter', { coupon_code: { type: 'string', maxLength: 15 } });
+		},
+	},
+	{
+		id: 'flow-button',
+		spec: 'template button sub_type lacks flow and button parameters lack action',
+		reality: 'a template Flow button is sent as sub_type flow with a {type: action, action: {flow_token?, flow_action_data?}} parameter (Meta\'s template Flows guide)',
+		apply(s) {
+			addTemplateButton(s, 'flow', 'action', 'ButtonActionParameter', {
+				action: { type: 'object', additionalProperties: false, properties: { flow_token: { type: 'string' }, flow_action_data: { type: 'object' } } },
+			});
+		},
+	},
+	{
+		id: 'carousel-template',
+		spec: 'template components lack the carousel of a media-card carousel template',
+		reality:
+			"a media-card carousel is sent as {type: carousel, cards: [{card_index 0-9, components: [header, body?, button…]}]}, 2 to 10 cards (Meta's media card carousel templates guide)",
+		apply(s) {
+			((prop(s.TemplateComponent, 'type') as Schema).enum as string[]).push('carousel');
+			(s.TemplateComponent.discriminator as { mapping: Record<string, string> }).mapping.carousel = '#/components/schemas/CarouselComponent';
+			s.CarouselComponent = {
 				allOf: [
-					{ $ref: '#/components/schemas/ButtonParameterObject' },
-					{ type: 'object', required: ['coupon_code'], properties: { type: { enum: ['coupon_code'] }, coupon_code: { type: 'string', maxLength: 15 } } },
+					{ $ref: '#/components/schemas/TemplateComponent' },
+					{
+						type: 'object',
+						required: ['cards'],
+						properties: {
+							type: { enum: ['carousel'] },
+							cards: {
+								type: 'array',
+								minItems: 2,
+								maxItems: 10,
+								items: {
+									type: 'object',
+									additionalProperties: false,
+									required: ['card_index', 'components'],
+									properties: { card_index: { type: 'integer', minimum: 0, maximum: 9 }, components: { type: 'array', minItems: 1, items: { $ref: '#/components/schemas/TemplateComponent' } } },
+								},
+							},
+						},
+					},
 				],
 			};
 		},
@@ -103,6 +148,19 @@ export const SPEC_SLIPS: Array<{ id: string; spec: string; reality: string; appl
 		reality: 'recipient_type is optional and defaults to "individual" (n8n\'s built-in node omits it and Meta accepts that)',
 		apply(s) {
 			s.BaseMessageProperties.required = (s.BaseMessageProperties.required as string[]).filter((r) => r !== 'recipient_type');
+		},
+	},
+	{
+		id: 'bsuid-recipient',
+		spec: 'message and marketing message requests require `to` (a phone number) and have no `recipient`',
+		reality:
+			"since 2026 a person whose phone number Meta withholds is addressed by business-scoped user ID in `recipient` (Meta's Business-scoped user IDs guide): a request gives `to`, `recipient`, or both (`to` wins)",
+		apply(s) {
+			for (const schema of [s.BaseMessageProperties, s.MarketingMessageRequestPayload]) {
+				(schema.properties as Schema).recipient = { type: 'string', pattern: '^[A-Z]{2}\\.(ENT\\.)?[A-Za-z0-9]{1,128}$' };
+				schema.required = (schema.required as string[]).filter((r) => r !== 'to');
+				schema.anyOf = [{ required: ['to'] }, { required: ['recipient'] }];
+			}
 		},
 	},
 	{

@@ -48,6 +48,8 @@ export interface WhatsAppStandInOptions {
 	rejectInvalid?: boolean;
 	/** Called for each message Meta accepted (the sandbox delivers it to a simulated customer). */
 	onAccepted?: (message: AcceptedMessage) => void;
+	/** The business accepted the Marketing Messages API terms (default true); false: /marketing_messages refuses every send. */
+	marketingMessagesOnboarded?: boolean;
 }
 
 export interface AcceptedMessage {
@@ -57,6 +59,8 @@ export interface AcceptedMessage {
 	type: string;
 	body: Record<string, unknown>;
 	at: number;
+	/** The endpoint it was POSTed to. */
+	endpoint: 'messages' | 'marketing_messages';
 }
 
 export interface WhatsAppState {
@@ -67,7 +71,7 @@ export interface WhatsAppState {
 	reads: Array<{ messageId: string; typing: boolean }>;
 	media: Map<string, { data: Buffer; mime_type: string; sha256: string; file_size: number; filename?: string }>;
 	counters: { mps429: number; pair131056: number; invalid: number };
-	options: Required<Pick<WhatsAppStandInOptions, 'mpsLimit' | 'mpsWindowMs' | 'pairRateWindowMs' | 'rejectInvalid'>>;
+	options: Required<Pick<WhatsAppStandInOptions, 'mpsLimit' | 'mpsWindowMs' | 'pairRateWindowMs' | 'rejectInvalid' | 'marketingMessagesOnboarded'>>;
 }
 
 export const DEFAULT_WABA_ID = '102290129340398';
@@ -147,6 +151,25 @@ function placeholders(text: unknown): number {
 }
 
 /** Meta's template checks, in Meta's codes. Returns an error spec or undefined. */
+/**
+ * Why /marketing_messages refuses a send, or undefined: the business is not onboarded (Meta's spec
+ * gives no code for it; the error names the API and the missing onboarding, as Meta's message does),
+ * or the template is not a MARKETING one.
+ */
+export function marketingRefusal(wa: Pick<WhatsAppState, 'templates' | 'options'>, body: Record<string, unknown>): { code: number; message?: string; details: string } | undefined {
+	if (!wa.options.marketingMessagesOnboarded) {
+		return {
+			code: 100,
+			message: '(#100) This business is not onboarded to the Marketing Messages API: accept its terms of service in WhatsApp Manager.',
+			details: 'Marketing Messages API terms of service not accepted',
+		};
+	}
+	const template = (body.template ?? {}) as { name?: string; language?: { code?: string } };
+	const def = wa.templates.find((t) => t.name === template.name && t.language === template.language?.code);
+	if (def && def.category !== 'MARKETING') return { code: 100, details: `Template ${def.name} is ${def.category}: the Marketing Messages API sends MARKETING templates only; use /messages.` };
+	return undefined;
+}
+
 export function checkTemplateSend(templates: TemplateDefinition[], template: Record<string, unknown>): { code: number; details: string } | undefined {
 	const name = template.name as string;
 	const language = (template.language as { code?: string } | undefined)?.code;
@@ -202,7 +225,7 @@ export function whatsapp(opts: WhatsAppStandInOptions = {}): StandInModule {
 				reads: [],
 				media: new Map(),
 				counters: { mps429: 0, pair131056: 0, invalid: 0 },
-				options: { mpsLimit: opts.mpsLimit ?? 80, mpsWindowMs: opts.mpsWindowMs ?? 1000, pairRateWindowMs: opts.pairRateWindowMs ?? 6000, rejectInvalid: opts.rejectInvalid ?? true },
+				options: { mpsLimit: opts.mpsLimit ?? 80, mpsWindowMs: opts.mpsWindowMs ?? 1000, pairRateWindowMs: opts.pairRateWindowMs ?? 6000, rejectInvalid: opts.rejectInvalid ?? true, marketingMessagesOnboarded: opts.marketingMessagesOnboarded ?? true },
 			};
 			api.state.whatsapp = wa;
 			const checked = specAvailable();
@@ -210,6 +233,7 @@ export function whatsapp(opts: WhatsAppStandInOptions = {}): StandInModule {
 				// Compile the spec validators now: a first-request compile would stall the loop for seconds.
 				validateRequestBody('POST', '/{Version}/{Phone-Number-ID}/messages', {});
 				validateRequestBody('POST', '/{Version}/{WABA-ID}/message_templates', {});
+				validateRequestBody('POST', '/{Version}/{Phone-Number-ID}/marketing_messages', {});
 			}
 			const windows = new Map<string, number[]>();
 			const lastByPair = new Map<string, number>();
@@ -232,54 +256,61 @@ export function whatsapp(opts: WhatsAppStandInOptions = {}): StandInModule {
 				return Object.fromEntries(Object.entries(object).filter(([k]) => k === 'id' || wanted.includes(k)));
 			};
 
-			api.route(
-				'POST',
-				'/:version/:phoneNumberId/messages',
-				(ctx) => {
-					const invalid = validate(ctx, 'POST', '/{Version}/{Phone-Number-ID}/messages');
-					if (invalid) return invalid;
-					const body = ctx.body as Record<string, unknown>;
-					const phoneNumberId = ctx.params.phoneNumberId;
-					if (!phone(phoneNumberId)) return unknownObject(ctx, phoneNumberId);
-					if (body.status === 'read') {
-						wa.reads.push({ messageId: String(body.message_id), typing: Boolean(body.typing_indicator) });
-						return { body: { success: true } };
+			/** POST /messages and /marketing_messages: validated, throttled, pair-rate limited, recorded. */
+			const send = (ctx: RouteContext, endpoint: 'messages' | 'marketing_messages'): RouteResult => {
+				const invalid = validate(ctx, 'POST', endpoint === 'messages' ? '/{Version}/{Phone-Number-ID}/messages' : '/{Version}/{Phone-Number-ID}/marketing_messages');
+				if (invalid) return invalid;
+				const body = ctx.body as Record<string, unknown>;
+				const phoneNumberId = ctx.params.phoneNumberId;
+				if (!phone(phoneNumberId)) return unknownObject(ctx, phoneNumberId);
+				if (endpoint === 'messages' && body.status === 'read') {
+					wa.reads.push({ messageId: String(body.message_id), typing: Boolean(body.typing_indicator) });
+					return { body: { success: true } };
+				}
+				if (endpoint === 'marketing_messages') {
+					const refused = marketingRefusal(wa, body);
+					if (refused) return ctx.error(refused);
+				}
+				const now = ctx.request.at;
+				if (wa.options.mpsLimit > 0) {
+					const window = windows.get(phoneNumberId) ?? [];
+					while (window.length && window[0] <= now - wa.options.mpsWindowMs) window.shift();
+					if (window.length >= wa.options.mpsLimit) {
+						wa.counters.mps429++;
+						return ctx.error({ code: 130429, message: '(#130429) Rate limit hit', details: `Cloud API message throughput (${wa.options.mpsLimit} messages per second) has been reached.` });
 					}
-					const now = ctx.request.at;
-					if (wa.options.mpsLimit > 0) {
-						const window = windows.get(phoneNumberId) ?? [];
-						while (window.length && window[0] <= now - wa.options.mpsWindowMs) window.shift();
-						if (window.length >= wa.options.mpsLimit) {
-							wa.counters.mps429++;
-							return ctx.error({ code: 130429, message: '(#130429) Rate limit hit', details: `Cloud API message throughput (${wa.options.mpsLimit} messages per second) has been reached.` });
-						}
-						window.push(now);
-						windows.set(phoneNumberId, window);
+					window.push(now);
+					windows.set(phoneNumberId, window);
+				}
+				// A phone number in `to` (digits), or a business-scoped user ID in `recipient`; `to` wins when both are given (as Meta documents).
+				const to = body.to !== undefined ? String(body.to).replace(/\D/g, '') : String(body.recipient);
+				if (body.type === 'template') {
+					const problem = checkTemplateSend(wa.templates, body.template as Record<string, unknown>);
+					if (problem) return ctx.error({ code: problem.code, details: problem.details });
+				}
+				if (wa.options.pairRateWindowMs > 0) {
+					const key = `${phoneNumberId}:${to}`;
+					const last = lastByPair.get(key);
+					if (last !== undefined && now - last < wa.options.pairRateWindowMs) {
+						wa.counters.pair131056++;
+						return ctx.error({ code: 131056, details: 'Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.' });
 					}
-					const to = String(body.to).replace(/\D/g, '');
-					if (body.type === 'template') {
-						const problem = checkTemplateSend(wa.templates, body.template as Record<string, unknown>);
-						if (problem) return ctx.error({ code: problem.code, details: problem.details });
-					}
-					if (wa.options.pairRateWindowMs > 0) {
-						const key = `${phoneNumberId}:${to}`;
-						const last = lastByPair.get(key);
-						if (last !== undefined && now - last < wa.options.pairRateWindowMs) {
-							wa.counters.pair131056++;
-							return ctx.error({ code: 131056, details: 'Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.' });
-						}
-						lastByPair.set(key, now);
-					}
-					const id = wamid();
-					const accepted: AcceptedMessage = { wamid: id, phoneNumberId, to, type: String(body.type), body, at: now };
-					wa.messages.push(accepted);
-					opts.onAccepted?.(accepted);
-					const message: Record<string, unknown> = { id };
-					if (body.type === 'template') message.message_status = 'accepted';
-					return { body: { messaging_product: 'whatsapp', contacts: [{ input: String(body.to), wa_id: to }], messages: [message] } };
-				},
-				{ name: 'whatsapp.messages' },
-			);
+					lastByPair.set(key, now);
+				}
+				const id = wamid();
+				const accepted: AcceptedMessage = { wamid: id, phoneNumberId, to, type: String(body.type), body, at: now, endpoint };
+				wa.messages.push(accepted);
+				opts.onAccepted?.(accepted);
+				const message: Record<string, unknown> = { id };
+				if (body.type === 'template') message.message_status = 'accepted';
+				const contact = body.to !== undefined ? { input: String(body.to), wa_id: to } : { input: to, user_id: to };
+				return { body: { messaging_product: 'whatsapp', contacts: [contact], messages: [message] } };
+			};
+
+			api.route('POST', '/:version/:phoneNumberId/messages', (ctx) => send(ctx, 'messages'), { name: 'whatsapp.messages' });
+			// The Marketing Messages API: MARKETING templates only; refused (as not onboarded) when the
+			// option says the business has not accepted its terms.
+			api.route('POST', '/:version/:phoneNumberId/marketing_messages', (ctx) => send(ctx, 'marketing_messages'), { name: 'whatsapp.marketing_messages' });
 
 			api.route(
 				'POST',

@@ -1,7 +1,8 @@
 // Template 1, "Instagram post → WhatsApp broadcast", imported as shipped into real n8n and run by
 // its own Instagram Trigger against the Graph API stand-in, with the real service keeping consent
 // and the campaign ledger. What a shop owner would check: who got the WhatsApp message, with which
-// template and parameters, and that nobody got it twice or after saying STOP.
+// template and parameters, and that nobody got it twice or after saying STOP — including a customer
+// Meta knows only by username and business-scoped user ID (no phone number ever appears).
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +19,7 @@ import {
 	type GraphStandIn,
 	type InstagramState,
 	type WhatsAppState,
+	webhooks,
 } from '../../sandbox';
 import type { TemplateDefinition } from '../../sandbox/whatsapp';
 import { startRealService, type RunningService } from '../unit/tiltedprompts/support/service';
@@ -56,8 +58,10 @@ const CUSTOMERS = Array.from({ length: 60 }, (_, i) => ({ wa_id: `9198000${Strin
 const OPTED_OUT = '919899900001';
 const UNKNOWN = '919899900002';
 const OTHER_TAG = '919899900003';
-/** Says STOP while the first batch is being sent: claimed last, so still pending at that moment. */
+/** Says STOP while the first batch is being sent: the last phone number claimed, so still pending at that moment. */
 const STOPPER = CUSTOMERS[CUSTOMERS.length - 1].wa_id;
+/** A username customer: Meta withholds the phone number; the BSUID is all we ever see. */
+const USERNAME_CUSTOMER = { user_id: 'IN.1648738043044942', username: 'asha.sweets', name: 'Asha' };
 
 let service: RunningService;
 let graph: GraphStandIn;
@@ -149,6 +153,16 @@ beforeAll(async () => {
 		body: JSON.stringify({ contacts }),
 	});
 	expect(imported.status).toBe(200);
+	// The username customer writes START; the shop tags them like the others.
+	const start = await service.postMeta(webhooks.inboundText(USERNAME_CUSTOMER, 'START', `wamid.${randomBytes(10).toString('hex')}`) as IDataObject);
+	expect(start.status).toBe(200);
+	const tagged = await fetch(`${service.url}/api/v1/contacts/${USERNAME_CUSTOMER.user_id}`, {
+		method: 'PUT',
+		headers: { authorization: `Bearer ${service.proKey}`, 'content-type': 'application/json' },
+		body: JSON.stringify({ tags: ['customers'] }),
+	});
+	expect(tagged.status).toBe(200);
+	expect(await tagged.json()).toMatchObject({ wa_id: null, user_id: USERNAME_CUSTOMER.user_id, consent: 'opted_in', consent_source: 'keyword' });
 });
 
 afterAll(async () => {
@@ -161,7 +175,7 @@ describe('template 1: Instagram post → WhatsApp broadcast', () => {
 	let post: { id: string; caption?: string; media_url: string; permalink: string };
 	let campaignId: string;
 
-	it('sends the new post to opted-in customers only, once each, and not to one who says STOP mid-run', async () => {
+	it('sends the new post to opted-in customers only (the username customer too, by BSUID), once each, and not to one who says STOP mid-run', async () => {
 		const ig = graph.state.instagram as InstagramState;
 		post = ig.addMedia({
 			caption: 'Monsoon special:\nmasala chai,   ginger chai\tand pakoras — all week!',
@@ -172,7 +186,8 @@ describe('template 1: Instagram post → WhatsApp broadcast', () => {
 		let stopSent: Promise<Response> | undefined;
 		graph.inject({
 			match: {
-				route: 'whatsapp.messages',
+				// MARKETING templates go through the Marketing Messages API.
+				route: 'whatsapp.marketing_messages',
 				test: () => {
 					stopSent ??= service.postMeta(stopMessage(STOPPER));
 					return false;
@@ -204,15 +219,20 @@ describe('template 1: Instagram post → WhatsApp broadcast', () => {
 		await n8n.rest('POST', `/rest/workflows/${id}/deactivate`, {});
 
 		const recipients = wa().messages.map((m) => m.to);
-		const expected = CUSTOMERS.map((c) => c.wa_id).filter((waId) => waId !== STOPPER);
+		const expected = [...CUSTOMERS.map((c) => c.wa_id).filter((waId) => waId !== STOPPER), USERNAME_CUSTOMER.user_id];
 		expect(recipients.sort()).toEqual(expected.sort());
+		// Addressed as Meta documents: the BSUID in `recipient`, no `to`.
+		const toUsername = wa().messages.find((m) => m.to === USERNAME_CUSTOMER.user_id)!;
+		expect(toUsername.body).toMatchObject({ recipient: USERNAME_CUSTOMER.user_id });
+		expect(toUsername.body.to).toBeUndefined();
+		expect(wa().messages.every((m) => m.endpoint === 'marketing_messages')).toBe(true);
 		expect(recipients).not.toContain(OPTED_OUT);
 		expect(recipients).not.toContain(UNKNOWN);
 		expect(recipients).not.toContain(OTHER_TAG);
 		expect(recipients).not.toContain(STOPPER);
 
-		expect(done).toMatchObject({ total: 60, skipped: { at_snapshot: { opted_out: 1, consent_unknown: 1 }, at_claim: { opted_out_after_snapshot: 1 } } });
-		expect((done.counts as Record<string, number>).sent).toBe(59);
+		expect(done).toMatchObject({ total: 61, skipped: { at_snapshot: { opted_out: 1, consent_unknown: 1 }, at_claim: { opted_out_after_snapshot: 1 } } });
+		expect((done.counts as Record<string, number>).sent).toBe(60);
 		expect(graph.invalidRequests()).toEqual([]);
 	});
 
@@ -251,6 +271,13 @@ describe('template 1: Instagram post → WhatsApp broadcast', () => {
 		expect(rows).toEqual([{ id: campaignId }]);
 		expect(new Set(wa().messages.map((m) => m.to)).size).toBe(wa().messages.length);
 	});
+
+	it('the username customer writes STOP (matched by BSUID) and is opted out', async () => {
+		const stop = await service.postMeta(webhooks.inboundText(USERNAME_CUSTOMER, 'STOP', `wamid.${randomBytes(10).toString('hex')}`) as IDataObject);
+		expect(stop.status).toBe(200);
+		const res = await fetch(`${service.url}/api/v1/contacts/${USERNAME_CUSTOMER.user_id}`, { headers: { authorization: `Bearer ${service.proKey}` } });
+		expect(await res.json()).toMatchObject({ wa_id: null, user_id: USERNAME_CUSTOMER.user_id, consent: 'opted_out', consent_source: 'keyword' });
+	});
 });
 
 describe('template 1: a run interrupted by Meta resumes without resending', () => {
@@ -266,7 +293,7 @@ describe('template 1: a run interrupted by Meta resumes without resending', () =
 
 		// The access token dies after a few sends of the first batch: the WhatsApp node stops the run (error 190).
 		graph.clearInjections();
-		graph.inject({ match: { route: 'whatsapp.messages' }, skip: 5, times: Infinity, error: { code: 190, subcode: 463, status: 401 } });
+		graph.inject({ match: { route: 'whatsapp.marketing_messages' }, skip: 5, times: Infinity, error: { code: 190, subcode: 463, status: 401 } });
 		const before = await finishedExecutions();
 		const first = await importTemplate(setUp);
 		await activate(first);
@@ -286,6 +313,8 @@ describe('template 1: a run interrupted by Meta resumes without resending', () =
 
 		const sentAll = forPost().map((m) => m.to);
 		expect(new Set(sentAll).size).toBe(sentAll.length);
+		// The username customer said STOP after the last post: this campaign leaves them out.
+		expect(sentAll).not.toContain(USERNAME_CUSTOMER.user_id);
 		// Opted in now: 59 (one said STOP). The first run claimed 50; the re-run sends to the other 9 only.
 		const claimOrder = CUSTOMERS.map((c) => c.wa_id).filter((waId) => waId !== STOPPER).sort();
 		expect(sentAll.slice(sentFirst.length).sort()).toEqual(claimOrder.slice(50));

@@ -12,6 +12,7 @@ import { errorItem, stopsRun, toNodeError } from '../../shared/errors';
 import { describeMetaError, metaApiError, metaErrorJson, type DescribedMetaError } from '../../shared/metaErrors';
 import { defaultConcurrency, runBulk, type AttemptOutcome, type BulkJob, type BulkRun, type Clock } from './bulkScheduler';
 import { LimitError } from './limits';
+import { fallbackNote, isNotOnboarded, sentVia } from './marketing';
 import { uploadBinary } from './media';
 import { graphRequest, isSuccess, type GraphResponse } from './transport';
 import type { BuildContext, PreparedSend } from './types';
@@ -75,9 +76,26 @@ function localFailure(error: unknown): AttemptOutcome<IDataObject, SendError> {
 	return { ok: false, error: { kind: 'local', error: error as Error }, retryable: true };
 }
 
+/**
+ * POSTs one message to its endpoint. A marketing template refused by /marketing_messages because the
+ * account is not onboarded goes through /messages instead (remembered per sender for the run), with a
+ * note saying so.
+ */
+async function post(this: IExecuteFunctions, message: PreparedSend, notOnboarded: Map<string, unknown>): Promise<{ response: GraphResponse<IDataObject>; value: () => IDataObject }> {
+	if (message.endpoint === 'marketing_messages' && !notOnboarded.has(message.phoneNumberId)) {
+		const response = await graphRequest.call(this, { method: 'POST', path: `/${message.phoneNumberId}/marketing_messages`, body: message.body });
+		if (isSuccess(response) || !isNotOnboarded(response.body)) return { response, value: () => sentVia(response.body, 'marketing_messages') };
+		notOnboarded.set(message.phoneNumberId, response.body);
+	}
+	const note = message.endpoint === 'marketing_messages' ? fallbackNote(notOnboarded.get(message.phoneNumberId)) : undefined;
+	const response = await graphRequest.call(this, { method: 'POST', path: `/${message.phoneNumberId}/messages`, body: message.body });
+	return { response, value: () => (message.endpoint ? sentVia(response.body, 'messages', note) : response.body) };
+}
+
 /** One attempt at one message: upload its binary first (once), then POST it. */
 function attempter(this: IExecuteFunctions, prepared: Array<PreparedSend | undefined>, jobItem: number[]) {
 	const uploaded = new Set<number>();
+	const notOnboarded = new Map<string, unknown>();
 	return async (job: BulkJob): Promise<AttemptOutcome<IDataObject, SendError>> => {
 		const itemIndex = jobItem[job.index];
 		const message = prepared[itemIndex] as PreparedSend;
@@ -87,8 +105,8 @@ function attempter(this: IExecuteFunctions, prepared: Array<PreparedSend | undef
 				setMediaId(message.body, message.binaryUpload.path, id);
 				uploaded.add(itemIndex);
 			}
-			const response = await graphRequest.call(this, { method: 'POST', path: `/${message.phoneNumberId}/messages`, body: message.body });
-			return isSuccess(response) ? { ok: true, value: response.body } : metaFailure(response);
+			const { response, value } = await post.call(this, message, notOnboarded);
+			return isSuccess(response) ? { ok: true, value: value() } : metaFailure(response);
 		} catch (error) {
 			return localFailure(error);
 		}

@@ -35,13 +35,14 @@ export function phoneNumberField(show: Record<string, string[]>, displayName = '
 
 export function recipientField(show: Record<string, string[]>): INodeProperties {
 	return {
-		displayName: 'Recipient Phone Number',
+		displayName: 'Recipient',
 		name: 'to',
 		type: 'string',
 		default: '',
 		required: true,
-		placeholder: '+91 98000 00001',
-		description: 'Phone number with country code; spaces, dashes and a leading + are removed',
+		placeholder: '+91 98000 00001 or IN.1648738043044942',
+		description:
+			'Phone number with country code (spaces, dashes and a leading + are removed), or the WhatsApp user ID (BSUID) from a webhook for a customer whose number is hidden',
 		displayOptions: { show },
 	};
 }

@@ -34,13 +34,25 @@ export const LIMITS = {
 	contacts: 257,
 } as const;
 
-/** Digits only, 7–15 of them (E.164 without the +). */
+/** A business-scoped user ID (BSUID, e.g. IN.1648738043044942) or a parent BSUID (IN.ENT.…). */
+export const BSUID_PATTERN = /^[A-Z]{2}\.(ENT\.)?[A-Za-z0-9]{1,128}$/;
+
+export function isBsuid(recipient: string): boolean {
+	return BSUID_PATTERN.test(recipient);
+}
+
+/**
+ * The person to message: a phone number as digits only, 7–15 of them (E.164 without the +), or a
+ * business-scoped user ID as Meta gave it (for a person whose phone number Meta withholds).
+ */
 export function normalizeRecipient(to: string): string {
-	const digits = String(to ?? '').replace(/[\s\-().+]/g, '');
+	const trimmed = String(to ?? '').trim();
+	if (isBsuid(trimmed)) return trimmed;
+	const digits = trimmed.replace(/[\s\-().+]/g, '');
 	if (!/^[0-9]{7,15}$/.test(digits)) {
 		throw new LimitError(
-			`Recipient "${to}" is not a phone number: use the country code and number, e.g. +91 98000 00001`,
-			'WhatsApp needs 7 to 15 digits including the country code; spaces, dashes, brackets and a leading + are allowed.',
+			`Recipient "${to}" is not a phone number or a WhatsApp user ID: use the country code and number (e.g. +91 98000 00001) or the user ID from a webhook (e.g. IN.1648738043044942)`,
+			'WhatsApp needs 7 to 15 digits including the country code (spaces, dashes, brackets and a leading + are allowed), or a business-scoped user ID: two capital letters, a dot, then letters and digits.',
 		);
 	}
 	return digits;
@@ -76,4 +88,16 @@ export function checkHttpUrl(label: string, value: string): void {
 export function templatePlaceholders(text: unknown): string[] {
 	if (typeof text !== 'string') return [];
 	return [...new Set(Array.from(text.matchAll(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g), (m) => m[1]))];
+}
+
+/** Meta's message time-to-live ranges per template category, seconds (set on the template: `message_send_ttl_seconds`). */
+const TTL_RANGES: Record<string, [number, number]> = { MARKETING: [43_200, 2_592_000], UTILITY: [30, 43_200], AUTHENTICATION: [30, 900] };
+
+export function checkTtl(category: string, seconds: number): number {
+	const range = TTL_RANGES[category.toUpperCase()];
+	if (!range) throw new LimitError(`Message TTL cannot be set on a ${category} template`);
+	if (!Number.isInteger(seconds) || seconds < range[0] || seconds > range[1]) {
+		throw new LimitError(`Message TTL for a ${category} template must be ${range[0]} to ${range[1]} seconds, got ${seconds}`);
+	}
+	return seconds;
 }

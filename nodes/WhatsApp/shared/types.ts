@@ -3,8 +3,10 @@ import type { IDataObject } from 'n8n-workflow';
 /** One message ready to send: the Cloud API body, plus a binary file to upload first if any. */
 export interface PreparedSend {
 	phoneNumberId: string;
-	/** Recipient, digits only (also the pair-rate key). */
+	/** The person: phone number digits, or a BSUID (also the pair-rate key). */
 	to: string;
+	/** Where it is POSTed: `messages` (default) or `marketing_messages` (Marketing Messages API; falls back to `messages` when the account is not onboarded). */
+	endpoint?: 'messages' | 'marketing_messages';
 	body: IDataObject;
 	/** Upload this input binary first and put its media id into the media object at `path` of the body. */
 	binaryUpload?: BinaryUpload;

@@ -1,6 +1,7 @@
 // /api/v1/campaigns: audience snapshot at creation, atomic claims, results, report.
 import type { Pool } from 'pg';
 import { campaignReport, claimRecipients, createCampaign, expireStaleClaims, getCampaign, recordResults } from '../campaigns/repository';
+import { BSUID_PATTERN } from '../consent/identity';
 import { normalizeWaId } from '../consent/phone';
 import { claimGate, scheduleCampaign } from '../campaigns/controls';
 import { campaignControlRoutes, reportWithUrl } from './campaign-controls';
@@ -90,7 +91,7 @@ export function campaignRoutes(api: ApiBuilder, pool: Pool, options: { claimTime
 		path: '/api/v1/campaigns/:id/results',
 		tag: 'campaigns',
 		scope: 'campaigns',
-		summary: 'Record send results: a wamid → sent, a Meta error (code, details, fbtrace_id) → failed.',
+		summary: 'Record send results by wa_id or user_id: a wamid → sent, a Meta error (code, details, fbtrace_id) → failed (131049 → held_by_meta).',
 		params: idParams,
 		body: resultsBody,
 		success: { status: 200, description: 'The outcome per recipient.', schema: resultsResult },
@@ -98,7 +99,10 @@ export function campaignRoutes(api: ApiBuilder, pool: Pool, options: { claimTime
 		handler: async ({ params, body }) => {
 			const campaign = await getCampaign(pool, params.id);
 			if (!campaign) throw notFound('No such campaign.');
+			// A BSUID given as wa_id (a workflow passing along whichever identifier it sent to) is a user_id.
 			const results = body.results.map((r) => {
+				if (r.wa_id === undefined) return r;
+				if (BSUID_PATTERN.test(r.wa_id.trim())) return { ...r, wa_id: undefined, user_id: r.user_id ?? r.wa_id.trim() };
 				const n = normalizeWaId(r.wa_id);
 				return { ...r, wa_id: n.ok ? n.wa_id : r.wa_id };
 			});

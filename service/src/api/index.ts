@@ -2,8 +2,8 @@
 // `openapi` into /openapi.json, and hands `hooks` to the event store; main starts `worker`.
 import type { Pool, PoolClient } from 'pg';
 import { applyStatusesSql, statusBatch } from '../campaigns/repository';
-import { applyKeywords, inboundSenders, upsertSendersSql } from '../consent/repository';
 import type { KeywordLists } from '../consent/keywords';
+import { applyPeopleSignals } from '../consent/signals';
 import { createSecretBox, type EncryptionKey, type SecretBox } from '../crypto/secret-box';
 import type { EventHook, StoredEvent } from '../db/events';
 import { visibleToTier } from '../db/ingest';
@@ -38,20 +38,19 @@ export interface ApiModule {
 	worker: FanoutWorker | undefined;
 }
 
-// Everything the API part does with newly stored events, in ONE statement (the event store's
-// transaction is latency-critical: Meta waits for its 200): senders upserted as contacts
-// (last_inbound_at), campaign recipients moved by statuses, one outbox delivery per matching
-// subscription, and NOTIFY for the delivery workers on commit.
+// Everything the API part does with newly stored events (the event store's transaction is
+// latency-critical: Meta waits for its 200): campaign recipients moved by statuses, one outbox
+// delivery per matching subscription and NOTIFY for the delivery workers on commit (one statement);
+// then the people: senders as contacts (phone number, BSUID or both), identifier changes, STOP/START,
+// Meta's user_preferences and 131050 failures.
 function createEventHooks(keywords: KeywordLists): EventHook[] {
 	return [
 		async (tx: PoolClient, events: StoredEvent[]) => {
-			const inbound = events.filter((e) => e.type === 'whatsapp.message').map((e) => ({ id: e.id, occurredAt: e.occurred_at, payload: e.payload }));
 			const statuses = statusBatch(events.filter((e) => e.type === 'whatsapp.status').map((e) => ({ occurredAt: e.occurred_at, payload: e.payload })));
 			const refs = events.map((e) => ({ id: e.id, type: e.type, visibleToTier: visibleToTier(e.payload) }));
-			await enqueueDeliveries(tx, refs, [upsertSendersSql(inboundSenders(inbound)), applyStatusesSql(statuses)]);
-			// STOP / START (rare): per message, after the senders exist; emits contact.* events, which
-			// get their own deliveries.
-			if (inbound.length) await applyKeywords(tx, inbound, keywords);
+			await enqueueDeliveries(tx, refs, [applyStatusesSql(statuses)]);
+			// Consent changes emit contact.* events, which get their own deliveries.
+			await applyPeopleSignals(tx, events, keywords);
 		},
 	];
 }

@@ -74,14 +74,23 @@ export const assetPatchBody = z
 export const idParams = z.object({ id: z.uuid({ error: 'must be a UUID' }) });
 
 // ----- contacts
-export const waIdParam = z.object({ wa_id: z.string().min(1).max(40).describe('WhatsApp id: E.164 number, digits (a leading + and spaces are accepted).') });
+export const contactIdParam = z.object({
+	id: z
+		.string()
+		.min(1)
+		.max(140)
+		.describe('The person: an E.164 phone number (digits; a leading + and spaces are accepted) or a business-scoped user ID (BSUID, e.g. IN.1648738043044942).'),
+});
 const consentState = z.enum(CONSENT_STATES);
 export const contactSchema = z.object({
-	wa_id: z.string(),
+	wa_id: z.string().nullable().describe('Phone number (E.164 digits); null for a person known only by user_id.'),
+	user_id: z.string().nullable().describe("Meta's business-scoped user ID (BSUID); null until a webhook shows it."),
+	parent_user_id: z.string().nullable().describe('Parent BSUID of a managed business portfolio, when Meta sends one.'),
+	username: z.string().nullable().describe("The person's WhatsApp username (display only; it can change)."),
 	name: z.string().nullable(),
 	tags: z.array(z.string()),
 	consent: consentState,
-	consent_source: z.string().nullable().describe('api | import | keyword'),
+	consent_source: z.string().nullable().describe('api | import | keyword | meta_preferences | meta_error | join'),
 	consent_updated_at: isoDate.nullable(),
 	last_inbound_at: isoDate.nullable(),
 	within_service_window: z.boolean().describe('A free-form message is allowed: the customer wrote within the last 24 hours.'),
@@ -102,7 +111,8 @@ export const contactPutBody = z
 	})
 	.strict();
 const contactImportItem = z.object({
-	wa_id: z.union([z.string(), z.number()]),
+	wa_id: z.union([z.string(), z.number()]).optional().describe('Phone number; give it or user_id.'),
+	user_id: z.string().max(140).optional().describe('BSUID, for a person known only by it.'),
 	name: z.string().trim().max(200).nullable().optional(),
 	tags: z.array(tag).max(100).optional(),
 	consent: consentState.optional(),
@@ -191,9 +201,9 @@ export const campaignReportSchema = z.object({
 	counts: countsSchema,
 	skipped: z.object({
 		at_snapshot: z.record(z.string(), z.number().int()).describe('Matching contacts left out at creation: opted_out, consent_unknown.'),
-		at_claim: z.record(z.string(), z.number().int()).describe('Recipients skipped when claimed: opted_out_after_snapshot, contact_erased.'),
+		at_claim: z.record(z.string(), z.number().int()).describe('Recipients skipped when claimed: opted_out_after_snapshot, contact_erased, same_person (two records found to be one person).'),
 	}),
-	failures: z.array(z.object({ code: z.number().int().nullable(), title: z.string().nullable(), count: z.number().int() })),
+	failures: z.array(z.object({ code: z.number().int().nullable(), title: z.string().nullable(), count: z.number().int() })).describe('Failed and held_by_meta recipients by Meta error code.'),
 	timings: z.object({
 		first_claimed_at: isoDate.nullable(),
 		last_claimed_at: isoDate.nullable(),
@@ -212,7 +222,11 @@ export const claimResult = z.object({
 	data: z.array(
 		z.object({
 			recipient_id: z.string(),
-			wa_id: z.string(),
+			wa_id: z.string().nullable().describe('Phone number; null for a person known only by user_id.'),
+			user_id: z.string().nullable().describe('BSUID, when known.'),
+			username: z.string().nullable(),
+			to: z.string().nullable().describe("Send with Meta's `to` (the phone number) when set ..."),
+			recipient: z.string().nullable().describe("... otherwise with Meta's `recipient` (the BSUID): exactly one of the two is set."),
 			name: z.string().nullable(),
 			parameters: z.array(z.string()),
 			template: z.object({ name: z.string(), language: z.string() }),
@@ -245,7 +259,14 @@ const metaError = z.object({
 export const resultsBody = z
 	.object({
 		results: z
-			.array(z.union([z.object({ wa_id: z.string(), wamid: z.string().min(1).max(200) }).strict(), z.object({ wa_id: z.string(), error: metaError }).strict()]))
+			.array(
+				z
+					.union([
+						z.object({ wa_id: z.string().optional(), user_id: z.string().max(140).optional(), wamid: z.string().min(1).max(200) }).strict(),
+						z.object({ wa_id: z.string().optional(), user_id: z.string().max(140).optional(), error: metaError }).strict(),
+					])
+					.refine((r) => r.wa_id !== undefined || r.user_id !== undefined, 'Give wa_id or user_id (as the claim handed them out).'),
+			)
 			.min(1)
 			.max(1000),
 	})
@@ -253,7 +274,8 @@ export const resultsBody = z
 export const resultsResult = z.object({
 	data: z.array(
 		z.object({
-			wa_id: z.string(),
+			wa_id: z.string().nullable(),
+			user_id: z.string().nullable(),
 			state: z.enum(RECIPIENT_STATES).nullable(),
 			recorded: z.boolean(),
 			reason: z.enum(['not_in_campaign', 'not_claimed', 'already_recorded']).optional(),
@@ -272,6 +294,8 @@ const EVENT_TYPES = [
 	'library.bundle_ingested',
 	'contact.opted_out',
 	'contact.opted_in',
+	'whatsapp.user_preference',
+	'whatsapp.user_id_update',
 	'meta.unhandled',
 	'*',
 ] as const;

@@ -4,9 +4,11 @@
 //      │                  │  └──result error──▶ failed ◀──status failed── sent / delivered
 //      │                  └──claim older than the timeout──▶ unknown ──explicit resend──▶ claimed
 //      └──contact opted out before the claim──▶ skipped
+//   claimed ──result/status error 131049──▶ held_by_meta (Meta held the marketing message back for
+//   this person for now: not retried in this campaign, not an opt-out)
 //
 // `unknown` means "we cannot tell whether it was sent": it is never resent unless asked.
-export const RECIPIENT_STATES = ['pending', 'claimed', 'sent', 'delivered', 'read', 'failed', 'skipped', 'unknown'] as const;
+export const RECIPIENT_STATES = ['pending', 'claimed', 'sent', 'delivered', 'read', 'failed', 'skipped', 'unknown', 'held_by_meta'] as const;
 export type RecipientState = (typeof RECIPIENT_STATES)[number];
 
 type RecipientEvent =
@@ -59,10 +61,13 @@ export function statesAcceptingStatus(status: 'sent' | 'delivered' | 'read' | 'f
  */
 export function resolveParameters(
 	parameters: readonly string[],
-	contact: { wa_id: string; name: string | null },
+	contact: { wa_id: string | null; name: string | null },
 	fallbackName = '',
 ): string[] {
 	return parameters.map((p) =>
-		p.replace(/\{\{\s*(name|wa_id)\s*\}\}/g, (_m, field: string) => (field === 'name' ? contact.name || fallbackName : contact.wa_id)),
+		p.replace(/\{\{\s*(name|wa_id)\s*\}\}/g, (_m, field: string) => (field === 'name' ? contact.name || fallbackName : (contact.wa_id ?? ''))),
 	);
 }
+
+/** Meta's 131049: a marketing message held back for this person for now (not an opt-out). */
+export const HELD_BY_META_CODE = 131049;

@@ -4,7 +4,7 @@ import type { Pool, PoolClient } from 'pg';
 import { sql, toQuery, type SqlFragment } from '../db/sql';
 import { campaignOutcome } from './controls';
 import type { CampaignStatus, Funnel } from './outcome';
-import { resolveParameters, statesAcceptingStatus, RECIPIENT_STATES, type RecipientState } from './recipient-state';
+import { HELD_BY_META_CODE, resolveParameters, statesAcceptingStatus, RECIPIENT_STATES, type RecipientState } from './recipient-state';
 
 type Db = Pool | PoolClient;
 
@@ -68,8 +68,8 @@ export async function createCampaign(tx: PoolClient, input: CampaignInput, userI
 	);
 	const campaign = rows[0];
 	await tx.query(
-		`INSERT INTO campaign_recipients (campaign_id, contact_id, wa_id)
-		 SELECT $3, c.id, c.wa_id FROM contacts c WHERE ${audienceFilter} AND c.consent = 'opted_in' ORDER BY c.wa_id`,
+		`INSERT INTO campaign_recipients (campaign_id, contact_id, wa_id, user_id)
+		 SELECT $3, c.id, c.wa_id, c.user_id FROM contacts c WHERE ${audienceFilter} AND c.consent = 'opted_in' ORDER BY coalesce(c.wa_id, c.user_id)`,
 		[tags, match, campaign.id],
 	);
 	return { campaign, created: true };
@@ -93,7 +93,12 @@ export async function expireStaleClaims(db: Db, campaignId: string | null, timeo
 
 interface ClaimedRecipient {
 	recipient_id: string;
-	wa_id: string;
+	wa_id: string | null;
+	user_id: string | null;
+	username: string | null;
+	/** How Meta is addressed: the phone number as `to` when known, otherwise the BSUID as `recipient`. */
+	to: string | null;
+	recipient: string | null;
 	name: string | null;
 	parameters: string[];
 	template: { name: string; language: string };
@@ -117,8 +122,9 @@ export async function claimRecipients(
 	let skipped = 0;
 	while (claimed.length < options.limit) {
 		const want = options.limit - claimed.length;
-		const { rows } = await tx.query<{ id: string; wa_id: string; name: string | null; consent: string | null }>(
-			`SELECT r.id, r.wa_id, c.name, c.consent
+		const { rows } = await tx.query<{ id: string; wa_id: string | null; user_id: string | null; username: string | null; name: string | null; consent: string | null }>(
+			// The contact's identifiers now (a phone-number change since the snapshot gives a new BSUID).
+			`SELECT r.id, coalesce(c.wa_id, r.wa_id) AS wa_id, coalesce(c.user_id, r.user_id) AS user_id, c.username, c.name, c.consent
 			 FROM campaign_recipients r LEFT JOIN contacts c ON c.id = r.contact_id
 			 WHERE r.campaign_id = $1 AND r.state = ANY ($2::text[])
 			 ORDER BY r.id LIMIT $3
@@ -147,6 +153,10 @@ export async function claimRecipients(
 				claimed.push({
 					recipient_id: String(r.id),
 					wa_id: r.wa_id,
+					user_id: r.user_id,
+					username: r.username,
+					to: r.wa_id,
+					recipient: r.wa_id ? null : r.user_id,
 					name: r.name,
 					parameters: resolveParameters(campaign.parameters, { wa_id: r.wa_id, name: r.name }),
 					template: { name: campaign.template_name, language: campaign.template_language },
@@ -158,12 +168,15 @@ export async function claimRecipients(
 	return { claimed, skipped };
 }
 
-type ResultInput =
-	| { wa_id: string; wamid: string }
-	| { wa_id: string; error: { code: number; title?: string; message?: string; details?: string; fbtrace_id?: string } };
+/** A result names the person by `wa_id` (phone number) or `user_id` (BSUID), as the claim gave them. */
+type ResultInput = { wa_id?: string; user_id?: string } & (
+	| { wamid: string }
+	| { error: { code: number; title?: string; message?: string; details?: string; fbtrace_id?: string } }
+);
 
 interface ResultOutcome {
-	wa_id: string;
+	wa_id: string | null;
+	user_id: string | null;
 	state: RecipientState | null;
 	recorded: boolean;
 	reason?: 'not_in_campaign' | 'not_claimed' | 'already_recorded';
@@ -177,19 +190,24 @@ interface ResultOutcome {
 export async function recordResults(tx: PoolClient, campaignId: string, results: readonly ResultInput[]): Promise<ResultOutcome[]> {
 	const outcomes: ResultOutcome[] = [];
 	for (const result of results) {
+		const who = { wa_id: result.wa_id ?? null, user_id: result.user_id ?? null };
+		// By the ledger's identifiers or the contact's current ones (the claim hands out the latter).
 		const current = (
 			await tx.query<{ id: string; state: RecipientState; wamid: string | null }>(
-				'SELECT id, state, wamid FROM campaign_recipients WHERE campaign_id = $1 AND wa_id = $2 FOR UPDATE',
-				[campaignId, result.wa_id],
+				`SELECT r.id, r.state, r.wamid FROM campaign_recipients r LEFT JOIN contacts c ON c.id = r.contact_id
+				 WHERE r.campaign_id = $1 AND (r.wa_id = $2 OR c.wa_id = $2 OR r.user_id = $3 OR c.user_id = $3)
+				 ORDER BY r.id LIMIT 1 FOR UPDATE OF r`,
+				[campaignId, who.wa_id, who.user_id],
 			)
 		).rows[0];
 		if (!current) {
-			outcomes.push({ wa_id: result.wa_id, state: null, recorded: false, reason: 'not_in_campaign' });
+			outcomes.push({ ...who, state: null, recorded: false, reason: 'not_in_campaign' });
 			continue;
 		}
 		if (current.state !== 'claimed' && current.state !== 'unknown') {
 			const same = 'wamid' in result && current.wamid === result.wamid;
-			outcomes.push({ wa_id: result.wa_id, state: current.state, recorded: false, reason: same || current.state === 'failed' ? 'already_recorded' : 'not_claimed' });
+			const done = same || current.state === 'failed' || current.state === 'held_by_meta';
+			outcomes.push({ ...who, state: current.state, recorded: false, reason: done ? 'already_recorded' : 'not_claimed' });
 			continue;
 		}
 		if ('wamid' in result) {
@@ -208,13 +226,13 @@ export async function recordResults(tx: PoolClient, campaignId: string, results:
 		} else {
 			const e = result.error;
 			await tx.query(
-				`UPDATE campaign_recipients SET state = 'failed', error_code = $2, error_title = $3, error_details = $4, fbtrace_id = $5,
+				`UPDATE campaign_recipients SET state = CASE WHEN $2::bigint = ${HELD_BY_META_CODE} THEN 'held_by_meta' ELSE 'failed' END, error_code = $2, error_title = $3, error_details = $4, fbtrace_id = $5,
 				   failed_at = now(), updated_at = now() WHERE id = $1`,
 				[current.id, e.code, e.title ?? e.message ?? null, e.details ?? null, e.fbtrace_id ?? null],
 			);
 		}
 		const state = (await tx.query<{ state: RecipientState }>('SELECT state FROM campaign_recipients WHERE id = $1', [current.id])).rows[0].state;
-		outcomes.push({ wa_id: result.wa_id, state, recorded: true });
+		outcomes.push({ ...who, state, recorded: true });
 	}
 	return outcomes;
 }
@@ -272,7 +290,7 @@ export function statusBatch(events: ReadonlyArray<{ occurredAt: Date; payload: S
  */
 export function applyStatusesSql(batch: StatusBatch): SqlFragment {
 	return sql`UPDATE campaign_recipients r SET
-	state = u.status,
+	state = CASE WHEN u.status = 'failed' AND u.code = ${HELD_BY_META_CODE}::bigint THEN 'held_by_meta' ELSE u.status END,
 	sent_at = CASE WHEN u.status IN ('sent', 'delivered', 'read') THEN coalesce(r.sent_at, u.at) ELSE r.sent_at END,
 	delivered_at = CASE WHEN u.status IN ('delivered', 'read') THEN coalesce(r.delivered_at, u.at) ELSE r.delivered_at END,
 	read_at = CASE WHEN u.status = 'read' THEN coalesce(r.read_at, u.at) ELSE r.read_at END,
@@ -334,7 +352,7 @@ export async function campaignReport(db: Db, campaign: CampaignRow): Promise<Cam
 	);
 	const failures = await db.query<{ code: string | null; title: string | null; n: string }>(
 		`SELECT error_code AS code, min(error_title) AS title, count(*) AS n FROM campaign_recipients
-		 WHERE campaign_id = $1 AND state = 'failed' GROUP BY error_code ORDER BY count(*) DESC, error_code`,
+		 WHERE campaign_id = $1 AND state IN ('failed', 'held_by_meta') GROUP BY error_code ORDER BY count(*) DESC, error_code`,
 		[campaign.id],
 	);
 	const timings = await db.query<{

@@ -8,6 +8,13 @@
 //   whatsapp.message   wa.message:<wamid>
 //   whatsapp.status    wa.status:<wamid>:<status>
 //   whatsapp.error     wa.error:<phone_number_id>:<sha256 of the error>
+//   whatsapp.user_preference  wa.preference:<user_id or wa_id>:<timestamp>:<value>
+//   whatsapp.user_id_update   wa.user_id_update:<previous user_id>:<user_id>
+//
+// People are identified as Meta does since 2026: a phone number (`wa_id`, `from`, `recipient_id`), a
+// business-scoped user ID (BSUID: `user_id`, `from_user_id`, `recipient_user_id`), or both, plus a
+// parent BSUID and a `username`. Every WhatsApp event's payload carries `wa_id`, `user_id`,
+// `parent_user_id` and `username` of the person (null when Meta left one out).
 //   instagram.comment  ig.comment:<comment id>
 //   instagram.mention  ig.mention:<media id>:<comment id>
 //   instagram.message  ig.message:<mid>
@@ -20,6 +27,8 @@ type MetaEventType =
 	| 'whatsapp.message'
 	| 'whatsapp.status'
 	| 'whatsapp.error'
+	| 'whatsapp.user_preference'
+	| 'whatsapp.user_id_update'
 	| 'instagram.comment'
 	| 'instagram.mention'
 	| 'instagram.message'
@@ -93,10 +102,93 @@ function unhandled(object: string, entryId: string | undefined, field: string | 
 	};
 }
 
+const BSUID = /^[A-Z]{2}\.[A-Za-z0-9]{1,128}$/;
+const PARENT_BSUID = /^[A-Z]{2}\.ENT\.[A-Za-z0-9]{1,128}$/;
+const PHONE = /^[1-9]\d{7,14}$/;
+
+/** The identifiers of one person as every WhatsApp event payload carries them (null when absent or malformed). */
+interface Person {
+	wa_id: string | null;
+	user_id: string | null;
+	parent_user_id: string | null;
+	username: string | null;
+}
+
+function personOf(ids: { wa_id?: unknown; user_id?: unknown; parent_user_id?: unknown }, profile: Json = {}): Person {
+	const waId = asString(ids.wa_id);
+	const userId = asString(ids.user_id);
+	const parent = asString(ids.parent_user_id);
+	return {
+		// Before usernames, Meta wrote a username user's BSUID in `wa_id`/`from`: keep it as the BSUID.
+		wa_id: waId && PHONE.test(waId) ? waId : null,
+		user_id: userId && BSUID.test(userId) ? userId : waId && BSUID.test(waId) ? waId : null,
+		parent_user_id: parent && PARENT_BSUID.test(parent) ? parent : null,
+		username: asString(profile.username) ?? null,
+	};
+}
+
+/** A status's recipient: `recipient_id` (phone), `recipient_user_id` (BSUID), `recipient_parent_user_id`, and the contact's username. */
+function statusPerson(status: Json, contacts: Json[]): Person {
+	const phone = asString(status.recipient_id);
+	const userId = asString(status.recipient_user_id);
+	const contact = contacts.find((c) => (phone && asString(c.wa_id) === phone) || (userId && asString(c.user_id) === userId)) ?? (contacts.length === 1 ? contacts[0] : undefined);
+	return personOf(
+		{ wa_id: phone ?? contact?.wa_id, user_id: userId ?? contact?.user_id, parent_user_id: status.recipient_parent_user_id ?? contact?.parent_user_id },
+		contact && isObject(contact.profile) ? contact.profile : {},
+	);
+}
+
+/** `user_preferences`: a person stopped or resumed marketing messages from the business in WhatsApp. */
+function userPreferenceEvent(entryId: string | undefined, base: Json, preference: unknown, contacts: Json[], receivedAt: Date): NormalizedEvent {
+	if (!isObject(preference) || !asString(preference.value)) return unhandled('whatsapp_business_account', entryId, 'user_preferences', preference, receivedAt);
+	const waId = asString(preference.wa_id);
+	const userId = asString(preference.user_id);
+	const contact = contacts.find((c) => (waId && asString(c.wa_id) === waId) || (userId && asString(c.user_id) === userId)) ?? (contacts.length === 1 ? contacts[0] : undefined);
+	const person = personOf(
+		{ wa_id: waId ?? contact?.wa_id, user_id: userId ?? contact?.user_id, parent_user_id: preference.parent_user_id ?? contact?.parent_user_id },
+		contact && isObject(contact.profile) ? contact.profile : {},
+	);
+	const value = asString(preference.value)!;
+	const timestamp = asString(preference.timestamp) ?? '';
+	return {
+		type: 'whatsapp.user_preference',
+		dedupeKey: boundedKey(`wa.preference:${person.user_id ?? person.wa_id ?? hash(preference)}:${timestamp}:${value}`),
+		occurredAt: metaTime(preference.timestamp, receivedAt),
+		payload: { ...base, ...person, category: asString(preference.category) ?? null, value, detail: asString(preference.detail) ?? null },
+	};
+}
+
+/**
+ * `user_id_update`: a person's BSUID changed (a phone-number change gives a new BSUID). Each item names
+ * the previous and the new BSUID (`user_id: { previous, current }`, or `previous_user_id` and `user_id`).
+ */
+function userIdUpdates(entryId: string | undefined, value: Json, receivedAt: Date): NormalizedEvent[] {
+	const metadata = isObject(value.metadata) ? value.metadata : {};
+	const base = { waba_id: entryId ?? null, phone_number_id: asString(metadata.phone_number_id) ?? null, display_phone_number: asString(metadata.display_phone_number) ?? null };
+	const items = asArray(value.user_id_update);
+	if (items.length === 0) return [unhandled('whatsapp_business_account', entryId, 'user_id_update', value, receivedAt)];
+	return items.map((item) => {
+		const ids = isObject(item) && isObject(item.user_id) ? item.user_id : {};
+		const previous = isObject(item) ? (asString(ids.previous) ?? asString(item.previous_user_id)) : undefined;
+		const current = isObject(item) ? (asString(ids.current) ?? asString(item.user_id)) : undefined;
+		if (!isObject(item) || !previous || !current || !BSUID.test(previous) || !BSUID.test(current)) {
+			return unhandled('whatsapp_business_account', entryId, 'user_id_update', item, receivedAt);
+		}
+		const person = personOf({ wa_id: item.wa_id, user_id: current, parent_user_id: item.parent_user_id });
+		return {
+			type: 'whatsapp.user_id_update',
+			dedupeKey: boundedKey(`wa.user_id_update:${previous}:${current}`),
+			occurredAt: metaTime(item.timestamp, receivedAt),
+			payload: { ...base, ...person, previous_user_id: previous },
+		};
+	});
+}
+
 function whatsappChange(entryId: string | undefined, change: Json, receivedAt: Date): NormalizedEvent[] {
 	const field = asString(change.field);
 	const value = change.value;
-	if (field !== 'messages' || !isObject(value)) return [unhandled('whatsapp_business_account', entryId, field, value, receivedAt)];
+	if (field === 'user_id_update' && isObject(value)) return userIdUpdates(entryId, value, receivedAt);
+	if ((field !== 'messages' && field !== 'user_preferences') || !isObject(value)) return [unhandled('whatsapp_business_account', entryId, field, value, receivedAt)];
 	const metadata = isObject(value.metadata) ? value.metadata : {};
 	const phoneNumberId = asString(metadata.phone_number_id) ?? null;
 	const displayPhoneNumber = asString(metadata.display_phone_number) ?? null;
@@ -112,8 +204,15 @@ function whatsappChange(entryId: string | undefined, change: Json, receivedAt: D
 			continue;
 		}
 		const from = asString(message.from) ?? null;
-		const contact = contacts.find((c) => asString(c.wa_id) === from) ?? (contacts.length === 1 ? contacts[0] : undefined);
+		const fromUserId = asString(message.from_user_id) ?? null;
+		const contact =
+			contacts.find((c) => (from !== null && asString(c.wa_id) === from) || (fromUserId !== null && asString(c.user_id) === fromUserId)) ??
+			(contacts.length === 1 ? contacts[0] : undefined);
 		const profile = contact && isObject(contact.profile) ? contact.profile : {};
+		const person = personOf(
+			{ wa_id: from ?? contact?.wa_id, user_id: fromUserId ?? contact?.user_id, parent_user_id: message.from_parent_user_id ?? contact?.parent_user_id },
+			profile,
+		);
 		events.push({
 			type: 'whatsapp.message',
 			dedupeKey: boundedKey(`wa.message:${asString(message.id)}`),
@@ -122,6 +221,7 @@ function whatsappChange(entryId: string | undefined, change: Json, receivedAt: D
 				...base,
 				wamid: asString(message.id),
 				from,
+				...person,
 				profile_name: asString(profile.name) ?? null,
 				message_type: asString(message.type) ?? null,
 				text: isObject(message.text) ? (asString(message.text.body) ?? null) : null,
@@ -154,12 +254,18 @@ function whatsappChange(entryId: string | undefined, change: Json, receivedAt: D
 				wamid: asString(status.id),
 				status: asString(status.status),
 				recipient_id: asString(status.recipient_id) ?? null,
+				...statusPerson(status, contacts),
 				errors,
 				conversation: status.conversation ?? null,
 				pricing: status.pricing ?? null,
 				biz_opaque_callback_data: asString(status.biz_opaque_callback_data) ?? null,
 			},
 		});
+	}
+
+	for (const preference of asArray(value.user_preferences)) {
+		known = true;
+		events.push(userPreferenceEvent(entryId, base, preference, contacts, receivedAt));
 	}
 
 	for (const error of asArray(value.errors)) {

@@ -138,7 +138,8 @@ describe('campaigns', () => {
 		// A late "delivered" after "read" does not move it back.
 		await service.postMeta(statusUpdate([{ wamid: ids[0], status: 'delivered', recipient: optedIn[0], timestamp: Math.floor(Date.now() / 1000) + 1 }]));
 		const r = await report(campaign.id);
-		expect(r.counts).toMatchObject({ read: 1, delivered: 1, failed: 2, sent: 0, claimed: 0, pending: 0 });
+		// 131049: Meta held the marketing message back for now — its own state, not a failure to retry.
+		expect(r.counts).toMatchObject({ read: 1, delivered: 1, failed: 1, held_by_meta: 1, sent: 0, claimed: 0, pending: 0 });
 		expect(r.status).toBe('completed');
 		expect(r.failures).toEqual(
 			expect.arrayContaining([

@@ -102,7 +102,7 @@ describe('no 5xx for hostile input', () => {
 		await refused(pro.key, 'POST', `/api/v1/campaigns/${campaign.body.id}/results`, { results: [{ wa_id: waId, error: { code: 2 ** 60 } }] }, 422, 'results[0].error.code');
 		const res = await service.call(pro.key, 'POST', `/api/v1/campaigns/${campaign.body.id}/results`, { results: [{ wa_id: waId, error: { code: 2 ** 31, title: 'Odd' } }] });
 		expect(res.status).toBe(200);
-		expect(res.body.data).toEqual([{ wa_id: waId, state: 'failed', recorded: true }]);
+		expect(res.body.data).toEqual([{ wa_id: waId, user_id: null, state: 'failed', recorded: true }]);
 		const report = await service.call(pro.key, 'GET', `/api/v1/campaigns/${campaign.body.id}`);
 		expect(report.body.failures).toEqual([{ code: 2 ** 31, title: 'Odd', count: 1 }]);
 	});

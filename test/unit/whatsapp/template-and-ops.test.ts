@@ -13,7 +13,7 @@ afterAll(() => graph.close());
 beforeEach(() => graph.clearLog());
 afterEach(() => expect(graph.invalidRequests()).toEqual([]));
 
-const sends = () => graph.requests.filter((r) => r.route === 'whatsapp.messages');
+const sends = () => graph.requests.filter((r) => r.route === 'whatsapp.messages' || r.route === 'whatsapp.marketing_messages');
 const tpl = (params: Record<string, unknown>) => ({ resource: 'message', operation: 'sendTemplate', phoneNumberId: SENDER, to: '919800000001', languageCode: '', headerType: 'none', ...params });
 const videoTemplate = wa_id('new_post_video');
 function wa_id(name: string) {
@@ -175,6 +175,41 @@ describe('Template management', () => {
 		}
 	});
 
+	it('sends currency and date_time body parameters as Meta defines them, and refuses a bad currency before sending', async () => {
+		const image = {
+			template: { __rl: true, mode: 'name', value: 'new_post_image' },
+			languageCode: 'en',
+			headerType: 'image',
+			headerMediaSource: 'id',
+			headerMediaId: '778899',
+			buttonParameters: { button: [{ index: 0, subType: 'url', value: 'masala-chai' }] },
+		};
+		await runNode({
+			baseUrl: graph.url,
+			params: tpl({
+				...image,
+				bodyParameters: {
+					parameter: [
+						{ text: 'Asha' },
+						{ text: 'Sunday, 3 November', type: 'date_time' },
+						{ text: '₹199.50', type: 'currency', currencyCode: 'inr', amount: 199.5 },
+					],
+				},
+			}),
+		});
+		const body = (sends().at(-1)!.body as any).template.components.find((c: { type: string }) => c.type === 'body');
+		expect(body.parameters).toEqual([
+			{ type: 'text', text: 'Asha' },
+			{ type: 'date_time', date_time: { fallback_value: 'Sunday, 3 November' } },
+			{ type: 'currency', currency: { fallback_value: '₹199.50', code: 'INR', amount_1000: 199500 } },
+		]);
+		const before = graph.requests.length;
+		await expect(
+			runNode({ baseUrl: graph.url, params: tpl({ ...image, bodyParameters: { parameter: [{ text: 'Asha' }, { text: 'x' }, { text: '₹1', type: 'currency', currencyCode: 'rupees', amount: 1 }] } }) }),
+		).rejects.toThrow(/Body parameter 3 is a currency: give its ISO 4217 code/);
+		expect(graph.requests.filter((r) => r.method === 'POST')).toHaveLength(graph.requests.slice(0, before).filter((r) => r.method === 'POST').length);
+	});
+
 	it('creates, gets and deletes a template', async () => {
 		const components = [
 			{ type: 'BODY', text: 'Hi {{1}}, {{2}} is back!', example: { body_text: [['Asha', 'Chai']] } },
@@ -190,6 +225,18 @@ describe('Template management', () => {
 		const deleted = await runNode({ baseUrl: graph.url, params: { resource: 'template', operation: 'delete', deleteName: 'back_in_stock', deleteId: '' } });
 		expect(deleted.output[0].json).toEqual({ success: true, name: 'back_in_stock' });
 		expect(wa.templates.some((t) => t.name === 'back_in_stock')).toBe(false);
+	});
+
+	it("sets a message TTL within Meta's range for the category, and refuses one outside it before submitting", async () => {
+		const components = [{ type: 'BODY', text: 'Diwali sale is live' }];
+		const params = { resource: 'template', operation: 'create', templateName: 'ttl_sale', category: 'MARKETING', language: 'en', components: JSON.stringify(components) };
+		await runNode({ baseUrl: graph.url, params: { ...params, messageSendTtlSeconds: 86_400 } });
+		expect(graph.requests.at(-1)?.body).toMatchObject({ name: 'ttl_sale', message_send_ttl_seconds: 86_400 });
+		const before = graph.requests.length;
+		await expect(runNode({ baseUrl: graph.url, params: { ...params, templateName: 'ttl_short', messageSendTtlSeconds: 600 } })).rejects.toThrow(
+			/Message TTL for a MARKETING template must be 43200 to 2592000 seconds, got 600/,
+		);
+		expect(graph.requests).toHaveLength(before);
 	});
 
 	it('refuses a body variable without an example before submitting', async () => {

@@ -24,7 +24,7 @@ export const description = forOperation('campaign', 'recordResults', [
 		default: '={{ $json.wa_id ?? $json.contacts?.[0]?.input ?? $json.to }}',
 		required: true,
 		description:
-			'The recipient each input item belongs to. After a WhatsApp node, point at the claimed recipient, e.g. {{ $(\'Claim Recipients\').item.JSON.wa_id }}.',
+			'The recipient each input item belongs to: the phone number or, for a customer known only by it, the WhatsApp user ID (BSUID). After a WhatsApp node, point at the claimed recipient, e.g. {{ $(\'Claim Recipients\').item.JSON.wa_id ?? $(\'Claim Recipients\').item.JSON.user_id }}.',
 	},
 ]);
 

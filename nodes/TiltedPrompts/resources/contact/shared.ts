@@ -10,7 +10,8 @@ export function waIdField(): INodeProperties {
 		type: 'string',
 		default: '',
 		required: true,
-		placeholder: 'e.g. +91 98765 43210',
-		description: 'The contact’s WhatsApp number in international format; spaces, dashes and a leading + are fine',
+		placeholder: 'e.g. +91 98765 43210 or IN.1648738043044942',
+		description:
+			'The contact’s WhatsApp number in international format (spaces, dashes and a leading + are fine), or the WhatsApp user ID (BSUID) of a customer whose number is hidden',
 	};
 }

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { bulkSend } from '../../shared/bulkSend';
-import { checkAgainstDefinition, mediaObject, messageBody, templateContent, type TemplateHeader } from '../../shared/build';
+import { checkAgainstDefinition, mediaObject, messageBody, templateContent, type TemplateBodyParameter, type TemplateCard, type TemplateHeader } from '../../shared/build';
 import { getPhoneNumberId, phoneNumberField, recipientField, templateLocator } from '../../shared/fields';
 import { LimitError, normalizeRecipient } from '../../shared/limits';
 import { getCredentials, graphCall } from '../../shared/transport';
@@ -8,6 +8,25 @@ import type { BuildContext, PreparedSend, TemplateDefinition } from '../../share
 
 const show = { resource: ['message'], operation: ['sendTemplate'] };
 const TEMPLATE_FIELDS = 'id,name,language,status,category,parameter_format,components';
+
+/** A carousel card's button N (index N-1): its type and value. */
+function cardButtonFields(n: 1 | 2): INodeProperties[] {
+	return [
+		{
+			displayName: `Button ${n} Type`,
+			name: `button${n}Type`,
+			type: 'options',
+			default: 'none',
+			description: `The card's button at index ${n - 1}, if it takes a value`,
+			options: [
+				{ name: 'None', value: 'none' },
+				{ name: 'Quick Reply (Payload)', value: 'quick_reply' },
+				{ name: 'URL (Dynamic Suffix)', value: 'url' },
+			],
+		},
+		{ displayName: `Button ${n} Value`, name: `button${n}Value`, type: 'string', default: '', description: 'URL suffix or payload' },
+	];
+}
 
 export const description: INodeProperties[] = [
 	phoneNumberField(show),
@@ -20,6 +39,15 @@ export const description: INodeProperties[] = [
 		default: '',
 		placeholder: 'en_US',
 		description: 'Template language, e.g. en, en_US, hi. Leave empty to use the language of the template picked from the list or by ID.',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Send Marketing Templates Through the Marketing Messages API',
+		name: 'marketingMessagesApi',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether a MARKETING template goes to the Marketing Messages API (POST /{phone number ID}/marketing_messages), where Meta directs marketing sends. When Meta says the account is not onboarded to it, the message goes through /messages and the item says so in "note". Other categories always use /messages.',
 		displayOptions: { show },
 	},
 	{
@@ -66,8 +94,21 @@ export const description: INodeProperties[] = [
 				name: 'parameter',
 				displayName: 'Parameter',
 				values: [
-					{ displayName: 'Text', name: 'text', type: 'string', default: '', required: true },
+					{ displayName: 'Amount', name: 'amount', type: 'number', typeOptions: { numberPrecision: 3 }, default: 0, description: 'The amount in the currency, e.g. 199.50, for a currency parameter' },
+					{ displayName: 'Currency Code', name: 'currencyCode', type: 'string', default: '', placeholder: 'INR', description: 'ISO 4217 code, for a currency parameter' },
 					{ displayName: 'Parameter Name', name: 'name', type: 'string', default: '', description: 'Only for templates with named parameters ({{first_name}})' },
+					{ displayName: 'Text', name: 'text', type: 'string', default: '', required: true, description: 'The value; for a currency or date, the text shown where WhatsApp cannot localise it' },
+					{
+						displayName: 'Type',
+						name: 'type',
+						type: 'options',
+						default: 'text',
+						options: [
+							{ name: 'Currency', value: 'currency' },
+							{ name: 'Date and Time', value: 'date_time' },
+							{ name: 'Text', value: 'text' },
+						],
+					},
 				],
 			},
 		],
@@ -79,7 +120,7 @@ export const description: INodeProperties[] = [
 		typeOptions: { multipleValues: true },
 		default: {},
 		placeholder: 'Add Button Parameter',
-		description: 'Values for the template\'s buttons: a URL suffix, a quick-reply payload or a coupon code',
+		description: 'Values for the template\'s buttons: a URL suffix, a quick-reply payload, a coupon code or a flow token',
 		displayOptions: { show },
 		options: [
 			{
@@ -96,9 +137,42 @@ export const description: INodeProperties[] = [
 							{ name: 'URL (Dynamic Suffix)', value: 'url' },
 							{ name: 'Quick Reply (Payload)', value: 'quick_reply' },
 							{ name: 'Copy Code (Coupon)', value: 'copy_code' },
+							{ name: 'Flow (Flow Token)', value: 'flow' },
 						],
 					},
-					{ displayName: 'Value', name: 'value', type: 'string', default: '', required: true, description: 'URL suffix, payload or coupon code' },
+					{ displayName: 'Value', name: 'value', type: 'string', default: '', required: true, description: 'URL suffix, payload, coupon code or flow token' },
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Carousel Cards',
+		name: 'carouselCards',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		default: {},
+		placeholder: 'Add Card',
+		description: 'For a media-card carousel template: one entry per card, in order (2 to 10), each with its header media, body values and button values',
+		displayOptions: { show },
+		options: [
+			{
+				name: 'card',
+				displayName: 'Card',
+				values: [
+					{ displayName: 'Body Parameters', name: 'bodyValues', type: 'string', typeOptions: { rows: 3 }, default: '', description: 'Values for the card body\'s {{1}}, {{2}}, …, one per line' },
+					...cardButtonFields(1),
+					...cardButtonFields(2),
+					{ displayName: 'Header Media Link', name: 'mediaLink', type: 'string', default: '', required: true, placeholder: 'https://cdn.example.com/card-1.jpg' },
+					{
+						displayName: 'Header Type',
+						name: 'headerType',
+						type: 'options',
+						default: 'image',
+						options: [
+							{ name: 'Image', value: 'image' },
+							{ name: 'Video', value: 'video' },
+						],
+					},
 				],
 			},
 		],
@@ -138,6 +212,26 @@ async function readTemplate(this: IExecuteFunctions, p: Param, i: number, contex
 	return { name, language: resolved, def };
 }
 
+type CardParams = { bodyValues?: string; button1Type?: string; button1Value?: string; button2Type?: string; button2Value?: string; mediaLink?: string; headerType?: string };
+
+/** The carousel cards of the item (none for other templates). */
+function readCards(p: Param): TemplateCard[] {
+	const cards = (p<IDataObject>('carouselCards', {}).card as CardParams[] | undefined) ?? [];
+	return cards.map((card, i) => {
+		const type = card.headerType === 'video' ? 'video' : 'image';
+		const buttons = [
+			{ index: 0, subType: card.button1Type ?? 'none', value: String(card.button1Value ?? '') },
+			{ index: 1, subType: card.button2Type ?? 'none', value: String(card.button2Value ?? '') },
+		].filter((b) => b.subType !== 'none');
+		const body = String(card.bodyValues ?? '')
+			.split('\n')
+			.map((v) => v.trim())
+			.filter(Boolean)
+			.map((text) => ({ text }));
+		return { header: { type, media: mediaObject({ from: 'link', link: String(card.mediaLink ?? '') }, `Card ${i + 1} Header Media Link`) }, body, buttons };
+	});
+}
+
 function readHeader(p: Param, headerType: string): TemplateHeader {
 	if (headerType === 'none') return { type: 'none' };
 	if (headerType === 'text') return { type: 'text', text: p<string>('headerText') };
@@ -158,11 +252,22 @@ export async function readSendTemplate(this: IExecuteFunctions, i: number, conte
 	const to = normalizeRecipient(p<string>('to'));
 	const { name, language, def } = await readTemplate.call(this, p, i, context);
 	const headerType = p<string>('headerType', 'none');
-	const body = ((p<IDataObject>('bodyParameters', {}).parameter as Array<{ text: string; name?: string }> | undefined) ?? []).map((b) => ({ text: String(b.text ?? ''), name: b.name ? String(b.name) : undefined }));
+	const body = ((p<IDataObject>('bodyParameters', {}).parameter as Array<{ text: string; name?: string; type?: string; currencyCode?: string; amount?: number }> | undefined) ?? []).map(
+		(b): TemplateBodyParameter => ({
+			text: String(b.text ?? ''),
+			name: b.name ? String(b.name) : undefined,
+			type: b.type === 'currency' || b.type === 'date_time' ? b.type : 'text',
+			currencyCode: b.currencyCode,
+			amount: b.amount,
+		}),
+	);
 	const buttons = ((p<IDataObject>('buttonParameters', {}).button as Array<{ index: number; subType: string; value: string }> | undefined) ?? []).map((b) => ({ index: Number(b.index ?? 0), subType: String(b.subType ?? 'url'), value: String(b.value ?? '') }));
-	if (def) checkAgainstDefinition(def, { headerType, body, buttons });
-	const content = templateContent({ name, language, header: readHeader(p, headerType), body, buttons });
-	return { phoneNumberId, to, body: messageBody(to, content) };
+	const cards = readCards(p);
+	if (def) checkAgainstDefinition(def, { headerType, body, buttons, cards });
+	const content = templateContent({ name, language, header: readHeader(p, headerType), body, buttons, cards });
+	// The category is known only from the template's definition (picked from the list, by ID, or found by name).
+	const marketing = def?.category === 'MARKETING' && p<boolean>('marketingMessagesApi', true);
+	return { phoneNumberId, to, body: messageBody(to, content), endpoint: marketing ? 'marketing_messages' : 'messages' };
 }
 
 /** A batch operation: every item of the run goes out through one throttle. */

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { forOperation } from '../../../shared/operation';
 import { TEMPLATE_CATEGORIES } from '../../shared/fields';
-import { LimitError } from '../../shared/limits';
+import { checkTtl, LimitError } from '../../shared/limits';
 import { getCredentials, graphCall } from '../../shared/transport';
 
 export const description: INodeProperties[] = forOperation('template', 'create', [
@@ -24,6 +24,15 @@ export const description: INodeProperties[] = forOperation('template', 'create',
 		description: 'HEADER / BODY / FOOTER / BUTTONS components with examples for every variable, as in Meta\'s template API',
 	},
 	{ displayName: 'Allow Category Change', name: 'allowCategoryChange', type: 'boolean', default: false, description: 'Whether Meta may re-categorise the template instead of rejecting it' },
+	{
+		displayName: 'Message TTL (Seconds)',
+		name: 'messageSendTtlSeconds',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 0,
+		description:
+			"How long Meta keeps trying to deliver a message of this template (0: Meta's default). Marketing: 43200–2592000 (12 hours to 30 days, applies to sends through the Marketing Messages API); utility: 30–43200; authentication: 30–900.",
+	},
 ]);
 
 export async function execute(this: IExecuteFunctions, i: number): Promise<IDataObject> {
@@ -55,6 +64,8 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<IData
 	}
 	const body: IDataObject = { name, category: this.getNodeParameter('category', i), language: String(this.getNodeParameter('language', i)), components };
 	if (this.getNodeParameter('allowCategoryChange', i, false)) body.allow_category_change = true;
+	const ttl = Number(this.getNodeParameter('messageSendTtlSeconds', i, 0));
+	if (ttl) body.message_send_ttl_seconds = checkTtl(String(body.category), ttl);
 	const result = await graphCall.call(this, { method: 'POST', path: `/${businessAccountId}/message_templates`, body }, i);
 	return { ...result, name };
 }

@@ -7,9 +7,30 @@ import type { MessageContent } from './envelope';
 export type TemplateHeader = { type: 'none' } | { type: 'text'; text: string } | { type: 'image' | 'video' | 'document'; media: IDataObject };
 
 export interface TemplateBodyParameter {
+	/** The value; for currency and date_time the text shown where Meta cannot localise (`fallback_value`). */
 	text: string;
 	/** For templates with named parameters ({{first_name}}). */
 	name?: string;
+	/** text (default), currency (`currencyCode` + `amount`, localised by WhatsApp) or date_time. */
+	type?: 'text' | 'currency' | 'date_time';
+	/** ISO 4217 code, e.g. INR. */
+	currencyCode?: string;
+	/** The amount in the currency's units, e.g. 199.5 (sent as amount_1000 = 199500). */
+	amount?: number;
+}
+
+/** One body parameter as Meta takes it: text, currency or date_time. */
+function bodyParameter(b: TemplateBodyParameter, n: number): IDataObject {
+	const named = b.name ? { parameter_name: b.name } : {};
+	if (b.type === 'currency') {
+		const code = String(b.currencyCode ?? '').trim().toUpperCase();
+		if (!/^[A-Z]{3}$/.test(code)) throw new LimitError(`Body parameter ${n + 1} is a currency: give its ISO 4217 code (e.g. INR), got "${b.currencyCode ?? ''}"`);
+		const amount1000 = Math.round(Number(b.amount) * 1000);
+		if (!Number.isSafeInteger(amount1000) || Math.abs(amount1000) > 2 ** 31 - 1) throw new LimitError(`Body parameter ${n + 1} is a currency: give its amount as a number (e.g. 199.50), got "${b.amount ?? ''}"`);
+		return { type: 'currency', currency: { fallback_value: b.text, code, amount_1000: amount1000 }, ...named };
+	}
+	if (b.type === 'date_time') return { type: 'date_time', date_time: { fallback_value: b.text }, ...named };
+	return { type: 'text', text: b.text, ...named };
 }
 
 export interface TemplateButtonParameter {
@@ -18,17 +39,30 @@ export interface TemplateButtonParameter {
 	value: string;
 }
 
+/** One card of a media-card carousel template: its header media, body parameters and buttons. */
+export interface TemplateCard {
+	header: { type: 'image' | 'video'; media: IDataObject };
+	body: TemplateBodyParameter[];
+	buttons: TemplateButtonParameter[];
+}
+
 export interface TemplateInput {
 	name: string;
 	language: string;
 	header: TemplateHeader;
 	body: TemplateBodyParameter[];
 	buttons: TemplateButtonParameter[];
+	/** Media-card carousel: 2 to 10 cards. */
+	cards?: TemplateCard[];
 }
+
+export const MAX_CAROUSEL_CARDS = 10;
 
 function buttonParameter(button: TemplateButtonParameter): IDataObject {
 	if (button.subType === 'quick_reply') return { type: 'payload', payload: button.value };
 	if (button.subType === 'copy_code') return { type: 'coupon_code', coupon_code: button.value };
+	// A Flow button: the value is the flow token the Flow's endpoint receives.
+	if (button.subType === 'flow') return { type: 'action', action: { flow_token: button.value } };
 	return { type: 'text', text: button.value };
 }
 
@@ -41,29 +75,55 @@ function headerComponent(header: TemplateHeader): IDataObject | undefined {
 	return { type: 'header', parameters: [{ type: header.type, [header.type]: header.media }] };
 }
 
+function bodyComponent(body: TemplateBodyParameter[], label = 'Body parameter'): IDataObject | undefined {
+	if (!body.length) return undefined;
+	for (const [n, param] of body.entries()) {
+		if (param.text.trim() === '') throw new LimitError(`${label} ${n + 1} is empty: WhatsApp rejects empty parameters`);
+	}
+	return { type: 'body', parameters: body.map(bodyParameter) };
+}
+
+function buttonComponents(buttons: TemplateButtonParameter[], label = 'Button'): IDataObject[] {
+	const seen = new Set<number>();
+	return buttons.map((button) => {
+		if (seen.has(button.index)) throw new LimitError(`${label} index ${button.index} is given twice`);
+		seen.add(button.index);
+		if (!button.value) throw new LimitError(`${label} ${button.index} value is empty`);
+		return { type: 'button', sub_type: button.subType, index: String(button.index), parameters: [buttonParameter(button)] };
+	});
+}
+
+/** `{ type: 'carousel', cards: [{ card_index, components: [header, body?, button…] }] }`. */
+function carouselComponent(cards: TemplateCard[]): IDataObject {
+	if (cards.length < 2 || cards.length > MAX_CAROUSEL_CARDS) throw new LimitError(`A carousel has 2 to ${MAX_CAROUSEL_CARDS} cards; you gave ${cards.length}`);
+	return {
+		type: 'carousel',
+		cards: cards.map((card, i) => {
+			const body = bodyComponent(card.body, `Card ${i + 1} body parameter`);
+			return {
+				card_index: i,
+				components: [headerComponent(card.header)!, ...(body ? [body] : []), ...buttonComponents(card.buttons, `Card ${i + 1} button`)],
+			};
+		}),
+	};
+}
+
 export function templateContent(input: TemplateInput): MessageContent {
 	const components: IDataObject[] = [];
 	const header = headerComponent(input.header);
 	if (header) components.push(header);
-	if (input.body.length) {
-		for (const [n, param] of input.body.entries()) {
-			if (param.text.trim() === '') throw new LimitError(`Body parameter ${n + 1} is empty: WhatsApp rejects empty parameters`);
-		}
-		components.push({ type: 'body', parameters: input.body.map((b) => ({ type: 'text', text: b.text, ...(b.name ? { parameter_name: b.name } : {}) })) });
-	}
-	const seen = new Set<number>();
-	for (const button of input.buttons) {
-		if (seen.has(button.index)) throw new LimitError(`Button index ${button.index} is given twice`);
-		seen.add(button.index);
-		if (!button.value) throw new LimitError(`Button ${button.index} value is empty`);
-		components.push({ type: 'button', sub_type: button.subType, index: String(button.index), parameters: [buttonParameter(button)] });
-	}
+	const body = bodyComponent(input.body);
+	if (body) components.push(body);
+	components.push(...buttonComponents(input.buttons));
+	if (input.cards?.length) components.push(carouselComponent(input.cards));
 	const template: IDataObject = { name: input.name, language: { code: input.language } };
 	if (components.length) template.components = components;
 	return { type: 'template', template };
 }
 
-function checkHeader(label: string, def: TemplateDefinition, headerType: string): void {
+type DefinedComponents = TemplateDefinition['components'];
+
+function checkHeader(label: string, def: { components?: DefinedComponents }, headerType: string): void {
 	const header = (def.components ?? []).find((c) => c.type === 'HEADER');
 	const format = header ? String(header.format ?? 'TEXT').toLowerCase() : 'none';
 	if (format === 'text') {
@@ -77,7 +137,7 @@ function checkHeader(label: string, def: TemplateDefinition, headerType: string)
 	}
 }
 
-function checkBody(label: string, def: TemplateDefinition, body: TemplateBodyParameter[]): void {
+function checkBody(label: string, def: { components?: DefinedComponents; parameter_format?: string }, body: TemplateBodyParameter[]): void {
 	const component = (def.components ?? []).find((c) => c.type === 'BODY');
 	const placeholders = templatePlaceholders(component?.text);
 	if (placeholders.length !== body.length) {
@@ -93,7 +153,7 @@ function checkBody(label: string, def: TemplateDefinition, body: TemplateBodyPar
 	}
 }
 
-function checkButtons(label: string, def: TemplateDefinition, given: Array<{ index: number; subType: string }>): void {
+function checkButtons(label: string, def: { components?: DefinedComponents }, given: Array<{ index: number; subType: string }>): void {
 	const buttons = ((def.components ?? []).find((c) => c.type === 'BUTTONS')?.buttons ?? []) as Array<{ type: string; url?: string; text?: string }>;
 	for (const button of given) {
 		const defined = buttons[button.index];
@@ -110,11 +170,27 @@ function checkButtons(label: string, def: TemplateDefinition, given: Array<{ ind
 /** Checks the parameters against the template's definition, in the words a user understands. */
 export function checkAgainstDefinition(
 	def: TemplateDefinition,
-	sent: { headerType: string; body: TemplateBodyParameter[]; buttons: Array<{ index: number; subType: string }> },
+	sent: { headerType: string; body: TemplateBodyParameter[]; buttons: Array<{ index: number; subType: string }>; cards?: TemplateCard[] },
 ): void {
 	const label = `Template "${def.name}" (${def.language})`;
 	if (def.status && def.status !== 'APPROVED') throw new LimitError(`${label} is ${def.status}, not APPROVED: only approved templates can be sent`);
 	checkHeader(label, def, sent.headerType);
 	checkBody(label, def, sent.body);
 	checkButtons(label, def, sent.buttons);
+	checkCards(label, def, sent.cards ?? []);
+}
+
+/** A carousel template's cards: as many as defined, each card's header, body and buttons as its definition says. */
+function checkCards(label: string, def: TemplateDefinition, cards: TemplateCard[]): void {
+	const carousel = (def.components ?? []).find((c) => c.type === 'CAROUSEL') as { cards?: Array<{ components?: DefinedComponents }> } | undefined;
+	const defined = carousel?.cards ?? [];
+	if (defined.length !== cards.length) {
+		throw new LimitError(defined.length ? `${label} is a carousel of ${defined.length} cards; you gave ${cards.length}` : `${label} is not a carousel template: remove the Carousel Cards`);
+	}
+	cards.forEach((card, i) => {
+		const cardLabel = `${label}, card ${i + 1}`;
+		checkHeader(cardLabel, defined[i], card.header.type);
+		checkBody(cardLabel, { ...defined[i], parameter_format: def.parameter_format }, card.body);
+		checkButtons(cardLabel, defined[i], card.buttons);
+	});
 }
