@@ -40,6 +40,11 @@ export const leaseResult = z.object({
 	expires_at: z.iso.datetime().describe('Permits not used by then are void.'),
 	expires_in_ms: z.number(),
 	retry_after_ms: z.number().describe('With granted 0: when asking again may succeed.'),
+	held_ahead: z.number().int().describe('Permits not yet due this campaign now holds.'),
+	share_ahead: z
+		.number()
+		.int()
+		.describe("The most permits not yet due a campaign may hold (its fair share of the next second): keep asking until you hold it, or you get less than your share."),
 	server_time: z.iso.datetime(),
 });
 
@@ -86,6 +91,8 @@ export function sendBudgetRoutes(api: ApiBuilder, pool: Pool): void {
 					expires_at: iso(lease.expiresUs),
 					expires_in_ms: Math.max(0, lease.expiresUs - lease.nowUs) / 1000,
 					retry_after_ms: lease.retryAfterUs / 1000,
+					held_ahead: lease.heldAhead,
+					share_ahead: lease.shareAhead,
 					server_time: iso(lease.nowUs),
 				},
 			};
