@@ -361,6 +361,13 @@ function settle<R, E>(s: Scheduler, state: RunState<R, E>, task: Task, outcome: 
 	fail(s, state, task, outcome.error);
 }
 
+/** Reserves the shared pair slots of a quarter second's worth of jobs at once (one request, not one per message). */
+async function reserveSharedPairs(shared: SharedLimits, tasks: Task[], now: number): Promise<void> {
+	const batch = tasks.filter((t) => t.sharedPairAt === undefined);
+	const slots = await shared.pairSlots(batch, now);
+	batch.forEach((t, i) => (t.sharedPairAt = slots[i] ?? -Infinity));
+}
+
 /**
  * Sends every job through `attempt` under the pacer, pair spacer and concurrency bound; retries
  * retryable failures; returns one result per job in input order (`job.index` must be its position
@@ -441,12 +448,7 @@ export async function runBulk<R, E>(
 			await waitForChange(top ? top.readyAt - now : Infinity);
 			continue;
 		}
-		if (options.shared && task.sharedPairAt === undefined) {
-			// Reserved for the next quarter second's worth of jobs at once (one request, not one per message).
-			const batch = [task, ...fresh.slice(nextFresh, nextFresh + Math.ceil(options.ratePerSecond / 4) - 1)].filter((t) => t.sharedPairAt === undefined);
-			const slots = await options.shared.pairSlots(batch, now);
-			batch.forEach((t, i) => (t.sharedPairAt = slots[i] ?? -Infinity));
-		}
+		if (options.shared && task.sharedPairAt === undefined) await reserveSharedPairs(options.shared, [task, ...fresh.slice(nextFresh, nextFresh + Math.ceil(options.ratePerSecond / 4) - 1)], now);
 		const pairReady = Math.max(pairs.readyAt(task.recipient), task.sharedPairAt ?? -Infinity);
 		if (pairReady > now) {
 			// Blocked by the pair spacing: queue it for its time so other recipients go first.
