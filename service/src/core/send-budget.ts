@@ -98,7 +98,8 @@ export function decideLease(tatUs: number, live: readonly LiveLease[], request: 
 		return { granted, firstUs, intervalUs, expiresUs: lastUs + policy.graceUs, nextTatUs: firstUs + granted * intervalUs, retryAfterUs: 0, shareAhead: share, heldAhead: ownAhead + granted };
 	}
 	// Nothing now: the bucket is full up to the horizon, or this campaign holds its share.
-	const bucketFreesUs = firstUs - horizonEnd + intervalUs;
+	// The next permit comes within the horizon just after firstUs − horizon.
+	const bucketFreesUs = firstUs - horizonEnd + 1;
 	const ownFreesUs = share - ownAhead <= 0 ? Math.min(...own.filter((l) => permitsAhead(l, nowUs) > 0).map((l) => nextDue(l, nowUs))) - nowUs : 0;
 	const retryAfterUs = Math.max(1000, free === 0 ? bucketFreesUs : 0, ownFreesUs);
 	return { granted: 0, firstUs, intervalUs, expiresUs: nowUs, nextTatUs: tatUs, retryAfterUs, shareAhead: share, heldAhead: ownAhead };

@@ -82,7 +82,11 @@ export async function reservePairSlots(tx: PoolClient, phoneNumberId: string, re
 		next.set(recipient, atUs + spacingUs);
 		return { recipient, atUs };
 	});
-	// Slots an hour old constrain nothing.
-	await tx.query('DELETE FROM send_pair_slots WHERE phone_number_id = $1 AND last_us < $2', [phoneNumberId, Number(rows[0]?.now_us ?? 0) - 3_600_000_000]);
+	// Slots an hour old constrain nothing. Rows another reservation holds are left for later (no waiting, no deadlock).
+	await tx.query(
+		`DELETE FROM send_pair_slots WHERE (phone_number_id, recipient) IN (
+		   SELECT phone_number_id, recipient FROM send_pair_slots WHERE phone_number_id = $1 AND last_us < $2 LIMIT 1000 FOR UPDATE SKIP LOCKED)`,
+		[phoneNumberId, Number(rows[0]?.now_us ?? 0) - 3_600_000_000],
+	);
 	return { nowUs: Number(rows[0]?.now_us ?? 0), slots };
 }
