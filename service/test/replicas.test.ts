@@ -9,11 +9,10 @@
 //   - the ingest rate limit is exact under concurrent requests to both.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import type { TestDatabase } from '../../test/helpers/postgres';
+import { maxInAnyWindow } from '../../test/helpers/windows';
 import { parseScopes } from '../src/access/api-keys';
 import { createApiKey, createUser } from '../src/access/repository';
 import { signMetaBody } from '../src/core/meta-signature';
@@ -23,6 +22,7 @@ import { freePort } from '../src/db/embedded';
 import { leaseDue } from '../src/fanout/deliveries';
 import { createSubscription } from '../src/fanout/repository';
 import { migratedDatabase } from './helpers';
+import { startCountingHook, type CountingHook } from './support/counting-hook';
 import { statusBody } from './support/payloads';
 
 jest.setTimeout(120_000);
@@ -67,17 +67,6 @@ async function startReplica(databaseUrl: string, name: string): Promise<Replica>
 	const replica: Replica = { url: `http://127.0.0.1:${port}`, process: child, stderr: '' };
 	child.stderr?.on('data', (chunk: Buffer) => (replica.stderr = (replica.stderr + chunk.toString()).slice(-4000)));
 	return replica;
-}
-
-/** The most of `times` (ms) in any window [t, t + 1000). */
-function maxInAnySecond(times: number[]): number {
-	const sorted = [...times].sort((a, b) => a - b);
-	let max = 0;
-	for (let i = 0, j = 0; i < sorted.length; i++) {
-		while (sorted[i] - sorted[j] >= 1000) j++;
-		max = Math.max(max, i - j + 1);
-	}
-	return max;
 }
 
 describe('two service replicas on one database', () => {
@@ -126,7 +115,7 @@ describe('two service replicas on one database', () => {
 		const end = Date.now() + 4000;
 		await Promise.all([sender('A', replicas[0], end), sender('A', replicas[1], end), sender('B', replicas[0], end), sender('B', replicas[1], end)]);
 		expect(new Set(statuses)).toEqual(new Set([200]));
-		const max = maxInAnySecond(grants.map((g) => g.at));
+		const max = maxInAnyWindow(grants.map((g) => g.at), 1000);
 		const a = grants.filter((g) => g.campaign === 'A').length;
 		const b = grants.filter((g) => g.campaign === 'B').length;
 		console.log(`send budget across 2 replicas: rate ${rate}/s, max permits in any 1 s window ${max}, campaign A ${a}, campaign B ${b}`);
@@ -151,27 +140,14 @@ describe('two service replicas on one database', () => {
 	});
 
 	describe('fan-out', () => {
-		let hook: Server;
-		const received = new Map<string, number>();
+		let hook: CountingHook;
 
 		beforeAll(async () => {
-			hook = createServer((req, res) => {
-				req.resume();
-				req.on('end', () => {
-					const id = String(req.headers['webhook-id']);
-					received.set(id, (received.get(id) ?? 0) + 1);
-					res.writeHead(200).end('ok');
-				});
-			});
-			await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
-			await createSubscription(db.pool, createSecretBox(parseEncryptionKeys(ENCRYPTION_KEYS)), userId, {
-				url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`,
-				event_types: ['whatsapp.status'],
-			});
+			hook = await startCountingHook();
+			await createSubscription(db.pool, createSecretBox(parseEncryptionKeys(ENCRYPTION_KEYS)), userId, { url: hook.url, event_types: ['whatsapp.status'] });
 		});
 		afterAll(async () => {
-			await new Promise<void>((resolve) => hook.close(() => resolve()));
-			hook.closeAllConnections();
+			await hook?.close();
 		});
 
 		it('every delivery is sent once though both replicas run a delivery worker', async () => {
@@ -182,11 +158,11 @@ describe('two service replicas on one database', () => {
 				),
 			);
 			expect(answers).toEqual(Array(60).fill(200));
-			await until('60 deliveries received', () => received.size === 60);
+			await until('60 deliveries received', () => hook.received.size === 60);
 			await until('60 deliveries recorded as succeeded', async () => (await db.pool.query(`SELECT count(*)::int AS n FROM deliveries WHERE status = 'succeeded'`)).rows[0].n === 60);
 			await sleep(300); // a second send, if any, would arrive now
-			expect([...received.values()].every((n) => n === 1)).toBe(true);
-			expect(received.size).toBe(60);
+			expect([...hook.received.values()].every((n) => n === 1)).toBe(true);
+			expect(hook.received.size).toBe(60);
 		});
 	});
 

@@ -1,6 +1,9 @@
 // The send budget's maths on a virtual clock: campaigns lease permits as their senders would, and
 // every granted permit's time is counted.
+import { maxInAnyWindow } from '../../../test/helpers/windows';
 import { decideLease, DEFAULT_BUDGET_POLICY, permitIntervalUs, permitsAhead, type LiveLease } from './send-budget';
+
+const maxPerSecond = (times: number[]) => maxInAnyWindow(times, 1_000_000);
 
 /** A bucket and its leases, as the repository keeps them, driven by explicit times (µs). */
 function bucket(ratePerSecond: number) {
@@ -19,17 +22,6 @@ function bucket(ratePerSecond: number) {
 			return d;
 		},
 	};
-}
-
-/** The most permits in any window [t, t + 1 s). */
-function maxPerSecond(times: number[]): number {
-	const sorted = [...times].sort((a, b) => a - b);
-	let max = 0;
-	for (let i = 0, j = 0; i < sorted.length; i++) {
-		while (sorted[i] - sorted[j] >= 1_000_000) j++;
-		max = Math.max(max, i - j + 1);
-	}
-	return max;
 }
 
 /** Campaigns that each ask for `batch` permits, then again when their last permit is near (or after retry_after). */

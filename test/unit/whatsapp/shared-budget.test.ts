@@ -10,6 +10,7 @@ import { TiltedPromptsApi } from '../../../credentials/TiltedPromptsApi.credenti
 import { WhatsAppCloudApi } from '../../../credentials/WhatsAppCloudApi.credentials';
 import { WhatsApp } from '../../../nodes/WhatsApp/WhatsApp.node';
 import { runNode } from '../../helpers/n8n';
+import { maxInAnyWindow } from '../../helpers/windows';
 import { startGraphStandIn, whatsapp, type GraphStandIn } from '../../standin';
 import { startRealService, type RunningService } from '../tiltedprompts/support/service';
 import { credentials, SENDER, TOKEN } from './harness';
@@ -83,15 +84,7 @@ function meta(clock: Clock) {
 	};
 }
 
-function maxInAnySecond(times: number[]): number {
-	const sorted = [...times].sort((a, b) => a - b);
-	let max = 0;
-	for (let i = 0, j = 0; i < sorted.length; i++) {
-		while (sorted[i] - sorted[j] >= 1000) j++;
-		max = Math.max(max, i - j + 1);
-	}
-	return max;
-}
+const maxInAnySecond = (times: number[]) => maxInAnyWindow(times, 1000);
 
 const PHONE = '106540352242922';
 /** `n` jobs; `people` recipients in turn (each gets n / people messages). */
