@@ -17,7 +17,11 @@ const phoneParams = z.object({
 export const leaseBody = z
 	.object({
 		want: z.number().int().min(1).max(1000).describe('Permits wanted (the service grants at most 50 per lease).'),
-		rate_per_second: z.number().min(0.01).max(1000).describe("The number's throughput (Meta: 80 by default, up to 1,000)."),
+		rate_per_second: z
+			.number()
+			.min(0.01)
+			.max(1000)
+			.describe("The number's throughput (Meta: 80 by default, up to 1,000); every sender of a number should give the same value."),
 		campaign: z
 			.string()
 			.trim()
