@@ -84,6 +84,9 @@ const PAIR_MARGIN_MS = 1000;
  */
 const RATE_MARGIN = 1.005;
 
+/** A service that does not answer within this long counts as unreachable (the run falls back). */
+const SERVICE_TIMEOUT_MS = 5000;
+
 export class SharedBudget implements SharedLimits {
 	private readonly numbers = new Map<string, NumberBudget>();
 
@@ -200,7 +203,7 @@ export async function serviceBudgetApi(this: IExecuteFunctions): Promise<BudgetS
 	}
 	const base = `${String(credentials.baseUrl ?? '').replace(/\/+$/, '')}${API_PREFIX}/send-budget`;
 	const post = async (path: string, body: IDataObject): Promise<IDataObject> => {
-		const response = await httpCall.call(this, { method: 'POST', url: `${base}/${path}`, body }, { credentialType: SERVICE_CREDENTIAL, credentials });
+		const response = await httpCall.call(this, { method: 'POST', url: `${base}/${path}`, body, timeoutMs: SERVICE_TIMEOUT_MS }, { credentialType: SERVICE_CREDENTIAL, credentials });
 		if (isSuccess(response)) return response.body as IDataObject;
 		const summary = summarizeServiceError(response.status, response.body);
 		throw new Error(`the service answered ${response.status} ${summary.code}: ${summary.message}`);

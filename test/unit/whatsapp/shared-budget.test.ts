@@ -2,6 +2,8 @@
 // from one number through a fake service that decides leases with the service's own maths, and a
 // simulated Meta counting arrivals; the fallback when the service cannot be asked. Then the node
 // against the real service and the Graph API stand-in.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { IDataObject } from 'n8n-workflow';
 import { decideLease, type LiveLease } from '../../../service/src/core/send-budget';
 import { runBulk, type BulkJob, type Clock } from '../../../nodes/WhatsApp/shared/bulkScheduler';
@@ -11,7 +13,7 @@ import { WhatsAppCloudApi } from '../../../credentials/WhatsAppCloudApi.credenti
 import { WhatsApp } from '../../../nodes/WhatsApp/WhatsApp.node';
 import { runNode } from '../../helpers/n8n';
 import { maxInAnyWindow } from '../../helpers/windows';
-import { startGraphStandIn, whatsapp, type GraphStandIn } from '../../standin';
+import { startGraphStandIn, whatsapp, type GraphStandIn, type WhatsAppState } from '../../standin';
 import { startRealService, type RunningService } from '../tiltedprompts/support/service';
 import { credentials, SENDER, TOKEN } from './harness';
 
@@ -213,5 +215,32 @@ describe('shared send budget: the node against the real service', () => {
 		expect(status.fallback.ratePerSecond).toBe(10);
 		expect(status.fallback.reason).toContain('insufficient_scope');
 		expect(messages.some((m) => m.includes('paced itself locally'))).toBe(true);
+	});
+
+	it('with the option on but no TiltedPrompts API credential: a clear error before anything is sent', async () => {
+		const before = (graph.state.whatsapp as WhatsAppState).messages.length;
+		await expect(
+			runNode({
+				nodeType: new WhatsApp(),
+				params: { resource: 'message', operation: 'send', phoneNumberId: SENDER, to: '919800000001', messageType: 'text', textBody: 'Hi', sendingOptions: { sharedBudget: true } },
+				credentials: { whatsAppCloudApi: credentials(graph.url) },
+				credentialTypes: [new WhatsAppCloudApi()],
+			}),
+		).rejects.toThrow('Shared Send Budget needs a TiltedPrompts API credential');
+		expect((graph.state.whatsapp as WhatsAppState).messages.length).toBe(before);
+	});
+
+	it('a service that accepts the connection but never answers counts as unreachable after 5 s: the run falls back', async () => {
+		const silent = createServer(() => undefined); // reads the request, never answers
+		await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+		try {
+			const key = await service.keyFor('pro', ['send-budget']);
+			const { output } = await run({ baseUrl: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, apiKey: key }, 2);
+			expect(output.map((o) => typeof o.json.wamid)).toEqual(['string', 'string']);
+			expect((output[0].json.sendBudget as { shared: boolean }).shared).toBe(false);
+		} finally {
+			silent.closeAllConnections();
+			await new Promise((resolve) => silent.close(resolve));
+		}
 	});
 });
