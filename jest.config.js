@@ -1,5 +1,7 @@
 // Three projects, runnable alone: `npm run test:unit`, `npm run test:service`, `npm run test:e2e`.
 // One embedded Postgres serves the whole run (test/helpers/global-setup.ts); DATABASE_URL overrides it.
+// The Meta sandbox checks WhatsApp requests against Meta's OpenAPI spec (kept beside the checkout).
+process.env.META_OPENAPI_SPEC ??= require('node:path').join(__dirname, '..', 'shared', 'meta', 'business-messaging-api_v23.0.yaml');
 const transform = {
 	'^.+\\.ts$': [
 		'ts-jest',

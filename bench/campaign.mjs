@@ -35,12 +35,12 @@ const log = (msg) => process.stderr.write(`[bench:campaign] ${msg}\n`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const round = (x, digits = 1) => (x === null || x === undefined || Number.isNaN(x) ? null : Math.round(x * 10 ** digits) / 10 ** digits);
 
-/** The stand-in is TypeScript (test tree): compile it next to node_modules so its imports resolve. */
+/** The Meta sandbox is TypeScript: compile it next to node_modules so its imports resolve. */
 function loadStandIn() {
 	const out = join(ROOT, 'node_modules', '.cache', 'tp-bench-standin');
 	rmSync(out, { recursive: true, force: true });
 	const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-	const args = [tsc, '--outDir', out, '--rootDir', join(ROOT, 'test', 'standin'), '--module', 'commonjs', '--moduleResolution', 'node', '--target', 'es2022', '--esModuleInterop', '--skipLibCheck', '--types', 'node', join(ROOT, 'test', 'standin', 'core.ts'), join(ROOT, 'test', 'standin', 'whatsapp.ts')];
+	const args = [tsc, '--outDir', out, '--rootDir', join(ROOT, 'sandbox'), '--module', 'commonjs', '--moduleResolution', 'node', '--target', 'es2022', '--esModuleInterop', '--skipLibCheck', '--types', 'node', join(ROOT, 'sandbox', 'core.ts'), join(ROOT, 'sandbox', 'whatsapp.ts')];
 	const result = spawnSync(process.execPath, args, { encoding: 'utf8' });
 	if (result.status !== 0) throw new Error(`compiling the stand-in failed:\n${result.stdout}${result.stderr}`);
 	process.env.META_OPENAPI_SPEC ??= join(ROOT, '..', 'shared', 'meta', 'business-messaging-api_v23.0.yaml');

@@ -6,7 +6,7 @@ import type {
 	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
-import { DEFAULT_GRAPH_VERSION } from '../nodes/shared/graph';
+import { DEFAULT_GRAPH_VERSION, GRAPH_API_VERSIONS } from '../nodes/shared/graph';
 
 // Host, version and account come from the credential so one expression builds every URL.
 const BASE_URL =
@@ -74,10 +74,11 @@ export class InstagramApi implements ICredentialType {
 		{
 			displayName: 'API Version',
 			name: 'apiVersion',
-			type: 'string',
+			type: 'options',
+			options: GRAPH_API_VERSIONS.map((version) => ({ name: version === DEFAULT_GRAPH_VERSION ? `${version} (Newest)` : version, value: version })),
 			default: DEFAULT_GRAPH_VERSION,
 			required: true,
-			description: `Graph API version, e.g. ${DEFAULT_GRAPH_VERSION}`,
+			description: 'Graph API version of every call. Meta supports each version for about two years; trial reels, collaboration invites and the newest metrics work on all of these.',
 		},
 		{
 			displayName: 'Base URL Override',

@@ -4,20 +4,26 @@
 // which, how and where its log is, and the whole stack stops with a non-zero exit code.
 import { spawn } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
-import { chmodSync, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import n8n from './lib/n8n.js';
 import supervise from './lib/supervise.js';
+import stackEnv from './lib/stack-env.js';
 import embedded from '../service/dist/db/embedded.js';
+import serviceCli from '../service/dist/cli.js';
+import sandboxMode from './lib/sandbox-mode.js';
 
 const { ROOT, ensureRuntime, installPackage, n8nEnv, nodeBinary, packPackage, runCli, startServer } = n8n;
 const { freePort, startEmbeddedPostgres } = embedded;
+const { ensureApiKey, ensureOwner, metaMode, sandboxCredentialRecords, sandboxSecrets, seedContacts, startSandboxProcess, wireTemplate } = sandboxMode;
 
 const DATA = join(ROOT, '.data');
 const N8N_PORT = Number(process.env.N8N_PORT ?? 5678);
 const SERVICE_PORT = Number(process.env.SERVICE_PORT ?? 3000);
 const PG_PORT = Number(process.env.PG_PORT ?? 54329);
+const SANDBOX_PORT = Number(process.env.SANDBOX_PORT ?? 3100);
+const MODE = metaMode(process.env);
 const LOGS = join(DATA, 'logs');
 const step = (message) => console.log(`▸ ${message}`);
 
@@ -76,7 +82,7 @@ function waitFor(url, child, name, timeoutMs = 60000) {
 }
 
 /** Imports each template once (tracked by file content), so user edits in n8n are not overwritten. */
-async function importTemplates(runtime, env) {
+async function importTemplates(runtime, env, wire = (workflow) => workflow) {
 	const dir = join(ROOT, 'workflows');
 	const files = existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.json')).sort() : [];
 	const ledgerFile = join(DATA, 'n8n', 'imported-templates.json');
@@ -90,7 +96,7 @@ async function importTemplates(runtime, env) {
 		// n8n 2.x imports a single file only with an id. One id per template version: a changed
 		// template arrives as a new workflow beside the user's (possibly edited) copy of the old one.
 		const staged = join(staging, name);
-		writeFileSync(staged, JSON.stringify({ active: false, ...JSON.parse(text), id: `tp${hash.slice(0, 14)}` }));
+		writeFileSync(staged, JSON.stringify({ active: false, ...wire(JSON.parse(text)), id: `tp${hash.slice(0, 14)}` }));
 		const result = await runCli(runtime, ['import:workflow', `--input=${staged}`], env);
 		if (result.code !== 0) throw new Error(`importing ${name} failed:\n${result.stdout}\n${result.stderr}`);
 		ledger[name] = hash;
@@ -98,6 +104,39 @@ async function importTemplates(runtime, env) {
 		step(`imported template ${name}`);
 	}
 	return files.length;
+}
+
+/** Sandbox mode: the Meta sandbox (webhooks to the service, signed with its app secret), an API key, demo contacts. */
+async function startSandboxMode({ local, serviceDbUrl, ended, children }) {
+	step(`Meta sandbox on :${SANDBOX_PORT} (no Meta account needed)`);
+	const secrets = sandboxSecrets(DATA);
+	const sandboxLog = logFile('sandbox');
+	const sandbox = await startSandboxProcess({
+		nodeBinary: nodeBinary(),
+		root: ROOT,
+		port: SANDBOX_PORT,
+		webhookUrl: `http://localhost:${SERVICE_PORT}/webhooks/meta`,
+		appSecret: local.env.META_APP_SECRETS.split(',')[0],
+		verifyToken: local.env.META_VERIFY_TOKEN,
+		accessToken: secrets.env.SANDBOX_ACCESS_TOKEN,
+		onOutput: (chunk) => sandboxLog.stream.write(chunk),
+	});
+	children.push(sandbox);
+	sandbox.child.on('exit', (code, signal) => ended(supervise.SANDBOX_PART, sandboxLog)({ code, signal }));
+	const apiKey = await ensureApiKey(secrets, serviceCli.runCli, serviceDbUrl);
+	const contacts = await seedContacts(`http://localhost:${SERVICE_PORT}`, apiKey);
+	return { url: sandbox.url, secrets, apiKey, contacts, signingSecret: local.env.INGEST_SIGNING_SECRETS.split(',')[0] };
+}
+
+/** The three credentials, with the ids the wired templates reference (re-imported each start: ports may change). */
+async function importSandboxCredentials(runtime, env, sandbox) {
+	const file = join(DATA, 'n8n', 'sandbox-credentials.json');
+	const records = sandboxCredentialRecords({ sandboxUrl: sandbox.url, serviceUrl: `http://localhost:${SERVICE_PORT}`, accessToken: sandbox.secrets.env.SANDBOX_ACCESS_TOKEN, apiKey: sandbox.apiKey, signingSecret: sandbox.signingSecret });
+	writeFileSync(file, JSON.stringify(records), { mode: 0o600 });
+	const result = await runCli(runtime, ['import:credentials', `--input=${file}`], { ...env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) });
+	rmSync(file, { force: true });
+	if (result.code !== 0) throw new Error(`importing the sandbox credentials failed:\n${result.stdout}\n${result.stderr}`);
+	step('credentials for the sandbox and the service imported into n8n');
 }
 
 async function main() {
@@ -112,7 +151,8 @@ async function main() {
 	let stopping = false;
 	// A part ended: unless the stack is stopping on purpose, say so in one line and stop the rest.
 	const ended = (part, log) => (how) => {
-		const decision = supervise.partEnded(part, { code: how.code ?? null, signal: how.signal ?? null }, { stopping, logFile: log.file });
+		const parts = MODE === 'sandbox' ? [...supervise.PARTS, supervise.SANDBOX_PART] : supervise.PARTS;
+		const decision = supervise.partEnded(part, { code: how.code ?? null, signal: how.signal ?? null }, { stopping, logFile: log.file, parts });
 		if (!decision) return;
 		console.error(decision.message);
 		void stopAll(decision.exitCode);
@@ -141,6 +181,7 @@ async function main() {
 	try {
 		const serviceDbUrl = await pg.ensureDatabase('tiltedprompts');
 		const n8nDbUrl = await pg.ensureDatabase('n8n');
+		stackEnv.writeStackEnv(DATA, { databaseUrl: serviceDbUrl, serviceUrl: `http://127.0.0.1:${SERVICE_PORT}`, n8nUrl: `http://localhost:${N8N_PORT}` });
 
 		step(`service on :${SERVICE_PORT}`);
 		const local = localServiceEnv();
@@ -155,20 +196,35 @@ async function main() {
 		service.on('exit', (code, signal) => ended('service', serviceLog)({ code, signal }));
 		await waitFor(`http://localhost:${SERVICE_PORT}/healthz`, service, 'service');
 
+		const sandbox = MODE === 'sandbox' ? await startSandboxMode({ local: { env: serviceEnv }, serviceDbUrl, ended, children }) : undefined;
+
 		step('our package, packed and installed into n8n as a community package');
 		const userFolder = join(DATA, 'n8n');
 		installPackage(userFolder, packPackage(join(DATA, 'pack')));
 		const env = n8nEnv({ userFolder, port: N8N_PORT, brokerPort: await freePort(), databaseUrl: n8nDbUrl, logLevel: process.env.N8N_LOG_LEVEL ?? 'info' });
 
 		step('workflow templates');
-		const templates = await importTemplates(runtime, { ...env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) });
+		if (sandbox) await importSandboxCredentials(runtime, env, sandbox);
+		const templates = await importTemplates(runtime, { ...env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) }, sandbox ? wireTemplate : undefined);
 
 		step(`n8n on :${N8N_PORT} (first start takes a minute: database migrations)`);
 		const n8nLog = logFile('n8n');
 		const server = await startServer(runtime, env, { onOutput: (chunk) => (process.stdout.write(chunk), n8nLog.stream.write(chunk)) });
 		children.push(server);
 		server.child.on('exit', (code, signal) => ended('n8n', n8nLog)({ code, signal }));
+		const owner = sandbox ? await ensureOwner(`http://localhost:${N8N_PORT}`, sandbox.secrets.env.N8N_OWNER_EMAIL, sandbox.secrets.env.N8N_OWNER_PASSWORD) : undefined;
 
+		if (sandbox) {
+			console.log(`
+Ready (sandbox mode: Meta is simulated; see README "Switch to real Meta").
+  n8n        http://localhost:${N8N_PORT}   login ${sandbox.secrets.env.N8N_OWNER_EMAIL} / ${sandbox.secrets.env.N8N_OWNER_PASSWORD}${owner === 'exists' ? ' (owner made on an earlier start)' : ''}
+  sandbox    ${sandbox.url}   (customers' WhatsApp chats, the Instagram account: publish a post, reply as a customer)
+  service    http://localhost:${SERVICE_PORT}   API key in ${sandbox.secrets.file}
+  templates  ${templates} from workflows/, wired to the sandbox credentials; ${sandbox.contacts} demo contacts seeded
+  logs       ${LOGS}/{postgres,service,sandbox,n8n}.log
+Press Ctrl-C to stop.`);
+			return;
+		}
 		console.log(`
 Ready.
   n8n        http://localhost:${N8N_PORT}   (our nodes: search "TiltedPrompts", "WhatsApp", "Instagram"; ${templates} template(s) from workflows/)

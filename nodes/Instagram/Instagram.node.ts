@@ -7,6 +7,7 @@ import {
 } from 'n8n-workflow';
 import { searchMedia } from './listSearch/searchMedia';
 import * as account from './resources/account';
+import * as collaboration from './resources/collaboration';
 import * as comment from './resources/comment';
 import * as hashtag from './resources/hashtag';
 import * as media from './resources/media';
@@ -18,6 +19,7 @@ import { route } from '../shared/router';
 
 const OPERATIONS: OperationTable = {
 	account: account.operations,
+	collaboration: collaboration.operations,
 	media: media.operations,
 	comment: comment.operations,
 	message: message.operations,
@@ -35,7 +37,7 @@ export class Instagram implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Instagram Graph API: posts, comments, private replies, publishing, insights and hashtags',
+		description: 'Instagram Graph API: posts, comments, private replies, publishing (trial reels, collaborators), insights and hashtags',
 		defaults: { name: 'Instagram' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -49,6 +51,7 @@ export class Instagram implements INodeType {
 				noDataExpression: true,
 				options: [
 					{ name: 'Account', value: 'account' },
+					{ name: 'Collaboration', value: 'collaboration' },
 					{ name: 'Comment', value: 'comment' },
 					{ name: 'Hashtag', value: 'hashtag' },
 					{ name: 'Media', value: 'media' },
@@ -58,6 +61,7 @@ export class Instagram implements INodeType {
 				default: 'media',
 			},
 			...account.description,
+			...collaboration.description,
 			...media.description,
 			...comment.description,
 			...message.description,

@@ -14,7 +14,10 @@ import { collectPages, nextGraphCursor, type CursorAdapter, type GraphPage } fro
 import { DEFAULT_LOOKBACK_MS, firstPoll, isSeenState, matchKeywords, parseTimestamp, selectNew, type SeenState } from './seen';
 
 const POST_FIELDS = 'id,caption,media_type,media_product_type,media_url,thumbnail_url,permalink,shortcode,timestamp,username,like_count,comments_count';
-const COMMENT_FIELDS = 'id,text,timestamp,username,like_count,hidden,from,parent_id';
+const REPLY_FIELDS = 'id,text,timestamp,username,like_count,hidden,from,parent_id';
+const COMMENT_FIELDS = REPLY_FIELDS;
+/** Comments with their replies expanded in the same call (Graph field expansion). */
+const COMMENT_WITH_REPLIES_FIELDS = `${REPLY_FIELDS},replies{${REPLY_FIELDS}}`;
 const MAX_POST_PAGES = 10;
 const MAX_COMMENT_PAGES = 5;
 
@@ -29,6 +32,8 @@ interface Comment extends IDataObject {
 	id: string;
 	timestamp?: string;
 	text?: string;
+	parent_id?: string;
+	replies?: GraphPage<Comment>;
 }
 
 // Polls the Graph API. Comment and mention *webhooks* arrive through the TiltedPrompts service and
@@ -55,7 +60,7 @@ export class InstagramTrigger implements INodeType {
 				noDataExpression: true,
 				options: [
 					{ name: 'New Post', value: 'newPost', description: 'A post, reel or carousel published on the account' },
-					{ name: 'New Comment', value: 'newComment', description: 'A comment on one of the account\'s recent posts' },
+					{ name: 'New Comment', value: 'newComment', description: 'A comment (or a reply to one) on one of the account\'s recent posts' },
 				],
 				default: 'newPost',
 			},
@@ -67,6 +72,14 @@ export class InstagramTrigger implements INodeType {
 				default: 10,
 				displayOptions: { show: { event: ['newComment'] } },
 				description: 'How many of the newest posts to check for comments on each poll',
+			},
+			{
+				displayName: 'Include Replies',
+				name: 'includeReplies',
+				type: 'boolean',
+				default: true,
+				displayOptions: { show: { event: ['newComment'] } },
+				description: 'Whether replies to comments start the workflow too (each once, with parent_id set to the comment it answers; the account\'s own replies never do)',
 			},
 			{
 				displayName: 'Keywords',
@@ -166,16 +179,44 @@ async function fetchComments(context: IPollFunctions, manual: boolean, withinBud
 		qs: { fields: 'id,caption,permalink,timestamp', limit: manual ? 3 : postsToWatch },
 	})) as GraphPage<Post>;
 	const firstPageOnly: CursorAdapter<GraphPage<Comment>, Comment> = { items: (page) => page.data ?? [], next: (page) => (manual ? undefined : nextGraphCursor(page)) };
+	const includeReplies = context.getNodeParameter('includeReplies', true) !== false;
 	const comments: Comment[] = [];
 	for (const post of recent.data ?? []) {
 		if (!withinBudget()) break;
+		const fields = includeReplies ? COMMENT_WITH_REPLIES_FIELDS : COMMENT_FIELDS;
 		const onPost = await collectPages(
 			async (after, limit) =>
-				(await graphRequest.call(context, { method: 'GET', path: `/${post.id}/comments`, qs: { fields: COMMENT_FIELDS, limit, ...(after ? { after } : {}) } })) as GraphPage<Comment>,
+				(await graphRequest.call(context, { method: 'GET', path: `/${post.id}/comments`, qs: { fields, limit, ...(after ? { after } : {}) } })) as GraphPage<Comment>,
 			firstPageOnly,
 			{ pageSize: 50, maxPages: MAX_COMMENT_PAGES },
 		);
-		for (const comment of onPost) comments.push({ ...comment, media_id: post.id, media_permalink: post.permalink ?? null, media_caption: post.caption ?? null });
+		const withReplies = includeReplies ? await flattenReplies(context, onPost, manual, credentials.accountId) : onPost;
+		for (const comment of withReplies) comments.push({ ...comment, media_id: post.id, media_permalink: post.permalink ?? null, media_caption: post.caption ?? null });
 	}
 	return comments;
+}
+
+/**
+ * Comments and their replies as one list: each reply an item of its own with `parent_id` (the
+ * comment it answers) and `is_reply: true`. Replies beyond the expanded first page are read from
+ * the comment's /replies edge. The account's own replies are left out: a workflow that answers
+ * comments must not start itself again with its own answer.
+ */
+async function flattenReplies(context: IPollFunctions, comments: Comment[], manual: boolean, accountId: string): Promise<Comment[]> {
+	const out: Comment[] = [];
+	for (const { replies, ...comment } of comments) {
+		out.push({ ...comment, parent_id: comment.parent_id ?? null, is_reply: false } as Comment);
+		let page: GraphPage<Comment> | undefined = replies;
+		for (let pages = 0; page && pages < MAX_COMMENT_PAGES; pages++) {
+			for (const reply of page.data ?? []) {
+				if ((reply.from as IDataObject | undefined)?.id === accountId) continue;
+				out.push({ ...reply, parent_id: reply.parent_id ?? comment.id, is_reply: true });
+			}
+			const after = manual ? undefined : nextGraphCursor(page);
+			page = after
+				? ((await graphRequest.call(context, { method: 'GET', path: `/${comment.id}/replies`, qs: { fields: REPLY_FIELDS, limit: 50, after } })) as GraphPage<Comment>)
+				: undefined;
+		}
+	}
+	return out;
 }

@@ -1,8 +1,11 @@
 // Meta's Graph API: the request type both Meta nodes use, the default version and URL building. Pure.
 import type { IDataObject, IHttpRequestMethods } from 'n8n-workflow';
 
-/** The Graph API version a credential uses when it names none. */
-export const DEFAULT_GRAPH_VERSION = 'v24.0';
+/** Graph API versions Meta supports (newest first): v22 until 2027-05 … v26, the newest (July 2026). */
+export const GRAPH_API_VERSIONS = ['v26.0', 'v25.0', 'v24.0', 'v23.0', 'v22.0'] as const;
+
+/** The Graph API version a credential uses when it names none: the newest supported. */
+export const DEFAULT_GRAPH_VERSION: string = GRAPH_API_VERSIONS[0];
 
 export const FACEBOOK_GRAPH_HOST = 'https://graph.facebook.com';
 

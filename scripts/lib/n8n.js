@@ -67,7 +67,8 @@ function n8nEnv({ userFolder, port, brokerPort, databaseUrl, encryptionKey, logL
 		N8N_USER_FOLDER: userFolder,
 		N8N_PORT: String(port),
 		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
-		WEBHOOK_URL: `http://localhost:${port}/`,
+		// N8N_WEBHOOK_URL, not the deprecated WEBHOOK_URL (n8n 2.x prints a deprecation block for it).
+		N8N_WEBHOOK_URL: `http://localhost:${port}/`,
 		DB_TYPE: 'postgresdb',
 		DB_POSTGRESDB_HOST: db.hostname,
 		DB_POSTGRESDB_PORT: db.port || '5432',
@@ -89,6 +90,10 @@ function n8nEnv({ userFolder, port, brokerPort, databaseUrl, encryptionKey, logL
 		N8N_DIAGNOSTICS_CONFIG_FRONTEND: '',
 		N8N_DIAGNOSTICS_CONFIG_BACKEND: '',
 		EXTERNAL_FRONTEND_HOOKS_URLS: '',
+		// Today's defaults, set explicitly: n8n warns at every start about defaults that will change.
+		N8N_RUNNERS_TASK_TIMEOUT: '300',
+		N8N_COMPRESSION_NODE_MAX_DECOMPRESSED_SIZE_BYTES: String(2 * 1024 ** 3),
+		N8N_COMPRESSION_NODE_MAX_ZIP_ENTRIES: '5000',
 		...extra,
 	};
 	// Jest sets NODE_ENV=test, which makes n8n behave as in its own unit tests (and exit at start).

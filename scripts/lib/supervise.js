@@ -5,22 +5,26 @@
 'use strict';
 
 const PARTS = ['Postgres', 'service', 'n8n'];
+/** In sandbox mode the Meta sandbox is a part too. */
+const SANDBOX_PART = 'Meta sandbox';
 
 /**
  * @param {string} part one of PARTS
  * @param {{ code: number | null, signal: string | null }} ended how the process ended
- * @param {{ stopping: boolean, logFile: string }} state
+ * @param {{ stopping: boolean, logFile: string, parts?: string[] }} state (parts: those running, default PARTS)
  * @returns {null | { exitCode: number, message: string }} null: nothing to do
  */
 function partEnded(part, ended, state) {
-	if (!PARTS.includes(part)) throw new Error(`unknown part "${part}" (expected one of ${PARTS.join(', ')})`);
+	const parts = state.parts ?? PARTS;
+	if (!parts.includes(part)) throw new Error(`unknown part "${part}" (expected one of ${parts.join(', ')})`);
 	if (state.stopping) return null;
 	const how = ended.signal ? `was killed by ${ended.signal}` : ended.code === null ? 'ended' : `exited with code ${ended.code}`;
-	const others = PARTS.filter((p) => p !== part).join(' and ');
+	const rest = parts.filter((p) => p !== part);
+	const others = rest.length > 1 ? `${rest.slice(0, -1).join(', ')} and ${rest[rest.length - 1]}` : rest.join('');
 	return {
 		exitCode: 1,
 		message: `✖ ${part} ${how} (log: ${state.logFile}); stopping ${others} too.`,
 	};
 }
 
-module.exports = { PARTS, partEnded };
+module.exports = { PARTS, SANDBOX_PART, partEnded };

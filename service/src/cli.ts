@@ -1,5 +1,6 @@
-// The management CLI: `npm run service -- <command>`. Uses the same database as the server
-// (DATABASE_URL, else the embedded Postgres in SERVICE_DATA_DIR — the running server's, when it is up).
+// The management CLI: `npm run service -- <command>`. Uses the running stack's database: DATABASE_URL,
+// else the one `npm start` wrote to .data/stack.env; it says which on stderr, and without either it
+// refuses (it never starts a database of its own, whose keys the running service would not know).
 // Scripts depend on this: the new id or key is printed ALONE on the LAST line of stdout; progress and
 // tables go before it, errors to stderr with a non-zero exit code.
 //
@@ -10,11 +11,11 @@
 //   keys list [--user E]
 //   keys revoke <key id | prefix>                    → key id
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { Pool } from 'pg';
 import { parseScopes, ScopeError, SCOPES } from './access/api-keys';
 import { AccessError, createApiKey, createUser, findUser, listApiKeys, listUsers, revokeApiKey, setUserTier } from './access/repository';
-import { startEmbeddedPostgres, urlFor, type EmbeddedPostgresHandle } from './db/embedded';
+import { DatabaseUnavailableError, isConnectionError } from './db/client';
 import { migrate } from './db/migrate';
 
 export const USAGE = `Usage: npm run service -- <command>
@@ -26,7 +27,7 @@ export const USAGE = `Usage: npm run service -- <command>
   keys list [--user <email|id>]                       list keys (prefix, scopes, revoked)
   keys revoke <key id|prefix>                         revoke a key
 Scopes: ${SCOPES.join(', ')}
-Database: DATABASE_URL, else the embedded Postgres in SERVICE_DATA_DIR (default .data/service-postgres).`;
+Database: DATABASE_URL, else the running stack's (.data/stack.env, written by npm start).`;
 
 class UsageError extends Error {}
 
@@ -134,38 +135,60 @@ export async function runCommand(pool: Pool, args: string[], io: Io): Promise<nu
 	}
 }
 
-/** The database of the CLI: DATABASE_URL, a running embedded server's, or a temporary start of it. */
-async function openDatabase(env: NodeJS.ProcessEnv): Promise<{ url: string; embedded?: EmbeddedPostgresHandle }> {
-	if (env.DATABASE_URL) return { url: env.DATABASE_URL };
-	const dataDir = resolve(env.SERVICE_DATA_DIR ?? '.data/service-postgres');
-	const pidFile = join(dataDir, 'postmaster.pid');
-	if (existsSync(pidFile)) {
-		// postmaster.pid: line 1 pid, line 4 port. Reuse the running server's database.
-		const lines = readFileSync(pidFile, 'utf8').split('\n');
-		const pid = Number(lines[0]);
-		const port = Number(lines[3]);
-		let alive = false;
-		try {
-			process.kill(pid, 0);
-			alive = true;
-		} catch {
-			alive = false;
-		}
-		if (alive && port > 0) return { url: urlFor(port, 'tiltedprompts') };
-	}
-	const embedded = await startEmbeddedPostgres({ dataDir, persistent: true });
-	return { url: await embedded.ensureDatabase('tiltedprompts'), embedded };
+/** Where `npm start` writes the running stack's addresses: TILTEDPROMPTS_STACK_ENV, else .data/stack.env here or at the repository root. */
+export function stackEnvCandidates(env: NodeJS.ProcessEnv, cwd = process.cwd()): string[] {
+	if (env.TILTEDPROMPTS_STACK_ENV) return [resolve(cwd, env.TILTEDPROMPTS_STACK_ENV)];
+	return [...new Set([resolve(cwd, '.data', 'stack.env'), resolve(__dirname, '..', '..', '.data', 'stack.env')])];
 }
+
+/** A database URL without its password, to say which database was used. */
+export function describeDatabaseUrl(url: string): string {
+	try {
+		const parsed = new URL(url);
+		if (parsed.password) parsed.password = '***';
+		return parsed.toString();
+	} catch {
+		return '(an unparsable DATABASE_URL)';
+	}
+}
+
+interface ChosenDatabase {
+	url: string;
+	/** Where the URL came from, for people. */
+	source: string;
+}
+
+/** The database of the CLI: DATABASE_URL, else the running stack's; undefined when there is neither. */
+export function chooseDatabase(env: NodeJS.ProcessEnv, cwd = process.cwd()): ChosenDatabase | undefined {
+	if (env.DATABASE_URL) return { url: env.DATABASE_URL, source: 'DATABASE_URL' };
+	for (const file of stackEnvCandidates(env, cwd)) {
+		if (!existsSync(file)) continue;
+		const line = readFileSync(file, 'utf8')
+			.split('\n')
+			.find((l) => l.startsWith('DATABASE_URL='));
+		const shown = relative(cwd, file);
+		if (line) return { url: line.slice('DATABASE_URL='.length).trim(), source: `${shown && !shown.startsWith('..') ? shown : file}, written by npm start` };
+	}
+	return undefined;
+}
+
+export const NO_DATABASE = `No database to use. Either
+  - start the stack with "npm start" (it writes .data/stack.env, which this command reads), or
+  - point at your database: DATABASE_URL=postgres://user:password@host:5432/db npm run service -- …`;
 
 export async function runCli(args: string[], env: NodeJS.ProcessEnv = process.env, io: Io = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) }): Promise<number> {
 	if (args[0] === 'help' || args[0] === '--help' || args[0] === '-h') {
 		io.out(USAGE);
 		return 0;
 	}
-	let database: Awaited<ReturnType<typeof openDatabase>> | undefined;
+	const database = chooseDatabase(env);
+	if (!database) {
+		io.err(NO_DATABASE);
+		return 2;
+	}
+	io.err(`Database: ${describeDatabaseUrl(database.url)} (from ${database.source})`);
 	let pool: Pool | undefined;
 	try {
-		database = await openDatabase(env);
 		pool = new Pool({ connectionString: database.url, max: 2 });
 		// A connection lost while idle is reported by the command that next needs it, not by a crash.
 		pool.on('error', () => undefined);
@@ -180,10 +203,15 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = process.en
 			io.err(error.message);
 			return 1;
 		}
+		if (isConnectionError(error) || (error as { code?: string }).code === '3D000') {
+			const hint = database.source === 'DATABASE_URL' ? 'check DATABASE_URL' : 'is "npm start" running? (or set DATABASE_URL)';
+			const cause = error instanceof DatabaseUnavailableError ? (error.cause as Error) : (error as Error);
+			io.err(`Could not use the database ${describeDatabaseUrl(database.url)}: ${cause?.message ?? String(cause)} — ${hint}.`);
+			return 1;
+		}
 		io.err(`Failed: ${(error as Error).message}`);
 		return 1;
 	} finally {
 		await pool?.end().catch(() => undefined);
-		await database?.embedded?.stop().catch(() => undefined);
 	}
 }

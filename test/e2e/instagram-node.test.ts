@@ -1,9 +1,9 @@
 // Real n8n 2.40.7 with our packed package: the Instagram node against the Graph API stand-in (reached
 // through the credential's base URL override): credential test, a carousel published and read back,
-// a private reply sent once.
+// a trial reel with two collaborators published and read back, a private reply sent once.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { instagram, IG_ACCOUNT_ID, IG_PAGE_ID, startGraphStandIn, type GraphStandIn, type InstagramState } from '../standin';
+import { instagram, IG_ACCOUNT_ID, IG_PAGE_ID, startGraphStandIn, type GraphStandIn, type InstagramState } from '../../sandbox';
 import { startN8n, type N8nInstance } from './harness';
 
 jest.setTimeout(600_000);
@@ -30,6 +30,18 @@ describe('Instagram node in real n8n', () => {
 		const nodes = (await n8n.nodeTypes()).map((type) => type.name);
 		expect(nodes).toEqual(expect.arrayContaining(['n8n-nodes-tiltedprompts.instagram', 'n8n-nodes-tiltedprompts.instagramTrigger']));
 		expect((await n8n.credentialTypes()).map((type) => type.name)).toContain('instagramApi');
+	});
+
+	/** An Instagram node of a test workflow, using the e2e credential. */
+	const instagramNode = (idPrefix: string, name: string, parameters: Record<string, unknown>, x: number, extra: Record<string, unknown> = {}) => ({
+		parameters,
+		id: `${idPrefix}-0000-4000-8000-00000000000${x}`,
+		name,
+		type: 'n8n-nodes-tiltedprompts.instagram',
+		typeVersion: 1,
+		position: [x * 220, 0],
+		credentials: { instagramApi: { id: 'igCredE2e0000001', name: 'Instagram e2e' } },
+		...extra,
 	});
 
 	const credential = () => ({
@@ -84,19 +96,50 @@ describe('Instagram node in real n8n', () => {
 		expect(graph.requests.every((r) => r.headers.authorization === `Bearer ${TOKEN}`)).toBe(true);
 	});
 
+	it('publishes a trial reel with two collaborators and reads it back: a REELS post with both collaborators invited', async () => {
+		await n8n.importCredentials([credential()]);
+		graph.clearLog();
+		const node = (name: string, parameters: Record<string, unknown>, x: number) => instagramNode('5d7f1a2b', name, parameters, x);
+		const id = await n8n.importWorkflow({
+			name: 'Instagram trial reel with collaborators (e2e)',
+			nodes: [
+				{ parameters: {}, id: '5d7f1a2b-0000-4000-8000-000000000000', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] },
+				node('Publish Trial Reel', {
+					resource: 'publish',
+					operation: 'reel',
+					videoUrl: 'https://cdn.example.com/new-format.mp4',
+					caption: 'Trying a new format',
+					trialReel: 'SS_PERFORMANCE',
+					collaborators: '@mumbai.eats, chai_lovers',
+					publishOptions: { firstCheckDelaySeconds: 0.2, maxWaitSeconds: 30 },
+				}, 1),
+				node('Read Back', { resource: 'media', operation: 'get', mediaId: { __rl: true, mode: 'id', value: '={{ $json.id }}' }, mediaFields: ['media_product_type', 'permalink'] }, 2),
+				node('Collaborators', { resource: 'media', operation: 'getCollaborators', mediaId: { __rl: true, mode: 'id', value: '={{ $json.id }}' } }, 3),
+			],
+			connections: {
+				Start: { main: [[{ node: 'Publish Trial Reel', type: 'main', index: 0 }]] },
+				'Publish Trial Reel': { main: [[{ node: 'Read Back', type: 'main', index: 0 }, { node: 'Collaborators', type: 'main', index: 0 }]] },
+			},
+			settings: { executionOrder: 'v1' },
+		});
+		const run = await n8n.execute(id);
+		expect(run.error).toBeUndefined();
+		const [published] = run.output('Publish Trial Reel');
+		expect(published).toMatchObject({ media_product_type: 'REELS', trial_params: { graduation_strategy: 'SS_PERFORMANCE' }, collaborators_invited: ['mumbai.eats', 'chai_lovers'] });
+		expect(run.output('Read Back')).toEqual([{ id: published.id, media_product_type: 'REELS', permalink: expect.stringContaining('/reel/') }]);
+		expect(run.output('Collaborators').map((c) => [c.username, c.invite_status])).toEqual([
+			['mumbai.eats', 'Pending'],
+			['chai_lovers', 'Pending'],
+		]);
+		const create = graph.requests.find((r) => r.route === 'instagram.container.create')!;
+		expect(create.query).toMatchObject({ trial_params: '{"graduation_strategy":"SS_PERFORMANCE"}', collaborators: '["mumbai.eats","chai_lovers"]' });
+		expect(ig.media.find((m) => m.id === published.id)?.trialParams).toEqual({ graduation_strategy: 'SS_PERFORMANCE' });
+	});
+
 	it('answers a comment with a private reply (the template\'s parameters), once: a second run gets Meta\'s refusal with code and fbtrace_id', async () => {
 		const post = ig.addMedia({ caption: 'Masala chai, Rs 120' });
 		const comment = ig.addComment(post.id, { text: 'price?', username: 'ravi', from: { id: '6180000000000042', username: 'ravi' } });
-		const node = (name: string, parameters: Record<string, unknown>, x: number, extra: Record<string, unknown> = {}) => ({
-			parameters,
-			id: `9c3e2d4f-0000-4000-8000-00000000000${x}`,
-			name,
-			type: 'n8n-nodes-tiltedprompts.instagram',
-			typeVersion: 1,
-			position: [x * 220, 0],
-			credentials: { instagramApi: { id: 'igCredE2e0000001', name: 'Instagram e2e' } },
-			...extra,
-		});
+		const node = (name: string, parameters: Record<string, unknown>, x: number, extra: Record<string, unknown> = {}) => instagramNode('9c3e2d4f', name, parameters, x, extra);
 		const id = await n8n.importWorkflow({
 			name: 'Instagram private reply (e2e)',
 			nodes: [

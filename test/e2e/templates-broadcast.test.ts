@@ -18,8 +18,8 @@ import {
 	type GraphStandIn,
 	type InstagramState,
 	type WhatsAppState,
-} from '../standin';
-import type { TemplateDefinition } from '../standin/whatsapp';
+} from '../../sandbox';
+import type { TemplateDefinition } from '../../sandbox/whatsapp';
 import { startRealService, type RunningService } from '../unit/tiltedprompts/support/service';
 import { startN8n, type N8nInstance } from './harness';
 

@@ -17,7 +17,7 @@ import {
 	type GraphStandIn,
 	type InstagramState,
 	type WhatsAppState,
-} from '../standin';
+} from '../../sandbox';
 import { startRealService, type RunningService } from '../unit/tiltedprompts/support/service';
 import { startN8n, type N8nInstance } from './harness';
 

@@ -1,12 +1,14 @@
 // Template 3, the staff campaign form, imported as shipped into real n8n and published; a member of
 // staff fills it in over HTTP the way the browser does (multipart POST, then the follow-up pages on
 // /form-waiting/<execution>), gets the test message, confirms, and reads the report page.
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
-import { DEFAULT_PHONE_NUMBER_ID, DEFAULT_WABA_ID, startGraphStandIn, whatsapp, type GraphStandIn, type WhatsAppState } from '../standin';
-import type { TemplateDefinition } from '../standin/whatsapp';
+import { DEFAULT_PHONE_NUMBER_ID, DEFAULT_WABA_ID, startGraphStandIn, whatsapp, type GraphStandIn, type WhatsAppState } from '../../sandbox';
+import type { TemplateDefinition } from '../../sandbox/whatsapp';
 import { startRealService, type RunningService } from '../unit/tiltedprompts/support/service';
 import { startN8n, type N8nInstance } from './harness';
 
@@ -62,11 +64,16 @@ async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, w
 	}
 }
 
+const seen = new Set<string>();
+
+/** The execution the latest form submission started (a new one waiting for its next page). */
 async function waitingExecution(): Promise<string> {
-	return await waitFor(async () => {
+	const id = await waitFor(async () => {
 		const list = await n8n.rest<{ data: { results?: Array<{ id: string; status: string }> } }>('GET', '/rest/executions?limit=10');
-		return (list.data.results ?? []).find((e) => e.status === 'waiting')?.id;
+		return (list.data.results ?? []).find((e) => e.status === 'waiting' && !seen.has(e.id))?.id;
 	}, 'the execution to wait for the confirmation page');
+	seen.add(id);
+	return id;
 }
 
 /**
@@ -121,13 +128,72 @@ afterAll(async () => {
 	await service?.close();
 });
 
+const CHROMIUM = process.env.CHROMIUM_PATH ?? 'chromium';
+const ARTIFACTS = join(__dirname, '..', '..', '.artifacts');
+
+/**
+ * A headless-Chromium screenshot of a page staff see, kept in .artifacts/ (gitignored). Loading a
+ * page submits nothing. Asynchronous: the service under test runs in this process.
+ */
+async function screenshot(url: string, name: string): Promise<void> {
+	mkdirSync(ARTIFACTS, { recursive: true });
+	const file = join(ARTIFACTS, name);
+	const profile = mkdtempSync(join(tmpdir(), 'tp-shot-'));
+	const args = ['--headless', '--no-sandbox', '--disable-gpu', `--user-data-dir=${profile}`, '--hide-scrollbars', '--window-size=1000,1000', '--timeout=15000', '--virtual-time-budget=5000', `--screenshot=${file}`, url];
+	try {
+		await new Promise<void>((resolve, reject) =>
+			execFile(CHROMIUM, args, { timeout: 90_000 }, (error) =>
+				error ? reject(new Error(`Headless Chromium is needed for the screenshots: apt-get install -y chromium (or set CHROMIUM_PATH). ${error.message}`)) : resolve(),
+			),
+		);
+		expect(statSync(file).size).toBeGreaterThan(1000);
+		step(`screenshot ${file}`);
+	} finally {
+		rmSync(profile, { recursive: true, force: true });
+	}
+}
+
+/** The page the form shows next, as its script finds it: wait until the run is no longer running, then load it. */
+async function nextPage(url: string): Promise<string> {
+	const status = new URL(url);
+	status.pathname += '/n8n-execution-status';
+	await waitFor(async () => {
+		const text = await (await fetch(status, { signal: AbortSignal.timeout(30_000) })).text();
+		step(`execution status: ${text.slice(0, 80)}`);
+		return text.includes('running') ? undefined : true;
+	}, 'the run to reach its next page');
+	return await (await fetch(url, { signal: AbortSignal.timeout(60_000) })).text();
+}
+
+/** What the completion page's script does once shown: resume the run (nodes after the page then run). */
+async function leaveCompletionPage(url: string): Promise<void> {
+	const signature = new URL(url).searchParams.get('signature');
+	await fetch(`${url.split('?')[0]}${signature ? `?signature=${encodeURIComponent(signature)}` : ''}`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(30_000) });
+}
+
+async function executionStatus(id: string): Promise<string> {
+	return await waitFor(async () => {
+		const detail = await n8n.rest<{ data: { status: string } }>('GET', `/rest/executions/${id}`);
+		return ['success', 'error', 'crashed', 'canceled'].includes(detail.data.status) ? detail.data.status : undefined;
+	}, 'the execution to end');
+}
+
+const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&#x27;|&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/\s+/g, ' ');
+
+async function campaignOf(name: string): Promise<IDataObject> {
+	const { rows } = await service.db.pool.query<{ id: string }>('SELECT id FROM campaigns WHERE name = $1 ORDER BY created_at DESC LIMIT 1', [name]);
+	const res = await fetch(`${service.url}/api/v1/campaigns/${rows[0].id}`, { headers: { authorization: `Bearer ${service.proKey}` } });
+	return (await res.json()) as IDataObject;
+}
+
 describe('template 3: staff campaign form', () => {
-	it('sends a test message first, then, once confirmed, the campaign to opted-in contacts with the tag, and shows the report', async () => {
+	it('sends a test message first, then, once confirmed, the campaign to opted-in contacts with the tag, and shows what happened with a report link', async () => {
 		const page = await waitFor(async () => {
 			const res = await fetch(formUrl);
 			return res.status === 200 ? await res.text() : undefined;
 		}, 'the form to be published');
 		expect(page).toContain('New WhatsApp campaign');
+		await screenshot(formUrl, 'staff-form.png');
 
 		const first = await submit(formUrl, { 'field-0': 'Diwali VIP', 'field-1': 'diwali_sale', 'field-2': 'en', 'field-3': 'vip', 'field-4': '+91 98000 55555' });
 		step(`first submit ${first.status}: ${first.text.slice(0, 200)}`);
@@ -141,25 +207,88 @@ describe('template 3: staff campaign form', () => {
 		step(`confirm page ${confirmUrl}`);
 		const confirmPage = await (await fetch(confirmUrl, { signal: AbortSignal.timeout(30_000) })).text();
 		expect(confirmPage).toContain('Check your phone');
+		expect(confirmPage).toContain('Yes, send the campaign');
 
 		const confirmed = await submit(confirmUrl, { 'field-0': 'Yes, send the campaign' });
 		step(`confirm submit ${confirmed.status}: ${confirmed.text.replace(/\s+/g, ' ').slice(0, 200)}`);
 		expect(confirmed.status).toBeLessThan(400);
 		await waitFor(() => (wa.messages.length >= 1 + VIP.length ? true : undefined), 'the campaign messages');
-		// As the form page's script does: poll the execution status, then load the next page (a page
-		// request while the execution is still running gets no answer from n8n).
-		const status = new URL(confirmUrl);
-		status.pathname += '/n8n-execution-status';
-		await waitFor(async () => {
-			const text = await (await fetch(status, { signal: AbortSignal.timeout(30_000) })).text();
-			step(`execution status: ${text.slice(0, 80)}`);
-			return text.includes('running') ? undefined : true;
-		}, 'the campaign run to finish');
-		const report = await (await fetch(confirmUrl, { signal: AbortSignal.timeout(60_000) })).text();
-		expect(report).toContain(`Sent: ${VIP.length}`);
+		const report = text(await nextPage(confirmUrl));
+		expect(report).toContain(`Sent to ${VIP.length} of ${VIP.length} customers`);
+		expect(report).not.toContain('/api/v1');
+		const link = /https?:\/\/\S+\/reports\/[0-9a-f]{64}/.exec(report)?.[0];
+		expect(link).toBeDefined();
+		const reportPage = text(await (await fetch(link!)).text());
+		expect(reportPage).toContain(`Sent to ${VIP.length} of ${VIP.length} customers`);
+		expect(reportPage).toMatch(/Customers matching the audience 4 /);
+		await screenshot(link!, 'staff-report.png');
 
 		const campaignMessages = wa.messages.filter((m) => m.to !== STAFF);
 		expect(campaignMessages.map((m) => m.to).sort()).toEqual([...VIP].sort());
 		expect(campaignMessages.map((m) => ((m.body.template as IDataObject).components as IDataObject[])[0])).toContainEqual({ type: 'body', parameters: [{ type: 'text', text: 'Asha' }] });
+		await leaveCompletionPage(confirmUrl);
+		expect(await executionStatus(execution)).toBe('success');
+	});
+
+	it('a failed test message offers no send: it says why and lets staff fix the template and try again', async () => {
+		const wa = graph.state.whatsapp as WhatsAppState;
+		const before = wa.messages.length;
+		const first = await submit(formUrl, { 'field-0': 'Typo', 'field-1': 'diwali_sael', 'field-2': 'en', 'field-3': 'vip', 'field-4': '+91 98000 55555' });
+		expect(first.status).toBeLessThan(400);
+		const execution = await waitingExecution();
+		const url = await waitingPageUrl(execution, first.text);
+		const failedPage = text(await nextPage(url));
+		step(`retry page: ${failedPage.slice(0, 300)}`);
+		expect(failedPage).toContain('The test message was not sent');
+		expect(failedPage).toContain('diwali_sael');
+		expect(failedPage).toContain('Nothing was sent to customers');
+		expect(failedPage).not.toContain('send the campaign');
+		expect(wa.messages).toHaveLength(before);
+		await screenshot(url, 'staff-form-test-failed.png');
+
+		expect((await submit(url, { 'field-0': 'diwali_sale', 'field-1': 'en', 'field-2': '+91 98000 55555' })).status).toBeLessThan(400);
+		await waitFor(() => (wa.messages.length === before + 1 ? true : undefined), 'the corrected test message');
+		const confirmPage = await nextPage(url);
+		expect(confirmPage).toContain('Yes, send the campaign');
+		expect((await submit(url, { 'field-0': 'No, cancel' })).status).toBeLessThan(400);
+		expect(text(await nextPage(url))).toContain('Nothing was sent to customers');
+		await leaveCompletionPage(url);
+		expect(wa.messages).toHaveLength(before + 1);
+	});
+
+	it('a run where WhatsApp sends nothing ends with "Nothing was sent", a failed execution and a failed campaign; after the fix a new run sends to each customer once', async () => {
+		const wa = graph.state.whatsapp as WhatsAppState;
+		const diwali = wa.templates.find((t) => t.name === 'diwali_sale')!;
+		const sentBefore = wa.messages.filter((m) => m.to !== STAFF).length;
+		const first = await submit(formUrl, { 'field-0': 'Paused run', 'field-1': 'diwali_sale', 'field-2': 'en', 'field-3': 'vip', 'field-4': '+91 98000 55555' });
+		expect(first.status).toBeLessThan(400);
+		const execution = await waitingExecution();
+		const url = await waitingPageUrl(execution, first.text);
+		expect(await nextPage(url)).toContain('Yes, send the campaign');
+		diwali.status = 'PAUSED'; // Meta paused the template between the test and the campaign.
+		try {
+			expect((await submit(url, { 'field-0': 'Yes, send the campaign' })).status).toBeLessThan(400);
+			const outcome = text(await nextPage(url));
+			step(`outcome page: ${outcome.slice(0, 300)}`);
+			expect(outcome).toContain('nothing was sent');
+			expect(outcome).toMatch(/Nothing was sent: .*PAUSED/);
+			await leaveCompletionPage(url);
+			expect(await executionStatus(execution)).toBe('error');
+			const campaign = await campaignOf('Paused run');
+			expect(campaign).toMatchObject({ status: 'failed', counts: expect.objectContaining({ claimed: 0, pending: VIP.length, sent: 0 }) });
+		} finally {
+			diwali.status = 'APPROVED';
+		}
+		expect(wa.messages.filter((m) => m.to !== STAFF)).toHaveLength(sentBefore);
+
+		const again = await submit(formUrl, { 'field-0': 'Fixed run', 'field-1': 'diwali_sale', 'field-2': 'en', 'field-3': 'vip', 'field-4': '+91 98000 55555' });
+		const second = await waitingExecution();
+		const url2 = await waitingPageUrl(second, again.text);
+		await nextPage(url2);
+		await submit(url2, { 'field-0': 'Yes, send the campaign' });
+		expect(text(await nextPage(url2))).toContain(`Sent to ${VIP.length} of ${VIP.length} customers`);
+		await leaveCompletionPage(url2);
+		const fixed = wa.messages.filter((m) => m.to !== STAFF).slice(sentBefore);
+		expect(fixed.map((m) => m.to).sort()).toEqual([...VIP].sort());
 	});
 });

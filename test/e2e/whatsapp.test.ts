@@ -1,6 +1,6 @@
 // The WhatsApp node in real n8n 2.40.7 (our packed package installed as a community package),
 // talking to the Graph API stand-in: a template with a video header, then an interactive list.
-import { startGraphStandIn, whatsapp, DEFAULT_PHONE_NUMBER_ID, type GraphStandIn, type WhatsAppState } from '../standin';
+import { startGraphStandIn, whatsapp, DEFAULT_PHONE_NUMBER_ID, type GraphStandIn, type WhatsAppState } from '../../sandbox';
 import { startN8n, type N8nInstance } from './harness';
 
 jest.setTimeout(600_000);

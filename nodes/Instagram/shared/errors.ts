@@ -59,6 +59,13 @@ const PRIVATE_REPLY_RULE: MetaErrorInfo = {
 	retryable: false,
 };
 
+const PUBLISH_NOT_ALLOWED: MetaErrorInfo = {
+	title: 'this account may not publish this (e.g. trial reels are not available to it)',
+	fix: 'Meta offers trial reels to some accounts only: publish it as a regular reel (Trial Reel: No); otherwise check that the token has instagram_content_publish',
+	retryable: false,
+	cause: 'configuration-invalid',
+};
+
 /** The `extra` codes for the shared module, chosen by subcode and operation. */
 export function instagramErrorInfo(body: unknown, context: InstagramCallContext): Record<number, MetaErrorInfo> {
 	const error = parseMetaError(body);
@@ -69,6 +76,7 @@ export function instagramErrorInfo(body: unknown, context: InstagramCallContext)
 		return { ...BY_CODE, [code]: PRIVATE_REPLY_RULE };
 	}
 	if (subcode !== undefined && BY_SUBCODE[subcode]) return { ...BY_CODE, [code]: BY_SUBCODE[subcode] };
+	if (context === 'publish' && code === 10) return { ...BY_CODE, 10: PUBLISH_NOT_ALLOWED };
 	if (context === 'hashtag' && code === 100) {
 		return {
 			...BY_CODE,

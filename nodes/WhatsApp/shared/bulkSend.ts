@@ -4,6 +4,8 @@
  * wamid, or (with continueOnFail) the error in the shared error shape with Meta's code, details and
  * fbtrace_id. A dead token (190) stops the run whatever the error setting; without continueOnFail the
  * first permanent error stops it too, and the error says how many messages had already gone out.
+ * Items this node certainly did not send (refused before sending, or never attempted because the run
+ * stopped) carry `sent: false`, so a campaign can give those recipients back.
  */
 import { NodeApiError, sleep, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { errorItem, stopsRun, toNodeError } from '../../shared/errors';
@@ -40,7 +42,7 @@ async function prepareAll(this: IExecuteFunctions, count: number, build: Builder
 		} catch (error) {
 			const nodeError = toNodeError(this.getNode(), error, i);
 			if (!this.continueOnFail()) throw nodeError;
-			output[i] = { json: { error: errorItem(nodeError) }, pairedItem: { item: i } };
+			output[i] = { json: { sent: false, error: errorItem(nodeError) }, pairedItem: { item: i } };
 		}
 	}
 	return prepared;
@@ -138,10 +140,10 @@ function collectOutput(
 			const error = result.error.kind === 'meta' ? metaErrorJson(result.error.described) : errorItem(toNodeError(this.getNode(), result.error.error, itemIndex));
 			output[itemIndex] = { json: { to, error, attempts: result.attempts }, pairedItem: { item: itemIndex } };
 		} else {
-			output[itemIndex] = { json: { to, error: errorItem(new Error('Not sent: the run stopped before this message')) }, pairedItem: { item: itemIndex } };
+			output[itemIndex] = { json: { to, sent: false, error: errorItem(new Error('Not sent: the run stopped before this message')) }, pairedItem: { item: itemIndex } };
 		}
 	}
-	return output.map((entry, i) => entry ?? { json: { error: errorItem(new Error('Not sent')) }, pairedItem: { item: i } });
+	return output.map((entry, i) => entry ?? { json: { sent: false, error: errorItem(new Error('Not sent')) }, pairedItem: { item: i } });
 }
 
 /** Sends every input item's message through one throttle; `build` reads an item into its message. */

@@ -2,12 +2,15 @@
 import type { Pool } from 'pg';
 import { campaignReport, claimRecipients, createCampaign, expireStaleClaims, getCampaign, recordResults } from '../campaigns/repository';
 import { normalizeWaId } from '../consent/phone';
+import { claimGate, scheduleCampaign } from '../campaigns/controls';
+import { campaignControlRoutes, reportWithUrl } from './campaign-controls';
 import { notFound, type ApiBuilder } from './route';
 import { campaignCreateBody, campaignReportSchema, claimBody, claimResult, idParams, resultsBody, resultsResult } from './schemas';
 import { inTransaction } from './tx';
 
-export function campaignRoutes(api: ApiBuilder, pool: Pool, options: { claimTimeoutMs: number }): void {
+export function campaignRoutes(api: ApiBuilder, pool: Pool, options: { claimTimeoutMs: number; publicUrl?: string }): void {
 	api.schema('CampaignReport', campaignReportSchema);
+	campaignControlRoutes(api, pool, options);
 	api.route({
 		method: 'post',
 		path: '/api/v1/campaigns',
@@ -21,9 +24,13 @@ export function campaignRoutes(api: ApiBuilder, pool: Pool, options: { claimTime
 			schema: campaignReportSchema,
 			also: { status: 200, description: 'The existing campaign of a repeated idempotency_key.' },
 		},
-		handler: async ({ principal, body }) => {
-			const { campaign, created } = await inTransaction(pool, (tx) => createCampaign(tx, body, principal.userId));
-			return { status: created ? 201 : 200, body: await campaignReport(pool, campaign) };
+		handler: async ({ req, principal, body }) => {
+			const { campaign, created } = await inTransaction(pool, async (tx) => {
+				const made = await createCampaign(tx, body, principal.userId);
+				if (made.created && body.scheduled_at) await scheduleCampaign(tx, made.campaign.id, new Date(body.scheduled_at));
+				return made;
+			});
+			return { status: created ? 201 : 200, body: await reportWithUrl(pool, req, await campaignReport(pool, campaign), options.publicUrl) };
 		},
 	});
 	api.route({
@@ -35,11 +42,11 @@ export function campaignRoutes(api: ApiBuilder, pool: Pool, options: { claimTime
 		params: idParams,
 		success: { status: 200, description: 'The report.', schema: campaignReportSchema },
 		errors: { 404: 'No such campaign.' },
-		handler: async ({ params }) => {
+		handler: async ({ req, params }) => {
 			const campaign = await getCampaign(pool, params.id);
 			if (!campaign) throw notFound('No such campaign.');
 			await expireStaleClaims(pool, campaign.id, options.claimTimeoutMs);
-			return { body: await campaignReport(pool, campaign) };
+			return { body: await reportWithUrl(pool, req, await campaignReport(pool, campaign), options.publicUrl) };
 		},
 	});
 	api.route({
@@ -49,7 +56,7 @@ export function campaignRoutes(api: ApiBuilder, pool: Pool, options: { claimTime
 		scope: 'campaigns',
 		summary: 'Claim up to `limit` pending recipients (each is handed out once, even to concurrent workers).',
 		description:
-			'Recipients who opted out since the snapshot are skipped, not returned. Claims older than CAMPAIGN_CLAIM_TIMEOUT become "unknown" and are returned again only with resend_unknown: true.',
+			'Recipients who opted out since the snapshot are skipped, not returned. Claims older than CAMPAIGN_CLAIM_TIMEOUT become "unknown" and are returned again only with resend_unknown: true. A campaign that is not running (scheduled and not yet due, paused, finished) hands out nobody: see campaign_status and starts_at.',
 		params: idParams,
 		body: claimBody,
 		success: { status: 200, description: 'The claimed recipients (empty when nothing is left).', schema: claimResult },
@@ -57,16 +64,24 @@ export function campaignRoutes(api: ApiBuilder, pool: Pool, options: { claimTime
 		handler: async ({ params, body }) => {
 			const campaign = await getCampaign(pool, params.id);
 			if (!campaign) throw notFound('No such campaign.');
-			const { claimed, skipped } = await inTransaction(pool, (tx) =>
-				claimRecipients(tx, campaign, { limit: body.limit, resendUnknown: body.resend_unknown, claimTimeoutMs: options.claimTimeoutMs }),
-			);
+			const { claimed, skipped, gate } = await inTransaction(pool, async (tx) => {
+				const gate = await claimGate(tx, campaign.id, body.resend_unknown);
+				if (gate.status !== 'running') return { claimed: [], skipped: 0, gate };
+				return { ...(await claimRecipients(tx, campaign, { limit: body.limit, resendUnknown: body.resend_unknown, claimTimeoutMs: options.claimTimeoutMs })), gate };
+			});
 			const remaining = await pool.query<{ pending: string; unknown: string }>(
 				`SELECT count(*) FILTER (WHERE state = 'pending') AS pending, count(*) FILTER (WHERE state = 'unknown') AS unknown
 				 FROM campaign_recipients WHERE campaign_id = $1`,
 				[campaign.id],
 			);
 			return {
-				body: { data: claimed, skipped, remaining: { pending: Number(remaining.rows[0].pending), unknown: Number(remaining.rows[0].unknown) } },
+				body: {
+					data: claimed,
+					skipped,
+					remaining: { pending: Number(remaining.rows[0].pending), unknown: Number(remaining.rows[0].unknown) },
+					campaign_status: gate.status,
+					starts_at: gate.status === 'scheduled' ? gate.scheduled_at : null,
+				},
 			};
 		},
 	});

@@ -77,7 +77,7 @@ export function createApiModule(options: ApiModuleOptions): ApiModule {
 	meRoutes(api, options.pool);
 	libraryRoutes(api, options.pool);
 	contactRoutes(api, options.pool);
-	campaignRoutes(api, options.pool, { claimTimeoutMs: settings.CAMPAIGN_CLAIM_TIMEOUT });
+	campaignRoutes(api, options.pool, { claimTimeoutMs: settings.CAMPAIGN_CLAIM_TIMEOUT, publicUrl: settings.SERVICE_PUBLIC_URL });
 	subscriptionRoutes(api, options.pool, box, () => worker?.kick());
 	sendBudgetRoutes(api, options.pool);
 	return {

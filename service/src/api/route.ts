@@ -9,6 +9,7 @@ import { authenticate, type Principal } from '../access/repository';
 import { fieldErrors, fieldPath, type FieldError } from '../core/bundle';
 import { findInputProblem } from '../core/storable-input';
 import { HttpError, sendError } from '../http/errors';
+import { apiErrorMap, valueAt, withReceived } from '../http/validation-messages';
 import { jsonSchema, type OpenApiContribution, type PathItem } from '../openapi';
 
 declare module 'express-serve-static-core' {
@@ -184,9 +185,16 @@ function checkStorable(value: unknown, where: 'path' | 'query' | 'body'): void {
 
 function parse<T extends z.ZodType | undefined>(schema: T, value: unknown, where: 'path' | 'query' | 'body'): unknown {
 	if (!schema) return {};
-	const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
+	const input = value ?? (where === 'body' ? undefined : {});
+	const result = schema.safeParse(input, { error: apiErrorMap });
 	if (result.success) return result.data;
-	throw invalid(where, fieldErrors(result.error));
+	throw invalid(
+		where,
+		fieldErrors(result.error).map((e, i) => {
+			const path = result.error.issues[i].path;
+			return { ...e, message: withReceived(e.message, valueAt(input, path), path) };
+		}),
+	);
 }
 
 /** 422 with each field named where it was sent: `name`, `query.limit`, `path.id`. */

@@ -3,8 +3,15 @@ import { z } from 'zod';
 import { ASSET_TYPES } from '../core/bundle';
 import { RECIPIENT_STATES } from '../campaigns/recipient-state';
 import { CONSENT_STATES } from '../consent/keywords';
+import { CAMPAIGN_STATUSES } from '../campaigns/outcome';
 
-const limitQuery = z.coerce.number().int().min(1).max(200).default(50).describe('Page size (1–200, default 50).');
+const limitQuery = z.coerce
+	.number({ error: (issue) => (issue.code === 'invalid_type' ? 'expected a whole number' : undefined) })
+	.int({ error: 'expected a whole number' })
+	.min(1)
+	.max(200)
+	.default(50)
+	.describe('Page size (1–200, default 50).');
 const cursorQuery = z.string().max(500).optional().describe('`next_cursor` of the previous page.');
 const boolQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
 const stringList = z
@@ -144,9 +151,28 @@ export const campaignCreateBody = z
 			.strict()
 			.default({ tags: [], match: 'any' }),
 		idempotency_key: z.string().min(1).max(200).optional().describe('Creating again with the same key returns the same campaign.'),
+		scheduled_at: z.iso
+			.datetime({ offset: true, error: 'expected a date and time with a time zone, e.g. 2026-12-01T09:30:00+05:30' })
+			.optional()
+			.describe('Start sending at this time; until then claims return nobody (status "scheduled").'),
 	})
 	.strict();
 const countsSchema = z.object(Object.fromEntries(RECIPIENT_STATES.map((s) => [s, z.number().int()])) as Record<(typeof RECIPIENT_STATES)[number], z.ZodNumber>);
+const funnelSchema = z.object({
+	audience: z.number().int().describe('Contacts matching the audience at creation.'),
+	recipients: z.number().int().describe('The opted-in list made at creation.'),
+	skipped_by_consent: z.object({ at_creation: z.number().int(), since_creation: z.number().int() }),
+	sent: z.number().int(),
+	delivered: z.number().int(),
+	read: z.number().int(),
+	replied: z.number().int().describe('Recipients who wrote to you after the message was sent.'),
+	failed: z.number().int(),
+	failed_by_reason: z.array(z.object({ code: z.number().int().nullable(), reason: z.string(), count: z.number().int() })),
+	waiting: z.number().int(),
+	in_flight: z.number().int(),
+	unknown: z.number().int(),
+	cancelled: z.number().int(),
+});
 export const campaignReportSchema = z.object({
 	id: z.uuid(),
 	name: z.string(),
@@ -155,7 +181,12 @@ export const campaignReportSchema = z.object({
 	audience: z.object({ tags: z.array(z.string()), match: z.enum(['any', 'all']) }),
 	idempotency_key: z.string().nullable(),
 	created_at: isoDate,
-	status: z.enum(['running', 'completed']),
+	status: z.enum(CAMPAIGN_STATUSES),
+	status_reason: z.string().nullable().describe('Why the campaign failed or was cancelled, in plain words.'),
+	scheduled_at: isoDate.nullable(),
+	summary: z.string().describe('What happened, in one line for staff: "Sent to N of M customers · …" or "Nothing was sent: <reason>".'),
+	report_url: z.string().describe('The staff report page (HTML, live); the link itself is the permission to read it.'),
+	funnel: funnelSchema,
 	total: z.number().int(),
 	counts: countsSchema,
 	skipped: z.object({
@@ -190,7 +221,20 @@ export const claimResult = z.object({
 	),
 	skipped: z.number().int().describe('Recipients skipped during this claim because they are no longer opted in.'),
 	remaining: z.object({ pending: z.number().int(), unknown: z.number().int() }),
+	campaign_status: z.enum(CAMPAIGN_STATUSES).describe('Claims return nobody unless the campaign is running.'),
+	starts_at: isoDate.nullable().describe('When a scheduled campaign starts (claim again then).'),
 });
+export const releaseBody = z
+	.object({
+		wa_ids: z.array(z.string().min(1).max(64)).min(1).max(1000).optional().describe('The claimed recipients that were not sent; all claimed recipients when absent.'),
+	})
+	.strict();
+export const failBody = z
+	.object({
+		reason: z.string().trim().min(1).max(1000).describe('Why nothing (more) can be sent, in words for staff.'),
+		release: z.array(z.string().min(1).max(64)).max(1000).optional().describe('Claimed recipients that were not sent: back to pending, sent on resume.'),
+	})
+	.strict();
 const metaError = z.object({
 	code: z.number().int(),
 	title: z.string().max(500).optional(),

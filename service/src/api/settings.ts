@@ -33,6 +33,8 @@ const keywords = (fallback: string) =>
 export const apiEnvShape = {
 	/** Claims older than this become `unknown` (maybe sent): never resent unless asked. */
 	CAMPAIGN_CLAIM_TIMEOUT: duration('15m', 1_000, 7 * 24 * 3_600_000),
+	/** The service's address as staff reach it (report links); default: the address the caller used. */
+	SERVICE_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://wa.example.com' }).optional(),
 	CONSENT_OPT_OUT_KEYWORDS: keywords('STOP,UNSUBSCRIBE'),
 	CONSENT_OPT_IN_KEYWORDS: keywords('START,SUBSCRIBE'),
 	FANOUT_RETRY_SCHEDULE: z

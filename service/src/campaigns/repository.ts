@@ -2,6 +2,8 @@
 // results, status webhooks, stale claims → unknown, and the report.
 import type { Pool, PoolClient } from 'pg';
 import { sql, toQuery, type SqlFragment } from '../db/sql';
+import { campaignOutcome } from './controls';
+import type { CampaignStatus, Funnel } from './outcome';
 import { resolveParameters, statesAcceptingStatus, RECIPIENT_STATES, type RecipientState } from './recipient-state';
 
 type Db = Pool | PoolClient;
@@ -299,7 +301,13 @@ export interface CampaignReport {
 	audience: { tags: string[]; match: 'any' | 'all' };
 	idempotency_key: string | null;
 	created_at: Date;
-	status: 'running' | 'completed';
+	status: CampaignStatus;
+	/** Why the campaign failed or was cancelled, in plain words. */
+	status_reason: string | null;
+	scheduled_at: Date | null;
+	/** The staff line: "Sent to N of M customers · …" or "Nothing was sent: <reason>". */
+	summary: string;
+	funnel: Funnel;
 	total: number;
 	counts: Record<RecipientState, number>;
 	skipped: { at_snapshot: Record<string, number>; at_claim: Record<string, number> };
@@ -344,6 +352,7 @@ export async function campaignReport(db: Db, campaign: CampaignRow): Promise<Cam
 		[campaign.id],
 	);
 	const total = Object.values(counts).reduce((a, b) => a + b, 0);
+	const outcome = await campaignOutcome(db, campaign.id);
 	return {
 		id: campaign.id,
 		name: campaign.name,
@@ -352,7 +361,11 @@ export async function campaignReport(db: Db, campaign: CampaignRow): Promise<Cam
 		audience: { tags: campaign.audience.tags ?? [], match: campaign.audience.match ?? 'any' },
 		idempotency_key: campaign.idempotency_key,
 		created_at: campaign.created_at,
-		status: counts.pending + counts.claimed > 0 ? 'running' : 'completed',
+		status: outcome.status,
+		status_reason: outcome.status_reason,
+		scheduled_at: outcome.scheduled_at,
+		summary: outcome.summary,
+		funnel: outcome.funnel,
 		total,
 		counts,
 		skipped: {

@@ -198,6 +198,13 @@ describe('OpenAPI', () => {
 			'GET /api/v1/campaigns/{id}',
 			'POST /api/v1/campaigns/{id}/claim',
 			'POST /api/v1/campaigns/{id}/results',
+			'POST /api/v1/campaigns/{id}/pause',
+			'POST /api/v1/campaigns/{id}/resume',
+			'POST /api/v1/campaigns/{id}/cancel',
+			'POST /api/v1/campaigns/{id}/release',
+			'POST /api/v1/campaigns/{id}/fail',
+			// The staff report page (HTML, authorised by its link): served, not part of the API document.
+			'GET /reports/{token}',
 			'GET /api/v1/subscriptions',
 			'POST /api/v1/subscriptions',
 			'DELETE /api/v1/subscriptions/{id}',
@@ -208,7 +215,7 @@ describe('OpenAPI', () => {
 			'POST /api/v1/send-budget/{phone_number_id}/pairs',
 		];
 		expect(served.sort()).toEqual([...expected].sort());
-		for (const route of expected) expect(documented).toContain(route);
+		for (const route of expected.filter((r) => r.includes('/api/v1/'))) expect(documented).toContain(route);
 		const claim = doc.paths['/api/v1/campaigns/{id}/claim'].post;
 		expect(claim['x-required-scope']).toBe('campaigns');
 		expect(claim.requestBody.content['application/json'].schema.properties).toHaveProperty('limit');

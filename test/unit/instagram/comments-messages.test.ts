@@ -1,6 +1,6 @@
 // Comment and Message operations through Instagram.execute() against the Graph API stand-in.
 import type { IDataObject } from 'n8n-workflow';
-import { IG_ACCOUNT_ID, IG_PAGE_ID, igTimestamp, type GraphStandIn, type InstagramState } from '../../standin';
+import { IG_ACCOUNT_ID, IG_PAGE_ID, igTimestamp, type GraphStandIn, type InstagramState } from '../../../sandbox';
 import { credentialsFor, requestsTo, runInstagram, startStandIn } from './harness';
 
 const DAY = 24 * 3600 * 1000;

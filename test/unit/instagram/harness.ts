@@ -6,7 +6,7 @@ import { InstagramApi } from '../../../credentials/InstagramApi.credentials';
 import { Instagram } from '../../../nodes/Instagram/Instagram.node';
 import { InstagramTrigger } from '../../../nodes/InstagramTrigger/InstagramTrigger.node';
 import { loadOptionsContext, newRecorder, pollContext, runNode, type DoubleOptions, type Params, type Recorder } from '../../helpers/n8n';
-import { IG_ACCOUNT_ID, IG_PAGE_ID, instagram, startGraphStandIn, type GraphStandIn, type InstagramState, type InstagramStandInOptions } from '../../standin';
+import { IG_ACCOUNT_ID, IG_PAGE_ID, instagram, startGraphStandIn, type GraphStandIn, type InstagramState, type InstagramStandInOptions } from '../../../sandbox';
 
 export const TOKEN = 'ig-test-token';
 

@@ -1,6 +1,6 @@
 // Hashtags (Facebook Login only), Meta errors (code, fix, fbtrace_id) and rate-limit back-off.
 import type { IDataObject } from 'n8n-workflow';
-import { type GraphStandIn, type InstagramState } from '../../standin';
+import { type GraphStandIn, type InstagramState } from '../../../sandbox';
 import { credentialsFor, requestsTo, runInstagram, startStandIn } from './harness';
 
 describe('Instagram node: hashtags, errors and rate limits', () => {

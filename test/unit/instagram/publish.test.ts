@@ -1,6 +1,6 @@
 // Publishing through Instagram.execute() against the Graph API stand-in: every media type, the
 // container status polling, ERROR and EXPIRED containers, and a spent quota.
-import { IG_ACCOUNT_ID, type GraphStandIn, type InstagramState } from '../../standin';
+import { IG_ACCOUNT_ID, type GraphStandIn, type InstagramState } from '../../../sandbox';
 import { credentialsFor, requestsTo, runInstagram, startStandIn } from './harness';
 
 const fast = { firstCheckDelaySeconds: 0.01, maxWaitSeconds: 5 };

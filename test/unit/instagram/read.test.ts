@@ -1,5 +1,5 @@
 // Account and Media operations through Instagram.execute() against the Graph API stand-in.
-import { IG_ACCOUNT_ID, igTimestamp, type GraphStandIn, type InstagramState } from '../../standin';
+import { IG_ACCOUNT_ID, igTimestamp, type GraphStandIn, type InstagramState } from '../../../sandbox';
 import { credentialsFor, requestsTo, runInstagram, searchMediaList, startStandIn, TOKEN } from './harness';
 
 describe('Instagram node: account and media', () => {

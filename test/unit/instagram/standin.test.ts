@@ -1,6 +1,6 @@
 // The Instagram module of the Graph API stand-in: answers as Meta documents, next to the WhatsApp
 // module in one stand-in.
-import { DEFAULT_PHONE_NUMBER_ID, IG_ACCOUNT_ID, instagram, startGraphStandIn, whatsapp, type GraphStandIn, type InstagramState } from '../../standin';
+import { DEFAULT_PHONE_NUMBER_ID, IG_ACCOUNT_ID, instagram, startGraphStandIn, whatsapp, type GraphStandIn, type InstagramState } from '../../../sandbox';
 
 describe('Graph API stand-in: Instagram module', () => {
 	let graph: GraphStandIn;

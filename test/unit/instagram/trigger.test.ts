@@ -1,7 +1,7 @@
 // Instagram Trigger (polling) against the Graph API stand-in: no flood on first activation, each
 // new post/comment once and in order, nothing repeated across polls or restarts.
 import type { IDataObject } from 'n8n-workflow';
-import { igTimestamp, type GraphStandIn, type InstagramState } from '../../standin';
+import { igTimestamp, type GraphStandIn, type InstagramState } from '../../../sandbox';
 import { credentialsFor, pollTrigger, restart, startStandIn } from './harness';
 
 const HOUR = 3600_000;

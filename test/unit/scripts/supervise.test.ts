@@ -27,3 +27,11 @@ describe('npm start supervision', () => {
 		expect(() => partEnded('redis', { code: 1, signal: null }, { stopping: false, logFile: 'x' })).toThrow(/unknown part "redis"/);
 	});
 });
+
+describe('npm start supervision in sandbox mode', () => {
+	it('names the Meta sandbox and stops the other three parts', () => {
+		expect(partEnded('Meta sandbox', { code: 1, signal: null }, { stopping: false, logFile: '.data/logs/sandbox.log', parts: ['Postgres', 'service', 'n8n', 'Meta sandbox'] })?.message).toBe(
+			'✖ Meta sandbox exited with code 1 (log: .data/logs/sandbox.log); stopping Postgres, service and n8n too.',
+		);
+	});
+});

@@ -343,6 +343,57 @@ describe('Campaigns', () => {
 		const [report] = json(await run({ resource: 'campaign', operation: 'getReport', campaignId: campaign.id }));
 		expect(report.counts).toMatchObject({ sent: 1, failed: 1, pending: 0 });
 		expect(report.failures).toEqual([expect.objectContaining({ code: 131026, count: 1 })]);
+		expect(report).toMatchObject({ status: 'completed', summary: 'Sent to 1 of 2 customers · 1 failed (1 not on WhatsApp (Meta error 131026))' });
+	});
+
+	it('gives back recipients the WhatsApp node did not send and stops the campaign with the reason', async () => {
+		const [campaign] = json(await run({ resource: 'campaign', operation: 'create', name: 'Restock', templateName: 'restock', templateLanguage: 'en', audienceTags: 'launch' }));
+		const claimed = json(await run({ resource: 'campaign', operation: 'claim', campaignId: campaign.id, batchSize: 10 }));
+		expect(claimed).toHaveLength(2);
+		const refused = { sent: false, error: { message: 'Template restock (en) has a IMAGE header: set Header Parameter to Image', description: null, code: null } };
+		const recorded = json(
+			await run(
+				{ resource: 'campaign', operation: 'recordResults', campaignId: campaign.id, recipientWaId: (i: number) => claimed[i].wa_id },
+				{ items: [refused, refused] },
+			),
+		);
+		expect(recorded.map((r) => [r.recorded, r.reason])).toEqual([
+			[false, 'not_sent'],
+			[false, 'not_sent'],
+		]);
+		expect(json(await run({ resource: 'campaign', operation: 'claim', campaignId: campaign.id, batchSize: 10 }))).toEqual([]);
+		const [report] = json(await run({ resource: 'campaign', operation: 'getReport', campaignId: campaign.id }));
+		expect(report).toMatchObject({
+			status: 'failed',
+			summary: 'Nothing was sent: Template restock (en) has a IMAGE header: set Header Parameter to Image',
+			counts: { claimed: 0, pending: 2 },
+		});
+	});
+});
+
+describe('Campaign controls from the node', () => {
+	it('schedules, pauses, resumes and cancels a campaign, each answer saying the status in plain words', async () => {
+		const at = new Date(Date.now() + 3_600_000);
+		const [campaign] = json(
+			await run({ resource: 'campaign', operation: 'create', name: 'Later', templateName: 'restock', templateLanguage: 'en', audienceTags: 'launch', additionalFields: { scheduled_at: at.toISOString() } }),
+		);
+		expect(campaign).toMatchObject({ status: 'scheduled', scheduled_at: at.toISOString(), report_url: expect.stringMatching(/\/reports\/[0-9a-f]{64}$/) });
+		expect(json(await run({ resource: 'campaign', operation: 'claim', campaignId: campaign.id, batchSize: 10 }))).toEqual([]);
+		const [paused] = json(await run({ resource: 'campaign', operation: 'pause', campaignId: campaign.id }));
+		expect(paused.status).toBe('paused');
+		const [resumed] = json(await run({ resource: 'campaign', operation: 'resume', campaignId: campaign.id }));
+		expect(resumed.status).toBe('scheduled');
+		const [cancelled] = json(await run({ resource: 'campaign', operation: 'cancel', campaignId: campaign.id }));
+		expect(cancelled).toMatchObject({ status: 'cancelled', summary: 'Nothing was sent: cancelled by staff' });
+		const again = await errorOf(run({ resource: 'campaign', operation: 'resume', campaignId: campaign.id }));
+		expect(again.message).toMatch(/The campaign is cancelled; it cannot be resumed/);
+	});
+
+	it('refuses a Start At that is not a date, naming the field', async () => {
+		const error = await errorOf(
+			run({ resource: 'campaign', operation: 'create', name: 'Bad', templateName: 'restock', templateLanguage: 'en', audienceTags: 'launch', additionalFields: { scheduled_at: 'next friday' } }),
+		);
+		expect(error.message).toBe('Start At: expected a date and time, received "next friday"');
 	});
 });
 

@@ -39,7 +39,14 @@ describe('reading the WhatsApp node output for the campaign ledger', () => {
 
 	it('leaves an error without a Meta code unrecorded: the send may have happened', () => {
 		expect(sendResultFromItem({ error: { message: 'socket hang up' } }, '1')).toMatchObject({ unrecordable: 'error_without_meta_code' });
+	});
+
+	it('marks what the WhatsApp node says it did not send (sent: false) as not sent, with its reason; no result at all stays unknown', () => {
+		const refused = { sent: false, error: { message: 'Template restock (en) has a IMAGE header', description: 'Set Header Parameter to Image.', code: null } };
+		expect(sendResultFromItem(refused, '1')).toEqual({ wa_id: '1', unrecordable: 'not_sent', message: 'Template restock (en) has a IMAGE header Set Header Parameter to Image.' });
 		expect(sendResultFromItem({ something: 'else' }, '1')).toMatchObject({ unrecordable: 'no_result' });
+		// A Meta refusal is a result to record, even when the node adds sent: false.
+		expect(sendResultFromItem({ sent: false, error: { code: 131026, message: 'undeliverable' } }, '1')).toMatchObject({ error: { code: 131026 } });
 	});
 });
 

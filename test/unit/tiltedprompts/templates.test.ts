@@ -70,6 +70,13 @@ describe('workflow templates', () => {
 			expect(String(notes[0].parameters.content)).toMatch(/Set up/);
 		});
 
+		if (file === 'staff-campaign-form.json') {
+			it('its setup note names every node that needs a credential or a sender number', () => {
+				const note = String(template.nodes.find((node) => node.type === 'n8n-nodes-base.stickyNote')!.parameters.content);
+				for (const node of template.nodes.filter((n) => n.credentials)) expect(note).toContain(`**${node.name}**`);
+			});
+		}
+
 		it('holds no secrets and no credential ids, only credential types', () => {
 			expect(raw).not.toMatch(/whsec_[A-Za-z0-9+/]{8,}|tp_[A-Za-z0-9]{16,}|EAA[A-Za-z0-9]{20,}|Bearer [A-Za-z0-9]/);
 			for (const node of template.nodes) {

@@ -1,5 +1,5 @@
 // The bulk send path of the node against the stand-in: throttle, pair rate, retries, stop on 190.
-import { startGraphStandIn, whatsapp, type GraphStandIn, type WhatsAppState } from '../../standin';
+import { startGraphStandIn, whatsapp, type GraphStandIn, type WhatsAppState } from '../../../sandbox';
 import { runNode, SENDER, TOKEN } from './harness';
 
 jest.setTimeout(60_000);

@@ -1,6 +1,6 @@
 // The credential's `test` request, resolved as n8n resolves it, against the stand-in.
 import { WhatsAppCloudApi } from '../../../credentials/WhatsAppCloudApi.credentials';
-import { startGraphStandIn, whatsapp, DEFAULT_WABA_ID, type GraphStandIn } from '../../standin';
+import { startGraphStandIn, whatsapp, DEFAULT_WABA_ID, type GraphStandIn } from '../../../sandbox';
 import { httpRequest, TOKEN } from './harness';
 
 /** n8n evaluates `={{ … }}` templates against the credential; these use only simple member access and replace(). */

@@ -6,7 +6,7 @@ import type { IDataObject, ILoadOptionsFunctions, INode, INodeExecutionData } fr
 import { WhatsAppCloudApi } from '../../../credentials/WhatsAppCloudApi.credentials';
 import { WhatsApp } from '../../../nodes/WhatsApp/WhatsApp.node';
 import { loadOptionsContext as editorContext, nodeOf, runNode as run, type DoubleOptions } from '../../helpers/n8n';
-import { DEFAULT_PHONE_NUMBER_ID, DEFAULT_WABA_ID } from '../../standin';
+import { DEFAULT_PHONE_NUMBER_ID, DEFAULT_WABA_ID } from '../../../sandbox';
 
 export { httpRequest } from '../../helpers/n8n';
 

@@ -1,5 +1,5 @@
 // Message → Send, every type, against the stand-in; each request is validated against Meta's spec.
-import { startGraphStandIn, whatsapp, DEFAULT_PHONE_NUMBER_ID, type GraphStandIn, type WhatsAppState } from '../../standin';
+import { startGraphStandIn, whatsapp, DEFAULT_PHONE_NUMBER_ID, type GraphStandIn, type WhatsAppState } from '../../../sandbox';
 import { runNode, SENDER, TOKEN } from './harness';
 
 let graph: GraphStandIn;

@@ -1,4 +1,4 @@
-import { SPEC_SLIPS, specHasOperation, validateRequestBody } from '../../standin/openapi';
+import { SPEC_SLIPS, specHasOperation, validateRequestBody } from '../../../sandbox/openapi';
 
 const MSG = '/{Version}/{Phone-Number-ID}/messages';
 const base = { messaging_product: 'whatsapp', recipient_type: 'individual', to: '919800000001' };

@@ -1,4 +1,4 @@
-import { startGraphStandIn, whatsapp, DEFAULT_PHONE_NUMBER_ID, DEFAULT_WABA_ID, type GraphStandIn, type WhatsAppState } from '../../standin';
+import { startGraphStandIn, whatsapp, DEFAULT_PHONE_NUMBER_ID, DEFAULT_WABA_ID, type GraphStandIn, type WhatsAppState } from '../../../sandbox';
 
 describe('Graph API stand-in (WhatsApp module)', () => {
 	let graph: GraphStandIn;

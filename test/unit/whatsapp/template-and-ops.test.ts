@@ -1,5 +1,5 @@
 // Send Template, Mark as Read, Media, Template and Phone Number operations, list search pickers.
-import { startGraphStandIn, whatsapp, DEFAULT_PHONE_NUMBER_ID, type GraphStandIn, type WhatsAppState } from '../../standin';
+import { startGraphStandIn, whatsapp, DEFAULT_PHONE_NUMBER_ID, type GraphStandIn, type WhatsAppState } from '../../../sandbox';
 import { searchPhoneNumbers, searchTemplates } from '../../../nodes/WhatsApp/listSearch';
 import { loadOptionsContext, runNode, SENDER, TOKEN } from './harness';
 

@@ -17,6 +17,7 @@ const ACCOUNT_METRICS = [
 	'profile_links_taps',
 	'reach',
 	'replies',
+	'reposts',
 	'saves',
 	'shares',
 	'total_interactions',
@@ -31,7 +32,7 @@ export const description = forOperation('account', 'getInsights', [
 		options: ACCOUNT_METRICS.map((metric) => ({ name: metric, value: metric })),
 		default: ['reach', 'views', 'accounts_engaged', 'total_interactions'],
 		required: true,
-		description: 'Account metrics (current names; impressions is retired — use views)',
+		description: 'Account metrics (current names; impressions is retired — use views; reposts since Dec 2025)',
 	},
 	{
 		displayName: 'Period',

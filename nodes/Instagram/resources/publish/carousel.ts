@@ -3,6 +3,7 @@ import { runPublish } from '../../shared/publishing';
 import { getInstagramCredentials } from '../../shared/transport';
 import { textField } from '../../../shared/fields';
 import { forOperation } from '../../../shared/operation';
+import { collaboratorParams, collaboratorsField, readCollaborators } from './extras';
 import { captionField, MEDIA_KIND_OPTIONS, publishOptions, readPublishOptions } from './options';
 
 
@@ -37,6 +38,7 @@ export const description = forOperation('publish', 'carousel', [
 		],
 	},
 	captionField(),
+	collaboratorsField(),
 	publishOptions(),
 ]);
 
@@ -56,7 +58,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			? { is_carousel_item: true, media_type: 'VIDEO', video_url: entry.url }
 			: { is_carousel_item: true, image_url: entry.url }) as IDataObject,
 	}));
-	const main: IDataObject = { media_type: 'CAROUSEL' };
+	const collaborators = readCollaborators(this, itemIndex);
+	// Collaborators go on the carousel container only (Meta refuses them on carousel items).
+	const main: IDataObject = { media_type: 'CAROUSEL', ...collaboratorParams(collaborators) };
 	if (caption) main.caption = caption;
-	return await runPublish(this, credentials.accountId, { children, main: { params: main, label: 'carousel' } }, readPublishOptions(this, itemIndex), itemIndex);
+	const published = await runPublish(this, credentials.accountId, { children, main: { params: main, label: 'carousel' } }, readPublishOptions(this, itemIndex), itemIndex);
+	return collaborators.length ? { ...published, collaborators_invited: collaborators } : published;
 }

@@ -3,12 +3,14 @@ import { runPublish } from '../../shared/publishing';
 import { getInstagramCredentials } from '../../shared/transport';
 import { textField } from '../../../shared/fields';
 import { forOperation } from '../../../shared/operation';
+import { collaboratorParams, collaboratorsField, readCollaborators } from './extras';
 import { captionField, publishOptions, readPublishOptions } from './options';
 
 export const description = forOperation('publish', 'image', [
 	textField('Image URL', 'imageUrl', { required: true, placeholder: 'https://cdn.example.com/post.jpg', description: 'Public URL of a JPEG (Instagram downloads it; no login or redirects to HTML)' }),
 	captionField(),
 	textField('Alt Text', 'altText', { description: 'Description of the image for screen readers' }),
+	collaboratorsField(),
 	publishOptions(),
 ]);
 
@@ -18,8 +20,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (!imageUrl) throw new NodeOperationError(this.getNode(), 'Image URL is empty', { itemIndex });
 	const caption = this.getNodeParameter('caption', itemIndex, '') as string;
 	const altText = this.getNodeParameter('altText', itemIndex, '') as string;
-	const params: IDataObject = { image_url: imageUrl };
+	const collaborators = readCollaborators(this, itemIndex);
+	const params: IDataObject = { image_url: imageUrl, ...collaboratorParams(collaborators) };
 	if (caption) params.caption = caption;
 	if (altText) params.alt_text = altText;
-	return await runPublish(this, credentials.accountId, { children: [], main: { params, label: 'image' } }, readPublishOptions(this, itemIndex), itemIndex);
+	const published = await runPublish(this, credentials.accountId, { children: [], main: { params, label: 'image' } }, readPublishOptions(this, itemIndex), itemIndex);
+	return collaborators.length ? { ...published, collaborators_invited: collaborators } : published;
 }

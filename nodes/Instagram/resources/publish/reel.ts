@@ -3,6 +3,7 @@ import { runPublish } from '../../shared/publishing';
 import { getInstagramCredentials } from '../../shared/transport';
 import { textField } from '../../../shared/fields';
 import { forOperation } from '../../../shared/operation';
+import { collaboratorParams, collaboratorsField, readCollaborators, trialParams, trialReelField } from './extras';
 import { captionField, publishOptions, readPublishOptions } from './options';
 
 export const description = forOperation('publish', 'reel', [
@@ -16,6 +17,8 @@ export const description = forOperation('publish', 'reel', [
 		description: 'Whether the reel also appears in the profile feed grid',
 	},
 	textField('Cover URL', 'coverUrl', { description: 'Public URL of a cover image (optional)' }),
+	trialReelField(),
+	collaboratorsField(),
 	publishOptions(),
 ]);
 
@@ -25,12 +28,21 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (!videoUrl) throw new NodeOperationError(this.getNode(), 'Video URL is empty', { itemIndex });
 	const caption = this.getNodeParameter('caption', itemIndex, '') as string;
 	const coverUrl = String(this.getNodeParameter('coverUrl', itemIndex, '')).trim();
+	const collaborators = readCollaborators(this, itemIndex);
+	const trial = trialParams(this.getNodeParameter('trialReel', itemIndex, 'off'));
 	const params: IDataObject = {
 		media_type: 'REELS',
 		video_url: videoUrl,
 		share_to_feed: this.getNodeParameter('shareToFeed', itemIndex, true) as boolean,
+		...trial,
+		...collaboratorParams(collaborators),
 	};
 	if (caption) params.caption = caption;
 	if (coverUrl) params.cover_url = coverUrl;
-	return await runPublish(this, credentials.accountId, { children: [], main: { params, label: 'reel' } }, readPublishOptions(this, itemIndex), itemIndex);
+	const published = await runPublish(this, credentials.accountId, { children: [], main: { params, label: trial.trial_params ? 'trial reel' : 'reel' } }, readPublishOptions(this, itemIndex), itemIndex);
+	return {
+		...published,
+		...(trial.trial_params ? { trial_params: JSON.parse(String(trial.trial_params)) as IDataObject } : {}),
+		...(collaborators.length ? { collaborators_invited: collaborators } : {}),
+	};
 }

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { compact, toTags } from '../../shared/fields';
 import { serviceRequest } from '../../shared/transport';
 import { forOperation } from '../../../shared/operation';
+import { InputError } from '../../../shared/errors';
 import { choices, collectionField, textField } from '../../../shared/fields';
 
 const MATCH_OPTIONS = choices(['Any Tag', 'any'], ['All Tags', 'all']);
@@ -45,6 +46,13 @@ export const description = forOperation('campaign', 'create', [
 			description: 'Whether a contact needs any or all of the audience tags',
 		},
 		{
+			displayName: 'Start At',
+			name: 'scheduled_at',
+			type: 'dateTime',
+			default: '',
+			description: 'Start sending at this time: until then Claim Recipients hands out nobody (the report says "Scheduled")',
+		},
+		{
 			displayName: 'Idempotency Key',
 			name: 'idempotency_key',
 			type: 'string',
@@ -55,6 +63,14 @@ export const description = forOperation('campaign', 'create', [
 		},
 	]),
 ]);
+
+/** A Start At value as the service expects it (ISO 8601 with a time zone); n8n's dateTime has none. */
+function startAt(value: unknown): string | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	const at = new Date(String(value));
+	if (Number.isNaN(at.getTime())) throw new InputError(`Start At: expected a date and time, received "${String(value)}"`, 'Pick a date and time, or remove the field to start now.');
+	return at.toISOString();
+}
 
 /** "a, {{name}}" → ["a", "{{name}}"]; arrays pass through. */
 export function toParameters(value: unknown): string[] {
@@ -74,6 +90,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		parameters: additional.parameters === undefined ? undefined : toParameters(additional.parameters),
 		audience: compact({ tags, match: additional.match as string | undefined }),
 		idempotency_key: additional.idempotency_key as string | undefined,
+		scheduled_at: startAt(additional.scheduled_at),
 	});
 	return await serviceRequest.call(this, { method: 'POST', path: '/campaigns', body, itemIndex });
 }

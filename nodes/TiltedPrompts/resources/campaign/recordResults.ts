@@ -50,8 +50,15 @@ export interface MetaErrorResult {
 
 export type SendResult = { wa_id: string; wamid: string } | { wa_id: string; error: MetaErrorResult };
 
-/** Why an item cannot be recorded: the ledger keeps the recipient claimed (later: unknown). */
-export type Unrecordable = { wa_id: string; unrecordable: 'no_result' | 'error_without_meta_code'; message: string };
+/**
+ * Why an item cannot be recorded. `not_sent` (the WhatsApp node says `sent: false`: it refused the
+ * message before sending, or never attempted it): the recipient is released and the campaign stopped
+ * with the reason, so a resume after the fix sends to them exactly once. `error_without_meta_code`
+ * (e.g. a network failure) and `no_result` (the WhatsApp node stopped the run and n8n passed its input
+ * through, so some of these may have gone out): maybe sent, so the recipient stays claimed and becomes
+ * unknown, never resent unless asked.
+ */
+export type Unrecordable = { wa_id: string; unrecordable: 'not_sent' | 'no_result' | 'error_without_meta_code'; message: string };
 
 function text(value: unknown, max: number): string | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
@@ -71,6 +78,10 @@ export function sendResultFromItem(json: Json, waId: string): SendResult | Unrec
 	if (isObject(json.error) || typeof json.error === 'string') {
 		const error = isObject(json.error) ? json.error : { message: json.error };
 		const code = asNumber(error.code);
+		if (json.sent === false && code === undefined) {
+			const why = [text(error.message, 500), text(error.description, 500)].filter(Boolean).join(' ');
+			return { wa_id: waId, unrecordable: 'not_sent', message: why || 'The WhatsApp node did not send this message' };
+		}
 		if (code === undefined) {
 			return {
 				wa_id: waId,
@@ -105,6 +116,20 @@ export function sendResultFromItem(json: Json, waId: string): SendResult | Unrec
 	};
 }
 
+/**
+ * Messages the WhatsApp node did not send: their recipients go back to the campaign (released) and
+ * the campaign stops as failed with the reason in plain words, so the next claim hands out nobody
+ * (no loop re-sending a template that cannot be sent) and the report says why. Resume after the fix.
+ */
+async function stopCampaign(this: IExecuteFunctions, campaignId: string, notSent: Unrecordable[], total: number): Promise<void> {
+	const reason = notSent.length === total ? notSent[0].message : `${notSent.length} of ${total} messages could not be sent: ${notSent[0].message}`;
+	await serviceRequest.call(this, {
+		method: 'POST',
+		path: `/campaigns/${segment(campaignId)}/fail`,
+		body: { reason: reason.slice(0, 1000), release: notSent.map((r) => r.wa_id) },
+	});
+}
+
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const campaignId = this.getNodeParameter('campaignId', 0) as string;
 	const perItem: Array<SendResult | Unrecordable> = [];
@@ -131,18 +156,20 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const data = Array.isArray(response.data) ? (response.data as IDataObject[]) : [];
 		chunk.forEach(({ index }, offset) => answers.set(index, data[offset] ?? {}));
 	}
-	// Items with no result at all mean the WhatsApp node did not send them (it stopped the run, e.g.
-	// on error 190, and n8n passed its input through). Record what was sent, then stop the workflow:
+	const notSent = perItem.flatMap((result) => ('unrecordable' in result && result.unrecordable === 'not_sent' ? [result] : []));
+	if (notSent.length > 0) await stopCampaign.call(this, campaignId, notSent, items.length);
+	// Items with no result at all mean the WhatsApp node stopped the run (e.g. on error 190) and n8n
+	// passed its input through: some may have gone out. Record what was sent, then stop the workflow:
 	// claiming further batches would only strand more recipients.
-	const unsent = perItem.flatMap((result, index) => ('unrecordable' in result && result.unrecordable === 'no_result' ? [index] : []));
-	if (unsent.length > 0) {
+	const unknown = perItem.flatMap((result, index) => ('unrecordable' in result && result.unrecordable === 'no_result' ? [index] : []));
+	if (unknown.length > 0) {
 		throw new NodeOperationError(
 			this.getNode(),
-			`${unsent.length} of ${items.length} items hold neither a message ID (wamid) nor an error: the WhatsApp node did not send them — check its error (e.g. 190, an expired access token), fix it and run again; recipients not yet claimed will be sent then`,
+			`${unknown.length} of ${items.length} items hold neither a message ID (wamid) nor an error: the WhatsApp node did not send them — check its error (e.g. 190, an expired access token), fix it and run again; recipients not yet claimed will be sent then`,
 			{
-				itemIndex: unsent[0],
+				itemIndex: unknown[0],
 				description:
-					'Results that were present have been recorded. The recipients of the items without a result stay claimed: they show as unknown in the campaign report and are never resent unless you claim with Resend Unknown.',
+					'Results that were present have been recorded. The recipients of the items without a result stay claimed (some may have been sent): they show as unknown in the campaign report and are never resent unless you claim with Resend Unknown.',
 			},
 		);
 	}

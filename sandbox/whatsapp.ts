@@ -1,8 +1,8 @@
 /**
  * WhatsApp Cloud API module of the Graph API stand-in (see ./core.ts for the plug-in interface).
  *
- * Every request body is validated against Meta's OpenAPI spec (./openapi.ts); an invalid one is
- * logged (`request.validationErrors`) and answered as Meta would (code 100, details = the problems).
+ * Every request body is validated against Meta's OpenAPI spec (./openapi.ts) when the spec file is
+ * available (META_OPENAPI_SPEC; otherwise requests are unchecked); an invalid one is logged (`request.validationErrors`) and answered as Meta would (code 100, details = the problems).
  * Limits: `mpsLimit` messages per second per phone number (sliding 1 s window → 130429) and one
  * message per `pairRateWindowMs` per recipient (→ 131056). Templates are checked like Meta does:
  * unknown name/language → 132001, parameter count mismatch → 132000, header type mismatch → 132012.
@@ -11,7 +11,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { RouteContext, RouteResult, StandInModule } from './core';
-import { validateRequestBody } from './openapi';
+import { specAvailable, validateRequestBody } from './openapi';
 
 export interface TemplateDefinition {
 	id: string;
@@ -46,6 +46,8 @@ export interface WhatsAppStandInOptions {
 	pairRateWindowMs?: number;
 	/** Answer spec-invalid requests with error 100 (default true). */
 	rejectInvalid?: boolean;
+	/** Called for each message Meta accepted (the sandbox delivers it to a simulated customer). */
+	onAccepted?: (message: AcceptedMessage) => void;
 }
 
 export interface AcceptedMessage {
@@ -203,13 +205,17 @@ export function whatsapp(opts: WhatsAppStandInOptions = {}): StandInModule {
 				options: { mpsLimit: opts.mpsLimit ?? 80, mpsWindowMs: opts.mpsWindowMs ?? 1000, pairRateWindowMs: opts.pairRateWindowMs ?? 6000, rejectInvalid: opts.rejectInvalid ?? true },
 			};
 			api.state.whatsapp = wa;
-			// Compile the spec validators now: a first-request compile would stall the loop for seconds.
-			validateRequestBody('POST', '/{Version}/{Phone-Number-ID}/messages', {});
-			validateRequestBody('POST', '/{Version}/{WABA-ID}/message_templates', {});
+			const checked = specAvailable();
+			if (checked) {
+				// Compile the spec validators now: a first-request compile would stall the loop for seconds.
+				validateRequestBody('POST', '/{Version}/{Phone-Number-ID}/messages', {});
+				validateRequestBody('POST', '/{Version}/{WABA-ID}/message_templates', {});
+			}
 			const windows = new Map<string, number[]>();
 			const lastByPair = new Map<string, number>();
 
 			const validate = (ctx: RouteContext, method: string, specPath: string): RouteResult | undefined => {
+				if (!checked) return undefined;
 				const problems = validateRequestBody(method, specPath, ctx.body);
 				ctx.request.validationErrors = problems;
 				if (problems.length === 0) return undefined;
@@ -265,7 +271,9 @@ export function whatsapp(opts: WhatsAppStandInOptions = {}): StandInModule {
 						lastByPair.set(key, now);
 					}
 					const id = wamid();
-					wa.messages.push({ wamid: id, phoneNumberId, to, type: String(body.type), body, at: now });
+					const accepted: AcceptedMessage = { wamid: id, phoneNumberId, to, type: String(body.type), body, at: now };
+					wa.messages.push(accepted);
+					opts.onAccepted?.(accepted);
 					const message: Record<string, unknown> = { id };
 					if (body.type === 'template') message.message_status = 'accepted';
 					return { body: { messaging_product: 'whatsapp', contacts: [{ input: String(body.to), wa_id: to }], messages: [message] } };

@@ -22,6 +22,23 @@
  *     recipient.id (needs a message from that person within 24 h).
  *   - Hashtags (Facebook Login only): /ig_hashtag_search (30 unique hashtags per 7 days → code 24),
  *     /<hashtag>/top_media and /recent_media (last 24 h) with the required user_id.
+ *   - Collaborators: `collaborators` (JSON array of usernames, up to 5) on image, reel and
+ *     carousel containers, not on stories or carousel items; the published media's /collaborators
+ *     edge (Facebook Login only) lists each with invite_status Pending / Accepted / Declined.
+ *     Collaboration invites sent TO this account (Facebook Login only, Dec 2025):
+ *     GET /<ig-user>/collaboration_invites (media_id, media_owner_username, caption, media_url;
+ *     cursor paging) and POST /<ig-user>/collaboration_invites?media_id=…&accept=true|false
+ *     → {success:true}.
+ *   - Trial reels: `trial_params` ({"graduation_strategy":"MANUAL"|"SS_PERFORMANCE"}) on REELS
+ *     containers only. Meta gates trial reels per account; an account that cannot use them
+ *     (`state.trialReelsEligible = false`) is refused at container creation (code 10, modelled:
+ *     Meta documents no dedicated code).
+ *   - Insights added since v22: media `reposts` (feed, reels, stories), reels `reels_skip_rate`,
+ *     `crossposted_views`, `facebook_views`; account `reposts`. `reposts`, `crossposted_views` and
+ *     `facebook_views` need Facebook Login (graph.instagram.com rejects them like any unknown metric).
+ *   - Field expansion: `fields=…,replies{id,text,…}` on comments (a nested edge is {data:[…]}).
+ *   - Versions: v22.0 … v26.0 (IG_GRAPH_VERSIONS); a call to an older, retired version is answered
+ *     as the oldest available one (the facebook-api-version header says which), as Meta does.
  *   - Every answer carries X-App-Usage and X-Business-Use-Case-Usage; `state.usage` sets them and
  *     `throttleMinutes` makes calls fail with 80002 and estimated_time_to_regain_access.
  *
@@ -37,6 +54,11 @@ import type { ModuleApi, RouteContext, RouteResult, StandInModule } from './core
 export const IG_ACCOUNT_ID = '17841400000000001';
 export const IG_PAGE_ID = '100000000000001';
 export const IG_USERNAME = 'chai_point_demo';
+
+/** Graph API versions the stand-in models, oldest first; the last is the newest. */
+export const IG_GRAPH_VERSIONS = ['v22.0', 'v23.0', 'v24.0', 'v25.0', 'v26.0'];
+/** Most collaborators one post may invite (Meta's IG Media collaborators reference). */
+export const IG_MAX_COLLABORATORS = 5;
 
 const DAY = 24 * 3600 * 1000;
 
@@ -68,6 +90,25 @@ export interface IgMedia {
 	hashtags?: string[];
 	/** Not owned by the account (found through hashtag search). */
 	foreign?: boolean;
+	/** Invited collaborators (image, reel, carousel). */
+	collaborators?: IgCollaborator[];
+	/** Published as a trial reel. */
+	trialParams?: { graduation_strategy: string };
+}
+
+export interface IgCollaborator {
+	id: string;
+	username: string;
+	invite_status: 'Pending' | 'Accepted' | 'Declined';
+}
+
+/** A collaboration invite another account sent to this one. */
+export interface IgCollaborationInvite {
+	media_id: string;
+	media_owner_username: string;
+	caption?: string;
+	media_url: string;
+	status: 'pending' | 'accepted' | 'declined';
 }
 
 export interface IgComment {
@@ -132,6 +173,11 @@ export interface InstagramState {
 	hashtags: Map<string, string>;
 	hashtagSearches: Array<{ at: number; name: string }>;
 	accountInsights: Record<string, number>;
+	/** Whether Meta lets this account publish trial reels (default true). */
+	trialReelsEligible: boolean;
+	collaborationInvites: IgCollaborationInvite[];
+	/** Adds an invite from another account to collaborate on its post and returns it. */
+	addCollaborationInvite(invite: Partial<IgCollaborationInvite> & { media_owner_username: string }): IgCollaborationInvite;
 	/** Usage reported in headers, percent. Unset: derived from the calls of the last hour. */
 	usage: { appCallCount?: number; bucCallCount?: number; totalTime?: number; throttleMinutes?: number };
 	/** Calls per hour that make 100 % when usage is derived. */
@@ -159,11 +205,13 @@ const MEDIA_FIELDS = ['id', 'caption', 'media_type', 'media_product_type', 'medi
 const COMMENT_FIELDS = ['id', 'text', 'timestamp', 'username', 'like_count', 'hidden', 'from', 'parent_id', 'media', 'replies', 'user'];
 const CONTAINER_FIELDS = ['id', 'status_code', 'status', 'copyright_check_status'];
 
-const MEDIA_METRICS = ['comments', 'follows', 'likes', 'profile_activity', 'profile_visits', 'reach', 'saved', 'shares', 'total_interactions', 'views'];
-const REELS_METRICS = ['ig_reels_avg_watch_time', 'ig_reels_video_view_total_time'];
+const MEDIA_METRICS = ['comments', 'follows', 'likes', 'profile_activity', 'profile_visits', 'reach', 'reposts', 'saved', 'shares', 'total_interactions', 'views'];
+const REELS_METRICS = ['crossposted_views', 'facebook_views', 'ig_reels_avg_watch_time', 'ig_reels_video_view_total_time', 'reels_skip_rate'];
 const STORY_METRICS = ['navigation', 'replies'];
+/** Metrics only the Instagram API with Facebook Login has (they need the linked Facebook Page). */
+const FACEBOOK_LOGIN_METRICS = ['reposts', 'crossposted_views', 'facebook_views'];
 const RETIRED_MEDIA_METRICS = ['impressions', 'plays', 'video_views', 'clips_replays_count', 'ig_reels_aggregated_all_plays_count', 'engagement'];
-const ACCOUNT_METRICS = ['accounts_engaged', 'comments', 'follower_count', 'follows_and_unfollows', 'likes', 'online_followers', 'profile_links_taps', 'reach', 'replies', 'saves', 'shares', 'total_interactions', 'views', 'website_clicks', 'profile_views'];
+const ACCOUNT_METRICS = ['accounts_engaged', 'comments', 'follower_count', 'follows_and_unfollows', 'likes', 'online_followers', 'profile_links_taps', 'reach', 'replies', 'reposts', 'saves', 'shares', 'total_interactions', 'views', 'website_clicks', 'profile_views'];
 const TIME_SERIES_METRICS = ['reach', 'follower_count', 'online_followers'];
 
 let sequence = 0;
@@ -193,6 +241,73 @@ function params(ctx: RouteContext): Record<string, string> {
 			out[key] = typeof value === 'string' ? value : JSON.stringify(value);
 		}
 	}
+	return out;
+}
+
+/** What Meta answers as: a retired version is served as the oldest available one. */
+function answeredVersion(version: string | undefined): string {
+	const wanted = Number(String(version ?? '').replace(/^v/, ''));
+	const oldest = IG_GRAPH_VERSIONS[0];
+	if (!Number.isFinite(wanted)) return IG_GRAPH_VERSIONS[IG_GRAPH_VERSIONS.length - 1];
+	return wanted < Number(oldest.slice(1)) ? oldest : String(version);
+}
+
+/** A JSON array of strings (Meta's `collaborators`), or undefined when it is not one. */
+function usernames(value: string): string[] | undefined {
+	try {
+		const parsed = JSON.parse(value) as unknown;
+		return Array.isArray(parsed) && parsed.every((v) => typeof v === 'string') ? (parsed as string[]) : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Top-level entries of a `fields` list: `a,b{c,d},e` → a, b (sub "c,d"), e. */
+function splitFields(value: string): Array<{ name: string; sub?: string }> {
+	const out: Array<{ name: string; sub?: string }> = [];
+	let depth = 0;
+	let start = 0;
+	for (let i = 0; i <= value.length; i++) {
+		const ch = value[i];
+		if (ch === '{') depth++;
+		else if (ch === '}') depth--;
+		else if (i === value.length || (ch === ',' && depth === 0)) {
+			const part = value.slice(start, i).trim();
+			start = i + 1;
+			if (!part) continue;
+			const brace = part.indexOf('{');
+			out.push(brace < 0 ? { name: part } : { name: part.slice(0, brace).trim(), sub: part.slice(brace + 1, part.lastIndexOf('}')) });
+		}
+	}
+	return out;
+}
+
+/**
+ * Picks the requested fields (with `edge{sub,fields}` expansion of nested `{data:[…]}` edges);
+ * an unknown field gives Meta's "nonexisting field" message (returned as a string).
+ */
+function pickFields(fields: string | undefined, object: Record<string, unknown>, allowed: string[], nodeType: string, defaults: string[]): string | Record<string, unknown> {
+	const wanted = fields ? splitFields(fields) : defaults.map((name) => ({ name, sub: undefined as string | undefined }));
+	const unknown = wanted.find((f) => !allowed.includes(f.name));
+	if (unknown) return `(#100) Tried accessing nonexisting field (${unknown.name}) on node type (${nodeType})`;
+	const out: Record<string, unknown> = {};
+	for (const { name, sub } of wanted) {
+		const value = object[name];
+		if (value === undefined) continue;
+		const edge = value as { data?: unknown };
+		// Meta's default sub-fields of an expanded comment edge; other edges carry their own.
+		const subFields = sub ?? (name === 'replies' ? 'timestamp,text,id' : undefined);
+		if (subFields && edge && typeof edge === 'object' && Array.isArray(edge.data)) {
+			const data: Array<Record<string, unknown>> = [];
+			for (const entry of edge.data as Array<Record<string, unknown>>) {
+				const picked = pickFields(subFields, entry, allowed, nodeType, ['id']);
+				if (typeof picked === 'string') return picked;
+				data.push(picked);
+			}
+			out[name] = { data };
+		} else out[name] = value;
+	}
+	out.id = object.id;
 	return out;
 }
 
@@ -232,7 +347,21 @@ export function instagram(options: InstagramStandInOptions = {}): StandInModule 
 					['summersale', '17841562447105233'],
 				]),
 				hashtagSearches: [],
-				accountInsights: { reach: 4200, views: 9100, accounts_engaged: 310, total_interactions: 540, likes: 420, comments: 61, follower_count: 12 },
+				accountInsights: { reach: 4200, views: 9100, accounts_engaged: 310, total_interactions: 540, likes: 420, comments: 61, follower_count: 12, reposts: 9 },
+				trialReelsEligible: true,
+				collaborationInvites: [],
+				addCollaborationInvite(invite) {
+					const mediaId = invite.media_id ?? igId();
+					const item: IgCollaborationInvite = {
+						media_id: mediaId,
+						media_owner_username: invite.media_owner_username,
+						caption: invite.caption,
+						media_url: invite.media_url ?? `https://scontent.cdninstagram.com/v/standin/${mediaId}.jpg`,
+						status: invite.status ?? 'pending',
+					};
+					state.collaborationInvites.push(item);
+					return item;
+				},
 				usage: {},
 				callsPerHourBudget: options.callsPerHourBudget ?? 4800,
 				calls: [],
@@ -333,7 +462,7 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 				} else {
 					result = handler(ctx);
 				}
-				return { ...result, headers: { ...usageHeaders(), 'facebook-api-version': ctx.params.version ?? 'v24.0', ...(result.headers ?? {}) } };
+				return { ...result, headers: { ...usageHeaders(), 'facebook-api-version': answeredVersion(ctx.params.version), ...(result.headers ?? {}) } };
 			},
 			{ name: `instagram.${name}` },
 		);
@@ -349,15 +478,9 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 
 	/** Picks the requested fields; an unknown field is Meta's "nonexisting field" error. */
 	const pick = (ctx: RouteContext, object: Record<string, unknown>, allowed: string[], nodeType: string, defaults: string[]): RouteResult | Record<string, unknown> => {
-		const wanted = ctx.query.fields ? ctx.query.fields.split(',').map((f) => f.trim().split('{')[0]).filter(Boolean) : defaults;
-		const unknown = wanted.find((f) => !allowed.includes(f));
-		if (unknown) {
-			return { __error: ctx.error({ code: 100, type, message: `(#100) Tried accessing nonexisting field (${unknown}) on node type (${nodeType})` }) } as unknown as Record<string, unknown>;
-		}
-		const out: Record<string, unknown> = {};
-		for (const field of wanted) if (object[field] !== undefined) out[field] = object[field];
-		out.id = object.id;
-		return out;
+		const picked = pickFields(ctx.query.fields, object, allowed, nodeType, defaults);
+		if (typeof picked === 'string') return { __error: ctx.error({ code: 100, type, message: picked }) } as unknown as Record<string, unknown>;
+		return picked;
 	};
 	const isError = (value: unknown): value is { __error: RouteResult } => !!value && typeof value === 'object' && '__error' in value;
 	/** Graph checks `fields` even when the edge is empty. */
@@ -382,7 +505,8 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 		user: undefined,
 		privateReplied: undefined,
 		media_id: undefined,
-		replies: { data: state.comments.filter((c) => c.parent_id === comment.id).map((c) => ({ id: c.id, text: c.text, timestamp: c.timestamp })) },
+		// Replies oldest first, as Meta lists them; expanded with `replies{…}` (default id, text, timestamp).
+		replies: { data: state.comments.filter((c) => c.parent_id === comment.id).sort((a, b) => parseTs(a.timestamp) - parseTs(b.timestamp)).map((c) => commentView(c)) },
 	});
 	const ownMedia = (id: string) => state.media.find((m) => m.id === id && !m.foreign);
 	const comment = (id: string) => state.comments.find((c) => c.id === id);
@@ -422,6 +546,32 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 				return ctx.paginate(views, 25);
 			});
 		}
+	}
+
+	// --- collaboration (Facebook Login only) -------------------------------------------------------
+	if (flavour === 'facebook') {
+		route('GET', '/:version/:id/collaborators', 'media.collaborators', (ctx) => {
+			const media = ownMedia(ctx.params.id);
+			if (!media) return unknownObject(ctx, ctx.params.id);
+			return { body: { data: (media.collaborators ?? []).map((c) => ({ ...c })) } };
+		});
+		route('GET', '/:version/:id/collaboration_invites', 'user.collaborationInvites', (ctx) => {
+			if (!isAccount(ctx.params.id)) return unknownObject(ctx, ctx.params.id);
+			const pending = state.collaborationInvites
+				.filter((invite) => invite.status === 'pending')
+				.map((invite) => ({ media_id: invite.media_id, media_owner_username: invite.media_owner_username, caption: invite.caption, media_url: invite.media_url }));
+			return ctx.paginate(pending, 10);
+		});
+		route('POST', '/:version/:id/collaboration_invites', 'user.collaborationInvites.answer', (ctx) => {
+			if (!isAccount(ctx.params.id)) return unknownObject(ctx, ctx.params.id);
+			const p = params(ctx);
+			if (!p.media_id) return ctx.error({ code: 100, type, message: '(#100) The parameter media_id is required' });
+			if (p.accept !== 'true' && p.accept !== 'false') return ctx.error({ code: 100, type, message: '(#100) The parameter accept is required (true or false)' });
+			const invite = state.collaborationInvites.find((i) => i.media_id === p.media_id && i.status === 'pending');
+			if (!invite) return ctx.error({ code: 100, type, message: `(#100) There is no pending collaboration invite for media ${p.media_id}` });
+			invite.status = p.accept === 'true' ? 'accepted' : 'declined';
+			return { body: { success: true } };
+		});
 	}
 
 	// --- IG User edges ---------------------------------------------------------------------------
@@ -477,6 +627,8 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 		} else {
 			return invalid(`Param media_type must be one of {REELS, STORIES, CAROUSEL, VIDEO (carousel items)}; got ${mediaType}`);
 		}
+		const refused = checkPublishExtras(ctx, p, kind);
+		if (refused) return refused;
 		if (url && !/^https?:\/\//.test(url)) {
 			return ctx.error({ code: 9004, subcode: 2207052, type, message: 'Only photo or video can be accepted as media type.', userTitle: 'Media download has failed', userMessage: 'The media could not be fetched from this URI. Please check that the URI is public.' });
 		}
@@ -536,6 +688,7 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 			return ctx.error({ code: 9007, subcode: 2207027, type, message: 'Media ID is not available', userTitle: 'Media not ready', userMessage: 'The media is not ready for publishing, please wait for a moment' });
 		}
 		const media = createMediaFrom(container);
+		attachExtras(media, container.params);
 		container.publishedMediaId = media.id;
 		state.published.push({ at: state.now(), mediaId: media.id, containerId: container.id });
 		return { body: { id: media.id } };
@@ -558,9 +711,10 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 		if (isAccount(ctx.params.id)) return accountInsights(ctx, metrics);
 		const media = ownMedia(ctx.params.id);
 		if (!media) return unknownObject(ctx, ctx.params.id);
-		const allowed = [...MEDIA_METRICS, ...(media.media_product_type === 'REELS' ? REELS_METRICS : []), ...(media.media_product_type === 'STORY' ? STORY_METRICS : [])];
+		const onThisHost = (list: string[]) => list.filter((metric) => flavour === 'facebook' || !FACEBOOK_LOGIN_METRICS.includes(metric));
+		const allowed = onThisHost([...MEDIA_METRICS, ...(media.media_product_type === 'REELS' ? REELS_METRICS : []), ...(media.media_product_type === 'STORY' ? STORY_METRICS : [])]);
 		for (const metric of metrics) {
-			if (RETIRED_MEDIA_METRICS.includes(metric) || ![...MEDIA_METRICS, ...REELS_METRICS, ...STORY_METRICS].includes(metric)) {
+			if (RETIRED_MEDIA_METRICS.includes(metric) || !onThisHost([...MEDIA_METRICS, ...REELS_METRICS, ...STORY_METRICS]).includes(metric)) {
 				return ctx.error({ code: 100, type, message: `(#100) metric[${metrics.indexOf(metric)}] must be one of the following values: ${allowed.join(', ')}` });
 			}
 			if (!allowed.includes(metric)) {
@@ -738,6 +892,40 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 		if (!c.parent_id) ownMedia(c.media_id)!.comments_count--;
 		return { body: { success: true } };
 	});
+
+	/** `collaborators` and `trial_params` on a container: only where Meta allows them, within its limits. */
+	function checkPublishExtras(ctx: RouteContext, p: Record<string, string>, kind: IgContainer['kind']): RouteResult | undefined {
+		const invalid = (message: string) => ctx.error({ code: 100, type, message: `(#100) ${message}` });
+		if (p.collaborators !== undefined) {
+			if (kind === 'STORIES' || kind.startsWith('CAROUSEL_ITEM')) return invalid('Collaborators are supported on feed images, reels and carousels only, not on stories or carousel items');
+			const list = usernames(p.collaborators);
+			if (!list) return invalid('Param collaborators must be a JSON array of Instagram usernames');
+			if (list.length > IG_MAX_COLLABORATORS) return invalid(`Param collaborators can have at most ${IG_MAX_COLLABORATORS} usernames; got ${list.length}`);
+			const bad = list.find((name) => !/^[A-Za-z0-9._]{1,30}$/.test(name));
+			if (bad !== undefined) return invalid(`Param collaborators contains an invalid username: ${bad}`);
+		}
+		if (p.trial_params !== undefined) {
+			if (kind !== 'REELS') return invalid('Param trial_params is only supported for media_type REELS');
+			let strategy: unknown;
+			try {
+				strategy = (JSON.parse(p.trial_params) as { graduation_strategy?: unknown }).graduation_strategy;
+			} catch {
+				strategy = undefined;
+			}
+			if (strategy !== 'MANUAL' && strategy !== 'SS_PERFORMANCE') return invalid('Param trial_params[graduation_strategy] must be one of {MANUAL, SS_PERFORMANCE}');
+			if (!state.trialReelsEligible) {
+				return ctx.error({ code: 10, type, message: '(#10) This Instagram account is not eligible to publish trial reels.', userTitle: 'Trial reels unavailable', userMessage: 'Trial reels are not available for this account yet.' });
+			}
+		}
+		return undefined;
+	}
+
+	/** What a published post keeps of its container's collaborators and trial parameters. */
+	function attachExtras(media: IgMedia, p: Record<string, string>): void {
+		const list = p.collaborators !== undefined ? usernames(p.collaborators) : undefined;
+		if (list?.length) media.collaborators = list.map((username) => ({ id: igId('178'), username, invite_status: 'Pending' }));
+		if (p.trial_params) media.trialParams = JSON.parse(p.trial_params) as { graduation_strategy: string };
+	}
 
 	/** Status of a container; `check` consumes one IN_PROGRESS answer (a status GET). */
 	function containerStatus(container: IgContainer, check = false): string {

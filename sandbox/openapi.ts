@@ -1,6 +1,7 @@
 /**
  * Validates WhatsApp requests against Meta's official OpenAPI spec
- * (`/work/shared/meta/business-messaging-api_v23.0.yaml`, MIT; override with META_OPENAPI_SPEC).
+ * (`business-messaging-api_v23.0.yaml`, MIT), read from the file named by `META_OPENAPI_SPEC`.
+ * Without that file requests are not checked (`specAvailable()` is false and one line says so).
  *
  * We do not validate blindly: the spec has slips, and each one we correct is listed in
  * `SPEC_SLIPS` below with what the spec says and what Meta actually accepts. Everything else is
@@ -12,13 +13,33 @@
  */
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 
 type Schema = Record<string, unknown>;
 
-export const SPEC_PATH = process.env.META_OPENAPI_SPEC ?? join(__dirname, '..', '..', '..', 'shared', 'meta', 'business-messaging-api_v23.0.yaml');
+/** The spec file named by META_OPENAPI_SPEC, or undefined when it is unset or does not exist. */
+export function specPath(): string | undefined {
+	const path = process.env.META_OPENAPI_SPEC;
+	return path && existsSync(path) ? path : undefined;
+}
+
+let uncheckedSaid = false;
+
+/** True when requests can be checked against the spec; the first time it is not, one line says why. */
+export function specAvailable(log: (line: string) => void = (line) => console.warn(line)): boolean {
+	if (specPath()) return true;
+	if (!uncheckedSaid) {
+		uncheckedSaid = true;
+		const path = process.env.META_OPENAPI_SPEC;
+		log(
+			path
+				? `META_OPENAPI_SPEC=${path} does not exist: WhatsApp requests are not checked against Meta's OpenAPI spec.`
+				: "META_OPENAPI_SPEC is not set: WhatsApp requests are not checked against Meta's OpenAPI spec (point it at business-messaging-api_v23.0.yaml to check them).",
+		);
+	}
+	return false;
+}
 
 /** The explicit allow-list: each slip of the spec we correct, and why. */
 export const SPEC_SLIPS: Array<{ id: string; spec: string; reality: string; apply(schemas: Record<string, Schema>): void }> = [
@@ -170,7 +191,9 @@ let compiled: { ajv: Ajv2020; spec: { paths: Record<string, Record<string, Opera
 
 function load() {
 	if (compiled) return compiled;
-	const spec = parse(readFileSync(SPEC_PATH, 'utf8')) as { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } };
+	const path = specPath();
+	if (!path) throw new Error('META_OPENAPI_SPEC does not name an existing file (Meta\'s business-messaging-api_v23.0.yaml)');
+	const spec = parse(readFileSync(path, 'utf8')) as { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } };
 	const schemas = structuredClone(spec.components.schemas);
 	for (const slip of SPEC_SLIPS) slip.apply(schemas);
 	lowerDiscriminators(schemas);

@@ -4,9 +4,9 @@
  *
  * ## Use
  * ```ts
- * import { startGraphStandIn } from '../standin';            // index.ts re-exports core + modules
+ * import { startGraphStandIn } from '../sandbox';            // index.ts re-exports core + modules
  * // Route names are "<product>.<what>" (e.g. "whatsapp.messages"); the prefix picks the error shape.
- * import { whatsapp } from '../standin/whatsapp';
+ * import { whatsapp } from '../sandbox/whatsapp';
  * const graph = await startGraphStandIn({ latencyMs: 100, modules: [whatsapp({ mpsLimit: 80 })] });
  * graph.url;               // 'http://127.0.0.1:PORT' — put it in the credential's base URL
  * graph.requests;          // request log: { method, path, query, headers, body, status, response, at, route, validationErrors }
@@ -136,6 +136,11 @@ export interface StandInOptions {
 	validTokens?: string[];
 	expiredTokens?: string[];
 	modules?: StandInModule[];
+	/**
+	 * Requests outside the Graph API (the sandbox's page and its own API): answered here when this
+	 * returns true, without a token and without entering the request log.
+	 */
+	site?: (request: StandInRequest, res: ServerResponse) => boolean | Promise<boolean>;
 }
 
 export interface GraphStandIn {
@@ -328,6 +333,7 @@ export async function startGraphStandIn(options: StandInOptions = {}): Promise<G
 		const token = auth?.startsWith('Bearer ') ? auth.slice(7) : (query.access_token ?? undefined);
 		const { body, parts } = parseBody(rawBody, incoming.headers['content-type']);
 		const req: StandInRequest = { seq: ++seq, at: arrivedAt, method, path: url.pathname, query, headers: incoming.headers, body, rawBody, token, parts };
+		if (options.site && (await options.site(req, res))) return;
 		requests.push(req);
 
 		const segments = url.pathname.split('/').filter(Boolean);

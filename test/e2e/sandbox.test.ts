@@ -1,0 +1,220 @@
+// The Meta sandbox as a person tries it (issue "How we'll know"): the stack as `npm start` runs it in
+// sandbox mode (real service, real n8n with the credentials and templates wired as npm start wires
+// them, the sandbox sending signed webhooks), driven in headless Chromium. Activate the Instagram →
+// WhatsApp broadcast and the consent keeper → publish a post on the sandbox page → opted-in chats
+// show the rendered template, the opted-out one does not → a customer taps STOP → the consent keeper's
+// confirmation appears in that chat → the next post does not reach them; a follower's keyword comment
+// on the page gets the comment-keyword template's private reply. Screenshots in .artifacts/.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { IDataObject } from 'n8n-workflow';
+import { startSandbox, type Sandbox } from '../../sandbox/app';
+import { DEMO_CONTACTS, sandboxCredentialRecords, wireTemplate, type WorkflowLike } from '../../scripts/lib/sandbox-mode';
+import { startRealService, type RunningService } from '../unit/tiltedprompts/support/service';
+import { startChromium, waitFor, type Browser, type Page } from './browser';
+import { startN8n, type N8nInstance } from './harness';
+
+jest.setTimeout(900_000);
+
+const ROOT = join(__dirname, '..', '..');
+const ARTIFACTS = join(ROOT, '.artifacts');
+const TOKEN = `sandbox-${randomBytes(8).toString('hex')}`;
+
+let service: RunningService;
+let sandbox: Sandbox;
+let n8n: N8nInstance;
+let browser: Browser;
+let page: Page;
+
+/** Imports a template as npm start does in sandbox mode (wired), optionally patched, and activates it. */
+async function activateTemplate(file: string, patch: (node: IDataObject) => void = () => undefined): Promise<string> {
+	const template = wireTemplate(JSON.parse(readFileSync(join(ROOT, 'workflows', file), 'utf8')) as WorkflowLike);
+	for (const node of template.nodes ?? []) patch(node as IDataObject);
+	const id = await n8n.importWorkflow({ ...template, id: randomBytes(8).toString('hex') });
+	const workflow = await n8n.rest<{ data: { versionId: string } }>('GET', `/rest/workflows/${id}`);
+	await n8n.rest('POST', `/rest/workflows/${id}/activate`, { versionId: workflow.data.versionId });
+	return id;
+}
+
+async function shoot(name: string): Promise<void> {
+	mkdirSync(ARTIFACTS, { recursive: true });
+	writeFileSync(join(ARTIFACTS, name), await page.screenshot());
+}
+
+interface ChatView {
+	templates: Array<{ body: string; header: string | null; buttons: string[]; status: string }>;
+	texts: Array<{ direction: string; body: string }>;
+}
+
+/** What a person sees in one customer's chat on the sandbox page. */
+async function chat(customer: string): Promise<ChatView> {
+	return await page.evaluate<ChatView>(`(() => {
+		const box = document.querySelector('#chat-${customer}');
+		if (!box) return { templates: [], texts: [] };
+		const msgs = [...box.querySelectorAll('.msg')];
+		return {
+			templates: msgs.filter((m) => m.dataset.kind === 'template').map((m) => ({
+				body: m.querySelector('.text')?.textContent || '',
+				header: m.querySelector('img.header')?.getAttribute('src') || null,
+				buttons: [...m.querySelectorAll('.btns a, .btns button')].map((b) => b.textContent),
+				status: m.dataset.status,
+			})),
+			texts: msgs.filter((m) => m.dataset.kind === 'text').map((m) => ({ direction: m.classList.contains('out') ? 'out' : 'in', body: m.querySelector('.text')?.textContent || '' })),
+		};
+	})()`);
+}
+
+async function publishOnPage(caption: string): Promise<void> {
+	await page.evaluate(`(() => {
+		const form = document.querySelector('#publish');
+		form.caption.value = ${JSON.stringify(caption)};
+		form.requestSubmit();
+	})()`);
+	await waitFor(async () => ((await page.evaluate<string>(`document.querySelector('#posts')?.textContent || ''`)).includes(caption) ? true : undefined), 'the post on the page', 10_000);
+}
+
+async function liveSubscription(eventType: string): Promise<void> {
+	const subscription = await waitFor(async () => {
+		const res = await fetch(`${service.url}/api/v1/subscriptions`, { headers: { authorization: `Bearer ${service.proKey}` } });
+		const { data } = (await res.json()) as { data: IDataObject[] };
+		return data.find((s) => (s.event_types as string[]).includes(eventType));
+	}, `the ${eventType} subscription`);
+	await waitFor(async () => {
+		const res = await fetch(String(subscription.url), {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', 'webhook-id': 'msg_probe', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': 'v1,AAAA' },
+			body: '{}',
+		});
+		return res.status === 401 ? true : undefined;
+	}, 'the trigger to be live');
+}
+
+beforeAll(async () => {
+	service = await startRealService();
+	sandbox = await startSandbox({
+		accessToken: TOKEN,
+		statusStepMs: 300,
+		webhook: { url: `${service.url}/webhooks/meta`, appSecret: service.settings.META_APP_SECRETS[0], verifyToken: service.settings.META_VERIFY_TOKEN },
+	});
+	expect(await sandbox.deliverer.verify()).toBe(true);
+	const seeded = await fetch(`${service.url}/api/v1/contacts`, {
+		method: 'POST',
+		headers: { authorization: `Bearer ${service.proKey}`, 'content-type': 'application/json' },
+		body: JSON.stringify({ contacts: DEMO_CONTACTS }),
+	});
+	expect(seeded.status).toBe(200);
+	n8n = await startN8n();
+	await n8n.importCredentials(sandboxCredentialRecords({ sandboxUrl: sandbox.url, serviceUrl: service.url, accessToken: TOKEN, apiKey: service.proKey, signingSecret: service.signingSecret }));
+	browser = await startChromium('1500,1100');
+	page = await browser.page();
+	await page.send('Page.enable');
+	await page.send('Network.enable');
+});
+
+afterAll(async () => {
+	page?.close();
+	await browser?.stop();
+	await n8n?.stop();
+	await sandbox?.close();
+	await service?.close();
+});
+
+describe('the Meta sandbox in a browser, with real n8n and the real service', () => {
+	let broadcastId: string;
+
+	it('activating the wired broadcast and publishing a post on the page reaches the opted-in chats only, rendered', async () => {
+		const activatedAt = new Date(Date.now() - 2000).toISOString();
+		broadcastId = await activateTemplate('instagram-post-to-whatsapp-broadcast.json', (node) => {
+			if (node.type !== 'n8n-nodes-tiltedprompts.instagramTrigger') return;
+			const parameters = node.parameters as IDataObject;
+			// Every minute instead of every 5 (the test's only change); posts from activation on count.
+			parameters.pollTimes = { item: [{ mode: 'everyMinute' }] };
+			parameters.backfillFrom = activatedAt;
+		});
+		await activateTemplate('consent-keeper.json');
+		await liveSubscription('whatsapp.message');
+
+		const name = n8n.cookie.slice(0, n8n.cookie.indexOf('='));
+		await page.send('Network.setCookie', { name, value: n8n.cookie.slice(name.length + 1), url: n8n.url });
+		await page.send('Page.navigate', { url: `${n8n.url}/workflow/${broadcastId}` });
+		await waitFor(async () => ((await page.evaluate<number>(`document.querySelectorAll('[data-test-id="canvas-node"]').length`)) > 3 ? true : undefined), 'the broadcast on the canvas', 60_000);
+		await shoot('sandbox-0-broadcast-canvas.png');
+
+		await page.send('Page.navigate', { url: sandbox.url });
+		await waitFor(async () => ((await page.evaluate<number>(`document.querySelectorAll('.chat').length`)) === 6 ? true : undefined), 'the sandbox page', 20_000);
+		await shoot('sandbox-1-start.png');
+
+		await publishOnPage('Monsoon chai is here');
+		const opted = ['asha', 'vikram', 'meera'];
+		await waitFor(async () => {
+			const views = await Promise.all(opted.map(chat));
+			return views.every((v) => v.templates.length === 1) ? true : undefined;
+		}, 'the template in the opted-in chats', 180_000);
+		const asha = await waitFor(async () => {
+			const view = await chat('asha');
+			return view.templates[0]?.status === 'read' ? view : undefined;
+		}, 'Asha to read it', 30_000);
+		const post = sandbox.graph.state.instagram as { media: Array<{ caption?: string; media_url: string }> };
+		const published = post.media.find((m) => m.caption === 'Monsoon chai is here')!;
+		expect(asha.templates[0]).toEqual({ body: 'Hi Asha Rao! New on our Instagram: Monsoon chai is here', header: published.media_url, buttons: ['↗ See the post', '↩ Stop promotions'], status: 'read' });
+		expect((await chat('rahul')).templates).toEqual([]);
+		expect((await chat('chailover')).templates).toEqual([]);
+		const karan = await waitFor(async () => {
+			const view = await chat('karan');
+			return view.templates[0]?.status === 'failed' ? view : undefined;
+		}, 'the failed status for Karan', 30_000);
+		expect(karan.templates).toHaveLength(1);
+		await shoot('sandbox-2-broadcast.png');
+	});
+
+	it('a customer taps STOP: the consent keeper confirms in that chat, and the next post does not reach them', async () => {
+		await page.evaluate(`[...document.querySelectorAll('#chat-meera .reply button')].find((b) => b.textContent === 'STOP').click()`);
+		const meera = await waitFor(async () => {
+			const view = await chat('meera');
+			return view.texts.some((t) => t.direction === 'out' && /unsubscribed/i.test(t.body)) ? view : undefined;
+		}, 'the opt-out confirmation in Meera’s chat');
+		expect(meera.texts[0]).toEqual({ direction: 'in', body: 'STOP' });
+		await shoot('sandbox-3-stop.png');
+
+		await publishOnPage('Ginger chai is back');
+		await waitFor(async () => {
+			const views = await Promise.all(['asha', 'vikram'].map(chat));
+			return views.every((v) => v.templates.length === 2) ? true : undefined;
+		}, 'the second post in the opted-in chats', 180_000);
+		// The campaign for the second post is finished: every recipient sent, failed or skipped.
+		await waitFor(async () => {
+			const { rows } = await service.db.pool.query<{ campaigns: number; open: number }>(
+				`SELECT (SELECT count(*)::int FROM campaigns) AS campaigns, (SELECT count(*)::int FROM campaign_recipients WHERE state IN ('pending', 'claimed')) AS open`,
+			);
+			return rows[0].campaigns === 2 && rows[0].open === 0 ? true : undefined;
+		}, 'the second campaign to finish', 60_000);
+		expect((await chat('meera')).templates).toHaveLength(1);
+		expect((await chat('rahul')).templates).toEqual([]);
+		await n8n.rest('POST', `/rest/workflows/${broadcastId}/deactivate`, {});
+		await shoot('sandbox-4-next-post.png');
+	});
+
+	it('a follower comments a keyword on the page: the comment-keyword template replies privately and saves the lead', async () => {
+		await activateTemplate('comment-keyword-to-lead.json');
+		await liveSubscription('instagram.comment');
+		const newest = await page.evaluate<string>(`document.querySelector('.post').id`);
+		await page.evaluate(`(() => {
+			const form = document.querySelector('#${newest} form');
+			form.username.value = 'neha.k';
+			form.text.value = 'PRICE? call me on +91 98765 43210';
+			form.requestSubmit();
+		})()`);
+		const reply = await waitFor(
+			async () => (await page.evaluate<string | null>(`document.querySelector('#${newest} .comment.private')?.textContent ?? null`)) ?? undefined,
+			'the private reply under the comment',
+		);
+		expect(reply).toMatch(/^Private reply: Hi neha\.k! Our offer/);
+		const lead = await waitFor(async () => {
+			const res = await fetch(`${service.url}/api/v1/contacts/919876543210`, { headers: { authorization: `Bearer ${service.proKey}` } });
+			return res.status === 200 ? ((await res.json()) as { consent: string }) : undefined;
+		}, 'the lead in the service');
+		expect(lead.consent).toBe('unknown');
+		await shoot('sandbox-5-comment-keyword.png');
+	});
+});
