@@ -1,7 +1,7 @@
 // The WhatsApp node's Shared Send Budget in real n8n 2.40.7: the optional second credential
 // (TiltedPrompts API) reaches the node, which leases its send permits and pair-rate slots from the
 // real service; every output item says the budget was shared.
-import { startGraphStandIn, whatsapp, DEFAULT_PHONE_NUMBER_ID, type GraphStandIn, type WhatsAppState } from '../standin';
+import { startGraphStandIn, whatsapp, DEFAULT_PHONE_NUMBER_ID, type GraphStandIn, type WhatsAppState } from '../../sandbox';
 import { startRealService, type RunningService } from '../unit/tiltedprompts/support/service';
 import { startN8n, type N8nInstance } from './harness';
 

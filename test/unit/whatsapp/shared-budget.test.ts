@@ -13,7 +13,7 @@ import { WhatsAppCloudApi } from '../../../credentials/WhatsAppCloudApi.credenti
 import { WhatsApp } from '../../../nodes/WhatsApp/WhatsApp.node';
 import { runNode } from '../../helpers/n8n';
 import { maxInAnyWindow } from '../../helpers/windows';
-import { startGraphStandIn, whatsapp, type GraphStandIn, type WhatsAppState } from '../../standin';
+import { startGraphStandIn, whatsapp, type GraphStandIn, type WhatsAppState } from '../../../sandbox';
 import { startRealService, type RunningService } from '../tiltedprompts/support/service';
 import { credentials, SENDER, TOKEN } from './harness';
 
