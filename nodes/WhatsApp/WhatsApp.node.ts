@@ -34,7 +34,15 @@ export class WhatsApp implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'whatsAppCloudApi', required: true }],
+		credentials: [
+			{ name: 'whatsAppCloudApi', required: true },
+			{
+				// Only for Sending Options → Shared Send Budget (the service holds the number's budget).
+				name: 'tiltedPromptsApi',
+				required: false,
+				displayOptions: { show: { resource: ['message'], operation: ['send', 'sendTemplate'], 'sendingOptions.sharedBudget': [true] } },
+			},
+		],
 		properties: [
 			{
 				displayName: 'Resource',

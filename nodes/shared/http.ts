@@ -35,6 +35,8 @@ export interface HttpRequest {
 	headers?: Record<string, string>;
 	/** Return the body as a Buffer (file downloads). */
 	binary?: boolean;
+	/** Give up (throw) after this many ms without an answer; n8n's default otherwise. */
+	timeoutMs?: number;
 }
 
 export interface HttpAuth {
@@ -82,6 +84,7 @@ export function requestOptions(request: HttpRequest): IHttpRequestOptions {
 	};
 	if (request.qs) options.qs = request.qs;
 	if (request.body !== undefined) options.body = request.body;
+	if (request.timeoutMs !== undefined) options.timeout = request.timeoutMs;
 	if (request.binary) {
 		options.encoding = 'arraybuffer';
 		delete options.headers?.Accept;

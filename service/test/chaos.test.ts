@@ -8,9 +8,7 @@
 // reaches the subscriber.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Pool } from 'pg';
@@ -22,6 +20,7 @@ import { freePort, urlFor } from '../src/db/embedded';
 import { migrate } from '../src/db/migrate';
 import { webhookIdFor } from '../src/fanout/outbox';
 import { createSubscription } from '../src/fanout/repository';
+import { startCountingHook, type CountingHook } from './support/counting-hook';
 import { statusBody } from './support/payloads';
 import { PostgresChild } from './support/postgres';
 
@@ -68,9 +67,8 @@ describe('faults under load', () => {
 	let service: ChildProcess;
 	let serviceEnv: Record<string, string>;
 	let baseUrl: string;
-	let hook: Server;
+	let hook: CountingHook;
 	let pgPort: number;
-	const received = new Map<string, number>(); // webhook-id → times the subscriber got it
 
 	beforeAll(async () => {
 		parent = mkdtempSync(join(tmpdir(), 'tp-chaos-'));
@@ -84,19 +82,11 @@ describe('faults under load', () => {
 		pool.on('error', () => undefined);
 		await migrate(pool);
 
-		hook = createServer((req, res) => {
-			req.resume();
-			req.on('end', () => {
-				const id = String(req.headers['webhook-id']);
-				received.set(id, (received.get(id) ?? 0) + 1);
-				res.writeHead(200).end('ok');
-			});
-		});
-		await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+		hook = await startCountingHook();
 		const user = await createUser(pool, `chaos-${randomBytes(4).toString('hex')}@example.com`, 'pro');
 		const box = createSecretBox(parseEncryptionKeys(ENCRYPTION_KEYS));
 		await createSubscription(pool, box, user.id, {
-			url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`,
+			url: hook.url,
 			event_types: ['whatsapp.status', 'library.bundle_ingested'],
 		});
 
@@ -120,8 +110,7 @@ describe('faults under load', () => {
 
 	afterAll(async () => {
 		if (service && service.exitCode === null) service.kill('SIGKILL');
-		await new Promise<void>((resolve) => (hook ? hook.close(() => resolve()) : resolve()));
-		hook?.closeAllConnections();
+		await hook?.close();
 		await admin?.end().catch(() => undefined);
 		await pool?.end().catch(() => undefined);
 		await pg?.exit();
@@ -321,7 +310,7 @@ describe('faults under load', () => {
 		);
 		const { rows: ids } = await pool.query<{ dedupe_key: string }>('SELECT e.dedupe_key FROM deliveries d JOIN events e ON e.id = d.event_id');
 		expect(ids.length).toBe(sent.length);
-		expect(ids.filter((row) => !received.has(webhookIdFor(row.dedupe_key)))).toEqual([]);
+		expect(ids.filter((row) => !hook.received.has(webhookIdFor(row.dedupe_key)))).toEqual([]);
 		expect(service.exitCode).toBeNull();
 	}, 120_000);
 });

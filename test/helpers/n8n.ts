@@ -101,7 +101,7 @@ export async function httpRequest(options: IHttpRequestOptions, calls?: HttpCall
 	for (const [key, value] of Object.entries(options.headers ?? {})) if (value !== undefined) headers[key] = String(value);
 	const body = requestBody(options, headers);
 	if (options.json && !hasHeader(headers, 'accept')) headers.Accept = 'application/json';
-	const response = await fetch(url, { method: options.method ?? 'GET', headers, body });
+	const response = await fetch(url, { method: options.method ?? 'GET', headers, body, ...(options.timeout ? { signal: AbortSignal.timeout(options.timeout) } : {}) });
 	const raw = Buffer.from(await response.arrayBuffer());
 	calls?.push({ method: options.method ?? 'GET', url: url.toString(), headers, body, status: response.status });
 	let parsed: unknown;

@@ -222,6 +222,17 @@ export type BulkResult<R, E> =
 	| { index: number; status: 'failed'; error: E; attempts: number }
 	| { index: number; status: 'skipped' };
 
+/**
+ * Limits shared with every other sender of the same phone numbers (the service's send budget, see
+ * sharedBudget.ts): they apply on top of this run's own pacer and pair spacer.
+ */
+export interface SharedLimits {
+	/** The earliest time (clock ms) `job` may start: a send permit of its phone number. */
+	permit(job: BulkJob, now: number): Promise<number>;
+	/** Reserves the next pair-rate slot of each job's recipient, in order (clock ms each). */
+	pairSlots(jobs: BulkJob[], now: number): Promise<number[]>;
+}
+
 export interface BulkOptions {
 	ratePerSecond: number;
 	pairSpacingMs: number;
@@ -236,6 +247,8 @@ export interface BulkOptions {
 	adaptiveRate?: AdaptiveRate;
 	/** Called once per finished job (progress). */
 	onResult?: (result: BulkResult<unknown, unknown>) => void;
+	/** Limits shared with other runs sending from the same numbers. */
+	shared?: SharedLimits;
 }
 
 interface Task extends BulkJob {
@@ -243,6 +256,8 @@ interface Task extends BulkJob {
 	attempts: number;
 	startedAt?: number;
 	previousPair?: number;
+	/** The recipient's slot reserved in the shared limits. */
+	sharedPairAt?: number;
 }
 
 /** Min-heap on (readyAt, index): the earliest-ready job first, ties in input order. */
@@ -346,6 +361,13 @@ function settle<R, E>(s: Scheduler, state: RunState<R, E>, task: Task, outcome: 
 	fail(s, state, task, outcome.error);
 }
 
+/** Reserves the shared pair slots of a quarter second's worth of jobs at once (one request, not one per message). */
+async function reserveSharedPairs(shared: SharedLimits, tasks: Task[], now: number): Promise<void> {
+	const batch = tasks.filter((t) => t.sharedPairAt === undefined);
+	const slots = await shared.pairSlots(batch, now);
+	batch.forEach((t, i) => (t.sharedPairAt = slots[i] ?? -Infinity));
+}
+
 /**
  * Sends every job through `attempt` under the pacer, pair spacer and concurrency bound; retries
  * retryable failures; returns one result per job in input order (`job.index` must be its position
@@ -426,7 +448,8 @@ export async function runBulk<R, E>(
 			await waitForChange(top ? top.readyAt - now : Infinity);
 			continue;
 		}
-		const pairReady = pairs.readyAt(task.recipient);
+		if (options.shared && task.sharedPairAt === undefined) await reserveSharedPairs(options.shared, [task, ...fresh.slice(nextFresh, nextFresh + Math.ceil(options.ratePerSecond / 4) - 1)], now);
+		const pairReady = Math.max(pairs.readyAt(task.recipient), task.sharedPairAt ?? -Infinity);
 		if (pairReady > now) {
 			// Blocked by the pair spacing: queue it for its time so other recipients go first.
 			heap.push({ ...task, readyAt: pairReady });
@@ -435,7 +458,8 @@ export async function runBulk<R, E>(
 		const start = pacer.reserve(now);
 		task.startedAt = start;
 		task.previousPair = pairs.record(task.recipient, start);
-		if (start - now >= 1) await clock.sleep(start - now);
+		const at = options.shared ? Math.max(start, await options.shared.permit(task, clock.now())) : start;
+		if (at - clock.now() >= 1) await clock.sleep(at - clock.now());
 		if (state.stopped) {
 			heap.push(task);
 			continue;

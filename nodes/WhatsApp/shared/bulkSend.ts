@@ -13,6 +13,7 @@ import { describeMetaError, metaApiError, metaErrorJson, type DescribedMetaError
 import { defaultConcurrency, runBulk, type AttemptOutcome, type BulkJob, type BulkRun, type Clock } from './bulkScheduler';
 import { LimitError } from './limits';
 import { fallbackNote, isNotOnboarded, sentVia } from './marketing';
+import { sharedBudgetFor, withBudgetStatus } from './sharedBudget';
 import { uploadBinary } from './media';
 import { graphRequest, isSuccess, type GraphResponse } from './transport';
 import type { BuildContext, PreparedSend } from './types';
@@ -25,6 +26,7 @@ interface SendingOptions {
 	pairRateSeconds?: number;
 	maxRetries?: number;
 	concurrency?: number;
+	sharedBudget?: boolean;
 }
 
 type SendError = { kind: 'meta'; described: DescribedMetaError; response: GraphResponse<unknown> } | { kind: 'local'; error: Error };
@@ -121,6 +123,7 @@ function readOptions(this: IExecuteFunctions) {
 		pairSpacingMs: Math.max(0, Number(options.pairRateSeconds ?? 6)) * 1000,
 		maxRetries: Math.max(0, Math.floor(Number(options.maxRetries ?? 5))),
 		concurrency: Number(options.concurrency ?? 0) > 0 ? Number(options.concurrency) : defaultConcurrency(rate),
+		sharedBudget: options.sharedBudget === true,
 	};
 }
 
@@ -174,8 +177,11 @@ export async function executeBulkSend(this: IExecuteFunctions, items: INodeExecu
 	});
 	let done = 0;
 	let lastProgress = clock.now();
+	const options = readOptions.call(this);
+	const shared = options.sharedBudget ? await sharedBudgetFor.call(this, options, clock, (job) => prepared[jobItem[job.index]] as PreparedSend) : undefined;
 	const run = await runBulk(jobs, attempter.call(this, prepared, jobItem), {
-		...readOptions.call(this),
+		...options,
+		shared,
 		clock,
 		stopOnFailure: !this.continueOnFail(),
 		onResult: () => {
@@ -185,7 +191,7 @@ export async function executeBulkSend(this: IExecuteFunctions, items: INodeExecu
 			this.sendMessageToUI?.(`WhatsApp: ${done} of ${jobs.length} messages done`);
 		},
 	});
-	return collectOutput.call(this, run, prepared, jobItem, output);
+	return withBudgetStatus(collectOutput.call(this, run, prepared, jobItem, output), shared);
 }
 
 /** The `execute` of a bulk send batch operation (Send, Send Template). */

@@ -2,7 +2,7 @@
 // the right tool), scoped, revocable. Pure module.
 import { createHash, randomBytes } from 'node:crypto';
 
-export const SCOPES = ['library:read', 'library:write', 'contacts', 'campaigns', 'events'] as const;
+export const SCOPES = ['library:read', 'library:write', 'contacts', 'campaigns', 'events', 'send-budget'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 const KEY_PREFIX = 'tp_';

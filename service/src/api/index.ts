@@ -14,6 +14,7 @@ import { contactRoutes } from './contacts';
 import { libraryRoutes } from './library';
 import { meRoutes } from './me';
 import { ApiBuilder } from './route';
+import { sendBudgetRoutes } from './send-budget';
 import type { ApiSettings } from './settings';
 import { subscriptionRoutes } from './subscriptions';
 
@@ -77,6 +78,7 @@ export function createApiModule(options: ApiModuleOptions): ApiModule {
 	contactRoutes(api, options.pool);
 	campaignRoutes(api, options.pool, { claimTimeoutMs: settings.CAMPAIGN_CLAIM_TIMEOUT, publicUrl: settings.SERVICE_PUBLIC_URL });
 	subscriptionRoutes(api, options.pool, box, () => worker?.kick());
+	sendBudgetRoutes(api, options.pool);
 	return {
 		router: api.router,
 		openapi: api.openapi,

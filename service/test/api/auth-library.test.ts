@@ -211,6 +211,8 @@ describe('OpenAPI', () => {
 			'POST /api/v1/subscriptions/{id}/rotate-secret',
 			'GET /api/v1/deliveries',
 			'POST /api/v1/deliveries/{id}/replay',
+			'POST /api/v1/send-budget/{phone_number_id}/lease',
+			'POST /api/v1/send-budget/{phone_number_id}/pairs',
 		];
 		expect(served.sort()).toEqual([...expected].sort());
 		for (const route of expected.filter((r) => r.includes('/api/v1/'))) expect(documented).toContain(route);
@@ -218,6 +220,9 @@ describe('OpenAPI', () => {
 		expect(claim['x-required-scope']).toBe('campaigns');
 		expect(claim.requestBody.content['application/json'].schema.properties).toHaveProperty('limit');
 		expect(claim.responses['200'].content['application/json'].schema.properties).toHaveProperty('data');
+		const lease = doc.paths['/api/v1/send-budget/{phone_number_id}/lease'].post;
+		expect(lease['x-required-scope']).toBe('send-budget');
+		expect(lease.requestBody.content['application/json'].schema.properties).toHaveProperty('rate_per_second');
 		expect(doc.paths['/api/v1/library/assets'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
 			expect.arrayContaining(['q', 'type', 'tag', 'premium', 'cursor', 'limit']),
 		);

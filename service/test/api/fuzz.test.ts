@@ -19,13 +19,13 @@ const RUNS_PER_ROUTE = Number(process.env.FUZZ_RUNS ?? 30);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261130);
 // The declarations only (no database is touched to build them).
 const ROUTES = createApiModule({ pool: {} as Pool, settings: settings({ FANOUT_WORKER: 'false' }) }).routes;
-const TABLES = ['contacts', 'consent_events', 'library_assets', 'campaigns', 'campaign_recipients', 'subscriptions', 'deliveries', 'events', 'users', 'api_keys'];
+const TABLES = ['contacts', 'consent_events', 'library_assets', 'campaigns', 'campaign_recipients', 'subscriptions', 'deliveries', 'events', 'users', 'api_keys', 'send_budgets', 'send_budget_leases', 'send_pair_slots'];
 
 let db: TestDatabase;
 let service: ApiService;
 let keys: string[];
 /** Real values for path parameters, so some requests get past the lookup. */
-const known: Record<string, string[]> = { id: [], wa_id: [] };
+const known: Record<string, string[]> = { id: [], wa_id: [], phone_number_id: ['106540352242922'] };
 
 async function counts(): Promise<Record<string, number>> {
 	const { rows } = await db.pool.query(`SELECT ${TABLES.map((t) => `(SELECT count(*)::int FROM ${t}) AS ${t}`).join(', ')}`);
@@ -35,8 +35,8 @@ async function counts(): Promise<Record<string, number>> {
 beforeAll(async () => {
 	db = await migratedDatabase('api_fuzz');
 	service = await startApiService(db.pool, { FANOUT_WORKER: 'false' });
-	const pro = await userWithKey(db.pool, 'pro', 'library:read,library:write,contacts,campaigns,events');
-	const free = await userWithKey(db.pool, 'free', 'library:read,library:write,contacts,campaigns,events');
+	const pro = await userWithKey(db.pool, 'pro', 'library:read,library:write,contacts,campaigns,events,send-budget');
+	const free = await userWithKey(db.pool, 'free', 'library:read,library:write,contacts,campaigns,events,send-budget');
 	keys = [pro.key, free.key];
 	const call = (path: string, body: unknown, method = 'POST') => service.call(pro.key, method, path, body);
 	known.wa_id.push('447900000001', '+44 7900 000002');

@@ -105,7 +105,12 @@ describe('workflow templates', () => {
 					expect([node.name, name, candidates.length > 0]).toEqual([node.name, name, true]);
 					expect([node.name, name, candidates.some((p) => shown(p, node.parameters))]).toEqual([node.name, name, true]);
 				}
-				const needed = (type.description.credentials ?? []).map((c) => c.name);
+				// Required credentials, and an optional one where its displayOptions show it (e.g. WhatsApp's
+				// TiltedPrompts API only with Sending Options → Shared Send Budget on).
+				const valueAt = (path: string) => path.split('.').reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], node.parameters);
+				const needed = (type.description.credentials ?? [])
+					.filter((c) => c.required || Object.entries(c.displayOptions?.show ?? { never: [] }).every(([key, allowed]) => (allowed as unknown[]).includes(valueAt(key))))
+					.map((c) => c.name);
 				expect(Object.keys(node.credentials ?? {})).toEqual(needed);
 			}
 		});
