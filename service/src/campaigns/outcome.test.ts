@@ -10,6 +10,7 @@ const funnel = (overrides: Partial<Funnel> = {}): Funnel => ({
 	replied: 0,
 	failed: 0,
 	failed_by_reason: [],
+	held_by_meta: 0,
 	waiting: 0,
 	in_flight: 0,
 	unknown: 0,
