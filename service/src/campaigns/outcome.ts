@@ -99,7 +99,8 @@ export function nothingSentReason(funnel: Funnel): string {
 	if (funnel.failed > 0) {
 		const single = funnel.failed_by_reason.length === 1;
 		const reasons = funnel.failed_by_reason.map((f) => (single ? f.reason : `${f.count} ${f.reason}`)).join(', ');
-		return `WhatsApp refused ${funnel.failed === funnel.recipients ? 'every message' : plural(funnel.failed, 'message', 'messages')}: ${reasons}`;
+		const held = funnel.held_by_meta > 0 ? `; ${heldByMeta(funnel.held_by_meta)}` : '';
+		return `WhatsApp refused ${funnel.failed === funnel.recipients ? 'every message' : plural(funnel.failed, 'message', 'messages')}: ${reasons}${held}`;
 	}
 	if (funnel.held_by_meta > 0) return `${heldByMeta(funnel.held_by_meta)} (Meta limits how many marketing messages a customer gets; not an opt-out)`;
 	if (funnel.unknown > 0) return `${funnel.unknown} message${funnel.unknown === 1 ? '' : 's'} got no result from WhatsApp (maybe sent; check the report)`;
