@@ -9,7 +9,8 @@
 import { randomBytes } from 'node:crypto';
 import { startGraphStandIn, type GraphStandIn } from './core';
 import { igTimestamp, instagram, type InstagramState } from './instagram';
-import { createDeliverer, commentWebhook, inboundMessageWebhook, statusWebhook, userPreferencesWebhook, type Deliverer, type DeliveryStatus, type InboundContent, type WebhookTarget, type WhatsAppSender } from './webhooks';
+import { inboundMessage, statusOf, userPreferences, type DeliveryStatus, type InboundContent, type WhatsAppPerson, type WhatsAppSender } from './meta-webhooks';
+import { createDeliverer, commentWebhook, type Deliverer, type WebhookTarget } from './webhooks';
 import { DEFAULT_PHONE_NUMBER_ID, DEFAULT_WABA_ID, defaultPhoneNumbers, whatsapp, type AcceptedMessage, type WhatsAppState } from './whatsapp';
 import { createSite } from './site';
 import { CUSTOMERS, deliveryPlan, renderMessage, sandboxTemplates, SandboxInputError, type Customer, type RenderedMessage } from './world';
@@ -76,12 +77,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		}, ms);
 		timers.add(timer);
 	};
-	const webhookCustomer = (c: Customer) => ({ name: c.name, waId: c.waId, bsuid: c.bsuid, username: c.username });
+	const person = (c: Customer): WhatsAppPerson => ({ wa_id: c.waId, user_id: c.bsuid, username: c.username, name: c.name });
 
 	/** A message Meta accepted: it lands in the customer's chat and its statuses follow, as webhooks. */
 	const deliver = (message: AcceptedMessage) => {
-		const raw = String(message.body.to ?? '');
-		const customer = customers.find((c) => (c.waId && c.waId === message.to) || c.bsuid === raw || (c.username && c.username === raw));
+		// Meta routes by the phone number in `to`, or by the BSUID in `recipient` (a username-only customer).
+		const customer = customers.find((c) => (c.waId !== undefined && c.waId === message.to) || c.bsuid === message.to);
 		if (!customer) return;
 		const wa = sandbox.graph.state.whatsapp as WhatsAppState;
 		const rendered = renderMessage(wa.templates, message.body);
@@ -95,7 +96,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 				entry.status = step.status;
 				if (step.error) entry.error = `${step.error.code}: ${step.error.title}`;
 				version++;
-				track(deliverer.send(`status ${step.status}`, statusWebhook(sender, webhookCustomer(customer), entry.id, step.status, Date.now(), step.error)));
+				track(deliverer.send(`status ${step.status}`, statusOf(person(customer), entry.id, step.status, step.error, Date.now(), sender)));
 			}),
 		);
 	};
@@ -157,7 +158,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 			const entry: ChatEntry = { id: wamid(), direction: 'in', at: Date.now(), message: { kind: content.type, body: content.text, buttons: [] }, status: 'sent' };
 			chats.get(who.id)!.push(entry);
 			version++;
-			const result = await track(deliverer.send('message', inboundMessageWebhook(sender, webhookCustomer(who), content, entry.id, entry.at)));
+			const result = await track(deliverer.send('message', inboundMessage(person(who), content, entry.id, entry.at, sender)));
 			if (result.status !== 200) entry.error = `webhook not accepted: ${result.status} ${result.detail}`;
 			return entry;
 		},
@@ -166,7 +167,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 			if (value === 'stop') stoppedMarketing.add(who.id);
 			else stoppedMarketing.delete(who.id);
 			version++;
-			await track(deliverer.send('user_preferences', userPreferencesWebhook(sender, webhookCustomer(who), value, Date.now())));
+			await track(deliverer.send('user_preferences', userPreferences(person(who), value, Date.now(), sender)));
 		},
 		async publishPost(caption) {
 			posts++;

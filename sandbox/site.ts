@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { StandInRequest } from './core';
-import type { InboundContent } from './webhooks';
+import type { InboundContent } from './meta-webhooks';
 import { SandboxInputError } from './world';
 
 export interface SiteActions {

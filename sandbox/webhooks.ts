@@ -1,7 +1,8 @@
 /**
- * Webhooks as Meta sends them: payload builders (pure), the `X-Hub-Signature-256` signature, and a
- * deliverer that verifies the callback URL first (GET hub.mode / hub.verify_token / hub.challenge)
+ * Webhooks as Meta sends them: the `X-Hub-Signature-256` signature, the Instagram comment payload,
+ * and a deliverer that verifies the callback URL first (GET hub.mode / hub.verify_token / hub.challenge)
  * and then POSTs each signed batch in order, retrying a few times when the receiver is down.
+ * The WhatsApp payloads come from meta-webhooks.ts.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 
@@ -10,98 +11,6 @@ export type Payload = Record<string, unknown>;
 /** `sha256=<hex HMAC-SHA256(app secret, raw body bytes)>`, as Meta signs webhook POSTs. */
 export function signPayload(raw: string | Buffer, appSecret: string): string {
 	return `sha256=${createHmac('sha256', appSecret).update(raw).digest('hex')}`;
-}
-
-export interface WhatsAppSender {
-	wabaId: string;
-	phoneNumberId: string;
-	displayPhoneNumber: string;
-}
-
-/** Who a webhook is about: a phone-number customer (wa_id) or a username-only one (BSUID). */
-export interface WebhookCustomer {
-	name: string;
-	waId?: string;
-	bsuid: string;
-	username?: string;
-}
-
-const unix = (ms: number) => String(Math.floor(ms / 1000));
-
-function whatsappEnvelope(sender: WhatsAppSender, field: string, value: Payload, at: number): Payload {
-	return {
-		object: 'whatsapp_business_account',
-		entry: [
-			{
-				id: sender.wabaId,
-				time: Math.floor(at / 1000),
-				changes: [{ field, value: { messaging_product: 'whatsapp', metadata: { display_phone_number: sender.displayPhoneNumber, phone_number_id: sender.phoneNumberId }, ...value } }],
-			},
-		],
-	};
-}
-
-function contactOf(customer: WebhookCustomer): Payload {
-	const contact: Payload = { profile: customer.username ? { name: customer.name, username: customer.username } : { name: customer.name }, user_id: customer.bsuid };
-	if (customer.waId) contact.wa_id = customer.waId;
-	return contact;
-}
-
-/** What the customer sent: text, or a tap on a template's quick-reply button. */
-export type InboundContent = { type: 'text'; text: string } | { type: 'button'; text: string; payload: string; context?: string };
-
-/** A `messages` webhook for one inbound customer message. */
-export function inboundMessageWebhook(sender: WhatsAppSender, customer: WebhookCustomer, content: InboundContent, wamid: string, at: number): Payload {
-	const message: Payload = { id: wamid, timestamp: unix(at), type: content.type };
-	if (customer.waId) message.from = customer.waId;
-	message.from_user_id = customer.bsuid;
-	if (content.type === 'text') message.text = { body: content.text };
-	else {
-		message.button = { text: content.text, payload: content.payload };
-		if (content.context) message.context = { from: sender.displayPhoneNumber.replace(/\D/g, ''), id: content.context };
-	}
-	return whatsappEnvelope(sender, 'messages', { contacts: [contactOf(customer)], messages: [message] }, at);
-}
-
-export type DeliveryStatus = 'sent' | 'delivered' | 'read' | 'failed';
-
-export interface StatusError {
-	code: number;
-	title: string;
-	details: string;
-}
-
-/** A `messages` webhook carrying one delivery status of a message the business sent. */
-export function statusWebhook(sender: WhatsAppSender, customer: WebhookCustomer, wamid: string, status: DeliveryStatus, at: number, error?: StatusError): Payload {
-	const entry: Payload = { id: wamid, status, timestamp: unix(at), recipient_id: customer.waId ?? customer.bsuid, recipient_user_id: customer.bsuid };
-	if (status === 'sent' || status === 'delivered') {
-		entry.conversation = { id: `conv-${customer.bsuid}`, origin: { type: 'marketing' } };
-		entry.pricing = { billable: true, pricing_model: 'PMP', category: 'marketing', type: 'regular' };
-	}
-	if (error) entry.errors = [{ code: error.code, title: error.title, message: error.title, error_data: { details: error.details }, href: 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/' }];
-	return whatsappEnvelope(sender, 'messages', { statuses: [entry] }, at);
-}
-
-/** A `user_preferences` webhook: the customer stopped or resumed marketing messages in WhatsApp. */
-export function userPreferencesWebhook(sender: WhatsAppSender, customer: WebhookCustomer, value: 'stop' | 'resume', at: number): Payload {
-	return whatsappEnvelope(
-		sender,
-		'user_preferences',
-		{
-			contacts: [contactOf(customer)],
-			user_preferences: [
-				{
-					wa_id: customer.waId,
-					user_id: customer.bsuid,
-					detail: value === 'stop' ? 'User requested to stop marketing messages' : 'User requested to resume marketing messages',
-					category: 'marketing_messages',
-					value,
-					timestamp: Math.floor(at / 1000),
-				},
-			],
-		},
-		at,
-	);
 }
 
 /** An Instagram `comments` webhook for a new comment on one of the account's posts. */

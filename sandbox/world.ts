@@ -2,7 +2,7 @@
  * The Meta sandbox's simulated world (pure data and pure functions): the business's WhatsApp
  * templates, the simulated customers, and how a template message looks on a customer's phone.
  */
-import type { DeliveryStatus, StatusError } from './webhooks';
+import type { DeliveryStatus, StatusError } from './meta-webhooks';
 import type { TemplateDefinition } from './whatsapp';
 
 /** Input the sandbox refuses (an unknown customer, a missing field): the page gets a 400 with the message. */
@@ -17,7 +17,7 @@ export interface Customer {
 	/** Business-scoped user id (`CC.<digits>`), present for everyone since 2026. */
 	bsuid: string;
 	username?: string;
-	/** Consent the business has on file (seeded into the service as a contact when it has a number). */
+	/** Consent the business has on file (seeded into the service as a contact, by phone number or BSUID). */
 	consent: 'opted_in' | 'opted_out';
 	/** Not on WhatsApp: messages to them fail with 131026. */
 	undeliverable?: boolean;

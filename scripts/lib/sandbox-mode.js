@@ -23,13 +23,18 @@ const SANDBOX_CREDENTIALS = {
 	instagramApi: { id: 'igSandboxCred001', name: 'Instagram Graph API (sandbox)' },
 };
 
-/** The demo contacts seeded into the service (the sandbox's customers that have a number). */
+/**
+ * The demo contacts seeded into the service: the sandbox's customers with the consent the sandbox
+ * says the business has, by phone number, or by BSUID for the username-only customer (Meta withholds
+ * their number).
+ */
 const DEMO_CONTACTS = [
 	{ wa_id: '919812345601', name: 'Asha Rao', tags: ['customers'], consent: 'opted_in' },
 	{ wa_id: '919812345602', name: 'Vikram Shah', tags: ['customers'], consent: 'opted_in' },
 	{ wa_id: '919812345603', name: 'Meera Iyer', tags: ['customers'], consent: 'opted_in' },
 	{ wa_id: '919812345604', name: 'Rahul Verma', tags: ['customers'], consent: 'opted_out' },
 	{ wa_id: '919812345605', name: 'Karan Mehta', tags: ['customers'], consent: 'opted_in' },
+	{ user_id: 'US.13491208655302741918', name: 'Chai Lover', tags: ['customers'], consent: 'opted_in' },
 ];
 
 /** Reads KEY=value lines (or {} when the file does not exist). */

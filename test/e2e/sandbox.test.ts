@@ -2,8 +2,9 @@
 // sandbox mode (real service, real n8n with the credentials and templates wired as npm start wires
 // them, the sandbox sending signed webhooks), driven in headless Chromium. Activate the Instagram →
 // WhatsApp broadcast and the consent keeper → publish a post on the sandbox page → opted-in chats
-// show the rendered template, the opted-out one does not → a customer taps STOP → the consent keeper's
-// confirmation appears in that chat → the next post does not reach them; a follower's keyword comment
+// show the rendered template (the username-only customer's too, sent by BSUID), the opted-out one
+// does not → customers tap STOP (one known by phone, the username-only one) → the consent keeper's
+// confirmation appears in each chat → the next post does not reach them; a follower's keyword comment
 // on the page gets the comment-keyword template's private reply. Screenshots in .artifacts/.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -146,7 +147,7 @@ describe('the Meta sandbox in a browser, with real n8n and the real service', ()
 		await shoot('sandbox-1-start.png');
 
 		await publishOnPage('Monsoon chai is here');
-		const opted = ['asha', 'vikram', 'meera'];
+		const opted = ['asha', 'vikram', 'meera', 'chailover'];
 		await waitFor(async () => {
 			const views = await Promise.all(opted.map(chat));
 			return views.every((v) => v.templates.length === 1) ? true : undefined;
@@ -159,7 +160,12 @@ describe('the Meta sandbox in a browser, with real n8n and the real service', ()
 		const published = post.media.find((m) => m.caption === 'Monsoon chai is here')!;
 		expect(asha.templates[0]).toEqual({ body: 'Hi Asha Rao! New on our Instagram: Monsoon chai is here', header: published.media_url, buttons: ['↗ See the post', '↩ Stop promotions'], status: 'read' });
 		expect((await chat('rahul')).templates).toEqual([]);
-		expect((await chat('chailover')).templates).toEqual([]);
+		// The username-only customer (no phone number) got it by BSUID, rendered the same way.
+		const chaiLover = await waitFor(async () => {
+			const view = await chat('chailover');
+			return view.templates[0]?.status === 'read' ? view : undefined;
+		}, 'Chai Lover to read it', 30_000);
+		expect(chaiLover.templates[0]).toEqual({ ...asha.templates[0], body: 'Hi Chai Lover! New on our Instagram: Monsoon chai is here' });
 		const karan = await waitFor(async () => {
 			const view = await chat('karan');
 			return view.templates[0]?.status === 'failed' ? view : undefined;
@@ -168,13 +174,17 @@ describe('the Meta sandbox in a browser, with real n8n and the real service', ()
 		await shoot('sandbox-2-broadcast.png');
 	});
 
-	it('a customer taps STOP: the consent keeper confirms in that chat, and the next post does not reach them', async () => {
-		await page.evaluate(`[...document.querySelectorAll('#chat-meera .reply button')].find((b) => b.textContent === 'STOP').click()`);
-		const meera = await waitFor(async () => {
-			const view = await chat('meera');
-			return view.texts.some((t) => t.direction === 'out' && /unsubscribed/i.test(t.body)) ? view : undefined;
-		}, 'the opt-out confirmation in Meera’s chat');
-		expect(meera.texts[0]).toEqual({ direction: 'in', body: 'STOP' });
+	it('customers tap STOP (by phone, and username-only): the consent keeper confirms in each chat, and the next post does not reach them', async () => {
+		for (const customer of ['meera', 'chailover']) {
+			await page.evaluate(`[...document.querySelectorAll('#chat-${customer} .reply button')].find((b) => b.textContent === 'STOP').click()`);
+			const view = await waitFor(async () => {
+				const current = await chat(customer);
+				return current.texts.some((t) => t.direction === 'out' && /unsubscribed/i.test(t.body)) ? current : undefined;
+			}, `the opt-out confirmation in ${customer}’s chat`);
+			expect(view.texts[0]).toEqual({ direction: 'in', body: 'STOP' });
+		}
+		const { rows } = await service.db.pool.query<{ consent: string }>(`SELECT consent FROM contacts WHERE user_id = 'US.13491208655302741918'`);
+		expect(rows).toEqual([{ consent: 'opted_out' }]);
 		await shoot('sandbox-3-stop.png');
 
 		await publishOnPage('Ginger chai is back');
@@ -190,6 +200,7 @@ describe('the Meta sandbox in a browser, with real n8n and the real service', ()
 			return rows[0].campaigns === 2 && rows[0].open === 0 ? true : undefined;
 		}, 'the second campaign to finish', 60_000);
 		expect((await chat('meera')).templates).toHaveLength(1);
+		expect((await chat('chailover')).templates).toHaveLength(1);
 		expect((await chat('rahul')).templates).toEqual([]);
 		await n8n.rest('POST', `/rest/workflows/${broadcastId}/deactivate`, {});
 		await shoot('sandbox-4-next-post.png');

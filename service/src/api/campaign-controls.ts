@@ -7,7 +7,7 @@ import { campaignControl, campaignIdByReportToken, controlCampaign, ControlError
 import type { CampaignAction } from '../campaigns/outcome';
 import { renderReportPage, renderReportNotFound } from '../campaigns/report-page';
 import { campaignReport, getCampaign, type CampaignReport } from '../campaigns/repository';
-import { normalizeWaId } from '../consent/phone';
+import type { ContactKey } from '../consent/identity';
 import { HttpError } from '../http/errors';
 import { notFound, type ApiBuilder } from './route';
 import { campaignReportSchema, failBody, idParams, releaseBody } from './schemas';
@@ -25,11 +25,11 @@ export async function reportWithUrl(pool: Pool, req: Request, report: CampaignRe
 	return { ...report, report_url: reportUrl(req, control!.report_token, publicUrl) };
 }
 
-const waIds = (list: readonly string[]) =>
-	list.map((w) => {
-		const n = normalizeWaId(w);
-		return n.ok ? n.wa_id : w;
-	});
+/** Whom a release names: the three lists together, or everyone claimed when none is given. */
+function releaseList(body: z.infer<typeof releaseBody>): ContactKey[] | null {
+	if (!body.wa_ids && !body.user_ids && !body.recipients) return null;
+	return [...(body.wa_ids ?? []), ...(body.user_ids ?? []), ...(body.recipients ?? [])];
+}
 
 const ACTIONS: Record<CampaignAction, string> = {
 	pause: 'Pause: claims return nobody until resumed (claims already handed out may still be sent and recorded).',
@@ -69,14 +69,14 @@ export function campaignControlRoutes(api: ApiBuilder, pool: Pool, options: { pu
 		path: '/api/v1/campaigns/:id/release',
 		tag: 'campaigns',
 		scope: 'campaigns',
-		summary: 'Release claimed recipients that were not sent: back to pending, so the next claim sends them once.',
+		summary: 'Release claimed recipients that were not sent (by wa_ids, user_ids or recipients of either kind): back to pending, so the next claim sends them once.',
 		params: idParams,
 		body: releaseBody,
 		success: { status: 200, description: 'How many were released.', schema: z.object({ released: z.number().int() }) },
 		errors: { 404: 'No such campaign.' },
 		handler: async ({ params, body }) => {
 			const campaign = await load(params.id);
-			const released = await inTransaction(pool, (tx) => releaseClaims(tx, campaign.id, body.wa_ids ? waIds(body.wa_ids) : null));
+			const released = await inTransaction(pool, (tx) => releaseClaims(tx, campaign.id, releaseList(body)));
 			return { body: { released } };
 		},
 	});
@@ -93,7 +93,7 @@ export function campaignControlRoutes(api: ApiBuilder, pool: Pool, options: { pu
 		handler: async ({ req, params, body }) => {
 			const campaign = await load(params.id);
 			await inTransaction(pool, async (tx) => {
-				if (body.release?.length) await releaseClaims(tx, campaign.id, waIds(body.release));
+				if (body.release?.length) await releaseClaims(tx, campaign.id, body.release);
 				await failCampaign(tx, campaign.id, body.reason);
 			}).catch(conflict);
 			return { body: await reportWithUrl(pool, req, await campaignReport(pool, campaign), options.publicUrl) };

@@ -4,6 +4,7 @@ import { ASSET_TYPES } from '../core/bundle';
 import { RECIPIENT_STATES } from '../campaigns/recipient-state';
 import { CONSENT_STATES } from '../consent/keywords';
 import { CAMPAIGN_STATUSES } from '../campaigns/outcome';
+import { parseContactKey, type ContactKey } from '../consent/identity';
 
 const limitQuery = z.coerce
 	.number({ error: (issue) => (issue.code === 'invalid_type' ? 'expected a whole number' : undefined) })
@@ -178,6 +179,7 @@ const funnelSchema = z.object({
 	replied: z.number().int().describe('Recipients who wrote to you after the message was sent.'),
 	failed: z.number().int(),
 	failed_by_reason: z.array(z.object({ code: z.number().int().nullable(), reason: z.string(), count: z.number().int() })),
+	held_by_meta: z.number().int().describe('Held back by Meta for now (error 131049): not sent, not an opt-out.'),
 	waiting: z.number().int(),
 	in_flight: z.number().int(),
 	unknown: z.number().int(),
@@ -238,15 +240,40 @@ export const claimResult = z.object({
 	campaign_status: z.enum(CAMPAIGN_STATUSES).describe('Claims return nobody unless the campaign is running.'),
 	starts_at: isoDate.nullable().describe('When a scheduled campaign starts (claim again then).'),
 });
+/** A recipient as the claim handed it out: a phone number (`to`) or a BSUID (`recipient`). */
+const recipientKey = (kind?: 'wa_id' | 'user_id') =>
+	z
+		.string()
+		.min(1)
+		.max(140)
+		.transform((value, ctx): ContactKey => {
+			const key = parseContactKey(value);
+			if (!key.ok) {
+				ctx.addIssue({ code: 'custom', message: key.message });
+				return z.NEVER;
+			}
+			if (kind && !(kind in key)) {
+				ctx.addIssue({ code: 'custom', message: kind === 'wa_id' ? `"${value}" is a user ID (BSUID): give it in user_ids.` : `"${value}" is a phone number: give it in wa_ids.` });
+				return z.NEVER;
+			}
+			return key;
+		});
 export const releaseBody = z
 	.object({
-		wa_ids: z.array(z.string().min(1).max(64)).min(1).max(1000).optional().describe('The claimed recipients that were not sent; all claimed recipients when absent.'),
+		wa_ids: z.array(recipientKey('wa_id')).min(1).max(1000).optional().describe('Claimed recipients that were not sent, by phone number.'),
+		user_ids: z.array(recipientKey('user_id')).min(1).max(1000).optional().describe('Claimed recipients that were not sent, by BSUID (people known only by it).'),
+		recipients: z
+			.array(recipientKey())
+			.min(1)
+			.max(1000)
+			.optional()
+			.describe('Claimed recipients that were not sent, each by phone number or BSUID (as the claim handed them out). With none of the three lists, every claimed recipient is released.'),
 	})
 	.strict();
 export const failBody = z
 	.object({
 		reason: z.string().trim().min(1).max(1000).describe('Why nothing (more) can be sent, in words for staff.'),
-		release: z.array(z.string().min(1).max(64)).max(1000).optional().describe('Claimed recipients that were not sent: back to pending, sent on resume.'),
+		release: z.array(recipientKey()).max(1000).optional().describe('Claimed recipients that were not sent, each by phone number or BSUID: back to pending, sent on resume.'),
 	})
 	.strict();
 const metaError = z.object({

@@ -1,6 +1,7 @@
 // Campaign controls in Postgres: the campaign's own status (schedule, pause, resume, cancel, fail,
 // settle), releasing claims that were never sent, and the staff funnel. The rules live in outcome.ts.
 import type { Pool, PoolClient } from 'pg';
+import type { ContactKey } from '../consent/identity';
 import { controlTransition, plainReason, settledStatus, summaryLine, type CampaignAction, type CampaignStatus, type Funnel } from './outcome';
 
 type Db = Pool | PoolClient;
@@ -71,11 +72,15 @@ export async function controlCampaign(tx: PoolClient, id: string, action: Campai
  * the next claim, or a resume after a fix, sends them exactly once. Only `claimed` rows move, so a
  * recipient with a recorded result is never released. Returns how many were released.
  */
-export async function releaseClaims(tx: PoolClient, id: string, waIds: readonly string[] | null): Promise<number> {
+export async function releaseClaims(tx: PoolClient, id: string, who: readonly ContactKey[] | null): Promise<number> {
+	const waIds = who ? who.flatMap((k) => (k.wa_id ? [k.wa_id] : [])) : null;
+	const userIds = who ? who.flatMap((k) => (k.user_id ? [k.user_id] : [])) : null;
 	const { rowCount } = await tx.query(
-		`UPDATE campaign_recipients SET state = 'pending', claimed_at = NULL, updated_at = now()
-		 WHERE campaign_id = $1 AND state = 'claimed' AND ($2::text[] IS NULL OR wa_id = ANY ($2::text[]))`,
-		[id, waIds],
+		`UPDATE campaign_recipients r SET state = 'pending', claimed_at = NULL, updated_at = now()
+		 WHERE r.campaign_id = $1 AND r.state = 'claimed'
+		   AND ($2::text[] IS NULL OR r.wa_id = ANY ($2::text[]) OR r.user_id = ANY ($3::text[])
+		        OR r.contact_id IN (SELECT c.id FROM contacts c WHERE c.wa_id = ANY ($2::text[]) OR c.user_id = ANY ($3::text[])))`,
+		[id, waIds, userIds],
 	);
 	return rowCount ?? 0;
 }
@@ -91,11 +96,12 @@ export async function campaignFunnel(db: Db, id: string, skippedAtSnapshot: Reco
 	const counts = (
 		await db.query<Record<string, string>>(
 			`SELECT count(*) AS recipients,
-			        count(*) FILTER (WHERE r.sent_at IS NOT NULL OR r.state IN ('sent', 'delivered', 'read')) AS sent,
+			        count(*) FILTER (WHERE (r.sent_at IS NOT NULL OR r.state IN ('sent', 'delivered', 'read')) AND r.state <> 'held_by_meta') AS sent,
 			        count(*) FILTER (WHERE r.delivered_at IS NOT NULL OR r.state IN ('delivered', 'read')) AS delivered,
 			        count(*) FILTER (WHERE r.read_at IS NOT NULL OR r.state = 'read') AS read,
 			        count(*) FILTER (WHERE r.sent_at IS NOT NULL AND c.last_inbound_at > r.sent_at) AS replied,
 			        count(*) FILTER (WHERE r.state = 'failed') AS failed,
+			        count(*) FILTER (WHERE r.state = 'held_by_meta') AS held_by_meta,
 			        count(*) FILTER (WHERE r.state = 'skipped' AND r.skip_reason IS DISTINCT FROM 'campaign_cancelled') AS skipped_since,
 			        count(*) FILTER (WHERE r.state = 'skipped' AND r.skip_reason = 'campaign_cancelled') AS cancelled,
 			        count(*) FILTER (WHERE r.state = 'pending') AS waiting,
@@ -121,6 +127,7 @@ export async function campaignFunnel(db: Db, id: string, skippedAtSnapshot: Reco
 		read: n('read'),
 		replied: n('replied'),
 		failed: n('failed'),
+		held_by_meta: n('held_by_meta'),
 		failed_by_reason: failures.rows.map((r) => {
 			const code = r.code === null ? null : Number(r.code);
 			return { code, reason: plainReason(code, r.title), count: Number(r.n) };

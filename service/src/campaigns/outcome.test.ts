@@ -1,4 +1,4 @@
-import { controlTransition, settledStatus, summaryLine, type Funnel } from './outcome';
+import { controlTransition, nothingSentReason, settledStatus, summaryLine, type Funnel } from './outcome';
 
 const funnel = (overrides: Partial<Funnel> = {}): Funnel => ({
 	audience: 10,
@@ -10,6 +10,7 @@ const funnel = (overrides: Partial<Funnel> = {}): Funnel => ({
 	replied: 0,
 	failed: 0,
 	failed_by_reason: [],
+	held_by_meta: 0,
 	waiting: 0,
 	in_flight: 0,
 	unknown: 0,
@@ -50,5 +51,15 @@ describe('campaign status machine', () => {
 		);
 		expect(summaryLine('failed', 'the template is paused (Meta error 132015)', funnel({ waiting: 8 }), null)).toBe('Nothing was sent: the template is paused (Meta error 132015)');
 		expect(summaryLine('scheduled', null, funnel(), new Date('2026-12-01T04:00:00Z'))).toBe('Scheduled for 2026-12-01 04:00 UTC · 8 customers on the list');
+	});
+});
+
+describe('messages Meta held back (131049)', () => {
+	it('are named on their own in the summary, never as sent nor as opt-outs', () => {
+		expect(summaryLine('completed', null, funnel({ sent: 6, held_by_meta: 2 }), null)).toBe('Sent to 6 of 8 customers · 2 held back by Meta for now (131049)');
+		expect(settledStatus(funnel({ held_by_meta: 8 }))).toEqual({ status: 'failed', reason: '8 held back by Meta for now (131049) (Meta limits how many marketing messages a customer gets; not an opt-out)' });
+		expect(nothingSentReason(funnel({ failed: 7, held_by_meta: 1, failed_by_reason: [{ code: 131026, reason: 'not on WhatsApp (Meta error 131026)', count: 7 }] }))).toBe(
+			'WhatsApp refused 7 messages: not on WhatsApp (Meta error 131026); 1 held back by Meta for now (131049)',
+		);
 	});
 });

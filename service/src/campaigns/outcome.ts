@@ -41,6 +41,8 @@ export interface Funnel {
 	replied: number;
 	failed: number;
 	failed_by_reason: Array<{ code: number | null; reason: string; count: number }>;
+	/** Held back by Meta for now (error 131049): not sent, not an opt-out, not to be retried now. */
+	held_by_meta: number;
 	/** Not sent yet: waiting for a claim, claimed right now, or with no result (maybe sent). */
 	waiting: number;
 	in_flight: number;
@@ -84,6 +86,9 @@ export function settledStatus(funnel: Funnel): { status: 'completed' | 'failed';
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
+/** "2 held back by Meta for now (131049)": never counted as sent, never as an opt-out. */
+export const heldByMeta = (n: number): string => `${n} held back by Meta for now (131049)`;
+
 /** Why a campaign sent nothing, in one sentence. */
 export function nothingSentReason(funnel: Funnel): string {
 	if (funnel.recipients === 0) {
@@ -94,8 +99,10 @@ export function nothingSentReason(funnel: Funnel): string {
 	if (funnel.failed > 0) {
 		const single = funnel.failed_by_reason.length === 1;
 		const reasons = funnel.failed_by_reason.map((f) => (single ? f.reason : `${f.count} ${f.reason}`)).join(', ');
-		return `WhatsApp refused ${funnel.failed === funnel.recipients ? 'every message' : plural(funnel.failed, 'message', 'messages')}: ${reasons}`;
+		const held = funnel.held_by_meta > 0 ? `; ${heldByMeta(funnel.held_by_meta)}` : '';
+		return `WhatsApp refused ${funnel.failed === funnel.recipients ? 'every message' : plural(funnel.failed, 'message', 'messages')}: ${reasons}${held}`;
 	}
+	if (funnel.held_by_meta > 0) return `${heldByMeta(funnel.held_by_meta)} (Meta limits how many marketing messages a customer gets; not an opt-out)`;
 	if (funnel.unknown > 0) return `${funnel.unknown} message${funnel.unknown === 1 ? '' : 's'} got no result from WhatsApp (maybe sent; check the report)`;
 	if (funnel.skipped_by_consent.since_creation > 0) return 'every customer on the list opted out since it was made';
 	return 'no message was sent';
@@ -111,6 +118,7 @@ export function summaryLine(status: CampaignStatus, reason: string | null, funne
 	const parts = [`Sent to ${funnel.sent} of ${plural(funnel.recipients, 'customer', 'customers')}`];
 	if (funnel.skipped_by_consent.since_creation > 0) parts.push(`${funnel.skipped_by_consent.since_creation} skipped (opted out since the list was made)`);
 	if (funnel.failed > 0) parts.push(`${funnel.failed} failed (${funnel.failed_by_reason.map((f) => `${f.count} ${f.reason}`).join(', ')})`);
+	if (funnel.held_by_meta > 0) parts.push(heldByMeta(funnel.held_by_meta));
 	if (funnel.unknown > 0) parts.push(`${funnel.unknown} with no result (maybe sent)`);
 	if (funnel.waiting + funnel.in_flight > 0) parts.push(`${funnel.waiting + funnel.in_flight} still to send`);
 	if (funnel.cancelled > 0) parts.push(`${funnel.cancelled} not sent (cancelled)`);

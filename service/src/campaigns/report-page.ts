@@ -39,6 +39,7 @@ export function renderReportPage(report: CampaignReport, now: Date): string {
 		['Replied', f.replied],
 		['Failed', f.failed],
 	];
+	if (f.held_by_meta > 0) rows.push(['Held back by Meta for now (131049; not an opt-out, not sent)', f.held_by_meta]);
 	if (f.waiting + f.in_flight > 0) rows.push(['Still to send', f.waiting + f.in_flight]);
 	if (f.unknown > 0) rows.push(['No result (maybe sent; never resent unless you ask)', f.unknown]);
 	if (f.cancelled > 0) rows.push(['Not sent: campaign cancelled', f.cancelled]);

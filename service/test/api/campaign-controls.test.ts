@@ -192,3 +192,94 @@ describe('campaign controls', () => {
 		expect(await wrong.text()).toContain('This report link is not valid');
 	});
 });
+
+describe('campaigns with people known only by their BSUID, and messages Meta held back', () => {
+	const bsuid = (i: number) => `IN.77${String(next++).padStart(10, '0')}${i}`;
+	async function mixedCampaign(tag: string, phones: number, bsuids: number) {
+		const contacts: Array<Record<string, unknown>> = [];
+		for (let n = 0; n < phones; n++) contacts.push({ wa_id: number(next++), tags: [tag], consent: 'opted_in' });
+		for (let n = 0; n < bsuids; n++) contacts.push({ user_id: bsuid(n), tags: [tag], consent: 'opted_in' });
+		expect((await service.call(key, 'POST', '/api/v1/contacts', { contacts })).status).toBe(200);
+		const created = await service.call(key, 'POST', '/api/v1/campaigns', { name: `Mixed ${tag}`, template: { name: 'restock', language: 'en' }, audience: { tags: [tag] } });
+		expect(created.status).toBe(201);
+		return created.body.id as string;
+	}
+	const handedOut = (r: { body: { data: Array<{ to: string | null; recipient: string | null }> } }) => r.body.data.map((x) => x.to ?? x.recipient!);
+	const states = async (id: string) =>
+		Object.fromEntries(
+			(await db.pool.query<{ who: string; state: string }>('SELECT coalesce(wa_id, user_id) AS who, state FROM campaign_recipients WHERE campaign_id = $1', [id])).rows.map((r) => [r.who, r.state]),
+		);
+
+	it('release takes user_ids, wa_ids or recipients of either kind; the released are sent once on the next claim', async () => {
+		const id = await mixedCampaign('release-bsuid', 2, 2);
+		const first = handedOut(await claim(id));
+		const [phoneA, phoneB, userA, userB] = first;
+		expect([userA, userB].every((u) => /^IN\./.test(u))).toBe(true);
+
+		const byUser = await control(id, 'release', { user_ids: [userA] });
+		expect(byUser.body).toEqual({ released: 1 });
+		const mixed = await control(id, 'release', { recipients: [phoneA, userB] });
+		expect(mixed.body).toEqual({ released: 2 });
+		expect(await states(id)).toEqual({ [phoneA]: 'pending', [phoneB]: 'claimed', [userA]: 'pending', [userB]: 'pending' });
+		// Released once: naming them again releases nobody.
+		expect((await control(id, 'release', { user_ids: [userA] })).body).toEqual({ released: 0 });
+		expect(handedOut(await claim(id)).sort()).toEqual([phoneA, userA, userB].sort());
+	});
+
+	it('release rejects an identifier that is neither a phone number nor a BSUID, or is in the wrong list, naming the field', async () => {
+		const id = await mixedCampaign('release-bad', 1, 1);
+		const [phone, user] = handedOut(await claim(id));
+		const bad = await control(id, 'release', { recipients: [phone, 'in.123'] });
+		expect(bad.status).toBe(422);
+		expect(bad.body.error.details).toEqual([expect.objectContaining({ path: 'recipients[1]' })]);
+		const wrongList = await control(id, 'release', { wa_ids: [user] });
+		expect(wrongList.status).toBe(422);
+		expect(wrongList.body.error.details).toEqual([expect.objectContaining({ path: 'wa_ids[0]', message: expect.stringContaining('user_ids') })]);
+		expect(await states(id)).toEqual({ [phone]: 'claimed', [user]: 'claimed' });
+	});
+
+	it('fail releases BSUID-only recipients too; resume sends them once', async () => {
+		const id = await mixedCampaign('fail-bsuid', 1, 2);
+		const first = handedOut(await claim(id));
+		const failed = await control(id, 'fail', { reason: 'the template is paused (Meta error 132015)', release: first });
+		expect(failed.body).toMatchObject({ status: 'failed', funnel: { waiting: 3, in_flight: 0 } });
+		expect((await control(id, 'resume')).body.status).toBe('running');
+		const retry = handedOut(await claim(id));
+		expect(retry.sort()).toEqual([...first].sort());
+		await service.call(key, 'POST', `/api/v1/campaigns/${id}/results`, { results: retry.map((who) => ({ wa_id: who, wamid: wamid() })) });
+		expect(Object.values(await states(id))).toEqual(['sent', 'sent', 'sent']);
+	});
+
+	it('messages Meta held back (131049) are counted as held, never as sent nor as opt-outs, in the summary, the funnel and the page', async () => {
+		const id = await mixedCampaign('held', 2, 2);
+		const [phoneA, phoneB, userA, userB] = handedOut(await claim(id));
+		const held = { code: 131049, title: 'This message was not delivered to maintain healthy ecosystem engagement.' };
+		await service.call(key, 'POST', `/api/v1/campaigns/${id}/results`, {
+			results: [
+				{ wa_id: phoneA, wamid: wamid() },
+				{ user_id: userA, wamid: wamid() },
+				{ wa_id: phoneB, error: held },
+				{ user_id: userB, error: held },
+			],
+		});
+		const r = await report(id);
+		expect(r.funnel).toMatchObject({ recipients: 4, sent: 2, failed: 0, held_by_meta: 2, skipped_by_consent: { since_creation: 0 } });
+		expect(r.summary).toBe('Sent to 2 of 4 customers · 2 held back by Meta for now (131049)');
+		expect(r.status).toBe('completed');
+		for (const who of [phoneB, userB]) expect((await service.call(key, 'GET', `/api/v1/contacts/${who}`)).body.consent).toBe('opted_in');
+		const html = await (await fetch(r.report_url)).text();
+		expect(html).toContain('Sent to 2 of 4 customers · 2 held back by Meta for now (131049)');
+		expect(html).toContain('<td>Sent</td><td class="n">2</td>');
+		expect(html).toContain('<td>Held back by Meta for now (131049; not an opt-out, not sent)</td><td class="n">2</td>');
+		expect(html).toContain('<td>Skipped: opted out since the list was made</td><td class="n">0</td>');
+	});
+
+	it('a campaign where Meta held back every message says nothing was sent, and why', async () => {
+		const id = await mixedCampaign('all-held', 0, 2);
+		const users = handedOut(await claim(id));
+		await service.call(key, 'POST', `/api/v1/campaigns/${id}/results`, { results: users.map((user_id) => ({ user_id, error: { code: 131049 } })) });
+		const r = await report(id);
+		expect(r).toMatchObject({ status: 'failed', funnel: { sent: 0, held_by_meta: 2 } });
+		expect(r.summary).toBe('Nothing was sent: 2 held back by Meta for now (131049) (Meta limits how many marketing messages a customer gets; not an opt-out)');
+	});
+});

@@ -2,8 +2,10 @@
 // webhooks the service accepts and stores, delivery statuses after a send, a STOP reply that the
 // service's consent keeper records, and the page's endpoints.
 import { startSandbox, type Sandbox } from '../../../sandbox/app';
-import { renderTemplate, sandboxTemplates } from '../../../sandbox/world';
-import { signPayload } from '../../../sandbox/webhooks';
+import { CUSTOMER_TAG, CUSTOMERS, renderTemplate, sandboxTemplates } from '../../../sandbox/world';
+import { signPayload, type Payload } from '../../../sandbox/webhooks';
+import { DEMO_CONTACTS } from '../../../scripts/lib/sandbox-mode';
+import { messageBody } from '../../../nodes/WhatsApp/shared/build/envelope';
 import { startRealService, type RunningService } from '../tiltedprompts/support/service';
 
 jest.setTimeout(60_000);
@@ -148,6 +150,66 @@ test('the page and its actions: publish a post, comment as a follower (Graph API
 
 	const unknown = await fetch(`${sandbox.url}/sandbox/api/customers/nobody/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'hi' }) });
 	expect(unknown.status).toBe(400);
+});
+
+test('npm start seeds every sandbox customer as a contact with the consent the sandbox says it has; the username-only one by BSUID', () => {
+	expect(DEMO_CONTACTS).toHaveLength(CUSTOMERS.length);
+	for (const customer of CUSTOMERS) {
+		const seeded = DEMO_CONTACTS.find((c) => (customer.waId ? c.wa_id === customer.waId : c.user_id === customer.bsuid));
+		expect(seeded).toEqual(expect.objectContaining({ name: customer.name, consent: customer.consent, tags: [CUSTOMER_TAG] }));
+	}
+	expect(DEMO_CONTACTS.find((c) => c.user_id === 'US.13491208655302741918')).toMatchObject({ consent: 'opted_in' });
+});
+
+test('an opted-in username-only customer gets the campaign by BSUID through /marketing_messages, rendered like any template; statuses carry recipient_user_id; their STOP is honoured', async () => {
+	const api = async (method: string, path: string, body?: unknown) => {
+		const res = await fetch(`${service.url}${path}`, { method, headers: { authorization: `Bearer ${service.proKey}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+		return (await res.json()) as Record<string, any>;
+	};
+	const chaiLover = CUSTOMERS.find((c) => c.id === 'chailover')!;
+	expect(chaiLover.waId).toBeUndefined();
+	await api('POST', '/api/v1/contacts', { contacts: DEMO_CONTACTS });
+	const campaign = await api('POST', '/api/v1/campaigns', { name: 'Monsoon', template: { name: 'new_post_alert', language: 'en' }, audience: { tags: [CUSTOMER_TAG] } });
+	const claimed = (await api('POST', `/api/v1/campaigns/${campaign.id}/claim`, { limit: 50 })).data as Array<Record<string, string | null>>;
+	const mine = claimed.find((r) => r.user_id === chaiLover.bsuid)!;
+	expect(mine).toMatchObject({ wa_id: null, to: null, recipient: chaiLover.bsuid });
+
+	const delivered: Payload[] = [];
+	const send = sandbox.deliverer.send.bind(sandbox.deliverer);
+	sandbox.deliverer.send = (kind, payload) => {
+		delivered.push(payload);
+		return send(kind, payload);
+	};
+	// What the WhatsApp node sends for a MARKETING template: the BSUID goes in `recipient`.
+	const body = messageBody((mine.to ?? mine.recipient)!, newPostAlert('Chai Lover'));
+	expect(body).toMatchObject({ recipient: chaiLover.bsuid });
+	expect(body).not.toHaveProperty('to');
+	const res = await fetch(`${sandbox.url}/v23.0/106540352242922/marketing_messages`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+	expect(res.status).toBe(200);
+	const wamid = ((await res.json()) as { messages: Array<{ id: string }> }).messages[0].id;
+	await api('POST', `/api/v1/campaigns/${campaign.id}/results`, { results: [{ user_id: chaiLover.bsuid, wamid }] });
+	await sandbox.settled();
+
+	const chat = sandbox.chats.get('chailover')!;
+	expect(chat).toHaveLength(1);
+	expect(chat[0]).toMatchObject({ id: wamid, direction: 'out', status: 'read', message: { kind: 'template', body: 'Hi Chai Lover! New on our Instagram: Monsoon chai', header: { type: 'image', url: 'https://example.com/p.jpg' }, template: { name: 'new_post_alert', category: 'MARKETING' } } });
+	expect(chat[0].message.buttons.map((b) => b.text)).toEqual(['See the post', 'Stop promotions']);
+	const statuses = delivered.map((p) => (p as any).entry[0].changes[0].value.statuses?.[0]).filter((s) => s?.id === wamid);
+	expect(statuses.map((s) => s.status)).toEqual(['sent', 'delivered', 'read']);
+	for (const status of statuses) {
+		expect(status.recipient_user_id).toBe(chaiLover.bsuid);
+		expect(status).not.toHaveProperty('recipient_id');
+	}
+	const recipient = await service.db.pool.query('SELECT state FROM campaign_recipients WHERE campaign_id = $1 AND user_id = $2', [campaign.id, chaiLover.bsuid]);
+	expect(recipient.rows[0].state).toBe('read');
+
+	const stop = await sandbox.reply('chailover', { type: 'text', text: 'STOP' });
+	expect(stop.error).toBeUndefined();
+	expect(await api('GET', `/api/v1/contacts/${chaiLover.bsuid}`)).toMatchObject({ consent: 'opted_out', consent_source: 'keyword', username: 'chai.lover' });
+	const next = await api('POST', '/api/v1/campaigns', { name: 'Ginger', template: { name: 'new_post_alert', language: 'en' }, audience: { tags: [CUSTOMER_TAG] } });
+	const nextClaim = (await api('POST', `/api/v1/campaigns/${next.id}/claim`, { limit: 50 })).data as Array<Record<string, string | null>>;
+	expect(nextClaim.length).toBeGreaterThan(0);
+	expect(nextClaim.map((r) => r.user_id)).not.toContain(chaiLover.bsuid);
 });
 
 test('rendering fills positional parameters and the signature is the HMAC of the raw bytes', () => {

@@ -369,6 +369,31 @@ describe('Campaigns', () => {
 			counts: { claimed: 0, pending: 2 },
 		});
 	});
+
+	it('gives back a recipient known only by their BSUID the same way, and sends them once on resume', async () => {
+		const user = 'IN.1648738043044942';
+		await run({ resource: 'contact', operation: 'upsert', waId: user, fields: { tags: 'bsuid-launch', consent: 'opted_in' } });
+		await run({ resource: 'contact', operation: 'upsert', waId: '919844444444', fields: { tags: 'bsuid-launch', consent: 'opted_in' } });
+		const [campaign] = json(await run({ resource: 'campaign', operation: 'create', name: 'BSUID restock', templateName: 'restock', templateLanguage: 'en', audienceTags: 'bsuid-launch' }));
+		const claimed = json(await run({ resource: 'campaign', operation: 'claim', campaignId: campaign.id, batchSize: 10 }));
+		expect(claimed).toHaveLength(2);
+		expect(claimed.map((r) => [r.to, r.recipient])).toEqual(
+			expect.arrayContaining([
+				['919844444444', null],
+				[null, user],
+			]),
+		);
+		const refused = { sent: false, error: { message: 'Template restock (en) is paused', description: null, code: null } };
+		// Recipient WhatsApp ID as its default reads it: the phone number, else the BSUID.
+		const recipientWaId = (i: number) => claimed[i].wa_id ?? claimed[i].user_id;
+		const recorded = json(await run({ resource: 'campaign', operation: 'recordResults', campaignId: campaign.id, recipientWaId }, { items: claimed.map(() => refused) }));
+		expect(recorded.map((r) => [r.wa_id, r.reason])).toEqual(claimed.map((c) => [c.to ?? c.recipient, 'not_sent']));
+		const [stopped] = json(await run({ resource: 'campaign', operation: 'getReport', campaignId: campaign.id }));
+		expect(stopped).toMatchObject({ status: 'failed', counts: { claimed: 0, pending: 2 } });
+		await run({ resource: 'campaign', operation: 'resume', campaignId: campaign.id });
+		const again = json(await run({ resource: 'campaign', operation: 'claim', campaignId: campaign.id, batchSize: 10 }));
+		expect(again.map((r) => r.to ?? r.recipient).sort()).toEqual(['919844444444', user].sort());
+	});
 });
 
 describe('Campaign controls from the node', () => {

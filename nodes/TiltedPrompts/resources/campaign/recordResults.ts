@@ -21,7 +21,7 @@ export const description = forOperation('campaign', 'recordResults', [
 		displayName: 'Recipient WhatsApp ID',
 		name: 'recipientWaId',
 		type: 'string',
-		default: '={{ $json.wa_id ?? $json.contacts?.[0]?.input ?? $json.to }}',
+		default: '={{ $json.wa_id ?? $json.user_id ?? $json.contacts?.[0]?.input ?? $json.to ?? $json.recipient }}',
 		required: true,
 		description:
 			'The recipient each input item belongs to: the phone number or, for a customer known only by it, the WhatsApp user ID (BSUID). After a WhatsApp node, point at the claimed recipient, e.g. {{ $(\'Claim Recipients\').item.JSON.wa_id ?? $(\'Claim Recipients\').item.JSON.user_id }}.',
@@ -117,7 +117,8 @@ export function sendResultFromItem(json: Json, waId: string): SendResult | Unrec
 }
 
 /**
- * Messages the WhatsApp node did not send: their recipients go back to the campaign (released) and
+ * Messages the WhatsApp node did not send: their recipients go back to the campaign (released, each
+ * by the identifier its item has: phone number or BSUID; the service takes either) and
  * the campaign stops as failed with the reason in plain words, so the next claim hands out nobody
  * (no loop re-sending a template that cannot be sent) and the report says why. Resume after the fix.
  */
