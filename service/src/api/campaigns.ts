@@ -50,6 +50,11 @@ export function campaignRoutes(api: ApiBuilder, pool: Pool, options: { claimTime
 			return { body: await reportWithUrl(pool, req, await campaignReport(pool, campaign), options.publicUrl) };
 		},
 	});
+	sendingRoutes(api, pool, options);
+}
+
+/** Claims and results: the two routes a sending workflow calls in its loop. */
+function sendingRoutes(api: ApiBuilder, pool: Pool, options: { claimTimeoutMs: number }): void {
 	api.route({
 		method: 'post',
 		path: '/api/v1/campaigns/:id/claim',
@@ -99,15 +104,16 @@ export function campaignRoutes(api: ApiBuilder, pool: Pool, options: { claimTime
 		handler: async ({ params, body }) => {
 			const campaign = await getCampaign(pool, params.id);
 			if (!campaign) throw notFound('No such campaign.');
-			// A BSUID given as wa_id (a workflow passing along whichever identifier it sent to) is a user_id.
-			const results = body.results.map((r) => {
-				if (r.wa_id === undefined) return r;
-				if (BSUID_PATTERN.test(r.wa_id.trim())) return { ...r, wa_id: undefined, user_id: r.user_id ?? r.wa_id.trim() };
-				const n = normalizeWaId(r.wa_id);
-				return { ...r, wa_id: n.ok ? n.wa_id : r.wa_id };
-			});
-			const outcomes = await inTransaction(pool, (tx) => recordResults(tx, campaign.id, results));
+			const outcomes = await inTransaction(pool, (tx) => recordResults(tx, campaign.id, body.results.map(resultIdentity)));
 			return { body: { data: outcomes } };
 		},
 	});
+}
+
+/** A BSUID given as wa_id (a workflow passing along whichever identifier it sent to) is a user_id; a phone number is normalised. */
+function resultIdentity<R extends { wa_id?: string; user_id?: string }>(r: R): R {
+	if (r.wa_id === undefined) return r;
+	if (BSUID_PATTERN.test(r.wa_id.trim())) return { ...r, wa_id: undefined, user_id: r.user_id ?? r.wa_id.trim() };
+	const n = normalizeWaId(r.wa_id);
+	return { ...r, wa_id: n.ok ? n.wa_id : r.wa_id };
 }
