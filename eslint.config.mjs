@@ -15,7 +15,10 @@ export default tseslint.config(
 		extends: [tseslint.configs.recommended],
 		rules: {
 			// A leading underscore marks a parameter or binding that is unused on purpose.
-			'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true, caughtErrors: 'none' }],
+			'@typescript-eslint/no-unused-vars': [
+				'error',
+				{ argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true, caughtErrors: 'none' },
+			],
 		},
 	},
 	{

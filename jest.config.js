@@ -1,7 +1,13 @@
 // Three projects, runnable alone: `npm run test:unit`, `npm run test:service`, `npm run test:e2e`.
 // One embedded Postgres serves the whole run (test/helpers/global-setup.ts); DATABASE_URL overrides it.
 // The Meta sandbox checks WhatsApp requests against Meta's OpenAPI spec (kept beside the checkout).
-process.env.META_OPENAPI_SPEC ??= require('node:path').join(__dirname, '..', 'shared', 'meta', 'business-messaging-api_v23.0.yaml');
+process.env.META_OPENAPI_SPEC ??= require('node:path').join(
+	__dirname,
+	'..',
+	'shared',
+	'meta',
+	'business-messaging-api_v23.0.yaml',
+);
 const transform = {
 	'^.+\\.ts$': [
 		'ts-jest',
@@ -30,7 +36,11 @@ module.exports = {
 		{
 			...common,
 			displayName: 'unit',
-			testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/nodes/**/*.test.ts', '<rootDir>/service/src/**/*.test.ts'],
+			testMatch: [
+				'<rootDir>/test/unit/**/*.test.ts',
+				'<rootDir>/nodes/**/*.test.ts',
+				'<rootDir>/service/src/**/*.test.ts',
+			],
 		},
 		{
 			...common,

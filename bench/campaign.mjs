@@ -33,14 +33,33 @@ const IMAGE = 'https://cdn.example.com/posts/diwali.jpg';
 
 const log = (msg) => process.stderr.write(`[bench:campaign] ${msg}\n`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const round = (x, digits = 1) => (x === null || x === undefined || Number.isNaN(x) ? null : Math.round(x * 10 ** digits) / 10 ** digits);
+const round = (x, digits = 1) =>
+	x === null || x === undefined || Number.isNaN(x) ? null : Math.round(x * 10 ** digits) / 10 ** digits;
 
 /** The Meta sandbox is TypeScript: compile it next to node_modules so its imports resolve. */
 function loadStandIn() {
 	const out = join(ROOT, 'node_modules', '.cache', 'tp-bench-standin');
 	rmSync(out, { recursive: true, force: true });
 	const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-	const args = [tsc, '--outDir', out, '--rootDir', join(ROOT, 'sandbox'), '--module', 'commonjs', '--moduleResolution', 'node', '--target', 'es2022', '--esModuleInterop', '--skipLibCheck', '--types', 'node', join(ROOT, 'sandbox', 'core.ts'), join(ROOT, 'sandbox', 'whatsapp.ts')];
+	const args = [
+		tsc,
+		'--outDir',
+		out,
+		'--rootDir',
+		join(ROOT, 'sandbox'),
+		'--module',
+		'commonjs',
+		'--moduleResolution',
+		'node',
+		'--target',
+		'es2022',
+		'--esModuleInterop',
+		'--skipLibCheck',
+		'--types',
+		'node',
+		join(ROOT, 'sandbox', 'core.ts'),
+		join(ROOT, 'sandbox', 'whatsapp.ts'),
+	];
 	const result = spawnSync(process.execPath, args, { encoding: 'utf8' });
 	if (result.status !== 0) throw new Error(`compiling the stand-in failed:\n${result.stdout}${result.stderr}`);
 	process.env.META_OPENAPI_SPEC ??= join(ROOT, '..', 'shared', 'meta', 'business-messaging-api_v23.0.yaml');
@@ -51,7 +70,31 @@ function makeCertificate(dir) {
 	const key = join(dir, 'graph.key');
 	const cert = join(dir, 'graph.crt');
 	// ECDSA P-256, as graph.facebook.com serves.
-	execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=graph.facebook.com', '-addext', 'subjectAltName=DNS:graph.facebook.com', '-addext', 'basicConstraints=critical,CA:TRUE'], { stdio: 'ignore' });
+	execFileSync(
+		'openssl',
+		[
+			'req',
+			'-x509',
+			'-newkey',
+			'ec',
+			'-pkeyopt',
+			'ec_paramgen_curve:prime256v1',
+			'-nodes',
+			'-keyout',
+			key,
+			'-out',
+			cert,
+			'-days',
+			'2',
+			'-subj',
+			'/CN=graph.facebook.com',
+			'-addext',
+			'subjectAltName=DNS:graph.facebook.com',
+			'-addext',
+			'basicConstraints=critical,CA:TRUE',
+		],
+		{ stdio: 'ignore' },
+	);
 	return { key: readFileSync(key), cert: readFileSync(cert), certPath: cert };
 }
 
@@ -67,7 +110,9 @@ function cpuMs(pid) {
 
 function rssMb(pid) {
 	try {
-		const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+		const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+			.split('\n')
+			.find((l) => l.startsWith('VmRSS:'));
 		return line ? Math.round(Number(line.replace(/\D+/g, '')) / 1024) : null;
 	} catch {
 		return null;
@@ -78,11 +123,15 @@ function rssMb(pid) {
 function post(url, body) {
 	return new Promise((resolve, reject) => {
 		const data = Buffer.from(JSON.stringify(body));
-		const req = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': data.length } }, (res) => {
-			const chunks = [];
-			res.on('data', (c) => chunks.push(c));
-			res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }));
-		});
+		const req = httpRequest(
+			url,
+			{ method: 'POST', headers: { 'content-type': 'application/json', 'content-length': data.length } },
+			(res) => {
+				const chunks = [];
+				res.on('data', (c) => chunks.push(c));
+				res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }));
+			},
+		);
 		req.on('error', reject);
 		req.end(data);
 	});
@@ -119,8 +168,22 @@ function workflowFor(node, path, credentialId, throughput) {
 						components: {
 							component: [
 								{ type: 'header', headerParameters: { parameter: [{ type: 'image', imageLink: IMAGE }] } },
-								{ type: 'body', bodyParameters: { parameter: [{ type: 'text', text: '={{ $json.name }}' }, { type: 'text', text: 'Masala chai' }, { type: 'text', text: '₹199' }] } },
-								{ type: 'button', index: 0, sub_type: 'url', buttonParameters: { parameter: { type: 'text', text: 'masala-chai' } } },
+								{
+									type: 'body',
+									bodyParameters: {
+										parameter: [
+											{ type: 'text', text: '={{ $json.name }}' },
+											{ type: 'text', text: 'Masala chai' },
+											{ type: 'text', text: '₹199' },
+										],
+									},
+								},
+								{
+									type: 'button',
+									index: 0,
+									sub_type: 'url',
+									buttonParameters: { parameter: { type: 'text', text: 'masala-chai' } },
+								},
 							],
 						},
 					},
@@ -147,13 +210,24 @@ function workflowFor(node, path, credentialId, throughput) {
 				typeVersion: 1,
 				position: [220, 0],
 			},
-			{ ...whatsApp, id: `c0000000-0000-4000-8000-${node === 'ours' ? '000000000003' : '000000000013'}`, name: 'WhatsApp', typeVersion: 1, position: [440, 0] },
+			{
+				...whatsApp,
+				id: `c0000000-0000-4000-8000-${node === 'ours' ? '000000000003' : '000000000013'}`,
+				name: 'WhatsApp',
+				typeVersion: 1,
+				position: [440, 0],
+			},
 		],
 		connections: {
 			Webhook: { main: [[{ node: 'Split Out', type: 'main', index: 0 }]] },
 			'Split Out': { main: [[{ node: 'WhatsApp', type: 'main', index: 0 }]] },
 		},
-		settings: { executionOrder: 'v1', saveDataSuccessExecution: 'none', saveDataErrorExecution: 'none', saveManualExecutions: false },
+		settings: {
+			executionOrder: 'v1',
+			saveDataSuccessExecution: 'none',
+			saveDataErrorExecution: 'none',
+			saveManualExecutions: false,
+		},
 	};
 }
 
@@ -191,25 +265,50 @@ async function main() {
 		});
 		log('starting n8n 2.40.7');
 		server = await n8nLib.startServer(runtime, env);
-		const owner = { email: 'bench@example.com', password: 'Bench-Owner-Passw0rd', firstName: 'Bench', lastName: 'Owner' };
-		const setup = await fetch(`${server.url}/rest/owner/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(owner) });
+		const owner = {
+			email: 'bench@example.com',
+			password: 'Bench-Owner-Passw0rd',
+			firstName: 'Bench',
+			lastName: 'Owner',
+		};
+		const setup = await fetch(`${server.url}/rest/owner/setup`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(owner),
+		});
 		if (!setup.ok) throw new Error(`owner setup: ${setup.status} ${await setup.text()}`);
 		const cookie = (setup.headers.get('set-cookie') ?? '').split(';')[0];
 		const rest = async (method, path, body) => {
-			const res = await fetch(`${server.url}/rest${path}`, { method, headers: { cookie, 'content-type': 'application/json', 'browser-id': 'bench' }, body: body === undefined ? undefined : JSON.stringify(body) });
+			const res = await fetch(`${server.url}/rest${path}`, {
+				method,
+				headers: { cookie, 'content-type': 'application/json', 'browser-id': 'bench' },
+				body: body === undefined ? undefined : JSON.stringify(body),
+			});
 			const text = await res.text();
 			if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
 			return JSON.parse(text).data;
 		};
-		const oursCredential = await rest('POST', '/credentials', { name: 'Bench WhatsApp (ours)', type: 'whatsAppCloudApi', data: { accessToken: TOKEN, businessAccountId: WABA, apiVersion: 'v23.0', baseUrl: 'https://graph.facebook.com' } });
-		const builtinCredential = await rest('POST', '/credentials', { name: 'Bench WhatsApp (built-in)', type: 'whatsAppApi', data: { accessToken: TOKEN, businessAccountId: WABA } });
+		const oursCredential = await rest('POST', '/credentials', {
+			name: 'Bench WhatsApp (ours)',
+			type: 'whatsAppCloudApi',
+			data: { accessToken: TOKEN, businessAccountId: WABA, apiVersion: 'v23.0', baseUrl: 'https://graph.facebook.com' },
+		});
+		const builtinCredential = await rest('POST', '/credentials', {
+			name: 'Bench WhatsApp (built-in)',
+			type: 'whatsAppApi',
+			data: { accessToken: TOKEN, businessAccountId: WABA },
+		});
 
 		const workflows = new Map();
 		const ensureWorkflow = async (node, throughput) => {
 			const key = `${node}-${throughput}`;
 			if (workflows.has(key)) return workflows.get(key);
 			const path = `campaign-${key}`;
-			const created = await rest('POST', '/workflows', workflowFor(node, path, node === 'ours' ? oursCredential.id : builtinCredential.id, throughput));
+			const created = await rest(
+				'POST',
+				'/workflows',
+				workflowFor(node, path, node === 'ours' ? oursCredential.id : builtinCredential.id, throughput),
+			);
 			await rest('POST', `/workflows/${created.id}/activate`, { versionId: created.versionId });
 			const url = `${server.url}/webhook/${path}`;
 			workflows.set(key, url);
@@ -227,7 +326,10 @@ async function main() {
 			});
 			try {
 				const url = await ensureWorkflow(node, limit);
-				const recipients = Array.from({ length: ITEMS }, (_, i) => ({ to: `91${String(7000000000 + run * 100000 + i)}`, name: `Customer ${i}` }));
+				const recipients = Array.from({ length: ITEMS }, (_, i) => ({
+					to: `91${String(7000000000 + run * 100000 + i)}`,
+					name: `Customer ${i}`,
+				}));
 				const rssBefore = rssMb(server.child.pid);
 				const cpuBefore = cpuMs(server.child.pid);
 				let rssPeak = rssBefore;
@@ -274,7 +376,8 @@ async function main() {
 					requests: sends.length,
 					count_130429: codeCount(130429),
 					count_131056: codeCount(131056),
-					user_saw_130429: node === 'ours' ? userSaw130429 : response.status === 200 ? userSaw130429 : codeCount(130429),
+					user_saw_130429:
+						node === 'ours' ? userSaw130429 : response.status === 200 ? userSaw130429 : codeCount(130429),
 					duplicates: wa.duplicateRecipients(state),
 					pair_violations: wa.pairRateViolations(state, 6000),
 					invalid_requests: graph.invalidRequests().length,
@@ -288,7 +391,10 @@ async function main() {
 				};
 				if (response.status !== 200) {
 					result.error = response.text.slice(0, 300);
-					const lines = server.output().split('\n').filter((l) => /error|fail/i.test(l));
+					const lines = server
+						.output()
+						.split('\n')
+						.filter((l) => /error|fail/i.test(l));
 					result.n8n_log = lines.slice(-3).join(' | ').slice(0, 600);
 				}
 				log(`${node} @ ${limit}: ${JSON.stringify(result)}`);
@@ -317,7 +423,12 @@ async function main() {
 						at_80_ours_zero_duplicates_and_pair_violations: s80.ours.duplicates === 0 && s80.ours.pair_violations === 0,
 					}
 				: {}),
-			...(s1000 ? { at_1000_ours_rate_ge_97pct_of_builtin: s1000.ours.sent_per_s >= 0.97 * s1000.builtin.sent_per_s, at_1000_ratio: round(s1000.ours.sent_per_s / s1000.builtin.sent_per_s, 3) } : {}),
+			...(s1000
+				? {
+						at_1000_ours_rate_ge_97pct_of_builtin: s1000.ours.sent_per_s >= 0.97 * s1000.builtin.sent_per_s,
+						at_1000_ratio: round(s1000.ours.sent_per_s / s1000.builtin.sent_per_s, 3),
+					}
+				: {}),
 		};
 		process.stdout.write(`${JSON.stringify(figures)}\n`);
 	} finally {

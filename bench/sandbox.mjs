@@ -19,7 +19,10 @@ const freePort = () =>
 const port = await freePort();
 const url = `http://127.0.0.1:${port}`;
 const started = performance.now();
-const child = spawn(process.execPath, [join(ROOT, 'sandbox', 'dist', 'main.js')], { env: { ...process.env, SANDBOX_PORT: String(port) }, stdio: 'ignore' });
+const child = spawn(process.execPath, [join(ROOT, 'sandbox', 'dist', 'main.js')], {
+	env: { ...process.env, SANDBOX_PORT: String(port) },
+	stdio: 'ignore',
+});
 let startMs;
 for (;;) {
 	try {
@@ -37,10 +40,21 @@ const loads = [];
 for (let i = 0; i < 20; i++) {
 	const t = performance.now();
 	await (await fetch(`${url}/`)).text();
-	await Promise.all(['/sandbox/page.js', '/sandbox/page.css', '/sandbox/api/state'].map(async (path) => (await fetch(`${url}${path}`)).text()));
+	await Promise.all(
+		['/sandbox/page.js', '/sandbox/page.css', '/sandbox/api/state'].map(async (path) =>
+			(await fetch(`${url}${path}`)).text(),
+		),
+	);
 	loads.push(performance.now() - t);
 }
 child.kill('SIGTERM');
 loads.sort((a, b) => a - b);
 const round = (x) => Math.round(x * 10) / 10;
-console.log(JSON.stringify({ bench: 'sandbox', start_ms: round(startMs), page_load_ms_p50: round(loads[10]), page_load_ms_max: round(loads[19]) }));
+console.log(
+	JSON.stringify({
+		bench: 'sandbox',
+		start_ms: round(startMs),
+		page_load_ms_p50: round(loads[10]),
+		page_load_ms_max: round(loads[19]),
+	}),
+);

@@ -56,8 +56,14 @@ export class TiltedPromptsApi implements ICredentialType {
 	 * expression: n8n evaluates credential expressions in its expression sandbox on every request
 	 * (about 1.4 ms of CPU each, measured in a 10,000-message campaign).
 	 */
-	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
-		requestOptions.headers = { ...(requestOptions.headers ?? {}), Authorization: `Bearer ${String(credentials.apiKey ?? '')}` };
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
+		requestOptions.headers = {
+			...(requestOptions.headers ?? {}),
+			Authorization: `Bearer ${String(credentials.apiKey ?? '')}`,
+		};
 		return requestOptions;
 	}
 

@@ -38,7 +38,7 @@ export class WhatsAppCloudApi implements ICredentialType {
 			default: '',
 			required: true,
 			placeholder: '102290129340398',
-			description: 'The WABA ID (WhatsApp Manager → Account tools → Phone numbers, or the app\'s API Setup page)',
+			description: "The WABA ID (WhatsApp Manager → Account tools → Phone numbers, or the app's API Setup page)",
 		},
 		{
 			displayName: 'Graph API Version',
@@ -63,8 +63,14 @@ export class WhatsAppCloudApi implements ICredentialType {
 	 * expression: n8n evaluates credential expressions in its expression sandbox on every request
 	 * (about 1.4 ms of CPU each, measured in a 10,000-message campaign).
 	 */
-	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
-		requestOptions.headers = { ...(requestOptions.headers ?? {}), Authorization: `Bearer ${String(credentials.accessToken ?? '')}` };
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
+		requestOptions.headers = {
+			...(requestOptions.headers ?? {}),
+			Authorization: `Bearer ${String(credentials.accessToken ?? '')}`,
+		};
 		return requestOptions;
 	}
 

@@ -9,11 +9,34 @@
 import { randomBytes } from 'node:crypto';
 import { startGraphStandIn, type GraphStandIn } from './core';
 import { igTimestamp, instagram, type InstagramState } from './instagram';
-import { inboundMessage, statusOf, userPreferences, type DeliveryStatus, type InboundContent, type WhatsAppPerson, type WhatsAppSender } from './meta-webhooks';
+import {
+	inboundMessage,
+	statusOf,
+	userPreferences,
+	type DeliveryStatus,
+	type InboundContent,
+	type WhatsAppPerson,
+	type WhatsAppSender,
+} from './meta-webhooks';
 import { createDeliverer, commentWebhook, type Deliverer, type WebhookTarget } from './webhooks';
-import { DEFAULT_PHONE_NUMBER_ID, DEFAULT_WABA_ID, defaultPhoneNumbers, whatsapp, type AcceptedMessage, type WhatsAppState } from './whatsapp';
+import {
+	DEFAULT_PHONE_NUMBER_ID,
+	DEFAULT_WABA_ID,
+	defaultPhoneNumbers,
+	whatsapp,
+	type AcceptedMessage,
+	type WhatsAppState,
+} from './whatsapp';
 import { createSite } from './site';
-import { CUSTOMERS, deliveryPlan, renderMessage, sandboxTemplates, SandboxInputError, type Customer, type RenderedMessage } from './world';
+import {
+	CUSTOMERS,
+	deliveryPlan,
+	renderMessage,
+	sandboxTemplates,
+	SandboxInputError,
+	type Customer,
+	type RenderedMessage,
+} from './world';
 
 export interface SandboxOptions {
 	port?: number;
@@ -64,7 +87,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 	const pending = new Set<Promise<unknown>>();
 	let version = 1;
 	const phone = defaultPhoneNumbers()[0];
-	const sender: WhatsAppSender = { wabaId: DEFAULT_WABA_ID, phoneNumberId: DEFAULT_PHONE_NUMBER_ID, displayPhoneNumber: phone.display_phone_number };
+	const sender: WhatsAppSender = {
+		wabaId: DEFAULT_WABA_ID,
+		phoneNumberId: DEFAULT_PHONE_NUMBER_ID,
+		displayPhoneNumber: phone.display_phone_number,
+	};
 	const track = <T>(promise: Promise<T>): Promise<T> => {
 		pending.add(promise);
 		void promise.finally(() => pending.delete(promise)).catch(() => undefined);
@@ -77,7 +104,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		}, ms);
 		timers.add(timer);
 	};
-	const person = (c: Customer): WhatsAppPerson => ({ wa_id: c.waId, user_id: c.bsuid, username: c.username, name: c.name });
+	const person = (c: Customer): WhatsAppPerson => ({
+		wa_id: c.waId,
+		user_id: c.bsuid,
+		username: c.username,
+		name: c.name,
+	});
 
 	/** A message Meta accepted: it lands in the customer's chat and its statuses follow, as webhooks. */
 	const deliver = (message: AcceptedMessage) => {
@@ -86,7 +118,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		if (!customer) return;
 		const wa = sandbox.graph.state.whatsapp as WhatsAppState;
 		const rendered = renderMessage(wa.templates, message.body);
-		const entry: ChatEntry = { id: message.wamid, direction: 'out', at: message.at, message: rendered, status: 'accepted' };
+		const entry: ChatEntry = {
+			id: message.wamid,
+			direction: 'out',
+			at: message.at,
+			message: rendered,
+			status: 'accepted',
+		};
 		chats.get(customer.id)!.push(entry);
 		version++;
 		const marketing = rendered.template?.category === 'MARKETING';
@@ -96,7 +134,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 				entry.status = step.status;
 				if (step.error) entry.error = `${step.error.code}: ${step.error.title}`;
 				version++;
-				track(deliverer.send(`status ${step.status}`, statusOf(person(customer), entry.id, step.status, step.error, Date.now(), sender)));
+				track(
+					deliverer.send(
+						`status ${step.status}`,
+						statusOf(person(customer), entry.id, step.status, step.error, Date.now(), sender),
+					),
+				);
 			}),
 		);
 	};
@@ -115,9 +158,29 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		const account = ig();
 		return {
 			version: currentVersion(),
-			business: { name: phone.verified_name, phone: phone.display_phone_number, phoneNumberId: DEFAULT_PHONE_NUMBER_ID, wabaId: DEFAULT_WABA_ID },
-			webhooks: { state: deliverer.state, problem: deliverer.problem, target: options.webhook?.url ?? null, recent: deliverer.log.slice(-20) },
-			customers: customers.map((c) => ({ id: c.id, name: c.name, waId: c.waId ?? null, bsuid: c.bsuid, username: c.username ?? null, consent: c.consent, undeliverable: Boolean(c.undeliverable), stoppedMarketing: stoppedMarketing.has(c.id), chat: chats.get(c.id) })),
+			business: {
+				name: phone.verified_name,
+				phone: phone.display_phone_number,
+				phoneNumberId: DEFAULT_PHONE_NUMBER_ID,
+				wabaId: DEFAULT_WABA_ID,
+			},
+			webhooks: {
+				state: deliverer.state,
+				problem: deliverer.problem,
+				target: options.webhook?.url ?? null,
+				recent: deliverer.log.slice(-20),
+			},
+			customers: customers.map((c) => ({
+				id: c.id,
+				name: c.name,
+				waId: c.waId ?? null,
+				bsuid: c.bsuid,
+				username: c.username ?? null,
+				consent: c.consent,
+				undeliverable: Boolean(c.undeliverable),
+				stoppedMarketing: stoppedMarketing.has(c.id),
+				chat: chats.get(c.id),
+			})),
 			instagram: {
 				username: account.username,
 				posts: account.media
@@ -130,7 +193,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 						timestamp: m.timestamp,
 						comments: account.comments
 							.filter((c) => c.media_id === m.id)
-							.map((c) => ({ id: c.id, username: c.username, text: c.text, parent_id: c.parent_id ?? null, timestamp: c.timestamp, private_reply: account.messages.find((x) => x.recipient.comment_id === c.id)?.text ?? null })),
+							.map((c) => ({
+								id: c.id,
+								username: c.username,
+								text: c.text,
+								parent_id: c.parent_id ?? null,
+								timestamp: c.timestamp,
+								private_reply: account.messages.find((x) => x.recipient.comment_id === c.id)?.text ?? null,
+							})),
 					})),
 			},
 		};
@@ -155,10 +225,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		version: currentVersion,
 		async reply(customerId, content) {
 			const who = customer(customerId);
-			const entry: ChatEntry = { id: wamid(), direction: 'in', at: Date.now(), message: { kind: content.type, body: content.text, buttons: [] }, status: 'sent' };
+			const entry: ChatEntry = {
+				id: wamid(),
+				direction: 'in',
+				at: Date.now(),
+				message: { kind: content.type, body: content.text, buttons: [] },
+				status: 'sent',
+			};
 			chats.get(who.id)!.push(entry);
 			version++;
-			const result = await track(deliverer.send('message', inboundMessage(person(who), content, entry.id, entry.at, sender)));
+			const result = await track(
+				deliverer.send('message', inboundMessage(person(who), content, entry.id, entry.at, sender)),
+			);
 			if (result.status !== 200) entry.error = `webhook not accepted: ${result.status} ${result.detail}`;
 			return entry;
 		},
@@ -177,10 +255,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 			return { id: media.id };
 		},
 		async comment(mediaId, username, text) {
-			const from = { id: `17${String(Math.abs([...username].reduce((h, c) => (h * 33 + c.charCodeAt(0)) | 0, 5))).padStart(13, '0')}`, username };
+			const from = {
+				id: `17${String(Math.abs([...username].reduce((h, c) => (h * 33 + c.charCodeAt(0)) | 0, 5))).padStart(13, '0')}`,
+				username,
+			};
 			const item = ig().addComment(mediaId, { text, username, from });
 			version++;
-			await track(deliverer.send('comments', commentWebhook(ig().accountId, { id: item.id, text, from, mediaId }, Date.now())));
+			await track(
+				deliverer.send('comments', commentWebhook(ig().accountId, { id: item.id, text, from, mediaId }, Date.now())),
+			);
 			return { id: item.id };
 		},
 		async settled() {
@@ -198,8 +281,23 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
 	// The Instagram account starts with two posts and a comment, made hours ago.
 	const hour = 3600_000;
-	const first = ig().addMedia({ id: '17900000000000101', caption: 'Masala chai season is here ☕ #chai', media_url: `${graph.url}/sandbox/media/post-101.svg`, timestamp: igTimestamp(Date.now() - 30 * hour) });
-	ig().addMedia({ id: '17900000000000102', caption: 'New: cardamom cookies', media_url: `${graph.url}/sandbox/media/post-102.svg`, timestamp: igTimestamp(Date.now() - 6 * hour) });
-	ig().addComment(first.id, { text: 'Price please?', username: 'priya.eats', from: { id: '17800000000000201', username: 'priya.eats' }, timestamp: igTimestamp(Date.now() - 29 * hour) });
+	const first = ig().addMedia({
+		id: '17900000000000101',
+		caption: 'Masala chai season is here ☕ #chai',
+		media_url: `${graph.url}/sandbox/media/post-101.svg`,
+		timestamp: igTimestamp(Date.now() - 30 * hour),
+	});
+	ig().addMedia({
+		id: '17900000000000102',
+		caption: 'New: cardamom cookies',
+		media_url: `${graph.url}/sandbox/media/post-102.svg`,
+		timestamp: igTimestamp(Date.now() - 6 * hour),
+	});
+	ig().addComment(first.id, {
+		text: 'Price please?',
+		username: 'priya.eats',
+		from: { id: '17800000000000201', username: 'priya.eats' },
+		timestamp: igTimestamp(Date.now() - 29 * hour),
+	});
 	return sandbox;
 }

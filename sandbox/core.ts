@@ -160,10 +160,19 @@ export interface GraphStandIn {
 	server: Server;
 }
 
-const ERROR_TYPES: Record<number, string> = { 190: 'OAuthException', 0: 'OAuthException', 100: 'OAuthException', 10: 'OAuthException', 200: 'OAuthException' };
+const ERROR_TYPES: Record<number, string> = {
+	190: 'OAuthException',
+	0: 'OAuthException',
+	100: 'OAuthException',
+	10: 'OAuthException',
+	200: 'OAuthException',
+};
 
 export function fbtraceId(): string {
-	return randomBytes(8).toString('base64').replace(/[^A-Za-z0-9]/g, 'A').slice(0, 11);
+	return randomBytes(8)
+		.toString('base64')
+		.replace(/[^A-Za-z0-9]/g, 'A')
+		.slice(0, 11);
 }
 
 /** Meta's error response: `{error:{message,type,code,error_subcode,error_data:{messaging_product,details},fbtrace_id}}`. */
@@ -288,14 +297,20 @@ export async function startGraphStandIn(options: StandInOptions = {}): Promise<G
 		state,
 		options,
 		route(method, pattern, handler, opts) {
-			routes.push({ method: method.toUpperCase(), parts: pattern.split('/').filter(Boolean), handler, name: opts?.name ?? `${method} ${pattern}` });
+			routes.push({
+				method: method.toUpperCase(),
+				parts: pattern.split('/').filter(Boolean),
+				handler,
+				name: opts?.name ?? `${method} ${pattern}`,
+			});
 		},
 	};
 	for (const module of options.modules ?? []) module.setup(api);
 
 	const delay = () => {
 		const latency = options.latencyMs;
-		const ms = typeof latency === 'number' ? latency : latency ? latency.min + Math.random() * (latency.max - latency.min) : 0;
+		const ms =
+			typeof latency === 'number' ? latency : latency ? latency.min + Math.random() * (latency.max - latency.min) : 0;
 		return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 	};
 
@@ -320,7 +335,6 @@ export async function startGraphStandIn(options: StandInOptions = {}): Promise<G
 		return undefined;
 	};
 
-
 	const handle = async (incoming: IncomingMessage, res: ServerResponse) => {
 		const arrivedAt = Date.now();
 		const chunks: Buffer[] = [];
@@ -332,7 +346,18 @@ export async function startGraphStandIn(options: StandInOptions = {}): Promise<G
 		const query = Object.fromEntries(url.searchParams);
 		const token = auth?.startsWith('Bearer ') ? auth.slice(7) : (query.access_token ?? undefined);
 		const { body, parts } = parseBody(rawBody, incoming.headers['content-type']);
-		const req: StandInRequest = { seq: ++seq, at: arrivedAt, method, path: url.pathname, query, headers: incoming.headers, body, rawBody, token, parts };
+		const req: StandInRequest = {
+			seq: ++seq,
+			at: arrivedAt,
+			method,
+			path: url.pathname,
+			query,
+			headers: incoming.headers,
+			body,
+			rawBody,
+			token,
+			parts,
+		};
 		if (options.site && (await options.site(req, res))) return;
 		requests.push(req);
 
@@ -349,9 +374,18 @@ export async function startGraphStandIn(options: StandInOptions = {}): Promise<G
 		req.route = found?.route.name;
 		try {
 			if (!token) {
-				result = graphError({ code: 190, message: 'An active access token must be used to query information about the current user.', subcode: undefined, status: 400 });
+				result = graphError({
+					code: 190,
+					message: 'An active access token must be used to query information about the current user.',
+					subcode: undefined,
+					status: 400,
+				});
 			} else if (expired.has(token) || (options.validTokens && !options.validTokens.includes(token))) {
-				result = graphError({ code: 190, subcode: 463, message: 'Error validating access token: Session has expired on Saturday, 01-Jan-22 00:00:00 PST.' });
+				result = graphError({
+					code: 190,
+					subcode: 463,
+					message: 'Error validating access token: Session has expired on Saturday, 01-Jan-22 00:00:00 PST.',
+				});
 			} else if (!found) {
 				result = graphError({
 					code: 100,
@@ -379,25 +413,48 @@ export async function startGraphStandIn(options: StandInOptions = {}): Promise<G
 						request: req,
 						standIn,
 						error: (spec) => graphError(spec, product),
-						paginate: (items, defaultLimit = 25) => paginate(items, query, `${standIn.url}${url.pathname}`, defaultLimit),
+						paginate: (items, defaultLimit = 25) =>
+							paginate(items, query, `${standIn.url}${url.pathname}`, defaultLimit),
 					};
 					result = await found.route.handler(ctx);
 				}
 			}
 		} catch (error) {
-			result = { status: 500, body: { error: { message: `stand-in failure: ${(error as Error).message}`, type: 'OAuthException', code: 1, fbtrace_id: fbtraceId() } } };
+			result = {
+				status: 500,
+				body: {
+					error: {
+						message: `stand-in failure: ${(error as Error).message}`,
+						type: 'OAuthException',
+						code: 1,
+						fbtrace_id: fbtraceId(),
+					},
+				},
+			};
 		}
 		await delay();
 		req.status = result.status ?? 200;
 		req.respondedAt = Date.now();
 		req.response = result.raw ? `<${result.raw.length} bytes>` : result.body;
-		const headers: Record<string, string> = { 'x-fb-trace-id': fbtraceId(), 'facebook-api-version': segments[0] ?? 'v23.0', ...(result.headers ?? {}) };
+		const headers: Record<string, string> = {
+			'x-fb-trace-id': fbtraceId(),
+			'facebook-api-version': segments[0] ?? 'v23.0',
+			...(result.headers ?? {}),
+		};
 		if (result.raw) {
-			res.writeHead(req.status, { 'content-type': 'application/octet-stream', 'content-length': String(result.raw.length), ...headers });
+			res.writeHead(req.status, {
+				'content-type': 'application/octet-stream',
+				'content-length': String(result.raw.length),
+				...headers,
+			});
 			res.end(result.raw);
 		} else {
 			const text = JSON.stringify(result.body ?? {});
-			res.writeHead(req.status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': String(Buffer.byteLength(text)), ...headers });
+			res.writeHead(req.status, {
+				'content-type': 'application/json; charset=UTF-8',
+				'content-length': String(Buffer.byteLength(text)),
+				...headers,
+			});
 			res.end(text);
 		}
 	};
@@ -408,7 +465,9 @@ export async function startGraphStandIn(options: StandInOptions = {}): Promise<G
 			res.end(String(error));
 		});
 	};
-	const server: Server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, listener) : createHttpServer(listener);
+	const server: Server = options.tls
+		? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, listener)
+		: createHttpServer(listener);
 	server.keepAliveTimeout = 60_000;
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);
@@ -446,16 +505,25 @@ export async function startGraphStandIn(options: StandInOptions = {}): Promise<G
 }
 
 /** Graph cursor pagination. Cursors are opaque base64 offsets, as opaque to clients as Meta's. */
-export function paginate<T>(items: T[], query: Record<string, string>, selfUrl: string, defaultLimit = 25): RouteResult {
+export function paginate<T>(
+	items: T[],
+	query: Record<string, string>,
+	selfUrl: string,
+	defaultLimit = 25,
+): RouteResult {
 	const limit = Math.max(1, Math.min(Number(query.limit) || defaultLimit, 1000));
-	const decode = (cursor: string | undefined) => (cursor ? Number(Buffer.from(cursor, 'base64').toString('utf8').replace('offset:', '')) : undefined);
+	const decode = (cursor: string | undefined) =>
+		cursor ? Number(Buffer.from(cursor, 'base64').toString('utf8').replace('offset:', '')) : undefined;
 	const encode = (offset: number) => Buffer.from(`offset:${offset}`).toString('base64');
 	let start = decode(query.after) !== undefined ? (decode(query.after) as number) + 1 : 0;
-	if (query.before !== undefined && decode(query.before) !== undefined) start = Math.max(0, (decode(query.before) as number) - limit);
+	if (query.before !== undefined && decode(query.before) !== undefined)
+		start = Math.max(0, (decode(query.before) as number) - limit);
 	const page = items.slice(start, start + limit);
 	const body: Record<string, unknown> = { data: page };
 	if (page.length > 0) {
-		const paging: Record<string, unknown> = { cursors: { before: encode(start), after: encode(start + page.length - 1) } };
+		const paging: Record<string, unknown> = {
+			cursors: { before: encode(start), after: encode(start + page.length - 1) },
+		};
 		if (start + page.length < items.length) {
 			const next = new URL(selfUrl);
 			for (const [k, v] of Object.entries(query)) if (k !== 'before') next.searchParams.set(k, v);

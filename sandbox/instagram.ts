@@ -177,7 +177,9 @@ export interface InstagramState {
 	trialReelsEligible: boolean;
 	collaborationInvites: IgCollaborationInvite[];
 	/** Adds an invite from another account to collaborate on its post and returns it. */
-	addCollaborationInvite(invite: Partial<IgCollaborationInvite> & { media_owner_username: string }): IgCollaborationInvite;
+	addCollaborationInvite(
+		invite: Partial<IgCollaborationInvite> & { media_owner_username: string },
+	): IgCollaborationInvite;
 	/** Usage reported in headers, percent. Unset: derived from the calls of the last hour. */
 	usage: { appCallCount?: number; bucCallCount?: number; totalTime?: number; throttleMinutes?: number };
 	/** Calls per hour that make 100 % when usage is derived. */
@@ -200,18 +202,103 @@ export interface InstagramStandInOptions {
 	now?: () => number;
 }
 
-const USER_FIELDS = ['id', 'ig_id', 'user_id', 'username', 'name', 'biography', 'website', 'followers_count', 'follows_count', 'media_count', 'profile_picture_url', 'account_type'];
-const MEDIA_FIELDS = ['id', 'caption', 'media_type', 'media_product_type', 'media_url', 'thumbnail_url', 'permalink', 'shortcode', 'timestamp', 'username', 'like_count', 'comments_count', 'is_comment_enabled', 'alt_text', 'children', 'owner', 'is_shared_to_feed'];
-const COMMENT_FIELDS = ['id', 'text', 'timestamp', 'username', 'like_count', 'hidden', 'from', 'parent_id', 'media', 'replies', 'user'];
+const USER_FIELDS = [
+	'id',
+	'ig_id',
+	'user_id',
+	'username',
+	'name',
+	'biography',
+	'website',
+	'followers_count',
+	'follows_count',
+	'media_count',
+	'profile_picture_url',
+	'account_type',
+];
+const MEDIA_FIELDS = [
+	'id',
+	'caption',
+	'media_type',
+	'media_product_type',
+	'media_url',
+	'thumbnail_url',
+	'permalink',
+	'shortcode',
+	'timestamp',
+	'username',
+	'like_count',
+	'comments_count',
+	'is_comment_enabled',
+	'alt_text',
+	'children',
+	'owner',
+	'is_shared_to_feed',
+];
+const COMMENT_FIELDS = [
+	'id',
+	'text',
+	'timestamp',
+	'username',
+	'like_count',
+	'hidden',
+	'from',
+	'parent_id',
+	'media',
+	'replies',
+	'user',
+];
 const CONTAINER_FIELDS = ['id', 'status_code', 'status', 'copyright_check_status'];
 
-const MEDIA_METRICS = ['comments', 'follows', 'likes', 'profile_activity', 'profile_visits', 'reach', 'reposts', 'saved', 'shares', 'total_interactions', 'views'];
-const REELS_METRICS = ['crossposted_views', 'facebook_views', 'ig_reels_avg_watch_time', 'ig_reels_video_view_total_time', 'reels_skip_rate'];
+const MEDIA_METRICS = [
+	'comments',
+	'follows',
+	'likes',
+	'profile_activity',
+	'profile_visits',
+	'reach',
+	'reposts',
+	'saved',
+	'shares',
+	'total_interactions',
+	'views',
+];
+const REELS_METRICS = [
+	'crossposted_views',
+	'facebook_views',
+	'ig_reels_avg_watch_time',
+	'ig_reels_video_view_total_time',
+	'reels_skip_rate',
+];
 const STORY_METRICS = ['navigation', 'replies'];
 /** Metrics only the Instagram API with Facebook Login has (they need the linked Facebook Page). */
 const FACEBOOK_LOGIN_METRICS = ['reposts', 'crossposted_views', 'facebook_views'];
-const RETIRED_MEDIA_METRICS = ['impressions', 'plays', 'video_views', 'clips_replays_count', 'ig_reels_aggregated_all_plays_count', 'engagement'];
-const ACCOUNT_METRICS = ['accounts_engaged', 'comments', 'follower_count', 'follows_and_unfollows', 'likes', 'online_followers', 'profile_links_taps', 'reach', 'replies', 'reposts', 'saves', 'shares', 'total_interactions', 'views', 'website_clicks', 'profile_views'];
+const RETIRED_MEDIA_METRICS = [
+	'impressions',
+	'plays',
+	'video_views',
+	'clips_replays_count',
+	'ig_reels_aggregated_all_plays_count',
+	'engagement',
+];
+const ACCOUNT_METRICS = [
+	'accounts_engaged',
+	'comments',
+	'follower_count',
+	'follows_and_unfollows',
+	'likes',
+	'online_followers',
+	'profile_links_taps',
+	'reach',
+	'replies',
+	'reposts',
+	'saves',
+	'shares',
+	'total_interactions',
+	'views',
+	'website_clicks',
+	'profile_views',
+];
 const TIME_SERIES_METRICS = ['reach', 'follower_count', 'online_followers'];
 
 let sequence = 0;
@@ -221,7 +308,10 @@ function igId(prefix = '179'): string {
 }
 
 function shortcode(): string {
-	return randomBytes(8).toString('base64').replace(/[^A-Za-z0-9]/g, 'x').slice(0, 11);
+	return randomBytes(8)
+		.toString('base64')
+		.replace(/[^A-Za-z0-9]/g, 'x')
+		.slice(0, 11);
 }
 
 /** Meta's timestamp format: 2024-05-01T10:00:00+0000. */
@@ -276,7 +366,11 @@ function splitFields(value: string): Array<{ name: string; sub?: string }> {
 			start = i + 1;
 			if (!part) continue;
 			const brace = part.indexOf('{');
-			out.push(brace < 0 ? { name: part } : { name: part.slice(0, brace).trim(), sub: part.slice(brace + 1, part.lastIndexOf('}')) });
+			out.push(
+				brace < 0
+					? { name: part }
+					: { name: part.slice(0, brace).trim(), sub: part.slice(brace + 1, part.lastIndexOf('}')) },
+			);
 		}
 	}
 	return out;
@@ -286,8 +380,16 @@ function splitFields(value: string): Array<{ name: string; sub?: string }> {
  * Picks the requested fields (with `edge{sub,fields}` expansion of nested `{data:[…]}` edges);
  * an unknown field gives Meta's "nonexisting field" message (returned as a string).
  */
-function pickFields(fields: string | undefined, object: Record<string, unknown>, allowed: string[], nodeType: string, defaults: string[]): string | Record<string, unknown> {
-	const wanted = fields ? splitFields(fields) : defaults.map((name) => ({ name, sub: undefined as string | undefined }));
+function pickFields(
+	fields: string | undefined,
+	object: Record<string, unknown>,
+	allowed: string[],
+	nodeType: string,
+	defaults: string[],
+): string | Record<string, unknown> {
+	const wanted = fields
+		? splitFields(fields)
+		: defaults.map((name) => ({ name, sub: undefined as string | undefined }));
 	const unknown = wanted.find((f) => !allowed.includes(f.name));
 	if (unknown) return `(#100) Tried accessing nonexisting field (${unknown.name}) on node type (${nodeType})`;
 	const out: Record<string, unknown> = {};
@@ -347,7 +449,16 @@ export function instagram(options: InstagramStandInOptions = {}): StandInModule 
 					['summersale', '17841562447105233'],
 				]),
 				hashtagSearches: [],
-				accountInsights: { reach: 4200, views: 9100, accounts_engaged: 310, total_interactions: 540, likes: 420, comments: 61, follower_count: 12, reposts: 9 },
+				accountInsights: {
+					reach: 4200,
+					views: 9100,
+					accounts_engaged: 310,
+					total_interactions: 540,
+					likes: 420,
+					comments: 61,
+					follower_count: 12,
+					reposts: 9,
+				},
 				trialReelsEligible: true,
 				collaborationInvites: [],
 				addCollaborationInvite(invite) {
@@ -379,7 +490,9 @@ export function instagram(options: InstagramStandInOptions = {}): StandInModule 
 						thumbnail_url: media.thumbnail_url,
 						permalink:
 							media.permalink ??
-							(product === 'STORY' ? `https://www.instagram.com/stories/${username}/${id}/` : `https://www.instagram.com/${product === 'REELS' ? 'reel' : 'p'}/${code}/`),
+							(product === 'STORY'
+								? `https://www.instagram.com/stories/${username}/${id}/`
+								: `https://www.instagram.com/${product === 'REELS' ? 'reel' : 'p'}/${code}/`),
 						shortcode: code,
 						timestamp: media.timestamp ?? igTimestamp(state.now()),
 						username: media.username ?? username,
@@ -391,7 +504,8 @@ export function instagram(options: InstagramStandInOptions = {}): StandInModule 
 						isCarouselItem: media.isCarouselItem,
 						owner: media.owner ?? accountId,
 						insights: media.insights,
-						hashtags: media.hashtags ?? (media.caption?.match(/#(\w+)/g) ?? []).map((tag) => tag.slice(1).toLowerCase()),
+						hashtags:
+							media.hashtags ?? (media.caption?.match(/#(\w+)/g) ?? []).map((tag) => tag.slice(1).toLowerCase()),
 						foreign: media.foreign,
 					};
 					state.media.push(item);
@@ -401,7 +515,10 @@ export function instagram(options: InstagramStandInOptions = {}): StandInModule 
 				addComment(mediaId, comment) {
 					const media = state.media.find((m) => m.id === mediaId);
 					if (!media) throw new Error(`stand-in: no media ${mediaId}`);
-					const from = comment.from ?? { id: `${Math.floor(Math.random() * 1e15) + 1e15}`, username: comment.username ?? 'customer' };
+					const from = comment.from ?? {
+						id: `${Math.floor(Math.random() * 1e15) + 1e15}`,
+						username: comment.username ?? 'customer',
+					};
 					const item: IgComment = {
 						id: comment.id ?? igId('178'),
 						media_id: mediaId,
@@ -440,7 +557,13 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 			'x-app-usage': JSON.stringify({ call_count: app, total_cputime: Math.round(time / 2), total_time: time }),
 			'x-business-use-case-usage': JSON.stringify({
 				[state.accountId]: [
-					{ type: 'instagram', call_count: buc, total_cputime: Math.round(time / 2), total_time: time, estimated_time_to_regain_access: state.usage.throttleMinutes ?? 0 },
+					{
+						type: 'instagram',
+						call_count: buc,
+						total_cputime: Math.round(time / 2),
+						total_time: time,
+						estimated_time_to_regain_access: state.usage.throttleMinutes ?? 0,
+					},
 				],
 			}),
 		};
@@ -457,12 +580,20 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 					result = ctx.error({
 						code: 80002,
 						type,
-						message: 'There have been too many calls to this Instagram account. Wait a bit and try again. For more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting.',
+						message:
+							'There have been too many calls to this Instagram account. Wait a bit and try again. For more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting.',
 					});
 				} else {
 					result = handler(ctx);
 				}
-				return { ...result, headers: { ...usageHeaders(), 'facebook-api-version': answeredVersion(ctx.params.version), ...(result.headers ?? {}) } };
+				return {
+					...result,
+					headers: {
+						...usageHeaders(),
+						'facebook-api-version': answeredVersion(ctx.params.version),
+						...(result.headers ?? {}),
+					},
+				};
 			},
 			{ name: `instagram.${name}` },
 		);
@@ -477,12 +608,20 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 		});
 
 	/** Picks the requested fields; an unknown field is Meta's "nonexisting field" error. */
-	const pick = (ctx: RouteContext, object: Record<string, unknown>, allowed: string[], nodeType: string, defaults: string[]): RouteResult | Record<string, unknown> => {
+	const pick = (
+		ctx: RouteContext,
+		object: Record<string, unknown>,
+		allowed: string[],
+		nodeType: string,
+		defaults: string[],
+	): RouteResult | Record<string, unknown> => {
 		const picked = pickFields(ctx.query.fields, object, allowed, nodeType, defaults);
-		if (typeof picked === 'string') return { __error: ctx.error({ code: 100, type, message: picked }) } as unknown as Record<string, unknown>;
+		if (typeof picked === 'string')
+			return { __error: ctx.error({ code: 100, type, message: picked }) } as unknown as Record<string, unknown>;
 		return picked;
 	};
-	const isError = (value: unknown): value is { __error: RouteResult } => !!value && typeof value === 'object' && '__error' in value;
+	const isError = (value: unknown): value is { __error: RouteResult } =>
+		!!value && typeof value === 'object' && '__error' in value;
 	/** Graph checks `fields` even when the edge is empty. */
 	const fieldError = (ctx: RouteContext, allowed: string[], nodeType: string): RouteResult | undefined => {
 		const probe = pick(ctx, { id: '' }, allowed, nodeType, ['id']);
@@ -506,7 +645,12 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 		privateReplied: undefined,
 		media_id: undefined,
 		// Replies oldest first, as Meta lists them; expanded with `replies{…}` (default id, text, timestamp).
-		replies: { data: state.comments.filter((c) => c.parent_id === comment.id).sort((a, b) => parseTs(a.timestamp) - parseTs(b.timestamp)).map((c) => commentView(c)) },
+		replies: {
+			data: state.comments
+				.filter((c) => c.parent_id === comment.id)
+				.sort((a, b) => parseTs(a.timestamp) - parseTs(b.timestamp))
+				.map((c) => commentView(c)),
+		},
 	});
 	const ownMedia = (id: string) => state.media.find((m) => m.id === id && !m.foreign);
 	const comment = (id: string) => state.comments.find((c) => c.id === id);
@@ -516,13 +660,18 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 	if (flavour === 'facebook') {
 		route('GET', '/:version/ig_hashtag_search', 'hashtag.search', (ctx) => {
 			const q = (ctx.query.q ?? '').replace(/^#/, '').toLowerCase();
-			if (!ctx.query.user_id) return ctx.error({ code: 100, type, message: '(#100) The parameter user_id is required' });
+			if (!ctx.query.user_id)
+				return ctx.error({ code: 100, type, message: '(#100) The parameter user_id is required' });
 			if (ctx.query.user_id !== state.accountId) return unknownObject(ctx, ctx.query.user_id);
 			if (!q) return ctx.error({ code: 100, type, message: '(#100) The parameter q is required' });
 			const weekAgo = state.now() - 7 * DAY;
 			const recent = new Set(state.hashtagSearches.filter((s) => s.at > weekAgo).map((s) => s.name));
 			if (!recent.has(q) && recent.size >= 30) {
-				return ctx.error({ code: 24, type, message: '(#24) The hashtag search limit has been reached: 30 unique hashtags per 7 days' });
+				return ctx.error({
+					code: 24,
+					type,
+					message: '(#24) The hashtag search limit has been reached: 30 unique hashtags per 7 days',
+				});
 			}
 			state.hashtagSearches.push({ at: state.now(), name: q });
 			if (!state.hashtags.has(q)) state.hashtags.set(q, igId('178'));
@@ -532,11 +681,22 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 			route('GET', `/:version/:hashtagId/${edge}`, `hashtag.${edge}`, (ctx) => {
 				const name = [...state.hashtags.entries()].find(([, id]) => id === ctx.params.hashtagId)?.[0];
 				if (!name) return unknownObject(ctx, ctx.params.hashtagId);
-				if (ctx.query.user_id !== state.accountId) return ctx.error({ code: 100, type, message: '(#100) The parameter user_id is required' });
+				if (ctx.query.user_id !== state.accountId)
+					return ctx.error({ code: 100, type, message: '(#100) The parameter user_id is required' });
 				let media = state.media.filter((m) => m.hashtags?.includes(name) && !m.isCarouselItem);
 				if (edge === 'recent_media') media = media.filter((m) => parseTs(m.timestamp) > state.now() - DAY);
 				else media = [...media].sort((a, b) => b.like_count + b.comments_count - (a.like_count + a.comments_count));
-				const allowed = ['id', 'caption', 'comments_count', 'like_count', 'media_type', 'media_url', 'permalink', 'timestamp', 'children'];
+				const allowed = [
+					'id',
+					'caption',
+					'comments_count',
+					'like_count',
+					'media_type',
+					'media_url',
+					'permalink',
+					'timestamp',
+					'children',
+				];
 				const views = [];
 				for (const m of media) {
 					const view = pick(ctx, mediaView(m), allowed, 'IGMedia', ['id']);
@@ -559,16 +719,27 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 			if (!isAccount(ctx.params.id)) return unknownObject(ctx, ctx.params.id);
 			const pending = state.collaborationInvites
 				.filter((invite) => invite.status === 'pending')
-				.map((invite) => ({ media_id: invite.media_id, media_owner_username: invite.media_owner_username, caption: invite.caption, media_url: invite.media_url }));
+				.map((invite) => ({
+					media_id: invite.media_id,
+					media_owner_username: invite.media_owner_username,
+					caption: invite.caption,
+					media_url: invite.media_url,
+				}));
 			return ctx.paginate(pending, 10);
 		});
 		route('POST', '/:version/:id/collaboration_invites', 'user.collaborationInvites.answer', (ctx) => {
 			if (!isAccount(ctx.params.id)) return unknownObject(ctx, ctx.params.id);
 			const p = params(ctx);
 			if (!p.media_id) return ctx.error({ code: 100, type, message: '(#100) The parameter media_id is required' });
-			if (p.accept !== 'true' && p.accept !== 'false') return ctx.error({ code: 100, type, message: '(#100) The parameter accept is required (true or false)' });
+			if (p.accept !== 'true' && p.accept !== 'false')
+				return ctx.error({ code: 100, type, message: '(#100) The parameter accept is required (true or false)' });
 			const invite = state.collaborationInvites.find((i) => i.media_id === p.media_id && i.status === 'pending');
-			if (!invite) return ctx.error({ code: 100, type, message: `(#100) There is no pending collaboration invite for media ${p.media_id}` });
+			if (!invite)
+				return ctx.error({
+					code: 100,
+					type,
+					message: `(#100) There is no pending collaboration invite for media ${p.media_id}`,
+				});
 			invite.status = p.accept === 'true' ? 'accepted' : 'declined';
 			return { body: { success: true } };
 		});
@@ -598,11 +769,16 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 		let kind: IgContainer['kind'];
 		let children: string[] | undefined;
 		if (mediaType === 'CAROUSEL') {
-			children = (p.children ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-			if (children.length < 2 || children.length > 10) return invalid('The carousel must have between 2 and 10 children.');
+			children = (p.children ?? '')
+				.split(',')
+				.map((s) => s.trim())
+				.filter(Boolean);
+			if (children.length < 2 || children.length > 10)
+				return invalid('The carousel must have between 2 and 10 children.');
 			for (const child of children) {
 				const c = state.containers.get(child);
-				if (!c || c.owner !== state.accountId || !c.kind.startsWith('CAROUSEL_ITEM')) return invalid(`Param children contains an invalid carousel item container id ${child}`);
+				if (!c || c.owner !== state.accountId || !c.kind.startsWith('CAROUSEL_ITEM'))
+					return invalid(`Param children contains an invalid carousel item container id ${child}`);
 			}
 			kind = 'CAROUSEL';
 		} else if (isItem) {
@@ -625,16 +801,29 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 			if (!p.image_url) return invalid('The parameter image_url is required');
 			kind = 'IMAGE';
 		} else {
-			return invalid(`Param media_type must be one of {REELS, STORIES, CAROUSEL, VIDEO (carousel items)}; got ${mediaType}`);
+			return invalid(
+				`Param media_type must be one of {REELS, STORIES, CAROUSEL, VIDEO (carousel items)}; got ${mediaType}`,
+			);
 		}
 		const refused = checkPublishExtras(ctx, p, kind);
 		if (refused) return refused;
 		if (url && !/^https?:\/\//.test(url)) {
-			return ctx.error({ code: 9004, subcode: 2207052, type, message: 'Only photo or video can be accepted as media type.', userTitle: 'Media download has failed', userMessage: 'The media could not be fetched from this URI. Please check that the URI is public.' });
+			return ctx.error({
+				code: 9004,
+				subcode: 2207052,
+				type,
+				message: 'Only photo or video can be accepted as media type.',
+				userTitle: 'Media download has failed',
+				userMessage: 'The media could not be fetched from this URI. Please check that the URI is public.',
+			});
 		}
 		const isVideo = kind === 'REELS' || kind === 'CAROUSEL_ITEM_VIDEO' || (kind === 'STORIES' && !!p.video_url);
 		const hinted: ContainerOutcome | undefined = url?.includes('standin-error')
-			? { outcome: 'ERROR', status: 'Error: Media upload has failed with error code 2207026. Unsupported format: The video format is not supported.' }
+			? {
+					outcome: 'ERROR',
+					status:
+						'Error: Media upload has failed with error code 2207026. Unsupported format: The video format is not supported.',
+				}
 			: url?.includes('standin-expired')
 				? { outcome: 'EXPIRED', status: 'Expired: The media container was not published within 24 hours.' }
 				: url?.includes('standin-slow')
@@ -644,7 +833,11 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 		let outcome: ContainerOutcome = configured ?? { outcome: 'FINISHED', inProgressChecks: isVideo ? 2 : 0 };
 		if (kind === 'CAROUSEL' && !configured) {
 			const failed = children!.map((id) => state.containers.get(id)!).find((c) => c.outcome !== 'FINISHED');
-			if (failed) outcome = { outcome: 'ERROR', status: `Error: The carousel item ${failed.id} failed: ${failed.statusText ?? failed.outcome}` };
+			if (failed)
+				outcome = {
+					outcome: 'ERROR',
+					status: `Error: The carousel item ${failed.id} failed: ${failed.statusText ?? failed.outcome}`,
+				};
 		}
 		const id = igId('178');
 		state.containers.set(id, {
@@ -666,7 +859,11 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 		const creationId = params(ctx).creation_id;
 		const container = creationId ? state.containers.get(creationId) : undefined;
 		if (!container || container.owner !== state.accountId) {
-			return ctx.error({ code: 100, type, message: '(#100) The parameter creation_id is required and must be a container of this account' });
+			return ctx.error({
+				code: 100,
+				type,
+				message: '(#100) The parameter creation_id is required and must be a container of this account',
+			});
 		}
 		const dayAgo = state.now() - DAY;
 		if (state.published.filter((p) => p.at > dayAgo).length >= state.quotaTotal) {
@@ -681,11 +878,24 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 		}
 		const status = containerStatus(container);
 		if (status === 'EXPIRED') {
-			return ctx.error({ code: -2, subcode: 2207020, type, message: 'The media you are trying to access has expired. Please try to upload again.' });
+			return ctx.error({
+				code: -2,
+				subcode: 2207020,
+				type,
+				message: 'The media you are trying to access has expired. Please try to upload again.',
+			});
 		}
-		if (status === 'PUBLISHED') return ctx.error({ code: 100, type, message: '(#100) This container has already been published' });
+		if (status === 'PUBLISHED')
+			return ctx.error({ code: 100, type, message: '(#100) This container has already been published' });
 		if (status !== 'FINISHED') {
-			return ctx.error({ code: 9007, subcode: 2207027, type, message: 'Media ID is not available', userTitle: 'Media not ready', userMessage: 'The media is not ready for publishing, please wait for a moment' });
+			return ctx.error({
+				code: 9007,
+				subcode: 2207027,
+				type,
+				message: 'Media ID is not available',
+				userTitle: 'Media not ready',
+				userMessage: 'The media is not ready for publishing, please wait for a moment',
+			});
 		}
 		const media = createMediaFrom(container);
 		attachExtras(media, container.params);
@@ -697,7 +907,8 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 	route('GET', '/:version/:id/content_publishing_limit', 'user.publishingLimit', (ctx) => {
 		if (!isAccount(ctx.params.id)) return unknownObject(ctx, ctx.params.id);
 		const since = ctx.query.since ? Number(ctx.query.since) * 1000 : state.now() - DAY;
-		if (since < state.now() - DAY - 60_000) return ctx.error({ code: 100, type, message: '(#100) since must be a Unix timestamp no older than 24 hours' });
+		if (since < state.now() - DAY - 60_000)
+			return ctx.error({ code: 100, type, message: '(#100) since must be a Unix timestamp no older than 24 hours' });
 		const entry: Record<string, unknown> = { quota_usage: state.published.filter((p) => p.at > since).length };
 		const fields = (ctx.query.fields ?? 'quota_usage').split(',').map((f) => f.trim());
 		if (fields.includes('config')) entry.config = { quota_total: state.quotaTotal, quota_duration: 86400 };
@@ -706,19 +917,38 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 	});
 
 	route('GET', '/:version/:id/insights', 'insights', (ctx) => {
-		const metrics = (ctx.query.metric ?? '').split(',').map((m) => m.trim()).filter(Boolean);
+		const metrics = (ctx.query.metric ?? '')
+			.split(',')
+			.map((m) => m.trim())
+			.filter(Boolean);
 		if (!metrics.length) return ctx.error({ code: 100, type, message: '(#100) The parameter metric is required' });
 		if (isAccount(ctx.params.id)) return accountInsights(ctx, metrics);
 		const media = ownMedia(ctx.params.id);
 		if (!media) return unknownObject(ctx, ctx.params.id);
-		const onThisHost = (list: string[]) => list.filter((metric) => flavour === 'facebook' || !FACEBOOK_LOGIN_METRICS.includes(metric));
-		const allowed = onThisHost([...MEDIA_METRICS, ...(media.media_product_type === 'REELS' ? REELS_METRICS : []), ...(media.media_product_type === 'STORY' ? STORY_METRICS : [])]);
+		const onThisHost = (list: string[]) =>
+			list.filter((metric) => flavour === 'facebook' || !FACEBOOK_LOGIN_METRICS.includes(metric));
+		const allowed = onThisHost([
+			...MEDIA_METRICS,
+			...(media.media_product_type === 'REELS' ? REELS_METRICS : []),
+			...(media.media_product_type === 'STORY' ? STORY_METRICS : []),
+		]);
 		for (const metric of metrics) {
-			if (RETIRED_MEDIA_METRICS.includes(metric) || !onThisHost([...MEDIA_METRICS, ...REELS_METRICS, ...STORY_METRICS]).includes(metric)) {
-				return ctx.error({ code: 100, type, message: `(#100) metric[${metrics.indexOf(metric)}] must be one of the following values: ${allowed.join(', ')}` });
+			if (
+				RETIRED_MEDIA_METRICS.includes(metric) ||
+				!onThisHost([...MEDIA_METRICS, ...REELS_METRICS, ...STORY_METRICS]).includes(metric)
+			) {
+				return ctx.error({
+					code: 100,
+					type,
+					message: `(#100) metric[${metrics.indexOf(metric)}] must be one of the following values: ${allowed.join(', ')}`,
+				});
 			}
 			if (!allowed.includes(metric)) {
-				return ctx.error({ code: 100, type, message: `(#100) The Media Insights API does not support the ${metric} metric for this media product type.` });
+				return ctx.error({
+					code: 100,
+					type,
+					message: `(#100) The Media Insights API does not support the ${metric} metric for this media product type.`,
+				});
 			}
 		}
 		const data = metrics
@@ -737,26 +967,47 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 	function accountInsights(ctx: RouteContext, metrics: string[]): RouteResult {
 		const period = ctx.query.period;
 		if (!period) return ctx.error({ code: 100, type, message: '(#100) The parameter period is required' });
-		if (!['day', 'week', 'days_28', 'lifetime'].includes(period)) return ctx.error({ code: 100, type, message: '(#100) period must be one of: day, week, days_28, lifetime' });
+		if (!['day', 'week', 'days_28', 'lifetime'].includes(period))
+			return ctx.error({ code: 100, type, message: '(#100) period must be one of: day, week, days_28, lifetime' });
 		for (const metric of metrics) {
 			if (!ACCOUNT_METRICS.includes(metric)) {
-				return ctx.error({ code: 100, type, message: `(#100) metric[${metrics.indexOf(metric)}] must be one of the following values: ${ACCOUNT_METRICS.join(', ')}` });
+				return ctx.error({
+					code: 100,
+					type,
+					message: `(#100) metric[${metrics.indexOf(metric)}] must be one of the following values: ${ACCOUNT_METRICS.join(', ')}`,
+				});
 			}
 		}
 		const totalValue = ctx.query.metric_type === 'total_value';
 		const needsTotal = metrics.filter((m) => !TIME_SERIES_METRICS.includes(m));
 		if (!totalValue && needsTotal.length) {
-			return ctx.error({ code: 100, type, message: `(#100) The following metrics (${needsTotal.join(', ')}) should be specified with parameter metric_type=total_value` });
+			return ctx.error({
+				code: 100,
+				type,
+				message: `(#100) The following metrics (${needsTotal.join(', ')}) should be specified with parameter metric_type=total_value`,
+			});
 		}
 		const end = state.now();
 		const data = metrics
 			.filter((metric) => state.accountInsights[metric] !== undefined)
 			.map((metric) => {
 				const value = state.accountInsights[metric];
-				const base = { name: metric, period, title: metric.replace(/_/g, ' '), description: `${metric} of the account`, id: `${state.accountId}/insights/${metric}/${period}` };
+				const base = {
+					name: metric,
+					period,
+					title: metric.replace(/_/g, ' '),
+					description: `${metric} of the account`,
+					id: `${state.accountId}/insights/${metric}/${period}`,
+				};
 				return totalValue
 					? { ...base, total_value: { value } }
-					: { ...base, values: [ { value: Math.floor(value / 2), end_time: igTimestamp(end - DAY) }, { value: value - Math.floor(value / 2), end_time: igTimestamp(end) } ] };
+					: {
+							...base,
+							values: [
+								{ value: Math.floor(value / 2), end_time: igTimestamp(end - DAY) },
+								{ value: value - Math.floor(value / 2), end_time: igTimestamp(end) },
+							],
+						};
 			});
 		return { body: { data } };
 	}
@@ -771,13 +1022,21 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 		if (!body.recipient || (!body.recipient.comment_id && !body.recipient.id)) {
 			return ctx.error({ code: 100, type, message: '(#100) The parameter recipient is required' });
 		}
-		if (typeof text !== 'string' || !text.trim()) return ctx.error({ code: 100, type, message: '(#100) The parameter message is required' });
-		if (text.length > 1000) return ctx.error({ code: 100, type, message: '(#100) Length of param message[text] must be less than or equal to 1000' });
-		const outsideWindow = () => ctx.error({ code: 10, subcode: 2534022, type, message: 'This message is sent outside of allowed window.' });
+		if (typeof text !== 'string' || !text.trim())
+			return ctx.error({ code: 100, type, message: '(#100) The parameter message is required' });
+		if (text.length > 1000)
+			return ctx.error({
+				code: 100,
+				type,
+				message: '(#100) Length of param message[text] must be less than or equal to 1000',
+			});
+		const outsideWindow = () =>
+			ctx.error({ code: 10, subcode: 2534022, type, message: 'This message is sent outside of allowed window.' });
 		let recipientId: string;
 		if (body.recipient.comment_id) {
 			const c = comment(body.recipient.comment_id);
-			if (!c || !ownMedia(c.media_id)) return ctx.error({ code: 100, subcode: 2534014, type, message: 'No matching user found' });
+			if (!c || !ownMedia(c.media_id))
+				return ctx.error({ code: 100, subcode: 2534014, type, message: 'No matching user found' });
 			// One private reply per comment, within 7 days of the comment. Meta does not document a
 			// separate code for the second reply; it answers like the 7-day window (modelled so).
 			if (c.privateReplied || state.now() - parseTs(c.timestamp) > 7 * DAY) return outsideWindow();
@@ -787,7 +1046,8 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 		} else {
 			recipientId = body.recipient.id!;
 			const last = state.conversations.get(recipientId);
-			if (last === undefined) return ctx.error({ code: 100, subcode: 2534014, type, message: 'No matching user found' });
+			if (last === undefined)
+				return ctx.error({ code: 100, subcode: 2534014, type, message: 'No matching user found' });
 			if (state.now() - last > DAY) return outsideWindow();
 		}
 		const id = `aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOj${randomBytes(9).toString('hex')}`;
@@ -823,12 +1083,18 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 
 	route('GET', '/:version/:id/comments', 'media.comments', (ctx) => {
 		if (!ownMedia(ctx.params.id)) return unknownObject(ctx, ctx.params.id);
-		return listComments(ctx, state.comments.filter((c) => c.media_id === ctx.params.id && !c.parent_id));
+		return listComments(
+			ctx,
+			state.comments.filter((c) => c.media_id === ctx.params.id && !c.parent_id),
+		);
 	});
 
 	route('GET', '/:version/:id/replies', 'comment.replies', (ctx) => {
 		if (!comment(ctx.params.id)) return unknownObject(ctx, ctx.params.id);
-		return listComments(ctx, state.comments.filter((c) => c.parent_id === ctx.params.id));
+		return listComments(
+			ctx,
+			state.comments.filter((c) => c.parent_id === ctx.params.id),
+		);
 	});
 
 	route('POST', '/:version/:id/replies', 'comment.reply', (ctx) => {
@@ -836,7 +1102,12 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 		if (!parent || !ownMedia(parent.media_id)) return unknownObject(ctx, ctx.params.id);
 		const message = params(ctx).message;
 		if (!message) return ctx.error({ code: 100, type, message: '(#100) The parameter message is required' });
-		const reply = state.addComment(parent.media_id, { text: message, parent_id: parent.id, username: state.username, from: { id: state.accountId, username: state.username } });
+		const reply = state.addComment(parent.media_id, {
+			text: message,
+			parent_id: parent.id,
+			username: state.username,
+			from: { id: state.accountId, username: state.username },
+		});
 		return { body: { id: reply.id } };
 	});
 
@@ -844,7 +1115,11 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 	route('GET', '/:version/:id', 'object', (ctx) => {
 		const id = ctx.params.id;
 		if (isAccount(id)) {
-			const profile = { ...state.profile, media_count: state.media.filter((m) => !m.isCarouselItem && !m.foreign && m.media_product_type !== 'STORY').length };
+			const profile = {
+				...state.profile,
+				media_count: state.media.filter((m) => !m.isCarouselItem && !m.foreign && m.media_product_type !== 'STORY')
+					.length,
+			};
 			const view = pick(ctx, profile, USER_FIELDS, 'IGUser', ['id', 'username']);
 			return isError(view) ? view.__error : { body: view };
 		}
@@ -858,7 +1133,10 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 						? 'Finished: Media has been uploaded and it is ready to be published.'
 						: status_code === 'PUBLISHED'
 							? 'Published: Media has been successfully published.'
-							: (container.statusText ?? (status_code === 'EXPIRED' ? 'Expired: The media container was not published within 24 hours.' : 'Error: Media upload has failed.'));
+							: (container.statusText ??
+								(status_code === 'EXPIRED'
+									? 'Expired: The media container was not published within 24 hours.'
+									: 'Error: Media upload has failed.'));
 			const view = pick(ctx, { id, status_code, status }, CONTAINER_FIELDS, 'ShadowIGMediaBuilder', ['id']);
 			return isError(view) ? view.__error : { body: view };
 		}
@@ -879,7 +1157,8 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 		const c = comment(ctx.params.id);
 		if (!c || !ownMedia(c.media_id)) return unknownObject(ctx, ctx.params.id);
 		const hide = params(ctx).hide;
-		if (hide !== 'true' && hide !== 'false') return ctx.error({ code: 100, type, message: '(#100) The parameter hide is required (true or false)' });
+		if (hide !== 'true' && hide !== 'false')
+			return ctx.error({ code: 100, type, message: '(#100) The parameter hide is required (true or false)' });
 		c.hidden = hide === 'true';
 		return { body: { success: true } };
 	});
@@ -894,13 +1173,21 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 	});
 
 	/** `collaborators` and `trial_params` on a container: only where Meta allows them, within its limits. */
-	function checkPublishExtras(ctx: RouteContext, p: Record<string, string>, kind: IgContainer['kind']): RouteResult | undefined {
+	function checkPublishExtras(
+		ctx: RouteContext,
+		p: Record<string, string>,
+		kind: IgContainer['kind'],
+	): RouteResult | undefined {
 		const invalid = (message: string) => ctx.error({ code: 100, type, message: `(#100) ${message}` });
 		if (p.collaborators !== undefined) {
-			if (kind === 'STORIES' || kind.startsWith('CAROUSEL_ITEM')) return invalid('Collaborators are supported on feed images, reels and carousels only, not on stories or carousel items');
+			if (kind === 'STORIES' || kind.startsWith('CAROUSEL_ITEM'))
+				return invalid(
+					'Collaborators are supported on feed images, reels and carousels only, not on stories or carousel items',
+				);
 			const list = usernames(p.collaborators);
 			if (!list) return invalid('Param collaborators must be a JSON array of Instagram usernames');
-			if (list.length > IG_MAX_COLLABORATORS) return invalid(`Param collaborators can have at most ${IG_MAX_COLLABORATORS} usernames; got ${list.length}`);
+			if (list.length > IG_MAX_COLLABORATORS)
+				return invalid(`Param collaborators can have at most ${IG_MAX_COLLABORATORS} usernames; got ${list.length}`);
 			const bad = list.find((name) => !/^[A-Za-z0-9._]{1,30}$/.test(name));
 			if (bad !== undefined) return invalid(`Param collaborators contains an invalid username: ${bad}`);
 		}
@@ -912,9 +1199,16 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 			} catch {
 				strategy = undefined;
 			}
-			if (strategy !== 'MANUAL' && strategy !== 'SS_PERFORMANCE') return invalid('Param trial_params[graduation_strategy] must be one of {MANUAL, SS_PERFORMANCE}');
+			if (strategy !== 'MANUAL' && strategy !== 'SS_PERFORMANCE')
+				return invalid('Param trial_params[graduation_strategy] must be one of {MANUAL, SS_PERFORMANCE}');
 			if (!state.trialReelsEligible) {
-				return ctx.error({ code: 10, type, message: '(#10) This Instagram account is not eligible to publish trial reels.', userTitle: 'Trial reels unavailable', userMessage: 'Trial reels are not available for this account yet.' });
+				return ctx.error({
+					code: 10,
+					type,
+					message: '(#10) This Instagram account is not eligible to publish trial reels.',
+					userTitle: 'Trial reels unavailable',
+					userMessage: 'Trial reels are not available for this account yet.',
+				});
 			}
 		}
 		return undefined;
@@ -923,7 +1217,8 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 	/** What a published post keeps of its container's collaborators and trial parameters. */
 	function attachExtras(media: IgMedia, p: Record<string, string>): void {
 		const list = p.collaborators !== undefined ? usernames(p.collaborators) : undefined;
-		if (list?.length) media.collaborators = list.map((username) => ({ id: igId('178'), username, invite_status: 'Pending' }));
+		if (list?.length)
+			media.collaborators = list.map((username) => ({ id: igId('178'), username, invite_status: 'Pending' }));
 		if (p.trial_params) media.trialParams = JSON.parse(p.trial_params) as { graduation_strategy: string };
 	}
 
@@ -951,15 +1246,35 @@ function register(api: ModuleApi, state: InstagramState, flavour: Flavour): void
 					isCarouselItem: true,
 				}).id;
 			});
-			return state.addMedia({ media_type: 'CAROUSEL_ALBUM', caption: p.caption, children, media_url: `https://scontent.cdninstagram.com/v/standin/${container.id}.jpg` });
+			return state.addMedia({
+				media_type: 'CAROUSEL_ALBUM',
+				caption: p.caption,
+				children,
+				media_url: `https://scontent.cdninstagram.com/v/standin/${container.id}.jpg`,
+			});
 		}
 		if (container.kind === 'REELS') {
-			return state.addMedia({ media_type: 'VIDEO', media_product_type: 'REELS', caption: p.caption, media_url: `https://scontent.cdninstagram.com/v/standin/${container.id}.mp4`, thumbnail_url: `https://scontent.cdninstagram.com/v/standin/${container.id}_thumb.jpg` });
+			return state.addMedia({
+				media_type: 'VIDEO',
+				media_product_type: 'REELS',
+				caption: p.caption,
+				media_url: `https://scontent.cdninstagram.com/v/standin/${container.id}.mp4`,
+				thumbnail_url: `https://scontent.cdninstagram.com/v/standin/${container.id}_thumb.jpg`,
+			});
 		}
 		if (container.kind === 'STORIES') {
 			const video = !!p.video_url;
-			return state.addMedia({ media_type: video ? 'VIDEO' : 'IMAGE', media_product_type: 'STORY', media_url: `https://scontent.cdninstagram.com/v/standin/${container.id}.${video ? 'mp4' : 'jpg'}` });
+			return state.addMedia({
+				media_type: video ? 'VIDEO' : 'IMAGE',
+				media_product_type: 'STORY',
+				media_url: `https://scontent.cdninstagram.com/v/standin/${container.id}.${video ? 'mp4' : 'jpg'}`,
+			});
 		}
-		return state.addMedia({ media_type: 'IMAGE', caption: p.caption, alt_text: p.alt_text, media_url: `https://scontent.cdninstagram.com/v/standin/${container.id}.jpg` });
+		return state.addMedia({
+			media_type: 'IMAGE',
+			caption: p.caption,
+			alt_text: p.alt_text,
+			media_url: `https://scontent.cdninstagram.com/v/standin/${container.id}.jpg`,
+		});
 	}
 }

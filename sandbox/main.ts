@@ -16,7 +16,9 @@ async function main(): Promise<void> {
 	const env = process.env;
 	const webhookUrl = env.SANDBOX_WEBHOOK_URL;
 	if (webhookUrl && (!env.SANDBOX_APP_SECRET || !env.SANDBOX_VERIFY_TOKEN)) {
-		console.error('SANDBOX_WEBHOOK_URL needs SANDBOX_APP_SECRET (signs the webhooks) and SANDBOX_VERIFY_TOKEN (the GET handshake) too.');
+		console.error(
+			'SANDBOX_WEBHOOK_URL needs SANDBOX_APP_SECRET (signs the webhooks) and SANDBOX_VERIFY_TOKEN (the GET handshake) too.',
+		);
 		process.exit(2);
 	}
 	const port = Number(env.SANDBOX_PORT ?? 3100);
@@ -28,7 +30,9 @@ async function main(): Promise<void> {
 		port,
 		host: env.SANDBOX_HOST ?? '127.0.0.1',
 		accessToken: env.SANDBOX_ACCESS_TOKEN || undefined,
-		webhook: webhookUrl ? { url: webhookUrl, appSecret: env.SANDBOX_APP_SECRET!, verifyToken: env.SANDBOX_VERIFY_TOKEN! } : undefined,
+		webhook: webhookUrl
+			? { url: webhookUrl, appSecret: env.SANDBOX_APP_SECRET!, verifyToken: env.SANDBOX_VERIFY_TOKEN! }
+			: undefined,
 	});
 	const verified = webhookUrl ? await sandbox.deliverer.verify() : false;
 	console.log(`Meta sandbox on ${sandbox.url} (Graph API base URL and page) — started in ${Date.now() - started} ms`);

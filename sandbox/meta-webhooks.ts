@@ -32,7 +32,11 @@ export interface WhatsAppSender {
 	displayPhoneNumber: string;
 }
 
-export const SANDBOX_SENDER: WhatsAppSender = { wabaId: SANDBOX_WABA_ID, phoneNumberId: SANDBOX_METADATA.phone_number_id, displayPhoneNumber: SANDBOX_METADATA.display_phone_number };
+export const SANDBOX_SENDER: WhatsAppSender = {
+	wabaId: SANDBOX_WABA_ID,
+	phoneNumberId: SANDBOX_METADATA.phone_number_id,
+	displayPhoneNumber: SANDBOX_METADATA.display_phone_number,
+};
 
 export type DeliveryStatus = 'sent' | 'delivered' | 'read' | 'failed';
 
@@ -43,13 +47,22 @@ export interface StatusError {
 }
 
 /** What the customer sent: text, or a tap on a template's quick-reply button (`context`: the wamid it answers). */
-export type InboundContent = { type: 'text'; text: string } | { type: 'button'; text: string; payload: string; context?: string };
+export type InboundContent =
+	{ type: 'text'; text: string } | { type: 'button'; text: string; payload: string; context?: string };
 
-const seconds = (at: Date | number = Date.now()) => String(Math.floor((typeof at === 'number' ? at : at.getTime()) / 1000));
+const seconds = (at: Date | number = Date.now()) =>
+	String(Math.floor((typeof at === 'number' ? at : at.getTime()) / 1000));
 
 /** Meta's envelope around one change. */
-export function whatsappEnvelope(field: string, value: Record<string, unknown>, sender: WhatsAppSender = SANDBOX_SENDER): Record<string, unknown> {
-	const metadata = { display_phone_number: sender.displayPhoneNumber.replace(/\D/g, ''), phone_number_id: sender.phoneNumberId };
+export function whatsappEnvelope(
+	field: string,
+	value: Record<string, unknown>,
+	sender: WhatsAppSender = SANDBOX_SENDER,
+): Record<string, unknown> {
+	const metadata = {
+		display_phone_number: sender.displayPhoneNumber.replace(/\D/g, ''),
+		phone_number_id: sender.phoneNumberId,
+	};
 	return {
 		object: 'whatsapp_business_account',
 		entry: [{ id: sender.wabaId, changes: [{ field, value: { messaging_product: 'whatsapp', metadata, ...value } }] }],
@@ -66,12 +79,24 @@ function contactOf(person: WhatsAppPerson): Record<string, unknown> {
 }
 
 /** An incoming text message. */
-export function inboundText(person: WhatsAppPerson, text: string, id: string, at?: Date | number, sender?: WhatsAppSender): Record<string, unknown> {
+export function inboundText(
+	person: WhatsAppPerson,
+	text: string,
+	id: string,
+	at?: Date | number,
+	sender?: WhatsAppSender,
+): Record<string, unknown> {
 	return inboundMessage(person, { type: 'text', text }, id, at, sender);
 }
 
 /** An incoming message: text, or a quick-reply button tap (with the `context` of the message it answers). */
-export function inboundMessage(person: WhatsAppPerson, content: InboundContent, id: string, at?: Date | number, sender: WhatsAppSender = SANDBOX_SENDER): Record<string, unknown> {
+export function inboundMessage(
+	person: WhatsAppPerson,
+	content: InboundContent,
+	id: string,
+	at?: Date | number,
+	sender: WhatsAppSender = SANDBOX_SENDER,
+): Record<string, unknown> {
 	const message: Record<string, unknown> = {
 		...(person.wa_id ? { from: person.wa_id } : {}),
 		from_user_id: person.user_id,
@@ -92,7 +117,14 @@ export function inboundMessage(person: WhatsAppPerson, content: InboundContent, 
  * A status of a message sent to the person; a failed one carries Meta's error, sent and delivered
  * ones the pricing of a marketing message.
  */
-export function statusOf(person: WhatsAppPerson, wamid: string, status: DeliveryStatus, error?: StatusError, at?: Date | number, sender?: WhatsAppSender): Record<string, unknown> {
+export function statusOf(
+	person: WhatsAppPerson,
+	wamid: string,
+	status: DeliveryStatus,
+	error?: StatusError,
+	at?: Date | number,
+	sender?: WhatsAppSender,
+): Record<string, unknown> {
 	const billed = status === 'sent' || status === 'delivered';
 	return whatsappEnvelope(
 		'messages',
@@ -107,8 +139,21 @@ export function statusOf(person: WhatsAppPerson, wamid: string, status: Delivery
 					...(person.wa_id ? { recipient_id: person.wa_id } : {}),
 					recipient_user_id: person.user_id,
 					...(person.parent_user_id ? { recipient_parent_user_id: person.parent_user_id } : {}),
-					...(billed ? { pricing: { billable: true, pricing_model: 'PMP', category: 'marketing', type: 'regular' } } : {}),
-					...(error ? { errors: [{ code: error.code, title: error.title, message: error.title, error_data: { details: error.details ?? error.title } }] } : {}),
+					...(billed
+						? { pricing: { billable: true, pricing_model: 'PMP', category: 'marketing', type: 'regular' } }
+						: {}),
+					...(error
+						? {
+								errors: [
+									{
+										code: error.code,
+										title: error.title,
+										message: error.title,
+										error_data: { details: error.details ?? error.title },
+									},
+								],
+							}
+						: {}),
 				},
 			],
 		},
@@ -117,20 +162,32 @@ export function statusOf(person: WhatsAppPerson, wamid: string, status: Delivery
 }
 
 /** `user_preferences`: the person stopped or resumed marketing messages from the business in WhatsApp. */
-export function userPreferences(person: WhatsAppPerson, value: 'stop' | 'resume', at?: Date | number, sender?: WhatsAppSender): Record<string, unknown> {
-	return whatsappEnvelope('user_preferences', {
-		contacts: [contactOf(person)],
-		user_preferences: [
-			{
-				...(person.wa_id ? { wa_id: person.wa_id } : {}),
-				user_id: person.user_id,
-				detail: value === 'stop' ? 'User requested to stop marketing messages' : 'User requested to resume marketing messages',
-				category: 'marketing_messages',
-				value,
-				timestamp: Number(seconds(at)),
-			},
-		],
-	}, sender);
+export function userPreferences(
+	person: WhatsAppPerson,
+	value: 'stop' | 'resume',
+	at?: Date | number,
+	sender?: WhatsAppSender,
+): Record<string, unknown> {
+	return whatsappEnvelope(
+		'user_preferences',
+		{
+			contacts: [contactOf(person)],
+			user_preferences: [
+				{
+					...(person.wa_id ? { wa_id: person.wa_id } : {}),
+					user_id: person.user_id,
+					detail:
+						value === 'stop'
+							? 'User requested to stop marketing messages'
+							: 'User requested to resume marketing messages',
+					category: 'marketing_messages',
+					value,
+					timestamp: Number(seconds(at)),
+				},
+			],
+		},
+		sender,
+	);
 }
 
 /** The system message of a phone-number change (`user_changed_number`) or a BSUID change (`user_changed_user_id`). */
@@ -141,7 +198,9 @@ export function identifierChanged(
 	at?: Date | number,
 ): Record<string, unknown> {
 	const body =
-		change.type === 'user_changed_number' ? `User ${before.name ?? 'Customer'} changed from ${before.wa_id} to ${change.new_wa_id}` : `User ${before.name ?? 'Customer'} changed their user ID`;
+		change.type === 'user_changed_number'
+			? `User ${before.name ?? 'Customer'} changed from ${before.wa_id} to ${change.new_wa_id}`
+			: `User ${before.name ?? 'Customer'} changed their user ID`;
 	return whatsappEnvelope('messages', {
 		messages: [
 			{
@@ -157,7 +216,12 @@ export function identifierChanged(
 }
 
 /** `user_id_update`: a person's BSUID changed (a phone-number change gives a new BSUID). */
-export function userIdUpdate(previous: string, current: string, wa_id?: string, at?: Date | number): Record<string, unknown> {
+export function userIdUpdate(
+	previous: string,
+	current: string,
+	wa_id?: string,
+	at?: Date | number,
+): Record<string, unknown> {
 	return whatsappEnvelope('user_id_update', {
 		user_id_update: [{ ...(wa_id ? { wa_id } : {}), user_id: { previous, current }, timestamp: seconds(at) }],
 	});

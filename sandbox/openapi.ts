@@ -42,18 +42,33 @@ export function specAvailable(log: (line: string) => void = (line) => console.wa
 }
 
 /** A template button sub_type the spec lacks, with its parameter type (`{ type: paramType, [paramType]: … }`). */
-function addTemplateButton(s: Record<string, Schema>, subType: string, paramType: string, schemaName: string, properties: Schema): void {
+function addTemplateButton(
+	s: Record<string, Schema>,
+	subType: string,
+	paramType: string,
+	schemaName: string,
+	properties: Schema,
+): void {
 	((prop(s.TemplateComponent, 'sub_type') as Schema).enum as string[]).push(subType);
 	((prop((s.ButtonComponent.allOf as Schema[])[1], 'sub_type') as Schema).enum as string[]).push(subType);
 	((prop(s.ButtonParameterObject, 'type') as Schema).enum as string[]).push(paramType);
-	(s.ButtonParameterObject.discriminator as { mapping: Record<string, string> }).mapping[paramType] = `#/components/schemas/${schemaName}`;
+	(s.ButtonParameterObject.discriminator as { mapping: Record<string, string> }).mapping[paramType] =
+		`#/components/schemas/${schemaName}`;
 	s[schemaName] = {
-		allOf: [{ $ref: '#/components/schemas/ButtonParameterObject' }, { type: 'object', required: [paramType], properties: { type: { enum: [paramType] }, ...properties } }],
+		allOf: [
+			{ $ref: '#/components/schemas/ButtonParameterObject' },
+			{ type: 'object', required: [paramType], properties: { type: { enum: [paramType] }, ...properties } },
+		],
 	};
 }
 
 /** The explicit allow-list: each slip of the spec we correct, and why. */
-export const SPEC_SLIPS: Array<{ id: string; spec: string; reality: string; apply(schemas: Record<string, Schema>): void }> = [
+export const SPEC_SLIPS: Array<{
+	id: string;
+	spec: string;
+	reality: string;
+	apply(schemas: Record<string, Schema>): void;
+}> = [
 	{
 		id: 'button-index-pattern',
 		spec: 'TemplateComponent/ButtonComponent `index` has pattern ^[2-6, 11-14]$, which rejects "0"',
@@ -76,16 +91,23 @@ export const SPEC_SLIPS: Array<{ id: string; spec: string; reality: string; appl
 		spec: 'template button sub_type lacks copy_code and button parameters lack coupon_code',
 		reality: 'copy-code buttons are sent as sub_type copy_code with a {type: coupon_code, coupon_code} parameter',
 		apply(s) {
-			addTemplateButton(s, 'copy_code', 'coupon_code', 'ButtonCouponCodeParameter', { coupon_code: { type: 'string', maxLength: 15 } });
+			addTemplateButton(s, 'copy_code', 'coupon_code', 'ButtonCouponCodeParameter', {
+				coupon_code: { type: 'string', maxLength: 15 },
+			});
 		},
 	},
 	{
 		id: 'flow-button',
 		spec: 'template button sub_type lacks flow and button parameters lack action',
-		reality: 'a template Flow button is sent as sub_type flow with a {type: action, action: {flow_token?, flow_action_data?}} parameter (Meta\'s template Flows guide)',
+		reality:
+			"a template Flow button is sent as sub_type flow with a {type: action, action: {flow_token?, flow_action_data?}} parameter (Meta's template Flows guide)",
 		apply(s) {
 			addTemplateButton(s, 'flow', 'action', 'ButtonActionParameter', {
-				action: { type: 'object', additionalProperties: false, properties: { flow_token: { type: 'string' }, flow_action_data: { type: 'object' } } },
+				action: {
+					type: 'object',
+					additionalProperties: false,
+					properties: { flow_token: { type: 'string' }, flow_action_data: { type: 'object' } },
+				},
 			});
 		},
 	},
@@ -96,7 +118,8 @@ export const SPEC_SLIPS: Array<{ id: string; spec: string; reality: string; appl
 			"a media-card carousel is sent as {type: carousel, cards: [{card_index 0-9, components: [header, body?, button…]}]}, 2 to 10 cards (Meta's media card carousel templates guide)",
 		apply(s) {
 			((prop(s.TemplateComponent, 'type') as Schema).enum as string[]).push('carousel');
-			(s.TemplateComponent.discriminator as { mapping: Record<string, string> }).mapping.carousel = '#/components/schemas/CarouselComponent';
+			(s.TemplateComponent.discriminator as { mapping: Record<string, string> }).mapping.carousel =
+				'#/components/schemas/CarouselComponent';
 			s.CarouselComponent = {
 				allOf: [
 					{ $ref: '#/components/schemas/TemplateComponent' },
@@ -113,7 +136,14 @@ export const SPEC_SLIPS: Array<{ id: string; spec: string; reality: string; appl
 									type: 'object',
 									additionalProperties: false,
 									required: ['card_index', 'components'],
-									properties: { card_index: { type: 'integer', minimum: 0, maximum: 9 }, components: { type: 'array', minItems: 1, items: { $ref: '#/components/schemas/TemplateComponent' } } },
+									properties: {
+										card_index: { type: 'integer', minimum: 0, maximum: 9 },
+										components: {
+											type: 'array',
+											minItems: 1,
+											items: { $ref: '#/components/schemas/TemplateComponent' },
+										},
+									},
 								},
 							},
 						},
@@ -125,7 +155,8 @@ export const SPEC_SLIPS: Array<{ id: string; spec: string; reality: string; appl
 	{
 		id: 'cta-url-interactive',
 		spec: 'InteractiveObject.type and ActionObject lack the cta_url message',
-		reality: 'interactive type "cta_url" with action {name: "cta_url", parameters: {display_text ≤ 20, url}} is documented in the Cloud API guides',
+		reality:
+			'interactive type "cta_url" with action {name: "cta_url", parameters: {display_text ≤ 20, url}} is documented in the Cloud API guides',
 		apply(s) {
 			((prop(s.InteractiveObject, 'type') as Schema).enum as string[]).push('cta_url');
 			(s.ActionObject.oneOf as Schema[]).push({
@@ -145,9 +176,12 @@ export const SPEC_SLIPS: Array<{ id: string; spec: string; reality: string; appl
 	{
 		id: 'recipient-type-optional',
 		spec: 'BaseMessageProperties marks recipient_type required',
-		reality: 'recipient_type is optional and defaults to "individual" (n8n\'s built-in node omits it and Meta accepts that)',
+		reality:
+			'recipient_type is optional and defaults to "individual" (n8n\'s built-in node omits it and Meta accepts that)',
 		apply(s) {
-			s.BaseMessageProperties.required = (s.BaseMessageProperties.required as string[]).filter((r) => r !== 'recipient_type');
+			s.BaseMessageProperties.required = (s.BaseMessageProperties.required as string[]).filter(
+				(r) => r !== 'recipient_type',
+			);
 		},
 	},
 	{
@@ -157,7 +191,10 @@ export const SPEC_SLIPS: Array<{ id: string; spec: string; reality: string; appl
 			"since 2026 a person whose phone number Meta withholds is addressed by business-scoped user ID in `recipient` (Meta's Business-scoped user IDs guide): a request gives `to`, `recipient`, or both (`to` wins)",
 		apply(s) {
 			for (const schema of [s.BaseMessageProperties, s.MarketingMessageRequestPayload]) {
-				(schema.properties as Schema).recipient = { type: 'string', pattern: '^[A-Z]{2}\\.(ENT\\.)?[A-Za-z0-9]{1,128}$' };
+				(schema.properties as Schema).recipient = {
+					type: 'string',
+					pattern: '^[A-Z]{2}\\.(ENT\\.)?[A-Za-z0-9]{1,128}$',
+				};
 				schema.required = (schema.required as string[]).filter((r) => r !== 'to');
 				schema.anyOf = [{ required: ['to'] }, { required: ['recipient'] }];
 			}
@@ -174,7 +211,8 @@ export const SPEC_SLIPS: Array<{ id: string; spec: string; reality: string; appl
 	{
 		id: 'read-status-body',
 		spec: 'the read receipt / typing indicator request appears only as an example of POST /messages, not in the Message schema',
-		reality: '{messaging_product: "whatsapp", status: "read", message_id, typing_indicator?: {type: "text"}} (from that example)',
+		reality:
+			'{messaging_product: "whatsapp", status: "read", message_id, typing_indicator?: {type: "text"}} (from that example)',
 		apply(s) {
 			s.ReadStatusRequest = {
 				type: 'object',
@@ -184,7 +222,12 @@ export const SPEC_SLIPS: Array<{ id: string; spec: string; reality: string; appl
 					messaging_product: { const: 'whatsapp' },
 					status: { const: 'read' },
 					message_id: { type: 'string', minLength: 1 },
-					typing_indicator: { type: 'object', additionalProperties: false, required: ['type'], properties: { type: { enum: ['text'] } } },
+					typing_indicator: {
+						type: 'object',
+						additionalProperties: false,
+						required: ['type'],
+						properties: { type: { enum: ['text'] } },
+					},
 				},
 			};
 		},
@@ -245,13 +288,19 @@ interface Operation {
 	requestBody?: { content?: Record<string, { schema?: Schema }> };
 }
 
-let compiled: { ajv: Ajv2020; spec: { paths: Record<string, Record<string, Operation>> }; cache: Map<string, ValidateFunction> } | undefined;
+let compiled:
+	| { ajv: Ajv2020; spec: { paths: Record<string, Record<string, Operation>> }; cache: Map<string, ValidateFunction> }
+	| undefined;
 
 function load() {
 	if (compiled) return compiled;
 	const path = specPath();
-	if (!path) throw new Error('META_OPENAPI_SPEC does not name an existing file (Meta\'s business-messaging-api_v23.0.yaml)');
-	const spec = parse(readFileSync(path, 'utf8')) as { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } };
+	if (!path)
+		throw new Error("META_OPENAPI_SPEC does not name an existing file (Meta's business-messaging-api_v23.0.yaml)");
+	const spec = parse(readFileSync(path, 'utf8')) as {
+		paths: Record<string, Record<string, Operation>>;
+		components: { schemas: Record<string, Schema> };
+	};
 	const schemas = structuredClone(spec.components.schemas);
 	for (const slip of SPEC_SLIPS) slip.apply(schemas);
 	lowerDiscriminators(schemas);
@@ -275,7 +324,8 @@ function rebase(value: unknown): unknown {
 	if (Array.isArray(value)) return value.map(rebase);
 	if (value && typeof value === 'object') {
 		const out: Schema = {};
-		for (const [k, v] of Object.entries(value)) out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/') ? `meta${v}` : rebase(v);
+		for (const [k, v] of Object.entries(value))
+			out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/') ? `meta${v}` : rebase(v);
 		return out;
 	}
 	return value;
@@ -294,7 +344,10 @@ function validator(key: string, schema: Schema): ValidateFunction {
 function format(fn: ValidateFunction): string[] {
 	return (fn.errors ?? [])
 		.filter((e) => e.keyword !== 'if')
-		.map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}${e.params && Object.keys(e.params).length ? ' ' + JSON.stringify(e.params) : ''}`);
+		.map(
+			(e) =>
+				`${e.instancePath || '/'} ${e.message ?? e.keyword}${e.params && Object.keys(e.params).length ? ' ' + JSON.stringify(e.params) : ''}`,
+		);
 }
 
 /**
@@ -303,7 +356,13 @@ function format(fn: ValidateFunction): string[] {
  * POST /messages bodies with `status` are read receipts (slip 'read-status-body').
  */
 export function validateRequestBody(method: string, specPath: string, body: unknown): string[] {
-	if (method.toUpperCase() === 'POST' && specPath === '/{Version}/{Phone-Number-ID}/messages' && body && typeof body === 'object' && 'status' in body) {
+	if (
+		method.toUpperCase() === 'POST' &&
+		specPath === '/{Version}/{Phone-Number-ID}/messages' &&
+		body &&
+		typeof body === 'object' &&
+		'status' in body
+	) {
 		const fn = validator('ReadStatusRequest', { $ref: `${REF}ReadStatusRequest` });
 		return fn(body) ? [] : format(fn);
 	}

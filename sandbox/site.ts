@@ -25,7 +25,11 @@ const STATIC: Record<string, [string, string]> = {
 
 function send(res: ServerResponse, status: number, body: unknown, type = 'application/json; charset=utf-8'): true {
 	const data = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
-	res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'content-length': String(Buffer.byteLength(data)) });
+	res.writeHead(status, {
+		'content-type': type,
+		'cache-control': 'no-store',
+		'content-length': String(Buffer.byteLength(data)),
+	});
 	res.end(data);
 	return true;
 }
@@ -39,7 +43,8 @@ function postPicture(name: string): string {
 
 const field = (body: unknown, name: string): string => {
 	const value = (body as Record<string, unknown> | undefined)?.[name];
-	if (typeof value !== 'string' || !value.trim()) throw new SandboxInputError(`"${name}" is required (a non-empty string)`);
+	if (typeof value !== 'string' || !value.trim())
+		throw new SandboxInputError(`"${name}" is required (a non-empty string)`);
 	if (value.length > 2000) throw new SandboxInputError(`"${name}" is longer than 2000 characters`);
 	return value;
 };
@@ -49,7 +54,12 @@ async function act(actions: SiteActions, parts: string[], body: unknown): Promis
 	if (parts[0] === 'customers' && parts.length === 3 && parts[2] === 'messages') {
 		const b = (body ?? {}) as Record<string, unknown>;
 		const content: InboundContent = b.button
-			? { type: 'button', text: field(b.button, 'text'), payload: field(b.button, 'payload'), context: typeof b.context === 'string' ? b.context : undefined }
+			? {
+					type: 'button',
+					text: field(b.button, 'text'),
+					payload: field(b.button, 'payload'),
+					context: typeof b.context === 'string' ? b.context : undefined,
+				}
 			: { type: 'text', text: field(b, 'text') };
 		return await actions.reply(parts[1], content);
 	}
@@ -59,8 +69,10 @@ async function act(actions: SiteActions, parts: string[], body: unknown): Promis
 		await actions.setPreference(parts[1], value);
 		return { ok: true };
 	}
-	if (parts[0] === 'instagram' && parts[1] === 'posts' && parts.length === 2) return await actions.publishPost(field(body, 'caption'));
-	if (parts[0] === 'instagram' && parts[1] === 'posts' && parts[3] === 'comments' && parts.length === 4) return await actions.comment(parts[2], field(body, 'username'), field(body, 'text'));
+	if (parts[0] === 'instagram' && parts[1] === 'posts' && parts.length === 2)
+		return await actions.publishPost(field(body, 'caption'));
+	if (parts[0] === 'instagram' && parts[1] === 'posts' && parts[3] === 'comments' && parts.length === 4)
+		return await actions.comment(parts[2], field(body, 'username'), field(body, 'text'));
 	return undefined;
 }
 
@@ -77,7 +89,9 @@ export function createSite(options: { state: () => unknown; sandbox: () => SiteA
 		if (req.method !== 'POST') return send(res, 405, { error: `${req.method} ${req.path} is not supported` });
 		try {
 			const result = await act(options.sandbox(), parts, req.body);
-			return result === undefined ? send(res, 404, { error: `no sandbox action ${req.method} ${req.path}` }) : send(res, 200, result);
+			return result === undefined
+				? send(res, 404, { error: `no sandbox action ${req.method} ${req.path}` })
+				: send(res, 200, result);
 		} catch (error) {
 			if (error instanceof SandboxInputError) return send(res, 400, { error: error.message });
 			if (error instanceof Error && /no media/.test(error.message)) return send(res, 404, { error: error.message });

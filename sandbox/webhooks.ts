@@ -14,10 +14,22 @@ export function signPayload(raw: string | Buffer, appSecret: string): string {
 }
 
 /** An Instagram `comments` webhook for a new comment on one of the account's posts. */
-export function commentWebhook(accountId: string, comment: { id: string; text: string; from: { id: string; username: string }; mediaId: string; parentId?: string }, at: number): Payload {
-	const value: Payload = { from: comment.from, media: { id: comment.mediaId, media_product_type: 'FEED' }, id: comment.id, text: comment.text };
+export function commentWebhook(
+	accountId: string,
+	comment: { id: string; text: string; from: { id: string; username: string }; mediaId: string; parentId?: string },
+	at: number,
+): Payload {
+	const value: Payload = {
+		from: comment.from,
+		media: { id: comment.mediaId, media_product_type: 'FEED' },
+		id: comment.id,
+		text: comment.text,
+	};
 	if (comment.parentId) value.parent_id = comment.parentId;
-	return { object: 'instagram', entry: [{ id: accountId, time: Math.floor(at / 1000), changes: [{ field: 'comments', value }] }] };
+	return {
+		object: 'instagram',
+		entry: [{ id: accountId, time: Math.floor(at / 1000), changes: [{ field: 'comments', value }] }],
+	};
 }
 
 export interface WebhookTarget {
@@ -48,12 +60,17 @@ export interface Deliverer {
 
 const LOG_SIZE = 200;
 
-export function createDeliverer(target: WebhookTarget | undefined, options: { retries?: number; retryDelayMs?: number } = {}): Deliverer {
+export function createDeliverer(
+	target: WebhookTarget | undefined,
+	options: { retries?: number; retryDelayMs?: number } = {},
+): Deliverer {
 	const retries = options.retries ?? 4;
 	const retryDelayMs = options.retryDelayMs ?? 500;
 	const log: DeliveryRecord[] = [];
 	let state: Deliverer['state'] = target ? 'pending' : 'off';
-	let problem: string | undefined = target ? undefined : 'no webhook URL configured: events are shown here but sent nowhere';
+	let problem: string | undefined = target
+		? undefined
+		: 'no webhook URL configured: events are shown here but sent nowhere';
 	let queue: Promise<unknown> = Promise.resolve();
 	const record = (entry: DeliveryRecord) => {
 		log.push(entry);
@@ -64,11 +81,16 @@ export function createDeliverer(target: WebhookTarget | undefined, options: { re
 	const post = async (kind: string, raw: string): Promise<DeliveryRecord> => {
 		if (!target) return record({ at: Date.now(), kind, status: 'error', detail: problem ?? 'off' });
 		// As Meta does: nothing is POSTed to a callback URL that has not passed the GET handshake.
-		if (state !== 'verified' && !(await verify())) return record({ at: Date.now(), kind, status: 'error', detail: `not sent: ${problem}` });
+		if (state !== 'verified' && !(await verify()))
+			return record({ at: Date.now(), kind, status: 'error', detail: `not sent: ${problem}` });
 		let last: DeliveryRecord | undefined;
 		for (let attempt = 0; attempt <= retries; attempt++) {
 			try {
-				const res = await fetch(target.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signPayload(raw, target.appSecret) }, body: raw });
+				const res = await fetch(target.url, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json', 'x-hub-signature-256': signPayload(raw, target.appSecret) },
+					body: raw,
+				});
 				const text = await res.text();
 				last = { at: Date.now(), kind, status: res.status, detail: text.slice(0, 300) };
 				if (res.status < 500 && res.status !== 429) break;
@@ -101,7 +123,12 @@ export function createDeliverer(target: WebhookTarget | undefined, options: { re
 			state = 'failed';
 			problem = `callback verification failed: ${target.url}: ${(error as Error).message}`;
 		}
-		record({ at: Date.now(), kind: 'verify', status: state === 'verified' ? 200 : 'error', detail: problem ?? 'challenge echoed' });
+		record({
+			at: Date.now(),
+			kind: 'verify',
+			status: state === 'verified' ? 200 : 'error',
+			detail: problem ?? 'challenge echoed',
+		});
 		return state === 'verified';
 	}
 

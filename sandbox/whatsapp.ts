@@ -71,7 +71,12 @@ export interface WhatsAppState {
 	reads: Array<{ messageId: string; typing: boolean }>;
 	media: Map<string, { data: Buffer; mime_type: string; sha256: string; file_size: number; filename?: string }>;
 	counters: { mps429: number; pair131056: number; invalid: number };
-	options: Required<Pick<WhatsAppStandInOptions, 'mpsLimit' | 'mpsWindowMs' | 'pairRateWindowMs' | 'rejectInvalid' | 'marketingMessagesOnboarded'>>;
+	options: Required<
+		Pick<
+			WhatsAppStandInOptions,
+			'mpsLimit' | 'mpsWindowMs' | 'pairRateWindowMs' | 'rejectInvalid' | 'marketingMessagesOnboarded'
+		>
+	>;
 }
 
 export const DEFAULT_WABA_ID = '102290129340398';
@@ -79,14 +84,39 @@ export const DEFAULT_PHONE_NUMBER_ID = '106540352242922';
 
 export function defaultPhoneNumbers(): PhoneNumberDefinition[] {
 	return [
-		{ id: DEFAULT_PHONE_NUMBER_ID, display_phone_number: '+91 98000 00000', verified_name: 'Chai Point Store', quality_rating: 'GREEN', code_verification_status: 'VERIFIED', platform_type: 'CLOUD_API', throughput: { level: 'STANDARD' }, messaging_limit_tier: 'TIER_1K' },
-		{ id: '106540352242923', display_phone_number: '+91 98000 00001', verified_name: 'Chai Point Support', quality_rating: 'YELLOW', code_verification_status: 'VERIFIED', platform_type: 'CLOUD_API', throughput: { level: 'HIGH' }, messaging_limit_tier: 'TIER_10K' },
+		{
+			id: DEFAULT_PHONE_NUMBER_ID,
+			display_phone_number: '+91 98000 00000',
+			verified_name: 'Chai Point Store',
+			quality_rating: 'GREEN',
+			code_verification_status: 'VERIFIED',
+			platform_type: 'CLOUD_API',
+			throughput: { level: 'STANDARD' },
+			messaging_limit_tier: 'TIER_1K',
+		},
+		{
+			id: '106540352242923',
+			display_phone_number: '+91 98000 00001',
+			verified_name: 'Chai Point Support',
+			quality_rating: 'YELLOW',
+			code_verification_status: 'VERIFIED',
+			platform_type: 'CLOUD_API',
+			throughput: { level: 'HIGH' },
+			messaging_limit_tier: 'TIER_10K',
+		},
 	];
 }
 
 export function defaultTemplates(): TemplateDefinition[] {
 	return [
-		{ id: '900000000000001', name: 'hello_world', language: 'en_US', status: 'APPROVED', category: 'UTILITY', components: [{ type: 'BODY', text: 'Hello World' }] },
+		{
+			id: '900000000000001',
+			name: 'hello_world',
+			language: 'en_US',
+			status: 'APPROVED',
+			category: 'UTILITY',
+			components: [{ type: 'BODY', text: 'Hello World' }],
+		},
 		{
 			id: '900000000000002',
 			name: 'new_post_video',
@@ -96,9 +126,19 @@ export function defaultTemplates(): TemplateDefinition[] {
 			parameter_format: 'POSITIONAL',
 			components: [
 				{ type: 'HEADER', format: 'VIDEO', example: { header_handle: ['4::aW...'] } },
-				{ type: 'BODY', text: 'Hi {{1}}, our new reel is live: {{2}}', example: { body_text: [['Asha', 'Diwali offers']] } },
+				{
+					type: 'BODY',
+					text: 'Hi {{1}}, our new reel is live: {{2}}',
+					example: { body_text: [['Asha', 'Diwali offers']] },
+				},
 				{ type: 'FOOTER', text: 'Reply STOP to opt out' },
-				{ type: 'BUTTONS', buttons: [{ type: 'URL', text: 'Watch', url: 'https://shop.example.com/p/{{1}}', example: ['reel-1'] }, { type: 'QUICK_REPLY', text: 'Stop promotions' }] },
+				{
+					type: 'BUTTONS',
+					buttons: [
+						{ type: 'URL', text: 'Watch', url: 'https://shop.example.com/p/{{1}}', example: ['reel-1'] },
+						{ type: 'QUICK_REPLY', text: 'Stop promotions' },
+					],
+				},
 			],
 		},
 		{
@@ -110,8 +150,15 @@ export function defaultTemplates(): TemplateDefinition[] {
 			parameter_format: 'POSITIONAL',
 			components: [
 				{ type: 'HEADER', format: 'IMAGE', example: { header_handle: ['4::aW...'] } },
-				{ type: 'BODY', text: 'Hi {{1}}, {{2}} is back in stock at {{3}}.', example: { body_text: [['Asha', 'Masala chai', '₹199']] } },
-				{ type: 'BUTTONS', buttons: [{ type: 'URL', text: 'Buy now', url: 'https://shop.example.com/{{1}}', example: ['masala-chai'] }] },
+				{
+					type: 'BODY',
+					text: 'Hi {{1}}, {{2}} is back in stock at {{3}}.',
+					example: { body_text: [['Asha', 'Masala chai', '₹199']] },
+				},
+				{
+					type: 'BUTTONS',
+					buttons: [{ type: 'URL', text: 'Buy now', url: 'https://shop.example.com/{{1}}', example: ['masala-chai'] }],
+				},
 			],
 		},
 		{
@@ -137,12 +184,21 @@ export function defaultTemplates(): TemplateDefinition[] {
 				{ type: 'BODY', text: 'नमस्ते {{1}}, आपका बिल संलग्न है।', example: { body_text: [['Asha']] } },
 			],
 		},
-		{ id: '900000000000006', name: 'paused_promo', language: 'en', status: 'PAUSED', category: 'MARKETING', components: [{ type: 'BODY', text: 'Sale!' }] },
+		{
+			id: '900000000000006',
+			name: 'paused_promo',
+			language: 'en',
+			status: 'PAUSED',
+			category: 'MARKETING',
+			components: [{ type: 'BODY', text: 'Sale!' }],
+		},
 	];
 }
 
 function wamid(): string {
-	return `wamid.${randomBytes(24).toString('base64').replace(/[^A-Za-z0-9]/g, 'Q')}`;
+	return `wamid.${randomBytes(24)
+		.toString('base64')
+		.replace(/[^A-Za-z0-9]/g, 'Q')}`;
 }
 
 function placeholders(text: unknown): number {
@@ -156,21 +212,32 @@ function placeholders(text: unknown): number {
  * gives no code for it; the error names the API and the missing onboarding, as Meta's message does),
  * or the template is not a MARKETING one.
  */
-export function marketingRefusal(wa: Pick<WhatsAppState, 'templates' | 'options'>, body: Record<string, unknown>): { code: number; message?: string; details: string } | undefined {
+export function marketingRefusal(
+	wa: Pick<WhatsAppState, 'templates' | 'options'>,
+	body: Record<string, unknown>,
+): { code: number; message?: string; details: string } | undefined {
 	if (!wa.options.marketingMessagesOnboarded) {
 		return {
 			code: 100,
-			message: '(#100) This business is not onboarded to the Marketing Messages API: accept its terms of service in WhatsApp Manager.',
+			message:
+				'(#100) This business is not onboarded to the Marketing Messages API: accept its terms of service in WhatsApp Manager.',
 			details: 'Marketing Messages API terms of service not accepted',
 		};
 	}
 	const template = (body.template ?? {}) as { name?: string; language?: { code?: string } };
 	const def = wa.templates.find((t) => t.name === template.name && t.language === template.language?.code);
-	if (def && def.category !== 'MARKETING') return { code: 100, details: `Template ${def.name} is ${def.category}: the Marketing Messages API sends MARKETING templates only; use /messages.` };
+	if (def && def.category !== 'MARKETING')
+		return {
+			code: 100,
+			details: `Template ${def.name} is ${def.category}: the Marketing Messages API sends MARKETING templates only; use /messages.`,
+		};
 	return undefined;
 }
 
-export function checkTemplateSend(templates: TemplateDefinition[], template: Record<string, unknown>): { code: number; details: string } | undefined {
+export function checkTemplateSend(
+	templates: TemplateDefinition[],
+	template: Record<string, unknown>,
+): { code: number; details: string } | undefined {
 	const name = template.name as string;
 	const language = (template.language as { code?: string } | undefined)?.code;
 	const def = templates.find((t) => t.name === name && t.language === language);
@@ -186,27 +253,49 @@ export function checkTemplateSend(templates: TemplateDefinition[], template: Rec
 		const format = String(header.format ?? 'TEXT').toLowerCase();
 		if (format === 'text') {
 			const expected = placeholders(header.text);
-			if ((headerSent?.length ?? 0) !== expected) return { code: 132000, details: `header: number of localizable_params (${headerSent?.length ?? 0}) does not match the expected number of params (${expected})` };
+			if ((headerSent?.length ?? 0) !== expected)
+				return {
+					code: 132000,
+					details: `header: number of localizable_params (${headerSent?.length ?? 0}) does not match the expected number of params (${expected})`,
+				};
 		} else if (['image', 'video', 'document', 'location'].includes(format)) {
-			if (!headerSent || headerSent.length !== 1) return { code: 132000, details: `header: expected one ${format} parameter, got ${headerSent?.length ?? 0}` };
-			if (headerSent[0].type !== format) return { code: 132012, details: `header: Format mismatch, expected ${format.toUpperCase()}, received ${String(headerSent[0].type).toUpperCase()}` };
+			if (!headerSent || headerSent.length !== 1)
+				return { code: 132000, details: `header: expected one ${format} parameter, got ${headerSent?.length ?? 0}` };
+			if (headerSent[0].type !== format)
+				return {
+					code: 132012,
+					details: `header: Format mismatch, expected ${format.toUpperCase()}, received ${String(headerSent[0].type).toUpperCase()}`,
+				};
 		}
 	} else if (headerSent?.length) {
 		return { code: 132000, details: 'header: the template has no header parameters' };
 	}
 	const bodySent = (find('body')[0]?.parameters as unknown[] | undefined)?.length ?? 0;
 	const bodyExpected = placeholders(body?.text);
-	if (bodySent !== bodyExpected) return { code: 132000, details: `body: number of localizable_params (${bodySent}) does not match the expected number of params (${bodyExpected})` };
-	const buttons = (def.components.find((c) => c.type === 'BUTTONS')?.buttons as Array<Record<string, unknown>> | undefined) ?? [];
+	if (bodySent !== bodyExpected)
+		return {
+			code: 132000,
+			details: `body: number of localizable_params (${bodySent}) does not match the expected number of params (${bodyExpected})`,
+		};
+	const buttons =
+		(def.components.find((c) => c.type === 'BUTTONS')?.buttons as Array<Record<string, unknown>> | undefined) ?? [];
 	for (const component of find('button')) {
 		const index = Number(component.index);
 		const button = buttons[index];
 		if (!button) return { code: 131008, details: `button at index ${index} does not exist in template ${name}` };
 		const expectedSub = String(button.type).toLowerCase();
-		if (String(component.sub_type).toLowerCase() !== expectedSub) return { code: 132012, details: `button ${index}: expected sub_type ${expectedSub}, received ${String(component.sub_type)}` };
+		if (String(component.sub_type).toLowerCase() !== expectedSub)
+			return {
+				code: 132012,
+				details: `button ${index}: expected sub_type ${expectedSub}, received ${String(component.sub_type)}`,
+			};
 	}
 	for (const [index, button] of buttons.entries()) {
-		if (button.type === 'URL' && placeholders(button.url) > 0 && !find('button').some((c) => Number(c.index) === index)) {
+		if (
+			button.type === 'URL' &&
+			placeholders(button.url) > 0 &&
+			!find('button').some((c) => Number(c.index) === index)
+		) {
 			return { code: 132000, details: `button ${index}: URL suffix parameter missing` };
 		}
 	}
@@ -225,7 +314,13 @@ export function whatsapp(opts: WhatsAppStandInOptions = {}): StandInModule {
 				reads: [],
 				media: new Map(),
 				counters: { mps429: 0, pair131056: 0, invalid: 0 },
-				options: { mpsLimit: opts.mpsLimit ?? 80, mpsWindowMs: opts.mpsWindowMs ?? 1000, pairRateWindowMs: opts.pairRateWindowMs ?? 6000, rejectInvalid: opts.rejectInvalid ?? true, marketingMessagesOnboarded: opts.marketingMessagesOnboarded ?? true },
+				options: {
+					mpsLimit: opts.mpsLimit ?? 80,
+					mpsWindowMs: opts.mpsWindowMs ?? 1000,
+					pairRateWindowMs: opts.pairRateWindowMs ?? 6000,
+					rejectInvalid: opts.rejectInvalid ?? true,
+					marketingMessagesOnboarded: opts.marketingMessagesOnboarded ?? true,
+				},
 			};
 			api.state.whatsapp = wa;
 			const checked = specAvailable();
@@ -249,7 +344,12 @@ export function whatsapp(opts: WhatsAppStandInOptions = {}): StandInModule {
 			};
 			const phone = (id: string) => wa.phoneNumbers.find((p) => p.id === id);
 			const unknownObject = (ctx: RouteContext, id: string) =>
-				ctx.error({ code: 100, subcode: 33, type: 'GraphMethodException', message: `Unsupported ${ctx.request.method.toLowerCase()} request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.` });
+				ctx.error({
+					code: 100,
+					subcode: 33,
+					type: 'GraphMethodException',
+					message: `Unsupported ${ctx.request.method.toLowerCase()} request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+				});
 			const pick = (object: Record<string, unknown>, fields: string | undefined) => {
 				if (!fields) return object;
 				const wanted = fields.split(',').map((f) => f.trim().split('{')[0]);
@@ -258,7 +358,13 @@ export function whatsapp(opts: WhatsAppStandInOptions = {}): StandInModule {
 
 			/** POST /messages and /marketing_messages: validated, throttled, pair-rate limited, recorded. */
 			const send = (ctx: RouteContext, endpoint: 'messages' | 'marketing_messages'): RouteResult => {
-				const invalid = validate(ctx, 'POST', endpoint === 'messages' ? '/{Version}/{Phone-Number-ID}/messages' : '/{Version}/{Phone-Number-ID}/marketing_messages');
+				const invalid = validate(
+					ctx,
+					'POST',
+					endpoint === 'messages'
+						? '/{Version}/{Phone-Number-ID}/messages'
+						: '/{Version}/{Phone-Number-ID}/marketing_messages',
+				);
 				if (invalid) return invalid;
 				const body = ctx.body as Record<string, unknown>;
 				const phoneNumberId = ctx.params.phoneNumberId;
@@ -277,7 +383,11 @@ export function whatsapp(opts: WhatsAppStandInOptions = {}): StandInModule {
 					while (window.length && window[0] <= now - wa.options.mpsWindowMs) window.shift();
 					if (window.length >= wa.options.mpsLimit) {
 						wa.counters.mps429++;
-						return ctx.error({ code: 130429, message: '(#130429) Rate limit hit', details: `Cloud API message throughput (${wa.options.mpsLimit} messages per second) has been reached.` });
+						return ctx.error({
+							code: 130429,
+							message: '(#130429) Rate limit hit',
+							details: `Cloud API message throughput (${wa.options.mpsLimit} messages per second) has been reached.`,
+						});
 					}
 					window.push(now);
 					windows.set(phoneNumberId, window);
@@ -293,12 +403,24 @@ export function whatsapp(opts: WhatsAppStandInOptions = {}): StandInModule {
 					const last = lastByPair.get(key);
 					if (last !== undefined && now - last < wa.options.pairRateWindowMs) {
 						wa.counters.pair131056++;
-						return ctx.error({ code: 131056, details: 'Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.' });
+						return ctx.error({
+							code: 131056,
+							details:
+								'Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.',
+						});
 					}
 					lastByPair.set(key, now);
 				}
 				const id = wamid();
-				const accepted: AcceptedMessage = { wamid: id, phoneNumberId, to, type: String(body.type), body, at: now, endpoint };
+				const accepted: AcceptedMessage = {
+					wamid: id,
+					phoneNumberId,
+					to,
+					type: String(body.type),
+					body,
+					at: now,
+					endpoint,
+				};
 				wa.messages.push(accepted);
 				opts.onAccepted?.(accepted);
 				const message: Record<string, unknown> = { id };
@@ -307,10 +429,14 @@ export function whatsapp(opts: WhatsAppStandInOptions = {}): StandInModule {
 				return { body: { messaging_product: 'whatsapp', contacts: [contact], messages: [message] } };
 			};
 
-			api.route('POST', '/:version/:phoneNumberId/messages', (ctx) => send(ctx, 'messages'), { name: 'whatsapp.messages' });
+			api.route('POST', '/:version/:phoneNumberId/messages', (ctx) => send(ctx, 'messages'), {
+				name: 'whatsapp.messages',
+			});
 			// The Marketing Messages API: MARKETING templates only; refused (as not onboarded) when the
 			// option says the business has not accepted its terms.
-			api.route('POST', '/:version/:phoneNumberId/marketing_messages', (ctx) => send(ctx, 'marketing_messages'), { name: 'whatsapp.marketing_messages' });
+			api.route('POST', '/:version/:phoneNumberId/marketing_messages', (ctx) => send(ctx, 'marketing_messages'), {
+				name: 'whatsapp.marketing_messages',
+			});
 
 			api.route(
 				'POST',
@@ -319,11 +445,16 @@ export function whatsapp(opts: WhatsAppStandInOptions = {}): StandInModule {
 					const fields = (ctx.body ?? {}) as Record<string, string>;
 					const file = ctx.request.parts?.find((p) => p.name === 'file' && p.filename !== undefined);
 					ctx.request.validationErrors = [];
-					if (fields.messaging_product !== 'whatsapp') ctx.request.validationErrors.push('messaging_product must be "whatsapp"');
+					if (fields.messaging_product !== 'whatsapp')
+						ctx.request.validationErrors.push('messaging_product must be "whatsapp"');
 					if (!file) ctx.request.validationErrors.push('multipart/form-data part "file" (with a filename) is required');
 					if (ctx.request.validationErrors.length) {
 						wa.counters.invalid++;
-						return ctx.error({ code: 100, message: '(#100) Invalid parameter', details: ctx.request.validationErrors.join('; ') });
+						return ctx.error({
+							code: 100,
+							message: '(#100) Invalid parameter',
+							details: ctx.request.validationErrors.join('; '),
+						});
 					}
 					if (!phone(ctx.params.phoneNumberId)) return unknownObject(ctx, ctx.params.phoneNumberId);
 					const id = String(1_000_000_000_000 + wa.media.size + Math.floor(Math.random() * 1000) * 1000);
@@ -345,7 +476,11 @@ export function whatsapp(opts: WhatsAppStandInOptions = {}): StandInModule {
 				'/whatsapp_business/attachments',
 				(ctx) => {
 					const media = wa.media.get(ctx.query.mid);
-					if (!media) return { status: 404, body: { error: { message: 'not found', code: 100, type: 'OAuthException', fbtrace_id: 'x' } } };
+					if (!media)
+						return {
+							status: 404,
+							body: { error: { message: 'not found', code: 100, type: 'OAuthException', fbtrace_id: 'x' } },
+						};
 					return { raw: media.data, headers: { 'content-type': media.mime_type } };
 				},
 				{ name: 'whatsapp.media.download' },
@@ -356,7 +491,9 @@ export function whatsapp(opts: WhatsAppStandInOptions = {}): StandInModule {
 				'/:version/:wabaId/phone_numbers',
 				(ctx) => {
 					if (ctx.params.wabaId !== wa.wabaId) return unknownObject(ctx, ctx.params.wabaId);
-					return ctx.paginate(wa.phoneNumbers.map((p) => pick(p as unknown as Record<string, unknown>, ctx.query.fields)));
+					return ctx.paginate(
+						wa.phoneNumbers.map((p) => pick(p as unknown as Record<string, unknown>, ctx.query.fields)),
+					);
 				},
 				{ name: 'whatsapp.phone_numbers' },
 			);
@@ -388,17 +525,37 @@ export function whatsapp(opts: WhatsAppStandInOptions = {}): StandInModule {
 					if (ctx.params.wabaId !== wa.wabaId) return unknownObject(ctx, ctx.params.wabaId);
 					const body = ctx.body as Record<string, unknown>;
 					const problems: string[] = [];
-					if (typeof body.name !== 'string' || !/^[a-z0-9_]{1,512}$/.test(body.name)) problems.push('name must be lowercase letters, digits and underscores');
-					if (!['MARKETING', 'UTILITY', 'AUTHENTICATION'].includes(String(body.category))) problems.push('category must be MARKETING, UTILITY or AUTHENTICATION');
+					if (typeof body.name !== 'string' || !/^[a-z0-9_]{1,512}$/.test(body.name))
+						problems.push('name must be lowercase letters, digits and underscores');
+					if (!['MARKETING', 'UTILITY', 'AUTHENTICATION'].includes(String(body.category)))
+						problems.push('category must be MARKETING, UTILITY or AUTHENTICATION');
 					if (typeof body.language !== 'string') problems.push('language is required');
-					if (!Array.isArray(body.components) || !body.components.some((c: Record<string, unknown>) => c.type === 'BODY' || c.type === 'body')) problems.push('components must include a BODY');
-					if (problems.length) return ctx.error({ code: 100, message: 'Invalid parameter', details: problems.join('; ') });
+					if (
+						!Array.isArray(body.components) ||
+						!body.components.some((c: Record<string, unknown>) => c.type === 'BODY' || c.type === 'body')
+					)
+						problems.push('components must include a BODY');
+					if (problems.length)
+						return ctx.error({ code: 100, message: 'Invalid parameter', details: problems.join('; ') });
 					if (wa.templates.some((t) => t.name === body.name && t.language === body.language)) {
-						return ctx.error({ code: 100, subcode: 2388024, message: 'Invalid parameter', userTitle: 'Message template already exists', details: `Content in this language already exists for ${String(body.name)}` });
+						return ctx.error({
+							code: 100,
+							subcode: 2388024,
+							message: 'Invalid parameter',
+							userTitle: 'Message template already exists',
+							details: `Content in this language already exists for ${String(body.name)}`,
+						});
 					}
 					const id = String(900_000_000_000_100 + wa.templates.length);
 					const category = String(body.category);
-					wa.templates.push({ id, name: String(body.name), language: String(body.language), status: 'PENDING', category, components: body.components as Array<Record<string, unknown>> });
+					wa.templates.push({
+						id,
+						name: String(body.name),
+						language: String(body.language),
+						status: 'PENDING',
+						category,
+						components: body.components as Array<Record<string, unknown>>,
+					});
 					return { body: { id, status: 'PENDING', category } };
 				},
 				{ name: 'whatsapp.templates.create' },
@@ -410,8 +567,16 @@ export function whatsapp(opts: WhatsAppStandInOptions = {}): StandInModule {
 				(ctx) => {
 					if (ctx.params.wabaId !== wa.wabaId) return unknownObject(ctx, ctx.params.wabaId);
 					const before = wa.templates.length;
-					wa.templates = wa.templates.filter((t) => !(t.name === ctx.query.name && (!ctx.query.hsm_id || t.id === ctx.query.hsm_id)));
-					if (wa.templates.length === before) return ctx.error({ code: 100, subcode: 2593002, message: 'Invalid parameter', details: `Message template "${ctx.query.name}" not found` });
+					wa.templates = wa.templates.filter(
+						(t) => !(t.name === ctx.query.name && (!ctx.query.hsm_id || t.id === ctx.query.hsm_id)),
+					);
+					if (wa.templates.length === before)
+						return ctx.error({
+							code: 100,
+							subcode: 2593002,
+							message: 'Invalid parameter',
+							details: `Message template "${ctx.query.name}" not found`,
+						});
 					return { body: { success: true } };
 				},
 				{ name: 'whatsapp.templates.delete' },
@@ -424,11 +589,26 @@ export function whatsapp(opts: WhatsAppStandInOptions = {}): StandInModule {
 					const id = ctx.params.objectId;
 					const media = wa.media.get(id);
 					if (media) {
-						return { body: { messaging_product: 'whatsapp', url: `${ctx.standIn.url}/whatsapp_business/attachments/?mid=${id}`, mime_type: media.mime_type, sha256: media.sha256, file_size: media.file_size, id } };
+						return {
+							body: {
+								messaging_product: 'whatsapp',
+								url: `${ctx.standIn.url}/whatsapp_business/attachments/?mid=${id}`,
+								mime_type: media.mime_type,
+								sha256: media.sha256,
+								file_size: media.file_size,
+								id,
+							},
+						};
 					}
 					const number = phone(id);
 					if (number) return { body: pick(number as unknown as Record<string, unknown>, ctx.query.fields) };
-					if (id === wa.wabaId) return { body: pick({ id, name: 'Chai Point', currency: 'INR', timezone_id: '71', message_template_namespace: 'abc_123' }, ctx.query.fields) };
+					if (id === wa.wabaId)
+						return {
+							body: pick(
+								{ id, name: 'Chai Point', currency: 'INR', timezone_id: '71', message_template_namespace: 'abc_123' },
+								ctx.query.fields,
+							),
+						};
 					const template = wa.templates.find((t) => t.id === id);
 					if (template) return { body: pick(template as unknown as Record<string, unknown>, ctx.query.fields) };
 					return unknownObject(ctx, id);

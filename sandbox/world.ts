@@ -26,12 +26,55 @@ export interface Customer {
 }
 
 export const CUSTOMERS: Customer[] = [
-	{ id: 'asha', name: 'Asha Rao', waId: '919812345601', bsuid: 'IN.10493820571234567801', consent: 'opted_in', reads: true },
-	{ id: 'vikram', name: 'Vikram Shah', waId: '919812345602', bsuid: 'IN.10493820571234567802', consent: 'opted_in', reads: false },
-	{ id: 'meera', name: 'Meera Iyer', waId: '919812345603', bsuid: 'IN.10493820571234567803', consent: 'opted_in', reads: true },
-	{ id: 'rahul', name: 'Rahul Verma', waId: '919812345604', bsuid: 'IN.10493820571234567804', consent: 'opted_out', reads: true },
-	{ id: 'karan', name: 'Karan Mehta', waId: '919812345605', bsuid: 'IN.10493820571234567805', consent: 'opted_in', undeliverable: true, reads: false },
-	{ id: 'chailover', name: 'Chai Lover', bsuid: 'US.13491208655302741918', username: 'chai.lover', consent: 'opted_in', reads: true },
+	{
+		id: 'asha',
+		name: 'Asha Rao',
+		waId: '919812345601',
+		bsuid: 'IN.10493820571234567801',
+		consent: 'opted_in',
+		reads: true,
+	},
+	{
+		id: 'vikram',
+		name: 'Vikram Shah',
+		waId: '919812345602',
+		bsuid: 'IN.10493820571234567802',
+		consent: 'opted_in',
+		reads: false,
+	},
+	{
+		id: 'meera',
+		name: 'Meera Iyer',
+		waId: '919812345603',
+		bsuid: 'IN.10493820571234567803',
+		consent: 'opted_in',
+		reads: true,
+	},
+	{
+		id: 'rahul',
+		name: 'Rahul Verma',
+		waId: '919812345604',
+		bsuid: 'IN.10493820571234567804',
+		consent: 'opted_out',
+		reads: true,
+	},
+	{
+		id: 'karan',
+		name: 'Karan Mehta',
+		waId: '919812345605',
+		bsuid: 'IN.10493820571234567805',
+		consent: 'opted_in',
+		undeliverable: true,
+		reads: false,
+	},
+	{
+		id: 'chailover',
+		name: 'Chai Lover',
+		bsuid: 'US.13491208655302741918',
+		username: 'chai.lover',
+		consent: 'opted_in',
+		reads: true,
+	},
 ];
 
 /**
@@ -39,10 +82,36 @@ export const CUSTOMERS: Customer[] = [
  * WhatsApp → failed 131026; a marketing template after the customer stopped marketing messages in
  * WhatsApp → failed 131050; otherwise sent → delivered (→ read when they open messages).
  */
-export function deliveryPlan(customer: Customer, marketing: boolean, stoppedMarketing: boolean): Array<{ status: DeliveryStatus; error?: StatusError }> {
-	if (customer.undeliverable) return [{ status: 'failed', error: { code: 131026, title: 'Message undeliverable', details: 'The recipient is not a WhatsApp user or has not accepted the latest terms.' } }];
-	if (marketing && stoppedMarketing) return [{ status: 'failed', error: { code: 131050, title: 'User has stopped marketing messages', details: 'The customer turned off marketing messages from this business in WhatsApp.' } }];
-	return customer.reads ? [{ status: 'sent' }, { status: 'delivered' }, { status: 'read' }] : [{ status: 'sent' }, { status: 'delivered' }];
+export function deliveryPlan(
+	customer: Customer,
+	marketing: boolean,
+	stoppedMarketing: boolean,
+): Array<{ status: DeliveryStatus; error?: StatusError }> {
+	if (customer.undeliverable)
+		return [
+			{
+				status: 'failed',
+				error: {
+					code: 131026,
+					title: 'Message undeliverable',
+					details: 'The recipient is not a WhatsApp user or has not accepted the latest terms.',
+				},
+			},
+		];
+	if (marketing && stoppedMarketing)
+		return [
+			{
+				status: 'failed',
+				error: {
+					code: 131050,
+					title: 'User has stopped marketing messages',
+					details: 'The customer turned off marketing messages from this business in WhatsApp.',
+				},
+			},
+		];
+	return customer.reads
+		? [{ status: 'sent' }, { status: 'delivered' }, { status: 'read' }]
+		: [{ status: 'sent' }, { status: 'delivered' }];
 }
 
 /** The audience tag the templates' campaigns use. */
@@ -60,9 +129,19 @@ export function sandboxTemplates(): TemplateDefinition[] {
 			parameter_format: 'POSITIONAL',
 			components: [
 				{ type: 'HEADER', format: 'IMAGE', example: { header_handle: ['4::aW...'] } },
-				{ type: 'BODY', text: 'Hi {{1}}! New on our Instagram: {{2}}', example: { body_text: [['Asha', 'Monsoon chai is here']] } },
+				{
+					type: 'BODY',
+					text: 'Hi {{1}}! New on our Instagram: {{2}}',
+					example: { body_text: [['Asha', 'Monsoon chai is here']] },
+				},
 				{ type: 'FOOTER', text: 'Reply STOP to opt out' },
-				{ type: 'BUTTONS', buttons: [{ type: 'URL', text: 'See the post', url: 'https://www.instagram.com/{{1}}', example: ['p/abc/'] }, { type: 'QUICK_REPLY', text: 'Stop promotions' }] },
+				{
+					type: 'BUTTONS',
+					buttons: [
+						{ type: 'URL', text: 'See the post', url: 'https://www.instagram.com/{{1}}', example: ['p/abc/'] },
+						{ type: 'QUICK_REPLY', text: 'Stop promotions' },
+					],
+				},
 			],
 		},
 		{
@@ -73,11 +152,22 @@ export function sandboxTemplates(): TemplateDefinition[] {
 			category: 'UTILITY',
 			parameter_format: 'POSITIONAL',
 			components: [
-				{ type: 'BODY', text: 'Hi {{1}}, your order {{2}} ships on {{3}}.', example: { body_text: [['Asha', '#1042', 'Monday']] } },
+				{
+					type: 'BODY',
+					text: 'Hi {{1}}, your order {{2}} ships on {{3}}.',
+					example: { body_text: [['Asha', '#1042', 'Monday']] },
+				},
 				{ type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Track order' }] },
 			],
 		},
-		{ id: '910000000000003', name: 'hello_world', language: 'en_US', status: 'APPROVED', category: 'UTILITY', components: [{ type: 'BODY', text: 'Hello World' }] },
+		{
+			id: '910000000000003',
+			name: 'hello_world',
+			language: 'en_US',
+			status: 'APPROVED',
+			category: 'UTILITY',
+			components: [{ type: 'BODY', text: 'Hello World' }],
+		},
 	];
 }
 
@@ -118,7 +208,11 @@ export function fillPlaceholders(text: string, params: Params | undefined): stri
 	return text.replace(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g, (_, key: string) => {
 		if (seen.has(key)) return seen.get(key)!;
 		const named = list.find((p) => p.parameter_name === key);
-		const value = named ? paramText(named) : /^\d+$/.test(key) ? paramText(list[Number(key) - 1] ?? {}) : paramText(list[position] ?? {});
+		const value = named
+			? paramText(named)
+			: /^\d+$/.test(key)
+				? paramText(list[Number(key) - 1] ?? {})
+				: paramText(list[position] ?? {});
 		position++;
 		seen.set(key, value);
 		return value;
@@ -136,12 +230,20 @@ export function renderTemplate(def: TemplateDefinition | undefined, sent: Record
 	const part = (type: string) => components.find((c) => String(c.type).toLowerCase() === type);
 	const name = String(sent.name);
 	if (!def) return { kind: 'template', body: `(template ${name})`, buttons: [], template: { name, category: '?' } };
-	const rendered: RenderedMessage = { kind: 'template', body: '', buttons: [], template: { name: def.name, category: def.category } };
+	const rendered: RenderedMessage = {
+		kind: 'template',
+		body: '',
+		buttons: [],
+		template: { name: def.name, category: def.category },
+	};
 	for (const component of def.components) {
 		if (component.type === 'HEADER') {
 			const format = String(component.format ?? 'TEXT').toLowerCase() as 'image' | 'video' | 'document' | 'text';
 			const params = part('header')?.parameters as Params | undefined;
-			rendered.header = format === 'text' ? { type: 'text', text: fillPlaceholders(String(component.text ?? ''), params) } : { type: format, url: mediaLink(params?.[0], format) };
+			rendered.header =
+				format === 'text'
+					? { type: 'text', text: fillPlaceholders(String(component.text ?? ''), params) }
+					: { type: format, url: mediaLink(params?.[0], format) };
 		} else if (component.type === 'BODY') {
 			rendered.body = fillPlaceholders(String(component.text ?? ''), part('body')?.parameters as Params | undefined);
 		} else if (component.type === 'FOOTER') {
@@ -149,11 +251,15 @@ export function renderTemplate(def: TemplateDefinition | undefined, sent: Record
 		} else if (component.type === 'BUTTONS') {
 			const buttons = (component.buttons as Array<Record<string, unknown>>) ?? [];
 			buttons.forEach((button, index) => {
-				const sentButton = components.find((c) => String(c.type).toLowerCase() === 'button' && Number(c.index) === index);
+				const sentButton = components.find(
+					(c) => String(c.type).toLowerCase() === 'button' && Number(c.index) === index,
+				);
 				const params = sentButton?.parameters as Params | undefined;
 				const text = String(button.text ?? (button.type === 'COPY_CODE' ? 'Copy code' : button.type));
-				if (button.type === 'URL') rendered.buttons.push({ type: 'url', text, url: fillPlaceholders(String(button.url ?? ''), params) });
-				else if (button.type === 'QUICK_REPLY') rendered.buttons.push({ type: 'quick_reply', text, payload: params?.[0] ? paramText(params[0]) : text });
+				if (button.type === 'URL')
+					rendered.buttons.push({ type: 'url', text, url: fillPlaceholders(String(button.url ?? ''), params) });
+				else if (button.type === 'QUICK_REPLY')
+					rendered.buttons.push({ type: 'quick_reply', text, payload: params?.[0] ? paramText(params[0]) : text });
 				else rendered.buttons.push({ type: String(button.type).toLowerCase(), text });
 			});
 		}
@@ -167,12 +273,20 @@ export function renderMessage(templates: TemplateDefinition[], body: Record<stri
 	if (type === 'template') {
 		const sent = (body.template ?? {}) as Record<string, unknown>;
 		const code = (sent.language as Record<string, unknown> | undefined)?.code;
-		return renderTemplate(templates.find((t) => t.name === sent.name && t.language === code), sent);
+		return renderTemplate(
+			templates.find((t) => t.name === sent.name && t.language === code),
+			sent,
+		);
 	}
 	const content = (body[type] ?? {}) as Record<string, unknown>;
 	if (type === 'text') return { kind: 'text', body: String(content.body ?? ''), buttons: [] };
 	if (['image', 'video', 'document'].includes(type)) {
-		return { kind: type, header: { type: type as 'image', url: typeof content.link === 'string' ? content.link : undefined }, body: String(content.caption ?? ''), buttons: [] };
+		return {
+			kind: type,
+			header: { type: type as 'image', url: typeof content.link === 'string' ? content.link : undefined },
+			body: String(content.caption ?? ''),
+			buttons: [],
+		};
 	}
 	if (type === 'interactive') {
 		const action = (content.action ?? {}) as Record<string, unknown>;
@@ -180,7 +294,11 @@ export function renderMessage(templates: TemplateDefinition[], body: Record<stri
 			const reply = (b.reply ?? {}) as Record<string, unknown>;
 			return { type: 'quick_reply', text: String(reply.title ?? ''), payload: String(reply.id ?? reply.title ?? '') };
 		});
-		return { kind: 'interactive', body: String((content.body as Record<string, unknown> | undefined)?.text ?? ''), buttons };
+		return {
+			kind: 'interactive',
+			body: String((content.body as Record<string, unknown> | undefined)?.text ?? ''),
+			buttons,
+		};
 	}
 	return { kind: type, body: `(${type} message)`, buttons: [] };
 }

@@ -17,7 +17,10 @@ if (!existsSync(nodeModules)) {
 	process.exit(1);
 }
 const lock = existsSync(join(root, 'package-lock.json')) ? readFileSync(join(root, 'package-lock.json')) : '';
-const stamp = createHash('sha256').update(lock).update(process.platform + process.arch).digest('hex');
+const stamp = createHash('sha256')
+	.update(lock)
+	.update(process.platform + process.arch)
+	.digest('hex');
 const nodeBin = join(nodeModules, 'node', 'bin', 'node');
 
 if (!existsSync(nodeBin) || !existsSync(marker) || readFileSync(marker, 'utf8') !== stamp) {

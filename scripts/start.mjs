@@ -4,7 +4,16 @@
 // which, how and where its log is, and the whole stack stops with a non-zero exit code.
 import { spawn } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
-import { chmodSync, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+	chmodSync,
+	createWriteStream,
+	existsSync,
+	mkdirSync,
+	readFileSync,
+	readdirSync,
+	rmSync,
+	writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import n8n from './lib/n8n.js';
@@ -16,7 +25,16 @@ import sandboxMode from './lib/sandbox-mode.js';
 
 const { ROOT, ensureRuntime, installPackage, n8nEnv, nodeBinary, packPackage, runCli, startServer } = n8n;
 const { freePort, startEmbeddedPostgres } = embedded;
-const { ensureApiKey, ensureOwner, metaMode, sandboxCredentialRecords, sandboxSecrets, seedContacts, startSandboxProcess, wireTemplate } = sandboxMode;
+const {
+	ensureApiKey,
+	ensureOwner,
+	metaMode,
+	sandboxCredentialRecords,
+	sandboxSecrets,
+	seedContacts,
+	startSandboxProcess,
+	wireTemplate,
+} = sandboxMode;
 
 const DATA = join(ROOT, '.data');
 const N8N_PORT = Number(process.env.N8N_PORT ?? 5678);
@@ -84,7 +102,11 @@ function waitFor(url, child, name, timeoutMs = 60000) {
 /** Imports each template once (tracked by file content), so user edits in n8n are not overwritten. */
 async function importTemplates(runtime, env, wire = (workflow) => workflow) {
 	const dir = join(ROOT, 'workflows');
-	const files = existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.json')).sort() : [];
+	const files = existsSync(dir)
+		? readdirSync(dir)
+				.filter((name) => name.endsWith('.json'))
+				.sort()
+		: [];
 	const ledgerFile = join(DATA, 'n8n', 'imported-templates.json');
 	const ledger = existsSync(ledgerFile) ? JSON.parse(readFileSync(ledgerFile, 'utf8')) : {};
 	const staging = join(DATA, 'n8n', 'templates');
@@ -131,11 +153,21 @@ async function startSandboxMode({ local, serviceDbUrl, ended, children }) {
 /** The three credentials, with the ids the wired templates reference (re-imported each start: ports may change). */
 async function importSandboxCredentials(runtime, env, sandbox) {
 	const file = join(DATA, 'n8n', 'sandbox-credentials.json');
-	const records = sandboxCredentialRecords({ sandboxUrl: sandbox.url, serviceUrl: `http://localhost:${SERVICE_PORT}`, accessToken: sandbox.secrets.env.SANDBOX_ACCESS_TOKEN, apiKey: sandbox.apiKey, signingSecret: sandbox.signingSecret });
+	const records = sandboxCredentialRecords({
+		sandboxUrl: sandbox.url,
+		serviceUrl: `http://localhost:${SERVICE_PORT}`,
+		accessToken: sandbox.secrets.env.SANDBOX_ACCESS_TOKEN,
+		apiKey: sandbox.apiKey,
+		signingSecret: sandbox.signingSecret,
+	});
 	writeFileSync(file, JSON.stringify(records), { mode: 0o600 });
-	const result = await runCli(runtime, ['import:credentials', `--input=${file}`], { ...env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) });
+	const result = await runCli(runtime, ['import:credentials', `--input=${file}`], {
+		...env,
+		N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+	});
 	rmSync(file, { force: true });
-	if (result.code !== 0) throw new Error(`importing the sandbox credentials failed:\n${result.stdout}\n${result.stderr}`);
+	if (result.code !== 0)
+		throw new Error(`importing the sandbox credentials failed:\n${result.stdout}\n${result.stderr}`);
 	step('credentials for the sandbox and the service imported into n8n');
 }
 
@@ -152,7 +184,11 @@ async function main() {
 	// A part ended: unless the stack is stopping on purpose, say so in one line and stop the rest.
 	const ended = (part, log) => (how) => {
 		const parts = MODE === 'sandbox' ? [...supervise.PARTS, supervise.SANDBOX_PART] : supervise.PARTS;
-		const decision = supervise.partEnded(part, { code: how.code ?? null, signal: how.signal ?? null }, { stopping, logFile: log.file, parts });
+		const decision = supervise.partEnded(
+			part,
+			{ code: how.code ?? null, signal: how.signal ?? null },
+			{ stopping, logFile: log.file, parts },
+		);
 		if (!decision) return;
 		console.error(decision.message);
 		void stopAll(decision.exitCode);
@@ -181,38 +217,71 @@ async function main() {
 	try {
 		const serviceDbUrl = await pg.ensureDatabase('tiltedprompts');
 		const n8nDbUrl = await pg.ensureDatabase('n8n');
-		stackEnv.writeStackEnv(DATA, { databaseUrl: serviceDbUrl, serviceUrl: `http://127.0.0.1:${SERVICE_PORT}`, n8nUrl: `http://localhost:${N8N_PORT}` });
+		stackEnv.writeStackEnv(DATA, {
+			databaseUrl: serviceDbUrl,
+			serviceUrl: `http://127.0.0.1:${SERVICE_PORT}`,
+			n8nUrl: `http://localhost:${N8N_PORT}`,
+		});
 
 		step(`service on :${SERVICE_PORT}`);
 		const local = localServiceEnv();
 		const serviceEnv = { ...local.env, ...process.env, PORT: String(SERVICE_PORT), DATABASE_URL: serviceDbUrl };
 		const serviceLog = logFile('service');
-		const service = spawn(nodeBinary(), [join(ROOT, 'service', 'dist', 'main.js')], { env: serviceEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+		const service = spawn(nodeBinary(), [join(ROOT, 'service', 'dist', 'main.js')], {
+			env: serviceEnv,
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
 		service.stdout.on('data', (chunk) => (process.stdout.write(chunk), serviceLog.stream.write(chunk)));
 		service.stderr.on('data', (chunk) => (process.stderr.write(chunk), serviceLog.stream.write(chunk)));
 		children.push({
-			stop: () => new Promise((resolve) => (service.exitCode !== null || service.signalCode !== null ? resolve() : (service.once('exit', resolve), service.kill('SIGTERM')))),
+			stop: () =>
+				new Promise((resolve) =>
+					service.exitCode !== null || service.signalCode !== null
+						? resolve()
+						: (service.once('exit', resolve), service.kill('SIGTERM')),
+				),
 		});
 		service.on('exit', (code, signal) => ended('service', serviceLog)({ code, signal }));
 		await waitFor(`http://localhost:${SERVICE_PORT}/healthz`, service, 'service');
 
-		const sandbox = MODE === 'sandbox' ? await startSandboxMode({ local: { env: serviceEnv }, serviceDbUrl, ended, children }) : undefined;
+		const sandbox =
+			MODE === 'sandbox'
+				? await startSandboxMode({ local: { env: serviceEnv }, serviceDbUrl, ended, children })
+				: undefined;
 
 		step('our package, packed and installed into n8n as a community package');
 		const userFolder = join(DATA, 'n8n');
 		installPackage(userFolder, packPackage(join(DATA, 'pack')));
-		const env = n8nEnv({ userFolder, port: N8N_PORT, brokerPort: await freePort(), databaseUrl: n8nDbUrl, logLevel: process.env.N8N_LOG_LEVEL ?? 'info' });
+		const env = n8nEnv({
+			userFolder,
+			port: N8N_PORT,
+			brokerPort: await freePort(),
+			databaseUrl: n8nDbUrl,
+			logLevel: process.env.N8N_LOG_LEVEL ?? 'info',
+		});
 
 		step('workflow templates');
 		if (sandbox) await importSandboxCredentials(runtime, env, sandbox);
-		const templates = await importTemplates(runtime, { ...env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) }, sandbox ? wireTemplate : undefined);
+		const templates = await importTemplates(
+			runtime,
+			{ ...env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) },
+			sandbox ? wireTemplate : undefined,
+		);
 
 		step(`n8n on :${N8N_PORT} (first start takes a minute: database migrations)`);
 		const n8nLog = logFile('n8n');
-		const server = await startServer(runtime, env, { onOutput: (chunk) => (process.stdout.write(chunk), n8nLog.stream.write(chunk)) });
+		const server = await startServer(runtime, env, {
+			onOutput: (chunk) => (process.stdout.write(chunk), n8nLog.stream.write(chunk)),
+		});
 		children.push(server);
 		server.child.on('exit', (code, signal) => ended('n8n', n8nLog)({ code, signal }));
-		const owner = sandbox ? await ensureOwner(`http://localhost:${N8N_PORT}`, sandbox.secrets.env.N8N_OWNER_EMAIL, sandbox.secrets.env.N8N_OWNER_PASSWORD) : undefined;
+		const owner = sandbox
+			? await ensureOwner(
+					`http://localhost:${N8N_PORT}`,
+					sandbox.secrets.env.N8N_OWNER_EMAIL,
+					sandbox.secrets.env.N8N_OWNER_PASSWORD,
+				)
+			: undefined;
 
 		if (sandbox) {
 			console.log(`

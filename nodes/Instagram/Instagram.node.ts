@@ -37,7 +37,8 @@ export class Instagram implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Instagram Graph API: posts, comments, private replies, publishing (trial reels, collaborators), insights and hashtags',
+		description:
+			'Instagram Graph API: posts, comments, private replies, publishing (trial reels, collaborators), insights and hashtags',
 		defaults: { name: 'Instagram' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

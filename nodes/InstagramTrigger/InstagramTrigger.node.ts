@@ -11,9 +11,18 @@ import { splitList } from '../Instagram/shared/graph';
 import { rateLimitOptions } from '../Instagram/shared/rateLimitOptions';
 import { beginRun, getInstagramCredentials, graphRequest } from '../Instagram/shared/transport';
 import { collectPages, nextGraphCursor, type CursorAdapter, type GraphPage } from '../shared/pagination';
-import { DEFAULT_LOOKBACK_MS, firstPoll, isSeenState, matchKeywords, parseTimestamp, selectNew, type SeenState } from './seen';
+import {
+	DEFAULT_LOOKBACK_MS,
+	firstPoll,
+	isSeenState,
+	matchKeywords,
+	parseTimestamp,
+	selectNew,
+	type SeenState,
+} from './seen';
 
-const POST_FIELDS = 'id,caption,media_type,media_product_type,media_url,thumbnail_url,permalink,shortcode,timestamp,username,like_count,comments_count';
+const POST_FIELDS =
+	'id,caption,media_type,media_product_type,media_url,thumbnail_url,permalink,shortcode,timestamp,username,like_count,comments_count';
 const REPLY_FIELDS = 'id,text,timestamp,username,like_count,hidden,from,parent_id';
 const COMMENT_FIELDS = REPLY_FIELDS;
 /** Comments with their replies expanded in the same call (Graph field expansion). */
@@ -60,7 +69,11 @@ export class InstagramTrigger implements INodeType {
 				noDataExpression: true,
 				options: [
 					{ name: 'New Post', value: 'newPost', description: 'A post, reel or carousel published on the account' },
-					{ name: 'New Comment', value: 'newComment', description: 'A comment (or a reply to one) on one of the account\'s recent posts' },
+					{
+						name: 'New Comment',
+						value: 'newComment',
+						description: "A comment (or a reply to one) on one of the account's recent posts",
+					},
 				],
 				default: 'newPost',
 			},
@@ -79,7 +92,8 @@ export class InstagramTrigger implements INodeType {
 				type: 'boolean',
 				default: true,
 				displayOptions: { show: { event: ['newComment'] } },
-				description: 'Whether replies to comments start the workflow too (each once, with parent_id set to the comment it answers; the account\'s own replies never do)',
+				description:
+					"Whether replies to comments start the workflow too (each once, with parent_id set to the comment it answers; the account's own replies never do)",
 			},
 			{
 				displayName: 'Keywords',
@@ -88,7 +102,8 @@ export class InstagramTrigger implements INodeType {
 				default: '',
 				placeholder: 'price, link, interested',
 				displayOptions: { show: { event: ['newComment'] } },
-				description: 'Comma-separated; only comments containing one of them (any case) start the workflow. Empty: every comment.',
+				description:
+					'Comma-separated; only comments containing one of them (any case) start the workflow. Empty: every comment.',
 			},
 			{
 				displayName: 'Backfill From',
@@ -110,12 +125,19 @@ export class InstagramTrigger implements INodeType {
 		const budgetMs = typeof this.getPollBudgetMs === 'function' ? this.getPollBudgetMs() : 60_000;
 		const withinBudget = () => Date.now() - started < budgetMs * 0.7;
 
-		const items = event === 'newComment' ? await fetchComments(this, manual, withinBudget) : await fetchPosts(this, manual, withinBudget);
+		const items =
+			event === 'newComment'
+				? await fetchComments(this, manual, withinBudget)
+				: await fetchPosts(this, manual, withinBudget);
 
 		if (manual) {
 			// Testing in the editor: show the newest item, remember nothing.
 			const newest = [...items].sort((a, b) => parseTimestamp(b.timestamp) - parseTimestamp(a.timestamp))[0];
-			if (!newest) throw new NodeOperationError(this.getNode(), event === 'newComment' ? 'No comments on the watched posts yet' : 'The account has no posts yet');
+			if (!newest)
+				throw new NodeOperationError(
+					this.getNode(),
+					event === 'newComment' ? 'No comments on the watched posts yet' : 'The account has no posts yet',
+				);
 			return [[{ json: newest }]];
 		}
 
@@ -136,7 +158,8 @@ export class InstagramTrigger implements INodeType {
 		staticData[key] = result.next as unknown as IDataObject;
 
 		let fresh = result.fresh;
-		if (event === 'newComment') fresh = matchKeywords(fresh as Comment[], splitList(this.getNodeParameter('keywords', '') as string));
+		if (event === 'newComment')
+			fresh = matchKeywords(fresh as Comment[], splitList(this.getNodeParameter('keywords', '') as string));
 		if (!fresh.length) return null;
 		return [fresh.map((json) => ({ json }))];
 	}
@@ -157,20 +180,30 @@ async function fetchPosts(context: IPollFunctions, manual: boolean, withinBudget
 	const untilSeen: CursorAdapter<GraphPage<Post>, Post> = {
 		items: (page) => page.data ?? [],
 		next: (page) => {
-			const oldest = Math.min(...(page.data ?? []).map((post) => parseTimestamp(post.timestamp)).filter((ts) => !Number.isNaN(ts)));
+			const oldest = Math.min(
+				...(page.data ?? []).map((post) => parseTimestamp(post.timestamp)).filter((ts) => !Number.isNaN(ts)),
+			);
 			return manual || !(oldest > cutoff) || !withinBudget() ? undefined : nextGraphCursor(page);
 		},
 	};
 	const path = `/${credentials.accountId}/media`;
 	return await collectPages(
 		async (after, limit) =>
-			(await graphRequest.call(context, { method: 'GET', path, qs: { fields: POST_FIELDS, limit, ...(after ? { after } : {}) } })) as GraphPage<Post>,
+			(await graphRequest.call(context, {
+				method: 'GET',
+				path,
+				qs: { fields: POST_FIELDS, limit, ...(after ? { after } : {}) },
+			})) as GraphPage<Post>,
 		untilSeen,
 		{ pageSize: manual ? 5 : 25, maxPages: MAX_POST_PAGES },
 	);
 }
 
-async function fetchComments(context: IPollFunctions, manual: boolean, withinBudget: () => boolean): Promise<Comment[]> {
+async function fetchComments(
+	context: IPollFunctions,
+	manual: boolean,
+	withinBudget: () => boolean,
+): Promise<Comment[]> {
 	const credentials = await getInstagramCredentials.call(context);
 	const postsToWatch = Math.min(50, Math.max(1, Number(context.getNodeParameter('postsToWatch', 10)) || 10));
 	const recent = (await graphRequest.call(context, {
@@ -178,7 +211,10 @@ async function fetchComments(context: IPollFunctions, manual: boolean, withinBud
 		path: `/${credentials.accountId}/media`,
 		qs: { fields: 'id,caption,permalink,timestamp', limit: manual ? 3 : postsToWatch },
 	})) as GraphPage<Post>;
-	const firstPageOnly: CursorAdapter<GraphPage<Comment>, Comment> = { items: (page) => page.data ?? [], next: (page) => (manual ? undefined : nextGraphCursor(page)) };
+	const firstPageOnly: CursorAdapter<GraphPage<Comment>, Comment> = {
+		items: (page) => page.data ?? [],
+		next: (page) => (manual ? undefined : nextGraphCursor(page)),
+	};
 	const includeReplies = context.getNodeParameter('includeReplies', true) !== false;
 	const comments: Comment[] = [];
 	for (const post of recent.data ?? []) {
@@ -186,12 +222,22 @@ async function fetchComments(context: IPollFunctions, manual: boolean, withinBud
 		const fields = includeReplies ? COMMENT_WITH_REPLIES_FIELDS : COMMENT_FIELDS;
 		const onPost = await collectPages(
 			async (after, limit) =>
-				(await graphRequest.call(context, { method: 'GET', path: `/${post.id}/comments`, qs: { fields, limit, ...(after ? { after } : {}) } })) as GraphPage<Comment>,
+				(await graphRequest.call(context, {
+					method: 'GET',
+					path: `/${post.id}/comments`,
+					qs: { fields, limit, ...(after ? { after } : {}) },
+				})) as GraphPage<Comment>,
 			firstPageOnly,
 			{ pageSize: 50, maxPages: MAX_COMMENT_PAGES },
 		);
 		const withReplies = includeReplies ? await flattenReplies(context, onPost, manual, credentials.accountId) : onPost;
-		for (const comment of withReplies) comments.push({ ...comment, media_id: post.id, media_permalink: post.permalink ?? null, media_caption: post.caption ?? null });
+		for (const comment of withReplies)
+			comments.push({
+				...comment,
+				media_id: post.id,
+				media_permalink: post.permalink ?? null,
+				media_caption: post.caption ?? null,
+			});
 	}
 	return comments;
 }
@@ -202,7 +248,12 @@ async function fetchComments(context: IPollFunctions, manual: boolean, withinBud
  * the comment's /replies edge. The account's own replies are left out: a workflow that answers
  * comments must not start itself again with its own answer.
  */
-async function flattenReplies(context: IPollFunctions, comments: Comment[], manual: boolean, accountId: string): Promise<Comment[]> {
+async function flattenReplies(
+	context: IPollFunctions,
+	comments: Comment[],
+	manual: boolean,
+	accountId: string,
+): Promise<Comment[]> {
 	const out: Comment[] = [];
 	for (const { replies, ...comment } of comments) {
 		out.push({ ...comment, parent_id: comment.parent_id ?? null, is_reply: false } as Comment);
@@ -214,7 +265,11 @@ async function flattenReplies(context: IPollFunctions, comments: Comment[], manu
 			}
 			const after = manual ? undefined : nextGraphCursor(page);
 			page = after
-				? ((await graphRequest.call(context, { method: 'GET', path: `/${comment.id}/replies`, qs: { fields: REPLY_FIELDS, limit: 50, after } })) as GraphPage<Comment>)
+				? ((await graphRequest.call(context, {
+						method: 'GET',
+						path: `/${comment.id}/replies`,
+						qs: { fields: REPLY_FIELDS, limit: 50, after },
+					})) as GraphPage<Comment>)
 				: undefined;
 		}
 	}

@@ -34,7 +34,13 @@ export function parseTimestamp(value: unknown): number {
 export function isSeenState(value: unknown): value is SeenState {
 	if (!value || typeof value !== 'object') return false;
 	const v = value as Partial<SeenState>;
-	return v.version === 1 && typeof v.startedAt === 'number' && typeof v.highWater === 'number' && !!v.seen && typeof v.seen === 'object';
+	return (
+		v.version === 1 &&
+		typeof v.startedAt === 'number' &&
+		typeof v.highWater === 'number' &&
+		!!v.seen &&
+		typeof v.seen === 'object'
+	);
 }
 
 function prune(seen: Record<string, number>, cutoff: number): Record<string, number> {
@@ -44,7 +50,9 @@ function prune(seen: Record<string, number>, cutoff: number): Record<string, num
 }
 
 function sortOldestFirst<T extends Stamped>(items: T[]): T[] {
-	return [...items].sort((a, b) => parseTimestamp(a.timestamp) - parseTimestamp(b.timestamp) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+	return [...items].sort(
+		(a, b) => parseTimestamp(a.timestamp) - parseTimestamp(b.timestamp) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+	);
 }
 
 /** Picks the new items (oldest first) and returns the state to store. */
@@ -66,7 +74,10 @@ export function selectNew<T extends Stamped>(
 		fresh.push(item);
 		if (ts > highWater) highWater = ts;
 	}
-	return { fresh, next: { version: 1, startedAt: state.startedAt, highWater, seen: prune(seen, highWater - lookbackMs) } };
+	return {
+		fresh,
+		next: { version: 1, startedAt: state.startedAt, highWater, seen: prune(seen, highWater - lookbackMs) },
+	};
 }
 
 /**
@@ -96,7 +107,10 @@ export function firstPoll<T extends Stamped>(
 }
 
 /** Keeps comments whose text contains any keyword (case-insensitive); no keywords keeps all. */
-export function matchKeywords<T extends { text?: string }>(items: T[], keywords: string[]): Array<T & { matched_keyword?: string }> {
+export function matchKeywords<T extends { text?: string }>(
+	items: T[],
+	keywords: string[],
+): Array<T & { matched_keyword?: string }> {
 	const wanted = keywords.map((k) => k.trim().toLowerCase()).filter(Boolean);
 	if (!wanted.length) return items;
 	const out: Array<T & { matched_keyword?: string }> = [];

@@ -61,7 +61,7 @@ export class TiltedPromptsTrigger implements INodeType {
 				default: '',
 				placeholder: 'whsec_…',
 				description:
-					'Only after rotating this trigger\'s subscription secret in the TiltedPrompts service (POST /api/v1/subscriptions/{ID}/rotate-secret; GET /api/v1/subscriptions lists the subscription, its description names this workflow and node): paste the new secret here. The old secret keeps working until the overlap you chose ends.',
+					"Only after rotating this trigger's subscription secret in the TiltedPrompts service (POST /api/v1/subscriptions/{ID}/rotate-secret; GET /api/v1/subscriptions lists the subscription, its description names this workflow and node): paste the new secret here. The old secret keeps working until the overlap you chose ends.",
 			},
 		],
 	};
@@ -80,10 +80,14 @@ export class TiltedPromptsTrigger implements INodeType {
 					delete staticData.secret;
 					return false;
 				}
-				const sameEvents = JSON.stringify([...((mine.event_types as string[]) ?? [])].sort()) === JSON.stringify(events);
+				const sameEvents =
+					JSON.stringify([...((mine.event_types as string[]) ?? [])].sort()) === JSON.stringify(events);
 				if (mine.url === url && sameEvents) return true;
 				// The URL or the chosen events changed: replace the subscription.
-				await serviceRequest.call(this, { method: 'DELETE', path: `/subscriptions/${encodeURIComponent(String(mine.id))}` });
+				await serviceRequest.call(this, {
+					method: 'DELETE',
+					path: `/subscriptions/${encodeURIComponent(String(mine.id))}`,
+				});
 				delete staticData.subscriptionId;
 				delete staticData.secret;
 				return false;
@@ -104,12 +108,17 @@ export class TiltedPromptsTrigger implements INodeType {
 					body: {
 						url,
 						event_types: events,
-						description: `n8n workflow "${workflow.name ?? workflow.id}" (${workflow.id}), node "${this.getNode().name}"`.slice(0, 500),
+						description:
+							`n8n workflow "${workflow.name ?? workflow.id}" (${workflow.id}), node "${this.getNode().name}"`.slice(
+								0,
+								500,
+							),
 					},
 				});
 				if (typeof created.id !== 'string' || typeof created.secret !== 'string') {
 					throw new NodeApiError(this.getNode(), created as JsonObject, {
-						message: 'The service created the subscription but sent no id or signing secret — update the TiltedPrompts service',
+						message:
+							'The service created the subscription but sent no id or signing secret — update the TiltedPrompts service',
 					});
 				}
 				const staticData = this.getWorkflowStaticData('node') as TriggerStaticData;
@@ -153,7 +162,11 @@ export class TiltedPromptsTrigger implements INodeType {
 
 		const staticData = this.getWorkflowStaticData('node') as TriggerStaticData;
 		if (!staticData.secret) {
-			return reject(401, 'not_subscribed', 'This trigger has no subscription secret: deactivate and activate the workflow again');
+			return reject(
+				401,
+				'not_subscribed',
+				'This trigger has no subscription secret: deactivate and activate the workflow again',
+			);
 		}
 		if (!req.rawBody && req.readRawBody) await req.readRawBody();
 		const raw = req.rawBody;

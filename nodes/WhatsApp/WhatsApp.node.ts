@@ -29,7 +29,8 @@ export class WhatsApp implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'WhatsApp Cloud API: every message type, templates, media, template management and a throttled bulk send',
+		description:
+			'WhatsApp Cloud API: every message type, templates, media, template management and a throttled bulk send',
 		defaults: { name: 'WhatsApp' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -40,7 +41,9 @@ export class WhatsApp implements INodeType {
 				// Only for Sending Options → Shared Send Budget (the service holds the number's budget).
 				name: 'tiltedPromptsApi',
 				required: false,
-				displayOptions: { show: { resource: ['message'], operation: ['send', 'sendTemplate'], 'sendingOptions.sharedBudget': [true] } },
+				displayOptions: {
+					show: { resource: ['message'], operation: ['send', 'sendTemplate'], 'sendingOptions.sharedBudget': [true] },
+				},
 			},
 		],
 		properties: [

@@ -2,7 +2,11 @@
 import type { INodeProperties, INodePropertyMode, INodePropertyOptions } from 'n8n-workflow';
 
 /** A resource's Operation selector: each option with `action` (and a description where it helps). */
-export function operationField(resource: string, options: INodePropertyOptions[], defaultOperation: string): INodeProperties {
+export function operationField(
+	resource: string,
+	options: INodePropertyOptions[],
+	defaultOperation: string,
+): INodeProperties {
 	return {
 		displayName: 'Operation',
 		name: 'operation',
@@ -17,7 +21,13 @@ export function operationField(resource: string, options: INodePropertyOptions[]
 /** Return All and Limit of a list operation (shown for one operation with `forOperation`). */
 export function returnAllOrLimit(): INodeProperties[] {
 	return [
-		{ displayName: 'Return All', name: 'returnAll', type: 'boolean', default: false, description: 'Whether to return all results or only up to a given limit' },
+		{
+			displayName: 'Return All',
+			name: 'returnAll',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to return all results or only up to a given limit',
+		},
 		{
 			displayName: 'Limit',
 			name: 'limit',
@@ -64,7 +74,12 @@ export function listOrIdLocator(
 		required: true,
 		description: field.description,
 		modes: [
-			{ displayName: 'From List', name: 'list', type: 'list', typeOptions: { searchListMethod: field.searchListMethod, searchable: true } },
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: field.searchListMethod, searchable: true },
+			},
 			{ displayName: 'By ID', name: 'id', type: 'string', ...byId },
 		],
 	};

@@ -25,8 +25,12 @@ export interface GraphRequest {
 
 /** `https://host/v24.0`: trailing slashes of the host and slashes around the version removed. */
 export function graphBase(host: string | undefined, version: string | undefined): string {
-	const base = String(host || FACEBOOK_GRAPH_HOST).trim().replace(/\/+$/, '');
-	const v = String(version || DEFAULT_GRAPH_VERSION).trim().replace(/^\/+|\/+$/g, '');
+	const base = String(host || FACEBOOK_GRAPH_HOST)
+		.trim()
+		.replace(/\/+$/, '');
+	const v = String(version || DEFAULT_GRAPH_VERSION)
+		.trim()
+		.replace(/^\/+|\/+$/g, '');
 	return `${base}/${v}`;
 }
 

@@ -93,7 +93,11 @@ export function requestOptions(request: HttpRequest): IHttpRequestOptions {
 }
 
 /** One HTTP call through n8n; never throws for an HTTP status (network failures do throw). */
-export async function httpCall<T = unknown>(this: HttpContext, request: HttpRequest, auth: HttpAuth = {}): Promise<HttpResponse<T>> {
+export async function httpCall<T = unknown>(
+	this: HttpContext,
+	request: HttpRequest,
+	auth: HttpAuth = {},
+): Promise<HttpResponse<T>> {
 	const options = requestOptions(request);
 	const helpers = this.helpers as IExecuteFunctions['helpers'];
 	const response = (
@@ -103,7 +107,14 @@ export async function httpCall<T = unknown>(this: HttpContext, request: HttpRequ
 					auth.credentialType,
 					options,
 					auth.credentials
-						? { credentialsDecrypted: { id: auth.credentialType, name: auth.credentialType, type: auth.credentialType, data: auth.credentials } }
+						? {
+								credentialsDecrypted: {
+									id: auth.credentialType,
+									name: auth.credentialType,
+									type: auth.credentialType,
+									data: auth.credentials,
+								},
+							}
 						: undefined,
 				)
 			: await helpers.httpRequest(options)

@@ -49,7 +49,8 @@ export interface MetaErrorInfo {
 	 */
 	backoff?: 'pair' | 'throttle' | 'default';
 	/** n8n failure cause, if one fits. */
-	cause?: 'rate-limited' | 'quota-exhausted' | 'temporarily-unavailable' | 'credential-invalid' | 'configuration-invalid';
+	cause?:
+		'rate-limited' | 'quota-exhausted' | 'temporarily-unavailable' | 'credential-invalid' | 'configuration-invalid';
 }
 
 const TOKEN_FIX = 'create a new access token (a System User token does not expire) and update the credential';
@@ -57,50 +58,240 @@ const TOKEN_FIX = 'create a new access token (a System User token does not expir
 /** Codes from Meta's Graph API and WhatsApp Cloud API error references. */
 const CATALOG: Record<number, MetaErrorInfo> = {
 	0: { title: 'authentication failed', fix: TOKEN_FIX, retryable: false, stopRun: true, cause: 'credential-invalid' },
-	1: { title: 'unknown Meta API error (often temporary)', fix: 'try again later; if it persists, check Meta\'s status page', retryable: true, cause: 'temporarily-unavailable' },
-	2: { title: 'Meta service temporarily unavailable', fix: 'try again later', retryable: true, cause: 'temporarily-unavailable' },
-	3: { title: 'the app lacks the capability for this call', fix: 'check the app\'s permissions and the API version in the credential', retryable: false, cause: 'configuration-invalid' },
-	4: { title: 'the app hit its API call rate limit', fix: 'wait and send fewer requests (lower the throughput option)', retryable: true, cause: 'rate-limited' },
-	10: { title: 'permission denied', fix: 'grant the token whatsapp_business_messaging / whatsapp_business_management (or the Instagram permissions) and add the asset to the System User', retryable: false, cause: 'configuration-invalid' },
-	17: { title: 'the user hit its API call rate limit', fix: 'wait and send fewer requests', retryable: true, cause: 'rate-limited' },
-	32: { title: 'the page hit its API call rate limit', fix: 'wait and send fewer requests', retryable: true, cause: 'rate-limited' },
-	100: { title: 'invalid parameter', fix: 'correct the field named in the details', retryable: false, cause: 'configuration-invalid' },
-	190: { title: 'access token expired or invalid', fix: TOKEN_FIX, retryable: false, stopRun: true, cause: 'credential-invalid' },
-	200: { title: 'permission denied', fix: 'grant the token the permission named in the details', retryable: false, cause: 'configuration-invalid' },
-	368: { title: 'temporarily blocked for policy violations', fix: 'review the account\'s quality and policy notices in WhatsApp Manager; do not retry', retryable: false },
-	613: { title: 'call rate limit exceeded', fix: 'wait and send fewer requests', retryable: true, cause: 'rate-limited' },
-	80007: { title: 'the WhatsApp Business Account hit its rate limit', fix: 'wait and send fewer requests', retryable: true, cause: 'rate-limited' },
-	130429: { title: 'throughput limit reached (too many messages per second)', fix: 'lower the Throughput option to your number\'s limit; the bulk send retries these', retryable: true, backoff: 'throttle', cause: 'rate-limited' },
-	130472: { title: 'the recipient is part of a Meta marketing experiment', fix: 'no action; the message was not sent to this user', retryable: false },
-	130497: { title: 'the business may not message users in this country', fix: 'remove recipients from restricted countries', retryable: false },
-	131000: { title: 'something went wrong at Meta', fix: 'try again later', retryable: true, cause: 'temporarily-unavailable' },
-	131005: { title: 'access denied', fix: 'check the token\'s permissions for this phone number / WABA', retryable: false, cause: 'configuration-invalid' },
-	131008: { title: 'a required parameter is missing', fix: 'fill in the field named in the details', retryable: false, cause: 'configuration-invalid' },
-	131009: { title: 'a parameter value is not valid', fix: 'correct the field named in the details', retryable: false, cause: 'configuration-invalid' },
-	131016: { title: 'WhatsApp service temporarily unavailable', fix: 'try again later', retryable: true, cause: 'temporarily-unavailable' },
-	131021: { title: 'recipient is the sender', fix: 'send to a number other than the sending phone number', retryable: false },
-	131026: { title: 'message undeliverable (recipient not on WhatsApp, old app, or has not accepted the terms)', fix: 'check the number; do not retry', retryable: false },
-	131030: { title: 'recipient not in the test number\'s allowed list', fix: 'add the recipient in the app\'s WhatsApp API setup, or use a production number', retryable: false },
-	131031: { title: 'the business account is locked', fix: 'resolve the account notice in WhatsApp Manager', retryable: false, cause: 'configuration-invalid' },
-	131042: { title: 'payment issue on the business account', fix: 'fix the payment method in WhatsApp Manager', retryable: false, cause: 'configuration-invalid' },
-	131045: { title: 'the phone number is not registered', fix: 'register the number (Phone number → register) before sending', retryable: false, cause: 'configuration-invalid' },
-	131047: { title: 'more than 24 h since the customer\'s last message', fix: 'send a template instead', retryable: false },
-	131048: { title: 'spam rate limit hit: too many of your messages were blocked or flagged', fix: 'pause the campaign and improve message quality; do not retry', retryable: false },
-	131049: { title: 'Meta chose not to deliver this marketing message (per-user marketing limit)', fix: 'do not resend now; try again in a day or later', retryable: false },
-	131050: { title: 'the user stopped marketing messages from your business', fix: 'do not resend; mark the contact as opted out', retryable: false },
+	1: {
+		title: 'unknown Meta API error (often temporary)',
+		fix: "try again later; if it persists, check Meta's status page",
+		retryable: true,
+		cause: 'temporarily-unavailable',
+	},
+	2: {
+		title: 'Meta service temporarily unavailable',
+		fix: 'try again later',
+		retryable: true,
+		cause: 'temporarily-unavailable',
+	},
+	3: {
+		title: 'the app lacks the capability for this call',
+		fix: "check the app's permissions and the API version in the credential",
+		retryable: false,
+		cause: 'configuration-invalid',
+	},
+	4: {
+		title: 'the app hit its API call rate limit',
+		fix: 'wait and send fewer requests (lower the throughput option)',
+		retryable: true,
+		cause: 'rate-limited',
+	},
+	10: {
+		title: 'permission denied',
+		fix: 'grant the token whatsapp_business_messaging / whatsapp_business_management (or the Instagram permissions) and add the asset to the System User',
+		retryable: false,
+		cause: 'configuration-invalid',
+	},
+	17: {
+		title: 'the user hit its API call rate limit',
+		fix: 'wait and send fewer requests',
+		retryable: true,
+		cause: 'rate-limited',
+	},
+	32: {
+		title: 'the page hit its API call rate limit',
+		fix: 'wait and send fewer requests',
+		retryable: true,
+		cause: 'rate-limited',
+	},
+	100: {
+		title: 'invalid parameter',
+		fix: 'correct the field named in the details',
+		retryable: false,
+		cause: 'configuration-invalid',
+	},
+	190: {
+		title: 'access token expired or invalid',
+		fix: TOKEN_FIX,
+		retryable: false,
+		stopRun: true,
+		cause: 'credential-invalid',
+	},
+	200: {
+		title: 'permission denied',
+		fix: 'grant the token the permission named in the details',
+		retryable: false,
+		cause: 'configuration-invalid',
+	},
+	368: {
+		title: 'temporarily blocked for policy violations',
+		fix: "review the account's quality and policy notices in WhatsApp Manager; do not retry",
+		retryable: false,
+	},
+	613: {
+		title: 'call rate limit exceeded',
+		fix: 'wait and send fewer requests',
+		retryable: true,
+		cause: 'rate-limited',
+	},
+	80007: {
+		title: 'the WhatsApp Business Account hit its rate limit',
+		fix: 'wait and send fewer requests',
+		retryable: true,
+		cause: 'rate-limited',
+	},
+	130429: {
+		title: 'throughput limit reached (too many messages per second)',
+		fix: "lower the Throughput option to your number's limit; the bulk send retries these",
+		retryable: true,
+		backoff: 'throttle',
+		cause: 'rate-limited',
+	},
+	130472: {
+		title: 'the recipient is part of a Meta marketing experiment',
+		fix: 'no action; the message was not sent to this user',
+		retryable: false,
+	},
+	130497: {
+		title: 'the business may not message users in this country',
+		fix: 'remove recipients from restricted countries',
+		retryable: false,
+	},
+	131000: {
+		title: 'something went wrong at Meta',
+		fix: 'try again later',
+		retryable: true,
+		cause: 'temporarily-unavailable',
+	},
+	131005: {
+		title: 'access denied',
+		fix: "check the token's permissions for this phone number / WABA",
+		retryable: false,
+		cause: 'configuration-invalid',
+	},
+	131008: {
+		title: 'a required parameter is missing',
+		fix: 'fill in the field named in the details',
+		retryable: false,
+		cause: 'configuration-invalid',
+	},
+	131009: {
+		title: 'a parameter value is not valid',
+		fix: 'correct the field named in the details',
+		retryable: false,
+		cause: 'configuration-invalid',
+	},
+	131016: {
+		title: 'WhatsApp service temporarily unavailable',
+		fix: 'try again later',
+		retryable: true,
+		cause: 'temporarily-unavailable',
+	},
+	131021: {
+		title: 'recipient is the sender',
+		fix: 'send to a number other than the sending phone number',
+		retryable: false,
+	},
+	131026: {
+		title: 'message undeliverable (recipient not on WhatsApp, old app, or has not accepted the terms)',
+		fix: 'check the number; do not retry',
+		retryable: false,
+	},
+	131030: {
+		title: "recipient not in the test number's allowed list",
+		fix: "add the recipient in the app's WhatsApp API setup, or use a production number",
+		retryable: false,
+	},
+	131031: {
+		title: 'the business account is locked',
+		fix: 'resolve the account notice in WhatsApp Manager',
+		retryable: false,
+		cause: 'configuration-invalid',
+	},
+	131042: {
+		title: 'payment issue on the business account',
+		fix: 'fix the payment method in WhatsApp Manager',
+		retryable: false,
+		cause: 'configuration-invalid',
+	},
+	131045: {
+		title: 'the phone number is not registered',
+		fix: 'register the number (Phone number → register) before sending',
+		retryable: false,
+		cause: 'configuration-invalid',
+	},
+	131047: {
+		title: "more than 24 h since the customer's last message",
+		fix: 'send a template instead',
+		retryable: false,
+	},
+	131048: {
+		title: 'spam rate limit hit: too many of your messages were blocked or flagged',
+		fix: 'pause the campaign and improve message quality; do not retry',
+		retryable: false,
+	},
+	131049: {
+		title: 'Meta chose not to deliver this marketing message (per-user marketing limit)',
+		fix: 'do not resend now; try again in a day or later',
+		retryable: false,
+	},
+	131050: {
+		title: 'the user stopped marketing messages from your business',
+		fix: 'do not resend; mark the contact as opted out',
+		retryable: false,
+	},
 	131051: { title: 'unsupported message type', fix: 'use a supported message type', retryable: false },
-	131052: { title: 'media download error (WhatsApp could not download the media)', fix: 'check the media link is public HTTPS and the file type and size are supported', retryable: false },
+	131052: {
+		title: 'media download error (WhatsApp could not download the media)',
+		fix: 'check the media link is public HTTPS and the file type and size are supported',
+		retryable: false,
+	},
 	131053: { title: 'media upload error', fix: 'check the file type and size are supported', retryable: false },
-	131056: { title: 'pair rate limit hit (too many messages to the same recipient)', fix: 'wait before messaging this recipient again; the bulk send retries after 4^n s', retryable: true, backoff: 'pair', cause: 'rate-limited' },
-	131057: { title: 'the business account is in maintenance mode', fix: 'try again later', retryable: true, cause: 'temporarily-unavailable' },
-	132000: { title: 'template parameter count mismatch', fix: 'give exactly as many parameters as the template has placeholders', retryable: false, cause: 'configuration-invalid' },
-	132001: { title: 'template does not exist in this language (or is not approved)', fix: 'pick an approved template and its language', retryable: false, cause: 'configuration-invalid' },
-	132005: { title: 'translated text too long after filling the parameters', fix: 'shorten the parameter values', retryable: false },
+	131056: {
+		title: 'pair rate limit hit (too many messages to the same recipient)',
+		fix: 'wait before messaging this recipient again; the bulk send retries after 4^n s',
+		retryable: true,
+		backoff: 'pair',
+		cause: 'rate-limited',
+	},
+	131057: {
+		title: 'the business account is in maintenance mode',
+		fix: 'try again later',
+		retryable: true,
+		cause: 'temporarily-unavailable',
+	},
+	132000: {
+		title: 'template parameter count mismatch',
+		fix: 'give exactly as many parameters as the template has placeholders',
+		retryable: false,
+		cause: 'configuration-invalid',
+	},
+	132001: {
+		title: 'template does not exist in this language (or is not approved)',
+		fix: 'pick an approved template and its language',
+		retryable: false,
+		cause: 'configuration-invalid',
+	},
+	132005: {
+		title: 'translated text too long after filling the parameters',
+		fix: 'shorten the parameter values',
+		retryable: false,
+	},
 	132007: { title: 'template content violates a policy', fix: 'edit the template', retryable: false },
-	132012: { title: 'template parameter format mismatch', fix: 'give each parameter the type the template expects (e.g. image header needs an image)', retryable: false, cause: 'configuration-invalid' },
-	132015: { title: 'template is paused for low quality', fix: 'edit the template or wait for it to be unpaused', retryable: false },
+	132012: {
+		title: 'template parameter format mismatch',
+		fix: 'give each parameter the type the template expects (e.g. image header needs an image)',
+		retryable: false,
+		cause: 'configuration-invalid',
+	},
+	132015: {
+		title: 'template is paused for low quality',
+		fix: 'edit the template or wait for it to be unpaused',
+		retryable: false,
+	},
 	132016: { title: 'template is disabled for low quality', fix: 'create a new template', retryable: false },
-	133010: { title: 'phone number not registered on the Cloud API', fix: 'register the number before sending', retryable: false, cause: 'configuration-invalid' },
+	133010: {
+		title: 'phone number not registered on the Cloud API',
+		fix: 'register the number before sending',
+		retryable: false,
+		cause: 'configuration-invalid',
+	},
 	135000: { title: 'generic user error', fix: 'check the request parameters', retryable: false },
 };
 
@@ -134,7 +325,12 @@ export function metaErrorInfo(
 	const known = code === undefined ? undefined : (options.extra?.[code] ?? CATALOG[code]);
 	if (known) return known;
 	if (options.httpStatus !== undefined && options.httpStatus >= 500) {
-		return { title: `Meta server error (HTTP ${options.httpStatus})`, fix: 'try again later', retryable: true, cause: 'temporarily-unavailable' };
+		return {
+			title: `Meta server error (HTTP ${options.httpStatus})`,
+			fix: 'try again later',
+			retryable: true,
+			cause: 'temporarily-unavailable',
+		};
 	}
 	if (options.httpStatus === 429) {
 		return { title: 'too many requests', fix: 'wait and send fewer requests', retryable: true, cause: 'rate-limited' };
@@ -218,7 +414,11 @@ export function metaApiError(
 	response: { body?: unknown; status?: number; headers?: Record<string, unknown> },
 	options: { product?: MetaProduct; itemIndex?: number; extra?: Record<number, MetaErrorInfo> } = {},
 ): NodeApiError {
-	const described = describeMetaError(response.body, { product: options.product, httpStatus: response.status, extra: options.extra });
+	const described = describeMetaError(response.body, {
+		product: options.product,
+		httpStatus: response.status,
+		extra: options.extra,
+	});
 	const errorResponse = (parseMetaError(response.body) ?? { message: described.message }) as unknown as JsonObject;
 	const retryAfter = retryAfterMs(response.headers);
 	const cause = described.info.cause;

@@ -82,9 +82,7 @@ export interface BackoffPolicy {
 export const DEFAULT_BACKOFF_POLICY: BackoffPolicy = { slowDownAtPercent: 75, maxWaitMs: 60_000 };
 
 export type BackoffDecision =
-	| { action: 'proceed' }
-	| { action: 'wait'; waitMs: number; message: string }
-	| { action: 'stop'; message: string };
+	{ action: 'proceed' } | { action: 'wait'; waitMs: number; message: string } | { action: 'stop'; message: string };
 
 /**
  * What to do before the next call, given the usage Meta reported on the last one.
@@ -92,15 +90,24 @@ export type BackoffDecision =
  * (linear up to `maxWaitMs`). Throttled (100 % or a regain time): wait for the regain time if it
  * fits in `maxWaitMs`, else stop and say when access returns.
  */
-export function backoffFor(usage: MetaUsage | undefined, policy: BackoffPolicy = DEFAULT_BACKOFF_POLICY): BackoffDecision {
+export function backoffFor(
+	usage: MetaUsage | undefined,
+	policy: BackoffPolicy = DEFAULT_BACKOFF_POLICY,
+): BackoffDecision {
 	if (!usage) return { action: 'proceed' };
 	const pct = Math.round(usage.maxPercent);
 	if (usage.regainAccessMinutes > 0 || usage.maxPercent >= 100) {
 		const waitMs = usage.regainAccessMinutes * 60_000;
 		const when =
-			usage.regainAccessMinutes > 0 ? `access returns in about ${usage.regainAccessMinutes} min` : 'access returns when usage drops below 100 %';
+			usage.regainAccessMinutes > 0
+				? `access returns in about ${usage.regainAccessMinutes} min`
+				: 'access returns when usage drops below 100 %';
 		if (usage.regainAccessMinutes > 0 && waitMs <= policy.maxWaitMs) {
-			return { action: 'wait', waitMs, message: `Meta throttled this app (${usage.source} at ${pct} %); waiting ${Math.ceil(waitMs / 1000)} s because ${when}` };
+			return {
+				action: 'wait',
+				waitMs,
+				message: `Meta throttled this app (${usage.source} at ${pct} %); waiting ${Math.ceil(waitMs / 1000)} s because ${when}`,
+			};
 		}
 		return {
 			action: 'stop',

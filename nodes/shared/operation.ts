@@ -52,8 +52,14 @@ export type Operation = ItemOperation | BatchOperation;
 export type OperationTable = Record<string, Record<string, Operation>>;
 
 /** Fields shown only for one resource and operation (n8n's `updateDisplayOptions`). */
-export function forOperation(resource: string, operation: string | string[], properties: INodeProperties[]): INodeProperties[] {
-	const displayOptions: IDisplayOptions = { show: { resource: [resource], operation: Array.isArray(operation) ? operation : [operation] } };
+export function forOperation(
+	resource: string,
+	operation: string | string[],
+	properties: INodeProperties[],
+): INodeProperties[] {
+	const displayOptions: IDisplayOptions = {
+		show: { resource: [resource], operation: Array.isArray(operation) ? operation : [operation] },
+	};
 	return updateDisplayOptions(displayOptions, properties);
 }
 

@@ -16,9 +16,13 @@ export function findOperation(this: IExecuteFunctions, table: OperationTable): O
 	const resource = this.getNodeParameter('resource', 0) as string;
 	const operation = this.getNodeParameter('operation', 0) as string;
 	const operations = Object.prototype.hasOwnProperty.call(table, resource) ? table[resource] : undefined;
-	const found = operations && Object.prototype.hasOwnProperty.call(operations, operation) ? operations[operation] : undefined;
+	const found =
+		operations && Object.prototype.hasOwnProperty.call(operations, operation) ? operations[operation] : undefined;
 	if (!found) {
-		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of resource "${resource}" is not supported`);
+		throw new NodeOperationError(
+			this.getNode(),
+			`The operation "${operation}" of resource "${resource}" is not supported`,
+		);
 	}
 	return found;
 }
@@ -27,12 +31,18 @@ export function findOperation(this: IExecuteFunctions, table: OperationTable): O
 export function pairResult(this: IExecuteFunctions, result: ItemResult, itemIndex: number): INodeExecutionData[] {
 	const list = Array.isArray(result) ? result : [result];
 	const data: INodeExecutionData[] = list.map((entry) =>
-		entry instanceof OutputItem ? { json: entry.json, ...(entry.binary ? { binary: entry.binary } : {}) } : { json: entry },
+		entry instanceof OutputItem
+			? { json: entry.json, ...(entry.binary ? { binary: entry.binary } : {}) }
+			: { json: entry },
 	);
 	return this.helpers.constructExecutionMetaData(data, { itemData: { item: itemIndex } });
 }
 
-async function runItems(this: IExecuteFunctions, operation: ItemOperation, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+async function runItems(
+	this: IExecuteFunctions,
+	operation: ItemOperation,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
 	const output: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {

@@ -60,7 +60,9 @@ export function decodeSecret(secret: string): Buffer {
 	}
 	const key = Buffer.from(encoded, 'base64');
 	if (key.length < MIN_KEY_BYTES || key.length > MAX_KEY_BYTES) {
-		throw new InvalidSecretError(`The signing secret's key must be between ${MIN_KEY_BYTES} and ${MAX_KEY_BYTES} bytes.`);
+		throw new InvalidSecretError(
+			`The signing secret's key must be between ${MIN_KEY_BYTES} and ${MAX_KEY_BYTES} bytes.`,
+		);
 	}
 	return key;
 }
@@ -106,8 +108,7 @@ export function signHeaders(
 export type WebhookHeaders = Record<string, string | string[] | undefined>;
 
 function header(headers: WebhookHeaders, name: string): string | undefined {
-	const value =
-		headers[name] ?? Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
+	const value = headers[name] ?? Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
 	return Array.isArray(value) ? value[0] : value;
 }
 

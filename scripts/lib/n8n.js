@@ -60,7 +60,16 @@ function installPackage(userFolder, tarball) {
 }
 
 /** The environment of one n8n process. */
-function n8nEnv({ userFolder, port, brokerPort, databaseUrl, encryptionKey, logLevel = 'warn', listenAddress, extra = {} }) {
+function n8nEnv({
+	userFolder,
+	port,
+	brokerPort,
+	databaseUrl,
+	encryptionKey,
+	logLevel = 'warn',
+	listenAddress,
+	extra = {},
+}) {
 	const db = new URL(databaseUrl);
 	const env = {
 		...process.env,
@@ -132,7 +141,9 @@ async function startServer(runtimeDir, env, { onOutput, timeoutMs = 180000 } = {
 	child.stdout.on('data', collect);
 	child.stderr.on('data', collect);
 	let exited = null;
-	const exitPromise = new Promise((resolve) => child.on('exit', (code, signal) => resolve((exited = { code, signal }))));
+	const exitPromise = new Promise((resolve) =>
+		child.on('exit', (code, signal) => resolve((exited = { code, signal }))),
+	);
 	const url = `http://localhost:${env.N8N_PORT}`;
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {

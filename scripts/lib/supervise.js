@@ -18,7 +18,11 @@ function partEnded(part, ended, state) {
 	const parts = state.parts ?? PARTS;
 	if (!parts.includes(part)) throw new Error(`unknown part "${part}" (expected one of ${parts.join(', ')})`);
 	if (state.stopping) return null;
-	const how = ended.signal ? `was killed by ${ended.signal}` : ended.code === null ? 'ended' : `exited with code ${ended.code}`;
+	const how = ended.signal
+		? `was killed by ${ended.signal}`
+		: ended.code === null
+			? 'ended'
+			: `exited with code ${ended.code}`;
 	const rest = parts.filter((p) => p !== part);
 	const others = rest.length > 1 ? `${rest.slice(0, -1).join(', ')} and ${rest[rest.length - 1]}` : rest.join('');
 	return {

@@ -37,7 +37,10 @@ function percentile(sorted, p) {
 }
 
 function cli(env, args) {
-	const out = execFileSync(process.execPath, [MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'ignore'] }).toString('utf8').trim().split('\n');
+	const out = execFileSync(process.execPath, [MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'ignore'] })
+		.toString('utf8')
+		.trim()
+		.split('\n');
 	return out[out.length - 1];
 }
 
@@ -54,7 +57,15 @@ function metaBody(wamid, from) {
 							messaging_product: 'whatsapp',
 							metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
 							contacts: [{ profile: { name: 'Bench' }, wa_id: from }],
-							messages: [{ from, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'price?' } }],
+							messages: [
+								{
+									from,
+									id: wamid,
+									timestamp: String(Math.floor(Date.now() / 1000)),
+									type: 'text',
+									text: { body: 'price?' },
+								},
+							],
 						},
 					},
 				],
@@ -99,9 +110,18 @@ async function main() {
 				const at = performance.now();
 				const body = Buffer.concat(chunks);
 				try {
-					verify(body, { 'webhook-id': req.headers['webhook-id'], 'webhook-timestamp': req.headers['webhook-timestamp'], 'webhook-signature': req.headers['webhook-signature'] }, [secret], {
-						nowSeconds: Math.floor(Date.now() / 1000),
-					});
+					verify(
+						body,
+						{
+							'webhook-id': req.headers['webhook-id'],
+							'webhook-timestamp': req.headers['webhook-timestamp'],
+							'webhook-signature': req.headers['webhook-signature'],
+						},
+						[secret],
+						{
+							nowSeconds: Math.floor(Date.now() / 1000),
+						},
+					);
 				} catch {
 					badSignatures++;
 					res.writeHead(401).end();
@@ -145,7 +165,11 @@ async function main() {
 			const body = metaBody(wamid, `91981${String(n % 100000).padStart(7, '0')}`);
 			const signature = `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}`;
 			sentAt.set(wamid, performance.now());
-			const response = await fetch(`${base}/webhooks/meta`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature }, body });
+			const response = await fetch(`${base}/webhooks/meta`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
+				body,
+			});
 			await response.arrayBuffer();
 			if (recordAnswers) answerTimes.push(performance.now() - sentAt.get(wamid));
 			if (response.status !== 200) failedPosts++;

@@ -31,7 +31,9 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function rssMb(pid) {
 	try {
-		const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+		const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+			.split('\n')
+			.find((l) => l.startsWith('VmRSS:'));
 		return line ? Math.round(Number(line.replace(/\D+/g, '')) / 1024) : null;
 	} catch {
 		return null;
@@ -40,11 +42,17 @@ function rssMb(pid) {
 
 function load(options) {
 	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, [join(HERE, 'ingest-load.mjs'), JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
+		const child = spawn(process.execPath, [join(HERE, 'ingest-load.mjs'), JSON.stringify(options)], {
+			stdio: ['ignore', 'pipe', 'inherit'],
+		});
 		let out = '';
 		child.stdout.on('data', (chunk) => (out += chunk));
 		child.on('error', reject);
-		child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop())) : reject(new Error(`load generator exited ${code}`))));
+		child.on('close', (code) =>
+			code === 0
+				? resolve(JSON.parse(out.trim().split('\n').pop()))
+				: reject(new Error(`load generator exited ${code}`)),
+		);
 	});
 }
 
@@ -85,7 +93,10 @@ async function benchOurs(databaseUrl) {
 		ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
 		LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
 	};
-	const service = spawn(process.execPath, [join(ROOT, 'service', 'dist', 'main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+	const service = spawn(process.execPath, [join(ROOT, 'service', 'dist', 'main.js')], {
+		env,
+		stdio: ['ignore', 'ignore', 'inherit'],
+	});
 	try {
 		const url = `http://127.0.0.1:${port}`;
 		await waitFor(`${url}/readyz`, 'service');
@@ -96,8 +107,17 @@ async function benchOurs(databaseUrl) {
 		const max = await load({ ...target, connections: OURS_CONNECTIONS, duration: DURATION, prefix: 'max' });
 		const rss = rssMb(service.pid);
 		log(`ours: fixed ${FIXED_RATE} requests/s, ${DURATION} s`);
-		const fixed = await load({ ...target, connections: 32, duration: DURATION, overallRate: FIXED_RATE, prefix: 'fixed' });
-		const [{ stored }] = await query(databaseUrl, "SELECT count(*)::int AS stored FROM events WHERE dedupe_key LIKE 'wa.status:wamid.max.%'");
+		const fixed = await load({
+			...target,
+			connections: 32,
+			duration: DURATION,
+			overallRate: FIXED_RATE,
+			prefix: 'fixed',
+		});
+		const [{ stored }] = await query(
+			databaseUrl,
+			"SELECT count(*)::int AS stored FROM events WHERE dedupe_key LIKE 'wa.status:wamid.max.%'",
+		);
 		return { max, fixed, rss, stored };
 	} finally {
 		service.kill('SIGTERM');
@@ -120,12 +140,25 @@ async function benchN8n(databaseUrl) {
 	log('n8n: starting 2.40.7');
 	const server = await n8nLib.startServer(runtime, env);
 	try {
-		const owner = { email: 'bench@example.com', password: 'Bench-Owner-Passw0rd', firstName: 'Bench', lastName: 'Owner' };
-		const setup = await fetch(`${server.url}/rest/owner/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(owner) });
+		const owner = {
+			email: 'bench@example.com',
+			password: 'Bench-Owner-Passw0rd',
+			firstName: 'Bench',
+			lastName: 'Owner',
+		};
+		const setup = await fetch(`${server.url}/rest/owner/setup`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(owner),
+		});
 		if (!setup.ok) throw new Error(`owner setup: ${setup.status} ${await setup.text()}`);
 		const cookie = (setup.headers.get('set-cookie') ?? '').split(';')[0];
 		const rest = async (method, path, body) => {
-			const res = await fetch(`${server.url}/rest${path}`, { method, headers: { cookie, 'content-type': 'application/json', 'browser-id': 'bench' }, body: JSON.stringify(body) });
+			const res = await fetch(`${server.url}/rest${path}`, {
+				method,
+				headers: { cookie, 'content-type': 'application/json', 'browser-id': 'bench' },
+				body: JSON.stringify(body),
+			});
 			const text = await res.text();
 			if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
 			return JSON.parse(text).data;
@@ -134,7 +167,16 @@ async function benchN8n(databaseUrl) {
 		const credential = await rest('POST', '/credentials', {
 			name: 'Bench Postgres',
 			type: 'postgres',
-			data: { host: db.hostname, port: Number(db.port), database: db.pathname.slice(1), user: db.username, password: db.password, ssl: 'disable', allowUnauthorizedCerts: false, sshTunnel: false },
+			data: {
+				host: db.hostname,
+				port: Number(db.port),
+				database: db.pathname.slice(1),
+				user: db.username,
+				password: db.password,
+				ssl: 'disable',
+				allowUnauthorizedCerts: false,
+				sshTunnel: false,
+			},
 		});
 		const workflow = await rest('POST', '/workflows', {
 			name: 'Meta webhook → Postgres (bench reference)',
@@ -171,9 +213,18 @@ async function benchN8n(databaseUrl) {
 		const warm = await load({ url, secret: 'unused-by-n8n', connections: 4, duration: 3, prefix: 'n8nwarm' });
 		if (warm.ok === 0) throw new Error(`n8n workflow answered no 2xx during warm-up: ${JSON.stringify(warm)}`);
 		log(`n8n: max throughput, ${N8N_CONNECTIONS} connections, ${DURATION} s`);
-		const max = await load({ url, secret: 'unused-by-n8n', connections: N8N_CONNECTIONS, duration: DURATION, prefix: 'n8nmax' });
+		const max = await load({
+			url,
+			secret: 'unused-by-n8n',
+			connections: N8N_CONNECTIONS,
+			duration: DURATION,
+			prefix: 'n8nmax',
+		});
 		const rss = rssMb(server.child.pid);
-		const [{ stored }] = await query(databaseUrl, "SELECT count(*)::int AS stored FROM n8n_bench_events WHERE payload::text LIKE '%wamid.n8nmax.%'");
+		const [{ stored }] = await query(
+			databaseUrl,
+			"SELECT count(*)::int AS stored FROM n8n_bench_events WHERE payload::text LIKE '%wamid.n8nmax.%'",
+		);
 		return { max, rss, stored };
 	} finally {
 		await server.stop();
@@ -190,14 +241,18 @@ async function main() {
 	try {
 		const databaseUrl = await pg.ensureDatabase('bench');
 		await pg.ensureDatabase('n8n_internal');
-		await query(databaseUrl, 'CREATE TABLE IF NOT EXISTS n8n_bench_events (id bigserial PRIMARY KEY, received_at timestamptz NOT NULL DEFAULT now(), payload jsonb NOT NULL)');
+		await query(
+			databaseUrl,
+			'CREATE TABLE IF NOT EXISTS n8n_bench_events (id bigserial PRIMARY KEY, received_at timestamptz NOT NULL DEFAULT now(), payload jsonb NOT NULL)',
+		);
 		const ours = await benchOurs(databaseUrl);
 		log(`ours: ${ours.max.ok} × 200 in ${ours.max.seconds} s; p99 at ${FIXED_RATE}/s ${ours.fixed.p99_ms} ms`);
 		const n8n = await benchN8n(databaseUrl);
 		log(`n8n: ${n8n.max.ok} × 2xx in ${n8n.max.seconds} s`);
 		const oursPerS = ours.max.ok / ours.max.seconds;
 		const n8nPerS = n8n.max.ok / n8n.max.seconds;
-		const round = (x, digits = 1) => (x === null || x === undefined ? null : Math.round(x * 10 ** digits) / 10 ** digits);
+		const round = (x, digits = 1) =>
+			x === null || x === undefined ? null : Math.round(x * 10 ** digits) / 10 ** digits;
 		const figures = {
 			bench: 'ingest',
 			ours_per_s: round(oursPerS),

@@ -17,7 +17,12 @@ import { createMetaWebhookRouter } from './routes/meta';
 
 export type GatewaySettings = Pick<
 	Config,
-	'META_APP_SECRETS' | 'META_VERIFY_TOKEN' | 'INGEST_SIGNING_SECRETS' | 'BODY_LIMIT_BYTES' | 'TRUST_PROXY_HOPS' | 'INGEST_RATE_LIMIT_PER_MINUTE'
+	| 'META_APP_SECRETS'
+	| 'META_VERIFY_TOKEN'
+	| 'INGEST_SIGNING_SECRETS'
+	| 'BODY_LIMIT_BYTES'
+	| 'TRUST_PROXY_HOPS'
+	| 'INGEST_RATE_LIMIT_PER_MINUTE'
 >;
 
 export interface MountedRouter {
@@ -73,7 +78,10 @@ export function createApp(deps: AppDeps): App {
 		if (deps.checkMigrations !== false) {
 			const pending = await pendingMigrations(deps.pool).catch(() => null);
 			if (pending === null) return sendDatabaseUnavailable(res, 'The database is not reachable.');
-			if (pending.length > 0) return sendError(res, 503, 'migrations_pending', `Migrations not applied yet: ${pending.join(', ')}.`, { pending });
+			if (pending.length > 0)
+				return sendError(res, 503, 'migrations_pending', `Migrations not applied yet: ${pending.join(', ')}.`, {
+					pending,
+				});
 		}
 		res.json({ status: 'ready' });
 	});
@@ -82,7 +90,10 @@ export function createApp(deps: AppDeps): App {
 		res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
 	});
 
-	const contributions: OpenApiContribution[] = [coreContribution, ...(deps.routers ?? []).flatMap((r) => (r.openapi ? [r.openapi] : []))];
+	const contributions: OpenApiContribution[] = [
+		coreContribution,
+		...(deps.routers ?? []).flatMap((r) => (r.openapi ? [r.openapi] : [])),
+	];
 	const openapi = buildOpenApi(deps.version, contributions);
 	app.get('/openapi.json', (_req, res) => {
 		res.json(openapi);

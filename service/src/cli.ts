@@ -14,7 +14,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { Pool } from 'pg';
 import { parseScopes, ScopeError, SCOPES } from './access/api-keys';
-import { AccessError, createApiKey, createUser, findUser, listApiKeys, listUsers, revokeApiKey, setUserTier } from './access/repository';
+import {
+	AccessError,
+	createApiKey,
+	createUser,
+	findUser,
+	listApiKeys,
+	listUsers,
+	revokeApiKey,
+	setUserTier,
+} from './access/repository';
 import { DatabaseUnavailableError, isConnectionError } from './db/client';
 import { migrate } from './db/migrate';
 
@@ -66,7 +75,14 @@ function tierOf(value: string | undefined): 'free' | 'pro' {
 function table(rows: Array<Record<string, unknown>>, io: Io): void {
 	if (rows.length === 0) return io.out('(none)');
 	const columns = Object.keys(rows[0]);
-	const text = (v: unknown) => (v instanceof Date ? v.toISOString() : Array.isArray(v) ? v.join(',') : v === null || v === undefined ? '-' : String(v));
+	const text = (v: unknown) =>
+		v instanceof Date
+			? v.toISOString()
+			: Array.isArray(v)
+				? v.join(',')
+				: v === null || v === undefined
+					? '-'
+					: String(v);
 	const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => text(r[c]).length)));
 	io.out(columns.map((c, i) => c.padEnd(widths[i])).join('  '));
 	for (const row of rows) io.out(columns.map((c, i) => text(row[c]).padEnd(widths[i])).join('  '));
@@ -89,7 +105,10 @@ export async function runCommand(pool: Pool, args: string[], io: Io): Promise<nu
 			return 0;
 		}
 		case 'users list':
-			table((await listUsers(pool)).map((u) => ({ id: u.id, email: u.email, tier: u.tier, created_at: u.created_at })), io);
+			table(
+				(await listUsers(pool)).map((u) => ({ id: u.id, email: u.email, tier: u.tier, created_at: u.created_at })),
+				io,
+			);
 			return 0;
 		case 'users set-tier': {
 			const found = await user(need(options, 'user'));
@@ -101,7 +120,9 @@ export async function runCommand(pool: Pool, args: string[], io: Io): Promise<nu
 			const found = await user(need(options, 'user'));
 			const scopes = parseScopes(need(options, 'scopes'));
 			const key = await createApiKey(pool, found.id, scopes, options.name);
-			io.err(`created API key ${key.id} (${key.prefix}…) for ${found.email} with scopes ${scopes.join(',')}; it is shown only once:`);
+			io.err(
+				`created API key ${key.id} (${key.prefix}…) for ${found.email} with scopes ${scopes.join(',')}; it is shown only once:`,
+			);
 			io.out(key.key);
 			return 0;
 		}
@@ -131,7 +152,9 @@ export async function runCommand(pool: Pool, args: string[], io: Io): Promise<nu
 			return 0;
 		}
 		default:
-			throw new UsageError(group ? `Unknown command "${[group, action].filter(Boolean).join(' ')}".` : 'No command given.');
+			throw new UsageError(
+				group ? `Unknown command "${[group, action].filter(Boolean).join(' ')}".` : 'No command given.',
+			);
 	}
 }
 
@@ -167,7 +190,11 @@ export function chooseDatabase(env: NodeJS.ProcessEnv, cwd = process.cwd()): Cho
 			.split('\n')
 			.find((l) => l.startsWith('DATABASE_URL='));
 		const shown = relative(cwd, file);
-		if (line) return { url: line.slice('DATABASE_URL='.length).trim(), source: `${shown && !shown.startsWith('..') ? shown : file}, written by npm start` };
+		if (line)
+			return {
+				url: line.slice('DATABASE_URL='.length).trim(),
+				source: `${shown && !shown.startsWith('..') ? shown : file}, written by npm start`,
+			};
 	}
 	return undefined;
 }
@@ -176,7 +203,11 @@ export const NO_DATABASE = `No database to use. Either
   - start the stack with "npm start" (it writes .data/stack.env, which this command reads), or
   - point at your database: DATABASE_URL=postgres://user:password@host:5432/db npm run service -- …`;
 
-export async function runCli(args: string[], env: NodeJS.ProcessEnv = process.env, io: Io = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) }): Promise<number> {
+export async function runCli(
+	args: string[],
+	env: NodeJS.ProcessEnv = process.env,
+	io: Io = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) },
+): Promise<number> {
 	if (args[0] === 'help' || args[0] === '--help' || args[0] === '-h') {
 		io.out(USAGE);
 		return 0;
@@ -204,9 +235,12 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = process.en
 			return 1;
 		}
 		if (isConnectionError(error) || (error as { code?: string }).code === '3D000') {
-			const hint = database.source === 'DATABASE_URL' ? 'check DATABASE_URL' : 'is "npm start" running? (or set DATABASE_URL)';
+			const hint =
+				database.source === 'DATABASE_URL' ? 'check DATABASE_URL' : 'is "npm start" running? (or set DATABASE_URL)';
 			const cause = error instanceof DatabaseUnavailableError ? (error.cause as Error) : (error as Error);
-			io.err(`Could not use the database ${describeDatabaseUrl(database.url)}: ${cause?.message ?? String(cause)} — ${hint}.`);
+			io.err(
+				`Could not use the database ${describeDatabaseUrl(database.url)}: ${cause?.message ?? String(cause)} — ${hint}.`,
+			);
 			return 1;
 		}
 		io.err(`Failed: ${(error as Error).message}`);

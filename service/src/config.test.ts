@@ -38,7 +38,10 @@ describe('service configuration', () => {
 			RETENTION_SWEEP_INTERVAL: 60_000,
 			RETENTION_BATCH_SIZE: 500,
 		});
-		expect(loadConfig({ ...valid(), RETENTION_RAW_PAYLOADS: '90d', RETENTION_BATCH_SIZE: '100' })).toMatchObject({ RETENTION_RAW_PAYLOADS: 90 * day, RETENTION_BATCH_SIZE: 100 });
+		expect(loadConfig({ ...valid(), RETENTION_RAW_PAYLOADS: '90d', RETENTION_BATCH_SIZE: '100' })).toMatchObject({
+			RETENTION_RAW_PAYLOADS: 90 * day,
+			RETENTION_BATCH_SIZE: 100,
+		});
 	});
 
 	it('names a retention shorter than its minimum or not a duration', () => {
@@ -47,11 +50,14 @@ describe('service configuration', () => {
 		expect(text).toMatch(/RETENTION_DELIVERIES: "a week" is not a delay/);
 	});
 
-	it.each(['META_APP_SECRETS', 'META_VERIFY_TOKEN', 'INGEST_SIGNING_SECRETS', 'ENCRYPTION_KEYS'])('names %s when it is missing', (name) => {
-		const env: NodeJS.ProcessEnv = valid();
-		delete env[name];
-		expect(message(env)).toMatch(new RegExp(`${name}: is required`));
-	});
+	it.each(['META_APP_SECRETS', 'META_VERIFY_TOKEN', 'INGEST_SIGNING_SECRETS', 'ENCRYPTION_KEYS'])(
+		'names %s when it is missing',
+		(name) => {
+			const env: NodeJS.ProcessEnv = valid();
+			delete env[name];
+			expect(message(env)).toMatch(new RegExp(`${name}: is required`));
+		},
+	);
 
 	it('names invalid values without echoing them', () => {
 		const secret = 'not-a-whsec-secret';

@@ -12,7 +12,8 @@ const list = (value: string) =>
 		.map((item) => item.trim())
 		.filter(Boolean);
 
-const required = (what: string) => z.string({ error: (issue) => (issue.input === undefined ? `is required: ${what}` : `must be a string: ${what}`) });
+const required = (what: string) =>
+	z.string({ error: (issue) => (issue.input === undefined ? `is required: ${what}` : `must be a string: ${what}`) });
 
 const schema = z.object({
 	PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -23,8 +24,15 @@ const schema = z.object({
 	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 	META_APP_SECRETS: required('comma-separated Meta app secret(s) (App Dashboard → Settings → Basic)')
 		.transform(list)
-		.pipe(z.array(z.string().min(8, 'each app secret has at least 8 characters')).min(1, 'at least one app secret is required')),
-	META_VERIFY_TOKEN: required('the verify token you enter in Meta’s webhook settings').min(8, 'must be at least 8 characters'),
+		.pipe(
+			z
+				.array(z.string().min(8, 'each app secret has at least 8 characters'))
+				.min(1, 'at least one app secret is required'),
+		),
+	META_VERIFY_TOKEN: required('the verify token you enter in Meta’s webhook settings').min(
+		8,
+		'must be at least 8 characters',
+	),
 	INGEST_SIGNING_SECRETS: required('comma-separated Standard Webhooks secrets "whsec_…"')
 		.transform(list)
 		.pipe(z.array(z.string()).min(1, 'at least one whsec_ secret is required'))
@@ -33,22 +41,30 @@ const schema = z.object({
 				try {
 					decodeSecret(secret);
 				} catch (error) {
-					if (error instanceof InvalidSecretError) ctx.addIssue({ code: 'custom', message: `secret #${index + 1}: ${error.message}` });
+					if (error instanceof InvalidSecretError)
+						ctx.addIssue({ code: 'custom', message: `secret #${index + 1}: ${error.message}` });
 					else throw error;
 				}
 			});
 		}),
-	ENCRYPTION_KEYS: required('comma-separated "<key id>:<base64 of 32 random bytes>"; the first encrypts').transform((value, ctx): EncryptionKey[] => {
-		try {
-			return parseEncryptionKeys(value);
-		} catch (error) {
-			if (!(error instanceof EncryptionKeysError)) throw error;
-			ctx.addIssue({ code: 'custom', message: error.message });
-			return z.NEVER;
-		}
-	}),
+	ENCRYPTION_KEYS: required('comma-separated "<key id>:<base64 of 32 random bytes>"; the first encrypts').transform(
+		(value, ctx): EncryptionKey[] => {
+			try {
+				return parseEncryptionKeys(value);
+			} catch (error) {
+				if (!(error instanceof EncryptionKeysError)) throw error;
+				ctx.addIssue({ code: 'custom', message: error.message });
+				return z.NEVER;
+			}
+		},
+	),
 	TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
-	BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
+	BODY_LIMIT_BYTES: z.coerce
+		.number()
+		.int()
+		.min(1024)
+		.max(100 * 1024 * 1024)
+		.default(1024 * 1024),
 	INGEST_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(10),
 	SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
 	// API keys, consent, campaigns and event fan-out (issue 4): see api/settings.ts.

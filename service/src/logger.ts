@@ -8,7 +8,15 @@ export function createLogger(level: string = 'info', destination?: DestinationSt
 		level,
 		base: { service: 'tiltedprompts' },
 		redact: {
-			paths: ['req.headers.authorization', 'req.headers["x-hub-signature-256"]', 'req.headers["webhook-signature"]', 'req.headers.cookie', '*.secret', '*.secrets', '*.token'],
+			paths: [
+				'req.headers.authorization',
+				'req.headers["x-hub-signature-256"]',
+				'req.headers["webhook-signature"]',
+				'req.headers.cookie',
+				'*.secret',
+				'*.secrets',
+				'*.token',
+			],
 			censor: '[redacted]',
 		},
 	};

@@ -18,7 +18,8 @@ import { createMetrics } from './metrics';
 import { createRetentionSweeper } from './retention/sweeper';
 import { serve } from './server';
 
-const VERSION: string = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+const VERSION: string = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string })
+	.version;
 
 /** Migrations at start-up; while the database is not reachable yet, waits and tries again (no exit). */
 async function migrateWhenReachable(pool: Pool, logger: Logger): Promise<{ applied: string[] }> {
@@ -28,7 +29,10 @@ async function migrateWhenReachable(pool: Pool, logger: Logger): Promise<{ appli
 		} catch (error) {
 			if (!isConnectionError(error)) throw error;
 			const retryInMs = backoffDelay(attempt, 500, 10_000);
-			logger.warn({ err: { message: (error as Error).message }, retryInMs }, 'database not reachable yet; trying again');
+			logger.warn(
+				{ err: { message: (error as Error).message }, retryInMs },
+				'database not reachable yet; trying again',
+			);
 			await new Promise((resolve) => setTimeout(resolve, retryInMs));
 		}
 	}
@@ -44,7 +48,11 @@ async function main(): Promise<void> {
 		databaseUrl = await embedded.ensureDatabase('tiltedprompts');
 		logger.info({ dataDir: resolve(config.SERVICE_DATA_DIR) }, 'embedded Postgres started');
 	}
-	const pool = new Pool({ connectionString: databaseUrl, max: config.DATABASE_POOL_SIZE, connectionTimeoutMillis: 5000 });
+	const pool = new Pool({
+		connectionString: databaseUrl,
+		max: config.DATABASE_POOL_SIZE,
+		connectionTimeoutMillis: 5000,
+	});
 	// An idle client losing its connection (database restart) must not crash the process.
 	pool.on('error', (error) => logger.warn({ err: { message: error.message } }, 'idle database connection lost'));
 
@@ -64,7 +72,11 @@ async function main(): Promise<void> {
 	const server = await serve(app, { port: config.PORT, host: config.HOST });
 	logger.info({ port: server.port, host: config.HOST }, 'service listening');
 	await api.worker?.start();
-	const sweeper = createRetentionSweeper({ pool, settings: config, log: (level, msg, fields) => logger[level](fields ?? {}, msg) });
+	const sweeper = createRetentionSweeper({
+		pool,
+		settings: config,
+		log: (level, msg, fields) => logger[level](fields ?? {}, msg),
+	});
 	sweeper.start();
 
 	let stopping = false;
@@ -73,7 +85,8 @@ async function main(): Promise<void> {
 		stopping = true;
 		logger.info({ signal }, 'service stopping: draining in-flight requests');
 		const drained = await server.close(config.SHUTDOWN_TIMEOUT_MS);
-		if (!drained) logger.warn({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutdown timeout: closed remaining connections');
+		if (!drained)
+			logger.warn({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutdown timeout: closed remaining connections');
 		await api.worker?.stop();
 		await sweeper.stop();
 		await pool.end();

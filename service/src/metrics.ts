@@ -21,7 +21,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
 	if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
 	return {
 		registry,
-		httpRequests: new Counter({ name: 'http_requests_total', help: 'HTTP requests by route, method and status.', labelNames: ['route', 'method', 'status'], registers: [registry] }),
+		httpRequests: new Counter({
+			name: 'http_requests_total',
+			help: 'HTTP requests by route, method and status.',
+			labelNames: ['route', 'method', 'status'],
+			registers: [registry],
+		}),
 		httpDuration: new Histogram({
 			name: 'http_request_duration_seconds',
 			help: 'HTTP request duration by route and method.',
@@ -29,9 +34,24 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
 			buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
 			registers: [registry],
 		}),
-		signatureFailures: new Counter({ name: 'signature_failures_total', help: 'Refused signatures by source and reason.', labelNames: ['source', 'reason'], registers: [registry] }),
-		duplicates: new Counter({ name: 'events_duplicate_total', help: 'Events received again and not stored twice, by source.', labelNames: ['source'], registers: [registry] }),
-		eventsStored: new Counter({ name: 'events_stored_total', help: 'Events newly stored, by source.', labelNames: ['source'], registers: [registry] }),
+		signatureFailures: new Counter({
+			name: 'signature_failures_total',
+			help: 'Refused signatures by source and reason.',
+			labelNames: ['source', 'reason'],
+			registers: [registry],
+		}),
+		duplicates: new Counter({
+			name: 'events_duplicate_total',
+			help: 'Events received again and not stored twice, by source.',
+			labelNames: ['source'],
+			registers: [registry],
+		}),
+		eventsStored: new Counter({
+			name: 'events_stored_total',
+			help: 'Events newly stored, by source.',
+			labelNames: ['source'],
+			registers: [registry],
+		}),
 		eventStoreSeconds: new Histogram({
 			name: 'event_store_duration_seconds',
 			help: 'Duration of one event-store transaction.',

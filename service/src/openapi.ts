@@ -13,7 +13,11 @@ export interface OpenApiContribution {
 
 /** JSON Schema (2020-12, what OpenAPI 3.1 uses) of a zod schema, as a request (`input`) or response (`output`). */
 export function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'output'): JsonSchema {
-	const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema;
+	const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, {
+		target: 'draft-2020-12',
+		io,
+		unrepresentable: 'any',
+	}) as JsonSchema;
 	return rest;
 }
 
@@ -22,7 +26,10 @@ const errorSchema = z.object({
 });
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: ref('Error') } } });
+const errorResponse = (description: string) => ({
+	description,
+	content: { 'application/json': { schema: ref('Error') } },
+});
 
 export const coreContribution: OpenApiContribution = {
 	schemas: {
@@ -38,7 +45,12 @@ export const coreContribution: OpenApiContribution = {
 				responses: { 200: { description: 'Ready.' }, 503: errorResponse('Not ready.') },
 			},
 		},
-		'/metrics': { get: { summary: 'Prometheus metrics.', responses: { 200: { description: 'Text exposition format.', content: { 'text/plain': {} } } } } },
+		'/metrics': {
+			get: {
+				summary: 'Prometheus metrics.',
+				responses: { 200: { description: 'Text exposition format.', content: { 'text/plain': {} } } },
+			},
+		},
 		'/openapi.json': { get: { summary: 'This document.', responses: { 200: { description: 'OpenAPI 3.1.' } } } },
 		'/webhooks/meta': {
 			get: {
@@ -56,14 +68,35 @@ export const coreContribution: OpenApiContribution = {
 			},
 			post: {
 				summary: 'Meta webhook (WhatsApp Cloud API, Instagram): stored durably, deduplicated, then 200.',
-				parameters: [{ name: 'X-Hub-Signature-256', in: 'header', required: true, schema: { type: 'string', pattern: '^sha256=[0-9a-f]{64}$' } }],
-				requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { object: { type: 'string' }, entry: { type: 'array' } } } } } },
+				parameters: [
+					{
+						name: 'X-Hub-Signature-256',
+						in: 'header',
+						required: true,
+						schema: { type: 'string', pattern: '^sha256=[0-9a-f]{64}$' },
+					},
+				],
+				requestBody: {
+					required: true,
+					content: {
+						'application/json': {
+							schema: { type: 'object', properties: { object: { type: 'string' }, entry: { type: 'array' } } },
+						},
+					},
+				},
 				responses: {
 					200: {
 						description: 'Stored (or already stored).',
 						content: {
 							'application/json': {
-								schema: { type: 'object', properties: { received: { type: 'integer' }, stored: { type: 'integer' }, duplicates: { type: 'integer' } } },
+								schema: {
+									type: 'object',
+									properties: {
+										received: { type: 'integer' },
+										stored: { type: 'integer' },
+										duplicates: { type: 'integer' },
+									},
+								},
 							},
 						},
 					},
@@ -79,13 +112,28 @@ export const coreContribution: OpenApiContribution = {
 			post: {
 				summary: 'Ingest a signed bundle of library assets (Standard Webhooks).',
 				parameters: [
-					{ name: 'webhook-id', in: 'header', required: true, schema: { type: 'string', maxLength: 200 }, description: 'Idempotency key.' },
+					{
+						name: 'webhook-id',
+						in: 'header',
+						required: true,
+						schema: { type: 'string', maxLength: 200 },
+						description: 'Idempotency key.',
+					},
 					{ name: 'webhook-timestamp', in: 'header', required: true, schema: { type: 'string', pattern: '^[0-9]+$' } },
-					{ name: 'webhook-signature', in: 'header', required: true, schema: { type: 'string' }, description: 'Space-separated "v1,<base64>" signatures.' },
+					{
+						name: 'webhook-signature',
+						in: 'header',
+						required: true,
+						schema: { type: 'string' },
+						description: 'Space-separated "v1,<base64>" signatures.',
+					},
 				],
 				requestBody: { required: true, content: { 'application/json': { schema: ref('Bundle') } } },
 				responses: {
-					200: { description: 'Ingested (or the first result for a repeated webhook-id).', content: { 'application/json': { schema: ref('IngestResult') } } },
+					200: {
+						description: 'Ingested (or the first result for a repeated webhook-id).',
+						content: { 'application/json': { schema: ref('IngestResult') } },
+					},
 					400: errorResponse('Not JSON.'),
 					401: errorResponse('Missing headers, stale timestamp or wrong signature.'),
 					409: errorResponse('webhook-id reused for a different body.'),
@@ -109,11 +157,17 @@ export function buildOpenApi(version: string, contributions: readonly OpenApiCon
 	}
 	return {
 		openapi: '3.1.0',
-		info: { title: 'TiltedPrompts service', version, description: 'Signed webhook gateway, bundle ingestion and the API the n8n nodes call.' },
+		info: {
+			title: 'TiltedPrompts service',
+			version,
+			description: 'Signed webhook gateway, bundle ingestion and the API the n8n nodes call.',
+		},
 		paths,
 		components: {
 			schemas,
-			securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API key (`npm run service -- keys create …`).' } },
+			securitySchemes: {
+				bearer: { type: 'http', scheme: 'bearer', description: 'API key (`npm run service -- keys create …`).' },
+			},
 		},
 	};
 }

@@ -43,7 +43,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function until(what: string, check: () => Promise<boolean> | boolean, limitMs = 20_000): Promise<void> {
 	const end = Date.now() + limitMs;
-	while (!(await Promise.resolve().then(check).catch(() => false))) {
+	while (
+		!(await Promise.resolve()
+			.then(check)
+			.catch(() => false))
+	) {
 		if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
 		await sleep(50);
 	}
@@ -54,7 +58,10 @@ let serviceStderr = '';
 
 /** The service's real entry point in a child process; SIGKILL-able. */
 function startServiceProcess(env: Record<string, string>): ChildProcess {
-	const child = spawn(process.execPath, [join(__dirname, 'support', 'service-child.js')], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+	const child = spawn(process.execPath, [join(__dirname, 'support', 'service-child.js')], {
+		env: { ...process.env, ...env },
+		stdio: ['ignore', 'ignore', 'pipe'],
+	});
 	child.stderr?.on('data', (chunk: Buffer) => (serviceStderr = (serviceStderr + chunk.toString()).slice(-4000)));
 	return child;
 }
@@ -122,12 +129,20 @@ describe('faults under load', () => {
 		const headers: Record<string, string> =
 			item.kind === 'meta'
 				? { 'content-type': 'application/json', 'x-hub-signature-256': signMetaBody(item.body, META_SECRET) }
-				: { 'content-type': 'application/json', ...signHeaders([INGEST_SECRET], item.key, Math.floor(Date.now() / 1000), item.body) };
+				: {
+						'content-type': 'application/json',
+						...signHeaders([INGEST_SECRET], item.key, Math.floor(Date.now() / 1000), item.body),
+					};
 		const path = item.kind === 'meta' ? '/webhooks/meta' : '/api/v1/ingest-bundle';
 		let status = 0;
 		let retryAfter: string | null = null;
 		try {
-			const res = await fetch(`${baseUrl}${path}`, { method: 'POST', headers, body: item.body, signal: AbortSignal.timeout(10_000) });
+			const res = await fetch(`${baseUrl}${path}`, {
+				method: 'POST',
+				headers,
+				body: item.body,
+				signal: AbortSignal.timeout(10_000),
+			});
 			await res.arrayBuffer();
 			status = res.status;
 			retryAfter = res.headers.get('retry-after');
@@ -141,7 +156,12 @@ describe('faults under load', () => {
 	function newItem(n: number): Sent {
 		if (n % 10 === 9) {
 			const key = `msg_chaos_${randomBytes(8).toString('hex')}`;
-			const body = Buffer.from(JSON.stringify({ bundle_id: key, assets: [{ slug: `chaos-${key}`, type: 'prompt', title: 'Chaos', content: 'text', tags: [] }] }));
+			const body = Buffer.from(
+				JSON.stringify({
+					bundle_id: key,
+					assets: [{ slug: `chaos-${key}`, type: 'prompt', title: 'Chaos', content: 'text', tags: [] }],
+				}),
+			);
 			return { kind: 'bundle', key, body, answers: [] };
 		}
 		const key = `wamid.chaos.${randomBytes(8).toString('hex')}`;
@@ -151,7 +171,13 @@ describe('faults under load', () => {
 	/** Per request, counted in the database: events, raw payloads (bytes intact), deliveries. */
 	async function storage(items: Sent[]): Promise<Array<{ key: string; events: number; once: boolean }>> {
 		const metas = items.filter((s) => s.kind === 'meta');
-		const { rows: metaRows } = await pool.query<{ key: string; events: number; payloads: number; raw_ok: boolean; deliveries: number }>(
+		const { rows: metaRows } = await pool.query<{
+			key: string;
+			events: number;
+			payloads: number;
+			raw_ok: boolean;
+			deliveries: number;
+		}>(
 			`SELECT w.wamid AS key,
 			   (SELECT count(*) FROM events e WHERE e.type = 'whatsapp.status' AND e.payload->>'wamid' = w.wamid)::int AS events,
 			   (SELECT count(*) FROM webhook_payloads p WHERE p.body_sha256 = w.sha)::int AS payloads,
@@ -159,10 +185,19 @@ describe('faults under load', () => {
 			           WHERE e.payload->>'wamid' = w.wamid AND p.raw_body = w.raw) AS raw_ok,
 			   (SELECT count(*) FROM deliveries d JOIN events e ON e.id = d.event_id WHERE e.payload->>'wamid' = w.wamid)::int AS deliveries
 			 FROM unnest($1::text[], $2::bytea[], $3::bytea[]) AS w(wamid, sha, raw)`,
-			[metas.map((s) => s.key), metas.map((s) => createHash('sha256').update(s.body).digest()), metas.map((s) => s.body)],
+			[
+				metas.map((s) => s.key),
+				metas.map((s) => createHash('sha256').update(s.body).digest()),
+				metas.map((s) => s.body),
+			],
 		);
 		const bundles = items.filter((s) => s.kind === 'bundle');
-		const { rows: bundleRows } = await pool.query<{ key: string; requests: number; events: number; deliveries: number }>(
+		const { rows: bundleRows } = await pool.query<{
+			key: string;
+			requests: number;
+			events: number;
+			deliveries: number;
+		}>(
 			`SELECT w.id AS key,
 			   (SELECT count(*) FROM ingest_requests r WHERE r.webhook_id = w.id AND r.status_code = 200)::int AS requests,
 			   (SELECT count(*) FROM events e WHERE e.dedupe_key = 'ingest:' || w.id)::int AS events,
@@ -171,8 +206,16 @@ describe('faults under load', () => {
 			[bundles.map((s) => s.key)],
 		);
 		return [
-			...metaRows.map((r) => ({ key: r.key, events: r.events, once: r.events === 1 && r.payloads === 1 && r.raw_ok && r.deliveries === 1 })),
-			...bundleRows.map((r) => ({ key: r.key, events: r.events, once: r.requests === 1 && r.events === 1 && r.deliveries === 1 })),
+			...metaRows.map((r) => ({
+				key: r.key,
+				events: r.events,
+				once: r.events === 1 && r.payloads === 1 && r.raw_ok && r.deliveries === 1,
+			})),
+			...bundleRows.map((r) => ({
+				key: r.key,
+				events: r.events,
+				once: r.requests === 1 && r.events === 1 && r.deliveries === 1,
+			})),
 		];
 	}
 
@@ -194,16 +237,22 @@ describe('faults under load', () => {
 			const end = Date.now() + 20_000;
 			while (okCount() < target) {
 				if (service.exitCode !== null || service.signalCode !== null) {
-					throw new Error(`the service process exited (${service.exitCode ?? service.signalCode}) before: ${what}\n${serviceStderr}`);
+					throw new Error(
+						`the service process exited (${service.exitCode ?? service.signalCode}) before: ${what}\n${serviceStderr}`,
+					);
 				}
 				if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
 				await sleep(50);
 			}
 		};
 		const serviceSessions = async () =>
-			(await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [APP])).rows.map((r) => r.pid);
+			(
+				await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [APP])
+			).rows.map((r) => r.pid);
 		const listening = async () =>
-			((await admin.query("SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND query ILIKE 'LISTEN%'", [APP])).rowCount ?? 0) > 0;
+			((
+				await admin.query("SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND query ILIKE 'LISTEN%'", [APP])
+			).rowCount ?? 0) > 0;
 		let rounds = 0;
 		let terminated = 0;
 		let restartedAt = new Date(0);
@@ -215,7 +264,10 @@ describe('faults under load', () => {
 			for (let round = 0; round < 6; round++) {
 				for (let burst = 0; burst < 5; burst++) {
 					const pids = await serviceSessions();
-					const { rows } = await admin.query<{ ok: boolean }>('SELECT pg_terminate_backend(pid) AS ok FROM unnest($1::int[]) AS pid', [pids]);
+					const { rows } = await admin.query<{ ok: boolean }>(
+						'SELECT pg_terminate_backend(pid) AS ok FROM unnest($1::int[]) AS pid',
+						[pids],
+					);
 					terminated += rows.filter((r) => r.ok).length;
 					await sleep(15);
 				}
@@ -248,7 +300,11 @@ describe('faults under load', () => {
 			await sleep(300);
 			restartedAt = (await admin.query<{ now: Date }>('SELECT now()')).rows[0].now;
 			service = startServiceProcess(serviceEnv);
-			await until('/readyz after the service crash', async () => (await fetch(`${baseUrl}/readyz`)).status === 200, 30_000);
+			await until(
+				'/readyz after the service crash',
+				async () => (await fetch(`${baseUrl}/readyz`)).status === 200,
+				30_000,
+			);
 			await moreOk('2xx again after the service crash', 20);
 		} finally {
 			running = false;
@@ -277,7 +333,10 @@ describe('faults under load', () => {
 			first_503: firstAnswers.filter((a) => a === 503).length,
 			no_answer: firstAnswers.filter((a) => a === 0).length,
 			first_503_by_phase: Object.fromEntries(
-				(['terminations', 'postmaster_crash', 'service_crash'] as const).map((p) => [p, sent.filter((s) => s.phase === p && s.answers[0] === 503).length]),
+				(['terminations', 'postmaster_crash', 'service_crash'] as const).map((p) => [
+					p,
+					sent.filter((s) => s.phase === p && s.answers[0] === 503).length,
+				]),
 			),
 			termination_rounds: rounds,
 			sessions_terminated: terminated,
@@ -295,20 +354,27 @@ describe('faults under load', () => {
 		const notOnce = counted.filter((r) => !r.once);
 		const missing = counted.filter((r) => r.events === 0).length;
 		const duplicates = counted.filter((r) => r.events > 1).length;
-		console.log(`chaos figures: ${JSON.stringify({ ...figures, acknowledged_before_redelivery: acknowledged.length, stored_exactly_once: counted.length - notOnce.length, duplicates, missing })}`);
+		console.log(
+			`chaos figures: ${JSON.stringify({ ...figures, acknowledged_before_redelivery: acknowledged.length, stored_exactly_once: counted.length - notOnce.length, duplicates, missing })}`,
+		);
 		expect(counted.length).toBe(sent.length);
 		expect(notOnce).toEqual([]);
 
 		// Every outbox delivery reaches the subscriber.
 		// Deliveries the killed instance had leased come back when their lease runs out (60 s): move
 		// that moment to now, as the clock would. Only leases taken before the restart are moved.
-		await pool.query("UPDATE deliveries SET next_attempt_at = now() WHERE status = 'pending' AND last_attempt_at < $1", [restartedAt]);
+		await pool.query(
+			"UPDATE deliveries SET next_attempt_at = now() WHERE status = 'pending' AND last_attempt_at < $1",
+			[restartedAt],
+		);
 		await until(
 			'every delivery succeeded',
 			async () => (await pool.query("SELECT 1 FROM deliveries WHERE status <> 'succeeded' LIMIT 1")).rowCount === 0,
 			20_000,
 		);
-		const { rows: ids } = await pool.query<{ dedupe_key: string }>('SELECT e.dedupe_key FROM deliveries d JOIN events e ON e.id = d.event_id');
+		const { rows: ids } = await pool.query<{ dedupe_key: string }>(
+			'SELECT e.dedupe_key FROM deliveries d JOIN events e ON e.id = d.event_id',
+		);
 		expect(ids.length).toBe(sent.length);
 		expect(ids.filter((row) => !hook.received.has(webhookIdFor(row.dedupe_key)))).toEqual([]);
 		expect(service.exitCode).toBeNull();

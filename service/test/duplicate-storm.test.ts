@@ -7,7 +7,12 @@ import { whatsappWebhook } from './api/helpers';
 function statusPayload(wamid: string, statuses: string[]): Buffer {
 	return Buffer.from(
 		whatsappWebhook({
-			statuses: statuses.map((status, i) => ({ id: wamid, status, timestamp: String(1750000000 + i), recipient_id: '919800000001' })),
+			statuses: statuses.map((status, i) => ({
+				id: wamid,
+				status,
+				timestamp: String(1750000000 + i),
+				recipient_id: '919800000001',
+			})),
 		}),
 	);
 }
@@ -39,7 +44,11 @@ describe('duplicate storm', () => {
 		const bodies: Buffer[] = [];
 		for (let i = 0; i < 20; i++) {
 			const wamid = `wamid.storm${i}`;
-			bodies.push(statusPayload(wamid, ['sent']), statusPayload(wamid, ['delivered']), statusPayload(wamid, ['sent', 'delivered']));
+			bodies.push(
+				statusPayload(wamid, ['sent']),
+				statusPayload(wamid, ['delivered']),
+				statusPayload(wamid, ['sent', 'delivered']),
+			);
 		}
 		const requests = Array.from({ length: 1000 }, (_, i) => bodies[(i * 7) % bodies.length]);
 		const statuses = new Map<number, number>();
@@ -55,7 +64,10 @@ describe('duplicate storm', () => {
 		const metrics = await (await fetch(`${service.url}/metrics`)).text();
 		const duplicates = Number(/events_duplicate_total\{source="meta"\} (\d+)/.exec(metrics)?.[1]);
 		// Every event carried by the 1,000 requests is either one of the 40 new ones or a duplicate.
-		const carried = requests.reduce((sum, body) => sum + (JSON.parse(body.toString()).entry[0].changes[0].value.statuses.length as number), 0);
+		const carried = requests.reduce(
+			(sum, body) => sum + (JSON.parse(body.toString()).entry[0].changes[0].value.statuses.length as number),
+			0,
+		);
 		expect(duplicates).toBe(carried - 40);
 	});
 });

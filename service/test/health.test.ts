@@ -32,7 +32,10 @@ describe('health endpoints', () => {
 			expect(await json(health)).toMatchObject({ status: 'ok', version: '9.9.9' });
 			const pending = await fetch(`${url}/readyz`);
 			expect(pending.status).toBe(503);
-			expect((await json(pending)).error).toMatchObject({ code: 'migrations_pending', details: { pending: expect.arrayContaining(['100_auth_shim.sql']) } });
+			expect((await json(pending)).error).toMatchObject({
+				code: 'migrations_pending',
+				details: { pending: expect.arrayContaining(['100_auth_shim.sql']) },
+			});
 			await migrate(db.pool);
 			const ready = await fetch(`${url}/readyz`);
 			expect(ready.status).toBe(200);
@@ -43,7 +46,10 @@ describe('health endpoints', () => {
 	});
 
 	it('answers /readyz with 503 and a JSON error when the database is unreachable', async () => {
-		const pool = new Pool({ connectionString: `postgres://nobody:nothing@127.0.0.1:${await freePort()}/none`, connectionTimeoutMillis: 2000 });
+		const pool = new Pool({
+			connectionString: `postgres://nobody:nothing@127.0.0.1:${await freePort()}/none`,
+			connectionTimeoutMillis: 2000,
+		});
 		const { server, url } = await listen(pool);
 		try {
 			expect((await fetch(`${url}/healthz`)).status).toBe(200);

@@ -14,7 +14,10 @@ export function generateSettings(overrides: Partial<GatewaySettings> = {}): Gate
 	return {
 		META_APP_SECRETS: [randomBytes(16).toString('hex'), randomBytes(16).toString('hex')],
 		META_VERIFY_TOKEN: randomBytes(12).toString('hex'),
-		INGEST_SIGNING_SECRETS: [`whsec_${randomBytes(32).toString('base64')}`, `whsec_${randomBytes(32).toString('base64')}`],
+		INGEST_SIGNING_SECRETS: [
+			`whsec_${randomBytes(32).toString('base64')}`,
+			`whsec_${randomBytes(32).toString('base64')}`,
+		],
 		BODY_LIMIT_BYTES: 64 * 1024,
 		TRUST_PROXY_HOPS: 0,
 		INGEST_RATE_LIMIT_PER_MINUTE: 1000,
@@ -35,10 +38,16 @@ export interface TestService {
 	app: ReturnType<typeof createApp>;
 	close(): Promise<void>;
 	postMeta(body: string | Buffer, options?: { secret?: string; headers?: Record<string, string> }): Promise<Response>;
-	postBundle(body: string | Buffer, options?: { id?: string; timestamp?: number; secret?: string; headers?: Record<string, string> }): Promise<Response>;
+	postBundle(
+		body: string | Buffer,
+		options?: { id?: string; timestamp?: number; secret?: string; headers?: Record<string, string> },
+	): Promise<Response>;
 }
 
-export async function startService(pool: Pool, options: Partial<AppDeps> & { settings?: Partial<GatewaySettings> } = {}): Promise<TestService> {
+export async function startService(
+	pool: Pool,
+	options: Partial<AppDeps> & { settings?: Partial<GatewaySettings> } = {},
+): Promise<TestService> {
 	const settings = generateSettings(options.settings);
 	const app = createApp({ version: 'test', config: settings, ...options, pool });
 	const running = await serve(app, { port: 0, host: '127.0.0.1' });
@@ -84,5 +93,5 @@ export async function count(pool: Pool, sql: string, params: unknown[] = []): Pr
 }
 
 /** The JSON body of a response, loosely typed for assertions. */
- 
+
 export const json = (res: Response): Promise<any> => res.json();

@@ -10,7 +10,14 @@ import type { TestDatabase } from '../../test/helpers/postgres';
 import { count, migratedDatabase, startService, type TestService, json } from './helpers';
 
 const bundle = (id: string, assets: Array<Record<string, unknown>>) => JSON.stringify({ bundle_id: id, assets });
-const asset = (slug: string, extra: Record<string, unknown> = {}) => ({ slug, type: 'prompt', title: `Title ${slug}`, content: `Text of ${slug}`, tags: ['diwali'], ...extra });
+const asset = (slug: string, extra: Record<string, unknown> = {}) => ({
+	slug,
+	type: 'prompt',
+	title: `Title ${slug}`,
+	content: `Text of ${slug}`,
+	tags: ['diwali'],
+	...extra,
+});
 
 describe('signed bundle ingestion', () => {
 	let db: TestDatabase;
@@ -29,7 +36,10 @@ describe('signed bundle ingestion', () => {
 	});
 
 	it('upserts the assets, records a library.bundle_ingested event and answers with the result', async () => {
-		const res = await service.postBundle(bundle('b-1', [asset('offer-1'), asset('offer-2', { is_premium: true, content: { lines: ['a', 'b'] } })]), { id: 'msg_first' });
+		const res = await service.postBundle(
+			bundle('b-1', [asset('offer-1'), asset('offer-2', { is_premium: true, content: { lines: ['a', 'b'] } })]),
+			{ id: 'msg_first' },
+		);
 		expect(res.status).toBe(200);
 		const result = await json(res);
 		expect(result).toMatchObject({ bundle_id: 'b-1', webhook_id: 'msg_first', created: 2, updated: 0 });
@@ -37,7 +47,9 @@ describe('signed bundle ingestion', () => {
 			['offer-1', 'created'],
 			['offer-2', 'created'],
 		]);
-		const { rows } = await db.pool.query("SELECT slug, is_premium, content, tags, source_bundle FROM library_assets ORDER BY slug");
+		const { rows } = await db.pool.query(
+			'SELECT slug, is_premium, content, tags, source_bundle FROM library_assets ORDER BY slug',
+		);
 		expect(rows).toEqual([
 			{ slug: 'offer-1', is_premium: false, content: 'Text of offer-1', tags: ['diwali'], source_bundle: 'b-1' },
 			{ slug: 'offer-2', is_premium: true, content: { lines: ['a', 'b'] }, tags: ['diwali'], source_bundle: 'b-1' },
@@ -68,7 +80,9 @@ describe('signed bundle ingestion', () => {
 	it('handles ten concurrent deliveries of one webhook-id as one', async () => {
 		const body = bundle('b-3', [asset('offer-4')]);
 		const timestamp = Math.floor(Date.now() / 1000);
-		const responses = await Promise.all(Array.from({ length: 10 }, () => service.postBundle(body, { id: 'msg_concurrent', timestamp })));
+		const responses = await Promise.all(
+			Array.from({ length: 10 }, () => service.postBundle(body, { id: 'msg_concurrent', timestamp })),
+		);
 		expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
 		const results = await Promise.all(responses.map((r) => json(r)));
 		for (const result of results) expect(result).toEqual(results[0]);
@@ -78,7 +92,9 @@ describe('signed bundle ingestion', () => {
 	it('updates assets when a later bundle carries the same slug', async () => {
 		const res = await service.postBundle(bundle('b-4', [asset('offer-1', { title: 'Renamed', is_premium: true })]));
 		expect(await json(res)).toMatchObject({ created: 0, updated: 1 });
-		const { rows } = await db.pool.query("SELECT title, is_premium, source_bundle FROM library_assets WHERE slug = 'offer-1'");
+		const { rows } = await db.pool.query(
+			"SELECT title, is_premium, source_bundle FROM library_assets WHERE slug = 'offer-1'",
+		);
 		expect(rows[0]).toEqual({ title: 'Renamed', is_premium: true, source_bundle: 'b-4' });
 	});
 
@@ -94,29 +110,45 @@ describe('signed bundle ingestion', () => {
 		const { rows } = await db.pool.query<{ id: string; tier: string }>(
 			"INSERT INTO users (email, tier) VALUES ('f@example.com', 'free'), ('p@example.com', 'pro') RETURNING id::text, tier",
 		);
-		const slugs = (userId: string) => withUser(db.pool, userId, (c) => c.query('SELECT slug FROM library_assets WHERE is_premium ORDER BY slug')).then((r) => r.rows.map((x) => x.slug));
+		const slugs = (userId: string) =>
+			withUser(db.pool, userId, (c) => c.query('SELECT slug FROM library_assets WHERE is_premium ORDER BY slug')).then(
+				(r) => r.rows.map((x) => x.slug),
+			);
 		expect(await slugs(rows.find((r) => r.tier === 'free')!.id)).toEqual([]);
 		expect(await slugs(rows.find((r) => r.tier === 'pro')!.id)).toEqual(['offer-1', 'offer-2']);
 	});
 
 	it('answers 422 with field-level messages for an invalid bundle and stores nothing', async () => {
 		const before = await count(db.pool, 'SELECT * FROM library_assets');
-		const res = await service.postBundle(JSON.stringify({ bundle_id: 'b-6', assets: [asset('ok'), { slug: 'Bad Slug', type: 'movie', title: '', content: 'x' }] }));
+		const res = await service.postBundle(
+			JSON.stringify({
+				bundle_id: 'b-6',
+				assets: [asset('ok'), { slug: 'Bad Slug', type: 'movie', title: '', content: 'x' }],
+			}),
+		);
 		expect(res.status).toBe(422);
 		const { error } = await json(res);
 		expect(error.code).toBe('validation_failed');
-		expect(error.details.map((d: { path: string }) => d.path)).toEqual(expect.arrayContaining(['assets[1].slug', 'assets[1].type', 'assets[1].title']));
+		expect(error.details.map((d: { path: string }) => d.path)).toEqual(
+			expect.arrayContaining(['assets[1].slug', 'assets[1].type', 'assets[1].title']),
+		);
 		expect(await count(db.pool, 'SELECT * FROM library_assets')).toBe(before);
 	});
 
 	it('answers 422, not 5xx, for text Postgres cannot store', async () => {
-		const res = await service.postBundle('{"bundle_id":"b-nul","assets":[{"slug":"nul","type":"prompt","title":"a\\u0000b","content":"x"}]}');
+		const res = await service.postBundle(
+			'{"bundle_id":"b-nul","assets":[{"slug":"nul","type":"prompt","title":"a\\u0000b","content":"x"}]}',
+		);
 		expect(res.status).toBe(422);
-		expect((await json(res)).error.details).toEqual([{ path: 'assets[0]', message: expect.stringContaining('U+0000') }]);
+		expect((await json(res)).error.details).toEqual([
+			{ path: 'assets[0]', message: expect.stringContaining('U+0000') },
+		]);
 	});
 
 	it('accepts the second signing secret (rotation)', async () => {
-		const res = await service.postBundle(bundle('b-7', [asset('offer-7')]), { secret: service.settings.INGEST_SIGNING_SECRETS[1] });
+		const res = await service.postBundle(bundle('b-7', [asset('offer-7')]), {
+			secret: service.settings.INGEST_SIGNING_SECRETS[1],
+		});
 		expect(res.status).toBe(200);
 	});
 
@@ -127,7 +159,10 @@ describe('signed bundle ingestion', () => {
 		['an absurd timestamp', () => ({ headers: { 'webhook-timestamp': '1e309' } }), 'invalid_timestamp'],
 		['no signature header', () => ({ headers: { 'webhook-signature': '' } }), 'missing_headers'],
 	])('answers 401 for %s', async (_name, options, code) => {
-		const res = await service.postBundle(bundle('b-x', [asset('never')]), (options as () => Parameters<TestService['postBundle']>[1])());
+		const res = await service.postBundle(
+			bundle('b-x', [asset('never')]),
+			(options as () => Parameters<TestService['postBundle']>[1])(),
+		);
 		expect(res.status).toBe(401);
 		expect((await json(res)).error.code).toBe(code);
 		expect(await count(db.pool, "SELECT * FROM library_assets WHERE slug = 'never'")).toBe(0);
@@ -135,7 +170,13 @@ describe('signed bundle ingestion', () => {
 
 	it('answers 400 for malformed JSON and 415 for a wrong content type', async () => {
 		expect((await service.postBundle('{"bundle_id":')).status).toBe(400);
-		expect((await service.postBundle(bundle('b-8', [asset('x1')]), { headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status).toBe(415);
+		expect(
+			(
+				await service.postBundle(bundle('b-8', [asset('x1')]), {
+					headers: { 'content-type': 'application/x-www-form-urlencoded' },
+				})
+			).status,
+		).toBe(415);
 	});
 });
 
@@ -174,15 +215,29 @@ describe('ingestion rate limit', () => {
 		expect((await json(limited)).error.code).toBe('rate_limited');
 		expect(await count(db.pool, "SELECT * FROM library_assets WHERE slug = 'rl-10'")).toBe(0);
 		// The other signing key has its own budget.
-		expect((await a.postBundle(bundle('rl-k2', [asset('rl-k2')]), { secret: a.settings.INGEST_SIGNING_SECRETS[1] })).status).toBe(200);
+		expect(
+			(await a.postBundle(bundle('rl-k2', [asset('rl-k2')]), { secret: a.settings.INGEST_SIGNING_SECRETS[1] })).status,
+		).toBe(200);
 	});
 
 	it('does not count requests with bad signatures against the key', async () => {
 		const body = bundle('rl-bad', [asset('rl-bad')]);
-		const headers = signHeaders([`whsec_${randomBytes(32).toString('base64')}`], 'msg_bad', Math.floor(Date.now() / 1000), body);
-		const hits = () => db.pool.query<{ n: number }>('SELECT coalesce(sum(hits), 0)::int AS n FROM rate_limit_counters').then((r) => r.rows[0].n);
+		const headers = signHeaders(
+			[`whsec_${randomBytes(32).toString('base64')}`],
+			'msg_bad',
+			Math.floor(Date.now() / 1000),
+			body,
+		);
+		const hits = () =>
+			db.pool
+				.query<{ n: number }>('SELECT coalesce(sum(hits), 0)::int AS n FROM rate_limit_counters')
+				.then((r) => r.rows[0].n);
 		const before = await hits();
-		const res = await fetch(`${a.url}/api/v1/ingest-bundle`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+		const res = await fetch(`${a.url}/api/v1/ingest-bundle`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', ...headers },
+			body,
+		});
 		expect(res.status).toBe(401);
 		expect(await hits()).toBe(before);
 		expect((await a.postBundle(body, { secret: a.settings.INGEST_SIGNING_SECRETS[1] })).status).toBe(200);

@@ -21,9 +21,17 @@ describe('Meta webhook gateway', () => {
 		const hook = async (tx: PoolClient, events: StoredEvent[]) => {
 			// Inside the storing transaction the new rows are visible through tx, not yet to others.
 			const ids = events.map((e) => e.id);
-			const mine = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE id = ANY($1::bigint[])', [ids]);
-			const others = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE id = ANY($1::bigint[])', [ids]);
-			hookCalls.push({ types: events.map((e) => e.type), inTransaction: mine.rows[0].n === events.length && others.rows[0].n === 0 });
+			const mine = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE id = ANY($1::bigint[])', [
+				ids,
+			]);
+			const others = await db.pool.query<{ n: number }>(
+				'SELECT count(*)::int AS n FROM events WHERE id = ANY($1::bigint[])',
+				[ids],
+			);
+			hookCalls.push({
+				types: events.map((e) => e.type),
+				inTransaction: mine.rows[0].n === events.length && others.rows[0].n === 0,
+			});
 			if (failHook) throw new Error('hook failed');
 		};
 		service = await startService(db.pool, { hooks: [hook] });
@@ -34,10 +42,15 @@ describe('Meta webhook gateway', () => {
 	});
 
 	describe('GET handshake', () => {
-		const get = (params: Record<string, string>) => fetch(`${service.url}/webhooks/meta?${new URLSearchParams(params)}`);
+		const get = (params: Record<string, string>) =>
+			fetch(`${service.url}/webhooks/meta?${new URLSearchParams(params)}`);
 
 		it('echoes hub.challenge when the verify token matches', async () => {
-			const res = await get({ 'hub.mode': 'subscribe', 'hub.verify_token': service.settings.META_VERIFY_TOKEN, 'hub.challenge': '1158201444' });
+			const res = await get({
+				'hub.mode': 'subscribe',
+				'hub.verify_token': service.settings.META_VERIFY_TOKEN,
+				'hub.challenge': '1158201444',
+			});
 			expect(res.status).toBe(200);
 			expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
 			expect(await res.text()).toBe('1158201444');
@@ -46,12 +59,22 @@ describe('Meta webhook gateway', () => {
 		it('answers 403 with a JSON error on a wrong token', async () => {
 			const res = await get({ 'hub.mode': 'subscribe', 'hub.verify_token': 'wrong-token', 'hub.challenge': '1' });
 			expect(res.status).toBe(403);
-			expect(await json(res)).toEqual({ error: { code: 'verify_token_mismatch', message: expect.stringContaining('META_VERIFY_TOKEN') } });
+			expect(await json(res)).toEqual({
+				error: { code: 'verify_token_mismatch', message: expect.stringContaining('META_VERIFY_TOKEN') },
+			});
 		});
 
 		it('answers 400 when parameters are missing or the mode is not subscribe', async () => {
 			expect((await get({ 'hub.mode': 'subscribe' })).status).toBe(400);
-			expect((await get({ 'hub.mode': 'unsubscribe', 'hub.verify_token': service.settings.META_VERIFY_TOKEN, 'hub.challenge': '1' })).status).toBe(400);
+			expect(
+				(
+					await get({
+						'hub.mode': 'unsubscribe',
+						'hub.verify_token': service.settings.META_VERIFY_TOKEN,
+						'hub.challenge': '1',
+					})
+				).status,
+			).toBe(400);
 		});
 	});
 
@@ -67,14 +90,21 @@ describe('Meta webhook gateway', () => {
 				 WHERE e.dedupe_key = 'wa.message:wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA='`,
 			);
 			expect(rows).toHaveLength(1);
-			expect(rows[0]).toMatchObject({ type: 'whatsapp.message', text: 'Does it come in another color?', from: '16505551234' });
+			expect(rows[0]).toMatchObject({
+				type: 'whatsapp.message',
+				text: 'Does it come in another color?',
+				from: '16505551234',
+			});
 			expect(Buffer.compare(rows[0].raw_body, body)).toBe(0);
 		});
 
 		it('accepts a redelivery with 200 and changes nothing', async () => {
 			const body = fixture('whatsapp-status-sent.json');
 			expect((await service.postMeta(body)).status).toBe(200);
-			const before = { events: await count(db.pool, 'SELECT * FROM events'), payloads: await count(db.pool, 'SELECT * FROM webhook_payloads') };
+			const before = {
+				events: await count(db.pool, 'SELECT * FROM events'),
+				payloads: await count(db.pool, 'SELECT * FROM webhook_payloads'),
+			};
 			const again = await service.postMeta(body);
 			expect(again.status).toBe(200);
 			expect(await json(again)).toEqual({ received: 1, stored: 0, duplicates: 1 });
@@ -103,13 +133,23 @@ describe('Meta webhook gateway', () => {
 		});
 
 		it('stores Instagram comments, mentions and messages, and unknown fields as meta.unhandled', async () => {
-			for (const name of ['instagram-comment.json', 'instagram-mention.json', 'instagram-message.json', 'whatsapp-unknown-field.json']) {
+			for (const name of [
+				'instagram-comment.json',
+				'instagram-mention.json',
+				'instagram-message.json',
+				'whatsapp-unknown-field.json',
+			]) {
 				expect((await service.postMeta(fixture(name))).status).toBe(200);
 			}
 			const { rows } = await db.pool.query(
 				"SELECT type FROM events WHERE type LIKE 'instagram.%' OR type = 'meta.unhandled' ORDER BY type",
 			);
-			expect(rows.map((r) => r.type)).toEqual(['instagram.comment', 'instagram.mention', 'instagram.message', 'meta.unhandled']);
+			expect(rows.map((r) => r.type)).toEqual([
+				'instagram.comment',
+				'instagram.mention',
+				'instagram.message',
+				'meta.unhandled',
+			]);
 		});
 
 		it('verifies \\u00e4 escapes and raw UTF-8 emoji over the exact bytes and stores the decoded text', async () => {
@@ -119,13 +159,18 @@ describe('Meta webhook gateway', () => {
 			);
 			const res = await service.postMeta(body);
 			expect(res.status).toBe(200);
-			const { rows } = await db.pool.query("SELECT payload->>'text' AS text FROM events WHERE dedupe_key = 'wa.message:wamid.umlaut'");
+			const { rows } = await db.pool.query(
+				"SELECT payload->>'text' AS text FROM events WHERE dedupe_key = 'wa.message:wamid.umlaut'",
+			);
 			expect(rows[0].text).toBe('Käse bitte 🧀🎉');
 			// The same text signed after re-serialization is other bytes: refused.
 			const reserialized = JSON.stringify(JSON.parse(body.toString('utf8')));
 			const forged = await fetch(`${service.url}/webhooks/meta`, {
 				method: 'POST',
-				headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMetaBody(body, service.settings.META_APP_SECRETS[0]) },
+				headers: {
+					'content-type': 'application/json',
+					'x-hub-signature-256': signMetaBody(body, service.settings.META_APP_SECRETS[0]),
+				},
 				body: reserialized,
 			});
 			expect(forged.status).toBe(401);
@@ -137,25 +182,44 @@ describe('Meta webhook gateway', () => {
 			);
 			const res = await service.postMeta(body);
 			expect(res.status).toBe(200);
-			const { rows } = await db.pool.query("SELECT payload->>'text' AS text FROM events WHERE dedupe_key = 'wa.message:wamid.nul'");
+			const { rows } = await db.pool.query(
+				"SELECT payload->>'text' AS text FROM events WHERE dedupe_key = 'wa.message:wamid.nul'",
+			);
 			expect(rows[0].text).toBe('a\uFFFDb\uFFFDc');
 		});
 
 		it('accepts a signature made with the second app secret (rotation)', async () => {
-			const body = Buffer.from(JSON.stringify({ object: 'instagram', entry: [{ id: '9', time: 1750000000, changes: [{ field: 'comments', value: { id: 'c-rot', text: 'hi' } }] }] }));
+			const body = Buffer.from(
+				JSON.stringify({
+					object: 'instagram',
+					entry: [{ id: '9', time: 1750000000, changes: [{ field: 'comments', value: { id: 'c-rot', text: 'hi' } }] }],
+				}),
+			);
 			expect((await service.postMeta(body, { secret: service.settings.META_APP_SECRETS[1] })).status).toBe(200);
 		});
 
 		it('runs hooks inside the storing transaction with only the new events', async () => {
 			hookCalls.length = 0;
-			const body = Buffer.from(JSON.stringify({ object: 'instagram', entry: [{ id: '9', time: 1750000001, changes: [{ field: 'comments', value: { id: 'c-hook', text: 'hook' } }] }] }));
+			const body = Buffer.from(
+				JSON.stringify({
+					object: 'instagram',
+					entry: [
+						{ id: '9', time: 1750000001, changes: [{ field: 'comments', value: { id: 'c-hook', text: 'hook' } }] },
+					],
+				}),
+			);
 			await service.postMeta(body);
 			await service.postMeta(body);
 			expect(hookCalls).toEqual([{ types: ['instagram.comment'], inTransaction: true }]);
 		});
 
 		it('rolls everything back when a hook fails, answers 5xx, and stores it on the retry', async () => {
-			const body = Buffer.from(JSON.stringify({ object: 'instagram', entry: [{ id: '9', time: 1750000002, changes: [{ field: 'comments', value: { id: 'c-fail', text: 'x' } }] }] }));
+			const body = Buffer.from(
+				JSON.stringify({
+					object: 'instagram',
+					entry: [{ id: '9', time: 1750000002, changes: [{ field: 'comments', value: { id: 'c-fail', text: 'x' } }] }],
+				}),
+			);
 			failHook = true;
 			try {
 				const res = await service.postMeta(body);
@@ -178,7 +242,10 @@ describe('Meta webhook gateway', () => {
 			const missing = await post({ 'content-type': 'application/json' });
 			expect(missing.status).toBe(401);
 			expect((await json(missing)).error.code).toBe('missing_signature');
-			const wrong = await post({ 'content-type': 'application/json', 'x-hub-signature-256': signMetaBody(body, 'not-the-secret') });
+			const wrong = await post({
+				'content-type': 'application/json',
+				'x-hub-signature-256': signMetaBody(body, 'not-the-secret'),
+			});
 			expect(wrong.status).toBe(401);
 			expect((await json(wrong)).error.code).toBe('signature_mismatch');
 			const malformed = await post({ 'content-type': 'application/json', 'x-hub-signature-256': 'sha1=abc' });

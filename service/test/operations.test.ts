@@ -13,7 +13,20 @@ const waBody = (id: string, text = 'hello') =>
 	Buffer.from(
 		JSON.stringify({
 			object: 'whatsapp_business_account',
-			entry: [{ id: '1', changes: [{ field: 'messages', value: { metadata: { phone_number_id: '2' }, messages: [{ from: '91980', id, timestamp: '1750000000', type: 'text', text: { body: text } }] } }] }],
+			entry: [
+				{
+					id: '1',
+					changes: [
+						{
+							field: 'messages',
+							value: {
+								metadata: { phone_number_id: '2' },
+								messages: [{ from: '91980', id, timestamp: '1750000000', type: 'text', text: { body: text } }],
+							},
+						},
+					],
+				},
+			],
 		}),
 	);
 
@@ -40,7 +53,11 @@ describe('operations', () => {
 	it('exposes request counts by route and status, signature failures, duplicates and event-store latency', async () => {
 		await service.postMeta(waBody('wamid.m1'));
 		await service.postMeta(waBody('wamid.m1'));
-		await fetch(`${service.url}/webhooks/meta`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+		await fetch(`${service.url}/webhooks/meta`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: '{}',
+		});
 		const res = await fetch(`${service.url}/metrics`);
 		expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
 		const text = await res.text();
@@ -55,7 +72,9 @@ describe('operations', () => {
 	it('serves an OpenAPI 3.1 document whose bundle schema is the one the route enforces', async () => {
 		const doc = await json(await fetch(`${service.url}/openapi.json`));
 		expect(doc.openapi).toBe('3.1.0');
-		expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/webhooks/meta', '/api/v1/ingest-bundle', '/healthz', '/readyz', '/metrics']));
+		expect(Object.keys(doc.paths)).toEqual(
+			expect.arrayContaining(['/webhooks/meta', '/api/v1/ingest-bundle', '/healthz', '/readyz', '/metrics']),
+		);
 		expect(Object.keys(doc.paths['/webhooks/meta'])).toEqual(expect.arrayContaining(['get', 'post']));
 		const ajv = new Ajv2020({ strict: false });
 		const validate = ajv.compile(doc.components.schemas.Bundle);
@@ -76,7 +95,11 @@ describe('operations', () => {
 		expect(line).toMatchObject({ level: 30, route: '/webhooks/meta', status: 200 });
 		const all = logLines.join('\n');
 		expect(all).not.toContain(secretText);
-		for (const secret of [...service.settings.META_APP_SECRETS, ...service.settings.INGEST_SIGNING_SECRETS, service.settings.META_VERIFY_TOKEN]) {
+		for (const secret of [
+			...service.settings.META_APP_SECRETS,
+			...service.settings.INGEST_SIGNING_SECRETS,
+			service.settings.META_VERIFY_TOKEN,
+		]) {
 			expect(all).not.toContain(secret);
 		}
 		expect(all).not.toMatch(/sha256=[0-9a-f]{64}/);
@@ -94,7 +117,10 @@ describe('trust proxy', () => {
 			},
 		});
 		const direct = await startService(db.pool, { logger: createLogger('info', sink) });
-		const behindProxy = await startService(db.pool, { logger: createLogger('info', sink), settings: { TRUST_PROXY_HOPS: 1 } });
+		const behindProxy = await startService(db.pool, {
+			logger: createLogger('info', sink),
+			settings: { TRUST_PROXY_HOPS: 1 },
+		});
 		try {
 			const headers = { 'x-forwarded-for': '203.0.113.7' };
 			await fetch(`${direct.url}/healthz`, { headers });
@@ -133,7 +159,9 @@ describe('graceful shutdown and database loss', () => {
 			const res = await inFlight;
 			expect(res.status).toBe(200);
 			expect(await closing).toBe(true);
-			expect((await db.pool.query("SELECT 1 FROM events WHERE dedupe_key = 'wa.message:wamid.drain'")).rowCount).toBe(1);
+			expect((await db.pool.query("SELECT 1 FROM events WHERE dedupe_key = 'wa.message:wamid.drain'")).rowCount).toBe(
+				1,
+			);
 		} finally {
 			release();
 			await db.drop();
@@ -141,14 +169,19 @@ describe('graceful shutdown and database loss', () => {
 	});
 
 	it('answers 503 (so Meta and signers retry), never 200, when the database is unreachable', async () => {
-		const pool = new Pool({ connectionString: `postgres://nobody:nothing@127.0.0.1:${await freePort()}/none`, connectionTimeoutMillis: 1000 });
+		const pool = new Pool({
+			connectionString: `postgres://nobody:nothing@127.0.0.1:${await freePort()}/none`,
+			connectionTimeoutMillis: 1000,
+		});
 		const service = await startService(pool);
 		try {
 			const meta = await service.postMeta(waBody('wamid.nodb'));
 			expect(meta.status).toBe(503);
 			expect(meta.headers.get('retry-after')).toBe('5');
 			expect((await json(meta)).error.code).toBe('database_unavailable');
-			const bundle = await service.postBundle(JSON.stringify({ bundle_id: 'b', assets: [{ slug: 'a', type: 'prompt', title: 'A', content: 'x' }] }));
+			const bundle = await service.postBundle(
+				JSON.stringify({ bundle_id: 'b', assets: [{ slug: 'a', type: 'prompt', title: 'A', content: 'x' }] }),
+			);
 			expect(bundle.status).toBe(503);
 		} finally {
 			await service.close();

@@ -78,7 +78,9 @@ describe('Postgres outage under load', () => {
 
 		// Only 200 and 503: bad luck with the database never becomes a 500 or a silent success.
 		expect([...statuses.keys()].sort()).toEqual([200, 503]);
-		const { rows } = await pool.query<{ wamid: string }>("SELECT payload->>'wamid' AS wamid FROM events WHERE type = 'whatsapp.status'");
+		const { rows } = await pool.query<{ wamid: string }>(
+			"SELECT payload->>'wamid' AS wamid FROM events WHERE type = 'whatsapp.status'",
+		);
 		const stored = new Set(rows.map((r) => r.wamid));
 		const lost = acknowledged.filter((wamid) => !stored.has(wamid));
 		expect(lost).toEqual([]);

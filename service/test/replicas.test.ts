@@ -37,7 +37,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function until(what: string, check: () => Promise<boolean> | boolean, limitMs = 30_000): Promise<void> {
 	const end = Date.now() + limitMs;
-	while (!(await Promise.resolve().then(check).catch(() => false))) {
+	while (
+		!(await Promise.resolve()
+			.then(check)
+			.catch(() => false))
+	) {
 		if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
 		await sleep(50);
 	}
@@ -63,7 +67,10 @@ async function startReplica(databaseUrl: string, name: string): Promise<Replica>
 		ENCRYPTION_KEYS,
 		FANOUT_POLL_INTERVAL: '100ms',
 	};
-	const child = spawn(process.execPath, [join(__dirname, 'support', 'service-child.js')], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+	const child = spawn(process.execPath, [join(__dirname, 'support', 'service-child.js')], {
+		env: { ...process.env, ...env },
+		stdio: ['ignore', 'ignore', 'pipe'],
+	});
 	const replica: Replica = { url: `http://127.0.0.1:${port}`, process: child, stderr: '' };
 	child.stderr?.on('data', (chunk: Buffer) => (replica.stderr = (replica.stderr + chunk.toString()).slice(-4000)));
 	return replica;
@@ -81,17 +88,26 @@ describe('two service replicas on one database', () => {
 		userId = user.id;
 		key = (await createApiKey(db.pool, user.id, parseScopes('send-budget,events'))).key;
 		replicas = [await startReplica(db.url, 'tp-replica-a'), await startReplica(db.url, 'tp-replica-b')];
-		for (const r of replicas) await until(`replica ${r.url} ready`, async () => (await fetch(`${r.url}/readyz`)).status === 200, 60_000);
+		for (const r of replicas)
+			await until(`replica ${r.url} ready`, async () => (await fetch(`${r.url}/readyz`)).status === 200, 60_000);
 	}, 120_000);
 
 	afterAll(async () => {
 		for (const r of replicas ?? []) if (r.process.exitCode === null) r.process.kill('SIGTERM');
-		await Promise.all((replicas ?? []).map((r) => (r.process.exitCode === null ? new Promise((resolve) => r.process.once('exit', resolve)) : undefined)));
+		await Promise.all(
+			(replicas ?? []).map((r) =>
+				r.process.exitCode === null ? new Promise((resolve) => r.process.once('exit', resolve)) : undefined,
+			),
+		);
 		await db?.drop();
 	});
 
 	const post = async (replica: Replica, path: string, body: unknown) => {
-		const res = await fetch(`${replica.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+		const res = await fetch(`${replica.url}${path}`, {
+			method: 'POST',
+			headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+			body: JSON.stringify(body),
+		});
 		return { status: res.status, body: (await res.json()) as any };
 	};
 
@@ -103,7 +119,11 @@ describe('two service replicas on one database', () => {
 		// ask for 10 permits while holding less than the share, wait retry_after_ms when refused.
 		const sender = async (campaign: string, replica: Replica, untilMs: number) => {
 			while (Date.now() < untilMs) {
-				const lease = await post(replica, `/api/v1/send-budget/${PHONE}/lease`, { want: 10, rate_per_second: rate, campaign });
+				const lease = await post(replica, `/api/v1/send-budget/${PHONE}/lease`, {
+					want: 10,
+					rate_per_second: rate,
+					campaign,
+				});
 				statuses.push(lease.status);
 				if (lease.status !== 200) return;
 				const first = Date.parse(lease.body.not_before);
@@ -113,25 +133,39 @@ describe('two service replicas on one database', () => {
 			}
 		};
 		const end = Date.now() + 4000;
-		await Promise.all([sender('A', replicas[0], end), sender('A', replicas[1], end), sender('B', replicas[0], end), sender('B', replicas[1], end)]);
+		await Promise.all([
+			sender('A', replicas[0], end),
+			sender('A', replicas[1], end),
+			sender('B', replicas[0], end),
+			sender('B', replicas[1], end),
+		]);
 		expect(new Set(statuses)).toEqual(new Set([200]));
-		const max = maxInAnyWindow(grants.map((g) => g.at), 1000);
+		const max = maxInAnyWindow(
+			grants.map((g) => g.at),
+			1000,
+		);
 		const a = grants.filter((g) => g.campaign === 'A').length;
 		const b = grants.filter((g) => g.campaign === 'B').length;
-		console.log(`send budget across 2 replicas: rate ${rate}/s, max permits in any 1 s window ${max}, campaign A ${a}, campaign B ${b}`);
+		console.log(
+			`send budget across 2 replicas: rate ${rate}/s, max permits in any 1 s window ${max}, campaign A ${a}, campaign B ${b}`,
+		);
 		expect(max).toBeLessThanOrEqual(rate);
 		expect(a + b).toBeGreaterThan(rate); // more than one second's worth: the limit was really contended
 		expect(Math.min(a, b) / (a + b)).toBeGreaterThanOrEqual(0.4);
 	});
 
-	it('pair rate: one recipient\'s slots reserved through both replicas at once are spaced', async () => {
+	it("pair rate: one recipient's slots reserved through both replicas at once are spaced", async () => {
 		const recipients = ['919800000001', '919800000002', '919800000001'];
 		const answers = await Promise.all(
-			Array.from({ length: 6 }, (_, i) => post(replicas[i % 2], `/api/v1/send-budget/${PHONE}/pairs`, { recipients, spacing_seconds: 6 })),
+			Array.from({ length: 6 }, (_, i) =>
+				post(replicas[i % 2], `/api/v1/send-budget/${PHONE}/pairs`, { recipients, spacing_seconds: 6 }),
+			),
 		);
 		expect(answers.map((a) => a.status)).toEqual(Array(6).fill(200));
 		const slots = new Map<string, number[]>();
-		for (const a of answers) for (const s of a.body.data) slots.set(s.recipient, [...(slots.get(s.recipient) ?? []), Date.parse(s.not_before)]);
+		for (const a of answers)
+			for (const s of a.body.data)
+				slots.set(s.recipient, [...(slots.get(s.recipient) ?? []), Date.parse(s.not_before)]);
 		expect(slots.get('919800000001')).toHaveLength(12);
 		for (const times of slots.values()) {
 			const sorted = [...times].sort((x, y) => x - y);
@@ -144,22 +178,36 @@ describe('two service replicas on one database', () => {
 
 		beforeAll(async () => {
 			hook = await startCountingHook();
-			await createSubscription(db.pool, createSecretBox(parseEncryptionKeys(ENCRYPTION_KEYS)), userId, { url: hook.url, event_types: ['whatsapp.status'] });
+			await createSubscription(db.pool, createSecretBox(parseEncryptionKeys(ENCRYPTION_KEYS)), userId, {
+				url: hook.url,
+				event_types: ['whatsapp.status'],
+			});
 		});
 		afterAll(async () => {
 			await hook?.close();
 		});
 
 		it('every delivery is sent once though both replicas run a delivery worker', async () => {
-			const bodies = Array.from({ length: 60 }, (_, i) => statusBody(`wamid.replica${i}-${randomBytes(6).toString('hex')}`));
+			const bodies = Array.from({ length: 60 }, (_, i) =>
+				statusBody(`wamid.replica${i}-${randomBytes(6).toString('hex')}`),
+			);
 			const answers = await Promise.all(
 				bodies.map((body, i) =>
-					fetch(`${replicas[i % 2].url}/webhooks/meta`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMetaBody(body, META_SECRET) }, body }).then((r) => r.status),
+					fetch(`${replicas[i % 2].url}/webhooks/meta`, {
+						method: 'POST',
+						headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMetaBody(body, META_SECRET) },
+						body,
+					}).then((r) => r.status),
 				),
 			);
 			expect(answers).toEqual(Array(60).fill(200));
 			await until('60 deliveries received', () => hook.received.size === 60);
-			await until('60 deliveries recorded as succeeded', async () => (await db.pool.query(`SELECT count(*)::int AS n FROM deliveries WHERE status = 'succeeded'`)).rows[0].n === 60);
+			await until(
+				'60 deliveries recorded as succeeded',
+				async () =>
+					(await db.pool.query(`SELECT count(*)::int AS n FROM deliveries WHERE status = 'succeeded'`)).rows[0].n ===
+					60,
+			);
 			await sleep(300); // a second send, if any, would arrive now
 			expect([...hook.received.values()].every((n) => n === 1)).toBe(true);
 			expect(hook.received.size).toBe(60);
@@ -171,14 +219,24 @@ describe('two service replicas on one database', () => {
 		if (msLeft < 5_000) await sleep(msLeft + 50);
 		const statuses = await Promise.all(
 			Array.from({ length: INGEST_LIMIT + 6 }, (_, i) => {
-				const body = JSON.stringify({ bundle_id: `replica-${i}`, assets: [{ slug: `replica-${i}`, type: 'prompt', title: `T ${i}`, content: 'c', tags: [] }] });
-				const headers = { 'content-type': 'application/json', ...signHeaders([INGEST_SECRET], `msg_replica_${i}`, Math.floor(Date.now() / 1000), body) };
-				return fetch(`${replicas[i % 2].url}/api/v1/ingest-bundle`, { method: 'POST', headers, body }).then((r) => r.status);
+				const body = JSON.stringify({
+					bundle_id: `replica-${i}`,
+					assets: [{ slug: `replica-${i}`, type: 'prompt', title: `T ${i}`, content: 'c', tags: [] }],
+				});
+				const headers = {
+					'content-type': 'application/json',
+					...signHeaders([INGEST_SECRET], `msg_replica_${i}`, Math.floor(Date.now() / 1000), body),
+				};
+				return fetch(`${replicas[i % 2].url}/api/v1/ingest-bundle`, { method: 'POST', headers, body }).then(
+					(r) => r.status,
+				);
 			}),
 		);
 		expect(statuses.filter((s) => s === 200)).toHaveLength(INGEST_LIMIT);
 		expect(statuses.filter((s) => s === 429)).toHaveLength(6);
-		expect((await db.pool.query(`SELECT count(*)::int AS n FROM library_assets WHERE slug LIKE 'replica-%'`)).rows[0].n).toBe(INGEST_LIMIT);
+		expect(
+			(await db.pool.query(`SELECT count(*)::int AS n FROM library_assets WHERE slug LIKE 'replica-%'`)).rows[0].n,
+		).toBe(INGEST_LIMIT);
 	});
 });
 
@@ -191,7 +249,10 @@ describe('fan-out lease (FOR UPDATE SKIP LOCKED)', () => {
 		const workerB = new Pool({ connectionString: db.url, max: 1 });
 		try {
 			const user = await createUser(db.pool, `skip-${randomBytes(4).toString('hex')}@example.com`, 'pro');
-			const sub = await createSubscription(db.pool, createSecretBox(parseEncryptionKeys(ENCRYPTION_KEYS)), user.id, { url: 'http://127.0.0.1:9/hook', event_types: ['*'] });
+			const sub = await createSubscription(db.pool, createSecretBox(parseEncryptionKeys(ENCRYPTION_KEYS)), user.id, {
+				url: 'http://127.0.0.1:9/hook',
+				event_types: ['*'],
+			});
 			const { rows } = await db.pool.query<{ id: string }>(
 				`WITH e AS (
 				   INSERT INTO events (type, dedupe_key, occurred_at, payload)

@@ -86,7 +86,10 @@ describe('retention', () => {
 	afterEach(async () => sweeper?.stop());
 
 	it('removes rows past their retention in small batches while signed webhooks arrive at load, losing none', async () => {
-		const subscription = await service.call(key, 'POST', '/api/v1/subscriptions', { url: 'http://127.0.0.1:9/unused', event_types: ['contact.opted_out'] });
+		const subscription = await service.call(key, 'POST', '/api/v1/subscriptions', {
+			url: 'http://127.0.0.1:9/unused',
+			event_types: ['contact.opted_out'],
+		});
 		expect(subscription.status).toBe(201);
 		const OLD = 600;
 		await seedOldAndRecentRows(subscription.body.id, OLD);
@@ -106,10 +109,20 @@ describe('retention', () => {
 		const ids = Array.from({ length: 300 }, () => wamid());
 		const bundleIds = Array.from({ length: 50 }, (_, index) => `msg_load_${index}_${randomBytes(4).toString('hex')}`);
 		const statuses = await Promise.all([
-			...ids.map((id, index) => service.postMeta(inboundMessages([{ from: `91981230${String(index).padStart(4, '0')}`, id, text: 'hello' }])).then((res) => res.status)),
+			...ids.map((id, index) =>
+				service
+					.postMeta(inboundMessages([{ from: `91981230${String(index).padStart(4, '0')}`, id, text: 'hello' }]))
+					.then((res) => res.status),
+			),
 			...bundleIds.map((id, index) =>
 				service
-					.postBundle(JSON.stringify({ bundle_id: `load-${index}`, assets: [{ slug: `load-${index}`, type: 'prompt', title: 'Load', content: 'x' }] }), { id })
+					.postBundle(
+						JSON.stringify({
+							bundle_id: `load-${index}`,
+							assets: [{ slug: `load-${index}`, type: 'prompt', title: 'Load', content: 'x' }],
+						}),
+						{ id },
+					)
 					.then((res) => res.status),
 			),
 		]);
@@ -123,21 +136,43 @@ describe('retention', () => {
 		expect(warnings).toEqual([]);
 
 		// Every new event is stored, with its raw payload; rows inside their retention are kept.
-		expect(await count(db.pool, `SELECT 1 FROM events WHERE dedupe_key = ANY ($1::text[])`, [ids.map((id) => `wa.message:${id}`)])).toBe(300);
 		expect(
-			await count(db.pool, `SELECT 1 FROM events e JOIN webhook_payloads p ON p.id = e.payload_id WHERE e.dedupe_key = ANY ($1::text[])`, [
+			await count(db.pool, `SELECT 1 FROM events WHERE dedupe_key = ANY ($1::text[])`, [
 				ids.map((id) => `wa.message:${id}`),
 			]),
 		).toBe(300);
-		expect(await count(db.pool, `SELECT 1 FROM ingest_requests WHERE webhook_id = ANY ($1::text[]) AND status_code = 200`, [bundleIds])).toBe(50);
-		expect(await count(db.pool, `SELECT 1 FROM events WHERE type = 'library.bundle_ingested' AND payload->>'bundle_id' LIKE 'load-%'`)).toBe(50);
-		expect(await count(db.pool, `SELECT 1 FROM webhook_payloads WHERE received_at BETWEEN now() - interval '30 days' AND now() - interval '28 days'`)).toBe(10);
+		expect(
+			await count(
+				db.pool,
+				`SELECT 1 FROM events e JOIN webhook_payloads p ON p.id = e.payload_id WHERE e.dedupe_key = ANY ($1::text[])`,
+				[ids.map((id) => `wa.message:${id}`)],
+			),
+		).toBe(300);
+		expect(
+			await count(db.pool, `SELECT 1 FROM ingest_requests WHERE webhook_id = ANY ($1::text[]) AND status_code = 200`, [
+				bundleIds,
+			]),
+		).toBe(50);
+		expect(
+			await count(
+				db.pool,
+				`SELECT 1 FROM events WHERE type = 'library.bundle_ingested' AND payload->>'bundle_id' LIKE 'load-%'`,
+			),
+		).toBe(50);
+		expect(
+			await count(
+				db.pool,
+				`SELECT 1 FROM webhook_payloads WHERE received_at BETWEEN now() - interval '30 days' AND now() - interval '28 days'`,
+			),
+		).toBe(10);
 		expect(await count(db.pool, `SELECT 1 FROM ingest_requests WHERE webhook_id LIKE 'msg_old_%'`)).toBe(10);
 		expect(await count(db.pool, `SELECT 1 FROM rate_limit_counters WHERE key LIKE 'old:%'`)).toBe(10);
 		// Dead letters are kept (only succeeded deliveries expire); old events stay, without their raw payload.
 		expect(await count(db.pool, `SELECT 1 FROM deliveries WHERE status = 'dead'`)).toBe(deadBefore);
 		expect(await count(db.pool, `SELECT 1 FROM events WHERE dedupe_key LIKE 'old:%'`)).toBe(OLD);
-		expect(await count(db.pool, `SELECT 1 FROM events WHERE dedupe_key LIKE 'old:%' AND payload_id IS NOT NULL`)).toBe(0);
+		expect(await count(db.pool, `SELECT 1 FROM events WHERE dedupe_key LIKE 'old:%' AND payload_id IS NOT NULL`)).toBe(
+			0,
+		);
 		expect(Object.values(await sweeper.sweep())).toEqual(RETENTION_TABLES.map(() => 0));
 	});
 
@@ -148,10 +183,10 @@ describe('retention', () => {
 			[Buffer.from(randomBytes(8))],
 		);
 		const payloadId = rows[0].id;
-		await db.pool.query(`INSERT INTO events (type, dedupe_key, occurred_at, payload, payload_id) VALUES ('whatsapp.message', $1, now(), '{}', $2)`, [
-			`held:${payloadId}`,
-			payloadId,
-		]);
+		await db.pool.query(
+			`INSERT INTO events (type, dedupe_key, occurred_at, payload, payload_id) VALUES ('whatsapp.message', $1, now(), '{}', $2)`,
+			[`held:${payloadId}`, payloadId],
+		);
 		sweeper = createRetentionSweeper({ pool: db.pool, settings: retentionEnvSchema.parse({}) });
 		const holder = await db.pool.connect();
 		try {
@@ -166,17 +201,26 @@ describe('retention', () => {
 		}
 		expect((await sweeper.sweep()).webhook_payloads).toBe(1);
 		expect(await count(db.pool, 'SELECT 1 FROM webhook_payloads WHERE id = $1', [payloadId])).toBe(0);
-		expect(await count(db.pool, 'SELECT 1 FROM events WHERE dedupe_key = $1 AND payload_id IS NULL', [`held:${payloadId}`])).toBe(1);
+		expect(
+			await count(db.pool, 'SELECT 1 FROM events WHERE dedupe_key = $1 AND payload_id IS NULL', [`held:${payloadId}`]),
+		).toBe(1);
 	});
 
 	it('erasure still removes a contact’s raw payloads at once, not at the end of their retention', async () => {
 		const from = '919876012345';
-		expect((await service.postMeta(inboundMessages([{ from, id: wamid(), text: 'hi', name: 'Asha Verma' }]))).status).toBe(200);
+		expect(
+			(await service.postMeta(inboundMessages([{ from, id: wamid(), text: 'hi', name: 'Asha Verma' }]))).status,
+		).toBe(200);
 		const mentioning = `SELECT 1 FROM webhook_payloads WHERE position(convert_to($1, 'UTF8') IN raw_body) > 0`;
 		expect(await count(db.pool, mentioning, [from])).toBe(1);
 		expect((await service.call(key, 'DELETE', `/api/v1/contacts/${from}`)).status).toBe(204);
 		expect(await count(db.pool, mentioning, [from])).toBe(0);
-		expect(await count(db.pool, `SELECT 1 FROM webhook_payloads WHERE position(convert_to('Asha Verma', 'UTF8') IN raw_body) > 0`)).toBe(0);
+		expect(
+			await count(
+				db.pool,
+				`SELECT 1 FROM webhook_payloads WHERE position(convert_to('Asha Verma', 'UTF8') IN raw_body) > 0`,
+			),
+		).toBe(0);
 	});
 });
 
@@ -213,33 +257,54 @@ describe('signing secret rotation', () => {
 	it('signs with the old and the new secret during the overlap, and only with the new one after it', async () => {
 		const subscriber = await recordingSubscriber();
 		try {
-			const created = await service.call(key, 'POST', '/api/v1/subscriptions', { url: subscriber.url, event_types: ['whatsapp.message'] });
+			const created = await service.call(key, 'POST', '/api/v1/subscriptions', {
+				url: subscriber.url,
+				event_types: ['whatsapp.message'],
+			});
 			const oldSecret: string = created.body.secret;
 			const id: string = created.body.id;
 
-			const rotated = await service.call(key, 'POST', `/api/v1/subscriptions/${id}/rotate-secret`, { overlap_seconds: 3600 });
+			const rotated = await service.call(key, 'POST', `/api/v1/subscriptions/${id}/rotate-secret`, {
+				overlap_seconds: 3600,
+			});
 			expect(rotated.status).toBe(200);
-			expect(rotated.body).toEqual({ id, secret: expect.stringMatching(/^whsec_/), previous_secret_expires_at: expect.any(String) });
+			expect(rotated.body).toEqual({
+				id,
+				secret: expect.stringMatching(/^whsec_/),
+				previous_secret_expires_at: expect.any(String),
+			});
 			const newSecret: string = rotated.body.secret;
 			expect(newSecret).not.toBe(oldSecret);
 			const expiresIn = Date.parse(rotated.body.previous_secret_expires_at) - Date.now();
 			expect(expiresIn).toBeGreaterThan(3500_000);
 			expect(expiresIn).toBeLessThanOrEqual(3600_000);
 			// Both secrets are stored sealed, never in clear.
-			const stored = (await db.pool.query('SELECT secret_sealed, previous_secret_sealed FROM subscriptions WHERE id = $1', [id])).rows[0];
-			expect([stored.secret_sealed, stored.previous_secret_sealed]).toEqual([expect.stringMatching(/^v1\.t1\./), expect.stringMatching(/^v1\.t1\./)]);
+			const stored = (
+				await db.pool.query('SELECT secret_sealed, previous_secret_sealed FROM subscriptions WHERE id = $1', [id])
+			).rows[0];
+			expect([stored.secret_sealed, stored.previous_secret_sealed]).toEqual([
+				expect.stringMatching(/^v1\.t1\./),
+				expect.stringMatching(/^v1\.t1\./),
+			]);
 			expect(JSON.stringify(stored)).not.toContain(newSecret.slice(6, 26));
 			expect(JSON.stringify(stored)).not.toContain(oldSecret.slice(6, 26));
 
-			expect((await service.postMeta(inboundMessages([{ from: '919812300001', id: wamid(), text: 'during' }]))).status).toBe(200);
+			expect(
+				(await service.postMeta(inboundMessages([{ from: '919812300001', id: wamid(), text: 'during' }]))).status,
+			).toBe(200);
 			await until('the delivery during the overlap', async () => subscriber.received.length === 1);
 			const during = subscriber.received[0];
 			expect(String(during.headers['webhook-signature']).split(' ')).toHaveLength(2);
 			expect([verdict(during, oldSecret), verdict(during, newSecret)]).toEqual(['verified', 'verified']);
 
 			// The overlap ends (moved into the past rather than waiting an hour).
-			await db.pool.query(`UPDATE subscriptions SET previous_secret_expires_at = now() - interval '1 second' WHERE id = $1`, [id]);
-			expect((await service.postMeta(inboundMessages([{ from: '919812300002', id: wamid(), text: 'after' }]))).status).toBe(200);
+			await db.pool.query(
+				`UPDATE subscriptions SET previous_secret_expires_at = now() - interval '1 second' WHERE id = $1`,
+				[id],
+			);
+			expect(
+				(await service.postMeta(inboundMessages([{ from: '919812300002', id: wamid(), text: 'after' }]))).status,
+			).toBe(200);
 			await until('the delivery after the overlap', async () => subscriber.received.length === 2);
 			const after = subscriber.received[1];
 			expect(String(after.headers['webhook-signature']).split(' ')).toHaveLength(1);
@@ -251,10 +316,15 @@ describe('signing secret rotation', () => {
 	});
 
 	it('answers 404 for another user’s or an unknown subscription and 422 for a bad overlap, changing nothing', async () => {
-		const created = await service.call(key, 'POST', '/api/v1/subscriptions', { url: 'http://127.0.0.1:9/x', event_types: ['whatsapp.status'] });
+		const created = await service.call(key, 'POST', '/api/v1/subscriptions', {
+			url: 'http://127.0.0.1:9/x',
+			event_types: ['whatsapp.status'],
+		});
 		const other = (await userWithKey(db.pool, 'free', 'events')).key;
-		const before = (await db.pool.query('SELECT secret_sealed FROM subscriptions WHERE id = $1', [created.body.id])).rows[0].secret_sealed;
-		const rotate = (apiKey: string, id: string, body: unknown) => service.call(apiKey, 'POST', `/api/v1/subscriptions/${id}/rotate-secret`, body);
+		const before = (await db.pool.query('SELECT secret_sealed FROM subscriptions WHERE id = $1', [created.body.id]))
+			.rows[0].secret_sealed;
+		const rotate = (apiKey: string, id: string, body: unknown) =>
+			service.call(apiKey, 'POST', `/api/v1/subscriptions/${id}/rotate-secret`, body);
 		expect((await rotate(other, created.body.id, {})).status).toBe(404);
 		expect((await rotate(key, '00000000-0000-4000-8000-000000000000', {})).status).toBe(404);
 		for (const overlap of [-1, 1.5, '3600', 8 * 24 * 3600]) {
@@ -262,7 +332,10 @@ describe('signing secret rotation', () => {
 			expect(res.status).toBe(422);
 			expect(JSON.stringify(res.body)).toContain('overlap_seconds');
 		}
-		expect((await db.pool.query('SELECT secret_sealed FROM subscriptions WHERE id = $1', [created.body.id])).rows[0].secret_sealed).toBe(before);
+		expect(
+			(await db.pool.query('SELECT secret_sealed FROM subscriptions WHERE id = $1', [created.body.id])).rows[0]
+				.secret_sealed,
+		).toBe(before);
 		// The default overlap is 24 h.
 		const rotated = await rotate(key, created.body.id, {});
 		expect(rotated.status).toBe(200);

@@ -20,8 +20,11 @@ async function seed(pool: Pool) {
 }
 
 const premiumCount = (client: { query: Pool['query'] }) =>
-	client.query<{ n: number }>('SELECT count(*)::int AS n FROM library_assets WHERE is_premium').then((r) => r.rows[0].n);
-const allCount = (client: { query: Pool['query'] }) => client.query<{ n: number }>('SELECT count(*)::int AS n FROM library_assets').then((r) => r.rows[0].n);
+	client
+		.query<{ n: number }>('SELECT count(*)::int AS n FROM library_assets WHERE is_premium')
+		.then((r) => r.rows[0].n);
+const allCount = (client: { query: Pool['query'] }) =>
+	client.query<{ n: number }>('SELECT count(*)::int AS n FROM library_assets').then((r) => r.rows[0].n);
 
 describe('library row-level security', () => {
 	let db: TestDatabase;
@@ -42,7 +45,9 @@ describe('library row-level security', () => {
 	it('shows a free user the 2 free assets and 0 premium ones, even when asked by id', async () => {
 		expect(await withUser(db.pool, ids.free, allCount)).toBe(2);
 		expect(await withUser(db.pool, ids.free, premiumCount)).toBe(0);
-		const direct = await withUser(db.pool, ids.free, (c) => c.query("SELECT title FROM library_assets WHERE slug = 'premium-1'"));
+		const direct = await withUser(db.pool, ids.free, (c) =>
+			c.query("SELECT title FROM library_assets WHERE slug = 'premium-1'"),
+		);
 		expect(direct.rowCount).toBe(0);
 	});
 
@@ -52,19 +57,29 @@ describe('library row-level security', () => {
 	});
 
 	it('follows the tier in the database: a downgraded user loses premium access at once', async () => {
-		const { rows } = await db.pool.query<{ id: string }>("INSERT INTO users (email, tier) VALUES ('lapsed@example.com', 'pro') RETURNING id::text");
+		const { rows } = await db.pool.query<{ id: string }>(
+			"INSERT INTO users (email, tier) VALUES ('lapsed@example.com', 'pro') RETURNING id::text",
+		);
 		expect(await withUser(db.pool, rows[0].id, premiumCount)).toBe(3);
 		await db.pool.query("UPDATE users SET tier = 'free' WHERE id = $1", [rows[0].id]);
 		expect(await withUser(db.pool, rows[0].id, premiumCount)).toBe(0);
 	});
 
 	it('never lets a user raise their own tier, while their display name stays editable', async () => {
-		await expect(withUser(db.pool, ids.free, (c) => c.query("UPDATE users SET tier = 'pro' WHERE id = $1", [ids.free]))).rejects.toThrow(/permission denied/);
-		await expect(withUser(db.pool, ids.free, (c) => c.query('UPDATE users SET tier = $1', ['pro']))).rejects.toThrow(/permission denied/);
-		const renamed = await withUser(db.pool, ids.free, (c) => c.query("UPDATE users SET display_name = 'Asha' WHERE id = $1", [ids.free]));
+		await expect(
+			withUser(db.pool, ids.free, (c) => c.query("UPDATE users SET tier = 'pro' WHERE id = $1", [ids.free])),
+		).rejects.toThrow(/permission denied/);
+		await expect(withUser(db.pool, ids.free, (c) => c.query('UPDATE users SET tier = $1', ['pro']))).rejects.toThrow(
+			/permission denied/,
+		);
+		const renamed = await withUser(db.pool, ids.free, (c) =>
+			c.query("UPDATE users SET display_name = 'Asha' WHERE id = $1", [ids.free]),
+		);
 		expect(renamed.rowCount).toBe(1);
 		// …but only their own row.
-		const other = await withUser(db.pool, ids.free, (c) => c.query("UPDATE users SET display_name = 'Mallory' WHERE id = $1", [ids.pro]));
+		const other = await withUser(db.pool, ids.free, (c) =>
+			c.query("UPDATE users SET display_name = 'Mallory' WHERE id = $1", [ids.pro]),
+		);
 		expect(other.rowCount).toBe(0);
 		const { rows } = await db.pool.query('SELECT tier, display_name FROM users WHERE id = $1', [ids.free]);
 		expect(rows[0]).toEqual({ tier: 'free', display_name: 'Asha' });
@@ -72,11 +87,21 @@ describe('library row-level security', () => {
 	});
 
 	it('does not let users write library assets or read other users', async () => {
-		await expect(withUser(db.pool, ids.pro, (c) => c.query("UPDATE library_assets SET is_premium = false WHERE slug = 'premium-1'"))).rejects.toThrow(/permission denied/);
-		await expect(withUser(db.pool, ids.free, (c) => c.query("INSERT INTO library_assets (slug, type, title, content) VALUES ('x', 'prompt', 'x', '1')"))).rejects.toThrow(/permission denied/);
+		await expect(
+			withUser(db.pool, ids.pro, (c) =>
+				c.query("UPDATE library_assets SET is_premium = false WHERE slug = 'premium-1'"),
+			),
+		).rejects.toThrow(/permission denied/);
+		await expect(
+			withUser(db.pool, ids.free, (c) =>
+				c.query("INSERT INTO library_assets (slug, type, title, content) VALUES ('x', 'prompt', 'x', '1')"),
+			),
+		).rejects.toThrow(/permission denied/);
 		const seen = await withUser(db.pool, ids.free, (c) => c.query('SELECT email FROM users'));
 		expect(seen.rows).toEqual([{ email: 'free@example.com' }]);
-		await expect(withUser(db.pool, ids.free, (c) => c.query('SELECT count(*) FROM events'))).rejects.toThrow(/permission denied/);
+		await expect(withUser(db.pool, ids.free, (c) => c.query('SELECT count(*) FROM events'))).rejects.toThrow(
+			/permission denied/,
+		);
 	});
 
 	it('lets service_role bypass row-level security', async () => {
@@ -87,7 +112,9 @@ describe('library row-level security', () => {
 
 	it('resets role and claims after the transaction (SET LOCAL)', async () => {
 		await withUser(db.pool, ids.pro, premiumCount);
-		const { rows } = await db.pool.query("SELECT current_user AS role, nullif(current_setting('request.jwt.claims', true), '') AS claims");
+		const { rows } = await db.pool.query(
+			"SELECT current_user AS role, nullif(current_setting('request.jwt.claims', true), '') AS claims",
+		);
 		expect(rows[0]).toEqual({ role: 'postgres', claims: null });
 	});
 });

@@ -14,7 +14,11 @@ export class Page {
 	private pending = new Map<number, { resolve: (v: IDataObject) => void; reject: (e: Error) => void }>();
 	private constructor(private readonly socket: WebSocket) {
 		socket.addEventListener('message', (event) => {
-			const message = JSON.parse(String(event.data)) as { id?: number; result?: IDataObject; error?: { message: string } };
+			const message = JSON.parse(String(event.data)) as {
+				id?: number;
+				result?: IDataObject;
+				error?: { message: string };
+			};
 			const waiter = message.id === undefined ? undefined : this.pending.get(message.id);
 			if (!waiter) return;
 			this.pending.delete(message.id!);
@@ -36,7 +40,11 @@ export class Page {
 		return new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
 	}
 	async evaluate<T>(expression: string): Promise<T> {
-		const { result, exceptionDetails } = (await this.send('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true })) as {
+		const { result, exceptionDetails } = (await this.send('Runtime.evaluate', {
+			expression,
+			returnByValue: true,
+			awaitPromise: true,
+		})) as {
 			result: { value: T };
 			exceptionDetails?: unknown;
 		};
@@ -61,11 +69,24 @@ export interface Browser {
 /** Starts headless Chromium with a throw-away profile; fails with how to install it when it is missing. */
 export async function startChromium(windowSize = '1600,1000'): Promise<Browser> {
 	const probe = spawnSync(CHROMIUM, ['--version'], { encoding: 'utf8' });
-	if (probe.status !== 0) throw new Error(`Headless Chromium is needed for this test: apt-get install -y chromium (or set CHROMIUM_PATH). ${probe.error?.message ?? probe.stderr}`);
+	if (probe.status !== 0)
+		throw new Error(
+			`Headless Chromium is needed for this test: apt-get install -y chromium (or set CHROMIUM_PATH). ${probe.error?.message ?? probe.stderr}`,
+		);
 	const profile = mkdtempSync(join(tmpdir(), 'tp-chromium-'));
 	const browser: ChildProcess = spawn(
 		CHROMIUM,
-		['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--remote-debugging-port=0', `--user-data-dir=${profile}`, `--window-size=${windowSize}`, 'about:blank'],
+		[
+			'--headless=new',
+			'--no-sandbox',
+			'--disable-gpu',
+			'--disable-dev-shm-usage',
+			'--no-first-run',
+			'--remote-debugging-port=0',
+			`--user-data-dir=${profile}`,
+			`--window-size=${windowSize}`,
+			'about:blank',
+		],
 		{ stdio: ['ignore', 'ignore', 'pipe'] },
 	);
 	const port = await new Promise<number>((resolve, reject) => {
@@ -79,7 +100,10 @@ export async function startChromium(windowSize = '1600,1000'): Promise<Browser> 
 	});
 	return {
 		async page() {
-			const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{ type: string; webSocketDebuggerUrl: string }>;
+			const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{
+				type: string;
+				webSocketDebuggerUrl: string;
+			}>;
 			return await Page.connect(targets.find((t) => t.type === 'page')!.webSocketDebuggerUrl);
 		},
 		async stop() {
@@ -97,7 +121,11 @@ export async function startChromium(windowSize = '1600,1000'): Promise<Browser> 
 }
 
 /** Polls `probe` (every 500 ms) until it returns a value; a probe that throws is retried, its last error reported. */
-export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 120_000): Promise<T> {
+export async function waitFor<T>(
+	probe: () => Promise<T | undefined> | T | undefined,
+	what: string,
+	timeoutMs = 120_000,
+): Promise<T> {
 	const until = Date.now() + timeoutMs;
 	let last: unknown;
 	for (;;) {

@@ -16,7 +16,12 @@ import {
 import { freePort } from '../../service/src/db/embedded';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres';
 
-export const OWNER = { email: 'owner@example.com', password: 'E2e-Owner-Passw0rd', firstName: 'Test', lastName: 'Owner' };
+export const OWNER = {
+	email: 'owner@example.com',
+	password: 'E2e-Owner-Passw0rd',
+	firstName: 'Test',
+	lastName: 'Owner',
+};
 
 export interface CredentialToImport {
 	id: string;
@@ -98,13 +103,18 @@ export async function startN8n(options: { extraEnv?: Record<string, string> } = 
 	// Each CLI process is a separate n8n instance: it needs its own task-runner broker port.
 	// The CLI prints its results through n8n's logger at info level.
 	const cli = async (args: string[]) =>
-		runCli(runtime, args, n8nEnv({ ...baseEnv, logLevel: 'info', port: await freePort(), brokerPort: await freePort() }));
+		runCli(
+			runtime,
+			args,
+			n8nEnv({ ...baseEnv, logLevel: 'info', port: await freePort(), brokerPort: await freePort() }),
+		);
 
 	const importFile = async (command: string, data: unknown) => {
 		const file = join(userFolder, `import-${randomBytes(4).toString('hex')}.json`);
 		writeFileSync(file, JSON.stringify(data));
 		const result = await cli([command, `--input=${file}`]);
-		if (result.code !== 0) throw new Error(`n8n ${command} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
+		if (result.code !== 0)
+			throw new Error(`n8n ${command} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
 	};
 
 	return {
@@ -147,7 +157,12 @@ export function parseExecuteOutput(stdout: string, stderr: string, code: number 
 		};
 	}
 	const raw = JSON.parse(stdout.slice(start, end + 2)) as {
-		data?: { resultData?: { runData?: Record<string, Array<{ data?: { main?: Array<Array<{ json: Record<string, unknown> }>> } }>>; error?: { message?: string } } };
+		data?: {
+			resultData?: {
+				runData?: Record<string, Array<{ data?: { main?: Array<Array<{ json: Record<string, unknown> }>> } }>>;
+				error?: { message?: string };
+			};
+		};
 	};
 	const resultData = raw.data?.resultData;
 	return {
@@ -155,7 +170,10 @@ export function parseExecuteOutput(stdout: string, stderr: string, code: number 
 		error: resultData?.error?.message,
 		output(nodeName) {
 			const runs = resultData?.runData?.[nodeName];
-			if (!runs) throw new Error(`node "${nodeName}" did not run; nodes that ran: ${Object.keys(resultData?.runData ?? {}).join(', ')}`);
+			if (!runs)
+				throw new Error(
+					`node "${nodeName}" did not run; nodes that ran: ${Object.keys(resultData?.runData ?? {}).join(', ')}`,
+				);
 			return (runs[0]?.data?.main?.[0] ?? []).map((item) => item.json);
 		},
 	};

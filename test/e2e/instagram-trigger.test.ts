@@ -4,7 +4,14 @@
 // reaches a New Comment workflow once, with its parent comment id.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { instagram, igTimestamp, IG_ACCOUNT_ID, startGraphStandIn, type GraphStandIn, type InstagramState } from '../../sandbox';
+import {
+	instagram,
+	igTimestamp,
+	IG_ACCOUNT_ID,
+	startGraphStandIn,
+	type GraphStandIn,
+	type InstagramState,
+} from '../../sandbox';
 import { startN8n, type N8nInstance } from './harness';
 
 jest.setTimeout(600_000);
@@ -46,7 +53,14 @@ describe('Instagram Trigger in real n8n', () => {
 				id: 'igCredE2e0000002',
 				name: 'Instagram e2e trigger',
 				type: 'instagramApi',
-				data: { loginType: 'facebook', accessToken: TOKEN, accountId: IG_ACCOUNT_ID, pageId: '', apiVersion: 'v24.0', baseUrl: `${graph.url}/graph.facebook.com` },
+				data: {
+					loginType: 'facebook',
+					accessToken: TOKEN,
+					accountId: IG_ACCOUNT_ID,
+					pageId: '',
+					apiVersion: 'v24.0',
+					baseUrl: `${graph.url}/graph.facebook.com`,
+				},
 			},
 		]);
 	});
@@ -58,7 +72,12 @@ describe('Instagram Trigger in real n8n', () => {
 	});
 
 	/** Imports and activates "<trigger> (every minute) → POST the fields `record` picks to the recorder". */
-	async function activatePollingWorkflow(trigger: string, parameters: Record<string, unknown>, record: string, n: number): Promise<void> {
+	async function activatePollingWorkflow(
+		trigger: string,
+		parameters: Record<string, unknown>,
+		record: string,
+		n: number,
+	): Promise<void> {
 		const id = await n8n.importWorkflow({
 			name: `Instagram ${trigger} → record (e2e)`,
 			nodes: [
@@ -72,7 +91,14 @@ describe('Instagram Trigger in real n8n', () => {
 					credentials: { instagramApi: { id: 'igCredE2e0000002', name: 'Instagram e2e trigger' } },
 				},
 				{
-					parameters: { method: 'POST', url: recorderUrl, sendBody: true, specifyBody: 'json', jsonBody: `={{ JSON.stringify(${record}) }}`, options: {} },
+					parameters: {
+						method: 'POST',
+						url: recorderUrl,
+						sendBody: true,
+						specifyBody: 'json',
+						jsonBody: `={{ JSON.stringify(${record}) }}`,
+						options: {},
+					},
 					id: `8b2d1c3e-0000-4000-8000-0000000000${n}2`,
 					name: 'Record',
 					type: 'n8n-nodes-base.httpRequest',
@@ -88,9 +114,15 @@ describe('Instagram Trigger in real n8n', () => {
 	}
 
 	it('starts from activation (no old posts) and delivers each new post once', async () => {
-		for (let i = 0; i < 5; i++) ig.addMedia({ caption: `old post ${i}`, timestamp: igTimestamp(Date.now() - (5 - i) * 3600_000) });
+		for (let i = 0; i < 5; i++)
+			ig.addMedia({ caption: `old post ${i}`, timestamp: igTimestamp(Date.now() - (5 - i) * 3600_000) });
 		const polls = () => graph.requests.filter((r) => r.route === 'instagram.user.media').length;
-		await activatePollingWorkflow('New Post', { event: 'newPost' }, '{ id: $json.id, caption: $json.caption, permalink: $json.permalink }', 1);
+		await activatePollingWorkflow(
+			'New Post',
+			{ event: 'newPost' },
+			'{ id: $json.id, caption: $json.caption, permalink: $json.permalink }',
+			1,
+		);
 		await until('the activation poll', () => polls() >= 1, 60_000);
 
 		const a = ig.addMedia({ caption: 'Launch: cardamom chai', timestamp: igTimestamp(Date.now() + 1000) });
@@ -106,9 +138,13 @@ describe('Instagram Trigger in real n8n', () => {
 		]);
 	});
 
-	it('the New Comment trigger delivers a new reply once, with the comment it answers (not the account\'s own reply)', async () => {
+	it("the New Comment trigger delivers a new reply once, with the comment it answers (not the account's own reply)", async () => {
 		const post = ig.addMedia({ caption: 'Diwali hamper', timestamp: igTimestamp(Date.now() - 3600_000) });
-		const comment = ig.addComment(post.id, { text: 'price?', username: 'ravi', timestamp: igTimestamp(Date.now() - 600_000) });
+		const comment = ig.addComment(post.id, {
+			text: 'price?',
+			username: 'ravi',
+			timestamp: igTimestamp(Date.now() - 600_000),
+		});
 		received.length = 0;
 		const polls = () => graph.requests.filter((r) => r.route === 'instagram.media.comments').length;
 		await activatePollingWorkflow(
@@ -119,17 +155,32 @@ describe('Instagram Trigger in real n8n', () => {
 		);
 		// The activation poll reads the comments of each watched post; let it finish (it records what
 		// is there as seen) before the reply is written.
-		const watched = Math.min(3, ig.media.filter((m) => !m.isCarouselItem && !m.foreign && m.media_product_type !== 'STORY').length);
+		const watched = Math.min(
+			3,
+			ig.media.filter((m) => !m.isCarouselItem && !m.foreign && m.media_product_type !== 'STORY').length,
+		);
 		await until('the activation poll', () => polls() >= watched, 60_000);
 		await new Promise((resolve) => setTimeout(resolve, 3000));
 
-		const reply = ig.addComment(post.id, { text: 'do you deliver to Pune?', username: 'ravi', parent_id: comment.id, timestamp: igTimestamp(Date.now() + 1000) });
-		ig.addComment(post.id, { text: 'Yes, we do!', parent_id: comment.id, from: { id: ig.accountId, username: ig.username }, timestamp: igTimestamp(Date.now() + 2000) });
+		const reply = ig.addComment(post.id, {
+			text: 'do you deliver to Pune?',
+			username: 'ravi',
+			parent_id: comment.id,
+			timestamp: igTimestamp(Date.now() + 1000),
+		});
+		ig.addComment(post.id, {
+			text: 'Yes, we do!',
+			parent_id: comment.id,
+			from: { id: ig.accountId, username: ig.username },
+			timestamp: igTimestamp(Date.now() + 2000),
+		});
 		await until('the reply to reach the workflow', () => received.length >= 1, 150_000);
 		const afterEmit = polls();
 		await until('one more poll', () => polls() > afterEmit, 90_000);
 		await new Promise((resolve) => setTimeout(resolve, 3000));
 
-		expect(received).toEqual([{ id: reply.id, text: 'do you deliver to Pune?', parent_id: comment.id, is_reply: true, media_id: post.id }]);
+		expect(received).toEqual([
+			{ id: reply.id, text: 'do you deliver to Pune?', parent_id: comment.id, is_reply: true, media_id: post.id },
+		]);
 	});
 });

@@ -61,7 +61,12 @@ describe('the package in real n8n', () => {
 
 	it('imports a workflow with the CLI and runs our node against the service', async () => {
 		await n8n.importCredentials([
-			{ id: 'tpCredE2e0000001', name: 'TiltedPrompts e2e', type: 'tiltedPromptsApi', data: { baseUrl: serviceUrl, apiKey: 'not-needed-for-health' } },
+			{
+				id: 'tpCredE2e0000001',
+				name: 'TiltedPrompts e2e',
+				type: 'tiltedPromptsApi',
+				data: { baseUrl: serviceUrl, apiKey: 'not-needed-for-health' },
+			},
 		]);
 		const workflow = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'service-health.workflow.json'), 'utf8'));
 		const id = await n8n.importWorkflow(workflow);

@@ -11,7 +11,12 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
 import { startSandbox, type Sandbox } from '../../sandbox/app';
-import { DEMO_CONTACTS, sandboxCredentialRecords, wireTemplate, type WorkflowLike } from '../../scripts/lib/sandbox-mode';
+import {
+	DEMO_CONTACTS,
+	sandboxCredentialRecords,
+	wireTemplate,
+	type WorkflowLike,
+} from '../../scripts/lib/sandbox-mode';
 import { startRealService, type RunningService } from '../unit/tiltedprompts/support/service';
 import { startChromium, waitFor, type Browser, type Page } from './browser';
 import { startN8n, type N8nInstance } from './harness';
@@ -72,19 +77,33 @@ async function publishOnPage(caption: string): Promise<void> {
 		form.caption.value = ${JSON.stringify(caption)};
 		form.requestSubmit();
 	})()`);
-	await waitFor(async () => ((await page.evaluate<string>(`document.querySelector('#posts')?.textContent || ''`)).includes(caption) ? true : undefined), 'the post on the page', 10_000);
+	await waitFor(
+		async () =>
+			(await page.evaluate<string>(`document.querySelector('#posts')?.textContent || ''`)).includes(caption)
+				? true
+				: undefined,
+		'the post on the page',
+		10_000,
+	);
 }
 
 async function liveSubscription(eventType: string): Promise<void> {
 	const subscription = await waitFor(async () => {
-		const res = await fetch(`${service.url}/api/v1/subscriptions`, { headers: { authorization: `Bearer ${service.proKey}` } });
+		const res = await fetch(`${service.url}/api/v1/subscriptions`, {
+			headers: { authorization: `Bearer ${service.proKey}` },
+		});
 		const { data } = (await res.json()) as { data: IDataObject[] };
 		return data.find((s) => (s.event_types as string[]).includes(eventType));
 	}, `the ${eventType} subscription`);
 	await waitFor(async () => {
 		const res = await fetch(String(subscription.url), {
 			method: 'POST',
-			headers: { 'content-type': 'application/json', 'webhook-id': 'msg_probe', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': 'v1,AAAA' },
+			headers: {
+				'content-type': 'application/json',
+				'webhook-id': 'msg_probe',
+				'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+				'webhook-signature': 'v1,AAAA',
+			},
 			body: '{}',
 		});
 		return res.status === 401 ? true : undefined;
@@ -96,7 +115,11 @@ beforeAll(async () => {
 	sandbox = await startSandbox({
 		accessToken: TOKEN,
 		statusStepMs: 300,
-		webhook: { url: `${service.url}/webhooks/meta`, appSecret: service.settings.META_APP_SECRETS[0], verifyToken: service.settings.META_VERIFY_TOKEN },
+		webhook: {
+			url: `${service.url}/webhooks/meta`,
+			appSecret: service.settings.META_APP_SECRETS[0],
+			verifyToken: service.settings.META_VERIFY_TOKEN,
+		},
 	});
 	expect(await sandbox.deliverer.verify()).toBe(true);
 	const seeded = await fetch(`${service.url}/api/v1/contacts`, {
@@ -106,7 +129,15 @@ beforeAll(async () => {
 	});
 	expect(seeded.status).toBe(200);
 	n8n = await startN8n();
-	await n8n.importCredentials(sandboxCredentialRecords({ sandboxUrl: sandbox.url, serviceUrl: service.url, accessToken: TOKEN, apiKey: service.proKey, signingSecret: service.signingSecret }));
+	await n8n.importCredentials(
+		sandboxCredentialRecords({
+			sandboxUrl: sandbox.url,
+			serviceUrl: service.url,
+			accessToken: TOKEN,
+			apiKey: service.proKey,
+			signingSecret: service.signingSecret,
+		}),
+	);
 	browser = await startChromium('1500,1100');
 	page = await browser.page();
 	await page.send('Page.enable');
@@ -139,66 +170,113 @@ describe('the Meta sandbox in a browser, with real n8n and the real service', ()
 		const name = n8n.cookie.slice(0, n8n.cookie.indexOf('='));
 		await page.send('Network.setCookie', { name, value: n8n.cookie.slice(name.length + 1), url: n8n.url });
 		await page.send('Page.navigate', { url: `${n8n.url}/workflow/${broadcastId}` });
-		await waitFor(async () => ((await page.evaluate<number>(`document.querySelectorAll('[data-test-id="canvas-node"]').length`)) > 3 ? true : undefined), 'the broadcast on the canvas', 60_000);
+		await waitFor(
+			async () =>
+				(await page.evaluate<number>(`document.querySelectorAll('[data-test-id="canvas-node"]').length`)) > 3
+					? true
+					: undefined,
+			'the broadcast on the canvas',
+			60_000,
+		);
 		await shoot('sandbox-0-broadcast-canvas.png');
 
 		await page.send('Page.navigate', { url: sandbox.url });
-		await waitFor(async () => ((await page.evaluate<number>(`document.querySelectorAll('.chat').length`)) === 6 ? true : undefined), 'the sandbox page', 20_000);
+		await waitFor(
+			async () => ((await page.evaluate<number>(`document.querySelectorAll('.chat').length`)) === 6 ? true : undefined),
+			'the sandbox page',
+			20_000,
+		);
 		await shoot('sandbox-1-start.png');
 
 		await publishOnPage('Monsoon chai is here');
 		const opted = ['asha', 'vikram', 'meera', 'chailover'];
-		await waitFor(async () => {
-			const views = await Promise.all(opted.map(chat));
-			return views.every((v) => v.templates.length === 1) ? true : undefined;
-		}, 'the template in the opted-in chats', 180_000);
-		const asha = await waitFor(async () => {
-			const view = await chat('asha');
-			return view.templates[0]?.status === 'read' ? view : undefined;
-		}, 'Asha to read it', 30_000);
+		await waitFor(
+			async () => {
+				const views = await Promise.all(opted.map(chat));
+				return views.every((v) => v.templates.length === 1) ? true : undefined;
+			},
+			'the template in the opted-in chats',
+			180_000,
+		);
+		const asha = await waitFor(
+			async () => {
+				const view = await chat('asha');
+				return view.templates[0]?.status === 'read' ? view : undefined;
+			},
+			'Asha to read it',
+			30_000,
+		);
 		const post = sandbox.graph.state.instagram as { media: Array<{ caption?: string; media_url: string }> };
 		const published = post.media.find((m) => m.caption === 'Monsoon chai is here')!;
-		expect(asha.templates[0]).toEqual({ body: 'Hi Asha Rao! New on our Instagram: Monsoon chai is here', header: published.media_url, buttons: ['↗ See the post', '↩ Stop promotions'], status: 'read' });
+		expect(asha.templates[0]).toEqual({
+			body: 'Hi Asha Rao! New on our Instagram: Monsoon chai is here',
+			header: published.media_url,
+			buttons: ['↗ See the post', '↩ Stop promotions'],
+			status: 'read',
+		});
 		expect((await chat('rahul')).templates).toEqual([]);
 		// The username-only customer (no phone number) got it by BSUID, rendered the same way.
-		const chaiLover = await waitFor(async () => {
-			const view = await chat('chailover');
-			return view.templates[0]?.status === 'read' ? view : undefined;
-		}, 'Chai Lover to read it', 30_000);
-		expect(chaiLover.templates[0]).toEqual({ ...asha.templates[0], body: 'Hi Chai Lover! New on our Instagram: Monsoon chai is here' });
-		const karan = await waitFor(async () => {
-			const view = await chat('karan');
-			return view.templates[0]?.status === 'failed' ? view : undefined;
-		}, 'the failed status for Karan', 30_000);
+		const chaiLover = await waitFor(
+			async () => {
+				const view = await chat('chailover');
+				return view.templates[0]?.status === 'read' ? view : undefined;
+			},
+			'Chai Lover to read it',
+			30_000,
+		);
+		expect(chaiLover.templates[0]).toEqual({
+			...asha.templates[0],
+			body: 'Hi Chai Lover! New on our Instagram: Monsoon chai is here',
+		});
+		const karan = await waitFor(
+			async () => {
+				const view = await chat('karan');
+				return view.templates[0]?.status === 'failed' ? view : undefined;
+			},
+			'the failed status for Karan',
+			30_000,
+		);
 		expect(karan.templates).toHaveLength(1);
 		await shoot('sandbox-2-broadcast.png');
 	});
 
 	it('customers tap STOP (by phone, and username-only): the consent keeper confirms in each chat, and the next post does not reach them', async () => {
 		for (const customer of ['meera', 'chailover']) {
-			await page.evaluate(`[...document.querySelectorAll('#chat-${customer} .reply button')].find((b) => b.textContent === 'STOP').click()`);
+			await page.evaluate(
+				`[...document.querySelectorAll('#chat-${customer} .reply button')].find((b) => b.textContent === 'STOP').click()`,
+			);
 			const view = await waitFor(async () => {
 				const current = await chat(customer);
 				return current.texts.some((t) => t.direction === 'out' && /unsubscribed/i.test(t.body)) ? current : undefined;
 			}, `the opt-out confirmation in ${customer}’s chat`);
 			expect(view.texts[0]).toEqual({ direction: 'in', body: 'STOP' });
 		}
-		const { rows } = await service.db.pool.query<{ consent: string }>(`SELECT consent FROM contacts WHERE user_id = 'US.13491208655302741918'`);
+		const { rows } = await service.db.pool.query<{ consent: string }>(
+			`SELECT consent FROM contacts WHERE user_id = 'US.13491208655302741918'`,
+		);
 		expect(rows).toEqual([{ consent: 'opted_out' }]);
 		await shoot('sandbox-3-stop.png');
 
 		await publishOnPage('Ginger chai is back');
-		await waitFor(async () => {
-			const views = await Promise.all(['asha', 'vikram'].map(chat));
-			return views.every((v) => v.templates.length === 2) ? true : undefined;
-		}, 'the second post in the opted-in chats', 180_000);
+		await waitFor(
+			async () => {
+				const views = await Promise.all(['asha', 'vikram'].map(chat));
+				return views.every((v) => v.templates.length === 2) ? true : undefined;
+			},
+			'the second post in the opted-in chats',
+			180_000,
+		);
 		// The campaign for the second post is finished: every recipient sent, failed or skipped.
-		await waitFor(async () => {
-			const { rows } = await service.db.pool.query<{ campaigns: number; open: number }>(
-				`SELECT (SELECT count(*)::int FROM campaigns) AS campaigns, (SELECT count(*)::int FROM campaign_recipients WHERE state IN ('pending', 'claimed')) AS open`,
-			);
-			return rows[0].campaigns === 2 && rows[0].open === 0 ? true : undefined;
-		}, 'the second campaign to finish', 60_000);
+		await waitFor(
+			async () => {
+				const { rows } = await service.db.pool.query<{ campaigns: number; open: number }>(
+					`SELECT (SELECT count(*)::int FROM campaigns) AS campaigns, (SELECT count(*)::int FROM campaign_recipients WHERE state IN ('pending', 'claimed')) AS open`,
+				);
+				return rows[0].campaigns === 2 && rows[0].open === 0 ? true : undefined;
+			},
+			'the second campaign to finish',
+			60_000,
+		);
 		expect((await chat('meera')).templates).toHaveLength(1);
 		expect((await chat('chailover')).templates).toHaveLength(1);
 		expect((await chat('rahul')).templates).toEqual([]);
@@ -217,12 +295,17 @@ describe('the Meta sandbox in a browser, with real n8n and the real service', ()
 			form.requestSubmit();
 		})()`);
 		const reply = await waitFor(
-			async () => (await page.evaluate<string | null>(`document.querySelector('#${newest} .comment.private')?.textContent ?? null`)) ?? undefined,
+			async () =>
+				(await page.evaluate<string | null>(
+					`document.querySelector('#${newest} .comment.private')?.textContent ?? null`,
+				)) ?? undefined,
 			'the private reply under the comment',
 		);
 		expect(reply).toMatch(/^Private reply: Hi neha\.k! Our offer/);
 		const lead = await waitFor(async () => {
-			const res = await fetch(`${service.url}/api/v1/contacts/919876543210`, { headers: { authorization: `Bearer ${service.proKey}` } });
+			const res = await fetch(`${service.url}/api/v1/contacts/919876543210`, {
+				headers: { authorization: `Bearer ${service.proKey}` },
+			});
 			return res.status === 200 ? ((await res.json()) as { consent: string }) : undefined;
 		}, 'the lead in the service');
 		expect(lead.consent).toBe('unknown');

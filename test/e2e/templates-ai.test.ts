@@ -19,7 +19,11 @@ let endpoint: string;
 let session: string | undefined;
 let nextId = 1;
 
-async function rpc(method: string, params: IDataObject = {}, notification = false): Promise<{ status: number; result?: IDataObject; error?: IDataObject }> {
+async function rpc(
+	method: string,
+	params: IDataObject = {},
+	notification = false,
+): Promise<{ status: number; result?: IDataObject; error?: IDataObject }> {
 	const res = await fetch(endpoint, {
 		method: 'POST',
 		headers: {
@@ -33,7 +37,12 @@ async function rpc(method: string, params: IDataObject = {}, notification = fals
 	const text = await res.text();
 	if (notification || !text.trim()) return { status: res.status };
 	// A JSON body, or server-sent events whose `data:` lines carry the JSON-RPC response.
-	const payloads = text.trim().startsWith('{') ? [text] : text.split('\n').filter((line) => line.startsWith('data:')).map((line) => line.slice(5).trim());
+	const payloads = text.trim().startsWith('{')
+		? [text]
+		: text
+				.split('\n')
+				.filter((line) => line.startsWith('data:'))
+				.map((line) => line.slice(5).trim());
 	const message = payloads.map((p) => JSON.parse(p) as IDataObject).find((m) => 'result' in m || 'error' in m) ?? {};
 	return { status: res.status, result: message.result as IDataObject, error: message.error as IDataObject };
 }
@@ -41,7 +50,9 @@ async function rpc(method: string, params: IDataObject = {}, notification = fals
 beforeAll(async () => {
 	service = await startRealService();
 	n8n = await startN8n();
-	await n8n.importCredentials([{ ...CREDENTIAL, type: 'tiltedPromptsApi', data: { baseUrl: service.url, apiKey: service.proKey } }]);
+	await n8n.importCredentials([
+		{ ...CREDENTIAL, type: 'tiltedPromptsApi', data: { baseUrl: service.url, apiKey: service.proKey } },
+	]);
 	await service.db.pool.query(
 		`INSERT INTO library_assets (slug, type, title, content, tags, is_premium) VALUES
 		 ('captions/monsoon', 'caption', 'Monsoon chai caption', '{"text":"Rainy days call for masala chai"}', '{monsoon}', false),
@@ -65,16 +76,28 @@ afterAll(async () => {
 describe('template 6: the library as an MCP tool', () => {
 	it('lists the TiltedPrompts library search as a tool', async () => {
 		const until = Date.now() + 90_000;
-		let init = await rpc('initialize', { protocolVersion: '2025-03-26', capabilities: {}, clientInfo: { name: 'e2e', version: '1' } });
+		let init = await rpc('initialize', {
+			protocolVersion: '2025-03-26',
+			capabilities: {},
+			clientInfo: { name: 'e2e', version: '1' },
+		});
 		while (init.status === 404 && Date.now() < until) {
 			await new Promise((resolve) => setTimeout(resolve, 500));
-			init = await rpc('initialize', { protocolVersion: '2025-03-26', capabilities: {}, clientInfo: { name: 'e2e', version: '1' } });
+			init = await rpc('initialize', {
+				protocolVersion: '2025-03-26',
+				capabilities: {},
+				clientInfo: { name: 'e2e', version: '1' },
+			});
 		}
 		expect(init.result).toMatchObject({ serverInfo: expect.any(Object) });
 		await rpc('notifications/initialized', {}, true);
 
 		const list = await rpc('tools/list');
-		const tools = (list.result?.tools ?? []) as Array<{ name: string; description: string; inputSchema: { properties: IDataObject } }>;
+		const tools = (list.result?.tools ?? []) as Array<{
+			name: string;
+			description: string;
+			inputSchema: { properties: IDataObject };
+		}>;
 		expect(tools).toHaveLength(1);
 		expect(tools[0].description).toMatch(/Search the TiltedPrompts content library/);
 		expect(Object.keys(tools[0].inputSchema.properties)).toContain('search_text');

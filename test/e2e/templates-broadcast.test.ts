@@ -41,9 +41,16 @@ const NEW_POST_ALERT: TemplateDefinition = {
 	parameter_format: 'POSITIONAL',
 	components: [
 		{ type: 'HEADER', format: 'IMAGE', example: { header_handle: ['4::aW...'] } },
-		{ type: 'BODY', text: 'Hi {{1}}! New on our Instagram: {{2}}', example: { body_text: [['Asha', 'Monsoon chai is here']] } },
+		{
+			type: 'BODY',
+			text: 'Hi {{1}}! New on our Instagram: {{2}}',
+			example: { body_text: [['Asha', 'Monsoon chai is here']] },
+		},
 		{ type: 'FOOTER', text: 'Reply STOP to opt out' },
-		{ type: 'BUTTONS', buttons: [{ type: 'URL', text: 'See the post', url: 'https://www.instagram.com/{{1}}', example: ['p/abc/'] }] },
+		{
+			type: 'BUTTONS',
+			buttons: [{ type: 'URL', text: 'See the post', url: 'https://www.instagram.com/{{1}}', example: ['p/abc/'] }],
+		},
 	],
 };
 
@@ -54,7 +61,10 @@ const CREDENTIALS: Record<string, { id: string; name: string }> = {
 };
 
 // 60 opted-in customers (more than one claim batch of 50), plus people who must never be messaged.
-const CUSTOMERS = Array.from({ length: 60 }, (_, i) => ({ wa_id: `9198000${String(10000 + i)}`, name: `Customer ${i + 1}` }));
+const CUSTOMERS = Array.from({ length: 60 }, (_, i) => ({
+	wa_id: `9198000${String(10000 + i)}`,
+	name: `Customer ${i + 1}`,
+}));
 const OPTED_OUT = '919899900001';
 const UNKNOWN = '919899900002';
 const OTHER_TAG = '919899900003';
@@ -75,7 +85,8 @@ async function importTemplate(patch: (node: IDataObject) => void): Promise<strin
 	const template = JSON.parse(readFileSync(TEMPLATE_FILE, 'utf8')) as { nodes: IDataObject[] } & IDataObject;
 	for (const node of template.nodes) {
 		const references = node.credentials as Record<string, unknown> | undefined;
-		if (references) node.credentials = Object.fromEntries(Object.keys(references).map((type) => [type, CREDENTIALS[type]]));
+		if (references)
+			node.credentials = Object.fromEntries(Object.keys(references).map((type) => [type, CREDENTIALS[type]]));
 		patch(node);
 	}
 	return await n8n.importWorkflow({ ...template, id: randomBytes(8).toString('hex') });
@@ -86,7 +97,11 @@ async function activate(id: string): Promise<void> {
 	await n8n.rest('POST', `/rest/workflows/${id}/activate`, { versionId: workflow.data.versionId });
 }
 
-async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 180_000): Promise<T> {
+async function waitFor<T>(
+	probe: () => Promise<T | undefined> | T | undefined,
+	what: string,
+	timeoutMs = 180_000,
+): Promise<T> {
 	const until = Date.now() + timeoutMs;
 	for (;;) {
 		const value = await probe();
@@ -97,7 +112,9 @@ async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, w
 }
 
 async function report(campaignId: string): Promise<IDataObject> {
-	const res = await fetch(`${service.url}/api/v1/campaigns/${campaignId}`, { headers: { authorization: `Bearer ${service.proKey}` } });
+	const res = await fetch(`${service.url}/api/v1/campaigns/${campaignId}`, {
+		headers: { authorization: `Bearer ${service.proKey}` },
+	});
 	return (await res.json()) as IDataObject;
 }
 
@@ -114,7 +131,15 @@ function stopMessage(from: string): IDataObject {
 							messaging_product: 'whatsapp',
 							metadata: { display_phone_number: '15550000000', phone_number_id: DEFAULT_PHONE_NUMBER_ID },
 							contacts: [{ profile: { name: 'Stopper' }, wa_id: from }],
-							messages: [{ from, id: `wamid.${randomBytes(10).toString('hex')}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: ' stop ' } }],
+							messages: [
+								{
+									from,
+									id: `wamid.${randomBytes(10).toString('hex')}`,
+									timestamp: String(Math.floor(Date.now() / 1000)),
+									type: 'text',
+									text: { body: ' stop ' },
+								},
+							],
 						},
 					},
 				],
@@ -132,12 +157,27 @@ beforeAll(async () => {
 	});
 	n8n = await startN8n();
 	await n8n.importCredentials([
-		{ ...CREDENTIALS.tiltedPromptsApi, type: 'tiltedPromptsApi', data: { baseUrl: service.url, apiKey: service.proKey } },
-		{ ...CREDENTIALS.whatsAppCloudApi, type: 'whatsAppCloudApi', data: { accessToken: TOKEN_WA, businessAccountId: DEFAULT_WABA_ID, apiVersion: 'v23.0', baseUrl: graph.url } },
+		{
+			...CREDENTIALS.tiltedPromptsApi,
+			type: 'tiltedPromptsApi',
+			data: { baseUrl: service.url, apiKey: service.proKey },
+		},
+		{
+			...CREDENTIALS.whatsAppCloudApi,
+			type: 'whatsAppCloudApi',
+			data: { accessToken: TOKEN_WA, businessAccountId: DEFAULT_WABA_ID, apiVersion: 'v23.0', baseUrl: graph.url },
+		},
 		{
 			...CREDENTIALS.instagramApi,
 			type: 'instagramApi',
-			data: { loginType: 'facebook', accessToken: TOKEN_IG, accountId: IG_ACCOUNT_ID, pageId: IG_PAGE_ID, apiVersion: 'v24.0', baseUrl: `${graph.url}/graph.facebook.com` },
+			data: {
+				loginType: 'facebook',
+				accessToken: TOKEN_IG,
+				accountId: IG_ACCOUNT_ID,
+				pageId: IG_PAGE_ID,
+				apiVersion: 'v24.0',
+				baseUrl: `${graph.url}/graph.facebook.com`,
+			},
 		},
 	]);
 
@@ -154,7 +194,9 @@ beforeAll(async () => {
 	});
 	expect(imported.status).toBe(200);
 	// The username customer writes START; the shop tags them like the others.
-	const start = await service.postMeta(webhooks.inboundText(USERNAME_CUSTOMER, 'START', `wamid.${randomBytes(10).toString('hex')}`) as IDataObject);
+	const start = await service.postMeta(
+		webhooks.inboundText(USERNAME_CUSTOMER, 'START', `wamid.${randomBytes(10).toString('hex')}`) as IDataObject,
+	);
 	expect(start.status).toBe(200);
 	const tagged = await fetch(`${service.url}/api/v1/contacts/${USERNAME_CUSTOMER.user_id}`, {
 		method: 'PUT',
@@ -162,7 +204,12 @@ beforeAll(async () => {
 		body: JSON.stringify({ tags: ['customers'] }),
 	});
 	expect(tagged.status).toBe(200);
-	expect(await tagged.json()).toMatchObject({ wa_id: null, user_id: USERNAME_CUSTOMER.user_id, consent: 'opted_in', consent_source: 'keyword' });
+	expect(await tagged.json()).toMatchObject({
+		wa_id: null,
+		user_id: USERNAME_CUSTOMER.user_id,
+		consent: 'opted_in',
+		consent_source: 'keyword',
+	});
 });
 
 afterAll(async () => {
@@ -200,8 +247,10 @@ describe('template 1: Instagram post → WhatsApp broadcast', () => {
 		const id = await importTemplate((node) => {
 			const parameters = node.parameters as IDataObject;
 			// What the user sets up: the sender number, and (to pick up a post made before activation) a backfill date.
-			if (node.type === 'n8n-nodes-tiltedprompts.whatsApp') parameters.phoneNumberId = { __rl: true, mode: 'id', value: DEFAULT_PHONE_NUMBER_ID };
-			if (node.type === 'n8n-nodes-tiltedprompts.instagramTrigger') parameters.backfillFrom = new Date(Date.now() - 3_600_000).toISOString();
+			if (node.type === 'n8n-nodes-tiltedprompts.whatsApp')
+				parameters.phoneNumberId = { __rl: true, mode: 'id', value: DEFAULT_PHONE_NUMBER_ID };
+			if (node.type === 'n8n-nodes-tiltedprompts.instagramTrigger')
+				parameters.backfillFrom = new Date(Date.now() - 3_600_000).toISOString();
 		});
 		await activate(id);
 
@@ -231,7 +280,10 @@ describe('template 1: Instagram post → WhatsApp broadcast', () => {
 		expect(recipients).not.toContain(OTHER_TAG);
 		expect(recipients).not.toContain(STOPPER);
 
-		expect(done).toMatchObject({ total: 61, skipped: { at_snapshot: { opted_out: 1, consent_unknown: 1 }, at_claim: { opted_out_after_snapshot: 1 } } });
+		expect(done).toMatchObject({
+			total: 61,
+			skipped: { at_snapshot: { opted_out: 1, consent_unknown: 1 }, at_claim: { opted_out_after_snapshot: 1 } },
+		});
 		expect((done.counts as Record<string, number>).sent).toBe(60);
 		expect(graph.invalidRequests()).toEqual([]);
 	});
@@ -250,7 +302,12 @@ describe('template 1: Instagram post → WhatsApp broadcast', () => {
 					{ type: 'text', text: 'Monsoon special: masala chai, ginger chai and pakoras — all week!' },
 				],
 			},
-			{ type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: post.permalink.split('instagram.com/')[1] }] },
+			{
+				type: 'button',
+				sub_type: 'url',
+				index: '0',
+				parameters: [{ type: 'text', text: post.permalink.split('instagram.com/')[1] }],
+			},
 		]);
 	});
 
@@ -258,12 +315,17 @@ describe('template 1: Instagram post → WhatsApp broadcast', () => {
 		const before = wa().messages.length;
 		const id = await importTemplate((node) => {
 			const parameters = node.parameters as IDataObject;
-			if (node.type === 'n8n-nodes-tiltedprompts.whatsApp') parameters.phoneNumberId = { __rl: true, mode: 'id', value: DEFAULT_PHONE_NUMBER_ID };
-			if (node.type === 'n8n-nodes-tiltedprompts.instagramTrigger') parameters.backfillFrom = new Date(Date.now() - 3_600_000).toISOString();
+			if (node.type === 'n8n-nodes-tiltedprompts.whatsApp')
+				parameters.phoneNumberId = { __rl: true, mode: 'id', value: DEFAULT_PHONE_NUMBER_ID };
+			if (node.type === 'n8n-nodes-tiltedprompts.instagramTrigger')
+				parameters.backfillFrom = new Date(Date.now() - 3_600_000).toISOString();
 		});
 		const executionsBefore = await finishedExecutions();
 		await activate(id);
-		await waitFor(async () => ((await finishedExecutions()) > executionsBefore ? true : undefined), 'the second run to finish');
+		await waitFor(
+			async () => ((await finishedExecutions()) > executionsBefore ? true : undefined),
+			'the second run to finish',
+		);
 		await n8n.rest('POST', `/rest/workflows/${id}/deactivate`, {});
 
 		expect(wa().messages.length).toBe(before);
@@ -273,10 +335,19 @@ describe('template 1: Instagram post → WhatsApp broadcast', () => {
 	});
 
 	it('the username customer writes STOP (matched by BSUID) and is opted out', async () => {
-		const stop = await service.postMeta(webhooks.inboundText(USERNAME_CUSTOMER, 'STOP', `wamid.${randomBytes(10).toString('hex')}`) as IDataObject);
+		const stop = await service.postMeta(
+			webhooks.inboundText(USERNAME_CUSTOMER, 'STOP', `wamid.${randomBytes(10).toString('hex')}`) as IDataObject,
+		);
 		expect(stop.status).toBe(200);
-		const res = await fetch(`${service.url}/api/v1/contacts/${USERNAME_CUSTOMER.user_id}`, { headers: { authorization: `Bearer ${service.proKey}` } });
-		expect(await res.json()).toMatchObject({ wa_id: null, user_id: USERNAME_CUSTOMER.user_id, consent: 'opted_out', consent_source: 'keyword' });
+		const res = await fetch(`${service.url}/api/v1/contacts/${USERNAME_CUSTOMER.user_id}`, {
+			headers: { authorization: `Bearer ${service.proKey}` },
+		});
+		expect(await res.json()).toMatchObject({
+			wa_id: null,
+			user_id: USERNAME_CUSTOMER.user_id,
+			consent: 'opted_out',
+			consent_source: 'keyword',
+		});
 	});
 });
 
@@ -287,13 +358,20 @@ describe('template 1: a run interrupted by Meta resumes without resending', () =
 		const forPost = () => wa().messages.filter((m) => JSON.stringify(m.body).includes(post.media_url!));
 		const setUp = (node: IDataObject) => {
 			const parameters = node.parameters as IDataObject;
-			if (node.type === 'n8n-nodes-tiltedprompts.whatsApp') parameters.phoneNumberId = { __rl: true, mode: 'id', value: DEFAULT_PHONE_NUMBER_ID };
-			if (node.type === 'n8n-nodes-tiltedprompts.instagramTrigger') parameters.backfillFrom = new Date(Date.now() - 600_000).toISOString();
+			if (node.type === 'n8n-nodes-tiltedprompts.whatsApp')
+				parameters.phoneNumberId = { __rl: true, mode: 'id', value: DEFAULT_PHONE_NUMBER_ID };
+			if (node.type === 'n8n-nodes-tiltedprompts.instagramTrigger')
+				parameters.backfillFrom = new Date(Date.now() - 600_000).toISOString();
 		};
 
 		// The access token dies after a few sends of the first batch: the WhatsApp node stops the run (error 190).
 		graph.clearInjections();
-		graph.inject({ match: { route: 'whatsapp.marketing_messages' }, skip: 5, times: Infinity, error: { code: 190, subcode: 463, status: 401 } });
+		graph.inject({
+			match: { route: 'whatsapp.marketing_messages' },
+			skip: 5,
+			times: Infinity,
+			error: { code: 190, subcode: 463, status: 401 },
+		});
 		const before = await finishedExecutions();
 		const first = await importTemplate(setUp);
 		await activate(first);
@@ -316,7 +394,9 @@ describe('template 1: a run interrupted by Meta resumes without resending', () =
 		// The username customer said STOP after the last post: this campaign leaves them out.
 		expect(sentAll).not.toContain(USERNAME_CUSTOMER.user_id);
 		// Opted in now: 59 (one said STOP). The first run claimed 50; the re-run sends to the other 9 only.
-		const claimOrder = CUSTOMERS.map((c) => c.wa_id).filter((waId) => waId !== STOPPER).sort();
+		const claimOrder = CUSTOMERS.map((c) => c.wa_id)
+			.filter((waId) => waId !== STOPPER)
+			.sort();
 		expect(sentAll.slice(sentFirst.length).sort()).toEqual(claimOrder.slice(50));
 		const { rows } = await service.db.pool.query<{ state: string; n: number }>(
 			`SELECT r.state, count(*)::int AS n FROM campaign_recipients r JOIN campaigns c ON c.id = r.campaign_id
@@ -330,7 +410,9 @@ describe('template 1: a run interrupted by Meta resumes without resending', () =
 });
 
 async function finishedExecutions(): Promise<number> {
-	const list = await n8n.rest<{ data: { results?: Array<{ status: string }>; count?: number } }>('GET', '/rest/executions?limit=50');
+	const list = await n8n.rest<{ data: { results?: Array<{ status: string }>; count?: number } }>(
+		'GET',
+		'/rest/executions?limit=50',
+	);
 	return (list.data.results ?? []).filter((e) => e.status === 'success' || e.status === 'error').length;
 }
-

@@ -29,7 +29,9 @@ afterAll(async () => {
 describe('template 1 in the n8n editor (headless Chromium)', () => {
 	it('renders our nodes on the canvas with their own icons', async () => {
 		const template = JSON.parse(readFileSync(TEMPLATE, 'utf8')) as { nodes: IDataObject[] } & IDataObject;
-		const ours = template.nodes.filter((node) => String(node.type).startsWith('n8n-nodes-tiltedprompts.')).map((node) => String(node.name));
+		const ours = template.nodes
+			.filter((node) => String(node.type).startsWith('n8n-nodes-tiltedprompts.'))
+			.map((node) => String(node.name));
 		const id = await n8n.importWorkflow({ ...template, id: randomBytes(8).toString('hex') });
 
 		browser = await startChromium();
@@ -48,7 +50,9 @@ describe('template 1 in the n8n editor (headless Chromium)', () => {
 					return { nodes, icons };
 				})()`);
 				const allThere = ours.every((node) => state.nodes.some((text) => text.includes(node)));
-				return allThere && state.icons.length >= ours.length && state.icons.every((icon) => icon.ok) ? state : undefined;
+				return allThere && state.icons.length >= ours.length && state.icons.every((icon) => icon.ok)
+					? state
+					: undefined;
 			}, 'our nodes and their icons on the canvas');
 
 			expect(rendered.icons.some((icon) => icon.src.includes('tiltedprompts.svg'))).toBe(true);

@@ -40,7 +40,8 @@ async function publishTemplate(file: string): Promise<{ id: string; nodes: IData
 	const template = JSON.parse(readFileSync(join(WORKFLOWS, file), 'utf8')) as { nodes: IDataObject[] } & IDataObject;
 	for (const node of template.nodes) {
 		const references = node.credentials as Record<string, unknown> | undefined;
-		if (references) node.credentials = Object.fromEntries(Object.keys(references).map((type) => [type, CREDENTIALS[type]]));
+		if (references)
+			node.credentials = Object.fromEntries(Object.keys(references).map((type) => [type, CREDENTIALS[type]]));
 	}
 	const id = await n8n.importWorkflow({ ...template, id: randomBytes(8).toString('hex') });
 	const workflow = await n8n.rest<{ data: { versionId: string } }>('GET', `/rest/workflows/${id}`);
@@ -61,28 +62,50 @@ async function executionReport(): Promise<string> {
 	for (const execution of list.data.results ?? []) {
 		const detail = await n8n.rest<{ data: { data?: string } }>('GET', `/rest/executions/${execution.id}`);
 		// Run data is stored "flatted"; flatted is a dev dependency of the toolchain (diagnostics only).
-		const { parse } = require('flatted') as { parse(text: string): { resultData?: { runData?: Record<string, Array<{ data?: { main?: Array<Array<{ json: unknown }>> }; error?: { message?: string } }>> } } };
+		const { parse } = require('flatted') as {
+			parse(text: string): {
+				resultData?: {
+					runData?: Record<
+						string,
+						Array<{ data?: { main?: Array<Array<{ json: unknown }>> }; error?: { message?: string } }>
+					>;
+				};
+			};
+		};
 		const runData = parse(String(detail.data.data ?? '[]')).resultData?.runData ?? {};
-		const messages = Object.entries(runData).map(([node, runs]) => `${node}: ${runs[0]?.error?.message ?? JSON.stringify(runs[0]?.data?.main?.map((out) => out?.[0]?.json ?? null)).slice(0, 400)}`);
+		const messages = Object.entries(runData).map(
+			([node, runs]) =>
+				`${node}: ${runs[0]?.error?.message ?? JSON.stringify(runs[0]?.data?.main?.map((out) => out?.[0]?.json ?? null)).slice(0, 400)}`,
+		);
 		lines.push(`${execution.id} ${execution.status}: ${messages.slice(0, 5).join(' | ')}`);
 	}
-	for (const request of graph.requests.slice(-5)) lines.push(`graph ${request.method} ${request.path} → ${String(request.status)} ${JSON.stringify(request.response).slice(0, 300)}`);
+	for (const request of graph.requests.slice(-5))
+		lines.push(
+			`graph ${request.method} ${request.path} → ${String(request.status)} ${JSON.stringify(request.response).slice(0, 300)}`,
+		);
 	return lines.join('\n');
 }
 
-async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 90_000): Promise<T> {
+async function waitFor<T>(
+	probe: () => Promise<T | undefined> | T | undefined,
+	what: string,
+	timeoutMs = 90_000,
+): Promise<T> {
 	const until = Date.now() + timeoutMs;
 	for (;;) {
 		const value = await probe();
 		if (value !== undefined) return value;
-		if (Date.now() > until) throw new Error(`timed out waiting for ${what}\n${await executionReport().catch(() => '')}`);
+		if (Date.now() > until)
+			throw new Error(`timed out waiting for ${what}\n${await executionReport().catch(() => '')}`);
 		await new Promise((resolve) => setTimeout(resolve, 300));
 	}
 }
 
 async function subscriptionFor(eventType: string): Promise<IDataObject> {
 	return await waitFor(async () => {
-		const res = await fetch(`${service.url}/api/v1/subscriptions`, { headers: { authorization: `Bearer ${service.proKey}` } });
+		const res = await fetch(`${service.url}/api/v1/subscriptions`, {
+			headers: { authorization: `Bearer ${service.proKey}` },
+		});
 		const { data } = (await res.json()) as { data: IDataObject[] };
 		return data.find((s) => (s.event_types as string[]).includes(eventType));
 	}, `the ${eventType} subscription`);
@@ -93,7 +116,12 @@ async function triggerLive(subscription: IDataObject): Promise<void> {
 	await waitFor(async () => {
 		const res = await fetch(String(subscription.url), {
 			method: 'POST',
-			headers: { 'content-type': 'application/json', 'webhook-id': 'msg_probe', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': 'v1,AAAA' },
+			headers: {
+				'content-type': 'application/json',
+				'webhook-id': 'msg_probe',
+				'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+				'webhook-signature': 'v1,AAAA',
+			},
 			body: '{}',
 		});
 		return res.status === 401 ? true : undefined;
@@ -113,7 +141,15 @@ function whatsappText(from: string, text: string): IDataObject {
 							messaging_product: 'whatsapp',
 							metadata: { display_phone_number: '15550000000', phone_number_id: DEFAULT_PHONE_NUMBER_ID },
 							contacts: [{ profile: { name: 'Customer' }, wa_id: from }],
-							messages: [{ from, id: `wamid.${randomBytes(10).toString('hex')}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } }],
+							messages: [
+								{
+									from,
+									id: `wamid.${randomBytes(10).toString('hex')}`,
+									timestamp: String(Math.floor(Date.now() / 1000)),
+									type: 'text',
+									text: { body: text },
+								},
+							],
 						},
 					},
 				],
@@ -132,7 +168,12 @@ function instagramComment(comment: { id: string; text: string; mediaId: string; 
 				changes: [
 					{
 						field: 'comments',
-						value: { from: { id: '17841400000009999', username: comment.username }, media: { id: comment.mediaId, media_product_type: 'FEED' }, id: comment.id, text: comment.text },
+						value: {
+							from: { id: '17841400000009999', username: comment.username },
+							media: { id: comment.mediaId, media_product_type: 'FEED' },
+							id: comment.id,
+							text: comment.text,
+						},
 					},
 				],
 			},
@@ -145,12 +186,27 @@ beforeAll(async () => {
 	graph = await startGraphStandIn({ validTokens: [TOKEN_WA, TOKEN_IG], modules: [whatsapp(), instagram()] });
 	n8n = await startN8n();
 	await n8n.importCredentials([
-		{ ...CREDENTIALS.tiltedPromptsApi, type: 'tiltedPromptsApi', data: { baseUrl: service.url, apiKey: service.proKey, signingSecret: service.signingSecret } },
-		{ ...CREDENTIALS.whatsAppCloudApi, type: 'whatsAppCloudApi', data: { accessToken: TOKEN_WA, businessAccountId: DEFAULT_WABA_ID, apiVersion: 'v23.0', baseUrl: graph.url } },
+		{
+			...CREDENTIALS.tiltedPromptsApi,
+			type: 'tiltedPromptsApi',
+			data: { baseUrl: service.url, apiKey: service.proKey, signingSecret: service.signingSecret },
+		},
+		{
+			...CREDENTIALS.whatsAppCloudApi,
+			type: 'whatsAppCloudApi',
+			data: { accessToken: TOKEN_WA, businessAccountId: DEFAULT_WABA_ID, apiVersion: 'v23.0', baseUrl: graph.url },
+		},
 		{
 			...CREDENTIALS.instagramApi,
 			type: 'instagramApi',
-			data: { loginType: 'facebook', accessToken: TOKEN_IG, accountId: IG_ACCOUNT_ID, pageId: IG_PAGE_ID, apiVersion: 'v24.0', baseUrl: `${graph.url}/graph.facebook.com` },
+			data: {
+				loginType: 'facebook',
+				accessToken: TOKEN_IG,
+				accountId: IG_ACCOUNT_ID,
+				pageId: IG_PAGE_ID,
+				apiVersion: 'v24.0',
+				baseUrl: `${graph.url}/graph.facebook.com`,
+			},
 		},
 	]);
 });
@@ -168,24 +224,31 @@ describe('template 5: consent keeper', () => {
 		await triggerLive(await subscriptionFor('whatsapp.message'));
 		const wa = graph.state.whatsapp as WhatsAppState;
 		const customer = '919877700001';
-		const textsTo = (to: string) => wa.messages.filter((m) => m.to === to).map((m) => (m.body.text as { body: string }).body);
+		const textsTo = (to: string) =>
+			wa.messages.filter((m) => m.to === to).map((m) => (m.body.text as { body: string }).body);
 
 		expect((await service.postMeta(whatsappText(customer, '  Stop '))).status).toBe(200);
 		await waitFor(() => (textsTo(customer).length >= 1 ? true : undefined), 'the opt-out confirmation');
 		expect(textsTo(customer)[0]).toMatch(/^You're unsubscribed/);
-		const { rows: afterStop } = await service.db.pool.query('SELECT consent FROM contacts WHERE wa_id = $1', [customer]);
+		const { rows: afterStop } = await service.db.pool.query('SELECT consent FROM contacts WHERE wa_id = $1', [
+			customer,
+		]);
 		expect(afterStop).toEqual([{ consent: 'opted_out' }]);
 
 		expect((await service.postMeta(whatsappText(customer, 'hello, is the shop open?'))).status).toBe(200);
 		expect((await service.postMeta(whatsappText(customer, 'START'))).status).toBe(200);
 		await waitFor(() => (textsTo(customer).length >= 2 ? true : undefined), 'the opt-in confirmation');
 		expect(textsTo(customer)[1]).toMatch(/^Welcome back!/);
-		const { rows: afterStart } = await service.db.pool.query('SELECT consent FROM contacts WHERE wa_id = $1', [customer]);
+		const { rows: afterStart } = await service.db.pool.query('SELECT consent FROM contacts WHERE wa_id = $1', [
+			customer,
+		]);
 		expect(afterStart).toEqual([{ consent: 'opted_in' }]);
 
 		// Every delivery (three messages) has been answered by now; the ordinary message got no reply.
 		await waitFor(async () => {
-			const { rows } = await service.db.pool.query(`SELECT count(*)::int AS n FROM deliveries WHERE status = 'succeeded' AND event_type = 'whatsapp.message'`);
+			const { rows } = await service.db.pool.query(
+				`SELECT count(*)::int AS n FROM deliveries WHERE status = 'succeeded' AND event_type = 'whatsapp.message'`,
+			);
 			return rows[0].n >= 3 ? true : undefined;
 		}, 'all three deliveries');
 		expect(textsTo(customer)).toHaveLength(2);
@@ -203,20 +266,40 @@ describe('template 2: comment keyword → lead', () => {
 		const noKeyword = ig.addComment(post.id, { text: 'Looks lovely!', username: 'ravi' });
 
 		for (const c of [noKeyword, withPhone]) {
-			expect((await service.postMeta(instagramComment({ id: c.id, text: c.text, mediaId: post.id, username: String(c.username) }))).status).toBe(200);
+			expect(
+				(
+					await service.postMeta(
+						instagramComment({ id: c.id, text: c.text, mediaId: post.id, username: String(c.username) }),
+					)
+				).status,
+			).toBe(200);
 		}
 		await waitFor(() => (ig.messages.length >= 1 ? true : undefined), 'the private reply');
 		const lead = await waitFor(async () => {
-			const { rows } = await service.db.pool.query<{ name: string; tags: string[]; consent: string }>('SELECT name, tags, consent FROM contacts WHERE wa_id = $1', ['919811100022']);
+			const { rows } = await service.db.pool.query<{ name: string; tags: string[]; consent: string }>(
+				'SELECT name, tags, consent FROM contacts WHERE wa_id = $1',
+				['919811100022'],
+			);
 			return rows[0];
 		}, 'the lead');
-		expect({ ...lead, tags: [...lead.tags].sort() }).toEqual({ name: 'asha.k', tags: ['instagram', 'lead'], consent: 'unknown' });
+		expect({ ...lead, tags: [...lead.tags].sort() }).toEqual({
+			name: 'asha.k',
+			tags: ['instagram', 'lead'],
+			consent: 'unknown',
+		});
 
 		await waitFor(async () => {
-			const { rows } = await service.db.pool.query(`SELECT count(*)::int AS n FROM deliveries WHERE status = 'succeeded' AND event_type = 'instagram.comment'`);
+			const { rows } = await service.db.pool.query(
+				`SELECT count(*)::int AS n FROM deliveries WHERE status = 'succeeded' AND event_type = 'instagram.comment'`,
+			);
 			return rows[0].n >= 2 ? true : undefined;
 		}, 'both deliveries');
-		expect(ig.messages).toEqual([expect.objectContaining({ recipient: { comment_id: withPhone.id }, text: expect.stringMatching(/^Hi asha\.k! Our offer/) })]);
+		expect(ig.messages).toEqual([
+			expect.objectContaining({
+				recipient: { comment_id: withPhone.id },
+				text: expect.stringMatching(/^Hi asha\.k! Our offer/),
+			}),
+		]);
 	});
 });
 
@@ -225,17 +308,45 @@ describe('template 4: bundle ingestion', () => {
 		const { nodes } = await publishTemplate('bundle-ingestion.json');
 		const path = String((nodes.find((n) => n.type === 'n8n-nodes-base.webhook')!.parameters as IDataObject).path);
 		const url = `${n8n.url}/webhook/${path}`;
-		const bundle = { bundle_id: 'tpl-4', assets: [{ slug: 'guides/reels-101', type: 'guide', title: 'Reels 101', content: { text: 'Hook in 2 s' }, is_premium: true, tags: ['reels'] }] };
+		const bundle = {
+			bundle_id: 'tpl-4',
+			assets: [
+				{
+					slug: 'guides/reels-101',
+					type: 'guide',
+					title: 'Reels 101',
+					content: { text: 'Hook in 2 s' },
+					is_premium: true,
+					tags: ['reels'],
+				},
+			],
+		};
 		const ok = await waitFor(async () => {
-			const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(bundle) });
+			const res = await fetch(url, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify(bundle),
+			});
 			return res.status === 404 ? undefined : res;
 		}, 'the webhook to be live');
 		expect(ok.status).toBe(200);
-		expect(await ok.json()).toMatchObject({ bundle_id: 'tpl-4', created: 1, updated: 0, message: 'Bundle tpl-4 ingested: 1 created, 0 updated' });
-		const { rows } = await service.db.pool.query('SELECT title, is_premium, source_bundle FROM library_assets WHERE slug = $1', ['guides/reels-101']);
+		expect(await ok.json()).toMatchObject({
+			bundle_id: 'tpl-4',
+			created: 1,
+			updated: 0,
+			message: 'Bundle tpl-4 ingested: 1 created, 0 updated',
+		});
+		const { rows } = await service.db.pool.query(
+			'SELECT title, is_premium, source_bundle FROM library_assets WHERE slug = $1',
+			['guides/reels-101'],
+		);
 		expect(rows).toEqual([{ title: 'Reels 101', is_premium: true, source_bundle: 'tpl-4' }]);
 
-		const bad = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ bundle_id: 'tpl-4b', assets: [{ slug: 'x', type: 'poem' }] }) });
+		const bad = await fetch(url, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ bundle_id: 'tpl-4b', assets: [{ slug: 'x', type: 'poem' }] }),
+		});
 		expect(bad.status).toBe(422);
 		const body = (await bad.json()) as { message: string };
 		expect(body.message).toMatch(/^Bundle rejected: TiltedPrompts service error 422/);

@@ -7,7 +7,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
-import { DEFAULT_PHONE_NUMBER_ID, DEFAULT_WABA_ID, startGraphStandIn, whatsapp, type GraphStandIn, type WhatsAppState } from '../../sandbox';
+import {
+	DEFAULT_PHONE_NUMBER_ID,
+	DEFAULT_WABA_ID,
+	startGraphStandIn,
+	whatsapp,
+	type GraphStandIn,
+	type WhatsAppState,
+} from '../../sandbox';
 import type { TemplateDefinition } from '../../sandbox/whatsapp';
 import { startRealService, type RunningService } from '../unit/tiltedprompts/support/service';
 import { startN8n, type N8nInstance } from './harness';
@@ -27,7 +34,10 @@ const DIWALI: TemplateDefinition = {
 	status: 'APPROVED',
 	category: 'MARKETING',
 	parameter_format: 'POSITIONAL',
-	components: [{ type: 'BODY', text: 'Hi {{1}}, our Diwali sale starts today!', example: { body_text: [['Asha']] } }, { type: 'FOOTER', text: 'Reply STOP to opt out' }],
+	components: [
+		{ type: 'BODY', text: 'Hi {{1}}, our Diwali sale starts today!', example: { body_text: [['Asha']] } },
+		{ type: 'FOOTER', text: 'Reply STOP to opt out' },
+	],
 };
 const STAFF = '919800055555';
 const VIP = ['919800011111', '919800022222', '919800033333'];
@@ -39,13 +49,21 @@ let formUrl: string;
 
 function multipart(fields: Record<string, string>): { body: string; type: string } {
 	const boundary = `----e2e${randomBytes(8).toString('hex')}`;
-	const parts = Object.entries(fields).map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
+	const parts = Object.entries(fields).map(
+		([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+	);
 	return { body: `${parts.join('')}--${boundary}--\r\n`, type: `multipart/form-data; boundary=${boundary}` };
 }
 
 async function submit(url: string, fields: Record<string, string>): Promise<{ status: number; text: string }> {
 	const { body, type } = multipart(fields);
-	const res = await fetch(url, { method: 'POST', headers: { 'content-type': type }, body, redirect: 'manual', signal: AbortSignal.timeout(60_000) });
+	const res = await fetch(url, {
+		method: 'POST',
+		headers: { 'content-type': type },
+		body,
+		redirect: 'manual',
+		signal: AbortSignal.timeout(60_000),
+	});
 	return { status: res.status, text: await res.text() };
 }
 
@@ -54,7 +72,11 @@ function step(message: string): void {
 	process.stderr.write(`[template 3] ${message}\n`);
 }
 
-async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 90_000): Promise<T> {
+async function waitFor<T>(
+	probe: () => Promise<T | undefined> | T | undefined,
+	what: string,
+	timeoutMs = 90_000,
+): Promise<T> {
 	const until = Date.now() + timeoutMs;
 	for (;;) {
 		const value = await probe();
@@ -69,7 +91,10 @@ const seen = new Set<string>();
 /** The execution the latest form submission started (a new one waiting for its next page). */
 async function waitingExecution(): Promise<string> {
 	const id = await waitFor(async () => {
-		const list = await n8n.rest<{ data: { results?: Array<{ id: string; status: string }> } }>('GET', '/rest/executions?limit=10');
+		const list = await n8n.rest<{ data: { results?: Array<{ id: string; status: string }> } }>(
+			'GET',
+			'/rest/executions?limit=10',
+		);
 		return (list.data.results ?? []).find((e) => e.status === 'waiting' && !seen.has(e.id))?.id;
 	}, 'the execution to wait for the confirmation page');
 	seen.add(id);
@@ -94,8 +119,16 @@ beforeAll(async () => {
 	graph = await startGraphStandIn({ validTokens: [TOKEN_WA], modules: [whatsapp({ templates: [DIWALI] })] });
 	n8n = await startN8n();
 	await n8n.importCredentials([
-		{ ...CREDENTIALS.tiltedPromptsApi, type: 'tiltedPromptsApi', data: { baseUrl: service.url, apiKey: service.proKey } },
-		{ ...CREDENTIALS.whatsAppCloudApi, type: 'whatsAppCloudApi', data: { accessToken: TOKEN_WA, businessAccountId: DEFAULT_WABA_ID, apiVersion: 'v23.0', baseUrl: graph.url } },
+		{
+			...CREDENTIALS.tiltedPromptsApi,
+			type: 'tiltedPromptsApi',
+			data: { baseUrl: service.url, apiKey: service.proKey },
+		},
+		{
+			...CREDENTIALS.whatsAppCloudApi,
+			type: 'whatsAppCloudApi',
+			data: { accessToken: TOKEN_WA, businessAccountId: DEFAULT_WABA_ID, apiVersion: 'v23.0', baseUrl: graph.url },
+		},
 	]);
 	const contacts = [
 		...VIP.map((wa_id, i) => ({ wa_id, name: ['Asha', 'Ravi', 'Meena'][i], tags: ['vip'], consent: 'opted_in' })),
@@ -112,8 +145,10 @@ beforeAll(async () => {
 	const template = JSON.parse(readFileSync(TEMPLATE, 'utf8')) as { nodes: IDataObject[] } & IDataObject;
 	for (const node of template.nodes) {
 		const references = node.credentials as Record<string, unknown> | undefined;
-		if (references) node.credentials = Object.fromEntries(Object.keys(references).map((type) => [type, CREDENTIALS[type]]));
-		if (node.type === 'n8n-nodes-tiltedprompts.whatsApp') (node.parameters as IDataObject).phoneNumberId = { __rl: true, mode: 'id', value: DEFAULT_PHONE_NUMBER_ID };
+		if (references)
+			node.credentials = Object.fromEntries(Object.keys(references).map((type) => [type, CREDENTIALS[type]]));
+		if (node.type === 'n8n-nodes-tiltedprompts.whatsApp')
+			(node.parameters as IDataObject).phoneNumberId = { __rl: true, mode: 'id', value: DEFAULT_PHONE_NUMBER_ID };
 	}
 	const id = await n8n.importWorkflow({ ...template, id: randomBytes(8).toString('hex') });
 	const workflow = await n8n.rest<{ data: { versionId: string } }>('GET', `/rest/workflows/${id}`);
@@ -139,11 +174,28 @@ async function screenshot(url: string, name: string): Promise<void> {
 	mkdirSync(ARTIFACTS, { recursive: true });
 	const file = join(ARTIFACTS, name);
 	const profile = mkdtempSync(join(tmpdir(), 'tp-shot-'));
-	const args = ['--headless', '--no-sandbox', '--disable-gpu', `--user-data-dir=${profile}`, '--hide-scrollbars', '--window-size=1000,1000', '--timeout=15000', '--virtual-time-budget=5000', `--screenshot=${file}`, url];
+	const args = [
+		'--headless',
+		'--no-sandbox',
+		'--disable-gpu',
+		`--user-data-dir=${profile}`,
+		'--hide-scrollbars',
+		'--window-size=1000,1000',
+		'--timeout=15000',
+		'--virtual-time-budget=5000',
+		`--screenshot=${file}`,
+		url,
+	];
 	try {
 		await new Promise<void>((resolve, reject) =>
 			execFile(CHROMIUM, args, { timeout: 90_000 }, (error) =>
-				error ? reject(new Error(`Headless Chromium is needed for the screenshots: apt-get install -y chromium (or set CHROMIUM_PATH). ${error.message}`)) : resolve(),
+				error
+					? reject(
+							new Error(
+								`Headless Chromium is needed for the screenshots: apt-get install -y chromium (or set CHROMIUM_PATH). ${error.message}`,
+							),
+						)
+					: resolve(),
 			),
 		);
 		expect(statSync(file).size).toBeGreaterThan(1000);
@@ -168,7 +220,11 @@ async function nextPage(url: string): Promise<string> {
 /** What the completion page's script does once shown: resume the run (nodes after the page then run). */
 async function leaveCompletionPage(url: string): Promise<void> {
 	const signature = new URL(url).searchParams.get('signature');
-	await fetch(`${url.split('?')[0]}${signature ? `?signature=${encodeURIComponent(signature)}` : ''}`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(30_000) });
+	await fetch(`${url.split('?')[0]}${signature ? `?signature=${encodeURIComponent(signature)}` : ''}`, {
+		method: 'POST',
+		body: '{}',
+		signal: AbortSignal.timeout(30_000),
+	});
 }
 
 async function executionStatus(id: string): Promise<string> {
@@ -178,11 +234,22 @@ async function executionStatus(id: string): Promise<string> {
 	}, 'the execution to end');
 }
 
-const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&#x27;|&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/\s+/g, ' ');
+const text = (html: string) =>
+	html
+		.replace(/<[^>]+>/g, ' ')
+		.replace(/&#x27;|&#39;/g, "'")
+		.replace(/&quot;/g, '"')
+		.replace(/&amp;/g, '&')
+		.replace(/\s+/g, ' ');
 
 async function campaignOf(name: string): Promise<IDataObject> {
-	const { rows } = await service.db.pool.query<{ id: string }>('SELECT id FROM campaigns WHERE name = $1 ORDER BY created_at DESC LIMIT 1', [name]);
-	const res = await fetch(`${service.url}/api/v1/campaigns/${rows[0].id}`, { headers: { authorization: `Bearer ${service.proKey}` } });
+	const { rows } = await service.db.pool.query<{ id: string }>(
+		'SELECT id FROM campaigns WHERE name = $1 ORDER BY created_at DESC LIMIT 1',
+		[name],
+	);
+	const res = await fetch(`${service.url}/api/v1/campaigns/${rows[0].id}`, {
+		headers: { authorization: `Bearer ${service.proKey}` },
+	});
 	return (await res.json()) as IDataObject;
 }
 
@@ -195,7 +262,13 @@ describe('template 3: staff campaign form', () => {
 		expect(page).toContain('New WhatsApp campaign');
 		await screenshot(formUrl, 'staff-form.png');
 
-		const first = await submit(formUrl, { 'field-0': 'Diwali VIP', 'field-1': 'diwali_sale', 'field-2': 'en', 'field-3': 'vip', 'field-4': '+91 98000 55555' });
+		const first = await submit(formUrl, {
+			'field-0': 'Diwali VIP',
+			'field-1': 'diwali_sale',
+			'field-2': 'en',
+			'field-3': 'vip',
+			'field-4': '+91 98000 55555',
+		});
 		step(`first submit ${first.status}: ${first.text.slice(0, 200)}`);
 		expect(first.status).toBeLessThan(400);
 		const wa = graph.state.whatsapp as WhatsAppState;
@@ -225,7 +298,9 @@ describe('template 3: staff campaign form', () => {
 
 		const campaignMessages = wa.messages.filter((m) => m.to !== STAFF);
 		expect(campaignMessages.map((m) => m.to).sort()).toEqual([...VIP].sort());
-		expect(campaignMessages.map((m) => ((m.body.template as IDataObject).components as IDataObject[])[0])).toContainEqual({ type: 'body', parameters: [{ type: 'text', text: 'Asha' }] });
+		expect(
+			campaignMessages.map((m) => ((m.body.template as IDataObject).components as IDataObject[])[0]),
+		).toContainEqual({ type: 'body', parameters: [{ type: 'text', text: 'Asha' }] });
 		await leaveCompletionPage(confirmUrl);
 		expect(await executionStatus(execution)).toBe('success');
 	});
@@ -233,7 +308,13 @@ describe('template 3: staff campaign form', () => {
 	it('a failed test message offers no send: it says why and lets staff fix the template and try again', async () => {
 		const wa = graph.state.whatsapp as WhatsAppState;
 		const before = wa.messages.length;
-		const first = await submit(formUrl, { 'field-0': 'Typo', 'field-1': 'diwali_sael', 'field-2': 'en', 'field-3': 'vip', 'field-4': '+91 98000 55555' });
+		const first = await submit(formUrl, {
+			'field-0': 'Typo',
+			'field-1': 'diwali_sael',
+			'field-2': 'en',
+			'field-3': 'vip',
+			'field-4': '+91 98000 55555',
+		});
 		expect(first.status).toBeLessThan(400);
 		const execution = await waitingExecution();
 		const url = await waitingPageUrl(execution, first.text);
@@ -246,7 +327,9 @@ describe('template 3: staff campaign form', () => {
 		expect(wa.messages).toHaveLength(before);
 		await screenshot(url, 'staff-form-test-failed.png');
 
-		expect((await submit(url, { 'field-0': 'diwali_sale', 'field-1': 'en', 'field-2': '+91 98000 55555' })).status).toBeLessThan(400);
+		expect(
+			(await submit(url, { 'field-0': 'diwali_sale', 'field-1': 'en', 'field-2': '+91 98000 55555' })).status,
+		).toBeLessThan(400);
 		await waitFor(() => (wa.messages.length === before + 1 ? true : undefined), 'the corrected test message');
 		const confirmPage = await nextPage(url);
 		expect(confirmPage).toContain('Yes, send the campaign');
@@ -260,7 +343,13 @@ describe('template 3: staff campaign form', () => {
 		const wa = graph.state.whatsapp as WhatsAppState;
 		const diwali = wa.templates.find((t) => t.name === 'diwali_sale')!;
 		const sentBefore = wa.messages.filter((m) => m.to !== STAFF).length;
-		const first = await submit(formUrl, { 'field-0': 'Paused run', 'field-1': 'diwali_sale', 'field-2': 'en', 'field-3': 'vip', 'field-4': '+91 98000 55555' });
+		const first = await submit(formUrl, {
+			'field-0': 'Paused run',
+			'field-1': 'diwali_sale',
+			'field-2': 'en',
+			'field-3': 'vip',
+			'field-4': '+91 98000 55555',
+		});
 		expect(first.status).toBeLessThan(400);
 		const execution = await waitingExecution();
 		const url = await waitingPageUrl(execution, first.text);
@@ -275,13 +364,22 @@ describe('template 3: staff campaign form', () => {
 			await leaveCompletionPage(url);
 			expect(await executionStatus(execution)).toBe('error');
 			const campaign = await campaignOf('Paused run');
-			expect(campaign).toMatchObject({ status: 'failed', counts: expect.objectContaining({ claimed: 0, pending: VIP.length, sent: 0 }) });
+			expect(campaign).toMatchObject({
+				status: 'failed',
+				counts: expect.objectContaining({ claimed: 0, pending: VIP.length, sent: 0 }),
+			});
 		} finally {
 			diwali.status = 'APPROVED';
 		}
 		expect(wa.messages.filter((m) => m.to !== STAFF)).toHaveLength(sentBefore);
 
-		const again = await submit(formUrl, { 'field-0': 'Fixed run', 'field-1': 'diwali_sale', 'field-2': 'en', 'field-3': 'vip', 'field-4': '+91 98000 55555' });
+		const again = await submit(formUrl, {
+			'field-0': 'Fixed run',
+			'field-1': 'diwali_sale',
+			'field-2': 'en',
+			'field-3': 'vip',
+			'field-4': '+91 98000 55555',
+		});
 		const second = await waitingExecution();
 		const url2 = await waitingPageUrl(second, again.text);
 		await nextPage(url2);

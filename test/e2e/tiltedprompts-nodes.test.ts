@@ -18,7 +18,11 @@ beforeAll(async () => {
 	service = await startRealService({ fanoutSchedule: '0,1s,2s,4s,8s,16s,30s' });
 	n8n = await startN8n();
 	await n8n.importCredentials([
-		{ ...CREDENTIAL, type: 'tiltedPromptsApi', data: { baseUrl: service.url, apiKey: service.proKey, signingSecret: service.signingSecret } },
+		{
+			...CREDENTIAL,
+			type: 'tiltedPromptsApi',
+			data: { baseUrl: service.url, apiKey: service.proKey, signingSecret: service.signingSecret },
+		},
 	]);
 });
 
@@ -29,13 +33,19 @@ afterAll(async () => {
 
 const credentials = { tiltedPromptsApi: CREDENTIAL };
 
-function tpNode(name: string, position: [number, number], parameters: IDataObject, extra: IDataObject = {}): IDataObject {
+function tpNode(
+	name: string,
+	position: [number, number],
+	parameters: IDataObject,
+	extra: IDataObject = {},
+): IDataObject {
 	return { id: randomUUID(), name, type: TP, typeVersion: 1, position, parameters, credentials, ...extra };
 }
 
 function chain(names: string[]): IDataObject {
 	const connections: IDataObject = {};
-	for (let i = 0; i < names.length - 1; i++) connections[names[i]] = { main: [[{ node: names[i + 1], type: 'main', index: 0 }]] };
+	for (let i = 0; i < names.length - 1; i++)
+		connections[names[i]] = { main: [[{ node: names[i + 1], type: 'main', index: 0 }]] };
 	return connections;
 }
 
@@ -56,26 +66,64 @@ describe('TiltedPrompts node in real n8n', () => {
 			type: 'tiltedPromptsApi',
 			data: { baseUrl: service.url, apiKey, signingSecret: service.signingSecret },
 		});
-		const ok = await n8n.rest<{ data: { status: string } }>('POST', '/rest/credentials/test', { credentials: credential(service.proKey) });
+		const ok = await n8n.rest<{ data: { status: string } }>('POST', '/rest/credentials/test', {
+			credentials: credential(service.proKey),
+		});
 		expect(ok.data.status).toBe('OK');
-		const bad = await n8n.rest<{ data: { status: string } }>('POST', '/rest/credentials/test', { credentials: credential(`tp_${'x'.repeat(32)}`) });
+		const bad = await n8n.rest<{ data: { status: string } }>('POST', '/rest/credentials/test', {
+			credentials: credential(`tp_${'x'.repeat(32)}`),
+		});
 		expect(bad.data.status).toBe('Error');
 	});
 
 	it('ingests a signed bundle, finds it in the library, and keeps a contact with consent', async () => {
 		const slug = `e2e/${randomBytes(4).toString('hex')}`;
-		const bundle = { bundle_id: 'e2e-bundle', assets: [{ slug, type: 'caption', title: 'Monsoon chai caption', content: { text: 'Rainy days call for masala chai' }, tags: ['e2e'] }] };
+		const bundle = {
+			bundle_id: 'e2e-bundle',
+			assets: [
+				{
+					slug,
+					type: 'caption',
+					title: 'Monsoon chai caption',
+					content: { text: 'Rainy days call for masala chai' },
+					tags: ['e2e'],
+				},
+			],
+		};
 		const names = ['Start', 'Ingest', 'Search', 'Save Contact'];
 		const id = await n8n.importWorkflow({
 			name: 'TiltedPrompts node (e2e)',
 			nodes: [
-				{ id: randomUUID(), name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-				tpNode('Ingest', [220, 0], { resource: 'bundle', operation: 'ingest', source: 'json', bundle: `={{ ${JSON.stringify(bundle)} }}` }),
-				tpNode('Search', [440, 0], { resource: 'library', operation: 'search', query: 'masala chai', returnAll: true, filters: { tag: 'e2e' } }),
+				{
+					id: randomUUID(),
+					name: 'Start',
+					type: 'n8n-nodes-base.manualTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {},
+				},
+				tpNode('Ingest', [220, 0], {
+					resource: 'bundle',
+					operation: 'ingest',
+					source: 'json',
+					bundle: `={{ ${JSON.stringify(bundle)} }}`,
+				}),
+				tpNode('Search', [440, 0], {
+					resource: 'library',
+					operation: 'search',
+					query: 'masala chai',
+					returnAll: true,
+					filters: { tag: 'e2e' },
+				}),
 				tpNode(
 					'Save Contact',
 					[660, 0],
-					{ resource: 'contact', operation: 'upsert', waId: '+91 98111 22233', fields: { name: '={{ $json.title }}', tags: 'e2e', consent: 'opted_in' } },
+					{
+						resource: 'contact',
+						operation: 'upsert',
+						waId: '+91 98111 22233',
+						fields: { name: '={{ $json.title }}', tags: 'e2e', consent: 'opted_in' },
+					},
 					{ executeOnce: true },
 				),
 			],
@@ -86,8 +134,12 @@ describe('TiltedPrompts node in real n8n', () => {
 		expect(run.error).toBeUndefined();
 		expect(run.output('Ingest')).toEqual([expect.objectContaining({ bundle_id: 'e2e-bundle', created: 1 })]);
 		expect(run.output('Search')).toEqual([expect.objectContaining({ slug, title: 'Monsoon chai caption' })]);
-		expect(run.output('Save Contact')).toEqual([expect.objectContaining({ wa_id: '919811122233', name: 'Monsoon chai caption', consent: 'opted_in' })]);
-		const { rows } = await service.db.pool.query('SELECT consent, tags FROM contacts WHERE wa_id = $1', ['919811122233']);
+		expect(run.output('Save Contact')).toEqual([
+			expect.objectContaining({ wa_id: '919811122233', name: 'Monsoon chai caption', consent: 'opted_in' }),
+		]);
+		const { rows } = await service.db.pool.query('SELECT consent, tags FROM contacts WHERE wa_id = $1', [
+			'919811122233',
+		]);
 		expect(rows).toEqual([{ consent: 'opted_in', tags: ['e2e'] }]);
 	});
 });
@@ -97,7 +149,9 @@ describe('TiltedPrompts Trigger in real n8n', () => {
 	let workflowId: string;
 
 	async function subscriptions(): Promise<IDataObject[]> {
-		const res = await fetch(`${service.url}/api/v1/subscriptions`, { headers: { authorization: `Bearer ${service.proKey}` } });
+		const res = await fetch(`${service.url}/api/v1/subscriptions`, {
+			headers: { authorization: `Bearer ${service.proKey}` },
+		});
 		return ((await res.json()) as { data: IDataObject[] }).data;
 	}
 
@@ -131,8 +185,14 @@ describe('TiltedPrompts Trigger in real n8n', () => {
 		// Publication is asynchronous in n8n 2.x (an outbox): wait for the subscription, then until the
 		// webhook is live with its secret (a forged delivery gets our 401, not n8n's 404).
 		const subscription = await waitFor(async () => (await subscriptions())[0], 'the subscription');
-		expect(subscription).toMatchObject({ event_types: ['whatsapp.message'], url: `${n8n.url.replace('127.0.0.1', 'localhost')}/webhook/${webhookId}/webhook` });
-		await waitFor(async () => ((await forged()).status === 401 ? true : undefined), 'the webhook to answer 401 to a forged delivery');
+		expect(subscription).toMatchObject({
+			event_types: ['whatsapp.message'],
+			url: `${n8n.url.replace('127.0.0.1', 'localhost')}/webhook/${webhookId}/webhook`,
+		});
+		await waitFor(
+			async () => ((await forged()).status === 401 ? true : undefined),
+			'the webhook to answer 401 to a forged delivery',
+		);
 
 		const from = '919822233344';
 		const meta = {
@@ -147,7 +207,15 @@ describe('TiltedPrompts Trigger in real n8n', () => {
 								messaging_product: 'whatsapp',
 								metadata: { display_phone_number: '15550000000', phone_number_id: '106540352242922' },
 								contacts: [{ profile: { name: 'Ravi' }, wa_id: from }],
-								messages: [{ from, id: `wamid.${randomBytes(8).toString('hex')}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'hello' } }],
+								messages: [
+									{
+										from,
+										id: `wamid.${randomBytes(8).toString('hex')}`,
+										timestamp: String(Math.floor(Date.now() / 1000)),
+										type: 'text',
+										text: { body: 'hello' },
+									},
+								],
 							},
 						},
 					],
@@ -156,7 +224,10 @@ describe('TiltedPrompts Trigger in real n8n', () => {
 		};
 		expect((await service.postMeta(meta)).status).toBe(200);
 		const row = await waitFor(async () => {
-			const { rows } = await service.db.pool.query<{ name: string; tags: string[] }>('SELECT name, tags FROM contacts WHERE wa_id = $1', [from]);
+			const { rows } = await service.db.pool.query<{ name: string; tags: string[] }>(
+				'SELECT name, tags FROM contacts WHERE wa_id = $1',
+				[from],
+			);
 			return rows[0]?.tags.includes('seen-by-n8n') ? rows[0] : undefined;
 		}, 'the workflow to tag the contact');
 		expect({ ...row, tags: [...row.tags].sort() }).toEqual({ name: 'Ravi', tags: ['hello', 'seen-by-n8n'] });
@@ -167,7 +238,12 @@ describe('TiltedPrompts Trigger in real n8n', () => {
 		const now = String(Math.floor(Date.now() / 1000));
 		return await fetch(`${n8n.url}/webhook/${webhookId}/webhook`, {
 			method: 'POST',
-			headers: { 'content-type': 'application/json', 'webhook-id': 'msg_forged', 'webhook-timestamp': now, 'webhook-signature': `v1,${randomBytes(32).toString('base64')}` },
+			headers: {
+				'content-type': 'application/json',
+				'webhook-id': 'msg_forged',
+				'webhook-timestamp': now,
+				'webhook-signature': `v1,${randomBytes(32).toString('base64')}`,
+			},
 			body,
 		});
 	}
@@ -186,11 +262,28 @@ describe('TiltedPrompts Trigger in real n8n', () => {
 			messaging_product: 'whatsapp',
 			metadata: { display_phone_number: '15550000000', phone_number_id: '106540352242922' },
 			contacts: [{ profile: { name: 'Rotation' }, wa_id: from }],
-			messages: [{ from, id: `wamid.${randomBytes(8).toString('hex')}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'rotated' } }],
+			messages: [
+				{
+					from,
+					id: `wamid.${randomBytes(8).toString('hex')}`,
+					timestamp: String(Math.floor(Date.now() / 1000)),
+					type: 'text',
+					text: { body: 'rotated' },
+				},
+			],
 		};
-		expect((await service.postMeta({ object: 'whatsapp_business_account', entry: [{ id: '102290129340398', changes: [{ field: 'messages', value }] }] })).status).toBe(200);
+		expect(
+			(
+				await service.postMeta({
+					object: 'whatsapp_business_account',
+					entry: [{ id: '102290129340398', changes: [{ field: 'messages', value }] }],
+				})
+			).status,
+		).toBe(200);
 		await waitFor(async () => {
-			const { rows } = await service.db.pool.query<{ tags: string[] }>('SELECT tags FROM contacts WHERE wa_id = $1', [from]);
+			const { rows } = await service.db.pool.query<{ tags: string[] }>('SELECT tags FROM contacts WHERE wa_id = $1', [
+				from,
+			]);
 			return rows[0]?.tags.includes('seen-by-n8n') ? true : undefined;
 		}, `the workflow to tag ${from}`);
 	}
@@ -208,26 +301,45 @@ describe('TiltedPrompts Trigger in real n8n', () => {
 		await messageRunsWorkflow('919822200001');
 
 		// The user pastes the new secret into the trigger and publishes the workflow again.
-		const current = await n8n.rest<{ data: IDataObject & { nodes: IDataObject[]; versionId: string } }>('GET', `/rest/workflows/${workflowId}`);
-		const nodes = current.data.nodes.map((node) =>
-			node.name === 'On WhatsApp Message' ? { ...node, parameters: { ...(node.parameters as IDataObject), rotatedSecret: newSecret } } : node,
+		const current = await n8n.rest<{ data: IDataObject & { nodes: IDataObject[]; versionId: string } }>(
+			'GET',
+			`/rest/workflows/${workflowId}`,
 		);
-		const saved = await n8n.rest<{ data: { versionId: string } }>('PATCH', `/rest/workflows/${workflowId}`, { ...current.data, nodes });
+		const nodes = current.data.nodes.map((node) =>
+			node.name === 'On WhatsApp Message'
+				? { ...node, parameters: { ...(node.parameters as IDataObject), rotatedSecret: newSecret } }
+				: node,
+		);
+		const saved = await n8n.rest<{ data: { versionId: string } }>('PATCH', `/rest/workflows/${workflowId}`, {
+			...current.data,
+			nodes,
+		});
 		await n8n.rest('POST', `/rest/workflows/${workflowId}/activate`, { versionId: saved.data.versionId });
-		await waitFor(async () => ((await subscriptions()).length === 1 ? true : undefined), 'one subscription after publishing');
+		await waitFor(
+			async () => ((await subscriptions()).length === 1 ? true : undefined),
+			'one subscription after publishing',
+		);
 		// The same subscription (publishing again does not re-register it), and the webhook live again.
 		expect((await subscriptions())[0].id).toBe(subscription.id);
-		await waitFor(async () => ((await forged()).status === 401 ? true : undefined), 'the webhook to answer 401 to a forged delivery');
+		await waitFor(
+			async () => ((await forged()).status === 401 ? true : undefined),
+			'the webhook to answer 401 to a forged delivery',
+		);
 		await messageRunsWorkflow('919822200002');
 
 		// The overlap ends (moved into the past rather than waiting an hour): the new secret alone.
-		await service.db.pool.query(`UPDATE subscriptions SET previous_secret_expires_at = now() - interval '1 second' WHERE previous_secret_expires_at IS NOT NULL`);
+		await service.db.pool.query(
+			`UPDATE subscriptions SET previous_secret_expires_at = now() - interval '1 second' WHERE previous_secret_expires_at IS NOT NULL`,
+		);
 		await messageRunsWorkflow('919822200003');
 	});
 
 	it('removes its subscription when the workflow is deactivated', async () => {
 		expect(await subscriptions()).toHaveLength(1);
 		await n8n.rest('POST', `/rest/workflows/${workflowId}/deactivate`, {});
-		await waitFor(async () => ((await subscriptions()).length === 0 ? true : undefined), 'the subscription to be deleted');
+		await waitFor(
+			async () => ((await subscriptions()).length === 0 ? true : undefined),
+			'the subscription to be deleted',
+		);
 	});
 });

@@ -1,7 +1,13 @@
 // The WhatsApp node's Shared Send Budget in real n8n 2.40.7: the optional second credential
 // (TiltedPrompts API) reaches the node, which leases its send permits and pair-rate slots from the
 // real service; every output item says the budget was shared.
-import { startGraphStandIn, whatsapp, DEFAULT_PHONE_NUMBER_ID, type GraphStandIn, type WhatsAppState } from '../../sandbox';
+import {
+	startGraphStandIn,
+	whatsapp,
+	DEFAULT_PHONE_NUMBER_ID,
+	type GraphStandIn,
+	type WhatsAppState,
+} from '../../sandbox';
 import { startRealService, type RunningService } from '../unit/tiltedprompts/support/service';
 import { startN8n, type N8nInstance } from './harness';
 
@@ -15,7 +21,14 @@ function workflow(): Record<string, unknown> {
 	return {
 		name: 'WhatsApp shared send budget (e2e)',
 		nodes: [
-			{ parameters: {}, id: 'b0000000-0000-4000-8000-000000000001', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] },
+			{
+				parameters: {},
+				id: 'b0000000-0000-4000-8000-000000000001',
+				name: 'Start',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+			},
 			{
 				parameters: {
 					resource: 'message',
@@ -50,7 +63,11 @@ describe('WhatsApp Shared Send Budget in real n8n', () => {
 		const key = await service.keyFor('pro', ['send-budget']);
 		n8n = await startN8n();
 		await n8n.importCredentials([
-			{ ...WHATSAPP, type: 'whatsAppCloudApi', data: { accessToken: TOKEN, businessAccountId: '102290129340398', apiVersion: 'v23.0', baseUrl: graph.url } },
+			{
+				...WHATSAPP,
+				type: 'whatsAppCloudApi',
+				data: { accessToken: TOKEN, businessAccountId: '102290129340398', apiVersion: 'v23.0', baseUrl: graph.url },
+			},
 			{ ...SERVICE, type: 'tiltedPromptsApi', data: { baseUrl: service.url, apiKey: key } },
 		]);
 	});
@@ -68,7 +85,9 @@ describe('WhatsApp Shared Send Budget in real n8n', () => {
 		expect(sent.wamid).toMatch(/^wamid\./);
 		expect(sent.sendBudget).toEqual({ shared: true, ratePerSecond: 20, fallback: null });
 		expect((graph.state.whatsapp as WhatsAppState).messages.map((m) => m.to)).toEqual(['919800000077']);
-		const leases = await service.db.pool.query<{ phone_number_id: string; campaign: string }>('SELECT phone_number_id, campaign FROM send_budget_leases');
+		const leases = await service.db.pool.query<{ phone_number_id: string; campaign: string }>(
+			'SELECT phone_number_id, campaign FROM send_budget_leases',
+		);
 		expect(leases.rows.length).toBeGreaterThan(0);
 		expect(leases.rows[0].phone_number_id).toBe(DEFAULT_PHONE_NUMBER_ID);
 		const slots = await service.db.pool.query<{ recipient: string }>('SELECT recipient FROM send_pair_slots');

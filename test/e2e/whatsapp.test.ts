@@ -1,6 +1,12 @@
 // The WhatsApp node in real n8n 2.40.7 (our packed package installed as a community package),
 // talking to the Graph API stand-in: a template with a video header, then an interactive list.
-import { startGraphStandIn, whatsapp, DEFAULT_PHONE_NUMBER_ID, type GraphStandIn, type WhatsAppState } from '../../sandbox';
+import {
+	startGraphStandIn,
+	whatsapp,
+	DEFAULT_PHONE_NUMBER_ID,
+	type GraphStandIn,
+	type WhatsAppState,
+} from '../../sandbox';
 import { startN8n, type N8nInstance } from './harness';
 
 jest.setTimeout(600_000);
@@ -13,7 +19,14 @@ function workflow(): Record<string, unknown> {
 	return {
 		name: 'WhatsApp template + list (e2e)',
 		nodes: [
-			{ parameters: {}, id: 'a0000000-0000-4000-8000-000000000001', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] },
+			{
+				parameters: {},
+				id: 'a0000000-0000-4000-8000-000000000001',
+				name: 'Start',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+			},
 			{
 				parameters: {
 					resource: 'message',
@@ -48,7 +61,15 @@ function workflow(): Record<string, unknown> {
 					listButtonText: 'Teas',
 					listSections: {
 						section: [
-							{ title: 'Hot', rows: { row: [{ id: 'masala', title: 'Masala chai', description: '₹199' }, { id: 'ginger', title: 'Ginger chai' }] } },
+							{
+								title: 'Hot',
+								rows: {
+									row: [
+										{ id: 'masala', title: 'Masala chai', description: '₹199' },
+										{ id: 'ginger', title: 'Ginger chai' },
+									],
+								},
+							},
 							{ title: 'Cold', rows: { row: [{ id: 'iced', title: 'Iced lemon tea' }] } },
 						],
 					},
@@ -77,7 +98,11 @@ describe('WhatsApp node in real n8n', () => {
 		graph = await startGraphStandIn({ modules: [whatsapp()], validTokens: [TOKEN] });
 		n8n = await startN8n();
 		await n8n.importCredentials([
-			{ ...CREDENTIAL, type: 'whatsAppCloudApi', data: { accessToken: TOKEN, businessAccountId: '102290129340398', apiVersion: 'v23.0', baseUrl: graph.url } },
+			{
+				...CREDENTIAL,
+				type: 'whatsAppCloudApi',
+				data: { accessToken: TOKEN, businessAccountId: '102290129340398', apiVersion: 'v23.0', baseUrl: graph.url },
+			},
 		]);
 	});
 
@@ -107,14 +132,26 @@ describe('WhatsApp node in real n8n', () => {
 			name: 'new_post_video',
 			language: { code: 'en' },
 			components: [
-				{ type: 'header', parameters: [{ type: 'video', video: { link: 'https://cdn.example.com/reels/diwali.mp4' } }] },
-				{ type: 'body', parameters: [{ type: 'text', text: 'Asha' }, { type: 'text', text: 'Diwali offers' }] },
+				{
+					type: 'header',
+					parameters: [{ type: 'video', video: { link: 'https://cdn.example.com/reels/diwali.mp4' } }],
+				},
+				{
+					type: 'body',
+					parameters: [
+						{ type: 'text', text: 'Asha' },
+						{ type: 'text', text: 'Diwali offers' },
+					],
+				},
 				{ type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: 'diwali-reel' }] },
 			],
 		});
 		const interactive = wa.messages[1].body.interactive as any;
 		expect(interactive.type).toBe('list');
-		expect(interactive.action.sections.map((s: any) => s.rows.map((r: any) => r.id))).toEqual([['masala', 'ginger'], ['iced']]);
+		expect(interactive.action.sections.map((s: any) => s.rows.map((r: any) => r.id))).toEqual([
+			['masala', 'ginger'],
+			['iced'],
+		]);
 		expect(graph.requests.every((r) => r.headers.authorization === `Bearer ${TOKEN}`)).toBe(true);
 	});
 

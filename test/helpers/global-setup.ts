@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../../service/src/db/embedded';
 
 declare global {
-	 
 	var __TP_PG__: { stop(): Promise<void> } | undefined;
 }
 

@@ -95,13 +95,23 @@ function requestBody(options: IHttpRequestOptions, headers: Record<string, strin
 export async function httpRequest(options: IHttpRequestOptions, calls?: HttpCall[]): Promise<unknown> {
 	// axios joins baseURL and a relative url by concatenation, not RFC 3986 resolution.
 	const absolute = /^[a-z][a-z\d+\-.]*:\/\//i.test(options.url);
-	const url = new URL(absolute || !options.baseURL ? options.url : `${options.baseURL.replace(/\/+$/, '')}/${options.url.replace(/^\/+/, '')}`);
+	const url = new URL(
+		absolute || !options.baseURL
+			? options.url
+			: `${options.baseURL.replace(/\/+$/, '')}/${options.url.replace(/^\/+/, '')}`,
+	);
 	serializeQs(url, options.qs);
 	const headers: Record<string, string> = {};
-	for (const [key, value] of Object.entries(options.headers ?? {})) if (value !== undefined) headers[key] = String(value);
+	for (const [key, value] of Object.entries(options.headers ?? {}))
+		if (value !== undefined) headers[key] = String(value);
 	const body = requestBody(options, headers);
 	if (options.json && !hasHeader(headers, 'accept')) headers.Accept = 'application/json';
-	const response = await fetch(url, { method: options.method ?? 'GET', headers, body, ...(options.timeout ? { signal: AbortSignal.timeout(options.timeout) } : {}) });
+	const response = await fetch(url, {
+		method: options.method ?? 'GET',
+		headers,
+		body,
+		...(options.timeout ? { signal: AbortSignal.timeout(options.timeout) } : {}),
+	});
 	const raw = Buffer.from(await response.arrayBuffer());
 	calls?.push({ method: options.method ?? 'GET', url: url.toString(), headers, body, status: response.status });
 	let parsed: unknown;
@@ -115,7 +125,9 @@ export async function httpRequest(options: IHttpRequestOptions, calls?: HttpCall
 		}
 	}
 	if (!options.ignoreHttpStatusErrors && (response.status < 200 || response.status >= 300)) {
-		throw Object.assign(new Error(`Request failed with status code ${response.status}`), { response: { status: response.status, data: parsed } });
+		throw Object.assign(new Error(`Request failed with status code ${response.status}`), {
+			response: { status: response.status, data: parsed },
+		});
 	}
 	if (!options.returnFullResponse) return parsed;
 	const responseHeaders: Record<string, string> = {};
@@ -136,7 +148,12 @@ function displayed(property: INodeProperties, lookup: (name: string) => unknown)
 }
 
 /** The node's default for a parameter shown with the other parameters' values. */
-export function describedDefault(properties: INodeProperties[], name: string, given: (name: string) => unknown, depth = 0): unknown {
+export function describedDefault(
+	properties: INodeProperties[],
+	name: string,
+	given: (name: string) => unknown,
+	depth = 0,
+): unknown {
 	if (depth > 10) return undefined;
 	const lookup = (key: string) => given(key) ?? describedDefault(properties, key, given, depth + 1);
 	const property = properties.find((p) => p.name === name && displayed(p, lookup));
@@ -144,12 +161,14 @@ export function describedDefault(properties: INodeProperties[], name: string, gi
 }
 
 function unwrapLocator(value: unknown): unknown {
-	if (value && typeof value === 'object' && ('__rl' in value || 'mode' in value) && 'value' in value) return (value as { value: unknown }).value;
+	if (value && typeof value === 'object' && ('__rl' in value || 'mode' in value) && 'value' in value)
+		return (value as { value: unknown }).value;
 	return value;
 }
 
 export function parameterGetter(options: DoubleOptions) {
-	const paramsFor = (itemIndex: number): Params => (typeof options.params === 'function' ? options.params(itemIndex) : (options.params ?? {}));
+	const paramsFor = (itemIndex: number): Params =>
+		typeof options.params === 'function' ? options.params(itemIndex) : (options.params ?? {});
 	return (name: string, itemIndex: number, fallback?: unknown, extra?: { extractValue?: boolean }): unknown => {
 		const params = paramsFor(itemIndex);
 		const given = (key: string) => {
@@ -160,7 +179,9 @@ export function parameterGetter(options: DoubleOptions) {
 		if (value === undefined) {
 			value = describedDefault(options.nodeType.description.properties, name, given);
 			if (typeof value === 'string' && value.startsWith('=')) {
-				throw new Error(`test double cannot evaluate the expression default of "${name}" (${value}); give the parameter a value`);
+				throw new Error(
+					`test double cannot evaluate the expression default of "${name}" (${value}); give the parameter a value`,
+				);
 			}
 		}
 		if (value === undefined) value = fallback;
@@ -185,7 +206,12 @@ export function nodeOf(options: DoubleOptions): INode {
 
 function inputItems(options: DoubleOptions): INodeExecutionData[] {
 	return (options.items ?? [{}]).map((item) =>
-		item && typeof item === 'object' && 'json' in item && typeof item.json === 'object' && item.json !== null && !Array.isArray(item.json)
+		item &&
+		typeof item === 'object' &&
+		'json' in item &&
+		typeof item.json === 'object' &&
+		item.json !== null &&
+		!Array.isArray(item.json)
 			? (item as INodeExecutionData)
 			: { json: item as IDataObject },
 	);
@@ -258,7 +284,8 @@ export function executeContext(options: DoubleOptions, recorder: Recorder = newR
 		sendMessageToUI: (message: string) => recorder.messages.push(message),
 		helpers: {
 			...httpHelpers(options, recorder),
-			returnJsonArray: (data: IDataObject | IDataObject[]) => (Array.isArray(data) ? data : [data]).map((json) => ({ json })),
+			returnJsonArray: (data: IDataObject | IDataObject[]) =>
+				(Array.isArray(data) ? data : [data]).map((json) => ({ json })),
 			constructExecutionMetaData: (data: INodeExecutionData[], meta: { itemData: INodeExecutionData['pairedItem'] }) =>
 				data.map(({ json, ...rest }) => ({ json, pairedItem: meta.itemData, ...rest })),
 			assertBinaryData: (i: number, property: string) => binaryOf(i, property),
@@ -281,27 +308,40 @@ export function loadOptionsContext(options: DoubleOptions, recorder: Recorder = 
 	// ILoadOptionsFunctions.getNodeParameter takes (name, fallback, options): there is no item.
 	const context = {
 		...execute,
-		getNodeParameter: (name: string, fallback?: unknown, extra?: { extractValue?: boolean }) => getter(name, 0, fallback, extra),
-		getCurrentNodeParameter: (name: string, extra?: { extractValue?: boolean }) => getter(name, 0, null, extra) ?? undefined,
+		getNodeParameter: (name: string, fallback?: unknown, extra?: { extractValue?: boolean }) =>
+			getter(name, 0, fallback, extra),
+		getCurrentNodeParameter: (name: string, extra?: { extractValue?: boolean }) =>
+			getter(name, 0, null, extra) ?? undefined,
 	};
 	return context as unknown as ILoadOptionsFunctions;
 }
 
 /** A poll context: getNodeParameter(name, fallback), a poll budget, static data. */
-export function pollContext(options: DoubleOptions & { budgetMs?: number }, recorder: Recorder = newRecorder()): IPollFunctions {
+export function pollContext(
+	options: DoubleOptions & { budgetMs?: number },
+	recorder: Recorder = newRecorder(),
+): IPollFunctions {
 	const getter = parameterGetter(options);
 	const context = {
 		...commonMembers({ mode: 'trigger', ...options }, recorder),
-		getNodeParameter: (name: string, fallback?: unknown, extra?: { extractValue?: boolean }) => getter(name, 0, fallback, extra),
+		getNodeParameter: (name: string, fallback?: unknown, extra?: { extractValue?: boolean }) =>
+			getter(name, 0, fallback, extra),
 		getActivationMode: () => 'activate',
 		getPollBudgetMs: () => options.budgetMs ?? 60_000,
-		helpers: { ...httpHelpers(options, recorder), returnJsonArray: (data: IDataObject | IDataObject[]) => (Array.isArray(data) ? data : [data]).map((json) => ({ json })) },
+		helpers: {
+			...httpHelpers(options, recorder),
+			returnJsonArray: (data: IDataObject | IDataObject[]) =>
+				(Array.isArray(data) ? data : [data]).map((json) => ({ json })),
+		},
 	};
 	return context as unknown as IPollFunctions;
 }
 
 /** A webhook-setup context (checkExists / create / delete). */
-export function hookContext(options: DoubleOptions & { webhookUrl: string }, recorder: Recorder = newRecorder()): IHookFunctions {
+export function hookContext(
+	options: DoubleOptions & { webhookUrl: string },
+	recorder: Recorder = newRecorder(),
+): IHookFunctions {
 	const getter = parameterGetter(options);
 	const context = {
 		...commonMembers({ mode: 'trigger', ...options }, recorder),
@@ -348,7 +388,10 @@ export function webhookContext(
 		getNodeParameter: (name: string, fallback?: unknown) => getter(name, 0, fallback),
 		getRequestObject: () => ({ headers, rawBody: options.rawBody, body }),
 		getResponseObject: () => res,
-		helpers: { returnJsonArray: (data: IDataObject | IDataObject[]) => (Array.isArray(data) ? data : [data]).map((json) => ({ json })) },
+		helpers: {
+			returnJsonArray: (data: IDataObject | IDataObject[]) =>
+				(Array.isArray(data) ? data : [data]).map((json) => ({ json })),
+		},
 	};
 	return { webhook: webhook as unknown as IWebhookFunctions, response };
 }

@@ -56,7 +56,10 @@ export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase>
 			await admin(async (client) => {
 				const until = Date.now() + 5_000;
 				for (;;) {
-					const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+					const { rows } = await client.query<{ n: number }>(
+						'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
+						[name],
+					);
 					if (rows[0].n === 0 || Date.now() > until) break;
 					await new Promise((r) => setTimeout(r, 20));
 				}

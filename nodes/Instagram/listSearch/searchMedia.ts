@@ -2,12 +2,20 @@ import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow'
 import { getInstagramCredentials, graphRequest } from '../shared/transport';
 
 /** The account's recent posts for the Media picker; filter matches caption text or ID. */
-export async function searchMedia(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+export async function searchMedia(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
 	const credentials = await getInstagramCredentials.call(this);
 	const page = (await graphRequest.call(this, {
 		method: 'GET',
 		path: `/${credentials.accountId}/media`,
-		qs: { fields: 'id,caption,media_type,timestamp,permalink', limit: 50, ...(paginationToken ? { after: paginationToken } : {}) },
+		qs: {
+			fields: 'id,caption,media_type,timestamp,permalink',
+			limit: 50,
+			...(paginationToken ? { after: paginationToken } : {}),
+		},
 	})) as {
 		data?: Array<{ id: string; caption?: string; media_type?: string; timestamp?: string; permalink?: string }>;
 		paging?: { cursors?: { after?: string }; next?: string };

@@ -22,9 +22,29 @@ export const MEDIA_FIELDS = [
 	'alt_text',
 ];
 
-export const DEFAULT_MEDIA_FIELDS = ['id', 'caption', 'media_type', 'media_product_type', 'media_url', 'permalink', 'timestamp', 'like_count', 'comments_count'];
+export const DEFAULT_MEDIA_FIELDS = [
+	'id',
+	'caption',
+	'media_type',
+	'media_product_type',
+	'media_url',
+	'permalink',
+	'timestamp',
+	'like_count',
+	'comments_count',
+];
 
-export const COMMENT_FIELDS = ['id', 'text', 'timestamp', 'username', 'like_count', 'hidden', 'from', 'parent_id', 'media'];
+export const COMMENT_FIELDS = [
+	'id',
+	'text',
+	'timestamp',
+	'username',
+	'like_count',
+	'hidden',
+	'from',
+	'parent_id',
+	'media',
+];
 
 export const DEFAULT_COMMENT_FIELDS = ['id', 'text', 'timestamp', 'username', 'like_count', 'hidden', 'from'];
 
@@ -42,7 +62,10 @@ export function fieldsOption(name: string, all: string[], defaults: string[], de
 export function mediaIdLocator(description = 'The post (IG Media)'): INodeProperties {
 	return listOrIdLocator(
 		{ displayName: 'Media', name: 'mediaId', description, searchListMethod: 'searchMedia' },
-		{ placeholder: '17895695668004550', validation: [{ type: 'regex', properties: { regex: '^[0-9_]+$', errorMessage: 'An IG Media ID is a number' } }] },
+		{
+			placeholder: '17895695668004550',
+			validation: [{ type: 'regex', properties: { regex: '^[0-9_]+$', errorMessage: 'An IG Media ID is a number' } }],
+		},
 	);
 }
 
@@ -62,11 +85,22 @@ export function readFields(context: IExecuteFunctions, name: string, itemIndex: 
 export async function readEdge(
 	this: IExecuteFunctions,
 	itemIndex: number,
-	edge: { path: string; fieldsParameter: string; defaults: string[]; qs?: IDataObject; pageSize?: number; purpose?: InstagramCallContext },
+	edge: {
+		path: string;
+		fieldsParameter: string;
+		defaults: string[];
+		qs?: IDataObject;
+		pageSize?: number;
+		purpose?: InstagramCallContext;
+	},
 ): Promise<IDataObject[]> {
 	const fields = readFields(this, edge.fieldsParameter, itemIndex, edge.defaults);
 	const paging = { ...readPaging(this, itemIndex), ...(edge.pageSize ? { pageSize: edge.pageSize } : {}) };
-	return await graphRequestAll.call(this, { path: edge.path, qs: { ...edge.qs, fields }, itemIndex, purpose: edge.purpose }, paging);
+	return await graphRequestAll.call(
+		this,
+		{ path: edge.path, qs: { ...edge.qs, fields }, itemIndex, purpose: edge.purpose },
+		paging,
+	);
 }
 
 export function readMediaId(context: IExecuteFunctions, itemIndex: number): string {

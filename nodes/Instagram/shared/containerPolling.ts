@@ -24,7 +24,12 @@ export interface PollSchedule {
 }
 
 /** Meta suggests checking about once a minute for up to 5 minutes; start faster for images. */
-export const DEFAULT_POLL_SCHEDULE: PollSchedule = { initialDelayMs: 1_000, factor: 2, maxDelayMs: 60_000, maxTotalWaitMs: 5 * 60_000 };
+export const DEFAULT_POLL_SCHEDULE: PollSchedule = {
+	initialDelayMs: 1_000,
+	factor: 2,
+	maxDelayMs: 60_000,
+	maxTotalWaitMs: 5 * 60_000,
+};
 
 /** Delay before check number `attempt + 1` (attempt 0 → initialDelayMs). */
 export function pollDelay(attempt: number, schedule: PollSchedule): number {

@@ -17,12 +17,32 @@ const BY_SUBCODE: Record<number, MetaErrorInfo> = {
 		retryable: false,
 		cause: 'quota-exhausted',
 	},
-	2207027: { title: 'the media container is not ready to publish', fix: 'wait until its status_code is FINISHED, then publish', retryable: true },
-	2207020: { title: 'the media container expired (not published within 24 h)', fix: 'create a new container and publish it', retryable: false },
-	2207026: { title: 'the video format is not supported', fix: 'use an MP4/MOV (H.264, AAC) that meets Instagram\'s video specs', retryable: false },
-	2207052: { title: 'Instagram could not fetch the media from its URL', fix: 'make sure the URL is public (no login, no redirects to HTML) and points to the file itself', retryable: false },
+	2207027: {
+		title: 'the media container is not ready to publish',
+		fix: 'wait until its status_code is FINISHED, then publish',
+		retryable: true,
+	},
+	2207020: {
+		title: 'the media container expired (not published within 24 h)',
+		fix: 'create a new container and publish it',
+		retryable: false,
+	},
+	2207026: {
+		title: 'the video format is not supported',
+		fix: "use an MP4/MOV (H.264, AAC) that meets Instagram's video specs",
+		retryable: false,
+	},
+	2207052: {
+		title: 'Instagram could not fetch the media from its URL',
+		fix: 'make sure the URL is public (no login, no redirects to HTML) and points to the file itself',
+		retryable: false,
+	},
 	2207004: { title: 'the image is too large', fix: 'use an image under 8 MB', retryable: false },
-	2207009: { title: 'the aspect ratio is not supported', fix: 'use an aspect ratio between 4:5 and 1.91:1 for feed images', retryable: false },
+	2207009: {
+		title: 'the aspect ratio is not supported',
+		fix: 'use an aspect ratio between 4:5 and 1.91:1 for feed images',
+		retryable: false,
+	},
 	2534022: {
 		title: 'outside the allowed messaging window',
 		fix: 'private replies must be sent within 7 days of the comment; a DM needs the person to have messaged you within 24 h',
@@ -37,13 +57,27 @@ const BY_CODE: Record<number, MetaErrorInfo> = {
 		retryable: false,
 		cause: 'configuration-invalid',
 	},
-	24: { title: 'hashtag search limit reached (30 unique hashtags per 7 days)', fix: 'reuse hashtags you already searched or wait', retryable: false, cause: 'quota-exhausted' },
-	80002: { title: 'too many calls to this Instagram account (business use case rate limit)', fix: RATE_LIMIT_FIX, retryable: true, cause: 'rate-limited' },
+	24: {
+		title: 'hashtag search limit reached (30 unique hashtags per 7 days)',
+		fix: 'reuse hashtags you already searched or wait',
+		retryable: false,
+		cause: 'quota-exhausted',
+	},
+	80002: {
+		title: 'too many calls to this Instagram account (business use case rate limit)',
+		fix: RATE_LIMIT_FIX,
+		retryable: true,
+		cause: 'rate-limited',
+	},
 	4: { title: 'the app hit its API call rate limit', fix: RATE_LIMIT_FIX, retryable: true, cause: 'rate-limited' },
 	17: { title: 'the user hit its API call rate limit', fix: RATE_LIMIT_FIX, retryable: true, cause: 'rate-limited' },
 	32: { title: 'the page hit its API call rate limit', fix: RATE_LIMIT_FIX, retryable: true, cause: 'rate-limited' },
 	613: { title: 'call rate limit exceeded', fix: RATE_LIMIT_FIX, retryable: true, cause: 'rate-limited' },
-	9007: { title: 'the media is not ready to publish', fix: 'wait until the container status_code is FINISHED', retryable: true },
+	9007: {
+		title: 'the media is not ready to publish',
+		fix: 'wait until the container status_code is FINISHED',
+		retryable: true,
+	},
 	190: {
 		title: 'access token expired or invalid',
 		fix: 'create a new long-lived token (Instagram Login tokens last 60 days; refresh them) and update the Instagram credential',
@@ -72,7 +106,7 @@ export function instagramErrorInfo(body: unknown, context: InstagramCallContext)
 	const code = typeof error?.code === 'number' ? error.code : undefined;
 	if (code === undefined) return BY_CODE;
 	const subcode = typeof error?.error_subcode === 'number' ? error.error_subcode : undefined;
-	if (context === 'privateReply' && (code === 10 || subcode === 2534022 || code === 100 && subcode === 2534023)) {
+	if (context === 'privateReply' && (code === 10 || subcode === 2534022 || (code === 100 && subcode === 2534023))) {
 		return { ...BY_CODE, [code]: PRIVATE_REPLY_RULE };
 	}
 	if (subcode !== undefined && BY_SUBCODE[subcode]) return { ...BY_CODE, [code]: BY_SUBCODE[subcode] };
@@ -80,7 +114,11 @@ export function instagramErrorInfo(body: unknown, context: InstagramCallContext)
 	if (context === 'hashtag' && code === 100) {
 		return {
 			...BY_CODE,
-			100: { title: 'hashtag request rejected', fix: 'hashtag search works only with Facebook Login (graph.facebook.com); check the hashtag id and user_id', retryable: false },
+			100: {
+				title: 'hashtag request rejected',
+				fix: 'hashtag search works only with Facebook Login (graph.facebook.com); check the hashtag id and user_id',
+				retryable: false,
+			},
 		};
 	}
 	return BY_CODE;

@@ -14,7 +14,8 @@ export interface InstagramCredentials {
 
 /** https://graph.facebook.com/v24.0 (Facebook Login) or https://graph.instagram.com/v24.0 (Instagram Login). */
 export function graphBaseUrl(credentials: InstagramCredentials): string {
-	const host = credentials.baseUrl?.trim() || (credentials.loginType === 'instagram' ? 'https://graph.instagram.com' : undefined);
+	const host =
+		credentials.baseUrl?.trim() || (credentials.loginType === 'instagram' ? 'https://graph.instagram.com' : undefined);
 	return graphBase(host, credentials.apiVersion);
 }
 
@@ -33,7 +34,11 @@ export function parseIgTimestamp(value: unknown): number {
 
 /** Splits "a, b,,c" into ["a","b","c"]. */
 export function splitList(value: unknown): string[] {
-	if (Array.isArray(value)) return value.map(String).map((v) => v.trim()).filter(Boolean);
+	if (Array.isArray(value))
+		return value
+			.map(String)
+			.map((v) => v.trim())
+			.filter(Boolean);
 	if (typeof value !== 'string') return [];
 	return value
 		.split(',')

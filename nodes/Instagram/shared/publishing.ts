@@ -3,7 +3,12 @@
 // the pure core in containerPolling.ts.
 import { NodeOperationError, sleep, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { toNodeError } from '../../shared/errors';
-import { ContainerNotPublishableError, waitForContainer, type ContainerStatus, type PollSchedule } from './containerPolling';
+import {
+	ContainerNotPublishableError,
+	waitForContainer,
+	type ContainerStatus,
+	type PollSchedule,
+} from './containerPolling';
 import { containerStatusFix } from './errors';
 import { graphRequest } from './transport';
 
@@ -14,7 +19,11 @@ export interface PublishingQuota {
 	remaining: number | null;
 }
 
-export async function getPublishingQuota(context: IExecuteFunctions, accountId: string, itemIndex: number): Promise<PublishingQuota> {
+export async function getPublishingQuota(
+	context: IExecuteFunctions,
+	accountId: string,
+	itemIndex: number,
+): Promise<PublishingQuota> {
 	const response = (await graphRequest.call(context, {
 		method: 'GET',
 		path: `/${accountId}/content_publishing_limit`,
@@ -34,7 +43,11 @@ export async function getPublishingQuota(context: IExecuteFunctions, accountId: 
 }
 
 /** Refuses (before creating anything) when the 24 h publishing quota is spent. */
-export async function assertQuotaLeft(context: IExecuteFunctions, accountId: string, itemIndex: number): Promise<PublishingQuota> {
+export async function assertQuotaLeft(
+	context: IExecuteFunctions,
+	accountId: string,
+	itemIndex: number,
+): Promise<PublishingQuota> {
 	const quota = await getPublishingQuota(context, accountId, itemIndex);
 	if (quota.quota_total !== null && quota.quota_usage >= quota.quota_total) {
 		const hours = quota.quota_duration ? Math.round(quota.quota_duration / 3600) : 24;
@@ -51,7 +64,12 @@ export async function assertQuotaLeft(context: IExecuteFunctions, accountId: str
 	return quota;
 }
 
-export async function createContainer(context: IExecuteFunctions, accountId: string, params: IDataObject, itemIndex: number): Promise<string> {
+export async function createContainer(
+	context: IExecuteFunctions,
+	accountId: string,
+	params: IDataObject,
+	itemIndex: number,
+): Promise<string> {
 	const response = (await graphRequest.call(context, {
 		method: 'POST',
 		path: `/${accountId}/media`,
@@ -59,7 +77,10 @@ export async function createContainer(context: IExecuteFunctions, accountId: str
 		itemIndex,
 		purpose: 'publish',
 	})) as { id?: string };
-	if (!response.id) throw new NodeOperationError(context.getNode(), 'Instagram created no media container (no id in the answer)', { itemIndex });
+	if (!response.id)
+		throw new NodeOperationError(context.getNode(), 'Instagram created no media container (no id in the answer)', {
+			itemIndex,
+		});
 	return response.id;
 }
 
@@ -92,18 +113,27 @@ export async function awaitContainer(
 		const fix = containerStatusFix(error.statusText);
 		const advice =
 			error.kind === 'ERROR'
-				? (fix ?? 'check that the media URL is public and the file meets Instagram\'s media specs, then publish again')
+				? (fix ?? "check that the media URL is public and the file meets Instagram's media specs, then publish again")
 				: error.kind === 'EXPIRED'
 					? 'containers must be published within 24 hours of creation; publish again to create a fresh one'
 					: 'the media is still processing at Meta; raise "Max Wait" or run again later (the container stays valid for 24 h)';
-		throw new NodeOperationError(context.getNode(), `Instagram ${label} container ${error.kind === 'TIMEOUT' ? 'not ready' : error.kind}: ${error.message}`, {
-			itemIndex,
-			description: `status_code ${error.kind === 'TIMEOUT' ? 'IN_PROGRESS' : error.kind}; Meta's status: "${error.statusText || 'n/a'}". What to do: ${advice}. Nothing was published.`,
-		});
+		throw new NodeOperationError(
+			context.getNode(),
+			`Instagram ${label} container ${error.kind === 'TIMEOUT' ? 'not ready' : error.kind}: ${error.message}`,
+			{
+				itemIndex,
+				description: `status_code ${error.kind === 'TIMEOUT' ? 'IN_PROGRESS' : error.kind}; Meta's status: "${error.statusText || 'n/a'}". What to do: ${advice}. Nothing was published.`,
+			},
+		);
 	}
 }
 
-export async function publishContainer(context: IExecuteFunctions, accountId: string, containerId: string, itemIndex: number): Promise<string> {
+export async function publishContainer(
+	context: IExecuteFunctions,
+	accountId: string,
+	containerId: string,
+	itemIndex: number,
+): Promise<string> {
 	const response = (await graphRequest.call(context, {
 		method: 'POST',
 		path: `/${accountId}/media_publish`,
@@ -111,11 +141,16 @@ export async function publishContainer(context: IExecuteFunctions, accountId: st
 		itemIndex,
 		purpose: 'publish',
 	})) as { id?: string };
-	if (!response.id) throw new NodeOperationError(context.getNode(), 'media_publish returned no media id', { itemIndex });
+	if (!response.id)
+		throw new NodeOperationError(context.getNode(), 'media_publish returned no media id', { itemIndex });
 	return response.id;
 }
 
-export async function readPublished(context: IExecuteFunctions, mediaId: string, itemIndex: number): Promise<IDataObject> {
+export async function readPublished(
+	context: IExecuteFunctions,
+	mediaId: string,
+	itemIndex: number,
+): Promise<IDataObject> {
 	return await graphRequest.call(context, {
 		method: 'GET',
 		path: `/${mediaId}`,
@@ -144,7 +179,15 @@ export async function runPublish(
 	for (const child of plan.children) childIds.push(await createContainer(context, accountId, child.params, itemIndex));
 	let checks = 0;
 	for (const [index, childId] of childIds.entries()) {
-		checks += (await awaitContainer(context, childId, options.schedule, itemIndex, `carousel item ${index + 1} (${plan.children[index].label})`)).checks;
+		checks += (
+			await awaitContainer(
+				context,
+				childId,
+				options.schedule,
+				itemIndex,
+				`carousel item ${index + 1} (${plan.children[index].label})`,
+			)
+		).checks;
 	}
 	const mainParams = childIds.length ? { ...plan.main.params, children: childIds.join(',') } : plan.main.params;
 	const containerId = await createContainer(context, accountId, mainParams, itemIndex);

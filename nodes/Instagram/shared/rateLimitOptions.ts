@@ -23,7 +23,8 @@ export const rateLimitOptions: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 0 },
 			default: 60,
-			description: 'Longest pause before one call; when Meta asks for a longer pause the node stops with the reason instead',
+			description:
+				'Longest pause before one call; when Meta asks for a longer pause the node stops with the reason instead',
 		},
 	],
 };

@@ -126,7 +126,13 @@ export async function graphRequest(this: InstagramContext, request: InstagramReq
 	const credentials = await getInstagramCredentials.call(this);
 	const response = await httpCall.call(
 		this,
-		{ method: request.method, url: graphUrl(graphBaseUrl(credentials), request), qs: request.qs, body: request.body, headers: request.headers },
+		{
+			method: request.method,
+			url: graphUrl(graphBaseUrl(credentials), request),
+			qs: request.qs,
+			body: request.body,
+			headers: request.headers,
+		},
 		{ credentialType: CREDENTIAL_NAME },
 	);
 	if (response.usage) stateOf(this).usage = response.usage;
@@ -135,7 +141,8 @@ export async function graphRequest(this: InstagramContext, request: InstagramReq
 	if (!isSuccess(response) || hasError) {
 		const error = instagramApiError(this.getNode(), response, { itemIndex, context: request.purpose });
 		if (response.usage && response.usage.regainAccessMinutes > 0) {
-			error.description = `${error.description ?? ''} Meta says access returns in about ${response.usage.regainAccessMinutes} min.`.trim();
+			error.description =
+				`${error.description ?? ''} Meta says access returns in about ${response.usage.regainAccessMinutes} min.`.trim();
 		}
 		throw error;
 	}

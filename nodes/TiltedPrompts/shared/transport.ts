@@ -52,13 +52,20 @@ export async function serviceBaseUrl(this: ServiceContext): Promise<string> {
 export async function serviceRequest(this: ServiceContext, request: ServiceRequest): Promise<IDataObject> {
 	const baseUrl = await serviceBaseUrl.call(this);
 	const url = `${baseUrl}${request.outsideApi ? '' : API_PREFIX}${request.path}`;
-	const fixedHeaders = { ...(typeof request.body === 'string' ? { 'Content-Type': 'application/json' } : {}), ...request.headers };
+	const fixedHeaders = {
+		...(typeof request.body === 'string' ? { 'Content-Type': 'application/json' } : {}),
+		...request.headers,
+	};
 	const auth = request.authenticate === false ? {} : { credentialType: CREDENTIAL_TYPE };
 	for (let attempt = 0; ; attempt++) {
 		const headers = { ...fixedHeaders, ...request.headersPerAttempt?.() };
 		let response: HttpResponse;
 		try {
-			response = await httpCall.call(this, { method: request.method, url, qs: request.qs, body: request.body, headers }, auth);
+			response = await httpCall.call(
+				this,
+				{ method: request.method, url, qs: request.qs, body: request.body, headers },
+				auth,
+			);
 		} catch (error) {
 			throw new NodeApiError(this.getNode(), error as JsonObject, {
 				message: `Could not reach the TiltedPrompts service at ${baseUrl}: ${(error as Error).message} — check the Service URL in the credential and that the service is running`,
@@ -74,17 +81,32 @@ export async function serviceRequest(this: ServiceContext, request: ServiceReque
 				continue;
 			}
 		}
-		throw serviceApiError(this, response, retryable && attempt > 0 ? ` (gave up after ${attempt} retries)` : '', request.itemIndex);
+		throw serviceApiError(
+			this,
+			response,
+			retryable && attempt > 0 ? ` (gave up after ${attempt} retries)` : '',
+			request.itemIndex,
+		);
 	}
 }
 
 /** The service's error answer as a NodeApiError: what was wrong, the fix, its code and invalid fields. */
-function serviceApiError(context: ServiceContext, response: HttpResponse, suffix: string, itemIndex?: number): NodeApiError {
+function serviceApiError(
+	context: ServiceContext,
+	response: HttpResponse,
+	suffix: string,
+	itemIndex?: number,
+): NodeApiError {
 	const summary = summarizeServiceError(response.status, response.body);
 	return new NodeApiError(
 		context.getNode(),
 		{ status: response.status, code: summary.code, fields: summary.fields as unknown as JsonObject[] } as JsonObject,
-		{ message: `${summary.message}${suffix}`, description: summary.description, httpCode: String(response.status), itemIndex },
+		{
+			message: `${summary.message}${suffix}`,
+			description: summary.description,
+			httpCode: String(response.status),
+			itemIndex,
+		},
 	);
 }
 

@@ -28,7 +28,15 @@ export interface AdaptiveRate {
 	evaluateEvery: number;
 }
 
-export const DEFAULT_ADAPTIVE_RATE: AdaptiveRate = { max: 1 / 1.005, min: 0.05, high: 0.1, low: 0.02, slowDown: 0.8, speedUp: 0.01, evaluateEvery: 200 };
+export const DEFAULT_ADAPTIVE_RATE: AdaptiveRate = {
+	max: 1 / 1.005,
+	min: 0.05,
+	high: 0.1,
+	low: 0.02,
+	slowDown: 0.8,
+	speedUp: 0.01,
+	evaluateEvery: 200,
+};
 
 /** A share that never adapts. */
 export const fixedRate = (share: number): AdaptiveRate => ({ ...DEFAULT_ADAPTIVE_RATE, max: share, min: share });
@@ -85,7 +93,8 @@ export class Pacer {
 		const interval = this.intervalMs / this.currentShare;
 		let start = Math.max(now, this.tat - (this.burst - 1) * interval);
 		const starts = this.starts;
-		if (starts.length >= this.limit) start = Math.max(start, starts[starts.length - this.limit] + this.windowMs / this.currentShare);
+		if (starts.length >= this.limit)
+			start = Math.max(start, starts[starts.length - this.limit] + this.windowMs / this.currentShare);
 		this.tat = Math.max(this.tat, start) + interval;
 		let i = starts.length;
 		while (i > 0 && starts[i - 1] > start) i--;
@@ -191,7 +200,10 @@ export function retryDelay(
 	retryAfterMs?: number,
 	random: () => number = Math.random,
 ): number {
-	const computed = kind === 'pair' ? policy.pairBaseMs * 4 ** retry : Math.min(policy.capMs, policy.baseMs * 2 ** (retry - 1)) * (0.5 + random() / 2);
+	const computed =
+		kind === 'pair'
+			? policy.pairBaseMs * 4 ** retry
+			: Math.min(policy.capMs, policy.baseMs * 2 ** (retry - 1)) * (0.5 + random() / 2);
 	return Math.max(computed, retryAfterMs ?? 0);
 }
 
@@ -352,7 +364,8 @@ function settle<R, E>(s: Scheduler, state: RunState<R, E>, task: Task, outcome: 
 		return;
 	}
 	if (outcome.kind === 'throttle' && task.startedAt !== undefined) s.pacer.refused(task.startedAt);
-	if (outcome.kind !== 'pair' && task.startedAt !== undefined) s.pairs.undo(task.recipient, task.startedAt, task.previousPair);
+	if (outcome.kind !== 'pair' && task.startedAt !== undefined)
+		s.pairs.undo(task.recipient, task.startedAt, task.previousPair);
 	if (outcome.retryable && task.attempts <= s.maxRetries && !state.stopped) {
 		const delay = retryDelay(task.attempts, outcome.kind ?? 'default', s.policy, outcome.retryAfterMs, s.random);
 		s.heap.push({ ...task, readyAt: s.clock.now() + delay });
@@ -368,6 +381,28 @@ async function reserveSharedPairs(shared: SharedLimits, tasks: Task[], now: numb
 	batch.forEach((t, i) => (t.sharedPairAt = slots[i] ?? -Infinity));
 }
 
+/** The pacer, pair spacer, retry heap and policy of one run. */
+function schedulerFor(options: BulkOptions): Scheduler {
+	// Burst: 50 ms worth of tokens, so a busy event loop catches up instead of losing slots.
+	// Rate: just under the configured throughput, lower while Meta refuses many sends (AdaptiveRate).
+	const pacer = new Pacer(
+		options.ratePerSecond,
+		Math.max(2, Math.ceil(options.ratePerSecond * 0.05)),
+		1000,
+		options.adaptiveRate ?? DEFAULT_ADAPTIVE_RATE,
+	);
+	return {
+		pacer,
+		pairs: new PairSpacer(options.pairSpacingMs),
+		heap: new TaskHeap(),
+		clock: options.clock,
+		policy: options.policy ?? DEFAULT_RETRY_POLICY,
+		random: options.random ?? Math.random,
+		maxRetries: options.maxRetries,
+		stopOnFailure: options.stopOnFailure === true,
+	};
+}
+
 /**
  * Sends every job through `attempt` under the pacer, pair spacer and concurrency bound; retries
  * retryable failures; returns one result per job in input order (`job.index` must be its position
@@ -379,18 +414,13 @@ export async function runBulk<R, E>(
 	options: BulkOptions,
 ): Promise<BulkRun<R, E>> {
 	const { clock } = options;
-	// Burst: 50 ms worth of tokens, so a busy event loop catches up instead of losing slots.
-	// Rate: just under the configured throughput, lower while Meta refuses many sends (AdaptiveRate).
-	const pacer = new Pacer(options.ratePerSecond, Math.max(2, Math.ceil(options.ratePerSecond * 0.05)), 1000, options.adaptiveRate ?? DEFAULT_ADAPTIVE_RATE);
-	const pairs = new PairSpacer(options.pairSpacingMs);
+	const scheduler = schedulerFor(options);
+	const { pacer, pairs, heap } = scheduler;
 	const concurrency = Math.max(1, options.concurrency ?? defaultConcurrency(options.ratePerSecond));
-	const policy = options.policy ?? DEFAULT_RETRY_POLICY;
-	const random = options.random ?? Math.random;
 	const results = new Array<BulkResult<R, E>>(jobs.length);
 	// Jobs not yet tried, in input order; the heap holds retries and jobs waiting for their pair spacing.
 	const fresh: Task[] = jobs.map((job) => ({ ...job, readyAt: -Infinity, attempts: 0 }));
 	let nextFresh = 0;
-	const heap = new TaskHeap();
 
 	let inFlight = 0;
 	const state: RunState<R, E> = {
@@ -406,8 +436,6 @@ export async function runBulk<R, E>(
 		wake = undefined;
 		resolve?.();
 	};
-	const scheduler: Scheduler = { pacer, pairs, heap, clock, policy, random, maxRetries: options.maxRetries, stopOnFailure: options.stopOnFailure === true };
-
 	const launch = (task: Task) => {
 		inFlight++;
 		task.attempts++;
@@ -448,7 +476,12 @@ export async function runBulk<R, E>(
 			await waitForChange(top ? top.readyAt - now : Infinity);
 			continue;
 		}
-		if (options.shared && task.sharedPairAt === undefined) await reserveSharedPairs(options.shared, [task, ...fresh.slice(nextFresh, nextFresh + Math.ceil(options.ratePerSecond / 4) - 1)], now);
+		if (options.shared && task.sharedPairAt === undefined)
+			await reserveSharedPairs(
+				options.shared,
+				[task, ...fresh.slice(nextFresh, nextFresh + Math.ceil(options.ratePerSecond / 4) - 1)],
+				now,
+			);
 		const pairReady = Math.max(pairs.readyAt(task.recipient), task.sharedPairAt ?? -Infinity);
 		if (pairReady > now) {
 			// Blocked by the pair spacing: queue it for its time so other recipients go first.

@@ -10,7 +10,14 @@
 import { NodeApiError, sleep, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { errorItem, stopsRun, toNodeError } from '../../shared/errors';
 import { describeMetaError, metaApiError, metaErrorJson, type DescribedMetaError } from '../../shared/metaErrors';
-import { defaultConcurrency, runBulk, type AttemptOutcome, type BulkJob, type BulkRun, type Clock } from './bulkScheduler';
+import {
+	defaultConcurrency,
+	runBulk,
+	type AttemptOutcome,
+	type BulkJob,
+	type BulkRun,
+	type Clock,
+} from './bulkScheduler';
 import { LimitError } from './limits';
 import { fallbackNote, isNotOnboarded, sentVia } from './marketing';
 import { sharedBudgetFor, withBudgetStatus } from './sharedBudget';
@@ -29,12 +36,18 @@ interface SendingOptions {
 	sharedBudget?: boolean;
 }
 
-type SendError = { kind: 'meta'; described: DescribedMetaError; response: GraphResponse<unknown> } | { kind: 'local'; error: Error };
+type SendError =
+	{ kind: 'meta'; described: DescribedMetaError; response: GraphResponse<unknown> } | { kind: 'local'; error: Error };
 
 const realClock: Clock = { now: () => Date.now(), sleep: async (ms) => await sleep(ms) };
 
 /** Step 1: build and check every item before anything is sent. */
-async function prepareAll(this: IExecuteFunctions, count: number, build: Builder, output: Array<INodeExecutionData | undefined>): Promise<Array<PreparedSend | undefined>> {
+async function prepareAll(
+	this: IExecuteFunctions,
+	count: number,
+	build: Builder,
+	output: Array<INodeExecutionData | undefined>,
+): Promise<Array<PreparedSend | undefined>> {
 	const context: BuildContext = { templates: new Map() };
 	const prepared: Array<PreparedSend | undefined> = new Array(count);
 	for (let i = 0; i < count; i++) {
@@ -83,14 +96,28 @@ function localFailure(error: unknown): AttemptOutcome<IDataObject, SendError> {
  * account is not onboarded goes through /messages instead (remembered per sender for the run), with a
  * note saying so.
  */
-async function post(this: IExecuteFunctions, message: PreparedSend, notOnboarded: Map<string, unknown>): Promise<{ response: GraphResponse<IDataObject>; value: () => IDataObject }> {
+async function post(
+	this: IExecuteFunctions,
+	message: PreparedSend,
+	notOnboarded: Map<string, unknown>,
+): Promise<{ response: GraphResponse<IDataObject>; value: () => IDataObject }> {
 	if (message.endpoint === 'marketing_messages' && !notOnboarded.has(message.phoneNumberId)) {
-		const response = await graphRequest.call(this, { method: 'POST', path: `/${message.phoneNumberId}/marketing_messages`, body: message.body });
-		if (isSuccess(response) || !isNotOnboarded(response.body)) return { response, value: () => sentVia(response.body, 'marketing_messages') };
+		const response = await graphRequest.call(this, {
+			method: 'POST',
+			path: `/${message.phoneNumberId}/marketing_messages`,
+			body: message.body,
+		});
+		if (isSuccess(response) || !isNotOnboarded(response.body))
+			return { response, value: () => sentVia(response.body, 'marketing_messages') };
 		notOnboarded.set(message.phoneNumberId, response.body);
 	}
-	const note = message.endpoint === 'marketing_messages' ? fallbackNote(notOnboarded.get(message.phoneNumberId)) : undefined;
-	const response = await graphRequest.call(this, { method: 'POST', path: `/${message.phoneNumberId}/messages`, body: message.body });
+	const note =
+		message.endpoint === 'marketing_messages' ? fallbackNote(notOnboarded.get(message.phoneNumberId)) : undefined;
+	const response = await graphRequest.call(this, {
+		method: 'POST',
+		path: `/${message.phoneNumberId}/messages`,
+		body: message.body,
+	});
 	return { response, value: () => (message.endpoint ? sentVia(response.body, 'messages', note) : response.body) };
 }
 
@@ -138,7 +165,11 @@ function collectOutput(
 	const sent = run.results.filter((r) => r.status === 'sent').length;
 	const toError = (error: SendError, itemIndex: number): Error =>
 		error.kind === 'meta'
-			? metaApiError(this.getNode(), error.response as { status: number; body: unknown; headers: Record<string, unknown> }, { product: 'WhatsApp', itemIndex })
+			? metaApiError(
+					this.getNode(),
+					error.response as { status: number; body: unknown; headers: Record<string, unknown> },
+					{ product: 'WhatsApp', itemIndex },
+				)
 			: toNodeError(this.getNode(), error.error, itemIndex);
 	const withRunSummary = (error: Error, why: string): Error => {
 		const summary = `${sent} of ${output.length} messages were sent before the run stopped (${why}); the others were not sent.`;
@@ -146,26 +177,45 @@ function collectOutput(
 		described.description = described.description ? `${described.description}\n${summary}` : summary;
 		return error;
 	};
-	if (run.stoppedBy) throw stopsRun(withRunSummary(toError(run.stoppedBy.error, jobItem[run.stoppedBy.index]), 'the access token was rejected'));
+	if (run.stoppedBy)
+		throw stopsRun(
+			withRunSummary(toError(run.stoppedBy.error, jobItem[run.stoppedBy.index]), 'the access token was rejected'),
+		);
 	for (const result of run.results) {
 		const itemIndex = jobItem[result.index];
 		const to = prepared[itemIndex]?.to ?? null;
 		if (result.status === 'sent') {
 			const messages = (result.value.messages as IDataObject[] | undefined) ?? [];
-			output[itemIndex] = { json: { ...result.value, wamid: messages[0]?.id ?? null, attempts: result.attempts }, pairedItem: { item: itemIndex } };
+			output[itemIndex] = {
+				json: { ...result.value, wamid: messages[0]?.id ?? null, attempts: result.attempts },
+				pairedItem: { item: itemIndex },
+			};
 		} else if (result.status === 'failed') {
 			if (!this.continueOnFail()) throw withRunSummary(toError(result.error, itemIndex), `item ${itemIndex} failed`);
-			const error = result.error.kind === 'meta' ? metaErrorJson(result.error.described) : errorItem(toNodeError(this.getNode(), result.error.error, itemIndex));
+			const error =
+				result.error.kind === 'meta'
+					? metaErrorJson(result.error.described)
+					: errorItem(toNodeError(this.getNode(), result.error.error, itemIndex));
 			output[itemIndex] = { json: { to, error, attempts: result.attempts }, pairedItem: { item: itemIndex } };
 		} else {
-			output[itemIndex] = { json: { to, sent: false, error: errorItem(new Error('Not sent: the run stopped before this message')) }, pairedItem: { item: itemIndex } };
+			output[itemIndex] = {
+				json: { to, sent: false, error: errorItem(new Error('Not sent: the run stopped before this message')) },
+				pairedItem: { item: itemIndex },
+			};
 		}
 	}
-	return output.map((entry, i) => entry ?? { json: { sent: false, error: errorItem(new Error('Not sent')) }, pairedItem: { item: i } });
+	return output.map(
+		(entry, i) => entry ?? { json: { sent: false, error: errorItem(new Error('Not sent')) }, pairedItem: { item: i } },
+	);
 }
 
 /** Sends every input item's message through one throttle; `build` reads an item into its message. */
-export async function executeBulkSend(this: IExecuteFunctions, items: INodeExecutionData[], build: Builder, clock: Clock = realClock): Promise<INodeExecutionData[]> {
+export async function executeBulkSend(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	build: Builder,
+	clock: Clock = realClock,
+): Promise<INodeExecutionData[]> {
 	const output: Array<INodeExecutionData | undefined> = new Array(items.length);
 	const prepared = await prepareAll.call(this, items.length, build, output);
 	const jobs: BulkJob[] = [];
@@ -178,7 +228,9 @@ export async function executeBulkSend(this: IExecuteFunctions, items: INodeExecu
 	let done = 0;
 	let lastProgress = clock.now();
 	const options = readOptions.call(this);
-	const shared = options.sharedBudget ? await sharedBudgetFor.call(this, options, clock, (job) => prepared[jobItem[job.index]] as PreparedSend) : undefined;
+	const shared = options.sharedBudget
+		? await sharedBudgetFor.call(this, options, clock, (job) => prepared[jobItem[job.index]] as PreparedSend)
+		: undefined;
 	const run = await runBulk(jobs, attempter.call(this, prepared, jobItem), {
 		...options,
 		shared,

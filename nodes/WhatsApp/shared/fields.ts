@@ -25,7 +25,10 @@ export function phoneNumberField(show: Record<string, string[]>, displayName = '
 				validation: [
 					{
 						type: 'regex',
-						properties: { regex: '^[0-9]+$', errorMessage: 'A phone number ID is digits only (not the phone number itself)' },
+						properties: {
+							regex: '^[0-9]+$',
+							errorMessage: 'A phone number ID is digits only (not the phone number itself)',
+						},
 					},
 				],
 			},
@@ -62,14 +65,21 @@ export function templateLocator(displayOptions?: INodeProperties['displayOptions
 		description: 'An approved message template of your WhatsApp Business Account',
 		...(displayOptions ? { displayOptions } : {}),
 		modes: [
-			{ displayName: 'From List', name: 'list', type: 'list', typeOptions: { searchListMethod: 'searchTemplates', searchable: true } },
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchTemplates', searchable: true },
+			},
 			{ displayName: 'By Name', name: 'name', type: 'string', placeholder: 'new_post_image' },
 			{
 				displayName: 'By ID',
 				name: 'id',
 				type: 'string',
 				placeholder: '900000000000002',
-				validation: [{ type: 'regex', properties: { regex: '^[0-9]+$', errorMessage: 'A template ID is digits only' } }],
+				validation: [
+					{ type: 'regex', properties: { regex: '^[0-9]+$', errorMessage: 'A template ID is digits only' } },
+				],
 			},
 		],
 	};

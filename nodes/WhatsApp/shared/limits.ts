@@ -63,12 +63,20 @@ export function checkLength(label: string, value: string | undefined, max: numbe
 	if (required && text.trim() === '') throw new LimitError(`${label} is required`);
 	// Meta counts characters, not bytes; Array.from counts code points (emoji = 1).
 	const length = Array.from(text).length;
-	if (length > max) throw new LimitError(`${label} is ${length} characters; WhatsApp allows at most ${max}`, `Value: "${text.slice(0, 80)}${text.length > 80 ? '…' : ''}"`);
+	if (length > max)
+		throw new LimitError(
+			`${label} is ${length} characters; WhatsApp allows at most ${max}`,
+			`Value: "${text.slice(0, 80)}${text.length > 80 ? '…' : ''}"`,
+		);
 }
 
 export function checkCount(label: string, count: number, min: number, max: number): void {
 	if (count < min || count > max) {
-		throw new LimitError(min === max ? `${label}: exactly ${min} required, got ${count}` : `${label}: ${min === 0 ? 'at most' : `${min} to`} ${max} allowed, got ${count}`);
+		throw new LimitError(
+			min === max
+				? `${label}: exactly ${min} required, got ${count}`
+				: `${label}: ${min === 0 ? 'at most' : `${min} to`} ${max} allowed, got ${count}`,
+		);
 	}
 }
 
@@ -81,7 +89,8 @@ export function checkUnique(label: string, values: string[]): void {
 }
 
 export function checkHttpUrl(label: string, value: string): void {
-	if (!/^https?:\/\/[^\s]+$/i.test(value ?? '')) throw new LimitError(`${label} must be an http(s) URL, got "${value}"`);
+	if (!/^https?:\/\/[^\s]+$/i.test(value ?? ''))
+		throw new LimitError(`${label} must be an http(s) URL, got "${value}"`);
 }
 
 /** Placeholders in a template text: {{1}}, {{2}} (positional) or {{first_name}} (named), distinct. */
@@ -91,13 +100,19 @@ export function templatePlaceholders(text: unknown): string[] {
 }
 
 /** Meta's message time-to-live ranges per template category, seconds (set on the template: `message_send_ttl_seconds`). */
-const TTL_RANGES: Record<string, [number, number]> = { MARKETING: [43_200, 2_592_000], UTILITY: [30, 43_200], AUTHENTICATION: [30, 900] };
+const TTL_RANGES: Record<string, [number, number]> = {
+	MARKETING: [43_200, 2_592_000],
+	UTILITY: [30, 43_200],
+	AUTHENTICATION: [30, 900],
+};
 
 export function checkTtl(category: string, seconds: number): number {
 	const range = TTL_RANGES[category.toUpperCase()];
 	if (!range) throw new LimitError(`Message TTL cannot be set on a ${category} template`);
 	if (!Number.isInteger(seconds) || seconds < range[0] || seconds > range[1]) {
-		throw new LimitError(`Message TTL for a ${category} template must be ${range[0]} to ${range[1]} seconds, got ${seconds}`);
+		throw new LimitError(
+			`Message TTL for a ${category} template must be ${range[0]} to ${range[1]} seconds, got ${seconds}`,
+		);
 	}
 	return seconds;
 }

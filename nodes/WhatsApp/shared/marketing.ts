@@ -11,9 +11,13 @@ import type { IDataObject } from 'n8n-workflow';
  * missing onboarding.
  */
 export function isNotOnboarded(body: unknown): boolean {
-	const error = (body as { error?: { message?: unknown; error_user_msg?: unknown; error_data?: { details?: unknown } } } | undefined)?.error;
+	const error = (
+		body as { error?: { message?: unknown; error_user_msg?: unknown; error_data?: { details?: unknown } } } | undefined
+	)?.error;
 	if (!error) return false;
-	const text = [error.message, error.error_user_msg, error.error_data?.details].filter((t) => typeof t === 'string').join(' ');
+	const text = [error.message, error.error_user_msg, error.error_data?.details]
+		.filter((t) => typeof t === 'string')
+		.join(' ');
 	return /marketing messages/i.test(text) && /(terms of service|onboard|not (enabled|eligible|available))/i.test(text);
 }
 

@@ -12,17 +12,34 @@ const MAX_BYTES: Array<[RegExp, number, string]> = [
 ];
 
 /** Uploads an input binary to /{phone-number-id}/media; returns Meta's media id. */
-export async function uploadBinary(this: IExecuteFunctions, i: number, phoneNumberId: string, propertyName: string): Promise<string> {
+export async function uploadBinary(
+	this: IExecuteFunctions,
+	i: number,
+	phoneNumberId: string,
+	propertyName: string,
+): Promise<string> {
 	const binary = this.helpers.assertBinaryData(i, propertyName);
 	const data = await this.helpers.getBinaryDataBuffer(i, propertyName);
 	const mimeType = binary.mimeType || 'application/octet-stream';
 	const [, max, text] = MAX_BYTES.find(([re]) => re.test(mimeType)) ?? MAX_BYTES[MAX_BYTES.length - 1];
-	if (data.length > max) throw new LimitError(`File "${binary.fileName ?? propertyName}" is ${(data.length / 1048576).toFixed(1)} MB; WhatsApp accepts ${text}`);
+	if (data.length > max)
+		throw new LimitError(
+			`File "${binary.fileName ?? propertyName}" is ${(data.length / 1048576).toFixed(1)} MB; WhatsApp accepts ${text}`,
+		);
 	const form = multipartBody(
 		{ messaging_product: 'whatsapp', type: mimeType },
-		{ field: 'file', filename: binary.fileName ?? `file.${binary.fileExtension ?? 'bin'}`, contentType: mimeType, data },
+		{
+			field: 'file',
+			filename: binary.fileName ?? `file.${binary.fileExtension ?? 'bin'}`,
+			contentType: mimeType,
+			data,
+		},
 	);
-	const result = (await graphCall.call(this, { method: 'POST', path: `/${phoneNumberId}/media`, body: form.body, headers: { 'Content-Type': form.contentType } }, i)) as { id: string };
+	const result = (await graphCall.call(
+		this,
+		{ method: 'POST', path: `/${phoneNumberId}/media`, body: form.body, headers: { 'Content-Type': form.contentType } },
+		i,
+	)) as { id: string };
 	return result.id;
 }
 

@@ -9,7 +9,12 @@
  * paced locally at a safe share of the throughput (half by default) — never unthrottled — and its
  * output says so. Plugged into the scheduler through `SharedLimits` (bulkScheduler.ts).
  */
-import { NodeOperationError, type ICredentialDataDecryptedObject, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type ICredentialDataDecryptedObject,
+	type IDataObject,
+	type IExecuteFunctions,
+} from 'n8n-workflow';
 import { httpCall, isSuccess } from '../../shared/http';
 import { summarizeServiceError } from '../../TiltedPrompts/shared/errors';
 import { API_PREFIX, CREDENTIAL_TYPE as SERVICE_CREDENTIAL } from '../../TiltedPrompts/shared/transport';
@@ -104,7 +109,11 @@ export class SharedBudget implements SharedLimits {
 	get status(): BudgetStatus {
 		const { ratePerSecond } = this.options;
 		if (this.fallbackReason === undefined) return { shared: true, ratePerSecond, fallback: null };
-		return { shared: false, ratePerSecond, fallback: { reason: this.fallbackReason, ratePerSecond: this.fallbackRate() } };
+		return {
+			shared: false,
+			ratePerSecond,
+			fallback: { reason: this.fallbackReason, ratePerSecond: this.fallbackRate() },
+		};
 	}
 
 	async permit(job: BulkJob, now: number): Promise<number> {
@@ -115,19 +124,29 @@ export class SharedBudget implements SharedLimits {
 		for (;;) {
 			const t = clock.now();
 			const tolerance = this.options.lateToleranceMs ?? 5;
-			while (budget.permits.length && (budget.permits[0].at < t - tolerance || budget.permits[0].expiresAt < t)) budget.permits.shift();
-			if (budget.permits.length >= Math.ceil(this.batch / 2) || (budget.permits.length && t < budget.nextAskAt)) return (budget.permits.shift() as Permit).at;
+			while (budget.permits.length && (budget.permits[0].at < t - tolerance || budget.permits[0].expiresAt < t))
+				budget.permits.shift();
+			if (budget.permits.length >= Math.ceil(this.batch / 2) || (budget.permits.length && t < budget.nextAskAt))
+				return (budget.permits.shift() as Permit).at;
 			let answer: LeaseAnswer;
 			const askedAt = clock.now();
 			try {
-				answer = await this.options.service.lease(phoneNumberId, { want: this.batch, rate_per_second: this.options.ratePerSecond / RATE_MARGIN, campaign: this.options.campaign });
+				answer = await this.options.service.lease(phoneNumberId, {
+					want: this.batch,
+					rate_per_second: this.options.ratePerSecond / RATE_MARGIN,
+					campaign: this.options.campaign,
+				});
 			} catch (error) {
 				this.fallBack(error);
 				return this.localPermit(phoneNumberId, clock.now());
 			}
 			// The service's "now" is about half-way through the request.
 			const serviceNow = (askedAt + clock.now()) / 2;
-			for (let k = 0; k < answer.granted; k++) budget.permits.push({ at: serviceNow + answer.wait_ms + k * answer.interval_ms, expiresAt: serviceNow + answer.expires_in_ms });
+			for (let k = 0; k < answer.granted; k++)
+				budget.permits.push({
+					at: serviceNow + answer.wait_ms + k * answer.interval_ms,
+					expiresAt: serviceNow + answer.expires_in_ms,
+				});
 			if (answer.granted > 0) continue;
 			budget.nextAskAt = clock.now() + answer.retry_after_ms;
 			if (!budget.permits.length) await clock.sleep(Math.max(1, answer.retry_after_ms));
@@ -198,19 +217,26 @@ export async function serviceBudgetApi(this: IExecuteFunctions): Promise<BudgetS
 		credentials = await this.getCredentials(SERVICE_CREDENTIAL);
 	} catch {
 		throw new NodeOperationError(this.getNode(), 'Shared Send Budget needs a TiltedPrompts API credential', {
-			description: 'Select the TiltedPrompts API credential (a key with the "send-budget" scope), or turn Shared Send Budget off in Sending Options.',
+			description:
+				'Select the TiltedPrompts API credential (a key with the "send-budget" scope), or turn Shared Send Budget off in Sending Options.',
 		});
 	}
 	const base = `${String(credentials.baseUrl ?? '').replace(/\/+$/, '')}${API_PREFIX}/send-budget`;
 	const post = async (path: string, body: IDataObject): Promise<IDataObject> => {
-		const response = await httpCall.call(this, { method: 'POST', url: `${base}/${path}`, body, timeoutMs: SERVICE_TIMEOUT_MS }, { credentialType: SERVICE_CREDENTIAL, credentials });
+		const response = await httpCall.call(
+			this,
+			{ method: 'POST', url: `${base}/${path}`, body, timeoutMs: SERVICE_TIMEOUT_MS },
+			{ credentialType: SERVICE_CREDENTIAL, credentials },
+		);
 		if (isSuccess(response)) return response.body as IDataObject;
 		const summary = summarizeServiceError(response.status, response.body);
 		throw new Error(`the service answered ${response.status} ${summary.code}: ${summary.message}`);
 	};
 	return {
-		lease: async (phoneNumberId, body) => (await post(`${encodeURIComponent(phoneNumberId)}/lease`, body)) as unknown as LeaseAnswer,
-		pairs: async (phoneNumberId, body) => (await post(`${encodeURIComponent(phoneNumberId)}/pairs`, body)) as unknown as PairAnswer,
+		lease: async (phoneNumberId, body) =>
+			(await post(`${encodeURIComponent(phoneNumberId)}/lease`, body)) as unknown as LeaseAnswer,
+		pairs: async (phoneNumberId, body) =>
+			(await post(`${encodeURIComponent(phoneNumberId)}/pairs`, body)) as unknown as PairAnswer,
 	};
 }
 

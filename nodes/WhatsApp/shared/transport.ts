@@ -5,7 +5,12 @@
  * error body and can decide (retry, stop, per-item error); `graphCall` throws a NodeApiError built by
  * `nodes/shared/metaErrors` for callers that just want the result.
  */
-import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	IExecuteFunctions,
+	ILoadOptionsFunctions,
+} from 'n8n-workflow';
 import { graphBase, graphUrl, type GraphRequest } from '../../shared/graph';
 import { httpCall, isSuccess, type HttpResponse } from '../../shared/http';
 import { metaApiError } from '../../shared/metaErrors';
@@ -66,7 +71,11 @@ async function readCredentials(this: GraphContext): Promise<CachedCredentials> {
 export async function graphRequest(this: GraphContext, request: GraphRequest): Promise<GraphResponse<IDataObject>> {
 	const { raw, parsed } = await cachedCredentials.call(this);
 	const { method, qs, body, headers, binary } = request;
-	const response = await httpCall.call(this, { method, url: graphUrl(parsed.graphBase, request), qs, body, headers, binary }, { credentialType: CREDENTIAL_TYPE, credentials: raw });
+	const response = await httpCall.call(
+		this,
+		{ method, url: graphUrl(parsed.graphBase, request), qs, body, headers, binary },
+		{ credentialType: CREDENTIAL_TYPE, credentials: raw },
+	);
 	return response as GraphResponse<IDataObject>;
 }
 
@@ -89,10 +98,19 @@ function parseBuffer(buffer: Buffer): unknown {
 }
 
 /** Follows Graph cursor pagination (`paging.next`) until `limit` items or the end. */
-export async function graphPaginate(this: GraphContext, request: GraphRequest, limit: number | undefined, itemIndex?: number): Promise<IDataObject[]> {
+export async function graphPaginate(
+	this: GraphContext,
+	request: GraphRequest,
+	limit: number | undefined,
+	itemIndex?: number,
+): Promise<IDataObject[]> {
 	return await collectPages(
 		async (after, pageSize) =>
-			(await graphCall.call(this, { ...request, qs: { ...(request.qs ?? {}), limit: pageSize, ...(after ? { after } : {}) } }, itemIndex)) as GraphPage<IDataObject>,
+			(await graphCall.call(
+				this,
+				{ ...request, qs: { ...(request.qs ?? {}), limit: pageSize, ...(after ? { after } : {}) } },
+				itemIndex,
+			)) as GraphPage<IDataObject>,
 		graphCursor<IDataObject>(),
 		{ limit, pageSize: Math.min(limit ?? 100, 100), shrinkLastPage: false },
 	);
@@ -110,7 +128,9 @@ export function multipartBody(
 	}
 	const safeName = file.filename.replace(/["\r\n]/g, '_');
 	chunks.push(
-		Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${safeName}"\r\nContent-Type: ${file.contentType}\r\n\r\n`),
+		Buffer.from(
+			`--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${safeName}"\r\nContent-Type: ${file.contentType}\r\n\r\n`,
+		),
 		file.data,
 		Buffer.from(`\r\n--${boundary}--\r\n`),
 	);

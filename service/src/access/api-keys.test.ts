@@ -1,4 +1,12 @@
-import { bearerToken, generateApiKey, hashApiKey, hasScope, looksLikeApiKey, parseScopes, ScopeError } from './api-keys';
+import {
+	bearerToken,
+	generateApiKey,
+	hashApiKey,
+	hasScope,
+	looksLikeApiKey,
+	parseScopes,
+	ScopeError,
+} from './api-keys';
 
 describe('API keys', () => {
 	it('generates distinct keys whose hash, not the key, is stored', () => {

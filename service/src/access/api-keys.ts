@@ -37,7 +37,8 @@ export function parseScopes(value: string | readonly string[]): Scope[] {
 	const names = (typeof value === 'string' ? value.split(',') : [...value]).map((s) => s.trim()).filter(Boolean);
 	if (names.length === 0) throw new ScopeError(`No scopes given. Valid scopes: ${SCOPES.join(', ')}.`);
 	const unknown = names.filter((name) => !(SCOPES as readonly string[]).includes(name));
-	if (unknown.length) throw new ScopeError(`Unknown scope(s): ${unknown.join(', ')}. Valid scopes: ${SCOPES.join(', ')}.`);
+	if (unknown.length)
+		throw new ScopeError(`Unknown scope(s): ${unknown.join(', ')}. Valid scopes: ${SCOPES.join(', ')}.`);
 	return [...new Set(names)] as Scope[];
 }
 

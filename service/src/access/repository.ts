@@ -104,7 +104,10 @@ export async function revokeApiKey(db: Db, idOrPrefix: string): Promise<ApiKeyRo
 		[idOrPrefix],
 	);
 	if (rows.length !== 1) {
-		throw new AccessError('key_not_found', rows.length ? `Several keys start with ${idOrPrefix}: use the key id.` : `No API key ${idOrPrefix}.`);
+		throw new AccessError(
+			'key_not_found',
+			rows.length ? `Several keys start with ${idOrPrefix}: use the key id.` : `No API key ${idOrPrefix}.`,
+		);
 	}
 	return (await listApiKeys(db)).find((k) => k.id === rows[0].id)!;
 }
@@ -112,7 +115,14 @@ export async function revokeApiKey(db: Db, idOrPrefix: string): Promise<ApiKeyRo
 /** The principal of a valid, unrevoked key; undefined otherwise (the caller answers 401). */
 export async function authenticate(db: Db, key: string): Promise<Principal | undefined> {
 	if (!looksLikeApiKey(key)) return undefined;
-	const { rows } = await db.query<{ id: string; user_id: string; email: string; tier: 'free' | 'pro'; scopes: string[]; stale: boolean }>(
+	const { rows } = await db.query<{
+		id: string;
+		user_id: string;
+		email: string;
+		tier: 'free' | 'pro';
+		scopes: string[];
+		stale: boolean;
+	}>(
 		`SELECT k.id, k.user_id, u.email, u.tier, k.scopes,
 		        (k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute') AS stale
 		 FROM api_keys k JOIN users u ON u.id = k.user_id
@@ -122,6 +132,7 @@ export async function authenticate(db: Db, key: string): Promise<Principal | und
 	const row = rows[0];
 	if (!row) return undefined;
 	// last_used_at at minute resolution: no write per request.
-	if (row.stale) void db.query('UPDATE api_keys SET last_used_at = now() WHERE id = $1', [row.id]).catch(() => undefined);
+	if (row.stale)
+		void db.query('UPDATE api_keys SET last_used_at = now() WHERE id = $1', [row.id]).catch(() => undefined);
 	return { keyId: row.id, userId: row.user_id, email: row.email, tier: row.tier, scopes: row.scopes };
 }

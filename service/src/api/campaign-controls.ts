@@ -3,7 +3,14 @@
 // API paths, and it refreshes itself while the campaign runs.
 import type { Request } from 'express';
 import type { Pool } from 'pg';
-import { campaignControl, campaignIdByReportToken, controlCampaign, ControlError, failCampaign, releaseClaims } from '../campaigns/controls';
+import {
+	campaignControl,
+	campaignIdByReportToken,
+	controlCampaign,
+	ControlError,
+	failCampaign,
+	releaseClaims,
+} from '../campaigns/controls';
 import type { CampaignAction } from '../campaigns/outcome';
 import { renderReportPage, renderReportNotFound } from '../campaigns/report-page';
 import { campaignReport, getCampaign, type CampaignReport } from '../campaigns/repository';
@@ -20,7 +27,12 @@ export function reportUrl(req: Request, token: string, publicUrl: string | undef
 	return `${base.replace(/\/+$/, '')}/reports/${token}`;
 }
 
-export async function reportWithUrl(pool: Pool, req: Request, report: CampaignReport, publicUrl: string | undefined): Promise<CampaignReport & { report_url: string }> {
+export async function reportWithUrl(
+	pool: Pool,
+	req: Request,
+	report: CampaignReport,
+	publicUrl: string | undefined,
+): Promise<CampaignReport & { report_url: string }> {
 	const control = await campaignControl(pool, report.id);
 	return { ...report, report_url: reportUrl(req, control!.report_token, publicUrl) };
 }
@@ -33,7 +45,8 @@ function releaseList(body: z.infer<typeof releaseBody>): ContactKey[] | null {
 
 const ACTIONS: Record<CampaignAction, string> = {
 	pause: 'Pause: claims return nobody until resumed (claims already handed out may still be sent and recorded).',
-	resume: 'Resume a paused or failed campaign: its pending (and released) recipients are claimed again, each sent once.',
+	resume:
+		'Resume a paused or failed campaign: its pending (and released) recipients are claimed again, each sent once.',
 	cancel: 'Cancel: recipients not yet claimed are let go (skipped, reason campaign_cancelled); nothing more is sent.',
 };
 
@@ -69,7 +82,8 @@ export function campaignControlRoutes(api: ApiBuilder, pool: Pool, options: { pu
 		path: '/api/v1/campaigns/:id/release',
 		tag: 'campaigns',
 		scope: 'campaigns',
-		summary: 'Release claimed recipients that were not sent (by wa_ids, user_ids or recipients of either kind): back to pending, so the next claim sends them once.',
+		summary:
+			'Release claimed recipients that were not sent (by wa_ids, user_ids or recipients of either kind): back to pending, so the next claim sends them once.',
 		params: idParams,
 		body: releaseBody,
 		success: { status: 200, description: 'How many were released.', schema: z.object({ released: z.number().int() }) },
@@ -85,7 +99,8 @@ export function campaignControlRoutes(api: ApiBuilder, pool: Pool, options: { pu
 		path: '/api/v1/campaigns/:id/fail',
 		tag: 'campaigns',
 		scope: 'campaigns',
-		summary: 'Mark the campaign failed with a reason for staff; `release` gives back claimed recipients that were not sent.',
+		summary:
+			'Mark the campaign failed with a reason for staff; `release` gives back claimed recipients that were not sent.',
 		params: idParams,
 		body: failBody,
 		success: { status: 200, description: 'The campaign report after the change.', schema: campaignReportSchema },

@@ -1,15 +1,34 @@
 // /api/v1/campaigns: audience snapshot at creation, atomic claims, results, report.
 import type { Pool } from 'pg';
-import { campaignReport, claimRecipients, createCampaign, expireStaleClaims, getCampaign, recordResults } from '../campaigns/repository';
+import {
+	campaignReport,
+	claimRecipients,
+	createCampaign,
+	expireStaleClaims,
+	getCampaign,
+	recordResults,
+} from '../campaigns/repository';
 import { BSUID_PATTERN } from '../consent/identity';
 import { normalizeWaId } from '../consent/phone';
 import { claimGate, scheduleCampaign } from '../campaigns/controls';
 import { campaignControlRoutes, reportWithUrl } from './campaign-controls';
 import { notFound, type ApiBuilder } from './route';
-import { campaignCreateBody, campaignReportSchema, claimBody, claimResult, idParams, resultsBody, resultsResult } from './schemas';
+import {
+	campaignCreateBody,
+	campaignReportSchema,
+	claimBody,
+	claimResult,
+	idParams,
+	resultsBody,
+	resultsResult,
+} from './schemas';
 import { inTransaction } from './tx';
 
-export function campaignRoutes(api: ApiBuilder, pool: Pool, options: { claimTimeoutMs: number; publicUrl?: string }): void {
+export function campaignRoutes(
+	api: ApiBuilder,
+	pool: Pool,
+	options: { claimTimeoutMs: number; publicUrl?: string },
+): void {
 	api.schema('CampaignReport', campaignReportSchema);
 	campaignControlRoutes(api, pool, options);
 	api.route({
@@ -28,10 +47,14 @@ export function campaignRoutes(api: ApiBuilder, pool: Pool, options: { claimTime
 		handler: async ({ req, principal, body }) => {
 			const { campaign, created } = await inTransaction(pool, async (tx) => {
 				const made = await createCampaign(tx, body, principal.userId);
-				if (made.created && body.scheduled_at) await scheduleCampaign(tx, made.campaign.id, new Date(body.scheduled_at));
+				if (made.created && body.scheduled_at)
+					await scheduleCampaign(tx, made.campaign.id, new Date(body.scheduled_at));
 				return made;
 			});
-			return { status: created ? 201 : 200, body: await reportWithUrl(pool, req, await campaignReport(pool, campaign), options.publicUrl) };
+			return {
+				status: created ? 201 : 200,
+				body: await reportWithUrl(pool, req, await campaignReport(pool, campaign), options.publicUrl),
+			};
 		},
 	});
 	api.route({
@@ -73,7 +96,14 @@ function sendingRoutes(api: ApiBuilder, pool: Pool, options: { claimTimeoutMs: n
 			const { claimed, skipped, gate } = await inTransaction(pool, async (tx) => {
 				const gate = await claimGate(tx, campaign.id, body.resend_unknown);
 				if (gate.status !== 'running') return { claimed: [], skipped: 0, gate };
-				return { ...(await claimRecipients(tx, campaign, { limit: body.limit, resendUnknown: body.resend_unknown, claimTimeoutMs: options.claimTimeoutMs })), gate };
+				return {
+					...(await claimRecipients(tx, campaign, {
+						limit: body.limit,
+						resendUnknown: body.resend_unknown,
+						claimTimeoutMs: options.claimTimeoutMs,
+					})),
+					gate,
+				};
 			});
 			const remaining = await pool.query<{ pending: string; unknown: string }>(
 				`SELECT count(*) FILTER (WHERE state = 'pending') AS pending, count(*) FILTER (WHERE state = 'unknown') AS unknown
@@ -96,7 +126,8 @@ function sendingRoutes(api: ApiBuilder, pool: Pool, options: { claimTimeoutMs: n
 		path: '/api/v1/campaigns/:id/results',
 		tag: 'campaigns',
 		scope: 'campaigns',
-		summary: 'Record send results by wa_id or user_id: a wamid → sent, a Meta error (code, details, fbtrace_id) → failed (131049 → held_by_meta).',
+		summary:
+			'Record send results by wa_id or user_id: a wamid → sent, a Meta error (code, details, fbtrace_id) → failed (131049 → held_by_meta).',
 		params: idParams,
 		body: resultsBody,
 		success: { status: 200, description: 'The outcome per recipient.', schema: resultsResult },
@@ -104,7 +135,9 @@ function sendingRoutes(api: ApiBuilder, pool: Pool, options: { claimTimeoutMs: n
 		handler: async ({ params, body }) => {
 			const campaign = await getCampaign(pool, params.id);
 			if (!campaign) throw notFound('No such campaign.');
-			const outcomes = await inTransaction(pool, (tx) => recordResults(tx, campaign.id, body.results.map(resultIdentity)));
+			const outcomes = await inTransaction(pool, (tx) =>
+				recordResults(tx, campaign.id, body.results.map(resultIdentity)),
+			);
 			return { body: { data: outcomes } };
 		},
 	});

@@ -3,7 +3,16 @@
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { parseContactKey, type ContactKey } from '../consent/identity';
-import { consentHistory, eraseContact, getContact, listContacts, listKey, setConsent, upsertContact, type ContactRow } from '../consent/repository';
+import {
+	consentHistory,
+	eraseContact,
+	getContact,
+	listContacts,
+	listKey,
+	setConsent,
+	upsertContact,
+	type ContactRow,
+} from '../consent/repository';
 import { HttpError } from '../http/errors';
 import { decodeCursor, encodeCursor, notFound, type ApiBuilder } from './route';
 import {
@@ -41,7 +50,13 @@ function toContact(row: ContactRow, now = Date.now()) {
 
 function keyOr422(value: string): ContactKey {
 	const result = parseContactKey(value);
-	if (!result.ok) throw new HttpError(422, result.problem === 'invalid_user_id' ? 'invalid_user_id' : 'invalid_wa_id', result.message, { problem: result.problem });
+	if (!result.ok)
+		throw new HttpError(
+			422,
+			result.problem === 'invalid_user_id' ? 'invalid_user_id' : 'invalid_wa_id',
+			result.message,
+			{ problem: result.problem },
+		);
 	return result.wa_id !== undefined ? { wa_id: result.wa_id } : { user_id: result.user_id! };
 }
 
@@ -59,7 +74,12 @@ export function contactRoutes(api: ApiBuilder, pool: Pool): void {
 			const after = decodeCursor(query.cursor, z.string().regex(/^(\d+|[A-Z]{2}\.[A-Za-z0-9]+)$/));
 			const rows = await listContacts(pool, { tags: query.tag, consent: query.consent, after, limit: query.limit + 1 });
 			const page = rows.slice(0, query.limit);
-			return { body: { data: page.map((r) => toContact(r)), next_cursor: rows.length > query.limit ? encodeCursor(listKey(page[page.length - 1])) : null } };
+			return {
+				body: {
+					data: page.map((r) => toContact(r)),
+					next_cursor: rows.length > query.limit ? encodeCursor(listKey(page[page.length - 1])) : null,
+				},
+			};
 		},
 	});
 	api.route({
@@ -67,13 +87,20 @@ export function contactRoutes(api: ApiBuilder, pool: Pool): void {
 		path: '/api/v1/contacts',
 		tag: 'contacts',
 		scope: 'contacts',
-		summary: 'Bulk import (idempotent): upserts each contact, merges tags; invalid numbers are rejected with the reason.',
+		summary:
+			'Bulk import (idempotent): upserts each contact, merges tags; invalid numbers are rejected with the reason.',
 		description:
 			'An import never turns an opted-out contact back to opted in (counted in kept_opted_out): only the customer (START) or an explicit POST /contacts/{id}/consent can.',
 		body: contactImportBody,
 		success: { status: 200, description: 'What happened to each row.', schema: contactImportResult },
 		handler: async ({ body }) => {
-			const result = { created: 0, updated: 0, unchanged: 0, kept_opted_out: 0, rejected: [] as z.infer<typeof contactImportResult>['rejected'] };
+			const result = {
+				created: 0,
+				updated: 0,
+				unchanged: 0,
+				kept_opted_out: 0,
+				rejected: [] as z.infer<typeof contactImportResult>['rejected'],
+			};
 			const valid: Array<{ key: ContactKey; sortKey: string; item: (typeof body.contacts)[number] }> = [];
 			body.contacts.forEach((item, index) => {
 				const given = item.user_id ?? item.wa_id;
@@ -81,7 +108,8 @@ export function contactRoutes(api: ApiBuilder, pool: Pool): void {
 				if (parsed.ok) {
 					const key: ContactKey = parsed.wa_id !== undefined ? { wa_id: parsed.wa_id } : { user_id: parsed.user_id! };
 					valid.push({ key, sortKey: (parsed.wa_id ?? parsed.user_id)!, item });
-				} else result.rejected.push({ index, wa_id: String(given ?? ''), problem: parsed.problem, message: parsed.message });
+				} else
+					result.rejected.push({ index, wa_id: String(given ?? ''), problem: parsed.problem, message: parsed.message });
 			});
 			// Fixed order: concurrent imports of overlapping lists lock rows in the same order.
 			valid.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
@@ -112,11 +140,20 @@ function contactRecordRoutes(api: ApiBuilder, pool: Pool): void {
 		summary: 'Create or update one contact (given fields replace; tags replace).',
 		params: contactIdParam,
 		body: contactPutBody,
-		success: { status: 200, description: 'Updated.', schema: contactSchema, also: { status: 201, description: 'Created.' } },
+		success: {
+			status: 200,
+			description: 'Updated.',
+			schema: contactSchema,
+			also: { status: 201, description: 'Created.' },
+		},
 		handler: async ({ params, body }) => {
 			const key = keyOr422(params.id);
 			const outcome = await inTransaction(pool, (tx) =>
-				upsertContact(tx, { key, name: body.name, tags: body.tags, consent: body.consent, consent_note: body.consent_note }, { source: 'api' }),
+				upsertContact(
+					tx,
+					{ key, name: body.name, tags: body.tags, consent: body.consent, consent_note: body.consent_note },
+					{ source: 'api' },
+				),
 			);
 			return { status: outcome.outcome === 'created' ? 201 : 200, body: toContact(outcome.contact) };
 		},
@@ -141,7 +178,8 @@ function contactRecordRoutes(api: ApiBuilder, pool: Pool): void {
 		path: '/api/v1/contacts/:id',
 		tag: 'contacts',
 		scope: 'contacts',
-		summary: 'Erase a contact: removes all personal data (contact, its phone number and BSUIDs in ledgers and stored messages); keeps an anonymous consent record.',
+		summary:
+			'Erase a contact: removes all personal data (contact, its phone number and BSUIDs in ledgers and stored messages); keeps an anonymous consent record.',
 		params: contactIdParam,
 		success: { status: 204, description: 'Erased.' },
 		errors: { 404: 'Nothing is stored about this number.' },

@@ -47,7 +47,11 @@ export interface ApiModule {
 function createEventHooks(keywords: KeywordLists): EventHook[] {
 	return [
 		async (tx: PoolClient, events: StoredEvent[]) => {
-			const statuses = statusBatch(events.filter((e) => e.type === 'whatsapp.status').map((e) => ({ occurredAt: e.occurred_at, payload: e.payload })));
+			const statuses = statusBatch(
+				events
+					.filter((e) => e.type === 'whatsapp.status')
+					.map((e) => ({ occurredAt: e.occurred_at, payload: e.payload })),
+			);
 			const refs = events.map((e) => ({ id: e.id, type: e.type, visibleToTier: visibleToTier(e.payload) }));
 			await enqueueDeliveries(tx, refs, [applyStatusesSql(statuses)]);
 			// Consent changes emit contact.* events, which get their own deliveries.
@@ -76,7 +80,10 @@ export function createApiModule(options: ApiModuleOptions): ApiModule {
 	meRoutes(api, options.pool);
 	libraryRoutes(api, options.pool);
 	contactRoutes(api, options.pool);
-	campaignRoutes(api, options.pool, { claimTimeoutMs: settings.CAMPAIGN_CLAIM_TIMEOUT, publicUrl: settings.SERVICE_PUBLIC_URL });
+	campaignRoutes(api, options.pool, {
+		claimTimeoutMs: settings.CAMPAIGN_CLAIM_TIMEOUT,
+		publicUrl: settings.SERVICE_PUBLIC_URL,
+	});
 	subscriptionRoutes(api, options.pool, box, () => worker?.kick());
 	sendBudgetRoutes(api, options.pool);
 	return {

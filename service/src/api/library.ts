@@ -7,7 +7,8 @@ import { decodeCursor, encodeCursor, notFound, timeIdCursor, type ApiBuilder } f
 import { assetCreateBody, assetListQuery, assetPatchBody, assetSchema, idParams, listOf } from './schemas';
 import type { Pool, PoolClient } from 'pg';
 
-const COLUMNS = 'id, slug, type, title, content, tags, is_premium, source_bundle, created_at, updated_at, created_at::text AS cursor_at';
+const COLUMNS =
+	'id, slug, type, title, content, tags, is_premium, source_bundle, created_at, updated_at, created_at::text AS cursor_at';
 
 interface AssetRow {
 	id: string;
@@ -29,7 +30,11 @@ function toAsset(row: AssetRow) {
 }
 
 async function visibleTo(pool: Pool, userId: string, id: string): Promise<AssetRow | undefined> {
-	return withUser(pool, userId, async (tx) => (await tx.query<AssetRow>(`SELECT ${COLUMNS} FROM library_assets WHERE id = $1`, [id])).rows[0]);
+	return withUser(
+		pool,
+		userId,
+		async (tx) => (await tx.query<AssetRow>(`SELECT ${COLUMNS} FROM library_assets WHERE id = $1`, [id])).rows[0],
+	);
 }
 
 function slugFor(title: string): string {
@@ -54,23 +59,39 @@ export function libraryRoutes(api: ApiBuilder, pool: Pool): void {
 		success: { status: 200, description: 'A page of assets.', schema: listOf(assetSchema) },
 		handler: async ({ principal, query }) => {
 			const after = decodeCursor(query.cursor, timeIdCursor);
-			const rows = await withUser(pool, principal.userId, async (tx: PoolClient) =>
-				(
-					await tx.query<AssetRow>(
-						`SELECT ${COLUMNS} FROM library_assets
+			const rows = await withUser(
+				pool,
+				principal.userId,
+				async (tx: PoolClient) =>
+					(
+						await tx.query<AssetRow>(
+							`SELECT ${COLUMNS} FROM library_assets
 						 WHERE ($1::text IS NULL OR search_vector @@ websearch_to_tsquery('simple', $1))
 						   AND ($2::text IS NULL OR type = $2)
 						   AND ($3::text[] IS NULL OR tags @> $3::text[])
 						   AND ($4::boolean IS NULL OR is_premium = $4)
 						   AND ($5::timestamptz IS NULL OR (created_at, id) < ($5::timestamptz, $6::uuid))
 						 ORDER BY created_at DESC, id DESC LIMIT $7`,
-						[query.q ?? null, query.type ?? null, query.tag?.length ? query.tag : null, query.premium ?? null, after?.at ?? null, after?.id ?? null, query.limit + 1],
-					)
-				).rows,
+							[
+								query.q ?? null,
+								query.type ?? null,
+								query.tag?.length ? query.tag : null,
+								query.premium ?? null,
+								after?.at ?? null,
+								after?.id ?? null,
+								query.limit + 1,
+							],
+						)
+					).rows,
 			);
 			const page = rows.slice(0, query.limit);
 			const last = page[page.length - 1];
-			return { body: { data: page.map(toAsset), next_cursor: rows.length > query.limit ? encodeCursor({ at: last.cursor_at, id: last.id }) : null } };
+			return {
+				body: {
+					data: page.map(toAsset),
+					next_cursor: rows.length > query.limit ? encodeCursor({ at: last.cursor_at, id: last.id }) : null,
+				},
+			};
 		},
 	});
 	api.route({
@@ -107,12 +128,24 @@ function libraryWriteRoutes(api: ApiBuilder, pool: Pool): void {
 				const { rows } = await tx.query<AssetRow>(
 					`INSERT INTO library_assets (slug, type, title, content, tags, is_premium)
 					 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (slug) DO NOTHING RETURNING ${COLUMNS}`,
-					[body.slug ?? slugFor(body.title), body.type, body.title, JSON.stringify(body.content), body.tags, body.is_premium],
+					[
+						body.slug ?? slugFor(body.title),
+						body.type,
+						body.title,
+						JSON.stringify(body.content),
+						body.tags,
+						body.is_premium,
+					],
 				);
 				return rows[0];
 			});
 			// One answer whatever holds the slug: it must not tell a free user that a premium slug exists.
-			if (!row) throw new HttpError(409, 'slug_taken', `The slug "${body.slug}" is not available; choose another one (or leave it out to have one generated).`);
+			if (!row)
+				throw new HttpError(
+					409,
+					'slug_taken',
+					`The slug "${body.slug}" is not available; choose another one (or leave it out to have one generated).`,
+				);
 			return { body: toAsset(row) };
 		},
 	});

@@ -52,7 +52,10 @@ interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodTyp
 }
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: ref('Error') } } });
+const errorResponse = (description: string) => ({
+	description,
+	content: { 'application/json': { schema: ref('Error') } },
+});
 
 export class ApiBuilder {
 	readonly router = Router();
@@ -69,7 +72,9 @@ export class ApiBuilder {
 		this.openapi.schemas![name] = jsonSchema(schema, io);
 	}
 
-	route<P extends z.ZodType = z.ZodObject, Q extends z.ZodType = z.ZodObject, B extends z.ZodType = z.ZodUnknown>(spec: RouteSpec<P, Q, B>): void {
+	route<P extends z.ZodType = z.ZodObject, Q extends z.ZodType = z.ZodObject, B extends z.ZodType = z.ZodUnknown>(
+		spec: RouteSpec<P, Q, B>,
+	): void {
 		const handlers: RequestHandler[] = [this.authenticate(spec.scope)];
 		if (spec.body) handlers.push(this.jsonBody());
 		handlers.push(async (req, res) => {
@@ -95,18 +100,34 @@ export class ApiBuilder {
 			const token = bearerToken(req.get('authorization'));
 			if (!token) {
 				res.setHeader('WWW-Authenticate', 'Bearer');
-				return sendError(res, 401, 'unauthorized', 'Send your API key as "Authorization: Bearer <key>" (create one with: npm run service -- keys create …).');
+				return sendError(
+					res,
+					401,
+					'unauthorized',
+					'Send your API key as "Authorization: Bearer <key>" (create one with: npm run service -- keys create …).',
+				);
 			}
 			const principal = await authenticate(this.pool, token);
 			if (!principal) {
 				res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
-				return sendError(res, 401, 'invalid_api_key', 'The API key is unknown or revoked: check the TiltedPrompts API credential.');
+				return sendError(
+					res,
+					401,
+					'invalid_api_key',
+					'The API key is unknown or revoked: check the TiltedPrompts API credential.',
+				);
 			}
 			if (scope && !hasScope(principal.scopes, scope)) {
-				return sendError(res, 403, 'insufficient_scope', `This API key lacks the "${scope}" scope; create a key with it (keys create --scopes …,${scope}).`, {
-					required: scope,
-					granted: principal.scopes,
-				});
+				return sendError(
+					res,
+					403,
+					'insufficient_scope',
+					`This API key lacks the "${scope}" scope; create a key with it (keys create --scopes …,${scope}).`,
+					{
+						required: scope,
+						granted: principal.scopes,
+					},
+				);
 			}
 			req.principal = principal;
 			next();
@@ -118,7 +139,12 @@ export class ApiBuilder {
 		return (req, res, next) => {
 			const type = (req.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
 			if (type !== 'application/json' && !/^application\/[a-z0-9.+-]+\+json$/.test(type)) {
-				return sendError(res, 415, 'unsupported_media_type', `Content-Type must be application/json (got ${type ? JSON.stringify(type) : 'none'}).`);
+				return sendError(
+					res,
+					415,
+					'unsupported_media_type',
+					`Content-Type must be application/json (got ${type ? JSON.stringify(type) : 'none'}).`,
+				);
 			}
 			parser(req, res, next);
 		};
@@ -132,7 +158,10 @@ export class ApiBuilder {
 			['query', spec.query],
 		] as const) {
 			if (!schema) continue;
-			const json = jsonSchema(schema, 'input') as { properties?: Record<string, { description?: string }>; required?: string[] };
+			const json = jsonSchema(schema, 'input') as {
+				properties?: Record<string, { description?: string }>;
+				required?: string[];
+			};
 			for (const [name, property] of Object.entries(json.properties ?? {})) {
 				parameters.push({
 					name,
@@ -145,23 +174,34 @@ export class ApiBuilder {
 		}
 		const responses: Record<string, unknown> = {
 			[spec.success.status]: spec.success.schema
-				? { description: spec.success.description, content: { 'application/json': { schema: jsonSchema(spec.success.schema) } } }
+				? {
+						description: spec.success.description,
+						content: { 'application/json': { schema: jsonSchema(spec.success.schema) } },
+					}
 				: { description: spec.success.description },
 			...(spec.success.also && spec.success.schema
-				? { [spec.success.also.status]: { description: spec.success.also.description, content: { 'application/json': { schema: jsonSchema(spec.success.schema) } } } }
+				? {
+						[spec.success.also.status]: {
+							description: spec.success.also.description,
+							content: { 'application/json': { schema: jsonSchema(spec.success.schema) } },
+						},
+					}
 				: {}),
 			401: errorResponse('Missing, unknown or revoked API key.'),
 			...(spec.scope ? { 403: errorResponse(`The key lacks the "${spec.scope}" scope.`) } : {}),
 			503: errorResponse('Database unavailable; retry.'),
 		};
-		if (spec.params || spec.query || spec.body) responses[422] = errorResponse('Invalid input; details lists each field.');
+		if (spec.params || spec.query || spec.body)
+			responses[422] = errorResponse('Invalid input; details lists each field.');
 		if (spec.body) {
 			responses[400] = errorResponse('The body is not JSON.');
 			responses[413] = errorResponse('The body is too large.');
 			responses[415] = errorResponse('Content-Type is not application/json.');
 		}
-		if (parameters.some((p) => (p as { name: string }).name === 'cursor')) responses[400] = errorResponse('invalid_cursor: the cursor is not one this API returned.');
-		for (const [status, description] of Object.entries(spec.errors ?? {})) responses[status] = errorResponse(description);
+		if (parameters.some((p) => (p as { name: string }).name === 'cursor'))
+			responses[400] = errorResponse('invalid_cursor: the cursor is not one this API returned.');
+		for (const [status, description] of Object.entries(spec.errors ?? {}))
+			responses[status] = errorResponse(description);
 		const operation: PathItem = {
 			summary: spec.summary,
 			...(spec.description ? { description: spec.description } : {}),
@@ -169,7 +209,14 @@ export class ApiBuilder {
 			security: [{ bearer: [] }],
 			...(spec.scope ? { 'x-required-scope': spec.scope } : {}),
 			...(parameters.length ? { parameters } : {}),
-			...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } } } : {}),
+			...(spec.body
+				? {
+						requestBody: {
+							required: true,
+							content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } },
+						},
+					}
+				: {}),
 			responses,
 		};
 		this.openapi.paths[path] = { ...(this.openapi.paths[path] ?? {}), [spec.method]: operation };
@@ -199,8 +246,16 @@ function parse<T extends z.ZodType | undefined>(schema: T, value: unknown, where
 
 /** 422 with each field named where it was sent: `name`, `query.limit`, `path.id`. */
 function invalid(where: 'path' | 'query' | 'body', errors: FieldError[]): HttpError {
-	const details = errors.map((e) => ({ ...e, path: e.path === '(body)' ? `(${where})` : `${where === 'body' ? '' : `${where}.`}${e.path}` }));
-	return new HttpError(422, 'validation_failed', `The request ${where} is not valid; see details for each field.`, details);
+	const details = errors.map((e) => ({
+		...e,
+		path: e.path === '(body)' ? `(${where})` : `${where === 'body' ? '' : `${where}.`}${e.path}`,
+	}));
+	return new HttpError(
+		422,
+		'validation_failed',
+		`The request ${where} is not valid; see details for each field.`,
+		details,
+	);
 }
 
 /** Opaque keyset cursors: base64url JSON of the last row's sort key. */
@@ -214,7 +269,14 @@ const cursorTimestamp = z.string().refine((text) => {
 	if (!m) return false;
 	const [y, mo, d, h, mi, sec] = m.slice(1, 7).map(Number);
 	const date = new Date(Date.UTC(y, mo - 1, d, h, mi, sec));
-	return y >= 1 && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d && date.getUTCHours() === h && date.getUTCMinutes() === mi && date.getUTCSeconds() === sec;
+	return (
+		y >= 1 &&
+		date.getUTCMonth() === mo - 1 &&
+		date.getUTCDate() === d &&
+		date.getUTCHours() === h &&
+		date.getUTCMinutes() === mi &&
+		date.getUTCSeconds() === sec
+	);
 });
 
 /** The cursor of lists ordered by (created_at, id) descending. */
@@ -229,7 +291,9 @@ export function decodeCursor<T>(cursor: string | undefined, shape: z.ZodType<T>)
 	} catch {
 		// fall through
 	}
-	throw new HttpError(400, 'invalid_cursor', 'The cursor is not one this API returned; start again without it.', [{ path: 'query.cursor', message: 'not a cursor of this list' }]);
+	throw new HttpError(400, 'invalid_cursor', 'The cursor is not one this API returned; start again without it.', [
+		{ path: 'query.cursor', message: 'not a cursor of this list' },
+	]);
 }
 
 export function notFound(what: string): HttpError {

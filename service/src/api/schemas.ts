@@ -21,7 +21,8 @@ const stringList = z
 const isoDate = z.iso.datetime();
 const tag = z.string().trim().min(1).max(50);
 
-export const listOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), next_cursor: z.string().nullable() });
+export const listOf = <T extends z.ZodType>(item: T) =>
+	z.object({ data: z.array(item), next_cursor: z.string().nullable() });
 
 // ----- library
 export const assetSchema = z.object({
@@ -80,7 +81,9 @@ export const contactIdParam = z.object({
 		.string()
 		.min(1)
 		.max(140)
-		.describe('The person: an E.164 phone number (digits; a leading + and spaces are accepted) or a business-scoped user ID (BSUID, e.g. IN.1648738043044942).'),
+		.describe(
+			'The person: an E.164 phone number (digits; a leading + and spaces are accepted) or a business-scoped user ID (BSUID, e.g. IN.1648738043044942).',
+		),
 });
 const consentState = z.enum(CONSENT_STATES);
 export const contactSchema = z.object({
@@ -94,13 +97,21 @@ export const contactSchema = z.object({
 	consent_source: z.string().nullable().describe('api | import | keyword | meta_preferences | meta_error | join'),
 	consent_updated_at: isoDate.nullable(),
 	last_inbound_at: isoDate.nullable(),
-	within_service_window: z.boolean().describe('A free-form message is allowed: the customer wrote within the last 24 hours.'),
+	within_service_window: z
+		.boolean()
+		.describe('A free-form message is allowed: the customer wrote within the last 24 hours.'),
 	created_at: isoDate,
 	updated_at: isoDate,
 });
 export const contactDetailSchema = contactSchema.extend({
 	consent_history: z.array(
-		z.object({ consent: z.string(), source: z.string(), message_id: z.string().nullable(), note: z.string().nullable(), occurred_at: isoDate }),
+		z.object({
+			consent: z.string(),
+			source: z.string(),
+			message_id: z.string().nullable(),
+			note: z.string().nullable(),
+			occurred_at: isoDate,
+		}),
 	),
 });
 export const contactPutBody = z
@@ -128,7 +139,10 @@ export const contactImportResult = z.object({
 	created: z.number().int(),
 	updated: z.number().int(),
 	unchanged: z.number().int(),
-	kept_opted_out: z.number().int().describe('Contacts who had opted out and stay so (an import never opts anyone back in).'),
+	kept_opted_out: z
+		.number()
+		.int()
+		.describe('Contacts who had opted out and stay so (an import never opts anyone back in).'),
 	rejected: z.array(z.object({ index: z.number().int(), wa_id: z.string(), problem: z.string(), message: z.string() })),
 });
 export const contactListQuery = z.object({
@@ -148,7 +162,9 @@ export const consentBody = z
 export const campaignCreateBody = z
 	.object({
 		name: z.string().trim().min(1).max(200),
-		template: z.object({ name: z.string().min(1).max(512), language: z.string().min(2).max(15).describe('e.g. en_US, hi') }).strict(),
+		template: z
+			.object({ name: z.string().min(1).max(512), language: z.string().min(2).max(15).describe('e.g. en_US, hi') })
+			.strict(),
 		parameters: z
 			.array(z.string().max(1024))
 			.max(20)
@@ -161,14 +177,24 @@ export const campaignCreateBody = z
 			})
 			.strict()
 			.default({ tags: [], match: 'any' }),
-		idempotency_key: z.string().min(1).max(200).optional().describe('Creating again with the same key returns the same campaign.'),
+		idempotency_key: z
+			.string()
+			.min(1)
+			.max(200)
+			.optional()
+			.describe('Creating again with the same key returns the same campaign.'),
 		scheduled_at: z.iso
 			.datetime({ offset: true, error: 'expected a date and time with a time zone, e.g. 2026-12-01T09:30:00+05:30' })
 			.optional()
 			.describe('Start sending at this time; until then claims return nobody (status "scheduled").'),
 	})
 	.strict();
-const countsSchema = z.object(Object.fromEntries(RECIPIENT_STATES.map((s) => [s, z.number().int()])) as Record<(typeof RECIPIENT_STATES)[number], z.ZodNumber>);
+const countsSchema = z.object(
+	Object.fromEntries(RECIPIENT_STATES.map((s) => [s, z.number().int()])) as Record<
+		(typeof RECIPIENT_STATES)[number],
+		z.ZodNumber
+	>,
+);
 const funnelSchema = z.object({
 	audience: z.number().int().describe('Contacts matching the audience at creation.'),
 	recipients: z.number().int().describe('The opted-in list made at creation.'),
@@ -178,7 +204,9 @@ const funnelSchema = z.object({
 	read: z.number().int(),
 	replied: z.number().int().describe('Recipients who wrote to you after the message was sent.'),
 	failed: z.number().int(),
-	failed_by_reason: z.array(z.object({ code: z.number().int().nullable(), reason: z.string(), count: z.number().int() })),
+	failed_by_reason: z.array(
+		z.object({ code: z.number().int().nullable(), reason: z.string(), count: z.number().int() }),
+	),
 	held_by_meta: z.number().int().describe('Held back by Meta for now (error 131049): not sent, not an opt-out.'),
 	waiting: z.number().int(),
 	in_flight: z.number().int(),
@@ -196,16 +224,26 @@ export const campaignReportSchema = z.object({
 	status: z.enum(CAMPAIGN_STATUSES),
 	status_reason: z.string().nullable().describe('Why the campaign failed or was cancelled, in plain words.'),
 	scheduled_at: isoDate.nullable(),
-	summary: z.string().describe('What happened, in one line for staff: "Sent to N of M customers · …" or "Nothing was sent: <reason>".'),
+	summary: z
+		.string()
+		.describe('What happened, in one line for staff: "Sent to N of M customers · …" or "Nothing was sent: <reason>".'),
 	report_url: z.string().describe('The staff report page (HTML, live); the link itself is the permission to read it.'),
 	funnel: funnelSchema,
 	total: z.number().int(),
 	counts: countsSchema,
 	skipped: z.object({
-		at_snapshot: z.record(z.string(), z.number().int()).describe('Matching contacts left out at creation: opted_out, consent_unknown.'),
-		at_claim: z.record(z.string(), z.number().int()).describe('Recipients skipped when claimed: opted_out_after_snapshot, contact_erased, same_person (two records found to be one person).'),
+		at_snapshot: z
+			.record(z.string(), z.number().int())
+			.describe('Matching contacts left out at creation: opted_out, consent_unknown.'),
+		at_claim: z
+			.record(z.string(), z.number().int())
+			.describe(
+				'Recipients skipped when claimed: opted_out_after_snapshot, contact_erased, same_person (two records found to be one person).',
+			),
 	}),
-	failures: z.array(z.object({ code: z.number().int().nullable(), title: z.string().nullable(), count: z.number().int() })).describe('Failed and held_by_meta recipients by Meta error code.'),
+	failures: z
+		.array(z.object({ code: z.number().int().nullable(), title: z.string().nullable(), count: z.number().int() }))
+		.describe('Failed and held_by_meta recipients by Meta error code.'),
 	timings: z.object({
 		first_claimed_at: isoDate.nullable(),
 		last_claimed_at: isoDate.nullable(),
@@ -217,7 +255,10 @@ export const campaignReportSchema = z.object({
 export const claimBody = z
 	.object({
 		limit: z.number().int().min(1).max(1000).default(50),
-		resend_unknown: z.boolean().default(false).describe('Also claim recipients whose earlier claim timed out (state unknown: maybe sent).'),
+		resend_unknown: z
+			.boolean()
+			.default(false)
+			.describe('Also claim recipients whose earlier claim timed out (state unknown: maybe sent).'),
 	})
 	.strict();
 export const claimResult = z.object({
@@ -228,7 +269,10 @@ export const claimResult = z.object({
 			user_id: z.string().nullable().describe('BSUID, when known.'),
 			username: z.string().nullable(),
 			to: z.string().nullable().describe("Send with Meta's `to` (the phone number) when set ..."),
-			recipient: z.string().nullable().describe("... otherwise with Meta's `recipient` (the BSUID): exactly one of the two is set."),
+			recipient: z
+				.string()
+				.nullable()
+				.describe("... otherwise with Meta's `recipient` (the BSUID): exactly one of the two is set."),
 			name: z.string().nullable(),
 			parameters: z.array(z.string()),
 			template: z.object({ name: z.string(), language: z.string() }),
@@ -253,27 +297,51 @@ const recipientKey = (kind?: 'wa_id' | 'user_id') =>
 				return z.NEVER;
 			}
 			if (kind && !(kind in key)) {
-				ctx.addIssue({ code: 'custom', message: kind === 'wa_id' ? `"${value}" is a user ID (BSUID): give it in user_ids.` : `"${value}" is a phone number: give it in wa_ids.` });
+				ctx.addIssue({
+					code: 'custom',
+					message:
+						kind === 'wa_id'
+							? `"${value}" is a user ID (BSUID): give it in user_ids.`
+							: `"${value}" is a phone number: give it in wa_ids.`,
+				});
 				return z.NEVER;
 			}
 			return key;
 		});
 export const releaseBody = z
 	.object({
-		wa_ids: z.array(recipientKey('wa_id')).min(1).max(1000).optional().describe('Claimed recipients that were not sent, by phone number.'),
-		user_ids: z.array(recipientKey('user_id')).min(1).max(1000).optional().describe('Claimed recipients that were not sent, by BSUID (people known only by it).'),
+		wa_ids: z
+			.array(recipientKey('wa_id'))
+			.min(1)
+			.max(1000)
+			.optional()
+			.describe('Claimed recipients that were not sent, by phone number.'),
+		user_ids: z
+			.array(recipientKey('user_id'))
+			.min(1)
+			.max(1000)
+			.optional()
+			.describe('Claimed recipients that were not sent, by BSUID (people known only by it).'),
 		recipients: z
 			.array(recipientKey())
 			.min(1)
 			.max(1000)
 			.optional()
-			.describe('Claimed recipients that were not sent, each by phone number or BSUID (as the claim handed them out). With none of the three lists, every claimed recipient is released.'),
+			.describe(
+				'Claimed recipients that were not sent, each by phone number or BSUID (as the claim handed them out). With none of the three lists, every claimed recipient is released.',
+			),
 	})
 	.strict();
 export const failBody = z
 	.object({
 		reason: z.string().trim().min(1).max(1000).describe('Why nothing (more) can be sent, in words for staff.'),
-		release: z.array(recipientKey()).max(1000).optional().describe('Claimed recipients that were not sent, each by phone number or BSUID: back to pending, sent on resume.'),
+		release: z
+			.array(recipientKey())
+			.max(1000)
+			.optional()
+			.describe(
+				'Claimed recipients that were not sent, each by phone number or BSUID: back to pending, sent on resume.',
+			),
 	})
 	.strict();
 const metaError = z.object({
@@ -289,10 +357,21 @@ export const resultsBody = z
 			.array(
 				z
 					.union([
-						z.object({ wa_id: z.string().optional(), user_id: z.string().max(140).optional(), wamid: z.string().min(1).max(200) }).strict(),
-						z.object({ wa_id: z.string().optional(), user_id: z.string().max(140).optional(), error: metaError }).strict(),
+						z
+							.object({
+								wa_id: z.string().optional(),
+								user_id: z.string().max(140).optional(),
+								wamid: z.string().min(1).max(200),
+							})
+							.strict(),
+						z
+							.object({ wa_id: z.string().optional(), user_id: z.string().max(140).optional(), error: metaError })
+							.strict(),
 					])
-					.refine((r) => r.wa_id !== undefined || r.user_id !== undefined, 'Give wa_id or user_id (as the claim handed them out).'),
+					.refine(
+						(r) => r.wa_id !== undefined || r.user_id !== undefined,
+						'Give wa_id or user_id (as the claim handed them out).',
+					),
 			)
 			.min(1)
 			.max(1000),

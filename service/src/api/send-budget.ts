@@ -21,7 +21,9 @@ export const leaseBody = z
 			.number()
 			.min(0.01)
 			.max(1000)
-			.describe("The number's throughput (Meta: 80 by default, up to 1,000); every sender of a number should give the same value."),
+			.describe(
+				"The number's throughput (Meta: 80 by default, up to 1,000); every sender of a number should give the same value.",
+			),
 		campaign: z
 			.string()
 			.trim()
@@ -48,19 +50,36 @@ export const leaseResult = z.object({
 	share_ahead: z
 		.number()
 		.int()
-		.describe("The most permits not yet due a campaign may hold (its fair share of the next second): keep asking until you hold it, or you get less than your share."),
+		.describe(
+			'The most permits not yet due a campaign may hold (its fair share of the next second): keep asking until you hold it, or you get less than your share.',
+		),
 	server_time: z.iso.datetime(),
 });
 
 export const pairBody = z
 	.object({
-		recipients: z.array(z.string().trim().min(1).max(200)).min(1).max(500).describe('wa_ids or BSUIDs, in send order (repeat one for two messages).'),
-		spacing_seconds: z.number().min(0).max(3600).default(6).describe("Meta's pair rate: about 1 message per 6 s to one person."),
+		recipients: z
+			.array(z.string().trim().min(1).max(200))
+			.min(1)
+			.max(500)
+			.describe('wa_ids or BSUIDs, in send order (repeat one for two messages).'),
+		spacing_seconds: z
+			.number()
+			.min(0)
+			.max(3600)
+			.default(6)
+			.describe("Meta's pair rate: about 1 message per 6 s to one person."),
 	})
 	.strict();
 
 export const pairResult = z.object({
-	data: z.array(z.object({ recipient: z.string(), not_before: z.iso.datetime(), wait_ms: z.number().describe('From server_time.') })),
+	data: z.array(
+		z.object({
+			recipient: z.string(),
+			not_before: z.iso.datetime(),
+			wait_ms: z.number().describe('From server_time.'),
+		}),
+	),
 	server_time: z.iso.datetime(),
 });
 
@@ -74,13 +93,22 @@ export function sendBudgetRoutes(api: ApiBuilder, pool: Pool): void {
 		scope: 'send-budget',
 		summary: "Lease a small batch of send permits from the phone number's shared budget.",
 		description:
-			"A token bucket per phone number, shared by every caller and every service replica: permits are spaced 1/rate apart, so no 1 s window holds more than rate_per_second of them. They are granted at most 1 s ahead, and each campaign holds at most its fair share of that second, so concurrent campaigns split the rate and none starves. Permits not used by expires_at are void.",
+			'A token bucket per phone number, shared by every caller and every service replica: permits are spaced 1/rate apart, so no 1 s window holds more than rate_per_second of them. They are granted at most 1 s ahead, and each campaign holds at most its fair share of that second, so concurrent campaigns split the rate and none starves. Permits not used by expires_at are void.',
 		params: phoneParams,
 		body: leaseBody,
-		success: { status: 200, description: 'The lease (granted may be 0: ask again after retry_after_ms).', schema: leaseResult },
+		success: {
+			status: 200,
+			description: 'The lease (granted may be 0: ask again after retry_after_ms).',
+			schema: leaseResult,
+		},
 		handler: async ({ params, body }) => {
 			const lease = await inTransaction(pool, (tx) =>
-				leasePermits(tx, { phoneNumberId: params.phone_number_id, campaign: body.campaign, want: body.want, ratePerSecond: body.rate_per_second }),
+				leasePermits(tx, {
+					phoneNumberId: params.phone_number_id,
+					campaign: body.campaign,
+					want: body.want,
+					ratePerSecond: body.rate_per_second,
+				}),
 			);
 			return {
 				body: {
@@ -108,16 +136,23 @@ export function sendBudgetRoutes(api: ApiBuilder, pool: Pool): void {
 		tag: 'send-budget',
 		scope: 'send-budget',
 		summary: "Reserve recipients' next send slots under the pair rate (1 message per spacing_seconds per person).",
-		description: 'Each recipient gets max(now, its previous slot + spacing), shared by every caller of this phone number; a recipient given twice gets two slots.',
+		description:
+			'Each recipient gets max(now, its previous slot + spacing), shared by every caller of this phone number; a recipient given twice gets two slots.',
 		params: phoneParams,
 		body: pairBody,
 		success: { status: 200, description: 'One slot per recipient given, in order.', schema: pairResult },
 		handler: async ({ params, body }) => {
 			const spacingUs = Math.round(body.spacing_seconds * 1_000_000);
-			const { nowUs, slots } = await inTransaction(pool, (tx) => reservePairSlots(tx, params.phone_number_id, body.recipients, spacingUs));
+			const { nowUs, slots } = await inTransaction(pool, (tx) =>
+				reservePairSlots(tx, params.phone_number_id, body.recipients, spacingUs),
+			);
 			return {
 				body: {
-					data: slots.map((s) => ({ recipient: s.recipient, not_before: iso(s.atUs), wait_ms: (s.atUs - nowUs) / 1000 })),
+					data: slots.map((s) => ({
+						recipient: s.recipient,
+						not_before: iso(s.atUs),
+						wait_ms: (s.atUs - nowUs) / 1000,
+					})),
 					server_time: iso(nowUs),
 				},
 			};

@@ -2,7 +2,12 @@
 // service's configuration schema (config.ts) so one validation names every bad variable.
 import { z } from 'zod';
 import { parseKeywordList } from '../consent/keywords';
-import { DEFAULT_RETRY_SCHEDULE, parseDuration, parseRetrySchedule, RetryScheduleError } from '../fanout/retry-schedule';
+import {
+	DEFAULT_RETRY_SCHEDULE,
+	parseDuration,
+	parseRetrySchedule,
+	RetryScheduleError,
+} from '../fanout/retry-schedule';
 
 export const duration = (fallback: string, min: number, max: number) =>
 	z
@@ -34,7 +39,9 @@ export const apiEnvShape = {
 	/** Claims older than this become `unknown` (maybe sent): never resent unless asked. */
 	CAMPAIGN_CLAIM_TIMEOUT: duration('15m', 1_000, 7 * 24 * 3_600_000),
 	/** The service's address as staff reach it (report links); default: the address the caller used. */
-	SERVICE_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://wa.example.com' }).optional(),
+	SERVICE_PUBLIC_URL: z
+		.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://wa.example.com' })
+		.optional(),
 	CONSENT_OPT_OUT_KEYWORDS: keywords('STOP,UNSUBSCRIBE'),
 	CONSENT_OPT_IN_KEYWORDS: keywords('START,SUBSCRIBE'),
 	FANOUT_RETRY_SCHEDULE: z
@@ -53,7 +60,10 @@ export const apiEnvShape = {
 	FANOUT_REQUEST_TIMEOUT: duration('10s', 100, 120_000),
 	FANOUT_POLL_INTERVAL: duration('1s', 10, 60_000),
 	/** `false` runs no delivery worker in this instance (another instance delivers). */
-	FANOUT_WORKER: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+	FANOUT_WORKER: z
+		.enum(['true', 'false'])
+		.default('true')
+		.transform((v) => v === 'true'),
 };
 
 export const apiEnvSchema = z.object(apiEnvShape);

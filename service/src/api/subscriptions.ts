@@ -1,7 +1,14 @@
 // /api/v1/subscriptions and /api/v1/deliveries: where events go, and what happened to them.
 import type { Pool } from 'pg';
 import type { SecretBox } from '../crypto/secret-box';
-import { createSubscription, deleteSubscription, listDeliveries, listSubscriptions, replayDelivery, rotateSubscriptionSecret } from '../fanout/repository';
+import {
+	createSubscription,
+	deleteSubscription,
+	listDeliveries,
+	listSubscriptions,
+	replayDelivery,
+	rotateSubscriptionSecret,
+} from '../fanout/repository';
 import { HttpError } from '../http/errors';
 import { decodeCursor, encodeCursor, notFound, timeIdCursor, type ApiBuilder } from './route';
 import {
@@ -17,11 +24,21 @@ import {
 } from './schemas';
 import { inTransaction } from './tx';
 
-export function subscriptionRoutes(api: ApiBuilder, pool: Pool, box: SecretBox | undefined, onReplay: () => void): void {
+export function subscriptionRoutes(
+	api: ApiBuilder,
+	pool: Pool,
+	box: SecretBox | undefined,
+	onReplay: () => void,
+): void {
 	api.schema('Subscription', subscriptionSchema);
 	api.schema('Delivery', deliverySchema);
 	const requireBox = (): SecretBox => {
-		if (!box) throw new HttpError(503, 'encryption_not_configured', 'ENCRYPTION_KEYS is not set: the service cannot store signing secrets.');
+		if (!box)
+			throw new HttpError(
+				503,
+				'encryption_not_configured',
+				'ENCRYPTION_KEYS is not set: the service cannot store signing secrets.',
+			);
 		return box;
 	};
 	api.route({
@@ -31,7 +48,9 @@ export function subscriptionRoutes(api: ApiBuilder, pool: Pool, box: SecretBox |
 		scope: 'events',
 		summary: 'List the key user’s event subscriptions (secrets are never shown again).',
 		success: { status: 200, description: 'Subscriptions.', schema: listOf(subscriptionSchema) },
-		handler: async ({ principal }) => ({ body: { data: await listSubscriptions(pool, principal.userId), next_cursor: null } }),
+		handler: async ({ principal }) => ({
+			body: { data: await listSubscriptions(pool, principal.userId), next_cursor: null },
+		}),
 	});
 	api.route({
 		method: 'post',
@@ -39,12 +58,20 @@ export function subscriptionRoutes(api: ApiBuilder, pool: Pool, box: SecretBox |
 		tag: 'events',
 		scope: 'events',
 		summary: 'Subscribe a URL to event types; events are POSTed signed with Standard Webhooks headers.',
-		description: 'The response carries the whsec_ secret once; verify webhook-signature with it and deduplicate on webhook-id.',
+		description:
+			'The response carries the whsec_ secret once; verify webhook-signature with it and deduplicate on webhook-id.',
 		body: subscriptionCreateBody,
 		success: { status: 201, description: 'Created, with its signing secret.', schema: subscriptionCreatedSchema },
-		handler: async ({ principal, body }) => ({ body: await createSubscription(pool, requireBox(), principal.userId, body) }),
+		handler: async ({ principal, body }) => ({
+			body: await createSubscription(pool, requireBox(), principal.userId, body),
+		}),
 	});
 	rotateSecretRoute(api, pool, requireBox);
+	deleteSubscriptionRoute(api, pool);
+	deliveryRoutes(api, pool, onReplay);
+}
+
+function deleteSubscriptionRoute(api: ApiBuilder, pool: Pool): void {
 	api.route({
 		method: 'delete',
 		path: '/api/v1/subscriptions/:id',
@@ -60,6 +87,10 @@ export function subscriptionRoutes(api: ApiBuilder, pool: Pool, box: SecretBox |
 			return { status: 204 };
 		},
 	});
+}
+
+/** The delivery log of the key user's subscriptions, and replay. */
+function deliveryRoutes(api: ApiBuilder, pool: Pool, onReplay: () => void): void {
 	api.route({
 		method: 'get',
 		path: '/api/v1/deliveries',
@@ -99,7 +130,12 @@ export function subscriptionRoutes(api: ApiBuilder, pool: Pool, box: SecretBox |
 		handler: async ({ principal, params }) => {
 			const result = await inTransaction(pool, (tx) => replayDelivery(tx, principal.userId, params.id));
 			if (!result) throw notFound('No such delivery.');
-			if (result === 'subscription_deleted') throw new HttpError(409, 'subscription_deleted', 'The subscription of this delivery was deleted; create a new one.');
+			if (result === 'subscription_deleted')
+				throw new HttpError(
+					409,
+					'subscription_deleted',
+					'The subscription of this delivery was deleted; create a new one.',
+				);
 			onReplay();
 			const { cursor_at: _c, ...delivery } = result as typeof result & { cursor_at?: string };
 			return { body: delivery };
@@ -122,7 +158,13 @@ function rotateSecretRoute(api: ApiBuilder, pool: Pool, requireBox: () => Secret
 		success: { status: 200, description: 'Rotated, with the new signing secret.', schema: secretRotatedSchema },
 		errors: { 404: 'No such subscription.' },
 		handler: async ({ principal, params, body }) => {
-			const rotated = await rotateSubscriptionSecret(pool, requireBox(), principal.userId, params.id, body.overlap_seconds);
+			const rotated = await rotateSubscriptionSecret(
+				pool,
+				requireBox(),
+				principal.userId,
+				params.id,
+				body.overlap_seconds,
+			);
 			if (!rotated) throw notFound('No such subscription.');
 			return { body: rotated };
 		},

@@ -2,7 +2,15 @@
 // settle), releasing claims that were never sent, and the staff funnel. The rules live in outcome.ts.
 import type { Pool, PoolClient } from 'pg';
 import type { ContactKey } from '../consent/identity';
-import { controlTransition, plainReason, settledStatus, summaryLine, type CampaignAction, type CampaignStatus, type Funnel } from './outcome';
+import {
+	controlTransition,
+	plainReason,
+	settledStatus,
+	summaryLine,
+	type CampaignAction,
+	type CampaignStatus,
+	type Funnel,
+} from './outcome';
 
 type Db = Pool | PoolClient;
 
@@ -31,7 +39,10 @@ export async function campaignIdByReportToken(db: Db, token: string): Promise<st
 
 /** A new campaign with a start time in the future waits as `scheduled`. */
 export async function scheduleCampaign(tx: PoolClient, id: string, at: Date): Promise<void> {
-	await tx.query(`UPDATE campaigns SET scheduled_at = $2, status = CASE WHEN $2 > now() THEN 'scheduled' ELSE 'running' END, status_changed_at = now() WHERE id = $1`, [id, at]);
+	await tx.query(
+		`UPDATE campaigns SET scheduled_at = $2, status = CASE WHEN $2 > now() THEN 'scheduled' ELSE 'running' END, status_changed_at = now() WHERE id = $1`,
+		[id, at],
+	);
 }
 
 /**
@@ -39,7 +50,10 @@ export async function scheduleCampaign(tx: PoolClient, id: string, at: Date): Pr
  * status, holding a share lock so a pause waits for the claim in flight and the next claim sees it.
  */
 export async function claimGate(tx: PoolClient, id: string, resendUnknown: boolean): Promise<CampaignControlRow> {
-	await tx.query(`UPDATE campaigns SET status = 'running', status_changed_at = now() WHERE id = $1 AND status = 'scheduled' AND scheduled_at <= now()`, [id]);
+	await tx.query(
+		`UPDATE campaigns SET status = 'running', status_changed_at = now() WHERE id = $1 AND status = 'scheduled' AND scheduled_at <= now()`,
+		[id],
+	);
 	// An explicit resend of recipients with no result reopens a settled campaign (it settles again).
 	if (resendUnknown) {
 		await tx.query(
@@ -48,17 +62,27 @@ export async function claimGate(tx: PoolClient, id: string, resendUnknown: boole
 			[id],
 		);
 	}
-	return (await tx.query<CampaignControlRow>(`SELECT ${CONTROL_COLUMNS} FROM campaigns WHERE id = $1 FOR SHARE`, [id])).rows[0];
+	return (await tx.query<CampaignControlRow>(`SELECT ${CONTROL_COLUMNS} FROM campaigns WHERE id = $1 FOR SHARE`, [id]))
+		.rows[0];
 }
 
 /** Pause, resume or cancel. Cancel lets the recipients not yet claimed go (skipped: campaign_cancelled). */
 export async function controlCampaign(tx: PoolClient, id: string, action: CampaignAction): Promise<void> {
-	const row = (await tx.query<CampaignControlRow & { in_future: boolean }>(`SELECT ${CONTROL_COLUMNS}, coalesce(scheduled_at > now(), false) AS in_future FROM campaigns WHERE id = $1 FOR UPDATE`, [id])).rows[0];
+	const row = (
+		await tx.query<CampaignControlRow & { in_future: boolean }>(
+			`SELECT ${CONTROL_COLUMNS}, coalesce(scheduled_at > now(), false) AS in_future FROM campaigns WHERE id = $1 FOR UPDATE`,
+			[id],
+		)
+	).rows[0];
 	const next = controlTransition(row.status, action, row.in_future);
 	if (!next.ok) throw new ControlError(next.message);
 	if (next.status === row.status) return;
 	const reason = action === 'cancel' ? 'cancelled by staff' : null;
-	await tx.query('UPDATE campaigns SET status = $2, status_reason = $3, status_changed_at = now() WHERE id = $1', [id, next.status, reason]);
+	await tx.query('UPDATE campaigns SET status = $2, status_reason = $3, status_changed_at = now() WHERE id = $1', [
+		id,
+		next.status,
+		reason,
+	]);
 	if (action === 'cancel') {
 		await tx.query(
 			`UPDATE campaign_recipients SET state = 'skipped', skip_reason = 'campaign_cancelled', updated_at = now() WHERE campaign_id = $1 AND state = 'pending'`,
@@ -87,9 +111,15 @@ export async function releaseClaims(tx: PoolClient, id: string, who: readonly Co
 
 /** Marks a campaign failed with the reason staff see; its unsent recipients stay resumable. */
 export async function failCampaign(tx: PoolClient, id: string, reason: string): Promise<void> {
-	const row = (await tx.query<{ status: CampaignStatus }>('SELECT status FROM campaigns WHERE id = $1 FOR UPDATE', [id])).rows[0];
-	if (row.status === 'completed' || row.status === 'cancelled') throw new ControlError(`The campaign is ${row.status}; it cannot be marked failed.`);
-	await tx.query(`UPDATE campaigns SET status = 'failed', status_reason = $2, status_changed_at = now() WHERE id = $1`, [id, reason]);
+	const row = (
+		await tx.query<{ status: CampaignStatus }>('SELECT status FROM campaigns WHERE id = $1 FOR UPDATE', [id])
+	).rows[0];
+	if (row.status === 'completed' || row.status === 'cancelled')
+		throw new ControlError(`The campaign is ${row.status}; it cannot be marked failed.`);
+	await tx.query(
+		`UPDATE campaigns SET status = 'failed', status_reason = $2, status_changed_at = now() WHERE id = $1`,
+		[id, reason],
+	);
 }
 
 export async function campaignFunnel(db: Db, id: string, skippedAtSnapshot: Record<string, number>): Promise<Funnel> {

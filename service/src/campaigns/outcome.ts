@@ -16,10 +16,15 @@ export function controlTransition(
 	scheduledInFuture: boolean,
 ): { ok: true; status: CampaignStatus } | { ok: false; message: string } {
 	const finished = status === 'completed' || status === 'cancelled';
-	if (finished) return { ok: false, message: `The campaign is ${status}; it cannot be ${action === 'pause' ? 'paused' : action === 'resume' ? 'resumed' : 'cancelled'}.` };
+	if (finished)
+		return {
+			ok: false,
+			message: `The campaign is ${status}; it cannot be ${action === 'pause' ? 'paused' : action === 'resume' ? 'resumed' : 'cancelled'}.`,
+		};
 	switch (action) {
 		case 'pause':
-			if (status === 'failed') return { ok: false, message: 'The campaign has failed; fix the cause and resume it instead.' };
+			if (status === 'failed')
+				return { ok: false, message: 'The campaign has failed; fix the cause and resume it instead.' };
 			return { ok: true, status: 'paused' };
 		case 'resume':
 			if (status === 'running' || status === 'scheduled') return { ok: true, status };
@@ -102,8 +107,10 @@ export function nothingSentReason(funnel: Funnel): string {
 		const held = funnel.held_by_meta > 0 ? `; ${heldByMeta(funnel.held_by_meta)}` : '';
 		return `WhatsApp refused ${funnel.failed === funnel.recipients ? 'every message' : plural(funnel.failed, 'message', 'messages')}: ${reasons}${held}`;
 	}
-	if (funnel.held_by_meta > 0) return `${heldByMeta(funnel.held_by_meta)} (Meta limits how many marketing messages a customer gets; not an opt-out)`;
-	if (funnel.unknown > 0) return `${funnel.unknown} message${funnel.unknown === 1 ? '' : 's'} got no result from WhatsApp (maybe sent; check the report)`;
+	if (funnel.held_by_meta > 0)
+		return `${heldByMeta(funnel.held_by_meta)} (Meta limits how many marketing messages a customer gets; not an opt-out)`;
+	if (funnel.unknown > 0)
+		return `${funnel.unknown} message${funnel.unknown === 1 ? '' : 's'} got no result from WhatsApp (maybe sent; check the report)`;
 	if (funnel.skipped_by_consent.since_creation > 0) return 'every customer on the list opted out since it was made';
 	return 'no message was sent';
 }
@@ -112,12 +119,21 @@ export function nothingSentReason(funnel: Funnel): string {
  * The staff-facing line: "Sent to 182 of 200 customers · 12 skipped (opted out since the list was
  * made) · 6 failed (3 not on WhatsApp (Meta error 131026), …)", or "Nothing was sent: <reason>".
  */
-export function summaryLine(status: CampaignStatus, reason: string | null, funnel: Funnel, scheduledAt: Date | null): string {
-	if (status === 'scheduled') return `Scheduled for ${scheduledAt ? scheduledAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : 'later'} · ${plural(funnel.recipients, 'customer', 'customers')} on the list`;
-	if (funnel.sent === 0 && (status === 'failed' || status === 'cancelled')) return `Nothing was sent: ${reason ?? nothingSentReason(funnel)}`;
+export function summaryLine(
+	status: CampaignStatus,
+	reason: string | null,
+	funnel: Funnel,
+	scheduledAt: Date | null,
+): string {
+	if (status === 'scheduled')
+		return `Scheduled for ${scheduledAt ? scheduledAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : 'later'} · ${plural(funnel.recipients, 'customer', 'customers')} on the list`;
+	if (funnel.sent === 0 && (status === 'failed' || status === 'cancelled'))
+		return `Nothing was sent: ${reason ?? nothingSentReason(funnel)}`;
 	const parts = [`Sent to ${funnel.sent} of ${plural(funnel.recipients, 'customer', 'customers')}`];
-	if (funnel.skipped_by_consent.since_creation > 0) parts.push(`${funnel.skipped_by_consent.since_creation} skipped (opted out since the list was made)`);
-	if (funnel.failed > 0) parts.push(`${funnel.failed} failed (${funnel.failed_by_reason.map((f) => `${f.count} ${f.reason}`).join(', ')})`);
+	if (funnel.skipped_by_consent.since_creation > 0)
+		parts.push(`${funnel.skipped_by_consent.since_creation} skipped (opted out since the list was made)`);
+	if (funnel.failed > 0)
+		parts.push(`${funnel.failed} failed (${funnel.failed_by_reason.map((f) => `${f.count} ${f.reason}`).join(', ')})`);
 	if (funnel.held_by_meta > 0) parts.push(heldByMeta(funnel.held_by_meta));
 	if (funnel.unknown > 0) parts.push(`${funnel.unknown} with no result (maybe sent)`);
 	if (funnel.waiting + funnel.in_flight > 0) parts.push(`${funnel.waiting + funnel.in_flight} still to send`);

@@ -29,11 +29,9 @@ describe('recipient state machine', () => {
 		expect(nextRecipientState('sent', { kind: 'expire_claim' })).toBeUndefined();
 	});
 	it('resolves {{name}} and {{wa_id}} parameters', () => {
-		expect(resolveParameters(['Hi {{ name }}', 'code {{wa_id}}', 'plain'], { wa_id: '919876543210', name: 'Asha' })).toEqual([
-			'Hi Asha',
-			'code 919876543210',
-			'plain',
-		]);
+		expect(
+			resolveParameters(['Hi {{ name }}', 'code {{wa_id}}', 'plain'], { wa_id: '919876543210', name: 'Asha' }),
+		).toEqual(['Hi Asha', 'code 919876543210', 'plain']);
 		expect(resolveParameters(['Hi {{name}}'], { wa_id: '1', name: null }, 'there')).toEqual(['Hi there']);
 	});
 });

@@ -8,7 +8,17 @@
 //   this person for now: not retried in this campaign, not an opt-out)
 //
 // `unknown` means "we cannot tell whether it was sent": it is never resent unless asked.
-export const RECIPIENT_STATES = ['pending', 'claimed', 'sent', 'delivered', 'read', 'failed', 'skipped', 'unknown', 'held_by_meta'] as const;
+export const RECIPIENT_STATES = [
+	'pending',
+	'claimed',
+	'sent',
+	'delivered',
+	'read',
+	'failed',
+	'skipped',
+	'unknown',
+	'held_by_meta',
+] as const;
 export type RecipientState = (typeof RECIPIENT_STATES)[number];
 
 type RecipientEvent =
@@ -39,7 +49,10 @@ export function nextRecipientState(state: RecipientState, event: RecipientEvent)
 		case 'result_failed':
 			return state === 'claimed' || state === 'unknown' ? 'failed' : undefined;
 		case 'status': {
-			if (event.status === 'failed') return state === 'sent' || state === 'delivered' || state === 'claimed' || state === 'unknown' ? 'failed' : undefined;
+			if (event.status === 'failed')
+				return state === 'sent' || state === 'delivered' || state === 'claimed' || state === 'unknown'
+					? 'failed'
+					: undefined;
 			const current = DELIVERY_RANK[state];
 			const next = DELIVERY_RANK[event.status]!;
 			// A status webhook can beat the worker's result to the service: it proves the send too.
@@ -65,7 +78,9 @@ export function resolveParameters(
 	fallbackName = '',
 ): string[] {
 	return parameters.map((p) =>
-		p.replace(/\{\{\s*(name|wa_id)\s*\}\}/g, (_m, field: string) => (field === 'name' ? contact.name || fallbackName : (contact.wa_id ?? ''))),
+		p.replace(/\{\{\s*(name|wa_id)\s*\}\}/g, (_m, field: string) =>
+			field === 'name' ? contact.name || fallbackName : (contact.wa_id ?? ''),
+		),
 	);
 }
 

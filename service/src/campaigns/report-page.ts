@@ -3,7 +3,10 @@
 import type { CampaignReport } from './repository';
 
 const escape = (value: unknown) =>
-	String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+	String(value).replace(
+		/[&<>"']/g,
+		(c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+	);
 
 const STATUS_WORDS: Record<CampaignReport['status'], string> = {
 	scheduled: 'Scheduled',
@@ -60,5 +63,9 @@ Delivered, read and replied fill in as WhatsApp reports them.</p>`;
 }
 
 export function renderReportNotFound(): string {
-	return page('Report not found', '<h1>Report not found</h1><p>This report link is not valid. Ask for the link again from the campaign form or your workflow.</p>', false);
+	return page(
+		'Report not found',
+		'<h1>Report not found</h1><p>This report link is not valid. Ask for the link again from the campaign form or your workflow.</p>',
+		false,
+	);
 }

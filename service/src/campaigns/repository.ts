@@ -4,7 +4,13 @@ import type { Pool, PoolClient } from 'pg';
 import { sql, toQuery, type SqlFragment } from '../db/sql';
 import { campaignOutcome } from './controls';
 import type { CampaignStatus, Funnel } from './outcome';
-import { HELD_BY_META_CODE, resolveParameters, statesAcceptingStatus, RECIPIENT_STATES, type RecipientState } from './recipient-state';
+import {
+	HELD_BY_META_CODE,
+	resolveParameters,
+	statesAcceptingStatus,
+	RECIPIENT_STATES,
+	type RecipientState,
+} from './recipient-state';
 
 type Db = Pool | PoolClient;
 
@@ -29,18 +35,26 @@ interface CampaignRow {
 	created_at: Date;
 }
 
-const CAMPAIGN_COLUMNS = 'id, name, template_name, template_language, parameters, audience, skipped_at_snapshot, idempotency_key, created_by, created_at';
+const CAMPAIGN_COLUMNS =
+	'id, name, template_name, template_language, parameters, audience, skipped_at_snapshot, idempotency_key, created_by, created_at';
 
 /**
  * Creates a campaign and snapshots its audience in the same transaction: the contacts matching the
  * tag filter that are opted in now become `pending` recipients; the others are counted by reason.
  * With an idempotency key already used, returns the existing campaign (`created: false`).
  */
-export async function createCampaign(tx: PoolClient, input: CampaignInput, userId: string): Promise<{ campaign: CampaignRow; created: boolean }> {
+export async function createCampaign(
+	tx: PoolClient,
+	input: CampaignInput,
+	userId: string,
+): Promise<{ campaign: CampaignRow; created: boolean }> {
 	if (input.idempotency_key) {
 		// Serialize creations with the same key so two concurrent submissions make one campaign.
 		await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`campaign:${input.idempotency_key}`]);
-		const existing = await tx.query<CampaignRow>(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE idempotency_key = $1`, [input.idempotency_key]);
+		const existing = await tx.query<CampaignRow>(
+			`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE idempotency_key = $1`,
+			[input.idempotency_key],
+		);
 		if (existing.rows[0]) return { campaign: existing.rows[0], created: false };
 	}
 	const tags = input.audience.tags?.length ? input.audience.tags : null;
@@ -51,7 +65,8 @@ export async function createCampaign(tx: PoolClient, input: CampaignInput, userI
 		[tags, match],
 	);
 	const skippedAtSnapshot: Record<string, number> = {};
-	for (const row of skipped.rows) skippedAtSnapshot[row.consent === 'unknown' ? 'consent_unknown' : row.consent] = Number(row.n);
+	for (const row of skipped.rows)
+		skippedAtSnapshot[row.consent === 'unknown' ? 'consent_unknown' : row.consent] = Number(row.n);
 	const { rows } = await tx.query<CampaignRow>(
 		`INSERT INTO campaigns (name, template_name, template_language, parameters, audience, skipped_at_snapshot, idempotency_key, created_by)
 		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${CAMPAIGN_COLUMNS}`,
@@ -122,7 +137,14 @@ export async function claimRecipients(
 	let skipped = 0;
 	while (claimed.length < options.limit) {
 		const want = options.limit - claimed.length;
-		const { rows } = await tx.query<{ id: string; wa_id: string | null; user_id: string | null; username: string | null; name: string | null; consent: string | null }>(
+		const { rows } = await tx.query<{
+			id: string;
+			wa_id: string | null;
+			user_id: string | null;
+			username: string | null;
+			name: string | null;
+			consent: string | null;
+		}>(
 			// The contact's identifiers now (a phone-number change since the snapshot gives a new BSUID).
 			`SELECT r.id, coalesce(c.wa_id, r.wa_id) AS wa_id, coalesce(c.user_id, r.user_id) AS user_id, c.username, c.name, c.consent
 			 FROM campaign_recipients r LEFT JOIN contacts c ON c.id = r.contact_id
@@ -187,7 +209,11 @@ interface ResultOutcome {
  * `claimed` (or `unknown`: a late answer to an expired claim) recipients change; repeating the same
  * result is harmless. Statuses that arrived for the wamid before the result are applied at once.
  */
-export async function recordResults(tx: PoolClient, campaignId: string, results: readonly ResultInput[]): Promise<ResultOutcome[]> {
+export async function recordResults(
+	tx: PoolClient,
+	campaignId: string,
+	results: readonly ResultInput[],
+): Promise<ResultOutcome[]> {
 	const outcomes: ResultOutcome[] = [];
 	for (const result of results) {
 		const who = { wa_id: result.wa_id ?? null, user_id: result.user_id ?? null };
@@ -207,7 +233,12 @@ export async function recordResults(tx: PoolClient, campaignId: string, results:
 		if (current.state !== 'claimed' && current.state !== 'unknown') {
 			const same = 'wamid' in result && current.wamid === result.wamid;
 			const done = same || current.state === 'failed' || current.state === 'held_by_meta';
-			outcomes.push({ ...who, state: current.state, recorded: false, reason: done ? 'already_recorded' : 'not_claimed' });
+			outcomes.push({
+				...who,
+				state: current.state,
+				recorded: false,
+				reason: done ? 'already_recorded' : 'not_claimed',
+			});
 			continue;
 		}
 		if ('wamid' in result) {
@@ -222,7 +253,8 @@ export async function recordResults(tx: PoolClient, campaignId: string, results:
 				'SELECT occurred_at, payload FROM events WHERE dedupe_key = ANY ($1::text[]) ORDER BY occurred_at',
 				[keys],
 			);
-			for (const row of early.rows) await applyStatusEvents(tx, [{ occurredAt: row.occurred_at, payload: row.payload }]);
+			for (const row of early.rows)
+				await applyStatusEvents(tx, [{ occurredAt: row.occurred_at, payload: row.payload }]);
 		} else {
 			const e = result.error;
 			await tx.query(
@@ -231,7 +263,9 @@ export async function recordResults(tx: PoolClient, campaignId: string, results:
 				[current.id, e.code, e.title ?? e.message ?? null, e.details ?? null, e.fbtrace_id ?? null],
 			);
 		}
-		const state = (await tx.query<{ state: RecipientState }>('SELECT state FROM campaign_recipients WHERE id = $1', [current.id])).rows[0].state;
+		const state = (
+			await tx.query<{ state: RecipientState }>('SELECT state FROM campaign_recipients WHERE id = $1', [current.id])
+		).rows[0].state;
 		outcomes.push({ ...who, state, recorded: true });
 	}
 	return outcomes;
@@ -265,12 +299,20 @@ const STATUS_PRIORITY = { sent: 1, delivered: 2, read: 3, failed: 4 } as const;
  * at "read". Pure.
  */
 export function statusBatch(events: ReadonlyArray<{ occurredAt: Date; payload: StatusPayload }>): StatusBatch {
-	const best = new Map<string, { status: keyof typeof STATUS_PRIORITY; at: Date; error?: NonNullable<StatusPayload['errors']>[number] }>();
+	const best = new Map<
+		string,
+		{ status: keyof typeof STATUS_PRIORITY; at: Date; error?: NonNullable<StatusPayload['errors']>[number] }
+	>();
 	for (const event of events) {
 		const { wamid, status } = event.payload;
-		if (typeof wamid !== 'string' || (status !== 'sent' && status !== 'delivered' && status !== 'read' && status !== 'failed')) continue;
+		if (
+			typeof wamid !== 'string' ||
+			(status !== 'sent' && status !== 'delivered' && status !== 'read' && status !== 'failed')
+		)
+			continue;
 		const seen = best.get(wamid);
-		if (!seen || STATUS_PRIORITY[status] > STATUS_PRIORITY[seen.status]) best.set(wamid, { status, at: event.occurredAt, error: event.payload.errors?.[0] });
+		if (!seen || STATUS_PRIORITY[status] > STATUS_PRIORITY[seen.status])
+			best.set(wamid, { status, at: event.occurredAt, error: event.payload.errors?.[0] });
 	}
 	const wamids = [...best.keys()].sort();
 	const rows = wamids.map((w) => best.get(w)!);
@@ -306,7 +348,10 @@ export function applyStatusesSql(batch: StatusBatch): SqlFragment {
 }
 
 /** Newly stored (or early) `whatsapp.status` events: recipients → sent / delivered / read / failed. */
-async function applyStatusEvents(tx: PoolClient, events: ReadonlyArray<{ occurredAt: Date; payload: StatusPayload }>): Promise<void> {
+async function applyStatusEvents(
+	tx: PoolClient,
+	events: ReadonlyArray<{ occurredAt: Date; payload: StatusPayload }>,
+): Promise<void> {
 	const batch = statusBatch(events);
 	if (batch.wamids.length) await tx.query(toQuery(applyStatusesSql(batch)));
 }
@@ -390,7 +435,11 @@ export async function campaignReport(db: Db, campaign: CampaignRow): Promise<Cam
 			at_snapshot: campaign.skipped_at_snapshot,
 			at_claim: Object.fromEntries(skippedAtClaim.rows.map((r) => [r.reason ?? 'other', Number(r.n)])),
 		},
-		failures: failures.rows.map((r) => ({ code: r.code === null ? null : Number(r.code), title: r.title, count: Number(r.n) })),
+		failures: failures.rows.map((r) => ({
+			code: r.code === null ? null : Number(r.code),
+			title: r.title,
+			count: Number(r.n),
+		})),
 		timings: timings.rows[0],
 	};
 }

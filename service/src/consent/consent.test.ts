@@ -50,8 +50,15 @@ describe('consent keywords', () => {
 	});
 	it('reads text, quick-reply buttons and interactive replies', () => {
 		expect(messageText({ type: 'text', text: { body: 'STOP' } })).toBe('STOP');
-		expect(messageText({ type: 'button', button: { text: 'Stop promotions', payload: 'STOP' } })).toBe('Stop promotions');
-		expect(messageText({ type: 'interactive', interactive: { type: 'button_reply', button_reply: { id: 'x', title: 'Unsubscribe' } } })).toBe('Unsubscribe');
+		expect(messageText({ type: 'button', button: { text: 'Stop promotions', payload: 'STOP' } })).toBe(
+			'Stop promotions',
+		);
+		expect(
+			messageText({
+				type: 'interactive',
+				interactive: { type: 'button_reply', button_reply: { id: 'x', title: 'Unsubscribe' } },
+			}),
+		).toBe('Unsubscribe');
 		expect(messageText({ type: 'image' })).toBeUndefined();
 	});
 });

@@ -24,11 +24,15 @@ describe('joinedConsent', () => {
 	it('never loses an opt-out to an older or equally recent opt-in, nor to one the business recorded', () => {
 		expect(joinedConsent(snap('opted_in', 'keyword', 1), snap('opted_out', 'keyword', 2)).consent).toBe('opted_out');
 		expect(joinedConsent(snap('opted_in', 'keyword', 2), snap('opted_out', 'keyword', 2)).consent).toBe('opted_out');
-		expect(joinedConsent(snap('opted_out', 'meta_preferences', 1), snap('opted_in', 'api', 5)).consent).toBe('opted_out');
+		expect(joinedConsent(snap('opted_out', 'meta_preferences', 1), snap('opted_in', 'api', 5)).consent).toBe(
+			'opted_out',
+		);
 		expect(joinedConsent(snap('opted_out', 'import', 1), snap('opted_in', 'import', 5)).consent).toBe('opted_out');
 	});
 	it("keeps the person's own later START", () => {
-		expect(joinedConsent(snap('opted_out', 'keyword', 1), snap('opted_in', 'keyword', 5))).toEqual(snap('opted_in', 'keyword', 5));
+		expect(joinedConsent(snap('opted_out', 'keyword', 1), snap('opted_in', 'keyword', 5))).toEqual(
+			snap('opted_in', 'keyword', 5),
+		);
 	});
 	it('a known state beats unknown; of equal states the newer change is kept', () => {
 		expect(joinedConsent(snap('unknown', null, null), snap('opted_in', 'api', 3)).consent).toBe('opted_in');

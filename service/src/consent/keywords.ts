@@ -29,7 +29,10 @@ export function parseKeywordList(value: string): string[] {
  * The consent change a message asks for, or undefined. The whole message must be the keyword:
  * "stop" opts out, "please don't stop the offers" does not.
  */
-export function consentChangeFor(text: string | undefined, lists: KeywordLists = DEFAULT_KEYWORDS): 'opted_out' | 'opted_in' | undefined {
+export function consentChangeFor(
+	text: string | undefined,
+	lists: KeywordLists = DEFAULT_KEYWORDS,
+): 'opted_out' | 'opted_in' | undefined {
 	if (!text) return undefined;
 	const word = normalizeKeyword(text);
 	if (!word || word.length > 40) return undefined;
@@ -44,7 +47,11 @@ export function consentChangeFor(text: string | undefined, lists: KeywordLists =
  */
 export function messageText(message: unknown): string | undefined {
 	if (!message || typeof message !== 'object') return undefined;
-	const m = message as { text?: { body?: unknown }; button?: { text?: unknown; payload?: unknown }; interactive?: { button_reply?: { title?: unknown; id?: unknown }; list_reply?: { title?: unknown; id?: unknown } } };
+	const m = message as {
+		text?: { body?: unknown };
+		button?: { text?: unknown; payload?: unknown };
+		interactive?: { button_reply?: { title?: unknown; id?: unknown }; list_reply?: { title?: unknown; id?: unknown } };
+	};
 	if (typeof m.text?.body === 'string') return m.text.body;
 	if (typeof m.button?.text === 'string') return m.button.text;
 	if (typeof m.button?.payload === 'string') return m.button.payload;

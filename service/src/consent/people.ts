@@ -46,7 +46,11 @@ interface ResolveOptions {
 }
 
 /** The contact (locked FOR UPDATE) whose phone number or BSUID (current or former) is one of these. */
-export async function findContacts(tx: PoolClient, waIds: Array<string | null | undefined>, userIds: Array<string | null | undefined>): Promise<ContactRow[]> {
+export async function findContacts(
+	tx: PoolClient,
+	waIds: Array<string | null | undefined>,
+	userIds: Array<string | null | undefined>,
+): Promise<ContactRow[]> {
 	const phones = waIds.filter((v): v is string => Boolean(v));
 	const bsuids = userIds.filter((v): v is string => Boolean(v));
 	if (!phones.length && !bsuids.length) return [];
@@ -63,7 +67,11 @@ export async function findContacts(tx: PoolClient, waIds: Array<string | null | 
  * The one contact of the person these identifiers name: created when new (with `create`), joined when
  * the phone number and the BSUID were two records, completed with identifiers it lacked.
  */
-export async function resolvePerson(tx: PoolClient, seen: PersonIds, options: ResolveOptions): Promise<ContactRow | undefined> {
+export async function resolvePerson(
+	tx: PoolClient,
+	seen: PersonIds,
+	options: ResolveOptions,
+): Promise<ContactRow | undefined> {
 	const found = await findContacts(tx, [seen.wa_id, options.change?.wa_id], [seen.user_id, options.change?.user_id]);
 	if (found.length === 0) {
 		if (!options.create) return undefined;
@@ -72,7 +80,14 @@ export async function resolvePerson(tx: PoolClient, seen: PersonIds, options: Re
 		const { rows } = await tx.query<ContactRow>(
 			`INSERT INTO contacts (wa_id, user_id, parent_user_id, username, name, last_inbound_at) VALUES ($1, $2, $3, $4, $5, $6)
 			 ON CONFLICT DO NOTHING RETURNING ${CONTACT_COLUMNS}`,
-			[wa_id, user_id, seen.parent_user_id ?? null, seen.username ?? null, seen.name ?? null, options.inboundAt ?? null],
+			[
+				wa_id,
+				user_id,
+				seen.parent_user_id ?? null,
+				seen.username ?? null,
+				seen.name ?? null,
+				options.inboundAt ?? null,
+			],
 		);
 		// Created concurrently by another transaction: take that one.
 		return rows[0] ?? resolvePerson(tx, seen, options);
@@ -95,7 +110,13 @@ async function absorb(tx: PoolClient, kept: ContactRow, others: ContactRow[]): P
 			user_id: merged.user_id ?? other.user_id,
 			parent_user_id: merged.parent_user_id ?? other.parent_user_id,
 			username: merged.username ?? other.username,
-			former_user_ids: [...new Set([...merged.former_user_ids, ...other.former_user_ids, ...(merged.user_id && other.user_id && other.user_id !== merged.user_id ? [other.user_id] : [])])],
+			former_user_ids: [
+				...new Set([
+					...merged.former_user_ids,
+					...other.former_user_ids,
+					...(merged.user_id && other.user_id && other.user_id !== merged.user_id ? [other.user_id] : []),
+				]),
+			],
 			name: merged.name ?? other.name,
 			tags: [...new Set([...merged.tags, ...other.tags])].sort(),
 			last_inbound_at: latest(merged.last_inbound_at, other.last_inbound_at),
@@ -141,7 +162,12 @@ async function absorb(tx: PoolClient, kept: ContactRow, others: ContactRow[]): P
 }
 
 /** Fills identifiers the contact lacks, applies an identifier change, moves last_inbound_at forward. */
-async function completeIdentifiers(tx: PoolClient, contact: ContactRow, seen: PersonIds, options: ResolveOptions): Promise<ContactRow> {
+async function completeIdentifiers(
+	tx: PoolClient,
+	contact: ContactRow,
+	seen: PersonIds,
+	options: ResolveOptions,
+): Promise<ContactRow> {
 	const newUserId = options.change?.user_id ?? seen.user_id ?? null;
 	const newWaId = options.change?.wa_id ?? null;
 	let formerUserIds = contact.former_user_ids;
@@ -172,7 +198,16 @@ async function completeIdentifiers(tx: PoolClient, contact: ContactRow, seen: Pe
 	const { rows } = await tx.query<ContactRow>(
 		`UPDATE contacts SET wa_id = $2, user_id = $3, parent_user_id = $4, username = $5, name = $6, last_inbound_at = $7, former_user_ids = $8, updated_at = now()
 		 WHERE id = $1 RETURNING ${CONTACT_COLUMNS}`,
-		[contact.id, next.wa_id, next.user_id, next.parent_user_id, next.username, next.name, next.last_inbound_at, formerUserIds],
+		[
+			contact.id,
+			next.wa_id,
+			next.user_id,
+			next.parent_user_id,
+			next.username,
+			next.name,
+			next.last_inbound_at,
+			formerUserIds,
+		],
 	);
 	return rows[0];
 }

@@ -21,7 +21,8 @@ const NATIONAL: Record<string, { length: number; firstDigits: RegExp; name: stri
 const fail = (problem: WaIdProblem, message: string): WaIdResult => ({ ok: false, problem, message });
 
 export function normalizeWaId(input: unknown): WaIdResult {
-	if (typeof input !== 'string' && typeof input !== 'number') return fail('empty', 'A WhatsApp id (phone number) is required.');
+	if (typeof input !== 'string' && typeof input !== 'number')
+		return fail('empty', 'A WhatsApp id (phone number) is required.');
 	const raw = String(input).trim();
 	if (!raw) return fail('empty', 'A WhatsApp id (phone number) is required.');
 	// Separators people type; everything else must be digits after an optional leading + or 00.
@@ -29,11 +30,16 @@ export function normalizeWaId(input: unknown): WaIdResult {
 	if (value.startsWith('+')) value = value.slice(1);
 	else if (value.startsWith('00')) value = value.slice(2);
 	else if (value.startsWith('0')) {
-		return fail('national_format', `"${raw}" starts with 0 (a national format): write it with the country code, e.g. +91 98765 43210.`);
+		return fail(
+			'national_format',
+			`"${raw}" starts with 0 (a national format): write it with the country code, e.g. +91 98765 43210.`,
+		);
 	}
-	if (!/^\d+$/.test(value)) return fail('invalid_characters', `"${raw}" may contain only digits, spaces, dashes, parentheses and a leading +.`);
+	if (!/^\d+$/.test(value))
+		return fail('invalid_characters', `"${raw}" may contain only digits, spaces, dashes, parentheses and a leading +.`);
 	if (value.startsWith('0')) return fail('invalid_country_code', `"${raw}": country codes never start with 0.`);
-	if (value.length < 8) return fail('too_short', `"${raw}" has ${value.length} digits; an international number has at least 8.`);
+	if (value.length < 8)
+		return fail('too_short', `"${raw}" has ${value.length} digits; an international number has at least 8.`);
 	if (value.length > 15) return fail('too_long', `"${raw}" has ${value.length} digits; E.164 allows at most 15.`);
 	for (const [code, rule] of Object.entries(NATIONAL)) {
 		if (!value.startsWith(code)) continue;

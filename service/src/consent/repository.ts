@@ -54,7 +54,11 @@ export async function upsertContact(
 	input: ContactInput,
 	options: { source: 'api' | 'import'; mergeTags?: boolean; keepOptOut?: boolean },
 ): Promise<{ contact: ContactRow; outcome: UpsertOutcome; keptOptOut: boolean; consentChanged: boolean }> {
-	const existing = (await tx.query<ContactRow>(`SELECT ${CONTACT_COLUMNS} FROM contacts WHERE ${keyWhere(input.key)} FOR UPDATE`, [keyValue(input.key)])).rows[0];
+	const existing = (
+		await tx.query<ContactRow>(`SELECT ${CONTACT_COLUMNS} FROM contacts WHERE ${keyWhere(input.key)} FOR UPDATE`, [
+			keyValue(input.key),
+		])
+	).rows[0];
 	if (!existing) {
 		const consent = input.consent ?? 'unknown';
 		const { rows } = await tx.query<ContactRow>(
@@ -62,14 +66,25 @@ export async function upsertContact(
 			 VALUES ($1, $6, $2, $3, $4, $5, CASE WHEN $4 = 'unknown' THEN NULL ELSE now() END)
 			 ON CONFLICT DO NOTHING
 			 RETURNING ${CONTACT_COLUMNS}`,
-			[input.key.wa_id ?? null, input.name ?? null, dedupeTags(input.tags ?? []), consent, consent === 'unknown' ? null : options.source, input.key.user_id ?? null],
+			[
+				input.key.wa_id ?? null,
+				input.name ?? null,
+				dedupeTags(input.tags ?? []),
+				consent,
+				consent === 'unknown' ? null : options.source,
+				input.key.user_id ?? null,
+			],
 		);
 		if (!rows[0]) return upsertContact(tx, input, options); // created concurrently: update it instead
-		if (consent !== 'unknown') await recordConsent(tx, rows[0].id, consent, options.source, { note: input.consent_note });
+		if (consent !== 'unknown')
+			await recordConsent(tx, rows[0].id, consent, options.source, { note: input.consent_note });
 		if (options.source === 'api') await emitApiConsentChange(tx, rows[0]);
 		return { contact: rows[0], outcome: 'created', keptOptOut: false, consentChanged: consent !== 'unknown' };
 	}
-	const tags = input.tags === undefined ? existing.tags : dedupeTags(options.mergeTags ? [...existing.tags, ...input.tags] : input.tags);
+	const tags =
+		input.tags === undefined
+			? existing.tags
+			: dedupeTags(options.mergeTags ? [...existing.tags, ...input.tags] : input.tags);
 	const name = input.name === undefined ? existing.name : input.name;
 	let consent = input.consent ?? existing.consent;
 	let keptOptOut = false;
@@ -105,7 +120,8 @@ function sameTags(a: string[], b: string[]): boolean {
 }
 
 export async function getContact(db: Db, key: ContactKey): Promise<ContactRow | undefined> {
-	return (await db.query<ContactRow>(`SELECT ${CONTACT_COLUMNS} FROM contacts WHERE ${keyWhere(key)}`, [keyValue(key)])).rows[0];
+	return (await db.query<ContactRow>(`SELECT ${CONTACT_COLUMNS} FROM contacts WHERE ${keyWhere(key)}`, [keyValue(key)]))
+		.rows[0];
 }
 
 /** The listing order and cursor: the phone number, or the BSUID of a person known only by it. */
@@ -160,7 +176,14 @@ async function emitApiConsentChange(tx: PoolClient, contact: ContactRow): Promis
 		type: contact.consent === 'opted_out' ? 'contact.opted_out' : 'contact.opted_in',
 		dedupeKey: `contact.consent:${contact.id}:${(contact.consent_updated_at ?? new Date()).toISOString()}`,
 		occurredAt: contact.consent_updated_at ?? new Date(),
-		payload: { wa_id: contact.wa_id, user_id: contact.user_id, username: contact.username, consent: contact.consent, source: 'api', message_id: null },
+		payload: {
+			wa_id: contact.wa_id,
+			user_id: contact.user_id,
+			username: contact.username,
+			consent: contact.consent,
+			source: 'api',
+			message_id: null,
+		},
 	});
 }
 
@@ -179,7 +202,12 @@ export async function eraseContact(tx: PoolClient, key: ContactKey): Promise<boo
 	// Every identifier of the person: the number, the BSUID, the parent BSUID and former BSUIDs.
 	// Even without a contact row, the identifier may sit in events and ledgers: erase those as well.
 	const identifiers = [
-		...new Set([keyValue(key), ...(contact ? [contact.wa_id, contact.user_id, contact.parent_user_id, ...contact.former_user_ids] : [])].filter((v): v is string => Boolean(v))),
+		...new Set(
+			[
+				keyValue(key),
+				...(contact ? [contact.wa_id, contact.user_id, contact.parent_user_id, ...contact.former_user_ids] : []),
+			].filter((v): v is string => Boolean(v)),
+		),
 	];
 	if (contact) {
 		await tx.query('UPDATE consent_events SET message_id = NULL, note = NULL WHERE subject_id = $1', [contact.id]);

@@ -25,7 +25,9 @@ const str = (value: unknown): string | null => (typeof value === 'string' && val
 
 function idsOf(payload: Payload): PersonIds {
 	return {
-		wa_id: str(payload.wa_id) ?? (typeof payload.from === 'string' && /^[1-9]\d{7,14}$/.test(payload.from) ? payload.from : null),
+		wa_id:
+			str(payload.wa_id) ??
+			(typeof payload.from === 'string' && /^[1-9]\d{7,14}$/.test(payload.from) ? payload.from : null),
 		user_id: str(payload.user_id),
 		parent_user_id: str(payload.parent_user_id),
 		username: str(payload.username),
@@ -49,12 +51,10 @@ async function changeConsent(
 		[contact.id, change, source, extra.messageId ?? null, extra.note ?? null, extra.at],
 	);
 	if (recorded.rowCount !== 1 || contact.consent === change) return;
-	await tx.query(`UPDATE contacts SET consent = $2, consent_source = $3, consent_updated_at = $4, updated_at = now() WHERE id = $1`, [
-		contact.id,
-		change,
-		source,
-		extra.at,
-	]);
+	await tx.query(
+		`UPDATE contacts SET consent = $2, consent_source = $3, consent_updated_at = $4, updated_at = now() WHERE id = $1`,
+		[contact.id, change, source, extra.at],
+	);
 	await emitEvent(tx, {
 		type: change === 'opted_out' ? 'contact.opted_out' : 'contact.opted_in',
 		dedupeKey: extra.dedupeKey,
@@ -73,7 +73,12 @@ async function changeConsent(
 
 /** A signal older than the person's latest own consent change changes nothing (late delivery). */
 function isStale(contact: ContactRow, at: Date): boolean {
-	return Boolean(contact.consent_source && PERSON_SOURCES.has(contact.consent_source) && contact.consent_updated_at && contact.consent_updated_at.getTime() > at.getTime());
+	return Boolean(
+		contact.consent_source &&
+		PERSON_SOURCES.has(contact.consent_source) &&
+		contact.consent_updated_at &&
+		contact.consent_updated_at.getTime() > at.getTime(),
+	);
 }
 
 /** Inbound senders, once each (latest message time, first profile name), in a fixed order (lock order). */
@@ -102,7 +107,12 @@ async function applyKeywords(tx: PoolClient, messages: StoredEvent[], keywords: 
 		const contact = await resolvePerson(tx, idsOf(event.payload), { create: false });
 		if (!contact || isStale(contact, event.occurred_at)) continue;
 		const wamid = boundedKey(str(event.payload.wamid) ?? String(event.id));
-		await changeConsent(tx, contact, change, 'keyword', { at: event.occurred_at, messageId: wamid, text, dedupeKey: `contact.keyword:${wamid}` });
+		await changeConsent(tx, contact, change, 'keyword', {
+			at: event.occurred_at,
+			messageId: wamid,
+			text,
+			dedupeKey: `contact.keyword:${wamid}`,
+		});
 	}
 }
 
@@ -123,12 +133,15 @@ async function applyPreferences(tx: PoolClient, preferences: StoredEvent[]): Pro
 				dedupeKey: `contact.preference:${event.dedupe_key}`,
 			});
 		} else {
-			await tx.query(`INSERT INTO consent_events (subject_id, consent, source, note, occurred_at) VALUES ($1, $2, 'meta_preferences', $3, $4)`, [
-				contact.id,
-				contact.consent,
-				'Resumed marketing messages in WhatsApp; consent unchanged until the person opts in (START) or the business records it.',
-				event.occurred_at,
-			]);
+			await tx.query(
+				`INSERT INTO consent_events (subject_id, consent, source, note, occurred_at) VALUES ($1, $2, 'meta_preferences', $3, $4)`,
+				[
+					contact.id,
+					contact.consent,
+					'Resumed marketing messages in WhatsApp; consent unchanged until the person opts in (START) or the business records it.',
+					event.occurred_at,
+				],
+			);
 		}
 	}
 }
@@ -139,10 +152,20 @@ async function applyStopErrors(tx: PoolClient, statuses: StoredEvent[]): Promise
 		const errors = Array.isArray(event.payload.errors) ? (event.payload.errors as Array<{ code?: unknown }>) : [];
 		if (event.payload.status !== 'failed' || !errors.some((e) => e.code === STOPPED_MARKETING_CODE)) continue;
 		const ids = idsOf(event.payload);
-		let contact = await resolvePerson(tx, { ...ids, wa_id: ids.wa_id ?? str(event.payload.recipient_id) }, { create: false });
+		let contact = await resolvePerson(
+			tx,
+			{ ...ids, wa_id: ids.wa_id ?? str(event.payload.recipient_id) },
+			{ create: false },
+		);
 		if (!contact && typeof event.payload.wamid === 'string') {
-			const ledger = await tx.query<{ contact_id: string }>('SELECT contact_id FROM campaign_recipients WHERE wamid = $1 AND contact_id IS NOT NULL LIMIT 1', [event.payload.wamid]);
-			if (ledger.rows[0]) contact = (await tx.query<ContactRow>('SELECT * FROM contacts WHERE id = $1 FOR UPDATE', [ledger.rows[0].contact_id])).rows[0];
+			const ledger = await tx.query<{ contact_id: string }>(
+				'SELECT contact_id FROM campaign_recipients WHERE wamid = $1 AND contact_id IS NOT NULL LIMIT 1',
+				[event.payload.wamid],
+			);
+			if (ledger.rows[0])
+				contact = (
+					await tx.query<ContactRow>('SELECT * FROM contacts WHERE id = $1 FOR UPDATE', [ledger.rows[0].contact_id])
+				).rows[0];
 		}
 		if (!contact || isStale(contact, event.occurred_at)) continue;
 		await changeConsent(tx, contact, 'opted_out', 'meta_error', {
@@ -161,7 +184,11 @@ async function applyIdentifierChanges(tx: PoolClient, events: StoredEvent[]): Pr
 	for (const event of events) {
 		if (event.type === 'whatsapp.user_id_update') {
 			const previous = str(event.payload.previous_user_id);
-			await resolvePerson(tx, { user_id: previous, wa_id: str(event.payload.wa_id) }, { create: false, change: { user_id: str(event.payload.user_id) } });
+			await resolvePerson(
+				tx,
+				{ user_id: previous, wa_id: str(event.payload.wa_id) },
+				{ create: false, change: { user_id: str(event.payload.user_id) } },
+			);
 			continue;
 		}
 		const message = event.payload.message as { type?: unknown; system?: Payload } | undefined;
@@ -181,7 +208,10 @@ export async function applyPeopleSignals(tx: PoolClient, events: StoredEvent[], 
 	const of = (type: string) => events.filter((e) => e.type === type);
 	const messages = of('whatsapp.message');
 	if (messages.length) await upsertSenders(tx, messages);
-	const changes = events.filter((e) => e.type === 'whatsapp.user_id_update' || (e.type === 'whatsapp.message' && e.payload.message_type === 'system'));
+	const changes = events.filter(
+		(e) =>
+			e.type === 'whatsapp.user_id_update' || (e.type === 'whatsapp.message' && e.payload.message_type === 'system'),
+	);
 	if (changes.length) await applyIdentifierChanges(tx, changes);
 	if (messages.length) await applyKeywords(tx, messages, keywords);
 	const preferences = of('whatsapp.user_preference');

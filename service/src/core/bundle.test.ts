@@ -1,16 +1,29 @@
 import { bundleSchema, fieldErrors } from './bundle';
 
 describe('bundle schema', () => {
-	const asset = { slug: 'welcome-offer', type: 'template', title: 'Welcome offer', content: 'Hi {{1}}!', tags: ['offer'] };
+	const asset = {
+		slug: 'welcome-offer',
+		type: 'template',
+		title: 'Welcome offer',
+		content: 'Hi {{1}}!',
+		tags: ['offer'],
+	};
 
 	it('accepts a bundle and fills defaults', () => {
-		const parsed = bundleSchema.parse({ bundle_id: 'b-1', assets: [asset, { ...asset, slug: 'x', is_premium: true, tags: undefined, content: { steps: [1] } }] });
+		const parsed = bundleSchema.parse({
+			bundle_id: 'b-1',
+			assets: [asset, { ...asset, slug: 'x', is_premium: true, tags: undefined, content: { steps: [1] } }],
+		});
 		expect(parsed.assets[0].is_premium).toBe(false);
 		expect(parsed.assets[1].tags).toEqual([]);
 	});
 
 	it('names each invalid field with its path', () => {
-		const result = bundleSchema.safeParse({ bundle_id: '', assets: [asset, { ...asset, slug: 'Bad Slug', title: '', type: 'movie' }], extra: 1 });
+		const result = bundleSchema.safeParse({
+			bundle_id: '',
+			assets: [asset, { ...asset, slug: 'Bad Slug', title: '', type: 'movie' }],
+			extra: 1,
+		});
 		expect(result.success).toBe(false);
 		const paths = fieldErrors(result.error!).map((e) => e.path);
 		expect(paths).toEqual(expect.arrayContaining(['bundle_id', 'assets[1].slug', 'assets[1].title', 'assets[1].type']));
@@ -25,9 +38,17 @@ describe('bundle schema', () => {
 	});
 
 	it('rejects text Postgres cannot store (U+0000, lone surrogates) but keeps emoji', () => {
-		const bad = bundleSchema.safeParse({ bundle_id: 'b', assets: [{ ...asset, title: 'a\u0000b' }, { ...asset, slug: 'y', content: { k: '\ud83d' } }] });
+		const bad = bundleSchema.safeParse({
+			bundle_id: 'b',
+			assets: [
+				{ ...asset, title: 'a\u0000b' },
+				{ ...asset, slug: 'y', content: { k: '\ud83d' } },
+			],
+		});
 		expect(fieldErrors(bad.error!).map((e) => e.path)).toEqual(['assets[0]', 'assets[1]']);
-		expect(bundleSchema.safeParse({ bundle_id: 'b', assets: [{ ...asset, title: 'Diwali 🪔 offer' }] }).success).toBe(true);
+		expect(bundleSchema.safeParse({ bundle_id: 'b', assets: [{ ...asset, title: 'Diwali 🪔 offer' }] }).success).toBe(
+			true,
+		);
 	});
 
 	it('rejects the same slug twice in one bundle and an empty bundle', () => {

@@ -18,7 +18,10 @@ const bundleAssetSchema = z
 		title: z.string().trim().min(1).max(300),
 		content: z
 			.union([z.string().max(200_000), z.record(z.string(), z.unknown())])
-			.refine((content) => !jsonDepthExceeds(content, MAX_JSON_DEPTH - 4), `nests deeper than ${MAX_JSON_DEPTH - 4} levels`)
+			.refine(
+				(content) => !jsonDepthExceeds(content, MAX_JSON_DEPTH - 4),
+				`nests deeper than ${MAX_JSON_DEPTH - 4} levels`,
+			)
 			.describe('The asset itself: text, or a JSON object.'),
 		is_premium: z.boolean().default(false).describe('Premium assets are readable by `pro` users only.'),
 		tags: z.array(z.string().trim().min(1).max(50)).max(50).default([]),
@@ -32,17 +35,30 @@ export const bundleSchema = z
 	})
 	.strict()
 	.superRefine((bundle, ctx) => {
-		if (hasUnstorableText(bundle.bundle_id)) ctx.addIssue({ code: 'custom', path: ['bundle_id'], message: 'contains U+0000 or a lone surrogate, which cannot be stored' });
+		if (hasUnstorableText(bundle.bundle_id))
+			ctx.addIssue({
+				code: 'custom',
+				path: ['bundle_id'],
+				message: 'contains U+0000 or a lone surrogate, which cannot be stored',
+			});
 		bundle.assets.forEach((asset, index) => {
 			if (hasUnstorableText(asset)) {
-				ctx.addIssue({ code: 'custom', path: ['assets', index], message: 'contains U+0000 or a lone surrogate, which cannot be stored' });
+				ctx.addIssue({
+					code: 'custom',
+					path: ['assets', index],
+					message: 'contains U+0000 or a lone surrogate, which cannot be stored',
+				});
 			}
 		});
 		const seen = new Map<string, number>();
 		bundle.assets.forEach((asset, index) => {
 			const first = seen.get(asset.slug);
 			if (first !== undefined) {
-				ctx.addIssue({ code: 'custom', path: ['assets', index, 'slug'], message: `duplicate slug (also assets[${first}])` });
+				ctx.addIssue({
+					code: 'custom',
+					path: ['assets', index, 'slug'],
+					message: `duplicate slug (also assets[${first}])`,
+				});
 			} else seen.set(asset.slug, index);
 		});
 	});
@@ -70,5 +86,10 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
 
 /** `["assets", 2, "title"]` → `assets[2].title`; the whole body is `(body)`. */
 export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
-	return path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), '') || '(body)';
+	return (
+		path.reduce<string>(
+			(acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)),
+			'',
+		) || '(body)'
+	);
 }

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { boundedKey, MetaPayloadError, normalizeMetaPayload } from './meta-events';
 
-const fixture = (name: string): unknown => JSON.parse(readFileSync(join(__dirname, '..', '..', 'test', 'fixtures', 'meta', name), 'utf8'));
+const fixture = (name: string): unknown =>
+	JSON.parse(readFileSync(join(__dirname, '..', '..', 'test', 'fixtures', 'meta', name), 'utf8'));
 const received = new Date('2026-01-01T00:00:00Z');
 
 describe('Meta payload normalization', () => {
@@ -13,7 +14,13 @@ describe('Meta payload normalization', () => {
 			type: 'whatsapp.message',
 			dedupeKey: 'wa.message:wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=',
 			occurredAt: new Date(1749416383 * 1000),
-			payload: { from: '16505551234', profile_name: 'Sheena Nelson', text: 'Does it come in another color?', phone_number_id: '106540352242922', message_type: 'text' },
+			payload: {
+				from: '16505551234',
+				profile_name: 'Sheena Nelson',
+				text: 'Does it come in another color?',
+				phone_number_id: '106540352242922',
+				message_type: 'text',
+			},
 		});
 	});
 
@@ -22,14 +29,23 @@ describe('Meta payload normalization', () => {
 		const delivered = normalizeMetaPayload(fixture('whatsapp-status-delivered.json'), received);
 		expect(sent[0].dedupeKey).not.toBe(delivered[0].dedupeKey);
 		expect(normalizeMetaPayload(fixture('whatsapp-status-sent.json'), new Date())[0].dedupeKey).toBe(sent[0].dedupeKey);
-		expect(delivered[0]).toMatchObject({ type: 'whatsapp.status', payload: { status: 'delivered', recipient_id: '5516992318222', errors: [] } });
+		expect(delivered[0]).toMatchObject({
+			type: 'whatsapp.status',
+			payload: { status: 'delivered', recipient_id: '5516992318222', errors: [] },
+		});
 	});
 
 	it('keeps the error code, title and details of a failed status', () => {
 		const [event] = normalizeMetaPayload(fixture('whatsapp-status-failed.json'), received);
 		expect(event.payload).toMatchObject({
 			status: 'failed',
-			errors: [{ code: 131049, title: expect.stringContaining('healthy ecosystem'), details: expect.stringContaining('failed to be delivered') }],
+			errors: [
+				{
+					code: 131049,
+					title: expect.stringContaining('healthy ecosystem'),
+					details: expect.stringContaining('failed to be delivered'),
+				},
+			],
 		});
 	});
 
@@ -40,7 +56,12 @@ describe('Meta payload normalization', () => {
 
 	it('handles a batched delivery whole: every entry, change, message and status', () => {
 		const events = normalizeMetaPayload(fixture('whatsapp-batch.json'), received);
-		expect(events.map((e) => e.type)).toEqual(['whatsapp.message', 'whatsapp.status', 'whatsapp.status', 'whatsapp.message']);
+		expect(events.map((e) => e.type)).toEqual([
+			'whatsapp.message',
+			'whatsapp.status',
+			'whatsapp.status',
+			'whatsapp.message',
+		]);
 		expect(new Set(events.map((e) => e.dedupeKey)).size).toBe(4);
 	});
 
@@ -52,23 +73,58 @@ describe('Meta payload normalization', () => {
 			payload: { text: 'PRICE please', from_username: 'jiangwenwen1213', media_id: '18172143295349192' },
 		});
 		const [mention] = normalizeMetaPayload(fixture('instagram-mention.json'), received);
-		expect(mention).toMatchObject({ type: 'instagram.mention', payload: { media_id: '17918195224117851', comment_id: '17894227972186120' } });
+		expect(mention).toMatchObject({
+			type: 'instagram.mention',
+			payload: { media_id: '17918195224117851', comment_id: '17894227972186120' },
+		});
 		const [message] = normalizeMetaPayload(fixture('instagram-message.json'), received);
-		expect(message).toMatchObject({ type: 'instagram.message', payload: { sender_id: '1834235326598262', text: 'Is this available in blue?' } });
+		expect(message).toMatchObject({
+			type: 'instagram.message',
+			payload: { sender_id: '1834235326598262', text: 'Is this available in blue?' },
+		});
 		expect(message.occurredAt).toEqual(new Date(1569262485349));
 	});
 
 	it('stores unknown fields and objects as meta.unhandled instead of rejecting them', () => {
 		const [event] = normalizeMetaPayload(fixture('whatsapp-unknown-field.json'), received);
-		expect(event).toMatchObject({ type: 'meta.unhandled', payload: { field: 'account_update', value: { event: 'VERIFIED_ACCOUNT' } } });
-		const odd = normalizeMetaPayload({ object: 'permissions', entry: [{ id: '1', changes: [{ field: 'x', value: 1 }] }] }, received);
+		expect(event).toMatchObject({
+			type: 'meta.unhandled',
+			payload: { field: 'account_update', value: { event: 'VERIFIED_ACCOUNT' } },
+		});
+		const odd = normalizeMetaPayload(
+			{ object: 'permissions', entry: [{ id: '1', changes: [{ field: 'x', value: 1 }] }] },
+			received,
+		);
 		expect(odd[0].type).toBe('meta.unhandled');
 		expect(normalizeMetaPayload({ hello: 'world' }, received)[0].type).toBe('meta.unhandled');
 	});
 
 	it('replaces U+0000 (which Postgres jsonb refuses) and ignores absurd timestamps', () => {
 		const [event] = normalizeMetaPayload(
-			{ object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'messages', value: { messages: [{ id: 'wamid.x', from: '1', timestamp: '99999999999999999', type: 'text', text: { body: 'a\u0000b\ud800c' } }] } }] }] },
+			{
+				object: 'whatsapp_business_account',
+				entry: [
+					{
+						id: '1',
+						changes: [
+							{
+								field: 'messages',
+								value: {
+									messages: [
+										{
+											id: 'wamid.x',
+											from: '1',
+											timestamp: '99999999999999999',
+											type: 'text',
+											text: { body: 'a\u0000b\ud800c' },
+										},
+									],
+								},
+							},
+						],
+					},
+				],
+			},
 			received,
 		);
 		expect(event.payload.text).toBe('a\uFFFDb\uFFFDc');
@@ -81,7 +137,8 @@ describe('Meta payload normalization', () => {
 	});
 
 	it('refuses bodies that are not JSON objects', () => {
-		for (const body of [null, [], 'text', 42]) expect(() => normalizeMetaPayload(body, received)).toThrow(MetaPayloadError);
+		for (const body of [null, [], 'text', 42])
+			expect(() => normalizeMetaPayload(body, received)).toThrow(MetaPayloadError);
 	});
 
 	it('keeps identity keys within what a unique index holds: real ids as they are, absurd ones hashed', () => {
@@ -92,7 +149,15 @@ describe('Meta payload normalization', () => {
 		expect(boundedKey(long)).toBe(boundedKey(long));
 		expect(boundedKey(long)).not.toBe(boundedKey(long.replace('failed', 'read')));
 		const [event] = normalizeMetaPayload(
-			{ object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'messages', value: { statuses: [{ id: 'w'.repeat(3000), status: 'read' }] } }] }] },
+			{
+				object: 'whatsapp_business_account',
+				entry: [
+					{
+						id: '1',
+						changes: [{ field: 'messages', value: { statuses: [{ id: 'w'.repeat(3000), status: 'read' }] } }],
+					},
+				],
+			},
 			received,
 		);
 		expect(event.dedupeKey.length).toBeLessThan(100);

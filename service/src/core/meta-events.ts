@@ -50,13 +50,17 @@ export class MetaPayloadError extends Error {
 
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+	typeof value === 'object' && value !== null && !Array.isArray(value);
 const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 const asString = (value: unknown): string | undefined =>
 	typeof value === 'string' ? value : typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
 
 function hash(value: unknown): string {
-	return createHash('sha256').update(JSON.stringify(value) ?? 'null').digest('hex').slice(0, 32);
+	return createHash('sha256')
+		.update(JSON.stringify(value) ?? 'null')
+		.digest('hex')
+		.slice(0, 32);
 }
 
 /** The longest key kept as it is; Postgres' unique indexes refuse entries beyond ~2,700 bytes. */
@@ -73,7 +77,8 @@ export function boundedKey(key: string): string {
 
 /** Meta sends Unix seconds (WhatsApp: as strings) or, in Instagram messaging, milliseconds. */
 function metaTime(value: unknown, fallback: Date): Date {
-	const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : typeof value === 'number' ? value : NaN;
+	const number =
+		typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : typeof value === 'number' ? value : NaN;
 	if (!Number.isFinite(number) || number <= 0) return fallback;
 	const ms = number > 1e12 ? number : number * 1000;
 	const date = new Date(ms);
@@ -93,7 +98,13 @@ function sanitizeForJsonb<T>(value: T): T {
 	return value;
 }
 
-function unhandled(object: string, entryId: string | undefined, field: string | undefined, value: unknown, at: Date): NormalizedEvent {
+function unhandled(
+	object: string,
+	entryId: string | undefined,
+	field: string | undefined,
+	value: unknown,
+	at: Date,
+): NormalizedEvent {
 	return {
 		type: 'meta.unhandled',
 		dedupeKey: `meta:${hash([object, entryId ?? null, field ?? null, value ?? null])}`,
@@ -131,21 +142,40 @@ function personOf(ids: { wa_id?: unknown; user_id?: unknown; parent_user_id?: un
 function statusPerson(status: Json, contacts: Json[]): Person {
 	const phone = asString(status.recipient_id);
 	const userId = asString(status.recipient_user_id);
-	const contact = contacts.find((c) => (phone && asString(c.wa_id) === phone) || (userId && asString(c.user_id) === userId)) ?? (contacts.length === 1 ? contacts[0] : undefined);
+	const contact =
+		contacts.find((c) => (phone && asString(c.wa_id) === phone) || (userId && asString(c.user_id) === userId)) ??
+		(contacts.length === 1 ? contacts[0] : undefined);
 	return personOf(
-		{ wa_id: phone ?? contact?.wa_id, user_id: userId ?? contact?.user_id, parent_user_id: status.recipient_parent_user_id ?? contact?.parent_user_id },
+		{
+			wa_id: phone ?? contact?.wa_id,
+			user_id: userId ?? contact?.user_id,
+			parent_user_id: status.recipient_parent_user_id ?? contact?.parent_user_id,
+		},
 		contact && isObject(contact.profile) ? contact.profile : {},
 	);
 }
 
 /** `user_preferences`: a person stopped or resumed marketing messages from the business in WhatsApp. */
-function userPreferenceEvent(entryId: string | undefined, base: Json, preference: unknown, contacts: Json[], receivedAt: Date): NormalizedEvent {
-	if (!isObject(preference) || !asString(preference.value)) return unhandled('whatsapp_business_account', entryId, 'user_preferences', preference, receivedAt);
+function userPreferenceEvent(
+	entryId: string | undefined,
+	base: Json,
+	preference: unknown,
+	contacts: Json[],
+	receivedAt: Date,
+): NormalizedEvent {
+	if (!isObject(preference) || !asString(preference.value))
+		return unhandled('whatsapp_business_account', entryId, 'user_preferences', preference, receivedAt);
 	const waId = asString(preference.wa_id);
 	const userId = asString(preference.user_id);
-	const contact = contacts.find((c) => (waId && asString(c.wa_id) === waId) || (userId && asString(c.user_id) === userId)) ?? (contacts.length === 1 ? contacts[0] : undefined);
+	const contact =
+		contacts.find((c) => (waId && asString(c.wa_id) === waId) || (userId && asString(c.user_id) === userId)) ??
+		(contacts.length === 1 ? contacts[0] : undefined);
 	const person = personOf(
-		{ wa_id: waId ?? contact?.wa_id, user_id: userId ?? contact?.user_id, parent_user_id: preference.parent_user_id ?? contact?.parent_user_id },
+		{
+			wa_id: waId ?? contact?.wa_id,
+			user_id: userId ?? contact?.user_id,
+			parent_user_id: preference.parent_user_id ?? contact?.parent_user_id,
+		},
 		contact && isObject(contact.profile) ? contact.profile : {},
 	);
 	const value = asString(preference.value)!;
@@ -154,7 +184,13 @@ function userPreferenceEvent(entryId: string | undefined, base: Json, preference
 		type: 'whatsapp.user_preference',
 		dedupeKey: boundedKey(`wa.preference:${person.user_id ?? person.wa_id ?? hash(preference)}:${timestamp}:${value}`),
 		occurredAt: metaTime(preference.timestamp, receivedAt),
-		payload: { ...base, ...person, category: asString(preference.category) ?? null, value, detail: asString(preference.detail) ?? null },
+		payload: {
+			...base,
+			...person,
+			category: asString(preference.category) ?? null,
+			value,
+			detail: asString(preference.detail) ?? null,
+		},
 	};
 }
 
@@ -164,7 +200,11 @@ function userPreferenceEvent(entryId: string | undefined, base: Json, preference
  */
 function userIdUpdates(entryId: string | undefined, value: Json, receivedAt: Date): NormalizedEvent[] {
 	const metadata = isObject(value.metadata) ? value.metadata : {};
-	const base = { waba_id: entryId ?? null, phone_number_id: asString(metadata.phone_number_id) ?? null, display_phone_number: asString(metadata.display_phone_number) ?? null };
+	const base = {
+		waba_id: entryId ?? null,
+		phone_number_id: asString(metadata.phone_number_id) ?? null,
+		display_phone_number: asString(metadata.display_phone_number) ?? null,
+	};
 	const items = asArray(value.user_id_update);
 	if (items.length === 0) return [unhandled('whatsapp_business_account', entryId, 'user_id_update', value, receivedAt)];
 	return items.map((item) => {
@@ -184,11 +224,92 @@ function userIdUpdates(entryId: string | undefined, value: Json, receivedAt: Dat
 	});
 }
 
+function messageEvent(
+	entryId: string | undefined,
+	base: Json,
+	message: unknown,
+	contacts: Json[],
+	receivedAt: Date,
+): NormalizedEvent {
+	if (!isObject(message) || !asString(message.id)) {
+		return unhandled('whatsapp_business_account', entryId, 'messages.message', message, receivedAt);
+	}
+	const from = asString(message.from) ?? null;
+	const fromUserId = asString(message.from_user_id) ?? null;
+	const contact =
+		contacts.find(
+			(c) =>
+				(from !== null && asString(c.wa_id) === from) || (fromUserId !== null && asString(c.user_id) === fromUserId),
+		) ?? (contacts.length === 1 ? contacts[0] : undefined);
+	const profile = contact && isObject(contact.profile) ? contact.profile : {};
+	const person = personOf(
+		{
+			wa_id: from ?? contact?.wa_id,
+			user_id: fromUserId ?? contact?.user_id,
+			parent_user_id: message.from_parent_user_id ?? contact?.parent_user_id,
+		},
+		profile,
+	);
+	return {
+		type: 'whatsapp.message',
+		dedupeKey: boundedKey(`wa.message:${asString(message.id)}`),
+		occurredAt: metaTime(message.timestamp, receivedAt),
+		payload: {
+			...base,
+			wamid: asString(message.id),
+			from,
+			...person,
+			profile_name: asString(profile.name) ?? null,
+			message_type: asString(message.type) ?? null,
+			text: isObject(message.text) ? (asString(message.text.body) ?? null) : null,
+			message,
+		},
+	};
+}
+
+function statusEvent(
+	entryId: string | undefined,
+	base: Json,
+	status: unknown,
+	contacts: Json[],
+	receivedAt: Date,
+): NormalizedEvent {
+	if (!isObject(status) || !asString(status.id) || !asString(status.status)) {
+		return unhandled('whatsapp_business_account', entryId, 'messages.status', status, receivedAt);
+	}
+	const errors = asArray(status.errors)
+		.filter(isObject)
+		.map((error) => ({
+			code: typeof error.code === 'number' ? error.code : Number(error.code) || null,
+			title: asString(error.title) ?? null,
+			message: asString(error.message) ?? null,
+			details: isObject(error.error_data) ? (asString(error.error_data.details) ?? null) : null,
+			href: asString(error.href) ?? null,
+		}));
+	return {
+		type: 'whatsapp.status',
+		dedupeKey: boundedKey(`wa.status:${asString(status.id)}:${asString(status.status)}`),
+		occurredAt: metaTime(status.timestamp, receivedAt),
+		payload: {
+			...base,
+			wamid: asString(status.id),
+			status: asString(status.status),
+			recipient_id: asString(status.recipient_id) ?? null,
+			...statusPerson(status, contacts),
+			errors,
+			conversation: status.conversation ?? null,
+			pricing: status.pricing ?? null,
+			biz_opaque_callback_data: asString(status.biz_opaque_callback_data) ?? null,
+		},
+	};
+}
+
 function whatsappChange(entryId: string | undefined, change: Json, receivedAt: Date): NormalizedEvent[] {
 	const field = asString(change.field);
 	const value = change.value;
 	if (field === 'user_id_update' && isObject(value)) return userIdUpdates(entryId, value, receivedAt);
-	if ((field !== 'messages' && field !== 'user_preferences') || !isObject(value)) return [unhandled('whatsapp_business_account', entryId, field, value, receivedAt)];
+	if ((field !== 'messages' && field !== 'user_preferences') || !isObject(value))
+		return [unhandled('whatsapp_business_account', entryId, field, value, receivedAt)];
 	const metadata = isObject(value.metadata) ? value.metadata : {};
 	const phoneNumberId = asString(metadata.phone_number_id) ?? null;
 	const displayPhoneNumber = asString(metadata.display_phone_number) ?? null;
@@ -199,68 +320,12 @@ function whatsappChange(entryId: string | undefined, change: Json, receivedAt: D
 
 	for (const message of asArray(value.messages)) {
 		known = true;
-		if (!isObject(message) || !asString(message.id)) {
-			events.push(unhandled('whatsapp_business_account', entryId, 'messages.message', message, receivedAt));
-			continue;
-		}
-		const from = asString(message.from) ?? null;
-		const fromUserId = asString(message.from_user_id) ?? null;
-		const contact =
-			contacts.find((c) => (from !== null && asString(c.wa_id) === from) || (fromUserId !== null && asString(c.user_id) === fromUserId)) ??
-			(contacts.length === 1 ? contacts[0] : undefined);
-		const profile = contact && isObject(contact.profile) ? contact.profile : {};
-		const person = personOf(
-			{ wa_id: from ?? contact?.wa_id, user_id: fromUserId ?? contact?.user_id, parent_user_id: message.from_parent_user_id ?? contact?.parent_user_id },
-			profile,
-		);
-		events.push({
-			type: 'whatsapp.message',
-			dedupeKey: boundedKey(`wa.message:${asString(message.id)}`),
-			occurredAt: metaTime(message.timestamp, receivedAt),
-			payload: {
-				...base,
-				wamid: asString(message.id),
-				from,
-				...person,
-				profile_name: asString(profile.name) ?? null,
-				message_type: asString(message.type) ?? null,
-				text: isObject(message.text) ? (asString(message.text.body) ?? null) : null,
-				message,
-			},
-		});
+		events.push(messageEvent(entryId, base, message, contacts, receivedAt));
 	}
 
 	for (const status of asArray(value.statuses)) {
 		known = true;
-		if (!isObject(status) || !asString(status.id) || !asString(status.status)) {
-			events.push(unhandled('whatsapp_business_account', entryId, 'messages.status', status, receivedAt));
-			continue;
-		}
-		const errors = asArray(status.errors)
-			.filter(isObject)
-			.map((error) => ({
-				code: typeof error.code === 'number' ? error.code : Number(error.code) || null,
-				title: asString(error.title) ?? null,
-				message: asString(error.message) ?? null,
-				details: isObject(error.error_data) ? (asString(error.error_data.details) ?? null) : null,
-				href: asString(error.href) ?? null,
-			}));
-		events.push({
-			type: 'whatsapp.status',
-			dedupeKey: boundedKey(`wa.status:${asString(status.id)}:${asString(status.status)}`),
-			occurredAt: metaTime(status.timestamp, receivedAt),
-			payload: {
-				...base,
-				wamid: asString(status.id),
-				status: asString(status.status),
-				recipient_id: asString(status.recipient_id) ?? null,
-				...statusPerson(status, contacts),
-				errors,
-				conversation: status.conversation ?? null,
-				pricing: status.pricing ?? null,
-				biz_opaque_callback_data: asString(status.biz_opaque_callback_data) ?? null,
-			},
-		});
+		events.push(statusEvent(entryId, base, status, contacts, receivedAt));
 	}
 
 	for (const preference of asArray(value.user_preferences)) {
@@ -322,7 +387,12 @@ function instagramChange(object: string, entryId: string | undefined, entryTime:
 	return unhandled(object, entryId, field, value, entryTime);
 }
 
-function instagramMessaging(object: string, entryId: string | undefined, entryTime: Date, item: unknown): NormalizedEvent {
+function instagramMessaging(
+	object: string,
+	entryId: string | undefined,
+	entryTime: Date,
+	item: unknown,
+): NormalizedEvent {
 	if (isObject(item) && isObject(item.message) && asString(item.message.mid)) {
 		const message = item.message;
 		return {
@@ -349,7 +419,8 @@ function instagramMessaging(object: string, entryId: string | undefined, entryTi
  */
 export function normalizeMetaPayload(payload: unknown, receivedAt: Date): NormalizedEvent[] {
 	if (!isObject(payload)) throw new MetaPayloadError('A Meta webhook body is a JSON object with "object" and "entry".');
-	if (jsonDepthExceeds(payload)) throw new MetaPayloadError(`The body nests deeper than ${MAX_JSON_DEPTH} levels; Meta payloads never do.`);
+	if (jsonDepthExceeds(payload))
+		throw new MetaPayloadError(`The body nests deeper than ${MAX_JSON_DEPTH} levels; Meta payloads never do.`);
 	const clean = sanitizeForJsonb(payload);
 	const object = asString(clean.object) ?? 'unknown';
 	const entries = asArray(clean.entry);
@@ -366,11 +437,19 @@ export function normalizeMetaPayload(payload: unknown, receivedAt: Date): Normal
 		const messaging = asArray(entry.messaging);
 		if (object === 'whatsapp_business_account') {
 			for (const change of changes) {
-				events.push(...(isObject(change) ? whatsappChange(entryId, change, receivedAt) : [unhandled(object, entryId, undefined, change, receivedAt)]));
+				events.push(
+					...(isObject(change)
+						? whatsappChange(entryId, change, receivedAt)
+						: [unhandled(object, entryId, undefined, change, receivedAt)]),
+				);
 			}
 		} else if (object === 'instagram' || object === 'page') {
 			for (const change of changes) {
-				events.push(isObject(change) ? instagramChange(object, entryId, entryTime, change) : unhandled(object, entryId, undefined, change, entryTime));
+				events.push(
+					isObject(change)
+						? instagramChange(object, entryId, entryTime, change)
+						: unhandled(object, entryId, undefined, change, entryTime),
+				);
 			}
 			for (const item of messaging) events.push(instagramMessaging(object, entryId, entryTime, item));
 			// Business Login for Instagram documents comments with field/value directly on the entry.
@@ -378,7 +457,16 @@ export function normalizeMetaPayload(payload: unknown, receivedAt: Date): Normal
 				events.push(instagramChange(object, entryId, entryTime, entry));
 			}
 		} else {
-			for (const change of changes) events.push(unhandled(object, entryId, isObject(change) ? asString(change.field) : undefined, isObject(change) ? change.value : change, entryTime));
+			for (const change of changes)
+				events.push(
+					unhandled(
+						object,
+						entryId,
+						isObject(change) ? asString(change.field) : undefined,
+						isObject(change) ? change.value : change,
+						entryTime,
+					),
+				);
 			for (const item of messaging) events.push(unhandled(object, entryId, 'messaging', item, entryTime));
 		}
 		const entryLevelComment = (object === 'instagram' || object === 'page') && 'field' in entry;

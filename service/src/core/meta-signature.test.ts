@@ -40,15 +40,22 @@ describe('Meta X-Hub-Signature-256', () => {
 		expect(reason(() => verifyMetaSignature(body, ' ', [secret]))).toBe('missing_signature');
 	});
 
-	it.each(['sha1=abc', 'sha256=', 'sha256=xyz', `sha256=${'a'.repeat(63)}`, 'abc'])('rejects the malformed header %j', (header) => {
-		expect(reason(() => verifyMetaSignature(body, header, [secret]))).toBe('malformed_signature');
-	});
+	it.each(['sha1=abc', 'sha256=', 'sha256=xyz', `sha256=${'a'.repeat(63)}`, 'abc'])(
+		'rejects the malformed header %j',
+		(header) => {
+			expect(reason(() => verifyMetaSignature(body, header, [secret]))).toBe('malformed_signature');
+		},
+	);
 
 	it('rejects a signature made with another secret or over other bytes', () => {
-		expect(reason(() => verifyMetaSignature(body, signMetaBody(body, 'another-secret'), [secret]))).toBe('signature_mismatch');
+		expect(reason(() => verifyMetaSignature(body, signMetaBody(body, 'another-secret'), [secret]))).toBe(
+			'signature_mismatch',
+		);
 		const tampered = Buffer.from(body);
 		tampered[tampered.length - 2] = 0x20;
-		expect(reason(() => verifyMetaSignature(tampered, signMetaBody(body, secret), [secret]))).toBe('signature_mismatch');
+		expect(reason(() => verifyMetaSignature(tampered, signMetaBody(body, secret), [secret]))).toBe(
+			'signature_mismatch',
+		);
 	});
 
 	it('refuses to verify with no secret configured', () => {

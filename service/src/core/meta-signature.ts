@@ -26,13 +26,20 @@ export function signMetaBody(body: Buffer | string, appSecret: string): string {
  * Returns the index of the secret that matched; throws MetaSignatureError otherwise.
  */
 export function verifyMetaSignature(body: Buffer, header: string | undefined, appSecrets: readonly string[]): number {
-	if (appSecrets.length === 0) throw new MetaSignatureError('no_secrets', 'No Meta app secret is configured (META_APP_SECRETS).');
+	if (appSecrets.length === 0)
+		throw new MetaSignatureError('no_secrets', 'No Meta app secret is configured (META_APP_SECRETS).');
 	if (header === undefined || header.trim() === '') {
-		throw new MetaSignatureError('missing_signature', 'The X-Hub-Signature-256 header is missing: Meta signs every webhook POST with the app secret.');
+		throw new MetaSignatureError(
+			'missing_signature',
+			'The X-Hub-Signature-256 header is missing: Meta signs every webhook POST with the app secret.',
+		);
 	}
 	const match = HEADER_PATTERN.exec(header.trim());
 	if (!match) {
-		throw new MetaSignatureError('malformed_signature', 'The X-Hub-Signature-256 header must be "sha256=" followed by 64 hex digits.');
+		throw new MetaSignatureError(
+			'malformed_signature',
+			'The X-Hub-Signature-256 header must be "sha256=" followed by 64 hex digits.',
+		);
 	}
 	const given = Buffer.from(match[1].toLowerCase(), 'hex');
 	for (let index = 0; index < appSecrets.length; index++) {

@@ -18,6 +18,9 @@ export function retryAfterSeconds(resetMs: number, nowMs: number): number {
 }
 
 /** Hits counted for a key after one more request, given the stored window and count. */
-export function nextCount(stored: { windowStartMs: number; hits: number } | undefined, currentWindowStartMs: number): number {
+export function nextCount(
+	stored: { windowStartMs: number; hits: number } | undefined,
+	currentWindowStartMs: number,
+): number {
 	return stored && stored.windowStartMs === currentWindowStartMs ? stored.hits + 1 : 1;
 }

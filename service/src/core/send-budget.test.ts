@@ -16,7 +16,13 @@ function bucket(ratePerSecond: number) {
 			const d = decideLease(tat, leases, { campaign, want, ratePerSecond, nowUs });
 			if (d.granted > 0) {
 				tat = d.nextTatUs;
-				leases.push({ campaign, granted: d.granted, firstUs: d.firstUs, intervalUs: d.intervalUs, expiresUs: d.expiresUs });
+				leases.push({
+					campaign,
+					granted: d.granted,
+					firstUs: d.firstUs,
+					intervalUs: d.intervalUs,
+					expiresUs: d.expiresUs,
+				});
 				for (let k = 0; k < d.granted; k++) permits.push({ campaign, at: d.firstUs + k * d.intervalUs });
 			}
 			return d;
@@ -25,14 +31,21 @@ function bucket(ratePerSecond: number) {
 }
 
 /** Campaigns that each ask for `batch` permits, then again when their last permit is near (or after retry_after). */
-function simulate(rate: number, campaigns: Array<{ name: string; batch: number; startUs: number; stopUs: number }>, untilUs: number) {
+function simulate(
+	rate: number,
+	campaigns: Array<{ name: string; batch: number; startUs: number; stopUs: number }>,
+	untilUs: number,
+) {
 	const b = bucket(rate);
 	const nextAsk = new Map(campaigns.map((c) => [c.name, c.startUs]));
 	for (let now = 0; now < untilUs; now += 1000) {
 		for (const c of campaigns) {
 			if (now < (nextAsk.get(c.name) as number) || now >= c.stopUs) continue;
 			const d = b.lease(c.name, c.batch, now);
-			nextAsk.set(c.name, d.granted > 0 ? Math.max(now + 1000, d.firstUs + (d.granted - 2) * d.intervalUs) : now + d.retryAfterUs);
+			nextAsk.set(
+				c.name,
+				d.granted > 0 ? Math.max(now + 1000, d.firstUs + (d.granted - 2) * d.intervalUs) : now + d.retryAfterUs,
+			);
 		}
 	}
 	return b.permits;
@@ -77,7 +90,7 @@ describe('send budget (token bucket per phone number)', () => {
 		expect(greedy + calm).toBeGreaterThanOrEqual(790);
 	});
 
-	it('lets a late campaign in at once and gives a finished one\'s share back', () => {
+	it("lets a late campaign in at once and gives a finished one's share back", () => {
 		const permits = simulate(
 			40,
 			[
@@ -94,7 +107,7 @@ describe('send budget (token bucket per phone number)', () => {
 		expect(maxPerSecond(permits.map((p) => p.at))).toBeLessThanOrEqual(40);
 	});
 
-	it('counts a lease\'s permits that are not yet due', () => {
+	it("counts a lease's permits that are not yet due", () => {
 		const lease: LiveLease = { campaign: 'a', granted: 4, firstUs: 1000, intervalUs: 100, expiresUs: 5000 };
 		expect([0, 1000, 1099, 1100, 1300, 9000].map((now) => permitsAhead(lease, now))).toEqual([4, 3, 3, 2, 0, 0]);
 	});

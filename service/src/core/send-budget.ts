@@ -79,7 +79,12 @@ function nextDue(lease: LiveLease, nowUs: number): number {
  * Decides one lease: up to `want` permits from the bucket whose next free permit is at `tatUs`,
  * given the leases in force on this number (every campaign's, the requester's included).
  */
-export function decideLease(tatUs: number, live: readonly LiveLease[], request: LeaseRequest, policy: BudgetPolicy = DEFAULT_BUDGET_POLICY): LeaseDecision {
+export function decideLease(
+	tatUs: number,
+	live: readonly LiveLease[],
+	request: LeaseRequest,
+	policy: BudgetPolicy = DEFAULT_BUDGET_POLICY,
+): LeaseDecision {
 	const { nowUs, campaign } = request;
 	const intervalUs = permitIntervalUs(request.ratePerSecond);
 	const firstUs = Math.max(nowUs, tatUs);
@@ -95,12 +100,33 @@ export function decideLease(tatUs: number, live: readonly LiveLease[], request: 
 	const granted = Math.max(0, Math.min(Math.floor(request.want), policy.maxBatch, free, share - ownAhead));
 	if (granted > 0) {
 		const lastUs = firstUs + (granted - 1) * intervalUs;
-		return { granted, firstUs, intervalUs, expiresUs: lastUs + policy.graceUs, nextTatUs: firstUs + granted * intervalUs, retryAfterUs: 0, shareAhead: share, heldAhead: ownAhead + granted };
+		return {
+			granted,
+			firstUs,
+			intervalUs,
+			expiresUs: lastUs + policy.graceUs,
+			nextTatUs: firstUs + granted * intervalUs,
+			retryAfterUs: 0,
+			shareAhead: share,
+			heldAhead: ownAhead + granted,
+		};
 	}
 	// Nothing now: the bucket is full up to the horizon, or this campaign holds its share.
 	// The next permit comes within the horizon just after firstUs − horizon.
 	const bucketFreesUs = firstUs - horizonEnd + 1;
-	const ownFreesUs = share - ownAhead <= 0 ? Math.min(...own.filter((l) => permitsAhead(l, nowUs) > 0).map((l) => nextDue(l, nowUs))) - nowUs : 0;
+	const ownFreesUs =
+		share - ownAhead <= 0
+			? Math.min(...own.filter((l) => permitsAhead(l, nowUs) > 0).map((l) => nextDue(l, nowUs))) - nowUs
+			: 0;
 	const retryAfterUs = Math.max(1000, free === 0 ? bucketFreesUs : 0, ownFreesUs);
-	return { granted: 0, firstUs, intervalUs, expiresUs: nowUs, nextTatUs: tatUs, retryAfterUs, shareAhead: share, heldAhead: ownAhead };
+	return {
+		granted: 0,
+		firstUs,
+		intervalUs,
+		expiresUs: nowUs,
+		nextTatUs: tatUs,
+		retryAfterUs,
+		shareAhead: share,
+		heldAhead: ownAhead,
+	};
 }

@@ -23,9 +23,12 @@ export function findInputProblem(value: unknown, maxDepth: number = MAX_JSON_DEP
 		}
 		if (typeof current !== 'object' || current === null) continue;
 		if (path.length >= maxDepth) return { path, problem: 'too_deep', message: `nests deeper than ${maxDepth} levels` };
-		const entries: Array<[string | number, unknown]> = Array.isArray(current) ? current.map((item, index) => [index, item]) : Object.entries(current);
+		const entries: Array<[string | number, unknown]> = Array.isArray(current)
+			? current.map((item, index) => [index, item])
+			: Object.entries(current);
 		for (const [key, child] of entries.reverse()) {
-			if (typeof key === 'string' && !isStorableText(key)) return { path, problem: 'unstorable_text', message: `has a key that ${UNSTORABLE}` };
+			if (typeof key === 'string' && !isStorableText(key))
+				return { path, problem: 'unstorable_text', message: `has a key that ${UNSTORABLE}` };
 			stack.push({ value: child, path: [...path, key] });
 		}
 	}

@@ -54,7 +54,9 @@ describe('secret box (AES-256-GCM with key id)', () => {
 		const parts = sealed.split('.');
 		const flipped = Buffer.from(parts[3], 'base64url');
 		flipped[0] ^= 1;
-		expect(() => box.open([...parts.slice(0, 3), flipped.toString('base64url'), parts[4]].join('.'))).toThrow(DecryptionError);
+		expect(() => box.open([...parts.slice(0, 3), flipped.toString('base64url'), parts[4]].join('.'))).toThrow(
+			DecryptionError,
+		);
 		expect(() => box.open(['v1', 'k2', ...parts.slice(2)].join('.'))).toThrow(DecryptionError);
 		expect(() => createSecretBox(parseEncryptionKeys(`k3:${key()}`)).open(sealed)).toThrow(/not in ENCRYPTION_KEYS/);
 		expect(() => box.open('garbage')).toThrow(DecryptionError);

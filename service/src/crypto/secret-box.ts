@@ -22,16 +22,21 @@ export function parseEncryptionKeys(value: string): EncryptionKey[] {
 		.split(',')
 		.map((part) => part.trim())
 		.filter(Boolean);
-	if (entries.length === 0) throw new EncryptionKeysError('ENCRYPTION_KEYS is empty: expected "<id>:<base64 32-byte key>[,…]".');
+	if (entries.length === 0)
+		throw new EncryptionKeysError('ENCRYPTION_KEYS is empty: expected "<id>:<base64 32-byte key>[,…]".');
 	const keys: EncryptionKey[] = [];
 	for (const [index, entry] of entries.entries()) {
 		const colon = entry.indexOf(':');
 		if (colon <= 0) {
-			throw new EncryptionKeysError(`ENCRYPTION_KEYS entry ${index + 1} has no key id: expected "<id>:<base64 32-byte key>".`);
+			throw new EncryptionKeysError(
+				`ENCRYPTION_KEYS entry ${index + 1} has no key id: expected "<id>:<base64 32-byte key>".`,
+			);
 		}
 		const id = entry.slice(0, colon);
 		if (!KEY_ID.test(id)) {
-			throw new EncryptionKeysError(`ENCRYPTION_KEYS entry ${index + 1}: the key id may use letters, digits, "_" and "-" (at most 32).`);
+			throw new EncryptionKeysError(
+				`ENCRYPTION_KEYS entry ${index + 1}: the key id may use letters, digits, "_" and "-" (at most 32).`,
+			);
 		}
 		const key = Buffer.from(entry.slice(colon + 1), 'base64');
 		if (key.length !== 32) {
@@ -73,19 +78,24 @@ export function createSecretBox(keys: EncryptionKey[]): SecretBox {
 			cipher.setAAD(Buffer.from(active.id));
 			const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
 			const tag = cipher.getAuthTag();
-			return ['v1', active.id, iv.toString('base64url'), data.toString('base64url'), tag.toString('base64url')].join('.');
+			return ['v1', active.id, iv.toString('base64url'), data.toString('base64url'), tag.toString('base64url')].join(
+				'.',
+			);
 		},
 		open(sealed) {
 			const { keyId, iv, data, tag } = parse(sealed);
 			const key = byId.get(keyId);
-			if (!key) throw new DecryptionError(`The secret was sealed with key "${keyId}", which is not in ENCRYPTION_KEYS.`);
+			if (!key)
+				throw new DecryptionError(`The secret was sealed with key "${keyId}", which is not in ENCRYPTION_KEYS.`);
 			try {
 				const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
 				decipher.setAAD(Buffer.from(keyId));
 				decipher.setAuthTag(Buffer.from(tag, 'base64url'));
 				return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
 			} catch {
-				throw new DecryptionError(`The secret sealed with key "${keyId}" failed authentication (tampered or wrong key).`);
+				throw new DecryptionError(
+					`The secret sealed with key "${keyId}" failed authentication (tampered or wrong key).`,
+				);
 			}
 		},
 		keyIdOf(sealed) {

@@ -16,8 +16,21 @@ export class DatabaseUnavailableError extends Error {
 
 // Connection exceptions (class 08), admin/crash shutdown and "cannot connect now" (57P01-57P03),
 // too many connections (53300), and the socket-level errors of node and pg.
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '53300']);
-const CONNECTION_MESSAGES = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable|Client was closed/i;
+const CONNECTION_CODES = new Set([
+	'ECONNREFUSED',
+	'ECONNRESET',
+	'EPIPE',
+	'ETIMEDOUT',
+	'ENOTFOUND',
+	'EAI_AGAIN',
+	'EHOSTUNREACH',
+	'57P01',
+	'57P02',
+	'57P03',
+	'53300',
+]);
+const CONNECTION_MESSAGES =
+	/Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable|Client was closed/i;
 
 /** The database is unreachable or went away (as opposed to a bad statement). */
 export function isConnectionError(error: unknown): boolean {
@@ -30,7 +43,9 @@ export function isConnectionError(error: unknown): boolean {
 
 /** `error` as thrown to callers: connection-level errors become `DatabaseUnavailableError`. */
 export function unavailableOr(error: unknown): unknown {
-	return isConnectionError(error) && !(error instanceof DatabaseUnavailableError) ? new DatabaseUnavailableError(error) : error;
+	return isConnectionError(error) && !(error instanceof DatabaseUnavailableError)
+		? new DatabaseUnavailableError(error)
+		: error;
 }
 
 /**
@@ -88,7 +103,8 @@ export function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promi
 			throw error;
 		}
 		const commit = await client.query('COMMIT');
-		if (commit.command !== 'COMMIT') throw new Error(`the transaction was rolled back (Postgres answered ${commit.command} to COMMIT)`);
+		if (commit.command !== 'COMMIT')
+			throw new Error(`the transaction was rolled back (Postgres answered ${commit.command} to COMMIT)`);
 		return result;
 	});
 }

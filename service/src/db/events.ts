@@ -73,21 +73,36 @@ interface Pending {
 }
 
 /** Inserts payloads and their events with one statement; returns the newly inserted events. */
-export async function insertPayloadsAndEvents(client: PoolClient | Pool, inputs: IncomingPayload[]): Promise<StoredEvent[]> {
-	const bodies = inputs.map((input, index) => ({ index, sha: createHash('sha256').update(input.rawBody).digest(), input }));
+export async function insertPayloadsAndEvents(
+	client: PoolClient | Pool,
+	inputs: IncomingPayload[],
+): Promise<StoredEvent[]> {
+	const bodies = inputs.map((input, index) => ({
+		index,
+		sha: createHash('sha256').update(input.rawBody).digest(),
+		input,
+	}));
 	// Rows go in a fixed order (by hash, by key) so concurrent transactions lock them in the same
 	// order and cannot deadlock.
 	const payloadRows = [...bodies].sort((a, b) => Buffer.compare(a.sha, b.sha));
 	const byKey = new Map<string, { event: NormalizedEvent; body: number }>();
 	for (const body of bodies) {
-		for (const event of body.input.events) if (!byKey.has(event.dedupeKey)) byKey.set(event.dedupeKey, { event, body: body.index });
+		for (const event of body.input.events)
+			if (!byKey.has(event.dedupeKey)) byKey.set(event.dedupeKey, { event, body: body.index });
 	}
 	if (byKey.size === 0) return [];
 	const keys = [...byKey.keys()].sort();
 	const eventsJson = JSON.stringify(
 		keys.map((key, ord) => {
 			const { event, body } = byKey.get(key)!;
-			return { ord, type: event.type, dedupe_key: key, occurred_at: event.occurredAt.toISOString(), payload: event.payload, body: body + 1 };
+			return {
+				ord,
+				type: event.type,
+				dedupe_key: key,
+				occurred_at: event.occurredAt.toISOString(),
+				payload: event.payload,
+				body: body + 1,
+			};
 		}),
 	);
 	const sql = `
@@ -116,13 +131,24 @@ export async function insertPayloadsAndEvents(client: PoolClient | Pool, inputs:
 	return rows
 		.map((row) => {
 			const { event } = byKey.get(row.dedupe_key)!;
-			return { id: row.id, type: event.type, dedupe_key: row.dedupe_key, occurred_at: event.occurredAt, received_at: row.received_at, payload: event.payload };
+			return {
+				id: row.id,
+				type: event.type,
+				dedupe_key: row.dedupe_key,
+				occurred_at: event.occurredAt,
+				received_at: row.received_at,
+				payload: event.payload,
+			};
 		})
 		.sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
 }
 
 /** Inserts events (no raw payload) inside a caller's transaction and runs the hooks on the new ones. */
-export async function insertEventsInTransaction(tx: PoolClient, events: NormalizedEvent[], hooks: readonly EventHook[] = []): Promise<StoredEvent[]> {
+export async function insertEventsInTransaction(
+	tx: PoolClient,
+	events: NormalizedEvent[],
+	hooks: readonly EventHook[] = [],
+): Promise<StoredEvent[]> {
 	if (events.length === 0) return [];
 	const sorted = [...events].sort((a, b) => (a.dedupeKey < b.dedupeKey ? -1 : a.dedupeKey > b.dedupeKey ? 1 : 0));
 	const { rows } = await tx.query<{ id: string; dedupe_key: string; received_at: Date }>(
@@ -132,12 +158,29 @@ export async function insertEventsInTransaction(tx: PoolClient, events: Normaliz
 		 ORDER BY e.ord
 		 ON CONFLICT (dedupe_key) DO NOTHING
 		 RETURNING id::text AS id, dedupe_key, received_at`,
-		[JSON.stringify(sorted.map((e, ord) => ({ ord, type: e.type, dedupe_key: e.dedupeKey, occurred_at: e.occurredAt.toISOString(), payload: e.payload })))],
+		[
+			JSON.stringify(
+				sorted.map((e, ord) => ({
+					ord,
+					type: e.type,
+					dedupe_key: e.dedupeKey,
+					occurred_at: e.occurredAt.toISOString(),
+					payload: e.payload,
+				})),
+			),
+		],
 	);
 	const byKey = new Map(sorted.map((e) => [e.dedupeKey, e]));
 	const stored = rows.map((row) => {
 		const event = byKey.get(row.dedupe_key)!;
-		return { id: row.id, type: event.type, dedupe_key: row.dedupe_key, occurred_at: event.occurredAt, received_at: row.received_at, payload: event.payload };
+		return {
+			id: row.id,
+			type: event.type,
+			dedupe_key: row.dedupe_key,
+			occurred_at: event.occurredAt,
+			received_at: row.received_at,
+			payload: event.payload,
+		};
 	});
 	if (stored.length > 0) for (const hook of hooks) await hook(tx, stored);
 	return stored;

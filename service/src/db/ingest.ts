@@ -9,9 +9,7 @@ import { withTransaction } from './client';
 import { insertEventsInTransaction, type EventHook } from './events';
 
 type IngestOutcome =
-	| { kind: 'ingested'; result: IngestResult }
-	| { kind: 'replayed'; result: IngestResult }
-	| { kind: 'conflict' };
+	{ kind: 'ingested'; result: IngestResult } | { kind: 'replayed'; result: IngestResult } | { kind: 'conflict' };
 
 interface IngestInput {
 	webhookId: string;
@@ -26,7 +24,11 @@ interface IngestInput {
  * only: a bundle with premium assets gives a full event for them and one without the premium assets
  * for everyone else (each subscription receives exactly one of the two). Pure.
  */
-function bundleIngestedEvents(result: IngestResult, input: Pick<IngestInput, 'webhookId' | 'signingKeyId' | 'receivedAt'>, premium: ReadonlySet<string>): NormalizedEvent[] {
+function bundleIngestedEvents(
+	result: IngestResult,
+	input: Pick<IngestInput, 'webhookId' | 'signingKeyId' | 'receivedAt'>,
+	premium: ReadonlySet<string>,
+): NormalizedEvent[] {
 	const event = (dedupeKey: string, payload: Record<string, unknown>): NormalizedEvent => ({
 		type: 'library.bundle_ingested',
 		dedupeKey,
@@ -94,7 +96,10 @@ export function ingestBundle(pool: Pool, input: IngestInput, hooks: readonly Eve
 		};
 		const premium = new Set(input.bundle.assets.filter((asset) => asset.is_premium).map((asset) => asset.slug));
 		await insertEventsInTransaction(client, bundleIngestedEvents(result, input, premium), hooks);
-		await client.query('UPDATE ingest_requests SET status_code = 200, response = $2 WHERE webhook_id = $1', [input.webhookId, JSON.stringify(result)]);
+		await client.query('UPDATE ingest_requests SET status_code = 200, response = $2 WHERE webhook_id = $1', [
+			input.webhookId,
+			JSON.stringify(result),
+		]);
 		return { kind: 'ingested', result };
 	});
 }

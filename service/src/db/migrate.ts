@@ -39,7 +39,10 @@ export interface MigrateResult {
  * Applies the pending migrations, each in its own transaction. Idempotent: a second call applies
  * nothing. A migration whose file changed after it was applied is reported, not re-run.
  */
-export async function migrate(pool: Pool, options: { dir?: string; log?: (msg: string) => void } = {}): Promise<MigrateResult> {
+export async function migrate(
+	pool: Pool,
+	options: { dir?: string; log?: (msg: string) => void } = {},
+): Promise<MigrateResult> {
 	const migrations = loadMigrations(options.dir);
 	const applied: string[] = [];
 	await withClient(pool, async (client) => {
@@ -50,7 +53,9 @@ export async function migrate(pool: Pool, options: { dir?: string; log?: (msg: s
 				checksum text NOT NULL,
 				applied_at timestamptz NOT NULL DEFAULT now()
 			)`);
-			const { rows } = await client.query<{ name: string; checksum: string }>('SELECT name, checksum FROM schema_migrations');
+			const { rows } = await client.query<{ name: string; checksum: string }>(
+				'SELECT name, checksum FROM schema_migrations',
+			);
 			const done = new Map(rows.map((row) => [row.name, row.checksum]));
 			for (const migration of migrations) {
 				const previous = done.get(migration.name);
@@ -63,7 +68,10 @@ export async function migrate(pool: Pool, options: { dir?: string; log?: (msg: s
 				try {
 					await client.query('BEGIN');
 					await client.query(migration.sql);
-					await client.query('INSERT INTO schema_migrations (name, checksum) VALUES ($1, $2)', [migration.name, migration.checksum]);
+					await client.query('INSERT INTO schema_migrations (name, checksum) VALUES ($1, $2)', [
+						migration.name,
+						migration.checksum,
+					]);
 					await client.query('COMMIT');
 				} catch (error) {
 					await client.query('ROLLBACK').catch(() => undefined);
@@ -85,7 +93,9 @@ const namesByDir = new Map<string, string[]>();
 export async function pendingMigrations(pool: Pool, dir: string = MIGRATIONS_DIR): Promise<string[]> {
 	let names = namesByDir.get(dir);
 	if (!names) namesByDir.set(dir, (names = loadMigrations(dir).map((m) => m.name)));
-	const { rows } = await pool.query<{ exists: boolean }>("SELECT to_regclass('public.schema_migrations') IS NOT NULL AS exists");
+	const { rows } = await pool.query<{ exists: boolean }>(
+		"SELECT to_regclass('public.schema_migrations') IS NOT NULL AS exists",
+	);
 	if (!rows[0]?.exists) return names;
 	const applied = await pool.query<{ name: string }>('SELECT name FROM schema_migrations');
 	const set = new Set(applied.rows.map((row) => row.name));

@@ -43,7 +43,9 @@ export class PostgresRateLimitStore implements Store {
 	}
 
 	async decrement(key: string): Promise<void> {
-		await this.pool.query('UPDATE rate_limit_counters SET hits = greatest(hits - 1, 0) WHERE key = $1', [this.prefix + key]);
+		await this.pool.query('UPDATE rate_limit_counters SET hits = greatest(hits - 1, 0) WHERE key = $1', [
+			this.prefix + key,
+		]);
 	}
 
 	async resetKey(key: string): Promise<void> {

@@ -16,7 +16,8 @@ export interface JwtClaims {
 export function withClaims<T>(pool: Pool, claims: JwtClaims, fn: (client: PoolClient) => Promise<T>): Promise<T> {
 	return withTransaction(pool, async (client) => {
 		// The role name comes from the DbRole union, never from input; claims are a parameter.
-		if (!['anon', 'authenticated', 'service_role'].includes(claims.role)) throw new Error(`unknown role ${String(claims.role)}`);
+		if (!['anon', 'authenticated', 'service_role'].includes(claims.role))
+			throw new Error(`unknown role ${String(claims.role)}`);
 		await client.query(`SET LOCAL ROLE ${claims.role}`);
 		await client.query("SELECT set_config('request.jwt.claims', $1, true)", [JSON.stringify(claims)]);
 		return fn(client);

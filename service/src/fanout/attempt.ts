@@ -19,8 +19,16 @@ export interface DeliveryContent {
  * The JSON body and the Standard Webhooks headers of one attempt, signed with every secret in clear
  * (`whsec_…`; two during a rotation overlap).
  */
-export function deliveryRequest(row: DeliveryContent, secrets: readonly string[], nowSeconds: number): { body: string; headers: Record<string, string> } {
-	const body = JSON.stringify({ type: row.event_type, timestamp: new Date(row.occurred_at).toISOString(), data: row.payload });
+export function deliveryRequest(
+	row: DeliveryContent,
+	secrets: readonly string[],
+	nowSeconds: number,
+): { body: string; headers: Record<string, string> } {
+	const body = JSON.stringify({
+		type: row.event_type,
+		timestamp: new Date(row.occurred_at).toISOString(),
+		data: row.payload,
+	});
 	const headers = signHeaders(secrets, webhookIdFor(row.dedupe_key), nowSeconds, body);
 	return { body, headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT, ...headers } };
 }
@@ -41,7 +49,12 @@ export interface Outcome {
 }
 
 /** The outcome to record after attempt number `attempts` (1 = the first). */
-export function attemptOutcome(attempts: number, result: AttemptResult, schedule: readonly number[], random?: () => number): Outcome {
+export function attemptOutcome(
+	attempts: number,
+	result: AttemptResult,
+	schedule: readonly number[],
+	random?: () => number,
+): Outcome {
 	const { statusCode } = result;
 	const ok = result.failure === undefined && statusCode !== null && statusCode >= 200 && statusCode < 300;
 	if (ok) return { status: 'succeeded', statusCode, error: null, delayMs: 0 };

@@ -92,7 +92,10 @@ export function outcomeRecorder(pool: Pool, maxBatch = 500): (outcome: RecordedO
 			while (queue.length > 0) {
 				const batch = queue.splice(0, maxBatch);
 				try {
-					await recordWhenBack(pool, batch.map((entry) => entry.outcome));
+					await recordWhenBack(
+						pool,
+						batch.map((entry) => entry.outcome),
+					);
 					for (const entry of batch) entry.done();
 				} catch (error) {
 					for (const entry of batch) entry.fail(error);

@@ -12,7 +12,12 @@ const agents = {
 
 export class PostError extends Error {}
 
-export function postJson(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<number> {
+export function postJson(
+	url: string,
+	headers: Record<string, string>,
+	body: string,
+	timeoutMs: number,
+): Promise<number> {
 	return new Promise((resolve, reject) => {
 		let target: URL;
 		try {

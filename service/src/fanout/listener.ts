@@ -65,7 +65,10 @@ export function startListener(options: ListenerOptions): Listener {
 				if (stopped) break;
 				failures += 1;
 				const delayMs = backoffDelay(failures, initialMs, maxMs);
-				log('warn', 'fan-out LISTEN unavailable; polling until it is back', { error: (error as Error).message, retry_in_ms: delayMs });
+				log('warn', 'fan-out LISTEN unavailable; polling until it is back', {
+					error: (error as Error).message,
+					retry_in_ms: delayMs,
+				});
 				await Promise.race([stopping, new Promise((resolve) => setTimeout(resolve, delayMs).unref())]);
 			}
 		}

@@ -34,7 +34,11 @@ function outboxInsertSql(events: readonly StoredEventRef[]): SqlFragment {
  * (delivered when the transaction commits, dropped if it rolls back). `before` are further
  * statements run first in the same round trip (the event hook's). Returns the number of deliveries.
  */
-export async function enqueueDeliveries(tx: PoolClient, events: readonly StoredEventRef[], before: readonly SqlFragment[] = []): Promise<number> {
+export async function enqueueDeliveries(
+	tx: PoolClient,
+	events: readonly StoredEventRef[],
+	before: readonly SqlFragment[] = [],
+): Promise<number> {
 	if (events.length === 0 && before.length === 0) return 0;
 	const ctes = before.map((statement, index) => sql`${raw(`before${index}`)} AS (${statement} RETURNING 1), `);
 	const { rows } = await tx.query<{ n: number }>(

@@ -125,14 +125,25 @@ export async function listDeliveries(
 		   AND ($4::text IS NULL OR d.event_type = $4)
 		   AND ($5::timestamptz IS NULL OR (d.created_at, d.id) < ($5::timestamptz, $6::uuid))
 		 ORDER BY d.created_at DESC, d.id DESC LIMIT $7`,
-		[userId, filter.subscription_id ?? null, filter.status ?? null, filter.event_type ?? null, filter.after?.created_at ?? null, filter.after?.id ?? null, filter.limit],
+		[
+			userId,
+			filter.subscription_id ?? null,
+			filter.status ?? null,
+			filter.event_type ?? null,
+			filter.after?.created_at ?? null,
+			filter.after?.id ?? null,
+			filter.limit,
+		],
 	);
 	return rows.map(toDelivery);
 }
 
 export async function getDelivery(db: Db, userId: string, id: string): Promise<DeliveryRow | undefined> {
 	if (!isUuid(id)) return undefined;
-	const { rows } = await db.query<DeliveryRow & { dedupe_key: string }>(`${DELIVERY_SELECT} WHERE s.user_id = $1 AND d.id = $2`, [userId, id]);
+	const { rows } = await db.query<DeliveryRow & { dedupe_key: string }>(
+		`${DELIVERY_SELECT} WHERE s.user_id = $1 AND d.id = $2`,
+		[userId, id],
+	);
 	return rows[0] ? toDelivery(rows[0]) : undefined;
 }
 
@@ -141,7 +152,11 @@ export async function getDelivery(db: Db, userId: string, id: string): Promise<D
  * fixed, or a succeeded one on purpose). Same webhook-id: a subscriber that already processed it can
  * recognise it. Refused for a deleted subscription.
  */
-export async function replayDelivery(tx: PoolClient, userId: string, id: string): Promise<DeliveryRow | 'subscription_deleted' | undefined> {
+export async function replayDelivery(
+	tx: PoolClient,
+	userId: string,
+	id: string,
+): Promise<DeliveryRow | 'subscription_deleted' | undefined> {
 	if (!isUuid(id)) return undefined;
 	const target = await tx.query<{ deleted: boolean }>(
 		`SELECT s.deleted_at IS NOT NULL AS deleted FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id

@@ -1,8 +1,16 @@
-import { DEFAULT_RETRY_SCHEDULE, nextAttempt, parseDuration, parseRetrySchedule, RetryScheduleError } from './retry-schedule';
+import {
+	DEFAULT_RETRY_SCHEDULE,
+	nextAttempt,
+	parseDuration,
+	parseRetrySchedule,
+	RetryScheduleError,
+} from './retry-schedule';
 
 describe('retry schedule', () => {
 	it('parses the Svix-like default', () => {
-		expect(parseRetrySchedule(DEFAULT_RETRY_SCHEDULE)).toEqual([0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]);
+		expect(parseRetrySchedule(DEFAULT_RETRY_SCHEDULE)).toEqual([
+			0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000,
+		]);
 		expect(parseDuration('250ms')).toBe(250);
 		expect(parseDuration('15m')).toBe(900_000);
 		expect(() => parseRetrySchedule('5x')).toThrow(RetryScheduleError);

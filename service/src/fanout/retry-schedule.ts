@@ -8,7 +8,10 @@ export class RetryScheduleError extends Error {}
 
 /** Parses "0,5s,5m,30m,2h" into delays in ms; the first entry is the delay before the first attempt. */
 export function parseRetrySchedule(value: string): number[] {
-	const parts = value.split(',').map((p) => p.trim()).filter(Boolean);
+	const parts = value
+		.split(',')
+		.map((p) => p.trim())
+		.filter(Boolean);
 	if (parts.length === 0) throw new RetryScheduleError('The retry schedule is empty.');
 	return parts.map((part) => {
 		const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(part);
@@ -30,7 +33,12 @@ export type NextAttempt = { kind: 'retry'; delayMs: number } | { kind: 'dead' };
  * After `attemptsMade` failed attempts, when to try again. `random` is injectable for tests; jitter
  * spreads a burst of failures (a subscriber that was down) so they do not all come back at once.
  */
-export function nextAttempt(schedule: readonly number[], attemptsMade: number, random: () => number = Math.random, jitter = 0.2): NextAttempt {
+export function nextAttempt(
+	schedule: readonly number[],
+	attemptsMade: number,
+	random: () => number = Math.random,
+	jitter = 0.2,
+): NextAttempt {
 	if (attemptsMade >= schedule.length) return { kind: 'dead' };
 	const base = schedule[attemptsMade];
 	if (base === 0) return { kind: 'retry', delayMs: 0 };

@@ -49,18 +49,27 @@ function secretCache(box: SecretBox): (sealed: string) => string {
 }
 
 /** Attempts one leased delivery and records its outcome; `retryNow` when it is due again at once. */
-function deliverer(options: FanoutWorkerOptions, timeoutMs: number, retryNow: () => void): (row: Leased) => Promise<void> {
+function deliverer(
+	options: FanoutWorkerOptions,
+	timeoutMs: number,
+	retryNow: () => void,
+): (row: Leased) => Promise<void> {
 	const openSecret = secretCache(options.box);
 	const record = outcomeRecorder(options.pool);
 	const log = options.log ?? (() => undefined);
 
 	async function attempt(row: Leased): Promise<AttemptResult> {
 		try {
-			const secrets = [row.secret_sealed, row.previous_secret_sealed].flatMap((sealed) => (sealed ? [openSecret(sealed)] : []));
+			const secrets = [row.secret_sealed, row.previous_secret_sealed].flatMap((sealed) =>
+				sealed ? [openSecret(sealed)] : [],
+			);
 			const request = deliveryRequest(row, secrets, Math.floor(Date.now() / 1000));
 			return { statusCode: await postJson(row.url, request.headers, request.body, timeoutMs) };
 		} catch (caught) {
-			return { statusCode: null, failure: caught instanceof PostError ? caught.message : `delivery failed: ${(caught as Error).message}` };
+			return {
+				statusCode: null,
+				failure: caught instanceof PostError ? caught.message : `delivery failed: ${(caught as Error).message}`,
+			};
 		}
 	}
 
@@ -68,8 +77,18 @@ function deliverer(options: FanoutWorkerOptions, timeoutMs: number, retryNow: ()
 		const started = performance.now();
 		const result = await attempt(row);
 		const outcome = attemptOutcome(row.attempts, result, options.schedule, options.random);
-		options.onAttempt?.({ ok: outcome.status === 'succeeded', statusCode: result.statusCode, durationMs: performance.now() - started, eventType: row.event_type });
-		if (outcome.status === 'dead') log('warn', 'delivery dead-lettered', { delivery_id: row.id, attempts: row.attempts, status_code: result.statusCode });
+		options.onAttempt?.({
+			ok: outcome.status === 'succeeded',
+			statusCode: result.statusCode,
+			durationMs: performance.now() - started,
+			eventType: row.event_type,
+		});
+		if (outcome.status === 'dead')
+			log('warn', 'delivery dead-lettered', {
+				delivery_id: row.id,
+				attempts: row.attempts,
+				status_code: result.statusCode,
+			});
 		await record({ id: row.id, attempts: row.attempts, ...outcome });
 		if (outcome.status === 'pending' && outcome.delayMs === 0) retryNow();
 	};
@@ -93,7 +112,9 @@ export function createFanoutWorker(options: FanoutWorkerOptions): FanoutWorker {
 	function launch(row: Leased): void {
 		inFlight++;
 		const p: Promise<void> = deliver(row)
-			.catch((error: unknown) => log('error', 'delivery bookkeeping failed', { delivery_id: row.id, error: (error as Error).message }))
+			.catch((error: unknown) =>
+				log('error', 'delivery bookkeeping failed', { delivery_id: row.id, error: (error as Error).message }),
+			)
 			.finally(() => {
 				inFlight--;
 				pending.delete(p);
@@ -132,7 +153,13 @@ export function createFanoutWorker(options: FanoutWorkerOptions): FanoutWorker {
 		async start() {
 			if (running) return;
 			running = true;
-			listener = startListener({ pool: options.pool, channel: FANOUT_CHANNEL, onWake: kick, log, backoff: { initialMs: 250, maxMs: pollMs * 5 } });
+			listener = startListener({
+				pool: options.pool,
+				channel: FANOUT_CHANNEL,
+				onWake: kick,
+				log,
+				backoff: { initialMs: 250, maxMs: pollMs * 5 },
+			});
 			await listener.ready;
 			timer = setInterval(kick, pollMs);
 			timer.unref();

@@ -15,7 +15,11 @@ export function bodyBuffer(body: unknown): Buffer {
 export function parseJsonBody(contentType: string | undefined, body: Buffer): unknown {
 	const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
 	if (type !== 'application/json' && !/^application\/[a-z0-9.+-]+\+json$/.test(type)) {
-		throw new HttpError(415, 'unsupported_media_type', `Content-Type must be application/json (got ${type ? JSON.stringify(type) : 'none'}).`);
+		throw new HttpError(
+			415,
+			'unsupported_media_type',
+			`Content-Type must be application/json (got ${type ? JSON.stringify(type) : 'none'}).`,
+		);
 	}
 	if (body.length === 0) throw new HttpError(400, 'empty_body', 'The body is empty; a JSON object is expected.');
 	try {

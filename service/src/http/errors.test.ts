@@ -7,8 +7,10 @@ import { errorHandler } from './errors';
 // Errors as pg and node raise them when the database goes away mid-request.
 const connectionErrors: Record<string, () => Error> = {
 	'typed DatabaseUnavailableError': () => new DatabaseUnavailableError(new Error('Connection terminated unexpectedly')),
-	'57P01 admin shutdown': () => Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
-	'57P02 crash shutdown': () => Object.assign(new Error('terminating connection due to crash of another server process'), { code: '57P02' }),
+	'57P01 admin shutdown': () =>
+		Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+	'57P02 crash shutdown': () =>
+		Object.assign(new Error('terminating connection due to crash of another server process'), { code: '57P02' }),
 	'57P03 cannot connect now': () => Object.assign(new Error('the database system is starting up'), { code: '57P03' }),
 	'08006 connection failure': () => Object.assign(new Error('connection failure'), { code: '08006' }),
 	'08P01 protocol violation': () => Object.assign(new Error('protocol violation'), { code: '08P01' }),

@@ -46,7 +46,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
 		if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
 			return sendError(res, 415, 'unsupported_encoding', e.message ?? 'Unsupported content encoding or charset.');
 		}
-		if (e.type === 'request.aborted') return sendError(res, 400, 'request_aborted', 'The request was aborted before its body arrived.');
+		if (e.type === 'request.aborted')
+			return sendError(res, 400, 'request_aborted', 'The request was aborted before its body arrived.');
 		if (e.type === 'entity.verify.failed' || e.type === 'entity.parse.failed') {
 			return sendError(res, 400, 'invalid_json', 'The body is not valid JSON.');
 		}

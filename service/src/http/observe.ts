@@ -29,7 +29,11 @@ export function observe(logger: Logger, metrics: Metrics): RequestHandler {
 			metrics.httpRequests.inc({ route, method: req.method, status: String(res.statusCode) });
 			metrics.httpDuration.observe({ route, method: req.method }, seconds);
 			const level = res.statusCode >= 500 ? 'error' : 'info';
-			if (logger.isLevelEnabled(level)) req.log[level]({ method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 10000) / 10, ip: req.ip }, 'request');
+			if (logger.isLevelEnabled(level))
+				req.log[level](
+					{ method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 10000) / 10, ip: req.ip },
+					'request',
+				);
 		});
 		next();
 	};

@@ -35,7 +35,13 @@ type Issue = z.core.$ZodRawIssue;
 
 function branchExpectations(issue: Issue): string[] {
 	const branches = (issue as { errors?: Issue[][] }).errors ?? [];
-	const expected = branches.flatMap((branch) => branch.filter((i) => i.code === 'invalid_type').map((i) => EXPECTED[String((i as { expected?: string }).expected)] ?? String((i as { expected?: string }).expected)));
+	const expected = branches.flatMap((branch) =>
+		branch
+			.filter((i) => i.code === 'invalid_type')
+			.map(
+				(i) => EXPECTED[String((i as { expected?: string }).expected)] ?? String((i as { expected?: string }).expected),
+			),
+	);
 	return [...new Set(expected)];
 }
 
@@ -47,7 +53,15 @@ function sizeWord(origin: unknown, n: number): string {
 
 /** The "expected …" part of a message for a zod issue; undefined keeps zod's own message. */
 export function expectedText(issue: Issue): string | undefined {
-	const i = issue as Issue & { expected?: string; values?: unknown[]; minimum?: unknown; maximum?: unknown; origin?: string; format?: string; inclusive?: boolean };
+	const i = issue as Issue & {
+		expected?: string;
+		values?: unknown[];
+		minimum?: unknown;
+		maximum?: unknown;
+		origin?: string;
+		format?: string;
+		inclusive?: boolean;
+	};
 	switch (i.code) {
 		case 'invalid_type':
 			return `expected ${EXPECTED[String(i.expected)] ?? String(i.expected)}`;

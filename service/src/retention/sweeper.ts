@@ -113,7 +113,9 @@ export function createRetentionSweeper(options: RetentionSweeperOptions): Retent
 			const counts = await sweep();
 			if (Object.values(counts).some((n) => n > 0)) log('info', 'retention sweep removed old rows', counts);
 		} catch (error) {
-			log('warn', 'retention sweep failed; trying again at the next interval', { err: { message: (error as Error).message } });
+			log('warn', 'retention sweep failed; trying again at the next interval', {
+				err: { message: (error as Error).message },
+			});
 		}
 	}
 

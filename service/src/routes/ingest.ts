@@ -49,11 +49,16 @@ export function createIngestRouter(options: IngestOptions): Router {
 		try {
 			const verified = verify(
 				body,
-				{ 'webhook-id': req.get('webhook-id'), 'webhook-timestamp': req.get('webhook-timestamp'), 'webhook-signature': req.get('webhook-signature') },
+				{
+					'webhook-id': req.get('webhook-id'),
+					'webhook-timestamp': req.get('webhook-timestamp'),
+					'webhook-signature': req.get('webhook-signature'),
+				},
 				keys,
 				{ nowSeconds: Math.floor(now().getTime() / 1000), toleranceSeconds: options.toleranceSeconds },
 			);
-			if (verified.id.length > 200) return sendError(res, 400, 'invalid_webhook_id', 'webhook-id is longer than 200 characters.');
+			if (verified.id.length > 200)
+				return sendError(res, 400, 'invalid_webhook_id', 'webhook-id is longer than 200 characters.');
 			req.signingKeyId = keyIds[verified.secretIndex];
 			req.webhookId = verified.id;
 			next();
@@ -77,7 +82,12 @@ export function createIngestRouter(options: IngestOptions): Router {
 			const reset = (req as unknown as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
 			const seconds = reset ? retryAfterSeconds(reset.getTime(), Date.now()) : 60;
 			res.setHeader('Retry-After', String(seconds));
-			sendError(res, 429, 'rate_limited', `More than ${options.ratePerMinute} bundles per minute with this signing key; retry in ${seconds} s.`);
+			sendError(
+				res,
+				429,
+				'rate_limited',
+				`More than ${options.ratePerMinute} bundles per minute with this signing key; retry in ${seconds} s.`,
+			);
 		},
 	});
 
@@ -86,15 +96,32 @@ export function createIngestRouter(options: IngestOptions): Router {
 		const json = parseJsonBody(req.get('content-type'), body);
 		const parsed = bundleSchema.safeParse(json);
 		if (!parsed.success) {
-			return sendError(res, 422, 'validation_failed', 'The bundle is not valid; see details for each field.', fieldErrors(parsed.error));
+			return sendError(
+				res,
+				422,
+				'validation_failed',
+				'The bundle is not valid; see details for each field.',
+				fieldErrors(parsed.error),
+			);
 		}
 		const outcome = await ingestBundle(
 			options.pool,
-			{ webhookId: req.webhookId!, signingKeyId: req.signingKeyId!, rawBody: body, bundle: parsed.data, receivedAt: now() },
+			{
+				webhookId: req.webhookId!,
+				signingKeyId: req.signingKeyId!,
+				rawBody: body,
+				bundle: parsed.data,
+				receivedAt: now(),
+			},
 			options.store.hookList,
 		);
 		if (outcome.kind === 'conflict') {
-			return sendError(res, 409, 'idempotency_conflict', 'This webhook-id was already used for a different body: use a new webhook-id for a new bundle.');
+			return sendError(
+				res,
+				409,
+				'idempotency_conflict',
+				'This webhook-id was already used for a different body: use a new webhook-id for a new bundle.',
+			);
 		}
 		if (outcome.kind === 'replayed') options.metrics.duplicates.inc({ source: 'ingest' });
 		else options.metrics.eventsStored.inc({ source: 'ingest' });

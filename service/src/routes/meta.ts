@@ -35,12 +35,22 @@ export function createMetaWebhookRouter(options: MetaWebhookOptions): Router {
 		const token = req.query['hub.verify_token'];
 		const challenge = req.query['hub.challenge'];
 		if (typeof mode !== 'string' || typeof token !== 'string' || typeof challenge !== 'string') {
-			return sendError(res, 400, 'missing_parameters', 'Expected the query parameters hub.mode, hub.verify_token and hub.challenge (Meta sends them when you verify the callback URL).');
+			return sendError(
+				res,
+				400,
+				'missing_parameters',
+				'Expected the query parameters hub.mode, hub.verify_token and hub.challenge (Meta sends them when you verify the callback URL).',
+			);
 		}
 		if (mode !== 'subscribe') return sendError(res, 400, 'invalid_mode', 'hub.mode must be "subscribe".');
 		if (!sameString(token, options.verifyToken)) {
 			options.metrics.signatureFailures.inc({ source: 'meta', reason: 'verify_token_mismatch' });
-			return sendError(res, 403, 'verify_token_mismatch', 'hub.verify_token does not match META_VERIFY_TOKEN: enter the same token in the Meta App Dashboard.');
+			return sendError(
+				res,
+				403,
+				'verify_token_mismatch',
+				'hub.verify_token does not match META_VERIFY_TOKEN: enter the same token in the Meta App Dashboard.',
+			);
 		}
 		if (challenge.length > 1024) return sendError(res, 400, 'invalid_challenge', 'hub.challenge is too long.');
 		res.setHeader('X-Content-Type-Options', 'nosniff');

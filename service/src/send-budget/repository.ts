@@ -27,7 +27,14 @@ export async function leasePermits(tx: PoolClient, input: LeaseInput): Promise<L
 		[input.phoneNumberId, input.ratePerSecond],
 	);
 	// The clock is read after the row lock is held: a lease decided later never sees an earlier time.
-	const { rows } = await tx.query<{ now_us: string; campaign: string | null; granted: number; first_us: string; interval_us: string; expires_us: string }>(
+	const { rows } = await tx.query<{
+		now_us: string;
+		campaign: string | null;
+		granted: number;
+		first_us: string;
+		interval_us: string;
+		expires_us: string;
+	}>(
 		`WITH n AS (SELECT ${NOW_US} AS now_us)
 		 SELECT n.now_us, l.campaign, l.granted, l.first_us, l.interval_us, l.expires_us
 		 FROM n LEFT JOIN send_budget_leases l ON l.phone_number_id = $1 AND l.expires_us > n.now_us`,
@@ -36,12 +43,29 @@ export async function leasePermits(tx: PoolClient, input: LeaseInput): Promise<L
 	const nowUs = Number(rows[0].now_us);
 	const live: LiveLease[] = rows
 		.filter((r) => r.campaign !== null)
-		.map((r) => ({ campaign: r.campaign as string, granted: r.granted, firstUs: Number(r.first_us), intervalUs: Number(r.interval_us), expiresUs: Number(r.expires_us) }));
-	const decision = decideLease(Number(bucket.rows[0].tat_us), live, { campaign: input.campaign, want: input.want, ratePerSecond: input.ratePerSecond, nowUs });
+		.map((r) => ({
+			campaign: r.campaign as string,
+			granted: r.granted,
+			firstUs: Number(r.first_us),
+			intervalUs: Number(r.interval_us),
+			expiresUs: Number(r.expires_us),
+		}));
+	const decision = decideLease(Number(bucket.rows[0].tat_us), live, {
+		campaign: input.campaign,
+		want: input.want,
+		ratePerSecond: input.ratePerSecond,
+		nowUs,
+	});
 	if (decision.granted === 0) return { ...decision, id: null, nowUs };
-	await tx.query('UPDATE send_budgets SET tat_us = $2, updated_at = now() WHERE phone_number_id = $1', [input.phoneNumberId, decision.nextTatUs]);
+	await tx.query('UPDATE send_budgets SET tat_us = $2, updated_at = now() WHERE phone_number_id = $1', [
+		input.phoneNumberId,
+		decision.nextTatUs,
+	]);
 	// Leases a minute past their expiry tell nothing any more.
-	await tx.query('DELETE FROM send_budget_leases WHERE phone_number_id = $1 AND expires_us < $2', [input.phoneNumberId, nowUs - 60_000_000]);
+	await tx.query('DELETE FROM send_budget_leases WHERE phone_number_id = $1 AND expires_us < $2', [
+		input.phoneNumberId,
+		nowUs - 60_000_000,
+	]);
 	const inserted = await tx.query<{ id: string }>(
 		`INSERT INTO send_budget_leases (phone_number_id, campaign, granted, first_us, interval_us, expires_us)
 		 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
@@ -61,7 +85,12 @@ export interface PairSlot {
  * `spacingUs` apart): max(now, previous slot + spacing). One statement, rows taken in recipient
  * order so concurrent reservations do not deadlock.
  */
-export async function reservePairSlots(tx: PoolClient, phoneNumberId: string, recipients: readonly string[], spacingUs: number): Promise<{ nowUs: number; slots: PairSlot[] }> {
+export async function reservePairSlots(
+	tx: PoolClient,
+	phoneNumberId: string,
+	recipients: readonly string[],
+	spacingUs: number,
+): Promise<{ nowUs: number; slots: PairSlot[] }> {
 	const { rows } = await tx.query<{ recipient: string; last_us: string; now_us: string }>(
 		`WITH n AS (SELECT ${NOW_US} AS now_us),
 		 input AS (SELECT r AS recipient, count(*)::bigint AS times FROM unnest($2::text[]) AS r GROUP BY r)

@@ -91,7 +91,10 @@ describe('library under row-level security', () => {
 	it("a free user's key never returns premium content: list, filter, search, get", async () => {
 		const list = await service.call(free.key, 'GET', '/api/v1/library/assets');
 		expect(list.status).toBe(200);
-		expect(list.body.data.map((a: { title: string }) => a.title).sort()).toEqual(['Festive sale caption', 'Free greeting']);
+		expect(list.body.data.map((a: { title: string }) => a.title).sort()).toEqual([
+			'Festive sale caption',
+			'Free greeting',
+		]);
 		expect((await service.call(free.key, 'GET', '/api/v1/library/assets?premium=true')).body.data).toEqual([]);
 		expect((await service.call(free.key, 'GET', '/api/v1/library/assets?q=premium')).body.data).toEqual([]);
 		const premium = (await service.call(pro.key, 'GET', '/api/v1/library/assets?premium=true')).body.data;
@@ -107,9 +110,15 @@ describe('library under row-level security', () => {
 		expect((await service.call(pro.key, 'GET', '/api/v1/library/assets')).body.data).toHaveLength(4);
 		const search = await service.call(pro.key, 'GET', '/api/v1/library/assets?q=reel');
 		expect(search.body.data.map((a: { title: string }) => a.title)).toEqual(['Premium reel script']);
-		const byContent = await service.call(pro.key, 'GET', `/api/v1/library/assets?q=${encodeURIComponent('greeting body')}`);
+		const byContent = await service.call(
+			pro.key,
+			'GET',
+			`/api/v1/library/assets?q=${encodeURIComponent('greeting body')}`,
+		);
 		expect(byContent.body.data.map((a: { title: string }) => a.title)).toEqual(['Free greeting']);
-		expect((await service.call(pro.key, 'GET', '/api/v1/library/assets?tag=diwali&type=prompt')).body.data).toHaveLength(4);
+		expect(
+			(await service.call(pro.key, 'GET', '/api/v1/library/assets?tag=diwali&type=prompt')).body.data,
+		).toHaveLength(4);
 		expect((await service.call(pro.key, 'GET', '/api/v1/library/assets?tag=holi')).body.data).toHaveLength(0);
 		expect((await service.call(pro.key, 'GET', '/api/v1/library/assets?type=nonsense')).status).toBe(422);
 	});
@@ -133,16 +142,29 @@ describe('library under row-level security', () => {
 	});
 
 	it('creates, patches and deletes; a free writer cannot touch premium assets it cannot read', async () => {
-		const created = await service.call(writer.key, 'POST', '/api/v1/library/assets', asset('Temp', false, { slug: 'temp-asset' }));
+		const created = await service.call(
+			writer.key,
+			'POST',
+			'/api/v1/library/assets',
+			asset('Temp', false, { slug: 'temp-asset' }),
+		);
 		expect(created.body).toMatchObject({ slug: 'temp-asset', title: 'Temp', is_premium: false, tags: ['diwali'] });
-		expect((await service.call(writer.key, 'POST', '/api/v1/library/assets', asset('Temp', false, { slug: 'temp-asset' }))).status).toBe(409);
-		const patched = await service.call(writer.key, 'PATCH', `/api/v1/library/assets/${created.body.id}`, { title: 'Temp 2', tags: ['holi'] });
+		expect(
+			(await service.call(writer.key, 'POST', '/api/v1/library/assets', asset('Temp', false, { slug: 'temp-asset' })))
+				.status,
+		).toBe(409);
+		const patched = await service.call(writer.key, 'PATCH', `/api/v1/library/assets/${created.body.id}`, {
+			title: 'Temp 2',
+			tags: ['holi'],
+		});
 		expect(patched.body).toMatchObject({ title: 'Temp 2', tags: ['holi'], content: { text: 'Temp body' } });
 		expect((await service.call(writer.key, 'PATCH', `/api/v1/library/assets/${created.body.id}`, {})).status).toBe(422);
 
 		const freeWriter = await userWithKey(db.pool, 'free', 'library:read,library:write');
 		const premiumId = (await service.call(pro.key, 'GET', '/api/v1/library/assets?premium=true')).body.data[0].id;
-		expect((await service.call(freeWriter.key, 'PATCH', `/api/v1/library/assets/${premiumId}`, { title: 'hijack' })).status).toBe(404);
+		expect(
+			(await service.call(freeWriter.key, 'PATCH', `/api/v1/library/assets/${premiumId}`, { title: 'hijack' })).status,
+		).toBe(404);
 		expect((await service.call(freeWriter.key, 'DELETE', `/api/v1/library/assets/${premiumId}`)).status).toBe(404);
 
 		expect((await service.call(writer.key, 'DELETE', `/api/v1/library/assets/${created.body.id}`)).status).toBe(204);
@@ -152,7 +174,9 @@ describe('library under row-level security', () => {
 	it('rejects bad input with field-level 422 and non-JSON with 415', async () => {
 		const bad = await service.call(writer.key, 'POST', '/api/v1/library/assets', { title: '', type: 'prompt' });
 		expect(bad.status).toBe(422);
-		expect(bad.body.error.details.map((d: { path: string }) => d.path)).toEqual(expect.arrayContaining(['title', 'content']));
+		expect(bad.body.error.details.map((d: { path: string }) => d.path)).toEqual(
+			expect.arrayContaining(['title', 'content']),
+		);
 		const response = await fetch(`${service.url}/api/v1/library/assets`, {
 			method: 'POST',
 			headers: { authorization: `Bearer ${writer.key}`, 'content-type': 'text/plain' },
@@ -177,9 +201,12 @@ describe('OpenAPI', () => {
 			for (const method of Object.keys(item)) documented.add(`${method.toUpperCase()} ${path}`);
 		}
 		const served: string[] = [];
-		for (const layer of (service.api.router as unknown as { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> }).stack) {
+		for (const layer of (
+			service.api.router as unknown as { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> }
+		).stack) {
 			if (!layer.route) continue;
-			for (const method of Object.keys(layer.route.methods)) served.push(`${method.toUpperCase()} ${layer.route.path.replace(/:([A-Za-z_]+)/g, '{$1}')}`);
+			for (const method of Object.keys(layer.route.methods))
+				served.push(`${method.toUpperCase()} ${layer.route.path.replace(/:([A-Za-z_]+)/g, '{$1}')}`);
 		}
 		const expected = [
 			'GET /api/v1/me',

@@ -2,7 +2,15 @@
 // duplicates, cancel letting the rest go, a run that sent nothing ending failed with its reason and
 // its claims released (resumable), and the staff report page's funnel against the database.
 import type { TestDatabase } from '../../../test/helpers/postgres';
-import { inboundMessages, migratedDatabase, startApiService, statusUpdate, userWithKey, wamid, type ApiService } from './helpers';
+import {
+	inboundMessages,
+	migratedDatabase,
+	startApiService,
+	statusUpdate,
+	userWithKey,
+	wamid,
+	type ApiService,
+} from './helpers';
 
 jest.setTimeout(30_000);
 
@@ -26,21 +34,40 @@ afterAll(async () => {
 
 async function campaignFor(tag: string, optedIn: number, extra: Record<string, unknown> = {}, optedOut = 0) {
 	const contacts = [];
-	for (let n = 0; n < optedIn; n++) contacts.push({ wa_id: number(next++), name: `Customer ${n}`, tags: [tag], consent: 'opted_in' });
+	for (let n = 0; n < optedIn; n++)
+		contacts.push({ wa_id: number(next++), name: `Customer ${n}`, tags: [tag], consent: 'opted_in' });
 	for (let n = 0; n < optedOut; n++) contacts.push({ wa_id: number(next++), tags: [tag], consent: 'opted_out' });
 	expect((await service.call(key, 'POST', '/api/v1/contacts', { contacts })).status).toBe(200);
-	const created = await service.call(key, 'POST', '/api/v1/campaigns', { name: `Restock ${tag}`, template: { name: 'restock', language: 'en' }, audience: { tags: [tag] }, ...extra });
+	const created = await service.call(key, 'POST', '/api/v1/campaigns', {
+		name: `Restock ${tag}`,
+		template: { name: 'restock', language: 'en' },
+		audience: { tags: [tag] },
+		...extra,
+	});
 	expect(created.status).toBe(201);
-	return { id: created.body.id as string, body: created.body, optedIn: contacts.filter((c) => c.consent === 'opted_in').map((c) => c.wa_id) };
+	return {
+		id: created.body.id as string,
+		body: created.body,
+		optedIn: contacts.filter((c) => c.consent === 'opted_in').map((c) => c.wa_id),
+	};
 }
 
 const claim = (id: string, limit = 50) => service.call(key, 'POST', `/api/v1/campaigns/${id}/claim`, { limit });
-const control = (id: string, action: string, body?: unknown) => service.call(key, 'POST', `/api/v1/campaigns/${id}/${action}`, body);
+const control = (id: string, action: string, body?: unknown) =>
+	service.call(key, 'POST', `/api/v1/campaigns/${id}/${action}`, body);
 const report = async (id: string) => (await service.call(key, 'GET', `/api/v1/campaigns/${id}`)).body;
 const waIds = (r: { body: { data: Array<{ wa_id: string }> } }) => r.body.data.map((x) => x.wa_id);
-const sentAll = (id: string, list: string[]) => service.call(key, 'POST', `/api/v1/campaigns/${id}/results`, { results: list.map((wa_id) => ({ wa_id, wamid: wamid() })) });
+const sentAll = (id: string, list: string[]) =>
+	service.call(key, 'POST', `/api/v1/campaigns/${id}/results`, {
+		results: list.map((wa_id) => ({ wa_id, wamid: wamid() })),
+	});
 const claimCounts = async (id: string) =>
-	(await db.pool.query<{ wa_id: string; claim_count: number; state: string }>('SELECT wa_id, claim_count, state FROM campaign_recipients WHERE campaign_id = $1 ORDER BY wa_id', [id])).rows;
+	(
+		await db.pool.query<{ wa_id: string; claim_count: number; state: string }>(
+			'SELECT wa_id, claim_count, state FROM campaign_recipients WHERE campaign_id = $1 ORDER BY wa_id',
+			[id],
+		)
+	).rows;
 
 describe('campaign controls', () => {
 	it('a scheduled campaign hands out nobody before its time and starts at it', async () => {
@@ -57,9 +84,15 @@ describe('campaign controls', () => {
 	});
 
 	it('rejects a start time without a time zone, naming the field and the form', async () => {
-		const bad = await service.call(key, 'POST', '/api/v1/campaigns', { name: 'x', template: { name: 't', language: 'en' }, scheduled_at: '2026-12-01 09:30' });
+		const bad = await service.call(key, 'POST', '/api/v1/campaigns', {
+			name: 'x',
+			template: { name: 't', language: 'en' },
+			scheduled_at: '2026-12-01 09:30',
+		});
 		expect(bad.status).toBe(422);
-		expect(bad.body.error.details).toEqual([expect.objectContaining({ path: 'scheduled_at', message: expect.stringContaining('time zone') })]);
+		expect(bad.body.error.details).toEqual([
+			expect.objectContaining({ path: 'scheduled_at', message: expect.stringContaining('time zone') }),
+		]);
 	});
 
 	it('pause stops further claims at the next batch; resume continues without duplicates', async () => {
@@ -85,7 +118,11 @@ describe('campaign controls', () => {
 		const { id, optedIn } = await campaignFor('cancel', 4);
 		const first = await claim(id, 1);
 		const cancelled = await control(id, 'cancel');
-		expect(cancelled.body).toMatchObject({ status: 'cancelled', status_reason: 'cancelled by staff', funnel: { cancelled: 3, in_flight: 1 } });
+		expect(cancelled.body).toMatchObject({
+			status: 'cancelled',
+			status_reason: 'cancelled by staff',
+			funnel: { cancelled: 3, in_flight: 1 },
+		});
 		expect((await claim(id)).body).toMatchObject({ data: [], campaign_status: 'cancelled' });
 		await sentAll(id, waIds(first));
 		const states = await claimCounts(id);
@@ -100,18 +137,29 @@ describe('campaign controls', () => {
 		const { id, optedIn } = await campaignFor('refused', 2);
 		expect(waIds(await claim(id))).toEqual(optedIn);
 		await service.call(key, 'POST', `/api/v1/campaigns/${id}/results`, {
-			results: optedIn.map((wa_id) => ({ wa_id, error: { code: 132012, title: 'Parameter format does not match format in the created template' } })),
+			results: optedIn.map((wa_id) => ({
+				wa_id,
+				error: { code: 132012, title: 'Parameter format does not match format in the created template' },
+			})),
 		});
 		expect(await report(id)).toMatchObject({
 			status: 'failed',
-			summary: 'Nothing was sent: WhatsApp refused every message: a template value has the wrong format, e.g. the header needs an image (Meta error 132012)',
+			summary:
+				'Nothing was sent: WhatsApp refused every message: a template value has the wrong format, e.g. the header needs an image (Meta error 132012)',
 		});
 
 		// The sending step stopped before sending (e.g. an expired token): the workflow releases them.
 		const second = await campaignFor('stopped', 2);
 		await claim(second.id);
-		const failed = await control(second.id, 'fail', { reason: 'the WhatsApp access token has expired (Meta error 190)', release: second.optedIn });
-		expect(failed.body).toMatchObject({ status: 'failed', summary: 'Nothing was sent: the WhatsApp access token has expired (Meta error 190)', funnel: { waiting: 2, in_flight: 0 } });
+		const failed = await control(second.id, 'fail', {
+			reason: 'the WhatsApp access token has expired (Meta error 190)',
+			release: second.optedIn,
+		});
+		expect(failed.body).toMatchObject({
+			status: 'failed',
+			summary: 'Nothing was sent: the WhatsApp access token has expired (Meta error 190)',
+			funnel: { waiting: 2, in_flight: 0 },
+		});
 		expect((await claim(second.id)).body).toMatchObject({ data: [], campaign_status: 'failed' });
 		expect((await control(second.id, 'resume')).body.status).toBe('running');
 		const retry = await claim(second.id);
@@ -124,19 +172,28 @@ describe('campaign controls', () => {
 
 	it('an audience with nobody opted in is failed at once with the reason', async () => {
 		const { body } = await campaignFor('nobody', 0, {}, 2);
-		expect(body).toMatchObject({ status: 'failed', summary: 'Nothing was sent: none of the 2 matching contacts has opted in' });
+		expect(body).toMatchObject({
+			status: 'failed',
+			summary: 'Nothing was sent: none of the 2 matching contacts has opted in',
+		});
 	});
 
 	it('the report page shows the funnel the database holds, without API paths, only with its token', async () => {
 		const { id, optedIn, body } = await campaignFor('funnel', 5, {}, 1);
 		await claim(id, 10).then(() => undefined);
 		// optedIn[4] opted out after the list was made: released and skipped at the next claim.
-		await db.pool.query(`UPDATE campaign_recipients SET state = 'pending' WHERE campaign_id = $1 AND wa_id = $2`, [id, optedIn[4]]);
+		await db.pool.query(`UPDATE campaign_recipients SET state = 'pending' WHERE campaign_id = $1 AND wa_id = $2`, [
+			id,
+			optedIn[4],
+		]);
 		await service.postMeta(inboundMessages([{ from: optedIn[4], id: wamid(), text: 'STOP' }]));
 		expect((await claim(id, 10)).body.skipped).toBe(1);
 		const ids = optedIn.slice(0, 3).map(() => wamid());
 		await service.call(key, 'POST', `/api/v1/campaigns/${id}/results`, {
-			results: [...optedIn.slice(0, 3).map((wa_id, i) => ({ wa_id, wamid: ids[i] })), { wa_id: optedIn[3], error: { code: 131026, title: 'Message undeliverable' } }],
+			results: [
+				...optedIn.slice(0, 3).map((wa_id, i) => ({ wa_id, wamid: ids[i] })),
+				{ wa_id: optedIn[3], error: { code: 131026, title: 'Message undeliverable' } },
+			],
 		});
 		await service.postMeta(
 			statusUpdate([
@@ -144,7 +201,11 @@ describe('campaign controls', () => {
 				{ wamid: ids[1], status: 'delivered', recipient: optedIn[1] },
 			]),
 		);
-		await service.postMeta(inboundMessages([{ from: optedIn[0], id: wamid(), text: 'Is the red one back?', timestamp: Math.floor(Date.now() / 1000) + 5 }]));
+		await service.postMeta(
+			inboundMessages([
+				{ from: optedIn[0], id: wamid(), text: 'Is the red one back?', timestamp: Math.floor(Date.now() / 1000) + 5 },
+			]),
+		);
 		const r = await report(id);
 		const db_ = (
 			await db.pool.query(
@@ -167,7 +228,9 @@ describe('campaign controls', () => {
 			failed_by_reason: [{ code: 131026, reason: 'not on WhatsApp (Meta error 131026)', count: 1 }],
 		});
 		expect([r.funnel.sent, r.funnel.delivered, r.funnel.read, r.funnel.failed]).toEqual([3, 2, 1, 1]);
-		expect(r.summary).toBe('Sent to 3 of 5 customers · 1 skipped (opted out since the list was made) · 1 failed (1 not on WhatsApp (Meta error 131026))');
+		expect(r.summary).toBe(
+			'Sent to 3 of 5 customers · 1 skipped (opted out since the list was made) · 1 failed (1 not on WhatsApp (Meta error 131026))',
+		);
 		expect(body.report_url).toMatch(new RegExp(`^${service.url}/reports/[0-9a-f]{64}$`));
 		expect(r.report_url).toBe(body.report_url);
 
@@ -200,14 +263,24 @@ describe('campaigns with people known only by their BSUID, and messages Meta hel
 		for (let n = 0; n < phones; n++) contacts.push({ wa_id: number(next++), tags: [tag], consent: 'opted_in' });
 		for (let n = 0; n < bsuids; n++) contacts.push({ user_id: bsuid(n), tags: [tag], consent: 'opted_in' });
 		expect((await service.call(key, 'POST', '/api/v1/contacts', { contacts })).status).toBe(200);
-		const created = await service.call(key, 'POST', '/api/v1/campaigns', { name: `Mixed ${tag}`, template: { name: 'restock', language: 'en' }, audience: { tags: [tag] } });
+		const created = await service.call(key, 'POST', '/api/v1/campaigns', {
+			name: `Mixed ${tag}`,
+			template: { name: 'restock', language: 'en' },
+			audience: { tags: [tag] },
+		});
 		expect(created.status).toBe(201);
 		return created.body.id as string;
 	}
-	const handedOut = (r: { body: { data: Array<{ to: string | null; recipient: string | null }> } }) => r.body.data.map((x) => x.to ?? x.recipient!);
+	const handedOut = (r: { body: { data: Array<{ to: string | null; recipient: string | null }> } }) =>
+		r.body.data.map((x) => x.to ?? x.recipient!);
 	const states = async (id: string) =>
 		Object.fromEntries(
-			(await db.pool.query<{ who: string; state: string }>('SELECT coalesce(wa_id, user_id) AS who, state FROM campaign_recipients WHERE campaign_id = $1', [id])).rows.map((r) => [r.who, r.state]),
+			(
+				await db.pool.query<{ who: string; state: string }>(
+					'SELECT coalesce(wa_id, user_id) AS who, state FROM campaign_recipients WHERE campaign_id = $1',
+					[id],
+				)
+			).rows.map((r) => [r.who, r.state]),
 		);
 
 	it('release takes user_ids, wa_ids or recipients of either kind; the released are sent once on the next claim', async () => {
@@ -220,7 +293,12 @@ describe('campaigns with people known only by their BSUID, and messages Meta hel
 		expect(byUser.body).toEqual({ released: 1 });
 		const mixed = await control(id, 'release', { recipients: [phoneA, userB] });
 		expect(mixed.body).toEqual({ released: 2 });
-		expect(await states(id)).toEqual({ [phoneA]: 'pending', [phoneB]: 'claimed', [userA]: 'pending', [userB]: 'pending' });
+		expect(await states(id)).toEqual({
+			[phoneA]: 'pending',
+			[phoneB]: 'claimed',
+			[userA]: 'pending',
+			[userB]: 'pending',
+		});
 		// Released once: naming them again releases nobody.
 		expect((await control(id, 'release', { user_ids: [userA] })).body).toEqual({ released: 0 });
 		expect(handedOut(await claim(id)).sort()).toEqual([phoneA, userA, userB].sort());
@@ -234,7 +312,9 @@ describe('campaigns with people known only by their BSUID, and messages Meta hel
 		expect(bad.body.error.details).toEqual([expect.objectContaining({ path: 'recipients[1]' })]);
 		const wrongList = await control(id, 'release', { wa_ids: [user] });
 		expect(wrongList.status).toBe(422);
-		expect(wrongList.body.error.details).toEqual([expect.objectContaining({ path: 'wa_ids[0]', message: expect.stringContaining('user_ids') })]);
+		expect(wrongList.body.error.details).toEqual([
+			expect.objectContaining({ path: 'wa_ids[0]', message: expect.stringContaining('user_ids') }),
+		]);
 		expect(await states(id)).toEqual({ [phone]: 'claimed', [user]: 'claimed' });
 	});
 
@@ -246,7 +326,9 @@ describe('campaigns with people known only by their BSUID, and messages Meta hel
 		expect((await control(id, 'resume')).body.status).toBe('running');
 		const retry = handedOut(await claim(id));
 		expect(retry.sort()).toEqual([...first].sort());
-		await service.call(key, 'POST', `/api/v1/campaigns/${id}/results`, { results: retry.map((who) => ({ wa_id: who, wamid: wamid() })) });
+		await service.call(key, 'POST', `/api/v1/campaigns/${id}/results`, {
+			results: retry.map((who) => ({ wa_id: who, wamid: wamid() })),
+		});
 		expect(Object.values(await states(id))).toEqual(['sent', 'sent', 'sent']);
 	});
 
@@ -263,10 +345,17 @@ describe('campaigns with people known only by their BSUID, and messages Meta hel
 			],
 		});
 		const r = await report(id);
-		expect(r.funnel).toMatchObject({ recipients: 4, sent: 2, failed: 0, held_by_meta: 2, skipped_by_consent: { since_creation: 0 } });
+		expect(r.funnel).toMatchObject({
+			recipients: 4,
+			sent: 2,
+			failed: 0,
+			held_by_meta: 2,
+			skipped_by_consent: { since_creation: 0 },
+		});
 		expect(r.summary).toBe('Sent to 2 of 4 customers · 2 held back by Meta for now (131049)');
 		expect(r.status).toBe('completed');
-		for (const who of [phoneB, userB]) expect((await service.call(key, 'GET', `/api/v1/contacts/${who}`)).body.consent).toBe('opted_in');
+		for (const who of [phoneB, userB])
+			expect((await service.call(key, 'GET', `/api/v1/contacts/${who}`)).body.consent).toBe('opted_in');
 		const html = await (await fetch(r.report_url)).text();
 		expect(html).toContain('Sent to 2 of 4 customers · 2 held back by Meta for now (131049)');
 		expect(html).toContain('<td>Sent</td><td class="n">2</td>');
@@ -277,9 +366,13 @@ describe('campaigns with people known only by their BSUID, and messages Meta hel
 	it('a campaign where Meta held back every message says nothing was sent, and why', async () => {
 		const id = await mixedCampaign('all-held', 0, 2);
 		const users = handedOut(await claim(id));
-		await service.call(key, 'POST', `/api/v1/campaigns/${id}/results`, { results: users.map((user_id) => ({ user_id, error: { code: 131049 } })) });
+		await service.call(key, 'POST', `/api/v1/campaigns/${id}/results`, {
+			results: users.map((user_id) => ({ user_id, error: { code: 131049 } })),
+		});
 		const r = await report(id);
 		expect(r).toMatchObject({ status: 'failed', funnel: { sent: 0, held_by_meta: 2 } });
-		expect(r.summary).toBe('Nothing was sent: 2 held back by Meta for now (131049) (Meta limits how many marketing messages a customer gets; not an opt-out)');
+		expect(r.summary).toBe(
+			'Nothing was sent: 2 held back by Meta for now (131049) (Meta limits how many marketing messages a customer gets; not an opt-out)',
+		);
 	});
 });

@@ -1,7 +1,15 @@
 // The campaign ledger: snapshot of opted-in contacts, atomic claims across concurrent workers, STOP
 // between snapshot and claim, results, status webhooks, stale claims → unknown, report.
 import type { TestDatabase } from '../../../test/helpers/postgres';
-import { inboundMessages, migratedDatabase, startApiService, statusUpdate, userWithKey, wamid, type ApiService } from './helpers';
+import {
+	inboundMessages,
+	migratedDatabase,
+	startApiService,
+	statusUpdate,
+	userWithKey,
+	wamid,
+	type ApiService,
+} from './helpers';
 
 // Generous: the machine may be busy; nothing here asserts timing.
 jest.setTimeout(30_000);
@@ -26,7 +34,8 @@ afterAll(async () => {
 async function audience(tag: string, optedIn: number, optedOut = 0, unknown = 0, offset = 0): Promise<string[]> {
 	const contacts = [];
 	let i = offset;
-	for (let n = 0; n < optedIn; n++) contacts.push({ wa_id: number(i++), name: `In ${n}`, tags: [tag], consent: 'opted_in' });
+	for (let n = 0; n < optedIn; n++)
+		contacts.push({ wa_id: number(i++), name: `In ${n}`, tags: [tag], consent: 'opted_in' });
 	for (let n = 0; n < optedOut; n++) contacts.push({ wa_id: number(i++), tags: [tag], consent: 'opted_out' });
 	for (let n = 0; n < unknown; n++) contacts.push({ wa_id: number(i++), tags: [tag] });
 	const result = await service.call(key, 'POST', '/api/v1/contacts', { contacts });
@@ -42,7 +51,8 @@ const create = (tag: string, extra: Record<string, unknown> = {}) =>
 		audience: { tags: [tag] },
 		...extra,
 	});
-const claim = (id: string, body: Record<string, unknown> = {}) => service.call(key, 'POST', `/api/v1/campaigns/${id}/claim`, body);
+const claim = (id: string, body: Record<string, unknown> = {}) =>
+	service.call(key, 'POST', `/api/v1/campaigns/${id}/claim`, body);
 const report = async (id: string) => (await service.call(key, 'GET', `/api/v1/campaigns/${id}`)).body;
 
 describe('campaigns', () => {
@@ -50,15 +60,26 @@ describe('campaigns', () => {
 		const optedIn = await audience('snap', 3, 2, 1, 0);
 		const created = await create('snap');
 		expect(created.status).toBe(201);
-		expect(created.body).toMatchObject({ total: 3, counts: { pending: 3 }, skipped: { at_snapshot: { opted_out: 2, consent_unknown: 1 } }, status: 'running' });
-		const rows = await db.pool.query('SELECT wa_id FROM campaign_recipients WHERE campaign_id = $1 ORDER BY wa_id', [created.body.id]);
+		expect(created.body).toMatchObject({
+			total: 3,
+			counts: { pending: 3 },
+			skipped: { at_snapshot: { opted_out: 2, consent_unknown: 1 } },
+			status: 'running',
+		});
+		const rows = await db.pool.query('SELECT wa_id FROM campaign_recipients WHERE campaign_id = $1 ORDER BY wa_id', [
+			created.body.id,
+		]);
 		expect(rows.rows.map((r) => r.wa_id)).toEqual(optedIn);
 		// Opting in later does not join a snapshotted campaign.
 		await service.call(key, 'POST', `/api/v1/contacts/${number(3)}/consent`, { consent: 'opted_in' });
 		expect((await report(created.body.id)).total).toBe(3);
 		const claimed = await claim(created.body.id, { limit: 10 });
 		expect(claimed.body.data.map((r: { wa_id: string }) => r.wa_id)).toEqual(optedIn);
-		expect(claimed.body.data[0]).toMatchObject({ name: 'In 0', parameters: ['In 0', 'DIWALI20'], template: { name: 'diwali_offer', language: 'en' } });
+		expect(claimed.body.data[0]).toMatchObject({
+			name: 'In 0',
+			parameters: ['In 0', 'DIWALI20'],
+			template: { name: 'diwali_offer', language: 'en' },
+		});
 	});
 
 	it('the same idempotency_key returns the same campaign', async () => {
@@ -96,7 +117,9 @@ describe('campaigns', () => {
 		const optedIn = await audience('stop', 3, 0, 0, 2000);
 		const campaign = (await create('stop')).body;
 		expect(campaign.total).toBe(3);
-		expect((await service.postMeta(inboundMessages([{ from: optedIn[1], id: wamid(), text: 'STOP' }]))).status).toBe(200);
+		expect((await service.postMeta(inboundMessages([{ from: optedIn[1], id: wamid(), text: 'STOP' }]))).status).toBe(
+			200,
+		);
 		const claimed = await claim(campaign.id, { limit: 10 });
 		expect(claimed.body.data.map((r: { wa_id: string }) => r.wa_id)).toEqual([optedIn[0], optedIn[2]]);
 		expect(claimed.body.skipped).toBe(1);
@@ -116,15 +139,27 @@ describe('campaigns', () => {
 				{ wa_id: optedIn[0], wamid: ids[0] },
 				{ wa_id: optedIn[1], wamid: ids[1] },
 				{ wa_id: optedIn[2], wamid: ids[2] },
-				{ wa_id: optedIn[3], error: { code: 131026, title: 'Message undeliverable', details: 'Receiver is incapable of receiving this message', fbtrace_id: 'AbCdEf' } },
+				{
+					wa_id: optedIn[3],
+					error: {
+						code: 131026,
+						title: 'Message undeliverable',
+						details: 'Receiver is incapable of receiving this message',
+						fbtrace_id: 'AbCdEf',
+					},
+				},
 			],
 		});
 		expect(results.status).toBe(200);
 		expect(results.body.data.map((r: { state: string }) => r.state)).toEqual(['sent', 'sent', 'sent', 'failed']);
 		// The same result again: nothing changes.
-		const again = await service.call(key, 'POST', `/api/v1/campaigns/${campaign.id}/results`, { results: [{ wa_id: optedIn[0], wamid: ids[0] }] });
+		const again = await service.call(key, 'POST', `/api/v1/campaigns/${campaign.id}/results`, {
+			results: [{ wa_id: optedIn[0], wamid: ids[0] }],
+		});
 		expect(again.body.data[0]).toMatchObject({ recorded: false, reason: 'already_recorded', state: 'sent' });
-		const outsider = await service.call(key, 'POST', `/api/v1/campaigns/${campaign.id}/results`, { results: [{ wa_id: '447000000001', wamid: wamid() }] });
+		const outsider = await service.call(key, 'POST', `/api/v1/campaigns/${campaign.id}/results`, {
+			results: [{ wa_id: '447000000001', wamid: wamid() }],
+		});
 		expect(outsider.body.data[0]).toMatchObject({ recorded: false, reason: 'not_in_campaign' });
 
 		await service.postMeta(
@@ -132,14 +167,31 @@ describe('campaigns', () => {
 				{ wamid: ids[0], status: 'delivered', recipient: optedIn[0] },
 				{ wamid: ids[0], status: 'read', recipient: optedIn[0] },
 				{ wamid: ids[1], status: 'delivered', recipient: optedIn[1] },
-				{ wamid: ids[2], status: 'failed', recipient: optedIn[2], error: { code: 131049, title: 'Meta chose not to deliver', details: 'healthy ecosystem engagement' } },
+				{
+					wamid: ids[2],
+					status: 'failed',
+					recipient: optedIn[2],
+					error: { code: 131049, title: 'Meta chose not to deliver', details: 'healthy ecosystem engagement' },
+				},
 			]),
 		);
 		// A late "delivered" after "read" does not move it back.
-		await service.postMeta(statusUpdate([{ wamid: ids[0], status: 'delivered', recipient: optedIn[0], timestamp: Math.floor(Date.now() / 1000) + 1 }]));
+		await service.postMeta(
+			statusUpdate([
+				{ wamid: ids[0], status: 'delivered', recipient: optedIn[0], timestamp: Math.floor(Date.now() / 1000) + 1 },
+			]),
+		);
 		const r = await report(campaign.id);
 		// 131049: Meta held the marketing message back for now — its own state, not a failure to retry.
-		expect(r.counts).toMatchObject({ read: 1, delivered: 1, failed: 1, held_by_meta: 1, sent: 0, claimed: 0, pending: 0 });
+		expect(r.counts).toMatchObject({
+			read: 1,
+			delivered: 1,
+			failed: 1,
+			held_by_meta: 1,
+			sent: 0,
+			claimed: 0,
+			pending: 0,
+		});
 		expect(r.status).toBe('completed');
 		expect(r.failures).toEqual(
 			expect.arrayContaining([
@@ -158,7 +210,9 @@ describe('campaigns', () => {
 		await claim(campaign.id);
 		const id = wamid();
 		await service.postMeta(statusUpdate([{ wamid: id, status: 'delivered', recipient: waId }]));
-		const recorded = await service.call(key, 'POST', `/api/v1/campaigns/${campaign.id}/results`, { results: [{ wa_id: waId, wamid: id }] });
+		const recorded = await service.call(key, 'POST', `/api/v1/campaigns/${campaign.id}/results`, {
+			results: [{ wa_id: waId, wamid: id }],
+		});
 		expect(recorded.body.data[0]).toMatchObject({ recorded: true, state: 'delivered' });
 	});
 
@@ -167,18 +221,26 @@ describe('campaigns', () => {
 		const campaign = (await create('stale')).body;
 		expect((await claim(campaign.id, { limit: 2 })).body.data).toHaveLength(2);
 		// Age the claims past CAMPAIGN_CLAIM_TIMEOUT (1 s here) without sleeping.
-		await db.pool.query(`UPDATE campaign_recipients SET claimed_at = now() - interval '1 hour' WHERE campaign_id = $1`, [campaign.id]);
+		await db.pool.query(
+			`UPDATE campaign_recipients SET claimed_at = now() - interval '1 hour' WHERE campaign_id = $1`,
+			[campaign.id],
+		);
 		const r = await report(campaign.id);
 		expect(r.counts).toMatchObject({ unknown: 2, claimed: 0 });
 		const rerun = await claim(campaign.id, { limit: 10 });
 		expect(rerun.body.data).toEqual([]);
 		expect(rerun.body.remaining).toEqual({ pending: 0, unknown: 2 });
 		// A late result for an expired claim is still the truth.
-		const late = await service.call(key, 'POST', `/api/v1/campaigns/${campaign.id}/results`, { results: [{ wa_id: optedIn[0], wamid: wamid() }] });
+		const late = await service.call(key, 'POST', `/api/v1/campaigns/${campaign.id}/results`, {
+			results: [{ wa_id: optedIn[0], wamid: wamid() }],
+		});
 		expect(late.body.data[0]).toMatchObject({ recorded: true, state: 'sent' });
 		const resend = await claim(campaign.id, { limit: 10, resend_unknown: true });
 		expect(resend.body.data.map((x: { wa_id: string }) => x.wa_id)).toEqual([optedIn[1]]);
-		const row = await db.pool.query('SELECT claim_count FROM campaign_recipients WHERE campaign_id = $1 AND wa_id = $2', [campaign.id, optedIn[1]]);
+		const row = await db.pool.query(
+			'SELECT claim_count FROM campaign_recipients WHERE campaign_id = $1 AND wa_id = $2',
+			[campaign.id, optedIn[1]],
+		);
 		expect(row.rows[0].claim_count).toBe(2);
 	});
 

@@ -37,7 +37,11 @@ describe('service CLI', () => {
 		expect(key.code).toBe(0);
 		const apiKey = key.out.at(-1)!;
 		expect(apiKey).toMatch(/^tp_[A-Za-z0-9_-]{32}$/);
-		expect(await authenticate(db.pool, apiKey)).toMatchObject({ userId, tier: 'pro', scopes: ['library:read', 'contacts'] });
+		expect(await authenticate(db.pool, apiKey)).toMatchObject({
+			userId,
+			tier: 'pro',
+			scopes: ['library:read', 'contacts'],
+		});
 
 		const list = await run('keys', 'list', '--user', 'shop@example.com');
 		expect(list.out.join('\n')).toContain(apiKey.slice(0, 9));
@@ -82,13 +86,19 @@ describe('service CLI', () => {
 			const made = await runWith({ TILTEDPROMPTS_STACK_ENV: file }, 'users', 'create', '--email', 'stack@example.com');
 			expect(made.code).toBe(0);
 			expect(made.err).toContain(`(from ${file}, written by npm start)`);
-			expect((await db.pool.query('SELECT id FROM users WHERE email = $1', ['stack@example.com'])).rows[0].id).toBe(made.out.at(-1));
+			expect((await db.pool.query('SELECT id FROM users WHERE email = $1', ['stack@example.com'])).rows[0].id).toBe(
+				made.out.at(-1),
+			);
 		});
 
 		it('prefers DATABASE_URL and never prints its password', async () => {
 			const url = new URL(db.url);
 			url.password = 'hunter2-secret';
-			const used = await runWith({ DATABASE_URL: url.toString(), TILTEDPROMPTS_STACK_ENV: join(dir, 'stack.env') }, 'users', 'list');
+			const used = await runWith(
+				{ DATABASE_URL: url.toString(), TILTEDPROMPTS_STACK_ENV: join(dir, 'stack.env') },
+				'users',
+				'list',
+			);
 			expect(used.err).toMatch(/^Database: postgres(ql)?:\/\/[^@]*@.* \(from DATABASE_URL\)/);
 			expect(used.err).not.toContain('hunter2-secret');
 		});
@@ -107,7 +117,9 @@ describe('service CLI', () => {
 			writeFileSync(file, 'DATABASE_URL=postgres://postgres@127.0.0.1:1/tiltedprompts\n');
 			const down = await runWith({ TILTEDPROMPTS_STACK_ENV: file }, 'users', 'list');
 			expect(down.code).toBe(1);
-			expect(down.err).toMatch(/Could not use the database postgres:\/\/postgres@127\.0\.0\.1:1\/tiltedprompts: .* is "npm start" running\?/);
+			expect(down.err).toMatch(
+				/Could not use the database postgres:\/\/postgres@127\.0\.0\.1:1\/tiltedprompts: .* is "npm start" running\?/,
+			);
 		});
 	});
 });

@@ -1,7 +1,15 @@
 // Contacts and consent: E.164 normalisation, upsert, idempotent import, lists, consent history,
 // STOP/START from inbound WhatsApp webhooks (through the real gateway), and erasure.
 import type { TestDatabase } from '../../../test/helpers/postgres';
-import { inboundMessages, migratedDatabase, startApiService, statusUpdate, userWithKey, wamid, type ApiService } from './helpers';
+import {
+	inboundMessages,
+	migratedDatabase,
+	startApiService,
+	statusUpdate,
+	userWithKey,
+	wamid,
+	type ApiService,
+} from './helpers';
 
 // Generous: the machine may be busy; nothing here asserts timing.
 jest.setTimeout(30_000);
@@ -32,7 +40,13 @@ describe('contacts', () => {
 			consent_note: 'checkout form',
 		});
 		expect(created.status).toBe(201);
-		expect(created.body).toMatchObject({ wa_id: '919876543210', name: 'Asha', tags: ['diwali', 'vip'], consent: 'opted_in', consent_source: 'api' });
+		expect(created.body).toMatchObject({
+			wa_id: '919876543210',
+			name: 'Asha',
+			tags: ['diwali', 'vip'],
+			consent: 'opted_in',
+			consent_source: 'api',
+		});
 		const updated = await service.call(key, 'PUT', '/api/v1/contacts/919876543210', { tags: ['diwali'] });
 		expect(updated.status).toBe(200);
 		expect(updated.body).toMatchObject({ name: 'Asha', tags: ['diwali'], consent: 'opted_in' });
@@ -84,12 +98,17 @@ describe('contacts', () => {
 	});
 
 	it('records explicit consent changes with history', async () => {
-		const out = await service.call(key, 'POST', '/api/v1/contacts/447700900125/consent', { consent: 'opted_out', note: 'phone call' });
+		const out = await service.call(key, 'POST', '/api/v1/contacts/447700900125/consent', {
+			consent: 'opted_out',
+			note: 'phone call',
+		});
 		expect(out.body).toMatchObject({ consent: 'opted_out', consent_source: 'api' });
 		expect((await contact('447700900125')).body.consent_history).toEqual([
 			expect.objectContaining({ consent: 'opted_out', source: 'api', note: 'phone call' }),
 		]);
-		expect((await service.call(key, 'POST', '/api/v1/contacts/447700900125/consent', { consent: 'maybe' })).status).toBe(422);
+		expect(
+			(await service.call(key, 'POST', '/api/v1/contacts/447700900125/consent', { consent: 'maybe' })).status,
+		).toBe(422);
 	});
 });
 
@@ -115,7 +134,10 @@ describe('inbound WhatsApp messages (through the signed Meta webhook)', () => {
 		expect(ravi.consent).toBe('opted_in');
 		expect(ravi.consent_history.at(-1)).toMatchObject({ consent: 'opted_in', message_id: startId });
 
-		const events = await db.pool.query(`SELECT type, payload FROM events WHERE type LIKE 'contact.%' AND payload->>'wa_id' = $1 ORDER BY id`, [from]);
+		const events = await db.pool.query(
+			`SELECT type, payload FROM events WHERE type LIKE 'contact.%' AND payload->>'wa_id' = $1 ORDER BY id`,
+			[from],
+		);
 		expect(events.rows.map((r) => [r.type, r.payload.message_id])).toEqual([
 			['contact.opted_in', null], // the PUT above
 			['contact.opted_out', stopId],
@@ -129,7 +151,9 @@ describe('inbound WhatsApp messages (through the signed Meta webhook)', () => {
 		await service.postMeta(inboundMessages([{ from, id: wamid(), text: 'START', timestamp: now - 60 }]));
 		await service.postMeta(inboundMessages([{ from, id: wamid(), text: 'STOP', timestamp: now - 120 }]));
 		expect((await contact(from)).body.consent).toBe('opted_in');
-		await service.postMeta(inboundMessages([{ from, id: wamid(), text: 'please stop calling me maybe', timestamp: now }]));
+		await service.postMeta(
+			inboundMessages([{ from, id: wamid(), text: 'please stop calling me maybe', timestamp: now }]),
+		);
 		const c = (await contact(from)).body;
 		expect(c.consent).toBe('opted_in');
 		expect(new Date(c.last_inbound_at).getTime()).toBe(now * 1000);
@@ -141,7 +165,12 @@ describe('erasure', () => {
 	it('leaves no personal data anywhere in the database, only an anonymous consent record', async () => {
 		const waId = '919800011122';
 		const name = 'Zoya Erasable';
-		await service.call(key, 'PUT', `/api/v1/contacts/${waId}`, { name, tags: ['erase-me'], consent: 'opted_in', consent_note: 'form at Zoya’s shop' });
+		await service.call(key, 'PUT', `/api/v1/contacts/${waId}`, {
+			name,
+			tags: ['erase-me'],
+			consent: 'opted_in',
+			consent_note: 'form at Zoya’s shop',
+		});
 		const msgId = wamid();
 		await service.postMeta(inboundMessages([{ from: waId, id: msgId, text: 'STOP', name }]));
 		// Another customer whose number contains the erased digits keeps their data.
@@ -170,21 +199,43 @@ describe('erasure', () => {
 		for (const { table_name } of tables.rows) {
 			// events.dedupe_key keeps Meta's message id (a pseudonymous id, not contact data): without it a
 			// redelivery of the erased message by Meta would store it again.
-			const row = table_name === 'events' ? `jsonb_build_object('type', t.type, 'payload', t.payload, 'payload_id', t.payload_id)` : 't';
-			const { rows } = await db.pool.query(`SELECT ${row}::text AS row FROM public.${table_name.replace(/[^a-z_]/g, '')} t`);
+			const row =
+				table_name === 'events'
+					? `jsonb_build_object('type', t.type, 'payload', t.payload, 'payload_id', t.payload_id)`
+					: 't';
+			const { rows } = await db.pool.query(
+				`SELECT ${row}::text AS row FROM public.${table_name.replace(/[^a-z_]/g, '')} t`,
+			);
 			const text = rows.map((r) => r.row).join('\n');
-			const raw = table_name === 'webhook_payloads' ? (await db.pool.query('SELECT raw_body FROM webhook_payloads')).rows.map((r) => r.raw_body.toString('utf8')).join('\n') : '';
+			const raw =
+				table_name === 'webhook_payloads'
+					? (await db.pool.query('SELECT raw_body FROM webhook_payloads')).rows
+							.map((r) => r.raw_body.toString('utf8'))
+							.join('\n')
+					: '';
 			// The number as a whole (not as part of a longer number), the name and the message id.
 			const number = new RegExp(`(?<![0-9])${waId}(?![0-9])`);
 			for (const needle of [number, name, 'Zoya', msgId]) {
-				const found = typeof needle === 'string' ? text.includes(needle) || raw.includes(needle) : needle.test(text) || needle.test(raw);
-				expect({ table: table_name, needle: String(needle), found }).toEqual({ table: table_name, needle: String(needle), found: false });
+				const found =
+					typeof needle === 'string'
+						? text.includes(needle) || raw.includes(needle)
+						: needle.test(text) || needle.test(raw);
+				expect({ table: table_name, needle: String(needle), found }).toEqual({
+					table: table_name,
+					needle: String(needle),
+					found: false,
+				});
 			}
 		}
 		expect((await contact(neighbour)).body).toMatchObject({ name: 'Neighbour' });
-		const kept = await db.pool.query(`SELECT payload FROM events WHERE dedupe_key = $1`, [`wa.message:${neighbourMsg}`]);
+		const kept = await db.pool.query(`SELECT payload FROM events WHERE dedupe_key = $1`, [
+			`wa.message:${neighbourMsg}`,
+		]);
 		expect(kept.rows[0].payload).toMatchObject({ from: neighbour, text: 'hello' });
-		const history = await db.pool.query('SELECT consent, source, message_id, note FROM consent_events WHERE subject_id = $1 ORDER BY id', [subjectId]);
+		const history = await db.pool.query(
+			'SELECT consent, source, message_id, note FROM consent_events WHERE subject_id = $1 ORDER BY id',
+			[subjectId],
+		);
 		expect(history.rows.map((r) => r.consent)).toEqual(['opted_in', 'opted_out', 'opted_in', 'erased']);
 		expect(history.rows.every((r) => r.message_id === null && r.note === null)).toBe(true);
 		const report = await service.call(campaigns, 'GET', `/api/v1/campaigns/${campaign.body.id}`);

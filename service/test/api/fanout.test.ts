@@ -34,7 +34,11 @@ async function subscriber(): Promise<Subscriber> {
 			try {
 				verify(
 					body,
-					{ 'webhook-id': id, 'webhook-timestamp': String(req.headers['webhook-timestamp']), 'webhook-signature': String(req.headers['webhook-signature']) },
+					{
+						'webhook-id': id,
+						'webhook-timestamp': String(req.headers['webhook-timestamp']),
+						'webhook-signature': String(req.headers['webhook-signature']),
+					},
 					[state.secret!],
 					{ nowSeconds: Math.floor(Date.now() / 1000) },
 				);
@@ -88,7 +92,9 @@ let other: string;
 
 beforeAll(async () => {
 	db = await migratedDatabase('api_fanout');
-	service = await startApiService(db.pool, { FANOUT_RETRY_SCHEDULE: '0,50ms,100ms,200ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms' });
+	service = await startApiService(db.pool, {
+		FANOUT_RETRY_SCHEDULE: '0,50ms,100ms,200ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms',
+	});
 	await service.api.worker!.start();
 	key = (await userWithKey(db.pool, 'free', 'events')).key;
 	other = (await userWithKey(db.pool, 'free', 'events')).key;
@@ -101,7 +107,11 @@ afterAll(async () => {
 });
 
 async function subscribe(sub: Subscriber, eventTypes: string[], apiKey = key): Promise<string> {
-	const created = await service.call(apiKey, 'POST', '/api/v1/subscriptions', { url: sub.url, event_types: eventTypes, description: 'test' });
+	const created = await service.call(apiKey, 'POST', '/api/v1/subscriptions', {
+		url: sub.url,
+		event_types: eventTypes,
+		description: 'test',
+	});
 	expect(created.status).toBe(201);
 	expect(created.body.secret).toMatch(/^whsec_/);
 	sub.secret = created.body.secret;
@@ -113,7 +123,10 @@ describe('subscriptions', () => {
 		const sub = await subscriber();
 		const id = await subscribe(sub, ['whatsapp.message', 'contact.opted_out']);
 		const list = await service.call(key, 'GET', '/api/v1/subscriptions');
-		expect(list.body).toEqual({ data: [expect.objectContaining({ id, url: sub.url, event_types: ['whatsapp.message', 'contact.opted_out'] })], next_cursor: null });
+		expect(list.body).toEqual({
+			data: [expect.objectContaining({ id, url: sub.url, event_types: ['whatsapp.message', 'contact.opted_out'] })],
+			next_cursor: null,
+		});
 		expect(JSON.stringify(list.body)).not.toContain(sub.secret);
 		expect((await service.call(other, 'GET', '/api/v1/subscriptions')).body.data).toEqual([]);
 		expect((await service.call(other, 'DELETE', `/api/v1/subscriptions/${id}`)).status).toBe(404);
@@ -122,7 +135,9 @@ describe('subscriptions', () => {
 		expect(stored.rows[0].secret_sealed).not.toContain(sub.secret!.slice(6, 20));
 		expect((await service.call(key, 'DELETE', `/api/v1/subscriptions/${id}`)).status).toBe(204);
 		expect((await service.call(key, 'GET', '/api/v1/subscriptions')).body.data).toEqual([]);
-		expect((await service.call(key, 'POST', '/api/v1/subscriptions', { url: 'ftp://x', event_types: ['nope'] })).status).toBe(422);
+		expect(
+			(await service.call(key, 'POST', '/api/v1/subscriptions', { url: 'ftp://x', event_types: ['nope'] })).status,
+		).toBe(422);
 		await sub.close();
 	});
 
@@ -135,13 +150,24 @@ describe('subscriptions', () => {
 		await until('two deliveries', () => sub.processed.size === 2);
 		// The worker records outcomes right after the answer; wait for that too.
 		await until('outcomes recorded', async () => {
-			const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM deliveries WHERE subscription_id = $1 AND status = 'succeeded'`, [id]);
+			const { rows } = await db.pool.query(
+				`SELECT count(*)::int AS n FROM deliveries WHERE subscription_id = $1 AND status = 'succeeded'`,
+				[id],
+			);
 			return rows[0].n === 2;
 		});
 		const bodies = [...sub.processed.values()];
 		expect(bodies.map((b) => b.type).sort()).toEqual(['contact.opted_out', 'whatsapp.message']);
-		expect(bodies.find((b) => b.type === 'whatsapp.message')!.data).toMatchObject({ wamid: messageId, from, text: 'STOP' });
-		expect(bodies.find((b) => b.type === 'contact.opted_out')!.data).toMatchObject({ wa_id: from, consent: 'opted_out', message_id: messageId });
+		expect(bodies.find((b) => b.type === 'whatsapp.message')!.data).toMatchObject({
+			wamid: messageId,
+			from,
+			text: 'STOP',
+		});
+		expect(bodies.find((b) => b.type === 'contact.opted_out')!.data).toMatchObject({
+			wa_id: from,
+			consent: 'opted_out',
+			message_id: messageId,
+		});
 		expect(sub.received.every((r) => r.verified)).toBe(true);
 		const deliveries = await service.call(key, 'GET', `/api/v1/deliveries?subscription_id=${id}`);
 		expect(deliveries.body.data).toHaveLength(2);
@@ -157,7 +183,10 @@ describe('subscriptions', () => {
 	it('forwards ingested bundles (library.bundle_ingested) and only the subscribed types', async () => {
 		const sub = await subscriber();
 		const id = await subscribe(sub, ['library.bundle_ingested']);
-		const bundle = JSON.stringify({ bundle_id: 'b-42', assets: [{ slug: 'fanout/a', type: 'prompt', title: 'A', content: 'x' }] });
+		const bundle = JSON.stringify({
+			bundle_id: 'b-42',
+			assets: [{ slug: 'fanout/a', type: 'prompt', title: 'A', content: 'x' }],
+		});
 		expect((await service.postBundle(bundle)).status).toBe(200);
 		await service.postMeta(inboundMessages([{ from: '919811100002', id: wamid(), text: 'not for this subscriber' }]));
 		await until('bundle event', () => sub.processed.size === 1);
@@ -175,7 +204,11 @@ describe('subscriptions', () => {
 		sub.status = 503;
 		const sent: string[] = [];
 		for (let batch = 0; batch < 5; batch++) {
-			const messages = Array.from({ length: 8 }, (_, i) => ({ from: `9198111${String(batch * 10 + i).padStart(5, '0')}`, id: wamid(), text: `hello ${batch}.${i}` }));
+			const messages = Array.from({ length: 8 }, (_, i) => ({
+				from: `9198111${String(batch * 10 + i).padStart(5, '0')}`,
+				id: wamid(),
+				text: `hello ${batch}.${i}`,
+			}));
 			sent.push(...messages.map((m) => m.id));
 			expect((await service.postMeta(inboundMessages(messages))).status).toBe(200);
 		}
@@ -185,12 +218,18 @@ describe('subscriptions', () => {
 		sub.status = 200;
 		await until('all 40 events processed', () => sub.processed.size === 40);
 		await until('all deliveries succeeded', async () => {
-			const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM deliveries WHERE subscription_id = $1 AND status = 'succeeded'`, [id]);
+			const { rows } = await db.pool.query(
+				`SELECT count(*)::int AS n FROM deliveries WHERE subscription_id = $1 AND status = 'succeeded'`,
+				[id],
+			);
 			return rows[0].n === 40;
 		});
 		const wamids = [...sub.processed.values()].map((b) => b.data.wamid).sort();
 		expect(wamids).toEqual([...sent].sort());
-		const { rows } = await db.pool.query(`SELECT min(attempts) AS min, count(*)::int AS n FROM deliveries WHERE subscription_id = $1`, [id]);
+		const { rows } = await db.pool.query(
+			`SELECT min(attempts) AS min, count(*)::int AS n FROM deliveries WHERE subscription_id = $1`,
+			[id],
+		);
 		expect(rows[0].n).toBe(40);
 		expect(rows[0].min).toBeGreaterThan(1);
 		// Retries arrived more than once per event; the subscriber processed each webhook-id once.
@@ -214,7 +253,13 @@ describe('subscriptions', () => {
 				return list.body.data.length === 1;
 			});
 			const dead = (await service.call(key, 'GET', `/api/v1/deliveries?subscription_id=${id}`)).body.data[0];
-			expect(dead).toMatchObject({ status: 'dead', attempts: 2, last_status_code: 500, last_error: 'HTTP 500', next_attempt_at: null });
+			expect(dead).toMatchObject({
+				status: 'dead',
+				attempts: 2,
+				last_status_code: 500,
+				last_error: 'HTTP 500',
+				next_attempt_at: null,
+			});
 			sub.status = 200;
 			const replay = await service.call(key, 'POST', `/api/v1/deliveries/${dead.id}/replay`);
 			expect(replay.status).toBe(202);
@@ -236,7 +281,12 @@ describe('subscriptions', () => {
 				return list.body.data.length === 1;
 			});
 			const refused = (await service.call(key, 'GET', `/api/v1/deliveries?subscription_id=${goneId}`)).body.data[0];
-			expect(refused).toMatchObject({ status: 'dead', attempts: 2, last_status_code: null, last_error: 'ECONNREFUSED' });
+			expect(refused).toMatchObject({
+				status: 'dead',
+				attempts: 2,
+				last_status_code: null,
+				last_error: 'ECONNREFUSED',
+			});
 			await service.call(key, 'DELETE', `/api/v1/subscriptions/${goneId}`);
 		} finally {
 			await deadService.close();
@@ -251,12 +301,21 @@ describe('subscriptions', () => {
 			const sub = await subscriber();
 			const id = await subscribe(sub, ['*']);
 			const payloads = Array.from({ length: 20 }, (_, batch) =>
-				inboundMessages(Array.from({ length: 5 }, (_, i) => ({ from: `9198122${String(batch * 10 + i).padStart(5, '0')}`, id: wamid(), text: 'x' }))),
+				inboundMessages(
+					Array.from({ length: 5 }, (_, i) => ({
+						from: `9198122${String(batch * 10 + i).padStart(5, '0')}`,
+						id: wamid(),
+						text: 'x',
+					})),
+				),
 			);
 			await Promise.all(payloads.map((p, i) => (i % 2 ? second : service).postMeta(p)));
 			await until('100 events processed', () => sub.processed.size === 100);
 			await until('all deliveries recorded', async () => {
-				const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM deliveries WHERE subscription_id = $1 AND status = 'succeeded'`, [id]);
+				const { rows } = await db.pool.query(
+					`SELECT count(*)::int AS n FROM deliveries WHERE subscription_id = $1 AND status = 'succeeded'`,
+					[id],
+				);
 				return rows[0].n === 100;
 			});
 			expect(sub.received).toHaveLength(100);

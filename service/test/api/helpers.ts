@@ -14,7 +14,12 @@ export { migratedDatabase };
 export interface ApiService extends TestService {
 	api: ApiModule;
 	/** fetch against the service with a bearer key. */
-	call(key: string | undefined, method: string, path: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers }>;
+	call(
+		key: string | undefined,
+		method: string,
+		path: string,
+		body?: unknown,
+	): Promise<{ status: number; body: any; headers: Headers }>;
 }
 
 export function settings(overrides: Record<string, string> = {}): ApiSettings {
@@ -53,7 +58,11 @@ export async function startApiService(pool: Pool, overrides: Record<string, stri
 }
 
 /** A user with a key holding `scopes`; returns the key in clear. */
-export async function userWithKey(pool: Pool, tier: 'free' | 'pro', scopes: Scope[] | string): Promise<{ userId: string; key: string; keyId: string }> {
+export async function userWithKey(
+	pool: Pool,
+	tier: 'free' | 'pro',
+	scopes: Scope[] | string,
+): Promise<{ userId: string; key: string; keyId: string }> {
 	const user = await createUser(pool, `${tier}-${randomBytes(4).toString('hex')}@example.com`, tier);
 	const key = await createApiKey(pool, user.id, typeof scopes === 'string' ? parseScopes(scopes) : scopes);
 	return { userId: user.id, key: key.key, keyId: key.id };
@@ -82,7 +91,9 @@ export function whatsappWebhook(value: Record<string, unknown>): string {
 }
 
 /** A WhatsApp Cloud API webhook body with inbound text messages (Meta's documented shape). */
-export function inboundMessages(messages: Array<{ from: string; id: string; text: string; timestamp?: number; name?: string }>): string {
+export function inboundMessages(
+	messages: Array<{ from: string; id: string; text: string; timestamp?: number; name?: string }>,
+): string {
 	return whatsappWebhook({
 		contacts: messages.map((m) => ({ profile: { name: m.name ?? 'Customer' }, wa_id: m.from })),
 		messages: messages.map((m) => ({
@@ -97,7 +108,13 @@ export function inboundMessages(messages: Array<{ from: string; id: string; text
 
 /** A WhatsApp status webhook body (sent / delivered / read / failed). */
 export function statusUpdate(
-	statuses: Array<{ wamid: string; status: 'sent' | 'delivered' | 'read' | 'failed'; recipient: string; timestamp?: number; error?: { code: number; title: string; details: string } }>,
+	statuses: Array<{
+		wamid: string;
+		status: 'sent' | 'delivered' | 'read' | 'failed';
+		recipient: string;
+		timestamp?: number;
+		error?: { code: number; title: string; details: string };
+	}>,
 ): string {
 	return whatsappWebhook({
 		statuses: statuses.map((s) => ({
@@ -105,7 +122,18 @@ export function statusUpdate(
 			status: s.status,
 			timestamp: String(s.timestamp ?? Math.floor(Date.now() / 1000)),
 			recipient_id: s.recipient,
-			...(s.error ? { errors: [{ code: s.error.code, title: s.error.title, message: s.error.title, error_data: { details: s.error.details } }] } : {}),
+			...(s.error
+				? {
+						errors: [
+							{
+								code: s.error.code,
+								title: s.error.title,
+								message: s.error.title,
+								error_data: { details: s.error.details },
+							},
+						],
+					}
+				: {}),
 		})),
 	});
 }

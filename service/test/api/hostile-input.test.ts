@@ -3,7 +3,15 @@
 // leaks: slug conflicts with premium assets, and premium asset ids in bundle events.
 import { randomBytes } from 'node:crypto';
 import type { TestDatabase } from '../../../test/helpers/postgres';
-import { inboundMessages, migratedDatabase, startApiService, statusUpdate, userWithKey, wamid, type ApiService } from './helpers';
+import {
+	inboundMessages,
+	migratedDatabase,
+	startApiService,
+	statusUpdate,
+	userWithKey,
+	wamid,
+	type ApiService,
+} from './helpers';
 
 jest.setTimeout(30_000);
 
@@ -19,8 +27,19 @@ const number = () => `4479${String(90_000_000 + n++).slice(-8)}`;
 
 /** Row counts of every table a request could write. */
 async function counts(): Promise<Record<string, number>> {
-	const tables = ['contacts', 'consent_events', 'library_assets', 'campaigns', 'campaign_recipients', 'subscriptions', 'deliveries', 'events'];
-	const { rows } = await db.pool.query(`SELECT ${tables.map((t) => `(SELECT count(*)::int FROM ${t}) AS ${t}`).join(', ')}`);
+	const tables = [
+		'contacts',
+		'consent_events',
+		'library_assets',
+		'campaigns',
+		'campaign_recipients',
+		'subscriptions',
+		'deliveries',
+		'events',
+	];
+	const { rows } = await db.pool.query(
+		`SELECT ${tables.map((t) => `(SELECT count(*)::int FROM ${t}) AS ${t}`).join(', ')}`,
+	);
 	return rows[0];
 }
 
@@ -63,7 +82,15 @@ describe('no 5xx for hostile input', () => {
 		const contacts = await refused(pro.key, 'GET', `/api/v1/contacts?cursor=${cursor('12ab')}`, undefined, 400);
 		expect(contacts.body.error.code).toBe('invalid_cursor');
 		// A real cursor still pages.
-		expect((await service.call(pro.key, 'GET', `/api/v1/deliveries?cursor=${cursor({ at: '2026-05-01 10:00:00.123456+00', id: uuid })}`)).status).toBe(200);
+		expect(
+			(
+				await service.call(
+					pro.key,
+					'GET',
+					`/api/v1/deliveries?cursor=${cursor({ at: '2026-05-01 10:00:00.123456+00', id: uuid })}`,
+				)
+			).status,
+		).toBe(200);
 	});
 
 	it('text Postgres cannot store (U+0000, lone surrogates) is a 422 naming the field, in query, path and body', async () => {
@@ -71,11 +98,51 @@ describe('no 5xx for hostile input', () => {
 		await refused(pro.key, 'GET', '/api/v1/deliveries?event_type=whatsapp%00', undefined, 422, 'query.event_type');
 		await refused(pro.key, 'PUT', `/api/v1/contacts/${number()}`, { name: 'Asha\u0000' }, 422, 'name');
 		await refused(pro.key, 'PUT', `/api/v1/contacts/${number()}`, { tags: ['vip', 'half \ud83d'] }, 422, 'tags[1]');
-		await refused(pro.key, 'POST', '/api/v1/contacts', { contacts: [{ wa_id: number(), name: 'ok' }, { wa_id: number(), consent_note: '\udc00' }] }, 422, 'contacts[1].consent_note');
-		await refused(pro.key, 'POST', `/api/v1/contacts/${number()}/consent`, { consent: 'opted_in', note: 'form\u0000' }, 422, 'note');
-		await refused(pro.key, 'POST', '/api/v1/campaigns', { name: 'Diwali', template: { name: 't', language: 'en' }, parameters: ['\ud800'] }, 422, 'parameters[0]');
-		await refused(pro.key, 'POST', '/api/v1/library/assets', { title: 'T', type: 'prompt', content: { ['k\u0000']: 1 } }, 422, 'content');
-		await refused(pro.key, 'POST', '/api/v1/subscriptions', { url: 'https://example.com/hook', event_types: ['*'], description: 'a\u0000' }, 422, 'description');
+		await refused(
+			pro.key,
+			'POST',
+			'/api/v1/contacts',
+			{
+				contacts: [
+					{ wa_id: number(), name: 'ok' },
+					{ wa_id: number(), consent_note: '\udc00' },
+				],
+			},
+			422,
+			'contacts[1].consent_note',
+		);
+		await refused(
+			pro.key,
+			'POST',
+			`/api/v1/contacts/${number()}/consent`,
+			{ consent: 'opted_in', note: 'form\u0000' },
+			422,
+			'note',
+		);
+		await refused(
+			pro.key,
+			'POST',
+			'/api/v1/campaigns',
+			{ name: 'Diwali', template: { name: 't', language: 'en' }, parameters: ['\ud800'] },
+			422,
+			'parameters[0]',
+		);
+		await refused(
+			pro.key,
+			'POST',
+			'/api/v1/library/assets',
+			{ title: 'T', type: 'prompt', content: { ['k\u0000']: 1 } },
+			422,
+			'content',
+		);
+		await refused(
+			pro.key,
+			'POST',
+			'/api/v1/subscriptions',
+			{ url: 'https://example.com/hook', event_types: ['*'], description: 'a\u0000' },
+			422,
+			'description',
+		);
 	});
 
 	it('free-form JSON nested without bound is a 422 naming the field, not a stack overflow', async () => {
@@ -89,7 +156,10 @@ describe('no 5xx for hostile input', () => {
 		});
 		const body = (await res.json()) as any;
 		expect(res.status).toBe(422);
-		expect(body.error.details[0]).toMatchObject({ path: expect.stringMatching(/^content\.a\[0\]/), message: expect.stringContaining('nests deeper') });
+		expect(body.error.details[0]).toMatchObject({
+			path: expect.stringMatching(/^content\.a\[0\]/),
+			message: expect.stringContaining('nests deeper'),
+		});
 		expect(await counts()).toEqual(before);
 		expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
 	});
@@ -97,10 +167,23 @@ describe('no 5xx for hostile input', () => {
 	it('an error code beyond 32 bits in a campaign result is stored as sent, and one beyond what JSON keeps exactly is a 422', async () => {
 		const waId = number();
 		await service.call(pro.key, 'PUT', `/api/v1/contacts/${waId}`, { tags: ['big-code'], consent: 'opted_in' });
-		const campaign = await service.call(pro.key, 'POST', '/api/v1/campaigns', { name: 'Big', template: { name: 't', language: 'en' }, audience: { tags: ['big-code'] } });
+		const campaign = await service.call(pro.key, 'POST', '/api/v1/campaigns', {
+			name: 'Big',
+			template: { name: 't', language: 'en' },
+			audience: { tags: ['big-code'] },
+		});
 		await service.call(pro.key, 'POST', `/api/v1/campaigns/${campaign.body.id}/claim`, {});
-		await refused(pro.key, 'POST', `/api/v1/campaigns/${campaign.body.id}/results`, { results: [{ wa_id: waId, error: { code: 2 ** 60 } }] }, 422, 'results[0].error.code');
-		const res = await service.call(pro.key, 'POST', `/api/v1/campaigns/${campaign.body.id}/results`, { results: [{ wa_id: waId, error: { code: 2 ** 31, title: 'Odd' } }] });
+		await refused(
+			pro.key,
+			'POST',
+			`/api/v1/campaigns/${campaign.body.id}/results`,
+			{ results: [{ wa_id: waId, error: { code: 2 ** 60 } }] },
+			422,
+			'results[0].error.code',
+		);
+		const res = await service.call(pro.key, 'POST', `/api/v1/campaigns/${campaign.body.id}/results`, {
+			results: [{ wa_id: waId, error: { code: 2 ** 31, title: 'Odd' } }],
+		});
 		expect(res.status).toBe(200);
 		expect(res.body.data).toEqual([{ wa_id: waId, user_id: null, state: 'failed', recorded: true }]);
 		const report = await service.call(pro.key, 'GET', `/api/v1/campaigns/${campaign.body.id}`);
@@ -112,14 +195,25 @@ describe('Meta payloads that do not fit a column are stored, not refused', () =>
 	it('a failed status with an out-of-range error code does not roll back its batch: every event is stored', async () => {
 		const waId = number();
 		await service.call(pro.key, 'PUT', `/api/v1/contacts/${waId}`, { tags: ['meta-code'], consent: 'opted_in' });
-		const campaign = await service.call(pro.key, 'POST', '/api/v1/campaigns', { name: 'Meta', template: { name: 't', language: 'en' }, audience: { tags: ['meta-code'] } });
+		const campaign = await service.call(pro.key, 'POST', '/api/v1/campaigns', {
+			name: 'Meta',
+			template: { name: 't', language: 'en' },
+			audience: { tags: ['meta-code'] },
+		});
 		await service.call(pro.key, 'POST', `/api/v1/campaigns/${campaign.body.id}/claim`, {});
 		const sentId = wamid();
-		await service.call(pro.key, 'POST', `/api/v1/campaigns/${campaign.body.id}/results`, { results: [{ wa_id: waId, wamid: sentId }] });
+		await service.call(pro.key, 'POST', `/api/v1/campaigns/${campaign.body.id}/results`, {
+			results: [{ wa_id: waId, wamid: sentId }],
+		});
 		const others = [wamid(), wamid()];
 		const payloads = [
 			statusUpdate([
-				{ wamid: sentId, status: 'failed', recipient: waId, error: { code: 2 ** 31, title: 'Beyond int', details: 'x' } },
+				{
+					wamid: sentId,
+					status: 'failed',
+					recipient: waId,
+					error: { code: 2 ** 31, title: 'Beyond int', details: 'x' },
+				},
 				{ wamid: others[0], status: 'failed', recipient: waId, error: { code: 1e20, title: 'Huge', details: 'y' } },
 				{ wamid: others[1], status: 'failed', recipient: waId, error: { code: 1.5, title: 'Fraction', details: 'z' } },
 			]),
@@ -127,11 +221,14 @@ describe('Meta payloads that do not fit a column are stored, not refused', () =>
 		];
 		const answers = await Promise.all(payloads.map((body) => service.postMeta(body)));
 		expect(answers.map((a) => a.status)).toEqual([200, 200]);
-		const stored = await db.pool.query("SELECT count(*)::int AS n FROM events WHERE dedupe_key = ANY ($1::text[])", [
+		const stored = await db.pool.query('SELECT count(*)::int AS n FROM events WHERE dedupe_key = ANY ($1::text[])', [
 			[sentId, ...others].map((id) => `wa.status:${id}:failed`),
 		]);
 		expect(stored.rows[0].n).toBe(3);
-		const ledger = await db.pool.query('SELECT state, error_code::text AS code, error_title FROM campaign_recipients WHERE wamid = $1', [sentId]);
+		const ledger = await db.pool.query(
+			'SELECT state, error_code::text AS code, error_title FROM campaign_recipients WHERE wamid = $1',
+			[sentId],
+		);
 		expect(ledger.rows).toEqual([{ state: 'failed', code: String(2 ** 31), error_title: 'Beyond int' }]);
 	});
 
@@ -139,30 +236,67 @@ describe('Meta payloads that do not fit a column are stored, not refused', () =>
 		const longId = `wamid.${randomBytes(3000).toString('base64url')}`;
 		const body = statusUpdate([{ wamid: longId, status: 'delivered', recipient: number() }]);
 		expect((await service.postMeta(body)).status).toBe(200);
-		const keyword = inboundMessages([{ from: number(), id: `wamid.${randomBytes(3000).toString('base64url')}`, text: 'STOP' }]);
+		const keyword = inboundMessages([
+			{ from: number(), id: `wamid.${randomBytes(3000).toString('base64url')}`, text: 'STOP' },
+		]);
 		expect((await service.postMeta(keyword)).status).toBe(200);
 		const before = await counts();
-		expect((await service.postMeta(statusUpdate([{ wamid: longId, status: 'delivered', recipient: number() }]))).status).toBe(200);
+		expect(
+			(await service.postMeta(statusUpdate([{ wamid: longId, status: 'delivered', recipient: number() }]))).status,
+		).toBe(200);
 		expect((await counts()).events).toBe(before.events);
-		const stored = await db.pool.query("SELECT payload->>'wamid' AS wamid FROM events WHERE type = 'whatsapp.status' AND payload->>'wamid' = $1", [longId]);
+		const stored = await db.pool.query(
+			"SELECT payload->>'wamid' AS wamid FROM events WHERE type = 'whatsapp.status' AND payload->>'wamid' = $1",
+			[longId],
+		);
 		expect(stored.rows).toHaveLength(1);
 	});
 });
 
 describe('premium assets stay invisible to free users', () => {
 	it('a slug conflict with a premium asset answers a free user exactly as one with any other asset', async () => {
-		const premium = await service.call(pro.key, 'POST', '/api/v1/library/assets', { title: 'Secret plan', type: 'guide', content: 'x', is_premium: true, slug: 'secret-plan' });
+		const premium = await service.call(pro.key, 'POST', '/api/v1/library/assets', {
+			title: 'Secret plan',
+			type: 'guide',
+			content: 'x',
+			is_premium: true,
+			slug: 'secret-plan',
+		});
 		expect(premium.status).toBe(201);
-		await service.call(pro.key, 'POST', '/api/v1/library/assets', { title: 'Open plan', type: 'guide', content: 'x', slug: 'open-plan' });
-		const hidden = await refused(free.key, 'POST', '/api/v1/library/assets', { title: 'Mine', type: 'guide', content: 'x', slug: 'secret-plan' }, 409);
-		const visible = await refused(free.key, 'POST', '/api/v1/library/assets', { title: 'Mine', type: 'guide', content: 'x', slug: 'open-plan' }, 409);
+		await service.call(pro.key, 'POST', '/api/v1/library/assets', {
+			title: 'Open plan',
+			type: 'guide',
+			content: 'x',
+			slug: 'open-plan',
+		});
+		const hidden = await refused(
+			free.key,
+			'POST',
+			'/api/v1/library/assets',
+			{ title: 'Mine', type: 'guide', content: 'x', slug: 'secret-plan' },
+			409,
+		);
+		const visible = await refused(
+			free.key,
+			'POST',
+			'/api/v1/library/assets',
+			{ title: 'Mine', type: 'guide', content: 'x', slug: 'open-plan' },
+			409,
+		);
 		expect(JSON.stringify(hidden.body)).not.toMatch(/exist|premium|Secret plan|PATCH/i);
-		expect(JSON.stringify(hidden.body).replace('secret-plan', 'S')).toBe(JSON.stringify(visible.body).replace('open-plan', 'S'));
+		expect(JSON.stringify(hidden.body).replace('secret-plan', 'S')).toBe(
+			JSON.stringify(visible.body).replace('open-plan', 'S'),
+		);
 	});
 
 	it('library.bundle_ingested gives premium asset ids only to subscriptions whose owner may read them', async () => {
 		const subscribe = async (key: string) =>
-			(await service.call(key, 'POST', '/api/v1/subscriptions', { url: 'http://127.0.0.1:9/hook', event_types: ['library.bundle_ingested'] })).body.id;
+			(
+				await service.call(key, 'POST', '/api/v1/subscriptions', {
+					url: 'http://127.0.0.1:9/hook',
+					event_types: ['library.bundle_ingested'],
+				})
+			).body.id;
 		const [proSub, freeSub] = [await subscribe(pro.key), await subscribe(free.key)];
 		const bundle = JSON.stringify({
 			bundle_id: 'tiers',
@@ -175,9 +309,12 @@ describe('premium assets stay invisible to free users', () => {
 		expect(res.status).toBe(200);
 		const premiumId = ((await res.json()) as any).assets.find((a: { slug: string }) => a.slug === 'tier-premium').id;
 		const delivered = async (subscription: string) =>
-			(await db.pool.query('SELECT e.payload FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.subscription_id = $1', [subscription])).rows.map(
-				(r) => r.payload,
-			);
+			(
+				await db.pool.query(
+					'SELECT e.payload FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.subscription_id = $1',
+					[subscription],
+				)
+			).rows.map((r) => r.payload);
 		const [forPro, forFree] = [await delivered(proSub), await delivered(freeSub)];
 		expect(forPro).toHaveLength(1);
 		expect(forPro[0].assets.map((a: { id: string }) => a.id)).toContain(premiumId);

@@ -23,10 +23,11 @@ afterAll(async () => {
 	await db.drop();
 });
 
-
 // The 2026 webhook shapes come from the sandbox's builders: what the sandbox emits is what the service reads.
-const inbound = (person: webhooks.WhatsAppPerson, text: string) => JSON.stringify(webhooks.inboundText(person, text, wamid()));
-const userPreference = (person: webhooks.WhatsAppPerson, value: 'stop' | 'resume', at = Date.now()) => JSON.stringify(webhooks.userPreferences(person, value, at));
+const inbound = (person: webhooks.WhatsAppPerson, text: string) =>
+	JSON.stringify(webhooks.inboundText(person, text, wamid()));
+const userPreference = (person: webhooks.WhatsAppPerson, value: 'stop' | 'resume', at = Date.now()) =>
+	JSON.stringify(webhooks.userPreferences(person, value, at));
 
 async function post(body: string): Promise<void> {
 	expect((await service.postMeta(body)).status).toBe(200);
@@ -47,23 +48,45 @@ describe('a customer known only by username and BSUID', () => {
 		await post(inbound(person, 'START'));
 		const created = await contact(person.user_id);
 		expect(created.status).toBe(200);
-		expect(created.body).toMatchObject({ wa_id: null, user_id: person.user_id, username: 'asha.sweets', consent: 'opted_in', consent_source: 'keyword' });
+		expect(created.body).toMatchObject({
+			wa_id: null,
+			user_id: person.user_id,
+			username: 'asha.sweets',
+			consent: 'opted_in',
+			consent_source: 'keyword',
+		});
 		await service.call(key, 'PUT', `/api/v1/contacts/${person.user_id}`, { tags: ['bsuid-flow'] });
 
 		const first = (await createCampaign('bsuid-flow')).body;
 		expect(first.total).toBe(1);
 		const claimed = await claim(first.id);
 		expect(claimed.body.data).toEqual([
-			expect.objectContaining({ wa_id: null, user_id: person.user_id, username: 'asha.sweets', to: null, recipient: person.user_id }),
+			expect.objectContaining({
+				wa_id: null,
+				user_id: person.user_id,
+				username: 'asha.sweets',
+				to: null,
+				recipient: person.user_id,
+			}),
 		]);
 		// Recorded as a workflow does: whichever identifier it sent to, in wa_id.
-		const sent = await service.call(key, 'POST', `/api/v1/campaigns/${first.id}/results`, { results: [{ wa_id: person.user_id, wamid: wamid() }] });
+		const sent = await service.call(key, 'POST', `/api/v1/campaigns/${first.id}/results`, {
+			results: [{ wa_id: person.user_id, wamid: wamid() }],
+		});
 		expect(sent.body.data).toEqual([{ wa_id: null, user_id: person.user_id, state: 'sent', recorded: true }]);
 
 		await post(inbound(person, 'stop'));
 		expect((await contact(person.user_id)).body).toMatchObject({ consent: 'opted_out', consent_source: 'keyword' });
-		const optOut = await db.pool.query(`SELECT payload FROM events WHERE type = 'contact.opted_out' AND payload->>'user_id' = $1`, [person.user_id]);
-		expect(optOut.rows[0].payload).toMatchObject({ wa_id: null, user_id: person.user_id, username: 'asha.sweets', source: 'keyword' });
+		const optOut = await db.pool.query(
+			`SELECT payload FROM events WHERE type = 'contact.opted_out' AND payload->>'user_id' = $1`,
+			[person.user_id],
+		);
+		expect(optOut.rows[0].payload).toMatchObject({
+			wa_id: null,
+			user_id: person.user_id,
+			username: 'asha.sweets',
+			source: 'keyword',
+		});
 
 		const second = (await createCampaign('bsuid-flow')).body;
 		expect(second.total).toBe(0);
@@ -74,8 +97,17 @@ describe('a customer known only by username and BSUID', () => {
 	it('the inbound event forwarded to workflows carries the identifiers', async () => {
 		const person = { user_id: 'BR.1502576394655843', username: 'rio.cafe' };
 		await post(inbound(person, 'hello'));
-		const { rows } = await db.pool.query(`SELECT payload FROM events WHERE type = 'whatsapp.message' AND payload->>'user_id' = $1`, [person.user_id]);
-		expect(rows[0].payload).toMatchObject({ from: null, wa_id: null, user_id: person.user_id, username: 'rio.cafe', text: 'hello' });
+		const { rows } = await db.pool.query(
+			`SELECT payload FROM events WHERE type = 'whatsapp.message' AND payload->>'user_id' = $1`,
+			[person.user_id],
+		);
+		expect(rows[0].payload).toMatchObject({
+			from: null,
+			wa_id: null,
+			user_id: person.user_id,
+			username: 'rio.cafe',
+			text: 'hello',
+		});
 	});
 });
 
@@ -87,7 +119,10 @@ describe('one person, one contact', () => {
 		expect((await contact(phone)).body).toMatchObject({ wa_id: phone, user_id: null, consent: 'opted_in' });
 		await post(inbound({ user_id: bsuid, username: 'ravi' }, 'STOP'));
 		expect((await contact(bsuid)).body).toMatchObject({ wa_id: null, user_id: bsuid, consent: 'opted_out' });
-		expect((await db.pool.query('SELECT count(*)::int AS n FROM contacts WHERE wa_id = $1 OR user_id = $2', [phone, bsuid])).rows[0].n).toBe(2);
+		expect(
+			(await db.pool.query('SELECT count(*)::int AS n FROM contacts WHERE wa_id = $1 OR user_id = $2', [phone, bsuid]))
+				.rows[0].n,
+		).toBe(2);
 
 		await post(inbound({ wa_id: phone, user_id: bsuid, username: 'ravi' }, 'thanks'));
 		const rows = await db.pool.query('SELECT id FROM contacts WHERE wa_id = $1 OR user_id = $2', [phone, bsuid]);
@@ -116,7 +151,10 @@ describe('one person, one contact', () => {
 			);
 			expect(Number(traces.rows[0].n)).toBe(0);
 		}
-		const subject = await db.pool.query(`SELECT consent, source FROM consent_events WHERE subject_id = $1 ORDER BY id`, [rows.rows[0].id]);
+		const subject = await db.pool.query(
+			`SELECT consent, source FROM consent_events WHERE subject_id = $1 ORDER BY id`,
+			[rows.rows[0].id],
+		);
 		expect(subject.rows.at(-1)).toEqual({ consent: 'erased', source: 'erasure' });
 	});
 
@@ -129,23 +167,43 @@ describe('one person, one contact', () => {
 		expect(campaign.total).toBe(2);
 		await post(inbound({ wa_id: phone, user_id: bsuid }, 'hello'));
 		const claimed = await claim(campaign.id);
-		expect(claimed.body.data).toEqual([expect.objectContaining({ wa_id: phone, user_id: bsuid, to: phone, recipient: null })]);
-		expect((await service.call(key, 'GET', `/api/v1/campaigns/${campaign.id}`)).body.skipped.at_claim).toEqual({ same_person: 1 });
+		expect(claimed.body.data).toEqual([
+			expect.objectContaining({ wa_id: phone, user_id: bsuid, to: phone, recipient: null }),
+		]);
+		expect((await service.call(key, 'GET', `/api/v1/campaigns/${campaign.id}`)).body.skipped.at_claim).toEqual({
+			same_person: 1,
+		});
 	});
 
 	it('a phone-number change (new BSUID) keeps the consent the person gave', async () => {
 		const before = { wa_id: '447700900301', user_id: 'GB.5550001112223334' };
 		await post(inbound(before, 'START'));
-		await post(JSON.stringify(webhooks.identifierChanged(before, { type: 'user_changed_number', new_wa_id: '447700900302' }, wamid())));
+		await post(
+			JSON.stringify(
+				webhooks.identifierChanged(before, { type: 'user_changed_number', new_wa_id: '447700900302' }, wamid()),
+			),
+		);
 		await post(JSON.stringify(webhooks.userIdUpdate(before.user_id, 'GB.5550001112229999', '447700900302')));
 		const after = await contact('GB.5550001112229999');
-		expect(after.body).toMatchObject({ wa_id: '447700900302', user_id: 'GB.5550001112229999', consent: 'opted_in', consent_source: 'keyword' });
+		expect(after.body).toMatchObject({
+			wa_id: '447700900302',
+			user_id: 'GB.5550001112229999',
+			consent: 'opted_in',
+			consent_source: 'keyword',
+		});
 		expect((await contact(before.wa_id)).status).toBe(404);
 		// A late webhook with the old BSUID still finds the person.
 		expect((await contact(before.user_id)).body.user_id).toBe('GB.5550001112229999');
 		await post(inbound({ user_id: before.user_id }, 'STOP'));
 		expect((await contact('447700900302')).body.consent).toBe('opted_out');
-		expect((await db.pool.query('SELECT count(*)::int AS n FROM contacts WHERE $1 = ANY (former_user_ids) OR user_id = $1', [before.user_id])).rows[0].n).toBe(1);
+		expect(
+			(
+				await db.pool.query(
+					'SELECT count(*)::int AS n FROM contacts WHERE $1 = ANY (former_user_ids) OR user_id = $1',
+					[before.user_id],
+				)
+			).rows[0].n,
+		).toBe(1);
 	});
 });
 
@@ -159,17 +217,26 @@ describe("Meta's consent signals", () => {
 		await post(userPreference(person, 'stop'));
 		const claimed = await claim(campaign.id);
 		expect(claimed.body).toMatchObject({ data: [], skipped: 1 });
-		expect((await contact(person.user_id)).body).toMatchObject({ consent: 'opted_out', consent_source: 'meta_preferences' });
+		expect((await contact(person.user_id)).body).toMatchObject({
+			consent: 'opted_out',
+			consent_source: 'meta_preferences',
+		});
 
 		await post(userPreference(person, 'resume', Date.now() + 1000));
 		const after = (await contact(person.user_id)).body;
 		expect(after.consent).toBe('opted_out');
-		expect(after.consent_history.at(-1)).toMatchObject({ consent: 'opted_out', source: 'meta_preferences', note: expect.stringContaining('Resumed') });
+		expect(after.consent_history.at(-1)).toMatchObject({
+			consent: 'opted_out',
+			source: 'meta_preferences',
+			note: expect.stringContaining('Resumed'),
+		});
 	});
 
 	it('a stop from someone never seen creates the contact opted out; an import cannot opt them in', async () => {
 		await post(userPreference({ wa_id: '919700000001', user_id: 'IN.1212121212121212' }, 'stop'));
-		const imported = await service.call(key, 'POST', '/api/v1/contacts', { contacts: [{ wa_id: '919700000001', consent: 'opted_in' }] });
+		const imported = await service.call(key, 'POST', '/api/v1/contacts', {
+			contacts: [{ wa_id: '919700000001', consent: 'opted_in' }],
+		});
 		expect(imported.body).toMatchObject({ kept_opted_out: 1 });
 		expect((await contact('IN.1212121212121212')).body).toMatchObject({ wa_id: '919700000001', consent: 'opted_out' });
 	});
@@ -194,8 +261,17 @@ describe("Meta's consent signals", () => {
 				{ wa_id: b.wa_id, wamid: idB },
 			],
 		});
-		await post(JSON.stringify(webhooks.statusOf(a, idA, 'failed', { code: 131050, title: 'User stopped marketing messages' })));
-		await post(JSON.stringify(webhooks.statusOf({ wa_id: b.wa_id, user_id: 'IN.5050505050505050' }, idB, 'failed', { code: 131049, title: 'Held back for now' })));
+		await post(
+			JSON.stringify(webhooks.statusOf(a, idA, 'failed', { code: 131050, title: 'User stopped marketing messages' })),
+		);
+		await post(
+			JSON.stringify(
+				webhooks.statusOf({ wa_id: b.wa_id, user_id: 'IN.5050505050505050' }, idB, 'failed', {
+					code: 131049,
+					title: 'Held back for now',
+				}),
+			),
+		);
 		expect((await contact(a.user_id)).body).toMatchObject({ consent: 'opted_out', consent_source: 'meta_error' });
 		expect((await contact(b.wa_id)).body).toMatchObject({ consent: 'opted_in' });
 		const report = (await service.call(key, 'GET', `/api/v1/campaigns/${campaign.id}`)).body;

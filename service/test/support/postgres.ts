@@ -14,7 +14,9 @@ export class PostgresChild {
 	}
 
 	static async start(dataDir: string, port: number): Promise<PostgresChild> {
-		const child = spawn(process.execPath, [join(__dirname, 'postgres-child.mjs'), dataDir, String(port)], { stdio: ['pipe', 'pipe', 'pipe'] });
+		const child = spawn(process.execPath, [join(__dirname, 'postgres-child.mjs'), dataDir, String(port)], {
+			stdio: ['pipe', 'pipe', 'pipe'],
+		});
 		const pg = new PostgresChild(child);
 		await pg.expect('ready', 60_000);
 		return pg;

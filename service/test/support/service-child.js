@@ -7,7 +7,12 @@ const ts = require('typescript');
 require.extensions['.ts'] = (module, filename) => {
 	const { outputText } = ts.transpileModule(readFileSync(filename, 'utf8'), {
 		fileName: filename,
-		compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, sourceMap: false },
+		compilerOptions: {
+			module: ts.ModuleKind.CommonJS,
+			target: ts.ScriptTarget.ES2022,
+			esModuleInterop: true,
+			sourceMap: false,
+		},
 	});
 	module._compile(outputText, filename);
 };

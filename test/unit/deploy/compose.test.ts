@@ -25,7 +25,11 @@ import {
 
 const example = parseEnvFile(readFileSync(join(DOCKER, '.env.example'), 'utf8'));
 /** Values a user types in by hand (everything else is generated or has a default). */
-const USER_SET = { DOMAIN: 'automations.example.com', ACME_EMAIL: 'ops@example.com', META_APP_SECRETS: 'meta-app-secret-0123456789' };
+const USER_SET = {
+	DOMAIN: 'automations.example.com',
+	ACME_EMAIL: 'ops@example.com',
+	META_APP_SECRETS: 'meta-app-secret-0123456789',
+};
 
 /** docker/.env as the README's steps produce it: init-env.sh, then the three values a user sets. */
 function generatedEnv(): { entries: EnvEntry[]; env: Record<string, string> } {
@@ -107,14 +111,30 @@ describe('docker/compose.yml', () => {
 	it('gives no secret a default: each one is required and empty in .env.example', () => {
 		const secrets = composeReferences().filter((reference) => SECRET.test(reference.name));
 		expect(new Set(secrets.map((s) => s.name))).toEqual(
-			new Set(['POSTGRES_PASSWORD', 'N8N_DB_PASSWORD', 'N8N_ENCRYPTION_KEY', 'REDIS_PASSWORD', 'META_APP_SECRETS', 'META_VERIFY_TOKEN', 'INGEST_SIGNING_SECRETS', 'ENCRYPTION_KEYS']),
+			new Set([
+				'POSTGRES_PASSWORD',
+				'N8N_DB_PASSWORD',
+				'N8N_ENCRYPTION_KEY',
+				'REDIS_PASSWORD',
+				'META_APP_SECRETS',
+				'META_VERIFY_TOKEN',
+				'INGEST_SIGNING_SECRETS',
+				'ENCRYPTION_KEYS',
+			]),
 		);
 		for (const secret of secrets) expect([secret.text, secret.operator]).toEqual([secret.text, ':?']);
-		for (const entry of example.filter((e) => SECRET.test(e.name))) expect([entry.name, entry.value]).toEqual([entry.name, '']);
+		for (const entry of example.filter((e) => SECRET.test(e.name)))
+			expect([entry.name, entry.value]).toEqual([entry.name, '']);
 	});
 
 	it('refuses to start while a secret is missing, naming it', () => {
-		for (const name of ['POSTGRES_PASSWORD', 'N8N_ENCRYPTION_KEY', 'META_APP_SECRETS', 'ENCRYPTION_KEYS', 'REDIS_PASSWORD']) {
+		for (const name of [
+			'POSTGRES_PASSWORD',
+			'N8N_ENCRYPTION_KEY',
+			'META_APP_SECRETS',
+			'ENCRYPTION_KEYS',
+			'REDIS_PASSWORD',
+		]) {
 			expect(() => resolveCompose({ ...env, [name]: '' })).toThrow(InterpolationError);
 			expect(() => resolveCompose({ ...env, [name]: '' })).toThrow(new RegExp(`\\b${name}\\b`));
 		}
@@ -122,9 +142,13 @@ describe('docker/compose.yml', () => {
 	});
 
 	it('keeps docker/.env out of git and out of the images', () => {
-		expect(execFileSync('git', ['check-ignore', 'docker/.env'], { cwd: join(DOCKER, '..'), encoding: 'utf8' }).trim()).toBe('docker/.env');
+		expect(
+			execFileSync('git', ['check-ignore', 'docker/.env'], { cwd: join(DOCKER, '..'), encoding: 'utf8' }).trim(),
+		).toBe('docker/.env');
 		// .dockerignore starts by excluding everything, then lists what the images need
-		const dockerignore = readFileSync(join(DOCKER, '..', '.dockerignore'), 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#'));
+		const dockerignore = readFileSync(join(DOCKER, '..', '.dockerignore'), 'utf8')
+			.split('\n')
+			.filter((l) => l.trim() && !l.startsWith('#'));
 		expect(dockerignore[0]).toBe('*');
 		expect(dockerignore.filter((l) => l.startsWith('!')).some((l) => /env|docker/.test(l))).toBe(false);
 	});
@@ -139,7 +163,8 @@ describe('docker/compose.yml', () => {
 		// What the user types in stays empty until they do.
 		for (const name of Object.keys(USER_SET)) expect(first.find((e) => e.name === name)?.value).toBe('');
 		// Everything else keeps the example's value.
-		for (const entry of example.filter((e) => !SECRET.test(e.name))) expect(envObject(first)[entry.name]).toBe(entry.value);
+		for (const entry of example.filter((e) => !SECRET.test(e.name)))
+			expect(envObject(first)[entry.name]).toBe(entry.value);
 	});
 
 	it('sets only variables the service reads, and a configuration the service accepts', () => {
@@ -178,7 +203,9 @@ describe('docker/compose.yml', () => {
 				const [, port] = route!.upstreams[0].split(':');
 				// Containers Caddy reaches under that name, on a network it shares with them.
 				const targets = Object.entries(services).filter(([name, service]) =>
-					Object.entries(networksOf(name, service)).some(([network, aliases]) => caddyNetworks.includes(network) && aliases.includes(host)),
+					Object.entries(networksOf(name, service)).some(
+						([network, aliases]) => caddyNetworks.includes(network) && aliases.includes(host),
+					),
 				);
 				expect([profile, path, targets.length > 0]).toEqual([profile, path, true]);
 				for (const [name, service] of targets) {
@@ -224,7 +251,8 @@ describe('docker/compose.yml', () => {
 	it('keeps Postgres and Redis off the internet and away from the proxy', () => {
 		expect(raw.networks?.backend?.internal).toBe(true);
 		const services = servicesOf(profiles.queue, 'queue');
-		for (const name of ['postgres', 'redis']) expect(Object.keys(networksOf(name, services[name]))).toEqual(['backend']);
+		for (const name of ['postgres', 'redis'])
+			expect(Object.keys(networksOf(name, services[name]))).toEqual(['backend']);
 		expect(Object.keys(networksOf('caddy', services.caddy))).toEqual(['edge']);
 		for (const [name, service] of Object.entries(raw.services)) {
 			if (name !== 'caddy') expect([name, service.ports]).toEqual([name, undefined]);

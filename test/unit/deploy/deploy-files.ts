@@ -62,7 +62,8 @@ export function readDockerfile(name: string): Dockerfile {
 export function execForm(args: string): string[] {
 	const json = args.replace(/^CMD\s+/i, '');
 	const parsed: unknown = JSON.parse(json);
-	if (!Array.isArray(parsed) || !parsed.every((part) => typeof part === 'string')) throw new Error(`not an exec form: ${args}`);
+	if (!Array.isArray(parsed) || !parsed.every((part) => typeof part === 'string'))
+		throw new Error(`not an exec form: ${args}`);
 	return parsed as string[];
 }
 
@@ -145,30 +146,35 @@ const REFERENCE = /\$(\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|([A-Z
 
 /** Compose's interpolation of one string: $$, $VAR, ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}, ${VAR:+alt}. */
 export function interpolate(value: string, env: Record<string, string | undefined>): string {
-	return value.replace(REFERENCE, (whole, escapeOrBrace: string, name?: string, operator?: string, operand = '', bare?: string) => {
-		if (escapeOrBrace === '$') return '$';
-		const variable = name ?? bare!;
-		const current = env[variable];
-		const unsetOrEmpty = current === undefined || current === '';
-		switch (operator) {
-			case undefined:
-				return current ?? '';
-			case ':-':
-				return unsetOrEmpty ? operand : current!;
-			case '-':
-				return current === undefined ? operand : current;
-			case ':?':
-				if (unsetOrEmpty) throw new InterpolationError(`required variable ${variable} is missing a value: ${operand}`);
-				return current!;
-			case '?':
-				if (current === undefined) throw new InterpolationError(`required variable ${variable} is missing a value: ${operand}`);
-				return current;
-			case ':+':
-				return unsetOrEmpty ? '' : operand;
-			default:
-				throw new Error(`unsupported interpolation ${whole}`);
-		}
-	});
+	return value.replace(
+		REFERENCE,
+		(whole, escapeOrBrace: string, name?: string, operator?: string, operand = '', bare?: string) => {
+			if (escapeOrBrace === '$') return '$';
+			const variable = name ?? bare!;
+			const current = env[variable];
+			const unsetOrEmpty = current === undefined || current === '';
+			switch (operator) {
+				case undefined:
+					return current ?? '';
+				case ':-':
+					return unsetOrEmpty ? operand : current!;
+				case '-':
+					return current === undefined ? operand : current;
+				case ':?':
+					if (unsetOrEmpty)
+						throw new InterpolationError(`required variable ${variable} is missing a value: ${operand}`);
+					return current!;
+				case '?':
+					if (current === undefined)
+						throw new InterpolationError(`required variable ${variable} is missing a value: ${operand}`);
+					return current;
+				case ':+':
+					return unsetOrEmpty ? '' : operand;
+				default:
+					throw new Error(`unsupported interpolation ${whole}`);
+			}
+		},
+	);
 }
 
 export interface VariableReference {
@@ -203,7 +209,8 @@ export function resolveCompose(env: Record<string, string | undefined>): Compose
 	const resolve = (value: unknown): unknown => {
 		if (typeof value === 'string') return interpolate(value, env);
 		if (Array.isArray(value)) return value.map(resolve);
-		if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolve(item)]));
+		if (value && typeof value === 'object')
+			return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolve(item)]));
 		return value;
 	};
 	return resolve(raw) as Compose;
@@ -220,7 +227,9 @@ export function servicesOf(compose: Compose, profile: string): Record<string, Co
 export function networksOf(name: string, service: ComposeService): Record<string, string[]> {
 	const networks = service.networks ?? ['default'];
 	if (Array.isArray(networks)) return Object.fromEntries(networks.map((network) => [network, [name]]));
-	return Object.fromEntries(Object.entries(networks).map(([network, config]) => [network, [name, ...(config?.aliases ?? [])]]));
+	return Object.fromEntries(
+		Object.entries(networks).map(([network, config]) => [network, [name, ...(config?.aliases ?? [])]]),
+	);
 }
 
 export const SECRET = /PASSWORD|SECRET|_KEY|TOKEN/;
@@ -237,7 +246,8 @@ export interface CaddyRoute {
 /** The `handle` blocks of the site block, in order, with their reverse_proxy upstreams. */
 export function readCaddyRoutes(text: string): CaddyRoute[] {
 	const matchers = new Map<string, string[]>();
-	for (const match of text.matchAll(/^\s*@(\S+)\s+path\s+(.+)$/gm)) matchers.set(match[1], match[2].trim().split(/\s+/));
+	for (const match of text.matchAll(/^\s*@(\S+)\s+path\s+(.+)$/gm))
+		matchers.set(match[1], match[2].trim().split(/\s+/));
 	const routes: CaddyRoute[] = [];
 	const handle = /^\s*handle(?:\s+(\S+))?\s*\{$/gm;
 	for (const match of text.matchAll(handle)) {

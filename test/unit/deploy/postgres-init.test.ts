@@ -53,7 +53,9 @@ if (!hasPsql) console.warn('postgres-init.test.ts skipped: psql (the PostgreSQL 
 	it('is mounted into the Postgres container with the password it reads', () => {
 		const postgres = readComposeRaw().services.postgres;
 		expect(postgres.volumes).toContain('./postgres/init-n8n.sh:/docker-entrypoint-initdb.d/10-init-n8n.sh:ro');
-		expect(Object.keys(postgres.environment ?? {})).toEqual(expect.arrayContaining(['POSTGRES_USER', 'POSTGRES_DB', 'N8N_DB_PASSWORD']));
+		expect(Object.keys(postgres.environment ?? {})).toEqual(
+			expect.arrayContaining(['POSTGRES_USER', 'POSTGRES_DB', 'N8N_DB_PASSWORD']),
+		);
 		// compose's n8n connects with the defaults the script uses
 		const n8n = readComposeRaw().services.n8n.environment!;
 		expect([n8n.DB_POSTGRESDB_DATABASE, n8n.DB_POSTGRESDB_USER]).toEqual(['n8n', 'n8n']);
@@ -65,7 +67,9 @@ if (!hasPsql) console.warn('postgres-init.test.ts skipped: psql (the PostgreSQL 
 		await client.connect();
 		try {
 			await client.query('CREATE TABLE n8n_can_migrate (id int)'); // n8n runs its own migrations
-			const { rows } = await client.query<{ super: boolean }>('SELECT rolsuper AS super FROM pg_roles WHERE rolname = current_user');
+			const { rows } = await client.query<{ super: boolean }>(
+				'SELECT rolsuper AS super FROM pg_roles WHERE rolname = current_user',
+			);
 			expect(rows[0].super).toBe(false);
 		} finally {
 			await client.end();
@@ -78,7 +82,10 @@ if (!hasPsql) console.warn('postgres-init.test.ts skipped: psql (the PostgreSQL 
 	});
 
 	it('fails loudly without a password', () => {
-		const run = spawnSync('sh', [join(DOCKER, 'postgres', 'init-n8n.sh')], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+		const run = spawnSync('sh', [join(DOCKER, 'postgres', 'init-n8n.sh')], {
+			encoding: 'utf8',
+			env: { PATH: process.env.PATH },
+		});
 		expect(run.status).not.toBe(0);
 		expect(run.stderr).toMatch(/N8N_DB_PASSWORD/);
 	});

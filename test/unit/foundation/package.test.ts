@@ -25,10 +25,15 @@ describe('the published package', () => {
 	});
 
 	it('packs only dist/, package.json, README and LICENSE', () => {
-		const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--loglevel=error'], { cwd: root, encoding: 'utf8' });
+		const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--loglevel=error'], {
+			cwd: root,
+			encoding: 'utf8',
+		});
 		const [info] = JSON.parse(out) as Array<{ files: Array<{ path: string }> }>;
 		const paths = info.files.map((file) => file.path);
-		const outside = paths.filter((path) => !path.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE'].includes(path));
+		const outside = paths.filter(
+			(path) => !path.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE'].includes(path),
+		);
 		expect(outside).toEqual([]);
 		expect(paths).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE']));
 		// Icons and codex files travel with the compiled nodes.

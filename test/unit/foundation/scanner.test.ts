@@ -25,7 +25,12 @@ function scan(dir: string, patterns: 'source' | 'tarball'): ScanResult {
 	`;
 	// Without jest's NODE_ENV=test: under it eslint-plugin-n8n-nodes-base treats every file as a node file.
 	const { NODE_ENV: _testEnv, ...env } = process.env;
-	const out = execFileSync(process.execPath, ['--input-type=module', '-e', script, dir], { cwd: root, env, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+	const out = execFileSync(process.execPath, ['--input-type=module', '-e', script, dir], {
+		cwd: root,
+		env,
+		encoding: 'utf8',
+		maxBuffer: 16 * 1024 * 1024,
+	});
 	return JSON.parse(out) as ScanResult;
 }
 
@@ -45,7 +50,10 @@ describe("n8n's verification scanner", () => {
 	it('passes the unpacked npm pack tarball (run after npm run build)', () => {
 		const packDir = join(work, 'pack');
 		mkdirSync(packDir);
-		const out = execFileSync('npm', ['pack', '--json', '--loglevel=error', '--pack-destination', packDir], { cwd: root, encoding: 'utf8' });
+		const out = execFileSync('npm', ['pack', '--json', '--loglevel=error', '--pack-destination', packDir], {
+			cwd: root,
+			encoding: 'utf8',
+		});
 		const [{ filename }] = JSON.parse(out) as Array<{ filename: string }>;
 		execFileSync('tar', ['-xzf', join(packDir, filename), '-C', packDir]);
 		const result = scan(join(packDir, 'package'), 'tarball');
@@ -53,11 +61,14 @@ describe("n8n's verification scanner", () => {
 		expect(result.passed).toBe(true);
 	});
 
-	it('fails a package that breaks n8n\'s rules (a node using setTimeout and process.env)', () => {
+	it("fails a package that breaks n8n's rules (a node using setTimeout and process.env)", () => {
 		const bad = join(work, 'bad');
 		mkdirSync(join(bad, 'nodes', 'Bad'), { recursive: true });
 		cpSync(join(root, 'package.json'), join(bad, 'package.json'));
-		writeFileSync(join(bad, 'nodes', 'Bad', 'Bad.node.ts'), 'export const wait = () => setTimeout(() => process.env.SECRET, 10);\n');
+		writeFileSync(
+			join(bad, 'nodes', 'Bad', 'Bad.node.ts'),
+			'export const wait = () => setTimeout(() => process.env.SECRET, 10);\n',
+		);
 		const result = scan(bad, 'source');
 		expect(result.passed).toBe(false);
 		expect(result.details).toMatch(/setTimeout|process/);

@@ -2,9 +2,23 @@ import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n
 import { errorItem, InputError, toNodeError } from '../../../nodes/shared/errors';
 import { DEFAULT_GRAPH_VERSION, graphBase, graphUrl } from '../../../nodes/shared/graph';
 import { headerValue, parseRetryAfter, retryAfterFromHeaders } from '../../../nodes/shared/headers';
-import { collectPages, graphCursor, nextGraphCursor, serviceCursor, type GraphPage, type ServicePage } from '../../../nodes/shared/pagination';
+import {
+	collectPages,
+	graphCursor,
+	nextGraphCursor,
+	serviceCursor,
+	type GraphPage,
+	type ServicePage,
+} from '../../../nodes/shared/pagination';
 
-const node: INode = { id: '1', name: 'Test', type: 'n8n-nodes-tiltedprompts.test', typeVersion: 1, position: [0, 0], parameters: {} };
+const node: INode = {
+	id: '1',
+	name: 'Test',
+	type: 'n8n-nodes-tiltedprompts.test',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
 
 describe('Retry-After: one parser', () => {
 	const now = Date.parse('2026-11-30T12:00:00Z');
@@ -40,11 +54,19 @@ describe('Graph URLs: one default version', () => {
 
 describe('errorItem / toNodeError: one shape, one conversion', () => {
 	it('a service NodeApiError gives its code and field errors', () => {
-		const error = new NodeApiError(node, { status: 422, code: 'validation_failed', fields: [{ field: 'slug', message: 'is taken' }] } as unknown as JsonObject, {
-			message: 'TiltedPrompts service error 422 (validation_failed): invalid — correct the fields listed below',
-			description: 'invalid\n• slug: is taken',
-			httpCode: '422',
-		});
+		const error = new NodeApiError(
+			node,
+			{
+				status: 422,
+				code: 'validation_failed',
+				fields: [{ field: 'slug', message: 'is taken' }],
+			} as unknown as JsonObject,
+			{
+				message: 'TiltedPrompts service error 422 (validation_failed): invalid — correct the fields listed below',
+				description: 'invalid\n• slug: is taken',
+				httpCode: '422',
+			},
+		);
 		expect(errorItem(error)).toEqual({
 			message: 'TiltedPrompts service error 422 (validation_failed): invalid — correct the fields listed below',
 			description: 'invalid\n• slug: is taken',
@@ -56,17 +78,40 @@ describe('errorItem / toNodeError: one shape, one conversion', () => {
 			fields: [{ field: 'slug', message: 'is taken' }],
 		});
 	});
-	it('Meta\'s error_data as a string is the details', () => {
-		const error = new NodeApiError(node, { code: 131026, error_data: 'Receiver is incapable', fbtrace_id: 'T1' }, { message: 'x', httpCode: '400' });
-		expect(errorItem(error)).toMatchObject({ code: 131026, details: 'Receiver is incapable', fbtrace_id: 'T1', subcode: null, http_status: 400 });
+	it("Meta's error_data as a string is the details", () => {
+		const error = new NodeApiError(
+			node,
+			{ code: 131026, error_data: 'Receiver is incapable', fbtrace_id: 'T1' },
+			{ message: 'x', httpCode: '400' },
+		);
+		expect(errorItem(error)).toMatchObject({
+			code: 131026,
+			details: 'Receiver is incapable',
+			fbtrace_id: 'T1',
+			subcode: null,
+			http_status: 400,
+		});
 	});
 	it('a plain error keeps its message; n8n errors pass through unchanged', () => {
-		expect(errorItem(new Error('socket hang up'))).toEqual({ message: 'socket hang up', description: null, http_status: null, code: null, subcode: null, details: null, fbtrace_id: null, fields: [] });
+		expect(errorItem(new Error('socket hang up'))).toEqual({
+			message: 'socket hang up',
+			description: null,
+			http_status: null,
+			code: null,
+			subcode: null,
+			details: null,
+			fbtrace_id: null,
+			fields: [],
+		});
 		const api = new NodeApiError(node, { message: 'x' }, { message: 'x' });
 		expect(toNodeError(node, api)).toBe(api);
 		const converted = toNodeError(node, new InputError('Text is required', 'Give the message text.'), 3);
 		expect(converted).toBeInstanceOf(NodeOperationError);
-		expect(converted).toMatchObject({ message: 'Text is required', description: 'Give the message text.', context: { itemIndex: 3 } });
+		expect(converted).toMatchObject({
+			message: 'Text is required',
+			description: 'Give the message text.',
+			context: { itemIndex: 3 },
+		});
 		expect(toNodeError(node, new Error('boom'))).toMatchObject({ message: 'boom' });
 	});
 });
@@ -78,22 +123,38 @@ describe('collectPages with a cursor adapter per API', () => {
 			const start = after ? Number(after) + 1 : 0;
 			const data = Array.from({ length: Math.min(perPage, total - start) }, (_, k) => start + k);
 			const last = data[data.length - 1];
-			return { data, paging: { cursors: { after: String(last) }, ...(last < total - 1 ? { next: `https://graph.facebook.com/v24.0/x?after=${last}` } : {}) } };
+			return {
+				data,
+				paging: {
+					cursors: { after: String(last) },
+					...(last < total - 1 ? { next: `https://graph.facebook.com/v24.0/x?after=${last}` } : {}),
+				},
+			};
 		};
 	}
 	it('Graph: follows paging.next until the end, asking only for what is missing', async () => {
 		const asked: number[] = [];
-		expect(await collectPages(graphPages(7, 3, asked), graphCursor<number>(), { returnAll: true, pageSize: 3 })).toEqual([0, 1, 2, 3, 4, 5, 6]);
+		expect(
+			await collectPages(graphPages(7, 3, asked), graphCursor<number>(), { returnAll: true, pageSize: 3 }),
+		).toEqual([0, 1, 2, 3, 4, 5, 6]);
 		const limited: number[] = [];
-		expect(await collectPages(graphPages(50, 3, limited), graphCursor<number>(), { limit: 5, pageSize: 3 })).toEqual([0, 1, 2, 3, 4]);
+		expect(await collectPages(graphPages(50, 3, limited), graphCursor<number>(), { limit: 5, pageSize: 3 })).toEqual([
+			0, 1, 2, 3, 4,
+		]);
 		expect(limited).toEqual([3, 2]);
 		const fixed: number[] = [];
-		await collectPages(graphPages(50, 3, fixed), graphCursor<number>(), { limit: 5, pageSize: 3, shrinkLastPage: false });
+		await collectPages(graphPages(50, 3, fixed), graphCursor<number>(), {
+			limit: 5,
+			pageSize: 3,
+			shrinkLastPage: false,
+		});
 		expect(fixed).toEqual([3, 3]);
 	});
 	it('Graph: the last page (no next) stops even with cursors; a next URL alone gives the cursor', () => {
 		expect(nextGraphCursor({ data: [], paging: { cursors: { after: 'A' } } })).toBeUndefined();
-		expect(nextGraphCursor({ data: [], paging: { next: 'https://graph.facebook.com/v24.0/1/media?after=QVFI' } })).toBe('QVFI');
+		expect(nextGraphCursor({ data: [], paging: { next: 'https://graph.facebook.com/v24.0/1/media?after=QVFI' } })).toBe(
+			'QVFI',
+		);
 	});
 	it('stops on a repeated cursor and after maxPages', async () => {
 		let calls = 0;
@@ -104,11 +165,18 @@ describe('collectPages with a cursor adapter per API', () => {
 		expect(await collectPages(loop, graphCursor<number>(), { returnAll: true })).toEqual([1, 2]);
 		calls = 0;
 		let n = 0;
-		const endless = async (): Promise<GraphPage<number>> => ({ data: [n], paging: { next: `https://x/?after=${++n}` } });
+		const endless = async (): Promise<GraphPage<number>> => ({
+			data: [n],
+			paging: { next: `https://x/?after=${++n}` },
+		});
 		expect(await collectPages(endless, graphCursor<number>(), { returnAll: true, maxPages: 4 })).toHaveLength(4);
 	});
 	it('service: follows next_cursor, and an empty page ends the list', async () => {
-		const pages: Record<string, ServicePage<string>> = { first: { data: ['a', 'b'], next_cursor: 'c2' }, c2: { data: ['c'], next_cursor: 'c3' }, c3: { data: [], next_cursor: 'c4' } };
+		const pages: Record<string, ServicePage<string>> = {
+			first: { data: ['a', 'b'], next_cursor: 'c2' },
+			c2: { data: ['c'], next_cursor: 'c3' },
+			c3: { data: [], next_cursor: 'c4' },
+		};
 		const seen: Array<string | undefined> = [];
 		const fetch = async (cursor: string | undefined) => {
 			seen.push(cursor);

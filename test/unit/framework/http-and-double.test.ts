@@ -2,7 +2,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ICredentialDataDecryptedObject, ICredentialType, IHttpRequestOptions, INodeType } from 'n8n-workflow';
 import { httpCall } from '../../../nodes/shared/http';
-import { executeContext, hookContext, loadOptionsContext, newRecorder, parameterGetter, pollContext, webhookContext } from '../../helpers/n8n';
+import {
+	executeContext,
+	hookContext,
+	loadOptionsContext,
+	newRecorder,
+	parameterGetter,
+	pollContext,
+	webhookContext,
+} from '../../helpers/n8n';
 
 interface Seen {
 	method: string;
@@ -22,7 +30,14 @@ beforeAll(async () => {
 		const chunks: Buffer[] = [];
 		req.on('data', (chunk: Buffer) => chunks.push(chunk));
 		req.on('end', () => {
-			seen.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization, accept: req.headers.accept, contentType: req.headers['content-type'], body: Buffer.concat(chunks).toString() });
+			seen.push({
+				method: req.method ?? '',
+				url: req.url ?? '',
+				authorization: req.headers.authorization,
+				accept: req.headers.accept,
+				contentType: req.headers['content-type'],
+				body: Buffer.concat(chunks).toString(),
+			});
 			const path = new URL(req.url ?? '/', 'http://x').pathname;
 			if (path === '/json') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
 			if (path === '/text') return res.writeHead(200).end('plain words');
@@ -30,7 +45,11 @@ beforeAll(async () => {
 			if (path === '/file') return res.writeHead(200, { 'content-type': 'image/png' }).end(Buffer.from([0, 1, 2, 255]));
 			if (path === '/limited') {
 				return res
-					.writeHead(429, { 'Retry-After': '3', 'X-App-Usage': '{"call_count":91,"total_time":5,"total_cputime":5}', 'content-type': 'application/json' })
+					.writeHead(429, {
+						'Retry-After': '3',
+						'X-App-Usage': '{"call_count":91,"total_time":5,"total_cputime":5}',
+						'content-type': 'application/json',
+					})
 					.end('{"error":{"message":"slow down","code":4}}');
 			}
 			return res.writeHead(404).end('{"error":{"code":"not_found"}}');
@@ -46,7 +65,10 @@ const credentialType = {
 	displayName: 'Test API',
 	properties: [],
 	async authenticate(credentials: ICredentialDataDecryptedObject, options: IHttpRequestOptions) {
-		return { ...options, headers: { ...(options.headers ?? {}), Authorization: `Bearer ${String(credentials.token)}` } };
+		return {
+			...options,
+			headers: { ...(options.headers ?? {}), Authorization: `Bearer ${String(credentials.token)}` },
+		};
 	},
 } as unknown as ICredentialType;
 
@@ -64,7 +86,13 @@ const nodeType = {
 			{ displayName: 'Kind', name: 'kind', type: 'options', default: 'a', options: [] },
 			{ displayName: 'Size', name: 'size', type: 'number', default: 5, displayOptions: { show: { kind: ['a'] } } },
 			{ displayName: 'Size', name: 'size', type: 'number', default: 9, displayOptions: { show: { kind: ['b'] } } },
-			{ displayName: 'Note', name: 'note', type: 'string', default: 'shown', displayOptions: { hide: { kind: ['b'] } } },
+			{
+				displayName: 'Note',
+				name: 'note',
+				type: 'string',
+				default: 'shown',
+				displayOptions: { hide: { kind: ['b'] } },
+			},
 			{ displayName: 'Dynamic', name: 'dynamic', type: 'string', default: '={{ $json.x }}' },
 		],
 	},
@@ -72,21 +100,40 @@ const nodeType = {
 
 function context() {
 	const recorder = newRecorder();
-	const ctx = executeContext({ nodeType, credentials: { testApi: { token: 'stored' } }, credentialTypes: [credentialType] }, recorder);
+	const ctx = executeContext(
+		{ nodeType, credentials: { testApi: { token: 'stored' } }, credentialTypes: [credentialType] },
+		recorder,
+	);
 	return { ctx, recorder };
 }
 
 describe('HTTP core (httpCall) through the n8n double', () => {
 	it('signs with the credential, asks for JSON and parses it', async () => {
 		const { ctx } = context();
-		const response = await httpCall.call(ctx, { method: 'GET', url: `${base}/json`, qs: { fields: 'a,b', ids: [1, 2] } }, { credentialType: 'testApi' });
+		const response = await httpCall.call(
+			ctx,
+			{ method: 'GET', url: `${base}/json`, qs: { fields: 'a,b', ids: [1, 2] } },
+			{ credentialType: 'testApi' },
+		);
 		expect(response).toMatchObject({ status: 200, body: { ok: true } });
-		expect(seen.at(-1)).toMatchObject({ authorization: 'Bearer stored', accept: 'application/json', url: '/json?fields=a%2Cb&ids%5B%5D=1&ids%5B%5D=2' });
+		expect(seen.at(-1)).toMatchObject({
+			authorization: 'Bearer stored',
+			accept: 'application/json',
+			url: '/json?fields=a%2Cb&ids%5B%5D=1&ids%5B%5D=2',
+		});
 	});
 	it('uses credentials already decrypted when given', async () => {
 		const { ctx } = context();
-		await httpCall.call(ctx, { method: 'POST', url: `${base}/json`, body: { a: 1 } }, { credentialType: 'testApi', credentials: { token: 'cached' } });
-		expect(seen.at(-1)).toMatchObject({ authorization: 'Bearer cached', contentType: 'application/json', body: '{"a":1}' });
+		await httpCall.call(
+			ctx,
+			{ method: 'POST', url: `${base}/json`, body: { a: 1 } },
+			{ credentialType: 'testApi', credentials: { token: 'cached' } },
+		);
+		expect(seen.at(-1)).toMatchObject({
+			authorization: 'Bearer cached',
+			contentType: 'application/json',
+			body: '{"a":1}',
+		});
 	});
 	it('keeps non-JSON text, gives {} for an empty body, a Buffer for a binary download', async () => {
 		const { ctx } = context();
@@ -98,8 +145,18 @@ describe('HTTP core (httpCall) through the n8n double', () => {
 	});
 	it('does not throw for an HTTP error; reads Retry-After and Meta usage', async () => {
 		const { ctx } = context();
-		const response = await httpCall.call(ctx, { method: 'POST', url: `${base}/limited`, body: 'raw text', headers: { 'Content-Type': 'text/plain' } });
-		expect(response).toMatchObject({ status: 429, body: { error: { code: 4 } }, retryAfterMs: 3000, usage: { maxPercent: 91 } });
+		const response = await httpCall.call(ctx, {
+			method: 'POST',
+			url: `${base}/limited`,
+			body: 'raw text',
+			headers: { 'Content-Type': 'text/plain' },
+		});
+		expect(response).toMatchObject({
+			status: 429,
+			body: { error: { code: 4 } },
+			retryAfterMs: 3000,
+			usage: { maxPercent: 91 },
+		});
 		expect(seen.at(-1)).toMatchObject({ body: 'raw text', contentType: 'text/plain', authorization: undefined });
 	});
 	it('the double records every call', async () => {
@@ -120,7 +177,10 @@ describe('the n8n double: parameters as n8n resolves them', () => {
 		expect(() => b('note', 0)).toThrow('Could not get parameter "note"');
 	});
 	it('per-item values, resource locators, and no silent expression defaults', () => {
-		const get = parameterGetter({ nodeType, params: (i) => ({ size: i * 10, pick: { __rl: true, mode: 'list', value: `v${i}` } }) });
+		const get = parameterGetter({
+			nodeType,
+			params: (i) => ({ size: i * 10, pick: { __rl: true, mode: 'list', value: `v${i}` } }),
+		});
 		expect(get('size', 2)).toBe(20);
 		expect(get('pick', 1, undefined, { extractValue: true })).toBe('v1');
 		expect(() => get('dynamic', 0)).toThrow('cannot evaluate the expression default');
@@ -146,7 +206,16 @@ describe('the n8n double: trigger contexts', () => {
 	it('a hook context gives the webhook URL, static data and signed HTTP', async () => {
 		const staticData = {};
 		const recorder = newRecorder();
-		const hooks = hookContext({ nodeType, webhookUrl: 'https://n8n.example/webhook/x', staticData, credentials: { testApi: { token: 't' } }, credentialTypes: [credentialType] }, recorder);
+		const hooks = hookContext(
+			{
+				nodeType,
+				webhookUrl: 'https://n8n.example/webhook/x',
+				staticData,
+				credentials: { testApi: { token: 't' } },
+				credentialTypes: [credentialType],
+			},
+			recorder,
+		);
 		expect(hooks.getNodeWebhookUrl('default')).toBe('https://n8n.example/webhook/x');
 		expect(hooks.getWorkflowStaticData('node')).toBe(staticData);
 		await hooks.helpers.httpRequestWithAuthentication.call(hooks, 'testApi', { method: 'GET', url: `${base}/json` });
@@ -156,11 +225,17 @@ describe('the n8n double: trigger contexts', () => {
 	it('a webhook context hands over the raw body and records the response', () => {
 		const raw = Buffer.from('{"a":1}');
 		const { webhook, response } = webhookContext({ nodeType, headers: { 'Webhook-Id': 'msg_1' }, rawBody: raw });
-		const request = webhook.getRequestObject() as unknown as { headers: Record<string, string>; rawBody: Buffer; body: unknown };
+		const request = webhook.getRequestObject() as unknown as {
+			headers: Record<string, string>;
+			rawBody: Buffer;
+			body: unknown;
+		};
 		expect(request.headers['webhook-id']).toBe('msg_1');
 		expect(request.rawBody).toBe(raw);
 		expect(request.body).toEqual({ a: 1 });
-		(webhook.getResponseObject() as unknown as { status(code: number): { json(body: unknown): void } }).status(401).json({ error: { code: 'bad_signature' } });
+		(webhook.getResponseObject() as unknown as { status(code: number): { json(body: unknown): void } })
+			.status(401)
+			.json({ error: { code: 'bad_signature' } });
 		expect(response).toEqual({ status: 401, body: { error: { code: 'bad_signature' } } });
 	});
 });

@@ -1,7 +1,20 @@
-import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeType } from 'n8n-workflow';
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+} from 'n8n-workflow';
 import { InputError, stopsRun } from '../../../nodes/shared/errors';
 import { metaApiError } from '../../../nodes/shared/metaErrors';
-import { forOperation, OutputItem, type BatchOperation, type ItemOperation, type OperationTable } from '../../../nodes/shared/operation';
+import {
+	forOperation,
+	OutputItem,
+	type BatchOperation,
+	type ItemOperation,
+	type OperationTable,
+} from '../../../nodes/shared/operation';
 import { route, runOperation } from '../../../nodes/shared/router';
 import { executeContext, runNode } from '../../helpers/n8n';
 
@@ -11,9 +24,28 @@ const echo: ItemOperation = {
 		const word = this.getNodeParameter('word', i) as string;
 		if (word === 'bad') throw new InputError('Word must not be "bad"', 'Pick another word.');
 		if (word === 'meta') {
-			throw metaApiError(this.getNode(), { status: 400, body: { error: { message: 'Invalid parameter', code: 100, error_subcode: 33, error_data: { details: 'to is invalid' }, fbtrace_id: 'TRACE1' } } }, { itemIndex: i });
+			throw metaApiError(
+				this.getNode(),
+				{
+					status: 400,
+					body: {
+						error: {
+							message: 'Invalid parameter',
+							code: 100,
+							error_subcode: 33,
+							error_data: { details: 'to is invalid' },
+							fbtrace_id: 'TRACE1',
+						},
+					},
+				},
+				{ itemIndex: i },
+			);
 		}
-		if (word === 'two') return [{ word, n: 1 }, { word, n: 2 }];
+		if (word === 'two')
+			return [
+				{ word, n: 1 },
+				{ word, n: 2 },
+			];
 		if (word === 'file') return new OutputItem({ word }, { data: { data: 'aGk=', mimeType: 'text/plain' } });
 		return { word, item: i };
 	},
@@ -43,8 +75,23 @@ class Test implements INodeType {
 		inputs: ['main'],
 		outputs: ['main'],
 		properties: [
-			{ displayName: 'Resource', name: 'resource', type: 'options', default: 'thing', options: [{ name: 'Thing', value: 'thing' }] },
-			{ displayName: 'Operation', name: 'operation', type: 'options', default: 'echo', options: [{ name: 'Echo', value: 'echo' }, { name: 'Collect', value: 'collect' }] },
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				default: 'thing',
+				options: [{ name: 'Thing', value: 'thing' }],
+			},
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				default: 'echo',
+				options: [
+					{ name: 'Echo', value: 'echo' },
+					{ name: 'Collect', value: 'collect' },
+				],
+			},
 			...echo.description,
 			...collect.description,
 		],
@@ -75,23 +122,34 @@ describe('router: item operations', () => {
 
 	it('keeps the binary data of an OutputItem', async () => {
 		const { output } = await runNode({ nodeType: new Test(), params: words('file') });
-		expect(output).toEqual([{ json: { word: 'file' }, binary: { data: { data: 'aGk=', mimeType: 'text/plain' } }, pairedItem: { item: 0 } }]);
+		expect(output).toEqual([
+			{ json: { word: 'file' }, binary: { data: { data: 'aGk=', mimeType: 'text/plain' } }, pairedItem: { item: 0 } },
+		]);
 	});
 
 	it('stops at the first failing item with a NodeOperationError naming the field and the item', async () => {
 		const run = runNode({ nodeType: new Test(), params: words('a', 'bad', 'c'), items: [{}, {}, {}] });
 		await expect(run).rejects.toBeInstanceOf(NodeOperationError);
-		await expect(run).rejects.toMatchObject({ message: 'Word must not be "bad"', description: 'Pick another word.', context: { itemIndex: 1 } });
+		await expect(run).rejects.toMatchObject({
+			message: 'Word must not be "bad"',
+			description: 'Pick another word.',
+			context: { itemIndex: 1 },
+		});
 	});
 
-	it('throws Meta\'s NodeApiError unchanged', async () => {
+	it("throws Meta's NodeApiError unchanged", async () => {
 		const run = runNode({ nodeType: new Test(), params: words('meta') });
 		await expect(run).rejects.toBeInstanceOf(NodeApiError);
 		await expect(run).rejects.toMatchObject({ httpCode: '400', message: expect.stringContaining('error 100') });
 	});
 
 	it('under Continue On Fail outputs one error item in the shared shape and goes on', async () => {
-		const { output } = await runNode({ nodeType: new Test(), params: words('bad', 'meta', 'c'), items: [{}, {}, {}], continueOnFail: true });
+		const { output } = await runNode({
+			nodeType: new Test(),
+			params: words('bad', 'meta', 'c'),
+			items: [{}, {}, {}],
+			continueOnFail: true,
+		});
 		expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 		expect(output[0].json.error).toEqual({
 			message: 'Word must not be "bad"',
@@ -117,8 +175,12 @@ describe('router: item operations', () => {
 	});
 
 	it('rejects an operation the node does not have', async () => {
-		await expect(runNode({ nodeType: new Test(), params: { operation: 'nope' } })).rejects.toThrow('The operation "nope" of resource "thing" is not supported');
-		await expect(runNode({ nodeType: new Test(), params: { resource: 'toString' } })).rejects.toThrow('is not supported');
+		await expect(runNode({ nodeType: new Test(), params: { operation: 'nope' } })).rejects.toThrow(
+			'The operation "nope" of resource "thing" is not supported',
+		);
+		await expect(runNode({ nodeType: new Test(), params: { resource: 'toString' } })).rejects.toThrow(
+			'is not supported',
+		);
 	});
 });
 
@@ -132,12 +194,24 @@ describe('router: batch operations', () => {
 	});
 
 	it('under Continue On Fail turns a failed batch into one error item paired with every input', async () => {
-		const { output } = await runNode({ nodeType: new Test(), params: { operation: 'collect' }, items: [{ fail: true }, {}], continueOnFail: true });
-		expect(output).toEqual([{ json: { error: expect.objectContaining({ message: 'the batch failed', code: null, fields: [] }) }, pairedItem: [{ item: 0 }, { item: 1 }] }]);
+		const { output } = await runNode({
+			nodeType: new Test(),
+			params: { operation: 'collect' },
+			items: [{ fail: true }, {}],
+			continueOnFail: true,
+		});
+		expect(output).toEqual([
+			{
+				json: { error: expect.objectContaining({ message: 'the batch failed', code: null, fields: [] }) },
+				pairedItem: [{ item: 0 }, { item: 1 }],
+			},
+		]);
 	});
 
 	it('without Continue On Fail the batch error stops the run', async () => {
-		await expect(runNode({ nodeType: new Test(), params: { operation: 'collect' }, items: [{ fail: true }] })).rejects.toThrow('the batch failed');
+		await expect(
+			runNode({ nodeType: new Test(), params: { operation: 'collect' }, items: [{ fail: true }] }),
+		).rejects.toThrow('the batch failed');
 	});
 });
 

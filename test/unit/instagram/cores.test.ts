@@ -1,7 +1,12 @@
 // Pure cores of the Instagram nodes: usage-header back-off, cursor pagination, container polling,
 // and the trigger's "what is new" logic.
 import { backoffFor, parseUsageHeaders } from '../../../nodes/shared/metaUsage';
-import { ContainerNotPublishableError, pollDelay, waitForContainer, type ContainerStatus } from '../../../nodes/Instagram/shared/containerPolling';
+import {
+	ContainerNotPublishableError,
+	pollDelay,
+	waitForContainer,
+	type ContainerStatus,
+} from '../../../nodes/Instagram/shared/containerPolling';
 import { collectPages, graphCursor, nextGraphCursor, type GraphPage } from '../../../nodes/shared/pagination';
 import { firstPoll, matchKeywords, selectNew } from '../../../nodes/InstagramTrigger/seen';
 
@@ -9,9 +14,14 @@ describe('usage headers → back-off', () => {
 	it('takes the highest counter of X-App-Usage and X-Business-Use-Case-Usage and names it', () => {
 		const usage = parseUsageHeaders({
 			'x-app-usage': '{"call_count":28,"total_time":25,"total_cputime":25}',
-			'X-Business-Use-Case-Usage': '{"17841400000000001":[{"type":"instagram","call_count":91,"total_cputime":10,"total_time":12,"estimated_time_to_regain_access":0}]}',
+			'X-Business-Use-Case-Usage':
+				'{"17841400000000001":[{"type":"instagram","call_count":91,"total_cputime":10,"total_time":12,"estimated_time_to_regain_access":0}]}',
 		});
-		expect(usage).toEqual({ maxPercent: 91, regainAccessMinutes: 0, source: 'X-Business-Use-Case-Usage instagram call_count' });
+		expect(usage).toEqual({
+			maxPercent: 91,
+			regainAccessMinutes: 0,
+			source: 'X-Business-Use-Case-Usage instagram call_count',
+		});
 	});
 
 	it('treats missing or unreadable headers as "Meta said nothing", not as 0 %', () => {
@@ -32,10 +42,18 @@ describe('usage headers → back-off', () => {
 			expect(at95.waitMs).toBeLessThanOrEqual(60_000);
 			expect(at95.message).toContain('95 %');
 		}
-		const throttled = backoffFor({ maxPercent: 100, regainAccessMinutes: 12, source: 'X-Business-Use-Case-Usage instagram call_count' }, policy);
+		const throttled = backoffFor(
+			{ maxPercent: 100, regainAccessMinutes: 12, source: 'X-Business-Use-Case-Usage instagram call_count' },
+			policy,
+		);
 		expect(throttled).toMatchObject({ action: 'stop' });
 		if (throttled.action === 'stop') expect(throttled.message).toContain('about 12 min');
-		expect(backoffFor({ maxPercent: 100, regainAccessMinutes: 1, source: 'x' }, { slowDownAtPercent: 75, maxWaitMs: 120_000 })).toMatchObject({ action: 'wait', waitMs: 60_000 });
+		expect(
+			backoffFor(
+				{ maxPercent: 100, regainAccessMinutes: 1, source: 'x' },
+				{ slowDownAtPercent: 75, maxWaitMs: 120_000 },
+			),
+		).toMatchObject({ action: 'wait', waitMs: 60_000 });
 	});
 });
 
@@ -48,7 +66,13 @@ describe('cursor pagination', () => {
 			const n = Math.min(size, pageSize);
 			const data = Array.from({ length: Math.max(0, Math.min(n, total - start)) }, (_, i) => start + i);
 			const last = start + data.length - 1;
-			return { data, paging: { cursors: { after: String(last) }, ...(last < total - 1 ? { next: `https://graph.facebook.com/v24.0/x?after=${last}` } : {}) } };
+			return {
+				data,
+				paging: {
+					cursors: { after: String(last) },
+					...(last < total - 1 ? { next: `https://graph.facebook.com/v24.0/x?after=${last}` } : {}),
+				},
+			};
 		};
 		return { fetch, calls };
 	};
@@ -62,12 +86,16 @@ describe('cursor pagination', () => {
 
 	it('stops at the limit and asks only for what is still missing', async () => {
 		const { fetch, calls } = pages(130, 50);
-		expect(await collectPages(fetch, graphCursor<number>(), { returnAll: false, limit: 70, pageSize: 50 })).toHaveLength(70);
+		expect(
+			await collectPages(fetch, graphCursor<number>(), { returnAll: false, limit: 70, pageSize: 50 }),
+		).toHaveLength(70);
 		expect(calls.map((c) => c.size)).toEqual([50, 20]);
 	});
 
 	it('reads the cursor from `next` when Meta gives no cursors, and none on the last page', () => {
-		expect(nextGraphCursor({ data: [], paging: { next: 'https://graph.facebook.com/v24.0/1/media?after=QVFI' } })).toBe('QVFI');
+		expect(nextGraphCursor({ data: [], paging: { next: 'https://graph.facebook.com/v24.0/1/media?after=QVFI' } })).toBe(
+			'QVFI',
+		);
 		expect(nextGraphCursor({ data: [], paging: { cursors: { after: 'QVFI' } } })).toBeUndefined();
 	});
 });
@@ -85,23 +113,43 @@ describe('container polling', () => {
 
 	it('waits through IN_PROGRESS until FINISHED', async () => {
 		const waits: number[] = [];
-		const result = await waitForContainer('c1', sequence({ status_code: 'IN_PROGRESS' }, { status_code: 'IN_PROGRESS' }, { status_code: 'FINISHED' }), async (ms) => void waits.push(ms), schedule);
+		const result = await waitForContainer(
+			'c1',
+			sequence({ status_code: 'IN_PROGRESS' }, { status_code: 'IN_PROGRESS' }, { status_code: 'FINISHED' }),
+			async (ms) => void waits.push(ms),
+			schedule,
+		);
 		expect(result.checks).toBe(3);
 		expect(waits).toEqual([1000, 2000]);
 	});
 
-	it('surfaces ERROR with Meta\'s status text and EXPIRED as such', async () => {
-		const error = await waitForContainer('c2', sequence({ status_code: 'ERROR', status: 'Error: Unsupported format (2207026)' }), async () => undefined, schedule).catch((e) => e);
+	it("surfaces ERROR with Meta's status text and EXPIRED as such", async () => {
+		const error = await waitForContainer(
+			'c2',
+			sequence({ status_code: 'ERROR', status: 'Error: Unsupported format (2207026)' }),
+			async () => undefined,
+			schedule,
+		).catch((e) => e);
 		expect(error).toBeInstanceOf(ContainerNotPublishableError);
 		expect(error).toMatchObject({ kind: 'ERROR', statusText: 'Error: Unsupported format (2207026)' });
 		expect(error.message).toContain('Unsupported format');
-		const expired = await waitForContainer('c3', sequence({ status_code: 'EXPIRED' }), async () => undefined, schedule).catch((e) => e);
+		const expired = await waitForContainer(
+			'c3',
+			sequence({ status_code: 'EXPIRED' }),
+			async () => undefined,
+			schedule,
+		).catch((e) => e);
 		expect(expired).toMatchObject({ kind: 'EXPIRED' });
 	});
 
 	it('gives up when the planned waits exceed the budget', async () => {
 		const waits: number[] = [];
-		const error = await waitForContainer('c4', sequence({ status_code: 'IN_PROGRESS' }), async (ms) => void waits.push(ms), schedule).catch((e) => e);
+		const error = await waitForContainer(
+			'c4',
+			sequence({ status_code: 'IN_PROGRESS' }),
+			async (ms) => void waits.push(ms),
+			schedule,
+		).catch((e) => e);
 		expect(error).toMatchObject({ kind: 'TIMEOUT' });
 		expect(waits.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(20_000);
 	});
@@ -144,7 +192,9 @@ describe('trigger: what is new', () => {
 			{ id: '1', text: 'What is the PRICE?' },
 			{ id: '2', text: 'nice' },
 		];
-		expect(matchKeywords(items, ['price', 'link'])).toEqual([{ id: '1', text: 'What is the PRICE?', matched_keyword: 'price' }]);
+		expect(matchKeywords(items, ['price', 'link'])).toEqual([
+			{ id: '1', text: 'What is the PRICE?', matched_keyword: 'price' },
+		]);
 		expect(matchKeywords(items, [])).toHaveLength(2);
 	});
 });

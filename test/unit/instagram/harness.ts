@@ -5,8 +5,24 @@ import type { IDataObject, INodeExecutionData, IPollFunctions, NodeExecutionHint
 import { InstagramApi } from '../../../credentials/InstagramApi.credentials';
 import { Instagram } from '../../../nodes/Instagram/Instagram.node';
 import { InstagramTrigger } from '../../../nodes/InstagramTrigger/InstagramTrigger.node';
-import { loadOptionsContext, newRecorder, pollContext, runNode, type DoubleOptions, type Params, type Recorder } from '../../helpers/n8n';
-import { IG_ACCOUNT_ID, IG_PAGE_ID, instagram, startGraphStandIn, type GraphStandIn, type InstagramState, type InstagramStandInOptions } from '../../../sandbox';
+import {
+	loadOptionsContext,
+	newRecorder,
+	pollContext,
+	runNode,
+	type DoubleOptions,
+	type Params,
+	type Recorder,
+} from '../../helpers/n8n';
+import {
+	IG_ACCOUNT_ID,
+	IG_PAGE_ID,
+	instagram,
+	startGraphStandIn,
+	type GraphStandIn,
+	type InstagramState,
+	type InstagramStandInOptions,
+} from '../../../sandbox';
 
 export const TOKEN = 'ig-test-token';
 
@@ -19,7 +35,9 @@ export interface IgCredentials {
 	baseUrl: string;
 }
 
-export async function startStandIn(options: InstagramStandInOptions = {}): Promise<{ graph: GraphStandIn; ig: InstagramState }> {
+export async function startStandIn(
+	options: InstagramStandInOptions = {},
+): Promise<{ graph: GraphStandIn; ig: InstagramState }> {
 	const graph = await startGraphStandIn({ modules: [instagram(options)], validTokens: [TOKEN] });
 	return { graph, ig: graph.state.instagram as InstagramState };
 }
@@ -37,7 +55,11 @@ export function credentialsFor(graph: GraphStandIn, overrides: Partial<IgCredent
 	};
 }
 
-function doubleOptions(nodeType: DoubleOptions['nodeType'], credentials: IgCredentials, params: DoubleOptions['params']): DoubleOptions {
+function doubleOptions(
+	nodeType: DoubleOptions['nodeType'],
+	credentials: IgCredentials,
+	params: DoubleOptions['params'],
+): DoubleOptions {
 	return { nodeType, params, credentials: { instagramApi: { ...credentials } }, credentialTypes: [new InstagramApi()] };
 }
 
@@ -54,11 +76,18 @@ export async function runInstagram(
 	params: Params,
 	options: { items?: IDataObject[]; continueOnFail?: boolean } = {},
 ): Promise<ExecuteResult> {
-	const run = await runNode({ ...doubleOptions(new Instagram(), credentials, params), items: options.items, continueOnFail: options.continueOnFail });
+	const run = await runNode({
+		...doubleOptions(new Instagram(), credentials, params),
+		items: options.items,
+		continueOnFail: options.continueOnFail,
+	});
 	return { items: run.output, json: run.json, hints: run.hints, warnings: run.warnings };
 }
 
-const pollContexts = new WeakMap<IDataObject, { context: IPollFunctions; params: { current: Params }; recorder: Recorder; mode: string }>();
+const pollContexts = new WeakMap<
+	IDataObject,
+	{ context: IPollFunctions; params: { current: Params }; recorder: Recorder; mode: string }
+>();
 
 export interface PollRun {
 	result: INodeExecutionData[][] | null;
@@ -85,7 +114,10 @@ export async function pollTrigger(
 	else {
 		const holder = { current: params };
 		const recorder = newRecorder();
-		const context = pollContext({ ...doubleOptions(node, credentials, () => holder.current), mode, staticData, budgetMs: options.budgetMs }, recorder);
+		const context = pollContext(
+			{ ...doubleOptions(node, credentials, () => holder.current), mode, staticData, budgetMs: options.budgetMs },
+			recorder,
+		);
 		known = { context, params: holder, recorder, mode };
 		pollContexts.set(staticData, known);
 	}

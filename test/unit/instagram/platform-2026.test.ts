@@ -7,7 +7,14 @@ import { IG_GRAPH_VERSIONS, igTimestamp, type GraphStandIn, type InstagramState 
 import { credentialsFor, pollTrigger, requestsTo, restart, runInstagram, startStandIn } from './harness';
 
 const fast = { firstCheckDelaySeconds: 0.01, maxWaitSeconds: 5 };
-const reel = (extra: Record<string, unknown>) => ({ resource: 'publish', operation: 'reel', videoUrl: 'https://cdn.example.com/trial.mp4', caption: 'Trying a new format', publishOptions: fast, ...extra });
+const reel = (extra: Record<string, unknown>) => ({
+	resource: 'publish',
+	operation: 'reel',
+	videoUrl: 'https://cdn.example.com/trial.mp4',
+	caption: 'Trying a new format',
+	publishOptions: fast,
+	...extra,
+});
 const rl = (value: string) => ({ __rl: true, mode: 'id', value });
 
 describe('Instagram in 2026: trial reels and collaborators', () => {
@@ -17,7 +24,10 @@ describe('Instagram in 2026: trial reels and collaborators', () => {
 	afterEach(() => graph.close());
 
 	it('publishes a trial reel with two collaborators; the post reads back with both invited (Pending)', async () => {
-		const { json } = await runInstagram(credentialsFor(graph), reel({ trialReel: 'SS_PERFORMANCE', collaborators: '@mumbai.eats, chai_lovers' }));
+		const { json } = await runInstagram(
+			credentialsFor(graph),
+			reel({ trialReel: 'SS_PERFORMANCE', collaborators: '@mumbai.eats, chai_lovers' }),
+		);
 		expect(requestsTo(graph, 'instagram.container.create')[0].query).toMatchObject({
 			media_type: 'REELS',
 			trial_params: JSON.stringify({ graduation_strategy: 'SS_PERFORMANCE' }),
@@ -30,7 +40,11 @@ describe('Instagram in 2026: trial reels and collaborators', () => {
 		});
 		expect(ig.media[0].trialParams).toEqual({ graduation_strategy: 'SS_PERFORMANCE' });
 
-		const back = await runInstagram(credentialsFor(graph), { resource: 'media', operation: 'getCollaborators', mediaId: rl(String(json[0].id)) });
+		const back = await runInstagram(credentialsFor(graph), {
+			resource: 'media',
+			operation: 'getCollaborators',
+			mediaId: rl(String(json[0].id)),
+		});
 		expect(back.json.map((c) => [c.username, c.invite_status, c.media_id])).toEqual([
 			['mumbai.eats', 'Pending', json[0].id],
 			['chai_lovers', 'Pending', json[0].id],
@@ -43,7 +57,7 @@ describe('Instagram in 2026: trial reels and collaborators', () => {
 		expect(ig.media[0].trialParams).toBeUndefined();
 	});
 
-	it('an account Meta does not offer trial reels to: Meta\'s refusal (code 10) with the fix, nothing published', async () => {
+	it("an account Meta does not offer trial reels to: Meta's refusal (code 10) with the fix, nothing published", async () => {
 		ig.trialReelsEligible = false;
 		const error = await runInstagram(credentialsFor(graph), reel({ trialReel: 'MANUAL' })).catch((e) => e);
 		expect(error.message).toMatch(/^Instagram error 10: this account may not publish this \(e\.g\. trial reels/);
@@ -62,13 +76,20 @@ describe('Instagram in 2026: trial reels and collaborators', () => {
 			collaborators: 'a1, a2, a3, a4, a5, a6',
 			publishOptions: fast,
 		}).catch((e) => e);
-		expect(error.message).toBe('Collaborators: 6 usernames given; Instagram allows at most 5 per post. Nothing was published.');
+		expect(error.message).toBe(
+			'Collaborators: 6 usernames given; Instagram allows at most 5 per post. Nothing was published.',
+		);
 		expect(graph.requests).toHaveLength(0);
 	});
 
 	it('a collaborator that is not a username: refused before sending, naming it', async () => {
-		const error = await runInstagram(credentialsFor(graph), reel({ collaborators: 'https://instagram.com/someone' })).catch((e) => e);
-		expect(error.message).toBe('Collaborators: "https://instagram.com/someone" is not an Instagram username. Nothing was published.');
+		const error = await runInstagram(
+			credentialsFor(graph),
+			reel({ collaborators: 'https://instagram.com/someone' }),
+		).catch((e) => e);
+		expect(error.message).toBe(
+			'Collaborators: "https://instagram.com/someone" is not an Instagram username. Nothing was published.',
+		);
 		expect(graph.requests).toHaveLength(0);
 	});
 
@@ -76,7 +97,12 @@ describe('Instagram in 2026: trial reels and collaborators', () => {
 		const { json } = await runInstagram(credentialsFor(graph), {
 			resource: 'publish',
 			operation: 'carousel',
-			carouselItems: { item: [{ type: 'image', url: 'https://cdn.example.com/1.jpg' }, { type: 'image', url: 'https://cdn.example.com/2.jpg' }] },
+			carouselItems: {
+				item: [
+					{ type: 'image', url: 'https://cdn.example.com/1.jpg' },
+					{ type: 'image', url: 'https://cdn.example.com/2.jpg' },
+				],
+			},
 			collaborators: 'chai_lovers',
 			publishOptions: fast,
 		});
@@ -89,13 +115,32 @@ describe('Instagram in 2026: trial reels and collaborators', () => {
 
 	it('the stand-in refuses what Meta refuses: collaborators on a story, 6 collaborators, trial_params on an image', async () => {
 		const call = async (query: string) => {
-			const res = await fetch(`${graph.url}/graph.facebook.com/v26.0/${ig.accountId}/media?${query}`, { method: 'POST', headers: { authorization: 'Bearer ig-test-token' } });
+			const res = await fetch(`${graph.url}/graph.facebook.com/v26.0/${ig.accountId}/media?${query}`, {
+				method: 'POST',
+				headers: { authorization: 'Bearer ig-test-token' },
+			});
 			return ((await res.json()) as { error: { code: number; message: string } }).error;
 		};
-		expect(await call(`media_type=STORIES&image_url=https://cdn.example.com/s.jpg&collaborators=${encodeURIComponent('["a"]')}`)).toMatchObject({ code: 100, message: expect.stringContaining('not on stories') });
-		expect(await call(`image_url=https://cdn.example.com/s.jpg&collaborators=${encodeURIComponent(JSON.stringify(['a', 'b', 'c', 'd', 'e', 'f']))}`)).toMatchObject({ code: 100, message: expect.stringContaining('at most 5') });
-		expect(await call(`image_url=https://cdn.example.com/s.jpg&trial_params=${encodeURIComponent('{"graduation_strategy":"MANUAL"}')}`)).toMatchObject({ code: 100, message: expect.stringContaining('only supported for media_type REELS') });
-		expect(await call(`media_type=REELS&video_url=https://cdn.example.com/v.mp4&trial_params=${encodeURIComponent('{"graduation_strategy":"SOMETIMES"}')}`)).toMatchObject({ code: 100, message: expect.stringContaining('MANUAL, SS_PERFORMANCE') });
+		expect(
+			await call(
+				`media_type=STORIES&image_url=https://cdn.example.com/s.jpg&collaborators=${encodeURIComponent('["a"]')}`,
+			),
+		).toMatchObject({ code: 100, message: expect.stringContaining('not on stories') });
+		expect(
+			await call(
+				`image_url=https://cdn.example.com/s.jpg&collaborators=${encodeURIComponent(JSON.stringify(['a', 'b', 'c', 'd', 'e', 'f']))}`,
+			),
+		).toMatchObject({ code: 100, message: expect.stringContaining('at most 5') });
+		expect(
+			await call(
+				`image_url=https://cdn.example.com/s.jpg&trial_params=${encodeURIComponent('{"graduation_strategy":"MANUAL"}')}`,
+			),
+		).toMatchObject({ code: 100, message: expect.stringContaining('only supported for media_type REELS') });
+		expect(
+			await call(
+				`media_type=REELS&video_url=https://cdn.example.com/v.mp4&trial_params=${encodeURIComponent('{"graduation_strategy":"SOMETIMES"}')}`,
+			),
+		).toMatchObject({ code: 100, message: expect.stringContaining('MANUAL, SS_PERFORMANCE') });
 	});
 });
 
@@ -108,33 +153,61 @@ describe('Instagram in 2026: collaboration invites', () => {
 	it('lists pending invites, accepts one and declines another; both leave the list', async () => {
 		const a = ig.addCollaborationInvite({ media_owner_username: 'katrina', caption: 'Making memories' });
 		const b = ig.addCollaborationInvite({ media_owner_username: 'john', caption: 'Good vibes' });
-		const list = await runInstagram(credentialsFor(graph), { resource: 'collaboration', operation: 'getInvites', returnAll: true });
+		const list = await runInstagram(credentialsFor(graph), {
+			resource: 'collaboration',
+			operation: 'getInvites',
+			returnAll: true,
+		});
 		expect(list.json).toEqual([
 			{ media_id: a.media_id, media_owner_username: 'katrina', caption: 'Making memories', media_url: a.media_url },
 			{ media_id: b.media_id, media_owner_username: 'john', caption: 'Good vibes', media_url: b.media_url },
 		]);
 
-		const accepted = await runInstagram(credentialsFor(graph), { resource: 'collaboration', operation: 'accept', inviteMediaId: a.media_id });
+		const accepted = await runInstagram(credentialsFor(graph), {
+			resource: 'collaboration',
+			operation: 'accept',
+			inviteMediaId: a.media_id,
+		});
 		expect(accepted.json[0]).toEqual({ media_id: a.media_id, accepted: true, success: true });
-		const declined = await runInstagram(credentialsFor(graph), { resource: 'collaboration', operation: 'decline', inviteMediaId: b.media_id });
+		const declined = await runInstagram(credentialsFor(graph), {
+			resource: 'collaboration',
+			operation: 'decline',
+			inviteMediaId: b.media_id,
+		});
 		expect(declined.json[0]).toEqual({ media_id: b.media_id, accepted: false, success: true });
 		expect(requestsTo(graph, 'instagram.user.collaborationInvites.answer').map((r) => r.query)).toEqual([
 			{ media_id: a.media_id, accept: 'true' },
 			{ media_id: b.media_id, accept: 'false' },
 		]);
 		expect(ig.collaborationInvites.map((i) => i.status)).toEqual(['accepted', 'declined']);
-		expect((await runInstagram(credentialsFor(graph), { resource: 'collaboration', operation: 'getInvites', returnAll: true })).json).toEqual([]);
+		expect(
+			(
+				await runInstagram(credentialsFor(graph), {
+					resource: 'collaboration',
+					operation: 'getInvites',
+					returnAll: true,
+				})
+			).json,
+		).toEqual([]);
 	});
 
-	it('answering an invite that is no longer pending surfaces Meta\'s error', async () => {
+	it("answering an invite that is no longer pending surfaces Meta's error", async () => {
 		const a = ig.addCollaborationInvite({ media_owner_username: 'katrina', status: 'accepted' });
-		const error = await runInstagram(credentialsFor(graph), { resource: 'collaboration', operation: 'decline', inviteMediaId: a.media_id }).catch((e) => e);
+		const error = await runInstagram(credentialsFor(graph), {
+			resource: 'collaboration',
+			operation: 'decline',
+			inviteMediaId: a.media_id,
+		}).catch((e) => e);
 		expect(error.message).toMatch(/^Instagram error 100/);
 		expect(error.description).toContain(`no pending collaboration invite for media ${a.media_id}`);
 	});
 
 	it('Instagram Login has no collaboration endpoints: refused with the reason, without calling Meta', async () => {
-		const error = await runInstagram(credentialsFor(graph, { loginType: 'instagram' }), { resource: 'collaboration', operation: 'getInvites', returnAll: true }).catch((e) => e);
+		const error = await runInstagram(credentialsFor(graph, { loginType: 'instagram' }), {
+			resource: 'collaboration',
+			operation: 'getInvites',
+			returnAll: true,
+		}).catch((e) => e);
 		expect(error.message).toContain('Collaboration needs Facebook Login');
 		expect(graph.requests).toHaveLength(0);
 	});
@@ -146,12 +219,33 @@ describe('Instagram in 2026: metrics since v22', () => {
 	beforeEach(async () => ({ graph, ig } = await startStandIn()));
 	afterEach(() => graph.close());
 
-	const insights = (mediaId: string, type: string, field: string, metrics: string[], loginType: 'facebook' | 'instagram' = 'facebook') =>
-		runInstagram(credentialsFor(graph, { loginType }), { resource: 'media', operation: 'getInsights', mediaId: rl(mediaId), insightsMediaType: type, [field]: metrics });
+	const insights = (
+		mediaId: string,
+		type: string,
+		field: string,
+		metrics: string[],
+		loginType: 'facebook' | 'instagram' = 'facebook',
+	) =>
+		runInstagram(credentialsFor(graph, { loginType }), {
+			resource: 'media',
+			operation: 'getInsights',
+			mediaId: rl(mediaId),
+			insightsMediaType: type,
+			[field]: metrics,
+		});
 
 	it('reels: reels_skip_rate, reposts and crossposted_views', async () => {
-		const r = ig.addMedia({ media_type: 'VIDEO', media_product_type: 'REELS', insights: { reels_skip_rate: 31.5, reposts: 4, crossposted_views: 900, views: 700 } });
-		const { json } = await insights(r.id, 'REELS', 'reelMetrics', ['reels_skip_rate', 'reposts', 'crossposted_views', 'views']);
+		const r = ig.addMedia({
+			media_type: 'VIDEO',
+			media_product_type: 'REELS',
+			insights: { reels_skip_rate: 31.5, reposts: 4, crossposted_views: 900, views: 700 },
+		});
+		const { json } = await insights(r.id, 'REELS', 'reelMetrics', [
+			'reels_skip_rate',
+			'reposts',
+			'crossposted_views',
+			'views',
+		]);
 		expect(json.map((row) => [row.metric, row.value])).toEqual([
 			['reels_skip_rate', 31.5],
 			['reposts', 4],
@@ -169,14 +263,14 @@ describe('Instagram in 2026: metrics since v22', () => {
 		]);
 	});
 
-	it('a reel metric on a feed post: Meta\'s error, with its code', async () => {
+	it("a reel metric on a feed post: Meta's error, with its code", async () => {
 		const post = ig.addMedia({ caption: 'feed' });
 		const error = await insights(post.id, 'FEED', 'mediaMetrics', ['reels_skip_rate']).catch((e) => e);
 		expect(error.message).toMatch(/^Instagram error 100: invalid parameter/);
 		expect(error.description).toContain('does not support the reels_skip_rate metric for this media product type');
 	});
 
-	it('reposts with Instagram Login: Meta\'s error (a Facebook Login metric)', async () => {
+	it("reposts with Instagram Login: Meta's error (a Facebook Login metric)", async () => {
 		const r = ig.addMedia({ media_type: 'VIDEO', media_product_type: 'REELS', insights: { reposts: 4 } });
 		const error = await insights(r.id, 'REELS', 'reelMetrics', ['reposts'], 'instagram').catch((e) => e);
 		expect(error.message).toMatch(/^Instagram error 100/);
@@ -185,17 +279,28 @@ describe('Instagram in 2026: metrics since v22', () => {
 	});
 
 	it('the editor offers each post type only its metrics', () => {
-		const props = new (require('../../../nodes/Instagram/Instagram.node').Instagram)().description.properties as Array<{ name: string; options?: Array<{ value: string }> }>;
+		const props = new (require('../../../nodes/Instagram/Instagram.node').Instagram)().description.properties as Array<{
+			name: string;
+			options?: Array<{ value: string }>;
+		}>;
 		const values = (name: string) => props.find((p) => p.name === name)!.options!.map((o) => o.value);
 		expect(values('mediaMetrics')).not.toContain('reels_skip_rate');
-		expect(values('reelMetrics')).toEqual(expect.arrayContaining(['reels_skip_rate', 'crossposted_views', 'facebook_views', 'reposts']));
+		expect(values('reelMetrics')).toEqual(
+			expect.arrayContaining(['reels_skip_rate', 'crossposted_views', 'facebook_views', 'reposts']),
+		);
 		expect(values('storyMetrics')).toEqual(expect.arrayContaining(['navigation', 'replies', 'reposts']));
 		expect(values('storyMetrics')).not.toContain('reels_skip_rate');
 		expect(values('accountMetrics')).toContain('reposts');
 	});
 
 	it('account reposts (total_value)', async () => {
-		const { json } = await runInstagram(credentialsFor(graph), { resource: 'account', operation: 'getInsights', accountMetrics: ['reposts'], period: 'day', metricType: 'total_value' });
+		const { json } = await runInstagram(credentialsFor(graph), {
+			resource: 'account',
+			operation: 'getInsights',
+			accountMetrics: ['reposts'],
+			period: 'day',
+			metricType: 'total_value',
+		});
 		expect(json[0]).toMatchObject({ metric: 'reposts', available: true, value: 9 });
 	});
 });
@@ -204,7 +309,9 @@ describe('Instagram credential: Graph API versions', () => {
 	it('lists v22–v26 and defaults to the newest version the stand-in models', () => {
 		const field = new InstagramApi().properties.find((p) => p.name === 'apiVersion')!;
 		expect(field.type).toBe('options');
-		expect((field.options as Array<{ value: string }>).map((o) => o.value).sort()).toEqual([...IG_GRAPH_VERSIONS].sort());
+		expect((field.options as Array<{ value: string }>).map((o) => o.value).sort()).toEqual(
+			[...IG_GRAPH_VERSIONS].sort(),
+		);
 		expect(field.default).toBe(IG_GRAPH_VERSIONS[IG_GRAPH_VERSIONS.length - 1]);
 		expect(field.default).toBe(DEFAULT_GRAPH_VERSION);
 	});
@@ -212,9 +319,14 @@ describe('Instagram credential: Graph API versions', () => {
 	it('calls go to the chosen version; a retired version is answered as the oldest available', async () => {
 		const { graph } = await startStandIn();
 		try {
-			await runInstagram(credentialsFor(graph, { apiVersion: DEFAULT_GRAPH_VERSION }), { resource: 'account', operation: 'getProfile' });
+			await runInstagram(credentialsFor(graph, { apiVersion: DEFAULT_GRAPH_VERSION }), {
+				resource: 'account',
+				operation: 'getProfile',
+			});
 			expect(graph.requests[0].path).toMatch(/^\/graph\.facebook\.com\/v26\.0\//);
-			const res = await fetch(`${graph.url}/graph.facebook.com/v19.0/me?fields=id`, { headers: { authorization: 'Bearer ig-test-token' } });
+			const res = await fetch(`${graph.url}/graph.facebook.com/v19.0/me?fields=id`, {
+				headers: { authorization: 'Bearer ig-test-token' },
+			});
 			expect(res.headers.get('facebook-api-version')).toBe('v22.0');
 		} finally {
 			await graph.close();
@@ -230,23 +342,47 @@ describe('Instagram Trigger in 2026: replies are new comments too', () => {
 
 	const at = (offsetMs: number) => igTimestamp(Date.now() + offsetMs);
 
-	it('emits each new reply once, with the parent comment id, across polls and a restart; the account\'s own replies never', async () => {
+	it("emits each new reply once, with the parent comment id, across polls and a restart; the account's own replies never", async () => {
 		const post = ig.addMedia({ caption: 'Diwali hamper', timestamp: at(-3600_000) });
 		const comment = ig.addComment(post.id, { text: 'price?', username: 'ravi', timestamp: at(-1800_000) });
 		let staticData: IDataObject = {};
 		const params = { event: 'newComment' };
 		expect((await pollTrigger(credentialsFor(graph), params, staticData)).result).toBeNull();
-		expect(requestsTo(graph, 'instagram.media.comments')[0].query.fields).toContain('replies{id,text,timestamp,username');
+		expect(requestsTo(graph, 'instagram.media.comments')[0].query.fields).toContain(
+			'replies{id,text,timestamp,username',
+		);
 
-		const reply = ig.addComment(post.id, { text: 'also, do you deliver to Pune?', username: 'ravi', parent_id: comment.id, timestamp: at(1000) });
-		ig.addComment(post.id, { text: 'Yes we do!', parent_id: comment.id, from: { id: ig.accountId, username: ig.username }, timestamp: at(2000) });
+		const reply = ig.addComment(post.id, {
+			text: 'also, do you deliver to Pune?',
+			username: 'ravi',
+			parent_id: comment.id,
+			timestamp: at(1000),
+		});
+		ig.addComment(post.id, {
+			text: 'Yes we do!',
+			parent_id: comment.id,
+			from: { id: ig.accountId, username: ig.username },
+			timestamp: at(2000),
+		});
 		const second = await pollTrigger(credentialsFor(graph), params, staticData);
 		expect(second.emitted).toHaveLength(1);
-		expect(second.emitted[0]).toMatchObject({ id: reply.id, text: 'also, do you deliver to Pune?', parent_id: comment.id, is_reply: true, media_id: post.id, media_permalink: post.permalink });
+		expect(second.emitted[0]).toMatchObject({
+			id: reply.id,
+			text: 'also, do you deliver to Pune?',
+			parent_id: comment.id,
+			is_reply: true,
+			media_id: post.id,
+			media_permalink: post.permalink,
+		});
 		expect((await pollTrigger(credentialsFor(graph), params, staticData)).result).toBeNull();
 
 		staticData = restart(staticData);
-		const later = ig.addComment(post.id, { text: 'ok ordering', username: 'meena', parent_id: comment.id, timestamp: at(3000) });
+		const later = ig.addComment(post.id, {
+			text: 'ok ordering',
+			username: 'meena',
+			parent_id: comment.id,
+			timestamp: at(3000),
+		});
 		const top = ig.addComment(post.id, { text: 'love it', username: 'asha', timestamp: at(4000) });
 		const third = await pollTrigger(credentialsFor(graph), params, staticData);
 		expect(third.emitted.map((c) => [c.id, c.parent_id, c.is_reply])).toEqual([

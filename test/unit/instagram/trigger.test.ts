@@ -13,7 +13,8 @@ describe('Instagram Trigger', () => {
 	afterEach(() => graph.close());
 
 	const seedOldPosts = (n: number) => {
-		for (let i = 0; i < n; i++) ig.addMedia({ caption: `old ${i}`, timestamp: igTimestamp(Date.now() - (n - i) * HOUR) });
+		for (let i = 0; i < n; i++)
+			ig.addMedia({ caption: `old ${i}`, timestamp: igTimestamp(Date.now() - (n - i) * HOUR) });
 	};
 
 	it('does not flood old posts on first activation, then emits each new post once, oldest first', async () => {
@@ -27,7 +28,13 @@ describe('Instagram Trigger', () => {
 		const b = ig.addMedia({ caption: 'Second drop', timestamp: igTimestamp(Date.now() + 2000) });
 		const second = await pollTrigger(credentialsFor(graph), params, staticData);
 		expect(second.emitted.map((p) => p.id)).toEqual([a.id, b.id]);
-		expect(second.emitted[0]).toMatchObject({ caption: 'Launch day', permalink: a.permalink, media_url: a.media_url, media_type: 'IMAGE', timestamp: a.timestamp });
+		expect(second.emitted[0]).toMatchObject({
+			caption: 'Launch day',
+			permalink: a.permalink,
+			media_url: a.media_url,
+			media_type: 'IMAGE',
+			timestamp: a.timestamp,
+		});
 
 		const third = await pollTrigger(credentialsFor(graph), params, staticData);
 		expect(third.result).toBeNull();
@@ -38,7 +45,9 @@ describe('Instagram Trigger', () => {
 		let staticData: IDataObject = {};
 		await pollTrigger(credentialsFor(graph), { event: 'newPost' }, staticData);
 		const before = ig.addMedia({ caption: 'before restart', timestamp: igTimestamp(Date.now() + 1000) });
-		expect((await pollTrigger(credentialsFor(graph), { event: 'newPost' }, staticData)).emitted.map((p) => p.id)).toEqual([before.id]);
+		expect(
+			(await pollTrigger(credentialsFor(graph), { event: 'newPost' }, staticData)).emitted.map((p) => p.id),
+		).toEqual([before.id]);
 
 		staticData = restart(staticData);
 		const during = ig.addMedia({ caption: 'while n8n was down', timestamp: igTimestamp(Date.now() + 2000) });
@@ -52,7 +61,9 @@ describe('Instagram Trigger', () => {
 		seedOldPosts(5);
 		const staticData: IDataObject = {};
 		await pollTrigger(credentialsFor(graph), { event: 'newPost' }, staticData);
-		const fresh = Array.from({ length: 60 }, (_, i) => ig.addMedia({ caption: `burst ${i}`, timestamp: igTimestamp(Date.now() + (i + 1) * 1000) }));
+		const fresh = Array.from({ length: 60 }, (_, i) =>
+			ig.addMedia({ caption: `burst ${i}`, timestamp: igTimestamp(Date.now() + (i + 1) * 1000) }),
+		);
 		const run = await pollTrigger(credentialsFor(graph), { event: 'newPost' }, staticData);
 		expect(run.emitted.map((p) => p.id)).toEqual(fresh.map((p) => p.id));
 		expect((await pollTrigger(credentialsFor(graph), { event: 'newPost' }, staticData)).result).toBeNull();
@@ -64,7 +75,9 @@ describe('Instagram Trigger', () => {
 		const since = new Date(Date.now() - 3.5 * HOUR).toISOString();
 		const first = await pollTrigger(credentialsFor(graph), { event: 'newPost', backfillFrom: since }, staticData);
 		expect(first.emitted.map((p) => p.caption)).toEqual(['old 7', 'old 8', 'old 9']);
-		expect((await pollTrigger(credentialsFor(graph), { event: 'newPost', backfillFrom: since }, staticData)).result).toBeNull();
+		expect(
+			(await pollTrigger(credentialsFor(graph), { event: 'newPost', backfillFrom: since }, staticData)).result,
+		).toBeNull();
 	});
 
 	it('backfills across pages when the backfill date reaches further back than one page', async () => {
@@ -85,10 +98,22 @@ describe('Instagram Trigger', () => {
 		expect((await pollTrigger(credentialsFor(graph), params, staticData)).result).toBeNull();
 
 		const noise = ig.addComment(post.id, { text: 'yum', timestamp: igTimestamp(Date.now() + 1000) });
-		const lead = ig.addComment(post.id, { text: 'What is the PRICE?', username: 'ravi', timestamp: igTimestamp(Date.now() + 2000) });
+		const lead = ig.addComment(post.id, {
+			text: 'What is the PRICE?',
+			username: 'ravi',
+			timestamp: igTimestamp(Date.now() + 2000),
+		});
 		const run = await pollTrigger(credentialsFor(graph), params, staticData);
 		expect(run.emitted).toEqual([
-			expect.objectContaining({ id: lead.id, text: 'What is the PRICE?', username: 'ravi', matched_keyword: 'price', media_id: post.id, media_permalink: post.permalink, media_caption: 'Cardamom chai' }),
+			expect.objectContaining({
+				id: lead.id,
+				text: 'What is the PRICE?',
+				username: 'ravi',
+				matched_keyword: 'price',
+				media_id: post.id,
+				media_permalink: post.permalink,
+				media_caption: 'Cardamom chai',
+			}),
 		]);
 		expect(run.emitted[0].from).toEqual({ id: lead.from.id, username: 'ravi' });
 		// The filtered-out comment is remembered too: changing nothing, the next poll emits nothing.
@@ -96,7 +121,7 @@ describe('Instagram Trigger', () => {
 		expect(ig.comments.map((c) => c.id)).toContain(noise.id);
 	});
 
-	it('a throttled poll fails with Meta\'s reason, and the next poll asks Meta again instead of staying stopped', async () => {
+	it("a throttled poll fails with Meta's reason, and the next poll asks Meta again instead of staying stopped", async () => {
 		seedOldPosts(2);
 		const staticData: IDataObject = {};
 		await pollTrigger(credentialsFor(graph), { event: 'newPost' }, staticData);
@@ -106,7 +131,9 @@ describe('Instagram Trigger', () => {
 		expect(throttled.description).toContain('access returns in about 12 min');
 		ig.usage.throttleMinutes = undefined;
 		const post = ig.addMedia({ caption: 'after the throttle', timestamp: igTimestamp(Date.now() + 1000) });
-		expect((await pollTrigger(credentialsFor(graph), { event: 'newPost' }, staticData)).emitted.map((p) => p.id)).toEqual([post.id]);
+		expect(
+			(await pollTrigger(credentialsFor(graph), { event: 'newPost' }, staticData)).emitted.map((p) => p.id),
+		).toEqual([post.id]);
 	});
 
 	it('in manual mode (testing in the editor) shows the newest post without touching the stored state', async () => {

@@ -28,7 +28,9 @@ describe('service error summaries', () => {
 	});
 
 	it('reads zod flatten output and plain field maps', () => {
-		expect(extractFieldErrors({ formErrors: ['Body must be an object'], fieldErrors: { wa_id: ['Invalid number'] } })).toEqual([
+		expect(
+			extractFieldErrors({ formErrors: ['Body must be an object'], fieldErrors: { wa_id: ['Invalid number'] } }),
+		).toEqual([
 			{ field: '', message: 'Body must be an object' },
 			{ field: 'wa_id', message: 'Invalid number' },
 		]);
@@ -39,9 +41,9 @@ describe('service error summaries', () => {
 		expect(summarizeServiceError(401, { error: { code: 'unauthorized', message: 'Invalid API key' } }).message).toMatch(
 			/check the API key in the TiltedPrompts credential/,
 		);
-		expect(summarizeServiceError(403, { error: { code: 'forbidden', message: 'Missing scope campaigns' } }).message).toMatch(
-			/Missing scope campaigns — create an API key with the scope/,
-		);
+		expect(
+			summarizeServiceError(403, { error: { code: 'forbidden', message: 'Missing scope campaigns' } }).message,
+		).toMatch(/Missing scope campaigns — create an API key with the scope/);
 	});
 
 	it('survives a body that is not the service error shape', () => {

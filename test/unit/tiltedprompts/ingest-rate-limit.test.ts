@@ -23,7 +23,9 @@ async function ingest(slug: string, httpLog: HttpCall[]): Promise<INodeExecution
 		nodeType: node,
 		params: { resource: 'bundle', operation: 'ingest', source: 'items', bundleId: `rate-${slug}` },
 		items: [{ slug, type: 'prompt', title: slug, content: 'x' }],
-		credentials: { tiltedPromptsApi: { baseUrl: service.url, apiKey: service.proKey, signingSecret: service.signingSecret } },
+		credentials: {
+			tiltedPromptsApi: { baseUrl: service.url, apiKey: service.proKey, signingSecret: service.signingSecret },
+		},
 		credentialTypes: [new TiltedPromptsApi()],
 	});
 	httpLog.push(...calls);
@@ -38,6 +40,8 @@ it('waits out the service’s 429 and then delivers the bundle', async () => {
 	expect(log[2].status).toBeLessThan(300);
 	// The retry carries the same message id (the idempotency key), signed afresh.
 	expect(log[2].headers['webhook-id']).toBe(log[1].headers['webhook-id']);
-	const { rows } = await service.db.pool.query(`SELECT slug FROM library_assets WHERE slug IN ('first', 'second') ORDER BY slug`);
+	const { rows } = await service.db.pool.query(
+		`SELECT slug FROM library_assets WHERE slug IN ('first', 'second') ORDER BY slug`,
+	);
 	expect(rows).toEqual([{ slug: 'first' }, { slug: 'second' }]);
 });

@@ -3,7 +3,11 @@ import { rememberWebhookId, type TriggerStaticData } from '../../../nodes/Tilted
 
 describe('reading the WhatsApp node output for the campaign ledger', () => {
 	it('takes the wamid of a Cloud API send response', () => {
-		const item = { messaging_product: 'whatsapp', contacts: [{ input: '919876543210', wa_id: '919876543210' }], messages: [{ id: 'wamid.HBgM' }] };
+		const item = {
+			messaging_product: 'whatsapp',
+			contacts: [{ input: '919876543210', wa_id: '919876543210' }],
+			messages: [{ id: 'wamid.HBgM' }],
+		};
 		expect(sendResultFromItem(item, '919876543210')).toEqual({ wa_id: '919876543210', wamid: 'wamid.HBgM' });
 	});
 
@@ -33,20 +37,44 @@ describe('reading the WhatsApp node output for the campaign ledger', () => {
 	});
 
 	it('records a raw Meta error body (error_data.details)', () => {
-		const item = { error: { message: '(#131026) Message undeliverable', code: '131026', error_data: { details: 'Receiver is incapable' }, fbtrace_id: 'T1' } };
-		expect(sendResultFromItem(item, '1')).toMatchObject({ error: { code: 131026, details: 'Receiver is incapable', fbtrace_id: 'T1' } });
+		const item = {
+			error: {
+				message: '(#131026) Message undeliverable',
+				code: '131026',
+				error_data: { details: 'Receiver is incapable' },
+				fbtrace_id: 'T1',
+			},
+		};
+		expect(sendResultFromItem(item, '1')).toMatchObject({
+			error: { code: 131026, details: 'Receiver is incapable', fbtrace_id: 'T1' },
+		});
 	});
 
 	it('leaves an error without a Meta code unrecorded: the send may have happened', () => {
-		expect(sendResultFromItem({ error: { message: 'socket hang up' } }, '1')).toMatchObject({ unrecordable: 'error_without_meta_code' });
+		expect(sendResultFromItem({ error: { message: 'socket hang up' } }, '1')).toMatchObject({
+			unrecordable: 'error_without_meta_code',
+		});
 	});
 
 	it('marks what the WhatsApp node says it did not send (sent: false) as not sent, with its reason; no result at all stays unknown', () => {
-		const refused = { sent: false, error: { message: 'Template restock (en) has a IMAGE header', description: 'Set Header Parameter to Image.', code: null } };
-		expect(sendResultFromItem(refused, '1')).toEqual({ wa_id: '1', unrecordable: 'not_sent', message: 'Template restock (en) has a IMAGE header Set Header Parameter to Image.' });
+		const refused = {
+			sent: false,
+			error: {
+				message: 'Template restock (en) has a IMAGE header',
+				description: 'Set Header Parameter to Image.',
+				code: null,
+			},
+		};
+		expect(sendResultFromItem(refused, '1')).toEqual({
+			wa_id: '1',
+			unrecordable: 'not_sent',
+			message: 'Template restock (en) has a IMAGE header Set Header Parameter to Image.',
+		});
 		expect(sendResultFromItem({ something: 'else' }, '1')).toMatchObject({ unrecordable: 'no_result' });
 		// A Meta refusal is a result to record, even when the node adds sent: false.
-		expect(sendResultFromItem({ sent: false, error: { code: 131026, message: 'undeliverable' } }, '1')).toMatchObject({ error: { code: 131026 } });
+		expect(sendResultFromItem({ sent: false, error: { code: 131026, message: 'undeliverable' } }, '1')).toMatchObject({
+			error: { code: 131026 },
+		});
 	});
 });
 

@@ -18,28 +18,37 @@ const bodies = [
 
 describe('the node’s signer and the service’s verifier agree', () => {
 	it('are one source file', () => {
-		expect(realpathSync(join(ROOT, 'service/src/core/standard-webhooks.ts'))).toBe(realpathSync(join(ROOT, 'nodes/shared/standardWebhooks.ts')));
+		expect(realpathSync(join(ROOT, 'service/src/core/standard-webhooks.ts'))).toBe(
+			realpathSync(join(ROOT, 'nodes/shared/standardWebhooks.ts')),
+		);
 	});
 
-	it.each(bodies.map((body, index) => [index, body] as const))('body #%d, node signs → service verifies, and back', (_index, body) => {
-		for (let round = 0; round < 20; round++) {
-			const secret = `whsec_${randomBytes(24 + (round % 3) * 8).toString('base64')}`;
-			const id = `msg_${randomBytes(8).toString('hex')}`;
-			const now = 1_750_000_000 + round;
-			const nodeHeaders = node.signHeaders([secret], id, now, body);
-			expect(service.verify(body, nodeHeaders, [secret], { nowSeconds: now })).toMatchObject({ id, timestamp: now });
+	it.each(bodies.map((body, index) => [index, body] as const))(
+		'body #%d, node signs → service verifies, and back',
+		(_index, body) => {
+			for (let round = 0; round < 20; round++) {
+				const secret = `whsec_${randomBytes(24 + (round % 3) * 8).toString('base64')}`;
+				const id = `msg_${randomBytes(8).toString('hex')}`;
+				const now = 1_750_000_000 + round;
+				const nodeHeaders = node.signHeaders([secret], id, now, body);
+				expect(service.verify(body, nodeHeaders, [secret], { nowSeconds: now })).toMatchObject({ id, timestamp: now });
 
-			const serviceHeaders = service.signHeaders([secret], id, now, body);
-			expect(serviceHeaders['webhook-signature']).toBe(nodeHeaders['webhook-signature']);
-			expect(node.verify(body, serviceHeaders, [secret], { nowSeconds: now })).toEqual({ id, timestamp: now, secretIndex: 0 });
-		}
-	});
+				const serviceHeaders = service.signHeaders([secret], id, now, body);
+				expect(serviceHeaders['webhook-signature']).toBe(nodeHeaders['webhook-signature']);
+				expect(node.verify(body, serviceHeaders, [secret], { nowSeconds: now })).toEqual({
+					id,
+					timestamp: now,
+					secretIndex: 0,
+				});
+			}
+		},
+	);
 
 	it('both reject what the other signed with a different secret', () => {
 		const body = '{"a":1}';
 		const headers = node.signHeaders([`whsec_${randomBytes(32).toString('base64')}`], 'msg_x', 1_750_000_000, body);
-		expect(() => service.verify(body, headers, [`whsec_${randomBytes(32).toString('base64')}`], { nowSeconds: 1_750_000_000 })).toThrow(
-			service.WebhookVerificationError,
-		);
+		expect(() =>
+			service.verify(body, headers, [`whsec_${randomBytes(32).toString('base64')}`], { nowSeconds: 1_750_000_000 }),
+		).toThrow(service.WebhookVerificationError);
 	});
 });

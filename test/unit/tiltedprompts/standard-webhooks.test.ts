@@ -52,7 +52,9 @@ describe('Standard Webhooks signing in node code', () => {
 
 	it('accepts a header with an unknown scheme next to a valid v1 signature', () => {
 		const headers = headersFor(`v1a,abc ${SPEC.signature}`);
-		expect(failureCode(() => verify(SPEC.body, headers, [SPEC.secret], { nowSeconds: SPEC.timestamp }))).toBe('no error');
+		expect(failureCode(() => verify(SPEC.body, headers, [SPEC.secret], { nowSeconds: SPEC.timestamp }))).toBe(
+			'no error',
+		);
 	});
 
 	it('verifies the exact bytes: raw UTF-8 and \\u escapes are different bodies', () => {
@@ -66,15 +68,52 @@ describe('Standard Webhooks signing in node code', () => {
 	});
 
 	it.each<[string, () => unknown, WebhookVerificationErrorCode]>([
-		['a tampered body', () => verify('{"test": 2432232315}', headersFor(), [SPEC.secret], { nowSeconds: SPEC.timestamp }), 'no_matching_signature'],
-		['the wrong secret', () => verify(SPEC.body, headersFor(), [OTHER_SECRET], { nowSeconds: SPEC.timestamp }), 'no_matching_signature'],
-		['a truncated signature', () => verify(SPEC.body, headersFor(SPEC.signature.slice(0, 20)), [SPEC.secret], { nowSeconds: SPEC.timestamp }), 'no_matching_signature'],
-		['a v1 signature missing its comma', () => verify(SPEC.body, headersFor('v1' + SPEC.signature.slice(3)), [SPEC.secret], { nowSeconds: SPEC.timestamp }), 'no_matching_signature'],
-		['a missing signature header', () => verify(SPEC.body, { 'webhook-id': SPEC.id, 'webhook-timestamp': '1' }, [SPEC.secret]), 'missing_headers'],
-		['a non-numeric timestamp', () => verify(SPEC.body, headersFor(SPEC.signature, '2021-02-25'), [SPEC.secret]), 'invalid_timestamp'],
-		['a timestamp 301 s old', () => verify(SPEC.body, headersFor(), [SPEC.secret], { nowSeconds: SPEC.timestamp + 301 }), 'timestamp_too_old'],
-		['a timestamp 301 s in the future', () => verify(SPEC.body, headersFor(), [SPEC.secret], { nowSeconds: SPEC.timestamp - 301 }), 'timestamp_too_new'],
-		['a secret that is not base64', () => verify(SPEC.body, headersFor(), ['whsec_not base64!'], { nowSeconds: SPEC.timestamp }), 'invalid_secret'],
+		[
+			'a tampered body',
+			() => verify('{"test": 2432232315}', headersFor(), [SPEC.secret], { nowSeconds: SPEC.timestamp }),
+			'no_matching_signature',
+		],
+		[
+			'the wrong secret',
+			() => verify(SPEC.body, headersFor(), [OTHER_SECRET], { nowSeconds: SPEC.timestamp }),
+			'no_matching_signature',
+		],
+		[
+			'a truncated signature',
+			() => verify(SPEC.body, headersFor(SPEC.signature.slice(0, 20)), [SPEC.secret], { nowSeconds: SPEC.timestamp }),
+			'no_matching_signature',
+		],
+		[
+			'a v1 signature missing its comma',
+			() =>
+				verify(SPEC.body, headersFor('v1' + SPEC.signature.slice(3)), [SPEC.secret], { nowSeconds: SPEC.timestamp }),
+			'no_matching_signature',
+		],
+		[
+			'a missing signature header',
+			() => verify(SPEC.body, { 'webhook-id': SPEC.id, 'webhook-timestamp': '1' }, [SPEC.secret]),
+			'missing_headers',
+		],
+		[
+			'a non-numeric timestamp',
+			() => verify(SPEC.body, headersFor(SPEC.signature, '2021-02-25'), [SPEC.secret]),
+			'invalid_timestamp',
+		],
+		[
+			'a timestamp 301 s old',
+			() => verify(SPEC.body, headersFor(), [SPEC.secret], { nowSeconds: SPEC.timestamp + 301 }),
+			'timestamp_too_old',
+		],
+		[
+			'a timestamp 301 s in the future',
+			() => verify(SPEC.body, headersFor(), [SPEC.secret], { nowSeconds: SPEC.timestamp - 301 }),
+			'timestamp_too_new',
+		],
+		[
+			'a secret that is not base64',
+			() => verify(SPEC.body, headersFor(), ['whsec_not base64!'], { nowSeconds: SPEC.timestamp }),
+			'invalid_secret',
+		],
 	])('rejects %s', (_name, fn, code) => {
 		expect(failureCode(fn)).toBe(code);
 	});
@@ -82,17 +121,29 @@ describe('Standard Webhooks signing in node code', () => {
 	it('accepts a secret pasted with surrounding whitespace; refuses one without "whsec_" or with a key under 24 bytes', () => {
 		const at = { nowSeconds: SPEC.timestamp };
 		expect(failureCode(() => verify(SPEC.body, headersFor(), [` ${SPEC.secret}\n`], at))).toBe('no error');
-		expect(failureCode(() => verify(SPEC.body, headersFor(), [SPEC.secret.slice('whsec_'.length)], at))).toBe('invalid_secret');
-		expect(failureCode(() => verify(SPEC.body, headersFor(), [`whsec_${Buffer.alloc(16, 1).toString('base64')}`], at))).toBe('invalid_secret');
+		expect(failureCode(() => verify(SPEC.body, headersFor(), [SPEC.secret.slice('whsec_'.length)], at))).toBe(
+			'invalid_secret',
+		);
+		expect(
+			failureCode(() => verify(SPEC.body, headersFor(), [`whsec_${Buffer.alloc(16, 1).toString('base64')}`], at)),
+		).toBe('invalid_secret');
 	});
 
 	it('accepts timestamps exactly at the 300 s edges', () => {
-		expect(failureCode(() => verify(SPEC.body, headersFor(), [SPEC.secret], { nowSeconds: SPEC.timestamp + 300 }))).toBe('no error');
-		expect(failureCode(() => verify(SPEC.body, headersFor(), [SPEC.secret], { nowSeconds: SPEC.timestamp - 300 }))).toBe('no error');
+		expect(
+			failureCode(() => verify(SPEC.body, headersFor(), [SPEC.secret], { nowSeconds: SPEC.timestamp + 300 })),
+		).toBe('no error');
+		expect(
+			failureCode(() => verify(SPEC.body, headersFor(), [SPEC.secret], { nowSeconds: SPEC.timestamp - 300 })),
+		).toBe('no error');
 	});
 
 	it('reads headers case-insensitively, as Node and Express may present them', () => {
-		const headers = { 'Webhook-Id': SPEC.id, 'WEBHOOK-TIMESTAMP': String(SPEC.timestamp), 'webhook-signature': [SPEC.signature] };
+		const headers = {
+			'Webhook-Id': SPEC.id,
+			'WEBHOOK-TIMESTAMP': String(SPEC.timestamp),
+			'webhook-signature': [SPEC.signature],
+		};
 		expect(verify(SPEC.body, headers, [SPEC.secret], { nowSeconds: SPEC.timestamp }).id).toBe(SPEC.id);
 	});
 });

@@ -43,7 +43,9 @@ function load(file: string): Template {
 
 function shown(property: INodeProperties, parameters: Record<string, unknown>): boolean {
 	const show = property.displayOptions?.show ?? {};
-	return Object.entries(show).every(([key, allowed]) => key.startsWith('@') || !(key in parameters) || (allowed as unknown[]).includes(parameters[key]));
+	return Object.entries(show).every(
+		([key, allowed]) => key.startsWith('@') || !(key in parameters) || (allowed as unknown[]).includes(parameters[key]),
+	);
 }
 
 describe('workflow templates', () => {
@@ -72,7 +74,9 @@ describe('workflow templates', () => {
 
 		if (file === 'staff-campaign-form.json') {
 			it('its setup note names every node that needs a credential or a sender number', () => {
-				const note = String(template.nodes.find((node) => node.type === 'n8n-nodes-base.stickyNote')!.parameters.content);
+				const note = String(
+					template.nodes.find((node) => node.type === 'n8n-nodes-base.stickyNote')!.parameters.content,
+				);
 				for (const node of template.nodes.filter((n) => n.credentials)) expect(note).toContain(`**${node.name}**`);
 			});
 		}
@@ -91,7 +95,8 @@ describe('workflow templates', () => {
 			expect(names.size).toBe(template.nodes.length);
 			for (const [from, outputs] of Object.entries(template.connections)) {
 				expect(names.has(from)).toBe(true);
-				for (const output of Object.values(outputs)) for (const branch of output) for (const to of branch) expect(names.has(to.node)).toBe(true);
+				for (const output of Object.values(outputs))
+					for (const branch of output) for (const to of branch) expect(names.has(to.node)).toBe(true);
 			}
 		});
 
@@ -107,9 +112,18 @@ describe('workflow templates', () => {
 				}
 				// Required credentials, and an optional one where its displayOptions show it (e.g. WhatsApp's
 				// TiltedPrompts API only with Sending Options → Shared Send Budget on).
-				const valueAt = (path: string) => path.split('.').reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], node.parameters);
+				const valueAt = (path: string) =>
+					path
+						.split('.')
+						.reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], node.parameters);
 				const needed = (type.description.credentials ?? [])
-					.filter((c) => c.required || Object.entries(c.displayOptions?.show ?? { never: [] }).every(([key, allowed]) => (allowed as unknown[]).includes(valueAt(key))))
+					.filter(
+						(c) =>
+							c.required ||
+							Object.entries(c.displayOptions?.show ?? { never: [] }).every(([key, allowed]) =>
+								(allowed as unknown[]).includes(valueAt(key)),
+							),
+					)
 					.map((c) => c.name);
 				expect(Object.keys(node.credentials ?? {})).toEqual(needed);
 			}

@@ -58,7 +58,14 @@ function credentials() {
 }
 
 function hooks() {
-	return hookContext({ nodeType: trigger, params: { events }, credentials: credentials(), credentialTypes: [new TiltedPromptsApi()], webhookUrl, staticData });
+	return hookContext({
+		nodeType: trigger,
+		params: { events },
+		credentials: credentials(),
+		credentialTypes: [new TiltedPromptsApi()],
+		webhookUrl,
+		staticData,
+	});
 }
 
 async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: IDataObject }> {
@@ -75,7 +82,10 @@ async function ingestBundle(slug: string): Promise<void> {
 	const body = JSON.stringify({ bundle_id: slug, assets: [{ slug, type: 'prompt', title: slug, content: 'x' }] });
 	const res = await fetch(`${service.url}/api/v1/ingest-bundle`, {
 		method: 'POST',
-		headers: { 'content-type': 'application/json', ...signHeaders([service.signingSecret], `msg_${slug}`, Math.floor(Date.now() / 1000), body) },
+		headers: {
+			'content-type': 'application/json',
+			...signHeaders([service.signingSecret], `msg_${slug}`, Math.floor(Date.now() / 1000), body),
+		},
 		body,
 	});
 	expect(res.status).toBeLessThan(300);
@@ -106,7 +116,13 @@ describe('TiltedPrompts Trigger with the real service', () => {
 		expect(String(staticData.secret)).toMatch(/^whsec_/);
 		expect(await trigger.webhookMethods!.default.checkExists.call(hooks())).toBe(true);
 		const list = await api('GET', '/subscriptions');
-		expect(list.body.data).toEqual([expect.objectContaining({ id: staticData.subscriptionId, url: webhookUrl, event_types: ['library.bundle_ingested'] })]);
+		expect(list.body.data).toEqual([
+			expect.objectContaining({
+				id: staticData.subscriptionId,
+				url: webhookUrl,
+				event_types: ['library.bundle_ingested'],
+			}),
+		]);
 	});
 
 	it('receives a real event from the fan-out, verified, and starts the workflow once', async () => {
@@ -115,7 +131,10 @@ describe('TiltedPrompts Trigger with the real service', () => {
 		expect(emitted[0]).toMatchObject({ type: 'library.bundle_ingested', webhook_id: expect.any(String) });
 		expect(JSON.stringify(emitted[0].data)).toContain('trigger-one');
 		const deliveries = await api('GET', '/deliveries');
-		await waitFor(async () => ((await api('GET', '/deliveries')).body.data as IDataObject[])[0]?.status === 'succeeded', 'the delivery to be marked succeeded');
+		await waitFor(
+			async () => ((await api('GET', '/deliveries')).body.data as IDataObject[])[0]?.status === 'succeeded',
+			'the delivery to be marked succeeded',
+		);
 		expect((deliveries.body.data as IDataObject[]).length).toBe(1);
 	});
 
@@ -125,21 +144,37 @@ describe('TiltedPrompts Trigger with the real service', () => {
 		const replay = await api('POST', `/deliveries/${String(delivery.id)}/replay`);
 		expect(replay.status).toBeLessThan(300);
 		await waitFor(() => answers.length > before, 'the replayed delivery');
-		expect(answers[answers.length - 1]).toMatchObject({ status: 200, body: { duplicate: true }, webhookId: emitted[0].webhook_id });
+		expect(answers[answers.length - 1]).toMatchObject({
+			status: 200,
+			body: { duplicate: true },
+			webhookId: emitted[0].webhook_id,
+		});
 		expect(emitted).toHaveLength(1);
 	});
 
 	it('rejects forged, tampered and stale deliveries with 401 and starts nothing', async () => {
-		const body = JSON.stringify({ type: 'library.bundle_ingested', timestamp: new Date().toISOString(), data: { forged: true } });
+		const body = JSON.stringify({
+			type: 'library.bundle_ingested',
+			timestamp: new Date().toISOString(),
+			data: { forged: true },
+		});
 		const now = Math.floor(Date.now() / 1000);
 		const attempts: Array<[string, Record<string, string>, string]> = [
 			['unsigned', {}, body],
-			['signed with another secret', signHeaders([`whsec_${randomBytes(32).toString('base64')}`], 'msg_f1', now, body), body],
+			[
+				'signed with another secret',
+				signHeaders([`whsec_${randomBytes(32).toString('base64')}`], 'msg_f1', now, body),
+				body,
+			],
 			['tampered body', signHeaders([String(staticData.secret)], 'msg_f2', now, body), body.replace('true', 'false')],
 			['10 minutes old', signHeaders([String(staticData.secret)], 'msg_f3', now - 600, body), body],
 		];
 		for (const [what, headers, sent] of attempts) {
-			const res = await fetch(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: sent });
+			const res = await fetch(webhookUrl, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', ...headers },
+				body: sent,
+			});
 			expect([what, res.status]).toEqual([what, 401]);
 			expect(((await res.json()) as { error: { code: string } }).error.code).toEqual(expect.any(String));
 		}

@@ -11,7 +11,12 @@ const secret = `whsec_${randomBytes(32).toString('base64')}`;
 
 async function deliver(body: string, options: { events?: string[]; staticData?: IDataObject; id?: string } = {}) {
 	const staticData = options.staticData ?? { subscriptionId: 'sub-1', secret };
-	const headers = signHeaders([secret], options.id ?? `msg_${randomBytes(6).toString('hex')}`, Math.floor(Date.now() / 1000), body);
+	const headers = signHeaders(
+		[secret],
+		options.id ?? `msg_${randomBytes(6).toString('hex')}`,
+		Math.floor(Date.now() / 1000),
+		body,
+	);
 	const { webhook, response } = webhookContext({
 		nodeType: trigger,
 		params: { events: options.events ?? ['whatsapp.message'] },
@@ -26,7 +31,9 @@ async function deliver(body: string, options: { events?: string[]; staticData?: 
 describe('TiltedPrompts Trigger webhook()', () => {
 	it('starts the workflow with the event and its webhook-id', async () => {
 		const { result } = await deliver('{"type":"whatsapp.message","data":{"from":"919800000001"}}', { id: 'msg_a' });
-		expect(result.workflowData?.[0].map((item) => item.json)).toEqual([{ type: 'whatsapp.message', data: { from: '919800000001' }, webhook_id: 'msg_a' }]);
+		expect(result.workflowData?.[0].map((item) => item.json)).toEqual([
+			{ type: 'whatsapp.message', data: { from: '919800000001' }, webhook_id: 'msg_a' },
+		]);
 	});
 
 	it('answers 200 without starting the workflow for an event type it did not choose', async () => {
@@ -94,8 +101,15 @@ describe('TiltedPrompts Trigger after a signing secret rotation', () => {
 	});
 
 	it('names the field when the pasted secret is not a whsec_ secret', async () => {
-		const { started, response } = await receive({ subscriptionId: 'sub-1', secret: oldSecret }, [oldSecret], 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw');
+		const { started, response } = await receive(
+			{ subscriptionId: 'sub-1', secret: oldSecret },
+			[oldSecret],
+			'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+		);
 		expect(started).toBe(false);
-		expect(response).toMatchObject({ status: 401, body: { error: { code: 'invalid_secret', message: expect.stringContaining('Rotated Signing Secret') } } });
+		expect(response).toMatchObject({
+			status: 401,
+			body: { error: { code: 'invalid_secret', message: expect.stringContaining('Rotated Signing Secret') } },
+		});
 	});
 });

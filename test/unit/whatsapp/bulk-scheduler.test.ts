@@ -1,5 +1,15 @@
 // The pure scheduling maths of the bulk send, with explicit times and an injectable clock.
-import { DEFAULT_ADAPTIVE_RATE, defaultConcurrency, fixedRate, Pacer, PairSpacer, retryDelay, runBulk, type AdaptiveRate, type Clock } from '../../../nodes/WhatsApp/shared/bulkScheduler';
+import {
+	DEFAULT_ADAPTIVE_RATE,
+	defaultConcurrency,
+	fixedRate,
+	Pacer,
+	PairSpacer,
+	retryDelay,
+	runBulk,
+	type AdaptiveRate,
+	type Clock,
+} from '../../../nodes/WhatsApp/shared/bulkScheduler';
 
 /** A virtual clock: sleeping advances time instantly (in order), so runs are exact and fast. */
 function virtualClock(): Clock & { log: number[] } {
@@ -72,7 +82,8 @@ function metaCounter(clock: Clock, limit: number, jitter: () => number) {
 	const attempt = async () => {
 		const at = clock.now() + jitter();
 		let inWindow = 0;
-		for (let i = arrivals.length - 1; i >= 0 && inWindow < limit; i--) if (arrivals[i] > at - 1000 && arrivals[i] <= at) inWindow++;
+		for (let i = arrivals.length - 1; i >= 0 && inWindow < limit; i--)
+			if (arrivals[i] > at - 1000 && arrivals[i] <= at) inWindow++;
 		if (inWindow >= limit) {
 			counter.refused++;
 			counter.refusedAt.push(clock.now());
@@ -206,7 +217,13 @@ describe('runBulk', () => {
 			},
 			{ ratePerSecond: 100, pairSpacingMs: 6000, maxRetries: 3, concurrency: 5, clock },
 		);
-		expect(run.results.map((r) => (r.status === 'sent' ? r.value : r.status))).toEqual(['sent-0', 'sent-1', 'sent-2', 'sent-3', 'sent-4']);
+		expect(run.results.map((r) => (r.status === 'sent' ? r.value : r.status))).toEqual([
+			'sent-0',
+			'sent-1',
+			'sent-2',
+			'sent-3',
+			'sent-4',
+		]);
 		const times = startedAt.filter(([r]) => r === 'a').map(([, t]) => t);
 		expect(times[1] - times[0]).toBeGreaterThanOrEqual(6000);
 		expect(times[2] - times[1]).toBeGreaterThanOrEqual(6000);
@@ -242,7 +259,8 @@ describe('runBulk', () => {
 			jobs(Array.from({ length: 50 }, (_, i) => `r${i}`)),
 			async (job, attemptNumber) => {
 				if (job.index === 0) attemptsOf0.push(clock.now());
-				if (job.index === 0 && attemptNumber === 1) return { ok: false, error: 'E130429', retryable: true, kind: 'throttle', retryAfterMs: 1000 };
+				if (job.index === 0 && attemptNumber === 1)
+					return { ok: false, error: 'E130429', retryable: true, kind: 'throttle', retryAfterMs: 1000 };
 				return { ok: true, value: 'ok' };
 			},
 			{ ratePerSecond: 10, pairSpacingMs: 0, maxRetries: 3, concurrency: 1, clock },
@@ -256,7 +274,12 @@ describe('runBulk', () => {
 	it('gives up after maxRetries', async () => {
 		const clock = virtualClock();
 		let calls = 0;
-		const run = await runBulk(jobs(['x']), async () => (calls++, { ok: false, error: 'E2', retryable: true }), { ratePerSecond: 10, pairSpacingMs: 0, maxRetries: 2, clock });
+		const run = await runBulk(jobs(['x']), async () => (calls++, { ok: false, error: 'E2', retryable: true }), {
+			ratePerSecond: 10,
+			pairSpacingMs: 0,
+			maxRetries: 2,
+			clock,
+		});
 		expect(calls).toBe(3);
 		expect(run.results[0]).toMatchObject({ status: 'failed', attempts: 3 });
 	});

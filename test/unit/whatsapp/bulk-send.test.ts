@@ -4,17 +4,20 @@ import { runNode, SENDER, TOKEN } from './harness';
 
 jest.setTimeout(60_000);
 
-const textParams = (recipients: string[], options: Record<string, unknown> = {}) => (i: number) => ({
-	resource: 'message',
-	operation: 'send',
-	phoneNumberId: SENDER,
-	to: recipients[i],
-	messageType: 'text',
-	textBody: `Hello ${i}`,
-	sendingOptions: options,
-});
+const textParams =
+	(recipients: string[], options: Record<string, unknown> = {}) =>
+	(i: number) => ({
+		resource: 'message',
+		operation: 'send',
+		phoneNumberId: SENDER,
+		to: recipients[i],
+		messageType: 'text',
+		textBody: `Hello ${i}`,
+		sendingOptions: options,
+	});
 const items = (n: number) => Array.from({ length: n }, (_, i) => ({ json: { i } }));
-const recipients = (n: number, prefix = '9198000') => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(5, '0')}`);
+const recipients = (n: number, prefix = '9198000') =>
+	Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(5, '0')}`);
 
 describe('bulk send against the stand-in', () => {
 	let graph: GraphStandIn;
@@ -32,7 +35,12 @@ describe('bulk send against the stand-in', () => {
 		await start({ mpsLimit: 10, pairRateWindowMs: 0 });
 		const to = recipients(40);
 		// Throughput set far above the number's real limit, as a user might: the stand-in answers 130429.
-		const { output } = await runNode({ baseUrl: graph.url, items: items(40), params: textParams(to, { throughput: 1000, maxRetries: 8 }), continueOnFail: true });
+		const { output } = await runNode({
+			baseUrl: graph.url,
+			items: items(40),
+			params: textParams(to, { throughput: 1000, maxRetries: 8 }),
+			continueOnFail: true,
+		});
 		expect(wa.counters.mps429).toBeGreaterThan(0);
 		expect(output.filter((o) => o.json.error)).toEqual([]);
 		expect(output.map((o) => o.pairedItem)).toEqual(to.map((_, i) => ({ item: i })));
@@ -44,7 +52,11 @@ describe('bulk send against the stand-in', () => {
 	it('queues messages to the same recipient at the pair-rate spacing instead of failing them', async () => {
 		await start({ mpsLimit: 0, pairRateWindowMs: 300 });
 		const to = ['919800000001', '919800000002', '919800000001', '919800000001', '919800000003'];
-		const { output } = await runNode({ baseUrl: graph.url, items: items(5), params: textParams(to, { pairRateSeconds: 0.4 }) });
+		const { output } = await runNode({
+			baseUrl: graph.url,
+			items: items(5),
+			params: textParams(to, { pairRateSeconds: 0.4 }),
+		});
 		expect(wa.counters.pair131056).toBe(0);
 		expect(output.every((o) => typeof o.json.wamid === 'string')).toBe(true);
 		const toFirst = wa.messages.filter((m) => m.to === '919800000001').map((m) => (m.body.text as any).body);
@@ -55,7 +67,12 @@ describe('bulk send against the stand-in', () => {
 		await start({ mpsLimit: 0, pairRateWindowMs: 0 });
 		const codes = [131056, 1, 2, 4, 80007, 131057, 131000];
 		const to = recipients(codes.length + 1);
-		codes.forEach((code, n) => graph.inject({ match: { route: 'whatsapp.messages', test: (r) => (r.body as any)?.to === to[n] }, error: { code } }));
+		codes.forEach((code, n) =>
+			graph.inject({
+				match: { route: 'whatsapp.messages', test: (r) => (r.body as any)?.to === to[n] },
+				error: { code },
+			}),
+		);
 		const { output } = await runNode({ baseUrl: graph.url, items: items(to.length), params: textParams(to) });
 		expect(output.map((o) => o.json.attempts)).toEqual([...codes.map(() => 2), 1]);
 		expect(output.every((o) => typeof o.json.wamid === 'string')).toBe(true);
@@ -66,7 +83,11 @@ describe('bulk send against the stand-in', () => {
 	it('retries a network error (connection cut) without sending twice', async () => {
 		await start({ mpsLimit: 0, pairRateWindowMs: 0 });
 		graph.inject({ match: { route: 'whatsapp.messages' }, drop: true });
-		const { output } = await runNode({ baseUrl: graph.url, items: items(2), params: textParams(['919800000001', '919800000002']) });
+		const { output } = await runNode({
+			baseUrl: graph.url,
+			items: items(2),
+			params: textParams(['919800000001', '919800000002']),
+		});
 		expect(output.map((o) => typeof o.json.wamid)).toEqual(['string', 'string']);
 		expect(output.map((o) => o.json.attempts).sort()).toEqual([1, 2]);
 		expect(wa.messages).toHaveLength(2);
@@ -84,27 +105,61 @@ describe('bulk send against the stand-in', () => {
 		await start({ mpsLimit: 0, pairRateWindowMs: 0 });
 		const codes = [131047, 131026, 132000, 132001, 100, 131048, 131049, 368];
 		const to = recipients(codes.length + 2);
-		codes.forEach((code, n) => graph.inject({ match: { route: 'whatsapp.messages', test: (r) => (r.body as any)?.to === to[n + 1] }, error: { code, details: `details for ${code}` } }));
-		const { output } = await runNode({ baseUrl: graph.url, items: items(to.length), params: textParams(to), continueOnFail: true });
+		codes.forEach((code, n) =>
+			graph.inject({
+				match: { route: 'whatsapp.messages', test: (r) => (r.body as any)?.to === to[n + 1] },
+				error: { code, details: `details for ${code}` },
+			}),
+		);
+		const { output } = await runNode({
+			baseUrl: graph.url,
+			items: items(to.length),
+			params: textParams(to),
+			continueOnFail: true,
+		});
 		expect(output[0].json.wamid).toMatch(/^wamid/);
 		expect(output[to.length - 1].json.wamid).toMatch(/^wamid/);
 		codes.forEach((code, n) => {
 			const json = output[n + 1].json as any;
 			expect(json.attempts).toBe(1);
 			expect(json.to).toBe(to[n + 1]);
-			expect(json.error).toMatchObject({ code, details: `details for ${code}`, retryable: false, fbtrace_id: expect.stringMatching(/^[A-Za-z0-9]+$/) });
+			expect(json.error).toMatchObject({
+				code,
+				details: `details for ${code}`,
+				retryable: false,
+				fbtrace_id: expect.stringMatching(/^[A-Za-z0-9]+$/),
+			});
 			expect(json.error.message).toMatch(new RegExp(`^WhatsApp error ${code}: .+ — .+`));
 		});
 		expect(graph.requests).toHaveLength(to.length);
-		expect((output[1].json.error as any).message).toBe("WhatsApp error 131047: more than 24 h since the customer's last message — send a template instead");
+		expect((output[1].json.error as any).message).toBe(
+			"WhatsApp error 131047: more than 24 h since the customer's last message — send a template instead",
+		);
 	});
 
 	it('stops the whole run on 190 (dead token), even with continueOnFail, and says how many went out', async () => {
 		await start({ mpsLimit: 0, pairRateWindowMs: 0 });
-		graph.inject({ match: { route: 'whatsapp.messages' }, skip: 5, times: Infinity, error: { code: 190, subcode: 463, type: 'OAuthException', message: 'Error validating access token: Session has expired' } });
+		graph.inject({
+			match: { route: 'whatsapp.messages' },
+			skip: 5,
+			times: Infinity,
+			error: {
+				code: 190,
+				subcode: 463,
+				type: 'OAuthException',
+				message: 'Error validating access token: Session has expired',
+			},
+		});
 		const to = recipients(30);
-		const error = await runNode({ baseUrl: graph.url, items: items(30), params: textParams(to, { throughput: 10, concurrency: 2 }), continueOnFail: true }).catch((e) => e);
-		expect(error.message).toMatch(/^WhatsApp error 190 \(subcode 463\): access token expired or invalid — create a new access token/);
+		const error = await runNode({
+			baseUrl: graph.url,
+			items: items(30),
+			params: textParams(to, { throughput: 10, concurrency: 2 }),
+			continueOnFail: true,
+		}).catch((e) => e);
+		expect(error.message).toMatch(
+			/^WhatsApp error 190 \(subcode 463\): access token expired or invalid — create a new access token/,
+		);
 		expect(error.description).toMatch(/5 of 30 messages were sent before the run stopped/);
 		expect(graph.requests.length).toBeLessThan(10);
 	});
@@ -112,8 +167,15 @@ describe('bulk send against the stand-in', () => {
 	it('without continueOnFail, the first permanent error stops sending and names the count sent', async () => {
 		await start({ mpsLimit: 0, pairRateWindowMs: 0 });
 		const to = recipients(20);
-		graph.inject({ match: { route: 'whatsapp.messages', test: (r) => (r.body as any)?.to === to[2] }, error: { code: 131026 } });
-		const error = await runNode({ baseUrl: graph.url, items: items(20), params: textParams(to, { throughput: 5, concurrency: 1 }) }).catch((e) => e);
+		graph.inject({
+			match: { route: 'whatsapp.messages', test: (r) => (r.body as any)?.to === to[2] },
+			error: { code: 131026 },
+		});
+		const error = await runNode({
+			baseUrl: graph.url,
+			items: items(20),
+			params: textParams(to, { throughput: 5, concurrency: 1 }),
+		}).catch((e) => e);
 		expect(error.message).toMatch(/^WhatsApp error 131026: message undeliverable/);
 		expect(error.description).toMatch(/2 of 20 messages were sent before the run stopped \(item 2 failed\)/);
 		expect(wa.messages).toHaveLength(2);

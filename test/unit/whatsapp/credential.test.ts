@@ -5,7 +5,11 @@ import { httpRequest, TOKEN } from './harness';
 
 /** n8n evaluates `={{ … }}` templates against the credential; these use only simple member access and replace(). */
 function evaluate(template: string, credentials: Record<string, string>): string {
-	return template.replace(/^=/, '').replace(/\{\{\s*([^}]+?)\s*\}\}/g, (_, expression: string) => String(new Function('$credentials', `return (${expression});`)(credentials)));
+	return template
+		.replace(/^=/, '')
+		.replace(/\{\{\s*([^}]+?)\s*\}\}/g, (_, expression: string) =>
+			String(new Function('$credentials', `return (${expression});`)(credentials)),
+		);
 }
 
 describe('WhatsApp credential test request', () => {
@@ -17,7 +21,12 @@ describe('WhatsApp credential test request', () => {
 
 	const check = async (token: string) => {
 		const credential = new WhatsAppCloudApi();
-		const data = { accessToken: token, businessAccountId: DEFAULT_WABA_ID, apiVersion: 'v23.0', baseUrl: `${graph.url}/` };
+		const data = {
+			accessToken: token,
+			businessAccountId: DEFAULT_WABA_ID,
+			apiVersion: 'v23.0',
+			baseUrl: `${graph.url}/`,
+		};
 		const request = credential.test.request;
 		return (await httpRequest({
 			method: 'GET',
@@ -37,7 +46,7 @@ describe('WhatsApp credential test request', () => {
 		expect(graph.requests.at(-1)?.path).toBe(`/v23.0/${DEFAULT_WABA_ID}`);
 	});
 
-	it('fails with Meta\'s 190 for a dead token', async () => {
+	it("fails with Meta's 190 for a dead token", async () => {
 		const bad = await check('expired-token');
 		expect(bad.statusCode).toBe(401);
 		expect(bad.body.error.code).toBe(190);

@@ -1,10 +1,24 @@
 // nodes/shared/metaErrors: Meta's error body → message with code and fix, description with details and fbtrace_id.
 import { NodeApiError } from 'n8n-workflow';
-import { describeMetaError, isRetryableMetaError, metaApiError, metaErrorJson, parseMetaError, retryAfterMs } from '../../../nodes/shared/metaErrors';
+import {
+	describeMetaError,
+	isRetryableMetaError,
+	metaApiError,
+	metaErrorJson,
+	parseMetaError,
+	retryAfterMs,
+} from '../../../nodes/shared/metaErrors';
 import { NODE } from './harness';
 
 const body = (code: number, extra: Record<string, unknown> = {}) => ({
-	error: { message: `(#${code}) Something`, type: 'OAuthException', code, error_data: { messaging_product: 'whatsapp', details: `details ${code}` }, fbtrace_id: 'AbCdEf123', ...extra },
+	error: {
+		message: `(#${code}) Something`,
+		type: 'OAuthException',
+		code,
+		error_data: { messaging_product: 'whatsapp', details: `details ${code}` },
+		fbtrace_id: 'AbCdEf123',
+		...extra,
+	},
 });
 
 describe('Meta error mapping', () => {
@@ -37,7 +51,12 @@ describe('Meta error mapping', () => {
 	});
 
 	it('tells the bulk send how to retry: 4^n s for the pair rate, slow the pacer for throughput, backoff otherwise', () => {
-		expect([131056, 130429, 131057, 2].map((code) => describeMetaError(body(code)).info.backoff ?? 'default')).toEqual(['pair', 'throttle', 'default', 'default']);
+		expect([131056, 130429, 131057, 2].map((code) => describeMetaError(body(code)).info.backoff ?? 'default')).toEqual([
+			'pair',
+			'throttle',
+			'default',
+			'default',
+		]);
 	});
 
 	it('unknown codes: retry on HTTP 5xx only; non-JSON bodies still give a useful message', () => {
@@ -50,13 +69,24 @@ describe('Meta error mapping', () => {
 	});
 
 	it('builds a NodeApiError with the message, description, HTTP code and item index, and JSON for error items', () => {
-		const error = metaApiError(NODE, { status: 400, body: body(131047, { error_subcode: 2494010 }) }, { product: 'WhatsApp', itemIndex: 3 });
+		const error = metaApiError(
+			NODE,
+			{ status: 400, body: body(131047, { error_subcode: 2494010 }) },
+			{ product: 'WhatsApp', itemIndex: 3 },
+		);
 		expect(error).toBeInstanceOf(NodeApiError);
-		expect(error.message).toBe("WhatsApp error 131047 (subcode 2494010): more than 24 h since the customer's last message — send a template instead");
+		expect(error.message).toBe(
+			"WhatsApp error 131047 (subcode 2494010): more than 24 h since the customer's last message — send a template instead",
+		);
 		expect(error.description).toContain('fbtrace_id AbCdEf123');
 		expect(error.httpCode).toBe('400');
 		expect(error.context.itemIndex).toBe(3);
-		expect(metaErrorJson(describeMetaError(body(368)))).toMatchObject({ code: 368, details: 'details 368', fbtrace_id: 'AbCdEf123', retryable: false });
+		expect(metaErrorJson(describeMetaError(body(368)))).toMatchObject({
+			code: 368,
+			details: 'details 368',
+			fbtrace_id: 'AbCdEf123',
+			retryable: false,
+		});
 		expect(parseMetaError(JSON.stringify(body(4)))?.code).toBe(4);
 	});
 

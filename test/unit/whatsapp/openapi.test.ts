@@ -5,9 +5,13 @@ const base = { messaging_product: 'whatsapp', recipient_type: 'individual', to: 
 
 describe('Meta OpenAPI validation (with the listed spec slips corrected)', () => {
 	it('accepts a text message and rejects unknown properties and wrong types', () => {
-		expect(validateRequestBody('POST', MSG, { ...base, type: 'text', text: { body: 'hi', preview_url: true } })).toEqual([]);
+		expect(
+			validateRequestBody('POST', MSG, { ...base, type: 'text', text: { body: 'hi', preview_url: true } }),
+		).toEqual([]);
 		expect(validateRequestBody('POST', MSG, { ...base, type: 'text', text: { body: 'hi' }, bogus: 1 })).not.toEqual([]);
-		expect(validateRequestBody('POST', MSG, { ...base, type: 'text', text: { body: 'hi', preview_url: 'yes' } })).not.toEqual([]);
+		expect(
+			validateRequestBody('POST', MSG, { ...base, type: 'text', text: { body: 'hi', preview_url: 'yes' } }),
+		).not.toEqual([]);
 		expect(validateRequestBody('POST', MSG, { ...base, type: 'nonsense' })).not.toEqual([]);
 	});
 
@@ -26,14 +30,20 @@ describe('Meta OpenAPI validation (with the listed spec slips corrected)', () =>
 			},
 		};
 		expect(validateRequestBody('POST', MSG, body)).toEqual([]);
-		expect(SPEC_SLIPS.map((s) => s.id)).toEqual(expect.arrayContaining(['button-index-pattern', 'language-policy-required']));
+		expect(SPEC_SLIPS.map((s) => s.id)).toEqual(
+			expect.arrayContaining(['button-index-pattern', 'language-policy-required']),
+		);
 	});
 
 	it('validates template header parameters by their type (discriminator honoured)', () => {
 		const body = {
 			...base,
 			type: 'template',
-			template: { name: 'promo', language: { code: 'en' }, components: [{ type: 'header', parameters: [{ type: 'video' }] }] },
+			template: {
+				name: 'promo',
+				language: { code: 'en' },
+				components: [{ type: 'header', parameters: [{ type: 'video' }] }],
+			},
 		};
 		expect(validateRequestBody('POST', MSG, body).join('\n')).toMatch(/video/);
 	});
@@ -42,24 +52,39 @@ describe('Meta OpenAPI validation (with the listed spec slips corrected)', () =>
 		const list = {
 			...base,
 			type: 'interactive',
-			interactive: { type: 'list', body: { text: 'Pick' }, action: { button: 'Menu', sections: [{ title: 'A', rows: [{ id: '1', title: 'x'.repeat(25) }] }] } },
+			interactive: {
+				type: 'list',
+				body: { text: 'Pick' },
+				action: { button: 'Menu', sections: [{ title: 'A', rows: [{ id: '1', title: 'x'.repeat(25) }] }] },
+			},
 		};
 		expect(validateRequestBody('POST', MSG, list)).not.toEqual([]);
 		const buttons = {
 			...base,
 			type: 'interactive',
-			interactive: { type: 'button', body: { text: 'Pick' }, action: { buttons: [1, 2, 3, 4].map((i) => ({ type: 'reply', reply: { id: `${i}`, title: `B${i}` } })) } },
+			interactive: {
+				type: 'button',
+				body: { text: 'Pick' },
+				action: { buttons: [1, 2, 3, 4].map((i) => ({ type: 'reply', reply: { id: `${i}`, title: `B${i}` } })) },
+			},
 		};
 		expect(validateRequestBody('POST', MSG, buttons)).not.toEqual([]);
 	});
 
 	it('accepts a read receipt with typing indicator, and rejects a malformed one', () => {
-		expect(validateRequestBody('POST', MSG, { messaging_product: 'whatsapp', status: 'read', message_id: 'wamid.X', typing_indicator: { type: 'text' } })).toEqual([]);
+		expect(
+			validateRequestBody('POST', MSG, {
+				messaging_product: 'whatsapp',
+				status: 'read',
+				message_id: 'wamid.X',
+				typing_indicator: { type: 'text' },
+			}),
+		).toEqual([]);
 		expect(validateRequestBody('POST', MSG, { messaging_product: 'whatsapp', status: 'read' })).not.toEqual([]);
 	});
 });
 
-describe('the operations the node calls exist in Meta\'s spec', () => {
+describe("the operations the node calls exist in Meta's spec", () => {
 	it.each([
 		['POST', '/{Version}/{Phone-Number-ID}/messages'],
 		['POST', '/{Version}/{Phone-Number-ID}/media'],

@@ -51,13 +51,30 @@ function fakeService(clock: Clock, latencyMs = 2) {
 			calls.lease++;
 			await clock.sleep(latencyMs / 2);
 			const nowUs = clock.now() * 1000;
-			const d = decideLease(tatUs, leases, { campaign: body.campaign, want: body.want, ratePerSecond: body.rate_per_second, nowUs });
+			const d = decideLease(tatUs, leases, {
+				campaign: body.campaign,
+				want: body.want,
+				ratePerSecond: body.rate_per_second,
+				nowUs,
+			});
 			if (d.granted > 0) {
 				tatUs = d.nextTatUs;
-				leases.push({ campaign: body.campaign, granted: d.granted, firstUs: d.firstUs, intervalUs: d.intervalUs, expiresUs: d.expiresUs });
+				leases.push({
+					campaign: body.campaign,
+					granted: d.granted,
+					firstUs: d.firstUs,
+					intervalUs: d.intervalUs,
+					expiresUs: d.expiresUs,
+				});
 			}
 			await clock.sleep(latencyMs / 2);
-			return { granted: d.granted, wait_ms: (d.firstUs - nowUs) / 1000, interval_ms: d.intervalUs / 1000, expires_in_ms: (d.expiresUs - nowUs) / 1000, retry_after_ms: d.retryAfterUs / 1000 };
+			return {
+				granted: d.granted,
+				wait_ms: (d.firstUs - nowUs) / 1000,
+				interval_ms: d.intervalUs / 1000,
+				expires_in_ms: (d.expiresUs - nowUs) / 1000,
+				retry_after_ms: d.retryAfterUs / 1000,
+			};
 		},
 		async pairs(_phone, body) {
 			calls.pairs++;
@@ -90,7 +107,8 @@ const maxInAnySecond = (times: number[]) => maxInAnyWindow(times, 1000);
 
 const PHONE = '106540352242922';
 /** `n` jobs; `people` recipients in turn (each gets n / people messages). */
-const jobsFor = (n: number, prefix: string, people = n): BulkJob[] => Array.from({ length: n }, (_, i) => ({ index: i, recipient: `${PHONE}:${prefix}${i % people}` }));
+const jobsFor = (n: number, prefix: string, people = n): BulkJob[] =>
+	Array.from({ length: n }, (_, i) => ({ index: i, recipient: `${PHONE}:${prefix}${i % people}` }));
 const addressOf = (job: BulkJob) => ({ phoneNumberId: PHONE, to: job.recipient.split(':')[1] });
 
 /** Two runs of `n` messages each from one number, started together, with or without the shared budget. */
@@ -100,10 +118,21 @@ async function twoRuns(n: number, shared: boolean, service?: BudgetService, same
 	const seen = meta(clock);
 	const budgets: SharedBudget[] = [];
 	const run = (name: string) => {
-		const budget = new SharedBudget({ service: fake.service, clock, ratePerSecond: 80, pairSpacingMs: 6000, campaign: name, addressOf });
+		const budget = new SharedBudget({
+			service: fake.service,
+			clock,
+			ratePerSecond: 80,
+			pairSpacingMs: 6000,
+			campaign: name,
+			addressOf,
+		});
 		budgets.push(budget);
 		const jobs = sameRecipients ? jobsFor(n, 'p', 150) : jobsFor(n, name);
-		return runBulk(jobs, seen.attempt(name, (job) => job.recipient), { ratePerSecond: 80, pairSpacingMs: 6000, maxRetries: 0, clock, shared: shared ? budget : undefined });
+		return runBulk(
+			jobs,
+			seen.attempt(name, (job) => job.recipient),
+			{ ratePerSecond: 80, pairSpacingMs: 6000, maxRetries: 0, clock, shared: shared ? budget : undefined },
+		);
 	};
 	let finished = 0;
 	const runs = [run('A'), run('B')].map((p) => p.finally(() => finished++));
@@ -137,7 +166,8 @@ describe('shared send budget (virtual clock, fake service)', () => {
 		const { arrivals, calls } = await twoRuns(300, true, undefined, true);
 		const byPerson = new Map<string, number[]>();
 		for (const a of arrivals) byPerson.set(a.to, [...(byPerson.get(a.to) ?? []), a.at]);
-		for (const times of byPerson.values()) for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(6000 - 1);
+		for (const times of byPerson.values())
+			for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(6000 - 1);
 		expect(calls.pairs).toBeLessThanOrEqual(600 / 10); // batched, not one request per message
 	});
 
@@ -170,7 +200,10 @@ describe('shared send budget: the node against the real service', () => {
 
 	beforeAll(async () => {
 		service = await startRealService();
-		graph = await startGraphStandIn({ modules: [whatsapp({ mpsLimit: 20, pairRateWindowMs: 0 })], validTokens: [TOKEN] });
+		graph = await startGraphStandIn({
+			modules: [whatsapp({ mpsLimit: 20, pairRateWindowMs: 0 })],
+			validTokens: [TOKEN],
+		});
 	});
 	afterAll(async () => {
 		await graph?.close();
@@ -200,7 +233,9 @@ describe('shared send budget: the node against the real service', () => {
 		const { output } = await run({ baseUrl: service.url, apiKey: key }, 30);
 		expect(output.map((o) => typeof o.json.wamid)).toEqual(Array(30).fill('string'));
 		expect(output[0].json.sendBudget).toEqual({ shared: true, ratePerSecond: 20, fallback: null });
-		const leased = await service.db.pool.query<{ n: number }>('SELECT coalesce(sum(granted), 0)::int AS n FROM send_budget_leases');
+		const leased = await service.db.pool.query<{ n: number }>(
+			'SELECT coalesce(sum(granted), 0)::int AS n FROM send_budget_leases',
+		);
 		expect(leased.rows[0].n).toBeGreaterThanOrEqual(30);
 		const pairs = await service.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM send_pair_slots');
 		expect(pairs.rows[0].n).toBe(30);
@@ -210,7 +245,10 @@ describe('shared send budget: the node against the real service', () => {
 		const key = await service.keyFor('pro', ['contacts']);
 		const { output, messages } = await run({ baseUrl: service.url, apiKey: key }, 4);
 		expect(output.map((o) => typeof o.json.wamid)).toEqual(Array(4).fill('string'));
-		const status = output[0].json.sendBudget as { shared: boolean; fallback: { reason: string; ratePerSecond: number } };
+		const status = output[0].json.sendBudget as {
+			shared: boolean;
+			fallback: { reason: string; ratePerSecond: number };
+		};
 		expect(status.shared).toBe(false);
 		expect(status.fallback.ratePerSecond).toBe(10);
 		expect(status.fallback.reason).toContain('insufficient_scope');
@@ -222,7 +260,15 @@ describe('shared send budget: the node against the real service', () => {
 		await expect(
 			runNode({
 				nodeType: new WhatsApp(),
-				params: { resource: 'message', operation: 'send', phoneNumberId: SENDER, to: '919800000001', messageType: 'text', textBody: 'Hi', sendingOptions: { sharedBudget: true } },
+				params: {
+					resource: 'message',
+					operation: 'send',
+					phoneNumberId: SENDER,
+					to: '919800000001',
+					messageType: 'text',
+					textBody: 'Hi',
+					sendingOptions: { sharedBudget: true },
+				},
 				credentials: { whatsAppCloudApi: credentials(graph.url) },
 				credentialTypes: [new WhatsAppCloudApi()],
 			}),
@@ -235,7 +281,10 @@ describe('shared send budget: the node against the real service', () => {
 		await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
 		try {
 			const key = await service.keyFor('pro', ['send-budget']);
-			const { output } = await run({ baseUrl: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, apiKey: key }, 2);
+			const { output } = await run(
+				{ baseUrl: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, apiKey: key },
+				2,
+			);
 			expect(output.map((o) => typeof o.json.wamid)).toEqual(['string', 'string']);
 			expect((output[0].json.sendBudget as { shared: boolean }).shared).toBe(false);
 		} finally {

@@ -1,9 +1,19 @@
-import { startGraphStandIn, whatsapp, DEFAULT_PHONE_NUMBER_ID, DEFAULT_WABA_ID, type GraphStandIn, type WhatsAppState } from '../../../sandbox';
+import {
+	startGraphStandIn,
+	whatsapp,
+	DEFAULT_PHONE_NUMBER_ID,
+	DEFAULT_WABA_ID,
+	type GraphStandIn,
+	type WhatsAppState,
+} from '../../../sandbox';
 
 describe('Graph API stand-in (WhatsApp module)', () => {
 	let graph: GraphStandIn;
 	beforeEach(async () => {
-		graph = await startGraphStandIn({ modules: [whatsapp({ mpsLimit: 3, mpsWindowMs: 600_000, pairRateWindowMs: 600_000 })], validTokens: ['good'] });
+		graph = await startGraphStandIn({
+			modules: [whatsapp({ mpsLimit: 3, mpsWindowMs: 600_000, pairRateWindowMs: 600_000 })],
+			validTokens: ['good'],
+		});
 	});
 	afterEach(() => graph.close());
 
@@ -11,7 +21,14 @@ describe('Graph API stand-in (WhatsApp module)', () => {
 		fetch(`${graph.url}/v23.0/${DEFAULT_PHONE_NUMBER_ID}/messages`, {
 			method: 'POST',
 			headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-			body: JSON.stringify({ messaging_product: 'whatsapp', recipient_type: 'individual', to, type: 'text', text: { body: 'hi' }, ...extra }),
+			body: JSON.stringify({
+				messaging_product: 'whatsapp',
+				recipient_type: 'individual',
+				to,
+				type: 'text',
+				text: { body: 'hi' },
+				...extra,
+			}),
 		}).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
 
 	it('answers Meta-shaped successes and errors: 130429 over the mps limit, 131056 for the same pair, 190 for bad tokens', async () => {
@@ -40,7 +57,8 @@ describe('Graph API stand-in (WhatsApp module)', () => {
 		graph.inject({ match: { route: 'whatsapp.messages' }, error: { code: 131047 }, times: 1 });
 		expect((await send('919800000005')).body.error.code).toBe(131047);
 		expect((await send('919800000005')).status).toBe(200);
-		const get = (url: string) => fetch(url, { headers: { authorization: 'Bearer good' } }).then((r) => r.json() as Promise<any>);
+		const get = (url: string) =>
+			fetch(url, { headers: { authorization: 'Bearer good' } }).then((r) => r.json() as Promise<any>);
 		const first = await get(`${graph.url}/v23.0/${DEFAULT_WABA_ID}/message_templates?limit=4`);
 		expect(first.data).toHaveLength(4);
 		const second = await get(first.paging.next);

@@ -4,7 +4,6 @@ import { toMetricRows, type InsightsResponse } from '../insights';
 import { forOperation } from '../../../shared/operation';
 import { choices } from '../../../shared/fields';
 
-
 const PERIOD_OPTIONS = choices(['Day', 'day'], ['Week', 'week'], ['28 Days', 'days_28'], ['Lifetime', 'lifetime']);
 
 // Current account metric names (impressions was retired in v22.0; views replaces it).
@@ -47,7 +46,11 @@ export const description = forOperation('account', 'getInsights', [
 		type: 'options',
 		options: [
 			{ name: 'Total Value', value: 'total_value', description: 'One total for the range (required by most metrics)' },
-			{ name: 'Time Series', value: 'time_series', description: 'One value per period (reach and follower_count only)' },
+			{
+				name: 'Time Series',
+				value: 'time_series',
+				description: 'One value per period (reach and follower_count only)',
+			},
 		],
 		default: 'total_value',
 	},
@@ -80,7 +83,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		const value = this.getNodeParameter(bound, itemIndex, '') as string;
 		if (value) {
 			const ms = Date.parse(value);
-			if (Number.isNaN(ms)) throw new NodeOperationError(this.getNode(), `"${bound}" is not a date: ${value}`, { itemIndex });
+			if (Number.isNaN(ms))
+				throw new NodeOperationError(this.getNode(), `"${bound}" is not a date: ${value}`, { itemIndex });
 			qs[bound] = Math.floor(ms / 1000);
 		}
 	}

@@ -2,7 +2,17 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { getInstagramCredentials, graphRequest } from '../../shared/transport';
 import { forOperation } from '../../../shared/operation';
 
-const PROFILE_FIELDS = ['id', 'username', 'name', 'profile_picture_url', 'followers_count', 'follows_count', 'media_count', 'biography', 'website'];
+const PROFILE_FIELDS = [
+	'id',
+	'username',
+	'name',
+	'profile_picture_url',
+	'followers_count',
+	'follows_count',
+	'media_count',
+	'biography',
+	'website',
+];
 
 export const description = forOperation('account', 'getProfile', [
 	{

@@ -10,8 +10,18 @@ export const description: INodeProperties[] = [
 	operationField(
 		'account',
 		[
-			{ name: 'Get Profile', value: 'getProfile', action: 'Get the account profile', description: 'Username, followers, media count' },
-			{ name: 'Get Insights', value: 'getInsights', action: 'Get account insights', description: 'Reach, views, engagement over a period' },
+			{
+				name: 'Get Profile',
+				value: 'getProfile',
+				action: 'Get the account profile',
+				description: 'Username, followers, media count',
+			},
+			{
+				name: 'Get Insights',
+				value: 'getInsights',
+				action: 'Get account insights',
+				description: 'Reach, views, engagement over a period',
+			},
 		],
 		'getProfile',
 	),

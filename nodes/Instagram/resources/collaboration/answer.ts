@@ -13,12 +13,19 @@ export function inviteMediaIdField(): INodeProperties {
 	});
 }
 
-export async function answerInvite(context: IExecuteFunctions, itemIndex: number, accept: boolean): Promise<IDataObject> {
+export async function answerInvite(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	accept: boolean,
+): Promise<IDataObject> {
 	const credentials = await getInstagramCredentials.call(context);
 	assertFacebookLogin(context, credentials, itemIndex, COLLABORATION_FEATURE);
 	const mediaId = String(context.getNodeParameter('inviteMediaId', itemIndex, '')).trim();
 	if (!/^\d+$/.test(mediaId)) {
-		throw new InputError(`Media ID: "${mediaId}" is not an IG Media ID`, 'Give the media_id of a pending invite, as Collaboration → Get Many Invites lists it.');
+		throw new InputError(
+			`Media ID: "${mediaId}" is not an IG Media ID`,
+			'Give the media_id of a pending invite, as Collaboration → Get Many Invites lists it.',
+		);
 	}
 	const response = await graphRequest.call(context, {
 		method: 'POST',

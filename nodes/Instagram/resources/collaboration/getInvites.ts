@@ -12,5 +12,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const credentials = await getInstagramCredentials.call(this);
 	assertFacebookLogin(this, credentials, itemIndex, COLLABORATION_FEATURE);
 	// Meta counts these calls: 300 per account per 24 h.
-	return await graphRequestAll.call(this, { path: `/${credentials.accountId}/collaboration_invites`, itemIndex }, { ...readPaging(this, itemIndex), pageSize: 50 });
+	return await graphRequestAll.call(
+		this,
+		{ path: `/${credentials.accountId}/collaboration_invites`, itemIndex },
+		{ ...readPaging(this, itemIndex), pageSize: 50 },
+	);
 }

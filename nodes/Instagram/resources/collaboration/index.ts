@@ -11,9 +11,19 @@ export const description: INodeProperties[] = [
 	operationField(
 		'collaboration',
 		[
-			{ name: 'Accept Invite', value: 'accept', action: 'Accept a collaboration invite', description: 'Become a collaborator on another account\'s post' },
+			{
+				name: 'Accept Invite',
+				value: 'accept',
+				action: 'Accept a collaboration invite',
+				description: "Become a collaborator on another account's post",
+			},
 			{ name: 'Decline Invite', value: 'decline', action: 'Decline a collaboration invite' },
-			{ name: 'Get Many Invites', value: 'getInvites', action: 'Get pending collaboration invites', description: 'Posts other accounts invited this account to co-author' },
+			{
+				name: 'Get Many Invites',
+				value: 'getInvites',
+				action: 'Get pending collaboration invites',
+				description: 'Posts other accounts invited this account to co-author',
+			},
 		],
 		'getInvites',
 	),

@@ -3,7 +3,9 @@ import { graphRequest } from '../../shared/transport';
 import { forOperation } from '../../../shared/operation';
 import { commentIdField, readCommentId } from './fields';
 
-export const description = forOperation('comment', 'delete', [commentIdField('ID of the comment to delete (on your own posts)')]);
+export const description = forOperation('comment', 'delete', [
+	commentIdField('ID of the comment to delete (on your own posts)'),
+]);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const commentId = readCommentId(this, itemIndex);

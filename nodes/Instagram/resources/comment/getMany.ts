@@ -11,6 +11,10 @@ export const description = forOperation('comment', 'getMany', [
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
 	const mediaId = readMediaId(this, itemIndex);
-	const comments = await readEdge.call(this, itemIndex, { path: `/${mediaId}/comments`, fieldsParameter: 'commentFields', defaults: DEFAULT_COMMENT_FIELDS });
+	const comments = await readEdge.call(this, itemIndex, {
+		path: `/${mediaId}/comments`,
+		fieldsParameter: 'commentFields',
+		defaults: DEFAULT_COMMENT_FIELDS,
+	});
 	return comments.map((comment) => ({ ...comment, media_id: mediaId }));
 }

@@ -12,6 +12,10 @@ export const description = forOperation('comment', 'getReplies', [
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
 	const commentId = readCommentId(this, itemIndex);
-	const replies = await readEdge.call(this, itemIndex, { path: `/${commentId}/replies`, fieldsParameter: 'replyFields', defaults: DEFAULT_COMMENT_FIELDS });
+	const replies = await readEdge.call(this, itemIndex, {
+		path: `/${commentId}/replies`,
+		fieldsParameter: 'replyFields',
+		defaults: DEFAULT_COMMENT_FIELDS,
+	});
 	return replies.map((reply) => ({ ...reply, parent_comment_id: commentId }));
 }

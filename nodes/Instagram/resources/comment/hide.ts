@@ -17,6 +17,11 @@ export const description = forOperation('comment', 'hide', [
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const commentId = readCommentId(this, itemIndex);
 	const hidden = this.getNodeParameter('hide', itemIndex, true) as boolean;
-	const response = await graphRequest.call(this, { method: 'POST', path: `/${commentId}`, qs: { hide: hidden }, itemIndex });
+	const response = await graphRequest.call(this, {
+		method: 'POST',
+		path: `/${commentId}`,
+		qs: { hide: hidden },
+		itemIndex,
+	});
 	return { ...response, id: commentId, hidden };
 }

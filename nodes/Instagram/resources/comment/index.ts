@@ -14,7 +14,12 @@ export const description: INodeProperties[] = [
 		'comment',
 		[
 			{ name: 'Delete', value: 'delete', action: 'Delete a comment', description: 'Delete a comment on your post' },
-			{ name: 'Get Many', value: 'getMany', action: 'Get comments on a post', description: 'Top-level comments of a post' },
+			{
+				name: 'Get Many',
+				value: 'getMany',
+				action: 'Get comments on a post',
+				description: 'Top-level comments of a post',
+			},
 			{ name: 'Get Replies', value: 'getReplies', action: 'Get replies to a comment' },
 			{ name: 'Hide or Unhide', value: 'hide', action: 'Hide or unhide a comment' },
 			{ name: 'Reply', value: 'reply', action: 'Reply to a comment publicly' },

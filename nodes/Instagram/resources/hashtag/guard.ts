@@ -9,13 +9,22 @@ export function assertFacebookLogin(
 	context: IExecuteFunctions,
 	credentials: InstagramCredentials,
 	itemIndex: number,
-	feature = { name: 'Hashtag search', endpoints: 'hashtag endpoints', operations: 'Hashtag operations', token: 'instagram_basic' },
+	feature = {
+		name: 'Hashtag search',
+		endpoints: 'hashtag endpoints',
+		operations: 'Hashtag operations',
+		token: 'instagram_basic',
+	},
 ): void {
 	if (credentials.loginType === 'facebook') return;
-	throw new NodeOperationError(context.getNode(), `${feature.name} needs Facebook Login: the credential uses Instagram Login (graph.instagram.com), which has no ${feature.endpoints}`, {
-		itemIndex,
-		description: `Create an Instagram credential with Login Type "Facebook Login" (an Instagram professional account linked to a Facebook Page, token with ${feature.token}) to use ${feature.operations}.`,
-	});
+	throw new NodeOperationError(
+		context.getNode(),
+		`${feature.name} needs Facebook Login: the credential uses Instagram Login (graph.instagram.com), which has no ${feature.endpoints}`,
+		{
+			itemIndex,
+			description: `Create an Instagram credential with Login Type "Facebook Login" (an Instagram professional account linked to a Facebook Page, token with ${feature.token}) to use ${feature.operations}.`,
+		},
+	);
 }
 
 /** The collaboration endpoints' entry for assertFacebookLogin. */

@@ -9,7 +9,8 @@ export const operations: Record<string, Operation> = { search, topMedia, recentM
 
 export const description: INodeProperties[] = [
 	{
-		displayName: 'Hashtag operations work only with Facebook Login credentials (graph.facebook.com). Instagram Login has no hashtag search.',
+		displayName:
+			'Hashtag operations work only with Facebook Login credentials (graph.facebook.com). Instagram Login has no hashtag search.',
 		name: 'hashtagNotice',
 		type: 'notice',
 		default: '',
@@ -18,9 +19,24 @@ export const description: INodeProperties[] = [
 	operationField(
 		'hashtag',
 		[
-			{ name: 'Get Recent Media', value: 'recentMedia', action: 'Get recent posts with a hashtag', description: 'Posts from the last 24 h (Facebook Login only)' },
-			{ name: 'Get Top Media', value: 'topMedia', action: 'Get top posts with a hashtag', description: 'Most popular posts (Facebook Login only)' },
-			{ name: 'Search', value: 'search', action: 'Find a hashtag ID', description: 'Hashtag name → ID (Facebook Login only)' },
+			{
+				name: 'Get Recent Media',
+				value: 'recentMedia',
+				action: 'Get recent posts with a hashtag',
+				description: 'Posts from the last 24 h (Facebook Login only)',
+			},
+			{
+				name: 'Get Top Media',
+				value: 'topMedia',
+				action: 'Get top posts with a hashtag',
+				description: 'Most popular posts (Facebook Login only)',
+			},
+			{
+				name: 'Search',
+				value: 'search',
+				action: 'Find a hashtag ID',
+				description: 'Hashtag name → ID (Facebook Login only)',
+			},
 		],
 		'search',
 	),

@@ -5,17 +5,44 @@ import { returnAllOrLimit, textField } from '../../../shared/fields';
 import { fieldsOption, readEdge } from '../common';
 import { assertFacebookLogin } from './guard';
 
-const HASHTAG_MEDIA_FIELDS = ['id', 'caption', 'media_type', 'media_url', 'permalink', 'timestamp', 'like_count', 'comments_count', 'children'];
-const DEFAULT_HASHTAG_MEDIA_FIELDS = ['id', 'caption', 'media_type', 'permalink', 'timestamp', 'like_count', 'comments_count'];
+const HASHTAG_MEDIA_FIELDS = [
+	'id',
+	'caption',
+	'media_type',
+	'media_url',
+	'permalink',
+	'timestamp',
+	'like_count',
+	'comments_count',
+	'children',
+];
+const DEFAULT_HASHTAG_MEDIA_FIELDS = [
+	'id',
+	'caption',
+	'media_type',
+	'permalink',
+	'timestamp',
+	'like_count',
+	'comments_count',
+];
 
 export const hashtagMediaFields: INodeProperties[] = [
 	textField('Hashtag ID', 'hashtagId', { required: true, description: 'The ID returned by Hashtag → Search' }),
 	...returnAllOrLimit(),
-	fieldsOption('hashtagMediaFields', HASHTAG_MEDIA_FIELDS, DEFAULT_HASHTAG_MEDIA_FIELDS, 'Fields of each post to return'),
+	fieldsOption(
+		'hashtagMediaFields',
+		HASHTAG_MEDIA_FIELDS,
+		DEFAULT_HASHTAG_MEDIA_FIELDS,
+		'Fields of each post to return',
+	),
 ];
 
 /** The posts of a hashtag's `top_media` or `recent_media` edge, each with the hashtag's ID. */
-export async function readHashtagMedia(this: IExecuteFunctions, itemIndex: number, edge: 'top_media' | 'recent_media'): Promise<IDataObject[]> {
+export async function readHashtagMedia(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	edge: 'top_media' | 'recent_media',
+): Promise<IDataObject[]> {
 	const credentials = await getInstagramCredentials.call(this);
 	assertFacebookLogin(this, credentials, itemIndex);
 	const hashtagId = String(this.getNodeParameter('hashtagId', itemIndex, '')).trim();

@@ -3,7 +3,16 @@ import { graphRequest } from '../../shared/transport';
 import { fieldsOption, mediaIdLocator, readFields, readMediaId } from '../common';
 import { forOperation } from '../../../shared/operation';
 
-const CHILD_FIELDS = ['id', 'media_type', 'media_url', 'thumbnail_url', 'permalink', 'timestamp', 'username', 'shortcode'];
+const CHILD_FIELDS = [
+	'id',
+	'media_type',
+	'media_url',
+	'thumbnail_url',
+	'permalink',
+	'timestamp',
+	'username',
+	'shortcode',
+];
 const DEFAULT_CHILD_FIELDS = ['id', 'media_type', 'media_url', 'permalink', 'timestamp'];
 
 export const description = forOperation('media', 'getChildren', [

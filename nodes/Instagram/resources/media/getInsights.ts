@@ -33,12 +33,19 @@ const STORY: Array<[string, string?]> = [
 	['replies', 'Replies to the story (0 for viewers in the EU/Japan)'],
 ];
 
-function metricsField(name: string, type: string, metrics: Array<[string, string?]>, defaults: string[]): INodeProperties {
+function metricsField(
+	name: string,
+	type: string,
+	metrics: Array<[string, string?]>,
+	defaults: string[],
+): INodeProperties {
 	return {
 		displayName: 'Metrics',
 		name,
 		type: 'multiOptions',
-		options: [...metrics].sort((a, b) => a[0].localeCompare(b[0])).map(([metric, description]) => ({ name: metric, value: metric, ...(description ? { description } : {}) })),
+		options: [...metrics]
+			.sort((a, b) => a[0].localeCompare(b[0]))
+			.map(([metric, description]) => ({ name: metric, value: metric, ...(description ? { description } : {}) })),
 		default: [...defaults],
 		required: true,
 		displayOptions: { show: { insightsMediaType: [type] } },
@@ -62,9 +69,27 @@ export const description = forOperation('media', 'getInsights', [
 		default: 'FEED',
 		description: 'What the post is (its media_product_type); the metrics offered are the ones Meta has for it',
 	},
-	metricsField('mediaMetrics', 'FEED', COMMON, ['views', 'reach', 'likes', 'comments', 'saved', 'shares', 'total_interactions']),
-	metricsField('reelMetrics', 'REELS', [...COMMON, ...REELS], ['views', 'reach', 'likes', 'comments', 'shares', 'ig_reels_avg_watch_time', 'reels_skip_rate']),
-	metricsField('storyMetrics', 'STORY', [...COMMON.filter(([metric]) => !['comments', 'likes', 'saved'].includes(metric)), ...STORY], ['views', 'reach', 'replies', 'navigation', 'shares']),
+	metricsField('mediaMetrics', 'FEED', COMMON, [
+		'views',
+		'reach',
+		'likes',
+		'comments',
+		'saved',
+		'shares',
+		'total_interactions',
+	]),
+	metricsField(
+		'reelMetrics',
+		'REELS',
+		[...COMMON, ...REELS],
+		['views', 'reach', 'likes', 'comments', 'shares', 'ig_reels_avg_watch_time', 'reels_skip_rate'],
+	),
+	metricsField(
+		'storyMetrics',
+		'STORY',
+		[...COMMON.filter(([metric]) => !['comments', 'likes', 'saved'].includes(metric)), ...STORY],
+		['views', 'reach', 'replies', 'navigation', 'shares'],
+	),
 ]);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {

@@ -11,5 +11,9 @@ export const description = forOperation('media', 'getMany', [
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
 	const credentials = await getInstagramCredentials.call(this);
-	return await readEdge.call(this, itemIndex, { path: `/${credentials.accountId}/media`, fieldsParameter: 'mediaFields', defaults: DEFAULT_MEDIA_FIELDS });
+	return await readEdge.call(this, itemIndex, {
+		path: `/${credentials.accountId}/media`,
+		fieldsParameter: 'mediaFields',
+		defaults: DEFAULT_MEDIA_FIELDS,
+	});
 }

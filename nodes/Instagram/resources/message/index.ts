@@ -10,8 +10,18 @@ export const description: INodeProperties[] = [
 	operationField(
 		'message',
 		[
-			{ name: 'Private Reply', value: 'privateReply', action: 'Reply privately to a comment', description: 'Send one DM to the author of a comment' },
-			{ name: 'Send Text', value: 'sendText', action: 'Send a text DM', description: 'Message someone who wrote to you in the last 24 h' },
+			{
+				name: 'Private Reply',
+				value: 'privateReply',
+				action: 'Reply privately to a comment',
+				description: 'Send one DM to the author of a comment',
+			},
+			{
+				name: 'Send Text',
+				value: 'sendText',
+				action: 'Send a text DM',
+				description: 'Message someone who wrote to you in the last 24 h',
+			},
 		],
 		'privateReply',
 	),

@@ -4,7 +4,10 @@ import { forOperation } from '../../../shared/operation';
 import { sendDirect } from './direct';
 
 export const description = forOperation('message', 'sendText', [
-	textField('Recipient ID', 'recipientId', { required: true, description: 'Instagram-scoped ID (IGSID) of someone who messaged the account in the last 24 hours' }),
+	textField('Recipient ID', 'recipientId', {
+		required: true,
+		description: 'Instagram-scoped ID (IGSID) of someone who messaged the account in the last 24 hours',
+	}),
 	textField('Text', 'text', { typeOptions: { rows: 3 }, required: true }),
 ]);
 

@@ -6,7 +6,6 @@ import { forOperation } from '../../../shared/operation';
 import { collaboratorParams, collaboratorsField, readCollaborators } from './extras';
 import { captionField, MEDIA_KIND_OPTIONS, publishOptions, readPublishOptions } from './options';
 
-
 export const MIN_CAROUSEL_ITEMS = 2;
 export const MAX_CAROUSEL_ITEMS = 10;
 
@@ -44,10 +43,19 @@ export const description = forOperation('publish', 'carousel', [
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const credentials = await getInstagramCredentials.call(this);
-	const collection = this.getNodeParameter('carouselItems', itemIndex, {}) as { item?: Array<{ type?: string; url?: string }> };
-	const items = (collection.item ?? []).map((entry) => ({ type: entry.type === 'video' ? 'video' : 'image', url: String(entry.url ?? '').trim() }));
+	const collection = this.getNodeParameter('carouselItems', itemIndex, {}) as {
+		item?: Array<{ type?: string; url?: string }>;
+	};
+	const items = (collection.item ?? []).map((entry) => ({
+		type: entry.type === 'video' ? 'video' : 'image',
+		url: String(entry.url ?? '').trim(),
+	}));
 	if (items.length < MIN_CAROUSEL_ITEMS || items.length > MAX_CAROUSEL_ITEMS) {
-		throw new NodeOperationError(this.getNode(), `A carousel needs ${MIN_CAROUSEL_ITEMS} to ${MAX_CAROUSEL_ITEMS} items; got ${items.length}`, { itemIndex });
+		throw new NodeOperationError(
+			this.getNode(),
+			`A carousel needs ${MIN_CAROUSEL_ITEMS} to ${MAX_CAROUSEL_ITEMS} items; got ${items.length}`,
+			{ itemIndex },
+		);
 	}
 	const empty = items.findIndex((entry) => !entry.url);
 	if (empty >= 0) throw new NodeOperationError(this.getNode(), `Carousel item ${empty + 1} has no URL`, { itemIndex });
@@ -62,6 +70,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	// Collaborators go on the carousel container only (Meta refuses them on carousel items).
 	const main: IDataObject = { media_type: 'CAROUSEL', ...collaboratorParams(collaborators) };
 	if (caption) main.caption = caption;
-	const published = await runPublish(this, credentials.accountId, { children, main: { params: main, label: 'carousel' } }, readPublishOptions(this, itemIndex), itemIndex);
+	const published = await runPublish(
+		this,
+		credentials.accountId,
+		{ children, main: { params: main, label: 'carousel' } },
+		readPublishOptions(this, itemIndex),
+		itemIndex,
+	);
 	return collaborators.length ? { ...published, collaborators_invited: collaborators } : published;
 }

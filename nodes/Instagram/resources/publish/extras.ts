@@ -27,11 +27,20 @@ export function trialReelField(): INodeProperties {
 		type: 'options',
 		options: [
 			{ name: 'No (Regular Reel)', value: 'off' },
-			{ name: 'Trial, Share With Followers Manually', value: 'MANUAL', description: 'Shown to non-followers first; share it with followers yourself in the Instagram app' },
-			{ name: 'Trial, Share Automatically if It Performs Well', value: 'SS_PERFORMANCE', description: 'Shown to non-followers first; Instagram shares it with followers if it performs well' },
+			{
+				name: 'Trial, Share With Followers Manually',
+				value: 'MANUAL',
+				description: 'Shown to non-followers first; share it with followers yourself in the Instagram app',
+			},
+			{
+				name: 'Trial, Share Automatically if It Performs Well',
+				value: 'SS_PERFORMANCE',
+				description: 'Shown to non-followers first; Instagram shares it with followers if it performs well',
+			},
 		],
 		default: 'off',
-		description: 'Whether to publish a trial reel (trial_params). Meta offers trial reels only to some accounts; others get Meta\'s refusal and nothing is published.',
+		description:
+			"Whether to publish a trial reel (trial_params). Meta offers trial reels only to some accounts; others get Meta's refusal and nothing is published.",
 	};
 }
 
@@ -50,7 +59,10 @@ export function parseCollaborators(value: unknown): string[] {
 	}
 	const bad = unique.find((name) => !USERNAME.test(name));
 	if (bad !== undefined) {
-		throw new InputError(`Collaborators: "${bad}" is not an Instagram username. Nothing was published.`, 'Usernames have up to 30 letters, digits, periods or underscores (no spaces or URLs).');
+		throw new InputError(
+			`Collaborators: "${bad}" is not an Instagram username. Nothing was published.`,
+			'Usernames have up to 30 letters, digits, periods or underscores (no spaces or URLs).',
+		);
 	}
 	return unique;
 }
@@ -64,7 +76,10 @@ export function collaboratorParams(names: string[]): IDataObject {
 export function trialParams(choice: unknown): IDataObject {
 	if (choice === undefined || choice === null || choice === '' || choice === 'off') return {};
 	if (!TRIAL_STRATEGIES.includes(choice as TrialStrategy)) {
-		throw new InputError(`Trial Reel: "${String(choice)}" is not a graduation strategy`, `Use one of: off, ${TRIAL_STRATEGIES.join(', ')}.`);
+		throw new InputError(
+			`Trial Reel: "${String(choice)}" is not a graduation strategy`,
+			`Use one of: off, ${TRIAL_STRATEGIES.join(', ')}.`,
+		);
 	}
 	return { trial_params: JSON.stringify({ graduation_strategy: choice }) };
 }

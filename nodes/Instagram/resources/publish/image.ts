@@ -7,7 +7,11 @@ import { collaboratorParams, collaboratorsField, readCollaborators } from './ext
 import { captionField, publishOptions, readPublishOptions } from './options';
 
 export const description = forOperation('publish', 'image', [
-	textField('Image URL', 'imageUrl', { required: true, placeholder: 'https://cdn.example.com/post.jpg', description: 'Public URL of a JPEG (Instagram downloads it; no login or redirects to HTML)' }),
+	textField('Image URL', 'imageUrl', {
+		required: true,
+		placeholder: 'https://cdn.example.com/post.jpg',
+		description: 'Public URL of a JPEG (Instagram downloads it; no login or redirects to HTML)',
+	}),
 	captionField(),
 	textField('Alt Text', 'altText', { description: 'Description of the image for screen readers' }),
 	collaboratorsField(),
@@ -24,6 +28,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const params: IDataObject = { image_url: imageUrl, ...collaboratorParams(collaborators) };
 	if (caption) params.caption = caption;
 	if (altText) params.alt_text = altText;
-	const published = await runPublish(this, credentials.accountId, { children: [], main: { params, label: 'image' } }, readPublishOptions(this, itemIndex), itemIndex);
+	const published = await runPublish(
+		this,
+		credentials.accountId,
+		{ children: [], main: { params, label: 'image' } },
+		readPublishOptions(this, itemIndex),
+		itemIndex,
+	);
 	return collaborators.length ? { ...published, collaborators_invited: collaborators } : published;
 }

@@ -13,8 +13,18 @@ export const description: INodeProperties[] = [
 	operationField(
 		'publish',
 		[
-			{ name: 'Carousel', value: 'carousel', action: 'Publish a carousel', description: '2–10 images or videos in one post' },
-			{ name: 'Get Quota', value: 'getQuota', action: 'Get the publishing quota', description: 'Posts published in the last 24 h and the limit' },
+			{
+				name: 'Carousel',
+				value: 'carousel',
+				action: 'Publish a carousel',
+				description: '2–10 images or videos in one post',
+			},
+			{
+				name: 'Get Quota',
+				value: 'getQuota',
+				action: 'Get the publishing quota',
+				description: 'Posts published in the last 24 h and the limit',
+			},
 			{ name: 'Image', value: 'image', action: 'Publish an image post' },
 			{ name: 'Reel', value: 'reel', action: 'Publish a reel', description: 'A video post' },
 			{ name: 'Story', value: 'story', action: 'Publish a story', description: 'Image or video, visible for 24 h' },

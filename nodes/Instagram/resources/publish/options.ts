@@ -40,7 +40,10 @@ export function publishOptions(): INodeProperties {
 	};
 }
 
-export function readPublishOptions(context: IExecuteFunctions, itemIndex: number): { checkQuota: boolean; schedule: PollSchedule } {
+export function readPublishOptions(
+	context: IExecuteFunctions,
+	itemIndex: number,
+): { checkQuota: boolean; schedule: PollSchedule } {
 	const options = context.getNodeParameter('publishOptions', itemIndex, {}) as IDataObject;
 	const first = Number(options.firstCheckDelaySeconds ?? DEFAULT_POLL_SCHEDULE.initialDelayMs / 1000);
 	const max = Number(options.maxWaitSeconds ?? DEFAULT_POLL_SCHEDULE.maxTotalWaitMs / 1000);

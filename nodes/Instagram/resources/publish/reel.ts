@@ -7,7 +7,11 @@ import { collaboratorParams, collaboratorsField, readCollaborators, trialParams,
 import { captionField, publishOptions, readPublishOptions } from './options';
 
 export const description = forOperation('publish', 'reel', [
-	textField('Video URL', 'videoUrl', { required: true, placeholder: 'https://cdn.example.com/reel.mp4', description: 'Public URL of an MP4/MOV video (H.264, AAC; 3 s to 15 min)' }),
+	textField('Video URL', 'videoUrl', {
+		required: true,
+		placeholder: 'https://cdn.example.com/reel.mp4',
+		description: 'Public URL of an MP4/MOV video (H.264, AAC; 3 s to 15 min)',
+	}),
 	captionField(),
 	{
 		displayName: 'Share to Feed',
@@ -39,7 +43,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	};
 	if (caption) params.caption = caption;
 	if (coverUrl) params.cover_url = coverUrl;
-	const published = await runPublish(this, credentials.accountId, { children: [], main: { params, label: trial.trial_params ? 'trial reel' : 'reel' } }, readPublishOptions(this, itemIndex), itemIndex);
+	const published = await runPublish(
+		this,
+		credentials.accountId,
+		{ children: [], main: { params, label: trial.trial_params ? 'trial reel' : 'reel' } },
+		readPublishOptions(this, itemIndex),
+		itemIndex,
+	);
 	return {
 		...published,
 		...(trial.trial_params ? { trial_params: JSON.parse(String(trial.trial_params)) as IDataObject } : {}),

@@ -13,7 +13,10 @@ export const description = forOperation('publish', 'story', [
 		options: MEDIA_KIND_OPTIONS,
 		default: 'image',
 	},
-	textField('Media URL', 'storyUrl', { required: true, description: 'Public URL of the image (JPEG) or video (MP4/MOV) for the story' }),
+	textField('Media URL', 'storyUrl', {
+		required: true,
+		description: 'Public URL of the image (JPEG) or video (MP4/MOV) for the story',
+	}),
 	publishOptions(),
 ]);
 
@@ -23,5 +26,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const url = String(this.getNodeParameter('storyUrl', itemIndex, '')).trim();
 	if (!url) throw new NodeOperationError(this.getNode(), 'Media URL is empty', { itemIndex });
 	const params: IDataObject = { media_type: 'STORIES', [kind === 'video' ? 'video_url' : 'image_url']: url };
-	return await runPublish(this, credentials.accountId, { children: [], main: { params, label: 'story' } }, readPublishOptions(this, itemIndex), itemIndex);
+	return await runPublish(
+		this,
+		credentials.accountId,
+		{ children: [], main: { params, label: 'story' } },
+		readPublishOptions(this, itemIndex),
+		itemIndex,
+	);
 }

@@ -2,12 +2,7 @@
 // secret) and posts it to /api/v1/ingest-bundle. A fresh timestamp and signature on every attempt;
 // the same webhook-id on retries, so the service writes it once.
 import { randomUUID } from 'crypto';
-import {
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-} from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { compact, toJsonValue, toTags } from '../../shared/fields';
 import { signHeaders } from '../../../shared/standardWebhooks';
 import { CREDENTIAL_TYPE, serviceRequest } from '../../shared/transport';
@@ -28,7 +23,8 @@ export const description = forOperation('bundle', 'ingest', [
 			{
 				name: 'Assets From Input Items',
 				value: 'items',
-				description: 'Every input item is one asset (slug, type, title, content, is_premium, tags); all go in one bundle',
+				description:
+					'Every input item is one asset (slug, type, title, content, is_premium, tags); all go in one bundle',
 			},
 			{
 				name: 'Bundle JSON per Item',
@@ -52,7 +48,8 @@ export const description = forOperation('bundle', 'ingest', [
 		type: 'json',
 		default: '={{ $json }}',
 		required: true,
-		description: 'The bundle: { "bundle_id": "…", "assets": [{ "slug", "type", "title", "content", "is_premium", "tags" }] }',
+		description:
+			'The bundle: { "bundle_id": "…", "assets": [{ "slug", "type", "title", "content", "is_premium", "tags" }] }',
 		displayOptions: { show: { source: ['json'] } },
 	},
 	collectionField('Options', 'options', 'Add Option', [
@@ -78,7 +75,12 @@ export function assetFromItem(json: IDataObject): IDataObject {
 	return compact(asset);
 }
 
-async function ingest(this: IExecuteFunctions, bundle: IDataObject, messageId: string, itemIndex: number): Promise<IDataObject> {
+async function ingest(
+	this: IExecuteFunctions,
+	bundle: IDataObject,
+	messageId: string,
+	itemIndex: number,
+): Promise<IDataObject> {
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
 	const secret = String(credentials.signingSecret ?? '').trim();
 	if (!secret) {
@@ -89,9 +91,13 @@ async function ingest(this: IExecuteFunctions, bundle: IDataObject, messageId: s
 		);
 	}
 	if (!secret.startsWith('whsec_')) {
-		throw new NodeOperationError(this.getNode(), 'The bundle signing secret must start with "whsec_" — copy it exactly as the service administrator gave it', {
-			itemIndex,
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			'The bundle signing secret must start with "whsec_" — copy it exactly as the service administrator gave it',
+			{
+				itemIndex,
+			},
+		);
 	}
 	const body = JSON.stringify(bundle);
 	const id = messageId || `msg_${randomUUID().replace(/-/g, '')}`;
@@ -109,7 +115,11 @@ async function ingest(this: IExecuteFunctions, bundle: IDataObject, messageId: s
 async function ingestItem(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const bundle = toJsonValue(this.getNodeParameter('bundle', itemIndex)) as IDataObject;
 	if (!bundle || typeof bundle !== 'object' || Array.isArray(bundle)) {
-		throw new NodeOperationError(this.getNode(), 'The Bundle field must be a JSON object: { "bundle_id": "…", "assets": [ … ] }', { itemIndex });
+		throw new NodeOperationError(
+			this.getNode(),
+			'The Bundle field must be a JSON object: { "bundle_id": "…", "assets": [ … ] }',
+			{ itemIndex },
+		);
 	}
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	return await ingest.call(this, bundle, String(options.messageId ?? ''), itemIndex);

@@ -13,7 +13,8 @@ export const description = forOperation('campaign', 'claim', [
 		type: 'number',
 		default: 100,
 		typeOptions: { minValue: 1, maxValue: 1000 },
-		description: 'How many pending recipients to claim. Each is claimed once: two workflows never get the same recipient.',
+		description:
+			'How many pending recipients to claim. Each is claimed once: two workflows never get the same recipient.',
 	},
 	collectionField('Options', 'claimOptions', 'Add Option', [
 		{
@@ -41,4 +42,3 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	// One item per recipient, carrying the campaign so the nodes after WhatsApp can record results.
 	return recipients.map((recipient) => ({ campaign_id: campaignId, ...recipient }));
 }
-

@@ -10,7 +10,11 @@ function controlOperation(action: 'pause' | 'resume' | 'cancel'): ItemOperation 
 	const description: INodeProperties[] = forOperation('campaign', action, [campaignIdField()]);
 	async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 		const campaignId = this.getNodeParameter('campaignId', itemIndex) as string;
-		return await serviceRequest.call(this, { method: 'POST', path: `/campaigns/${segment(campaignId)}/${action}`, itemIndex });
+		return await serviceRequest.call(this, {
+			method: 'POST',
+			path: `/campaigns/${segment(campaignId)}/${action}`,
+			itemIndex,
+		});
 	}
 	return { description, execute };
 }

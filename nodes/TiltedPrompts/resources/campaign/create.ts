@@ -9,7 +9,11 @@ const MATCH_OPTIONS = choices(['Any Tag', 'any'], ['All Tags', 'all']);
 
 export const description = forOperation('campaign', 'create', [
 	textField('Name', 'name', { required: true, placeholder: 'e.g. Diwali sale 2026' }),
-	textField('Template Name', 'templateName', { required: true, placeholder: 'e.g. new_post_alert', description: 'The approved WhatsApp message template the campaign sends' }),
+	textField('Template Name', 'templateName', {
+		required: true,
+		placeholder: 'e.g. new_post_alert',
+		description: 'The approved WhatsApp message template the campaign sends',
+	}),
 	{
 		displayName: 'Template Language',
 		name: 'templateLanguage',
@@ -50,7 +54,8 @@ export const description = forOperation('campaign', 'create', [
 			name: 'scheduled_at',
 			type: 'dateTime',
 			default: '',
-			description: 'Start sending at this time: until then Claim Recipients hands out nobody (the report says "Scheduled")',
+			description:
+				'Start sending at this time: until then Claim Recipients hands out nobody (the report says "Scheduled")',
 		},
 		{
 			displayName: 'Idempotency Key',
@@ -68,7 +73,11 @@ export const description = forOperation('campaign', 'create', [
 function startAt(value: unknown): string | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
 	const at = new Date(String(value));
-	if (Number.isNaN(at.getTime())) throw new InputError(`Start At: expected a date and time, received "${String(value)}"`, 'Pick a date and time, or remove the field to start now.');
+	if (Number.isNaN(at.getTime()))
+		throw new InputError(
+			`Start At: expected a date and time, received "${String(value)}"`,
+			'Pick a date and time, or remove the field to start now.',
+		);
 	return at.toISOString();
 }
 
@@ -94,4 +103,3 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	});
 	return await serviceRequest.call(this, { method: 'POST', path: '/campaigns', body, itemIndex });
 }
-

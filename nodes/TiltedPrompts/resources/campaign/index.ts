@@ -35,9 +35,15 @@ export const description: INodeProperties[] = [
 				name: 'Get Report',
 				value: 'getReport',
 				action: 'Get a campaign report',
-				description: 'Status, a one-line summary for staff, the funnel (sent, delivered, read, replied, failed by reason) and the report page link',
+				description:
+					'Status, a one-line summary for staff, the funnel (sent, delivered, read, replied, failed by reason) and the report page link',
 			},
-			{ name: 'Pause', value: 'pause', action: 'Pause a campaign', description: 'Claims hand out nobody until the campaign is resumed' },
+			{
+				name: 'Pause',
+				value: 'pause',
+				action: 'Pause a campaign',
+				description: 'Claims hand out nobody until the campaign is resumed',
+			},
 			{
 				name: 'Record Results',
 				value: 'recordResults',

@@ -1,11 +1,6 @@
 // Campaign → Record Results: takes the WhatsApp node's output items (a wamid, or an error with
 // Meta's code, details and fbtrace_id) and records them in the campaign ledger in one request.
-import {
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-} from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { compact, segment } from '../../shared/fields';
 import { serviceRequest } from '../../shared/transport';
 import { forOperation } from '../../../shared/operation';
@@ -24,7 +19,7 @@ export const description = forOperation('campaign', 'recordResults', [
 		default: '={{ $json.wa_id ?? $json.user_id ?? $json.contacts?.[0]?.input ?? $json.to ?? $json.recipient }}',
 		required: true,
 		description:
-			'The recipient each input item belongs to: the phone number or, for a customer known only by it, the WhatsApp user ID (BSUID). After a WhatsApp node, point at the claimed recipient, e.g. {{ $(\'Claim Recipients\').item.JSON.wa_id ?? $(\'Claim Recipients\').item.JSON.user_id }}.',
+			"The recipient each input item belongs to: the phone number or, for a customer known only by it, the WhatsApp user ID (BSUID). After a WhatsApp node, point at the claimed recipient, e.g. {{ $('Claim Recipients').item.JSON.wa_id ?? $('Claim Recipients').item.JSON.user_id }}.",
 	},
 ]);
 
@@ -58,7 +53,11 @@ export type SendResult = { wa_id: string; wamid: string } | { wa_id: string; err
  * through, so some of these may have gone out): maybe sent, so the recipient stays claimed and becomes
  * unknown, never resent unless asked.
  */
-export type Unrecordable = { wa_id: string; unrecordable: 'not_sent' | 'no_result' | 'error_without_meta_code'; message: string };
+export type Unrecordable = {
+	wa_id: string;
+	unrecordable: 'not_sent' | 'no_result' | 'error_without_meta_code';
+	message: string;
+};
 
 function text(value: unknown, max: number): string | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
@@ -112,7 +111,8 @@ export function sendResultFromItem(json: Json, waId: string): SendResult | Unrec
 	return {
 		wa_id: waId,
 		unrecordable: 'no_result',
-		message: 'The item holds neither a message ID (wamid) nor an error — connect this node to the WhatsApp node’s output, with “Continue On Fail” on',
+		message:
+			'The item holds neither a message ID (wamid) nor an error — connect this node to the WhatsApp node’s output, with “Continue On Fail” on',
 	};
 }
 
@@ -122,8 +122,16 @@ export function sendResultFromItem(json: Json, waId: string): SendResult | Unrec
  * the campaign stops as failed with the reason in plain words, so the next claim hands out nobody
  * (no loop re-sending a template that cannot be sent) and the report says why. Resume after the fix.
  */
-async function stopCampaign(this: IExecuteFunctions, campaignId: string, notSent: Unrecordable[], total: number): Promise<void> {
-	const reason = notSent.length === total ? notSent[0].message : `${notSent.length} of ${total} messages could not be sent: ${notSent[0].message}`;
+async function stopCampaign(
+	this: IExecuteFunctions,
+	campaignId: string,
+	notSent: Unrecordable[],
+	total: number,
+): Promise<void> {
+	const reason =
+		notSent.length === total
+			? notSent[0].message
+			: `${notSent.length} of ${total} messages could not be sent: ${notSent[0].message}`;
 	await serviceRequest.call(this, {
 		method: 'POST',
 		path: `/campaigns/${segment(campaignId)}/fail`,
@@ -145,7 +153,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		}
 		perItem.push(sendResultFromItem(items[itemIndex].json, waId));
 	}
-	const recordable = perItem.map((result, index) => ({ result, index })).filter(({ result }) => !('unrecordable' in result));
+	const recordable = perItem
+		.map((result, index) => ({ result, index }))
+		.filter(({ result }) => !('unrecordable' in result));
 	const answers = new Map<number, IDataObject>();
 	for (let start = 0; start < recordable.length; start += RESULTS_CHUNK) {
 		const chunk = recordable.slice(start, start + RESULTS_CHUNK);
@@ -157,12 +167,16 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const data = Array.isArray(response.data) ? (response.data as IDataObject[]) : [];
 		chunk.forEach(({ index }, offset) => answers.set(index, data[offset] ?? {}));
 	}
-	const notSent = perItem.flatMap((result) => ('unrecordable' in result && result.unrecordable === 'not_sent' ? [result] : []));
+	const notSent = perItem.flatMap((result) =>
+		'unrecordable' in result && result.unrecordable === 'not_sent' ? [result] : [],
+	);
 	if (notSent.length > 0) await stopCampaign.call(this, campaignId, notSent, items.length);
 	// Items with no result at all mean the WhatsApp node stopped the run (e.g. on error 190) and n8n
 	// passed its input through: some may have gone out. Record what was sent, then stop the workflow:
 	// claiming further batches would only strand more recipients.
-	const unknown = perItem.flatMap((result, index) => ('unrecordable' in result && result.unrecordable === 'no_result' ? [index] : []));
+	const unknown = perItem.flatMap((result, index) =>
+		'unrecordable' in result && result.unrecordable === 'no_result' ? [index] : [],
+	);
 	if (unknown.length > 0) {
 		throw new NodeOperationError(
 			this.getNode(),
@@ -183,4 +197,3 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		return { json: { campaign_id: campaignId, ...answer }, pairedItem: { item: index } };
 	});
 }
-

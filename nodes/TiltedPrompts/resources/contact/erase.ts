@@ -8,7 +8,13 @@ export const description = forOperation('contact', 'erase', [waIdField()]);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const waId = this.getNodeParameter('waId', itemIndex) as string;
-	const response: unknown = await serviceRequest.call(this, { method: 'DELETE', path: `/contacts/${segment(waId)}`, itemIndex });
+	const response: unknown = await serviceRequest.call(this, {
+		method: 'DELETE',
+		path: `/contacts/${segment(waId)}`,
+		itemIndex,
+	});
 	// 204 No Content: the body is empty (`{}`).
-	return response && typeof response === 'object' && Object.keys(response).length > 0 ? (response as IDataObject) : { wa_id: waId, erased: true };
+	return response && typeof response === 'object' && Object.keys(response).length > 0
+		? (response as IDataObject)
+		: { wa_id: waId, erased: true };
 }

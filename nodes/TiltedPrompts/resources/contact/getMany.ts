@@ -26,4 +26,3 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const qs = compact({ tag: filters.tag as string | undefined, consent: filters.consent as string | undefined });
 	return await serviceRequestList.call(this, '/contacts', qs, { returnAll, limit, itemIndex });
 }
-

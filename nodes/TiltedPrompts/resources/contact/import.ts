@@ -19,7 +19,9 @@ export const description = forOperation('contact', 'import', [
 		required: true,
 		description: 'The WhatsApp number of each input item’s contact (an expression over the item)',
 	},
-	collectionField('Fields', 'fields', 'Add Field', contactFields, { description: 'Values for each contact; use expressions such as {{ $JSON.name }}' }),
+	collectionField('Fields', 'fields', 'Add Field', contactFields, {
+		description: 'Values for each contact; use expressions such as {{ $JSON.name }}',
+	}),
 ]);
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
@@ -38,4 +40,3 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	}
 	return output;
 }
-

@@ -14,9 +14,15 @@ export const contactFields: INodeProperties['options'] = [
 		default: 'opted_in',
 		description: 'Marketing consent. Only opted-in contacts are included in campaigns.',
 	},
-	textField('Consent Note', 'consent_note', { placeholder: 'e.g. checkout form', description: 'Where the consent was given, kept in the consent history' }),
+	textField('Consent Note', 'consent_note', {
+		placeholder: 'e.g. checkout form',
+		description: 'Where the consent was given, kept in the consent history',
+	}),
 	textField('Name', 'name'),
-	textField('Tags', 'tags', { placeholder: 'e.g. lead, diwali', description: 'Comma-separated tags; campaigns select their audience by tag' }),
+	textField('Tags', 'tags', {
+		placeholder: 'e.g. lead, diwali',
+		description: 'Comma-separated tags; campaigns select their audience by tag',
+	}),
 ];
 
 export const description = forOperation('contact', 'upsert', [
@@ -43,4 +49,3 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		itemIndex,
 	});
 }
-

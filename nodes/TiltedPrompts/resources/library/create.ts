@@ -30,7 +30,10 @@ export const description = forOperation('library', 'create', [
 			default: false,
 			description: 'Whether only pro users may read this asset',
 		},
-		textField('Slug', 'slug', { placeholder: 'e.g. captions/diwali-sale', description: 'Stable key of the asset; a bundle with the same slug updates it' }),
+		textField('Slug', 'slug', {
+			placeholder: 'e.g. captions/diwali-sale',
+			description: 'Stable key of the asset; a bundle with the same slug updates it',
+		}),
 		textField('Tags', 'tags', { placeholder: 'e.g. festive, sale', description: 'Comma-separated tags' }),
 	]),
 ]);
@@ -47,4 +50,3 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	});
 	return await serviceRequest.call(this, { method: 'POST', path: '/library/assets', body, itemIndex });
 }
-

@@ -14,7 +14,12 @@ export const description: INodeProperties[] = [
 		'library',
 		[
 			{ name: 'Create', value: 'create', action: 'Create a library asset', description: 'Add an asset to the library' },
-			{ name: 'Delete', value: 'delete', action: 'Delete a library asset', description: 'Remove an asset from the library' },
+			{
+				name: 'Delete',
+				value: 'delete',
+				action: 'Delete a library asset',
+				description: 'Remove an asset from the library',
+			},
 			{ name: 'Get', value: 'get', action: 'Get a library asset', description: 'Get one asset by ID' },
 			{
 				name: 'Search',

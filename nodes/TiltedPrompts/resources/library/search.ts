@@ -8,7 +8,10 @@ import { ASSET_TYPE_OPTIONS } from './shared';
 const PREMIUM_OPTIONS = choices(['Any', 'any'], ['Free Only', 'false'], ['Premium Only', 'true']);
 
 export const description = forOperation('library', 'search', [
-	textField('Search Text', 'query', { placeholder: 'e.g. diwali sale caption', description: 'Words to look for in titles and content (full-text search). Leave empty to list assets.' }),
+	textField('Search Text', 'query', {
+		placeholder: 'e.g. diwali sale caption',
+		description: 'Words to look for in titles and content (full-text search). Leave empty to list assets.',
+	}),
 	...returnAllOrLimit(),
 	collectionField('Filters', 'filters', 'Add Filter', [
 		{
@@ -44,4 +47,3 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	});
 	return await serviceRequestList.call(this, '/library/assets', qs, { returnAll, limit, itemIndex });
 }
-

@@ -13,7 +13,12 @@ export const ASSET_TYPE_OPTIONS = choices(
 
 export function assetIdField(): INodeProperties {
 	return listOrIdLocator(
-		{ displayName: 'Asset', name: 'assetId', description: 'The library asset to use', searchListMethod: 'searchAssets' },
+		{
+			displayName: 'Asset',
+			name: 'assetId',
+			description: 'The library asset to use',
+			searchListMethod: 'searchAssets',
+		},
 		{ placeholder: 'e.g. 7b1c3f0e-…' },
 	);
 }

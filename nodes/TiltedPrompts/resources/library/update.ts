@@ -45,8 +45,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		tags: fields.tags === undefined ? undefined : toTags(fields.tags),
 	});
 	if (Object.keys(body).length === 0) {
-		throw new NodeOperationError(this.getNode(), 'Nothing to update: add at least one field under Update Fields', { itemIndex });
+		throw new NodeOperationError(this.getNode(), 'Nothing to update: add at least one field under Update Fields', {
+			itemIndex,
+		});
 	}
 	return await serviceRequest.call(this, { method: 'PATCH', path: `/library/assets/${segment(id)}`, body, itemIndex });
 }
-

@@ -5,5 +5,11 @@ import { serviceRequest } from '../../shared/transport';
 export const description = forOperation('service', 'getHealth', []);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
-	return await serviceRequest.call(this, { method: 'GET', path: '/healthz', outsideApi: true, authenticate: false, itemIndex });
+	return await serviceRequest.call(this, {
+		method: 'GET',
+		path: '/healthz',
+		outsideApi: true,
+		authenticate: false,
+		itemIndex,
+	});
 }

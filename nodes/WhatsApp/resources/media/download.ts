@@ -16,7 +16,12 @@ export const description: INodeProperties[] = forOperation('media', 'download', 
 
 export async function execute(this: IExecuteFunctions, i: number): Promise<OutputItem> {
 	const mediaId = readMediaId.call(this, i);
-	const meta = (await graphCall.call(this, { method: 'GET', path: `/${encodeURIComponent(mediaId)}` }, i)) as { url: string; mime_type?: string; sha256?: string; file_size?: number };
+	const meta = (await graphCall.call(this, { method: 'GET', path: `/${encodeURIComponent(mediaId)}` }, i)) as {
+		url: string;
+		mime_type?: string;
+		sha256?: string;
+		file_size?: number;
+	};
 	// The media URL needs the same bearer token and expires after 5 minutes: fetch it right away.
 	const data = (await graphCall.call(this, { method: 'GET', url: meta.url, binary: true }, i)) as unknown as Buffer;
 	const extension = (meta.mime_type ?? '').split('/')[1]?.split(';')[0] ?? 'bin';

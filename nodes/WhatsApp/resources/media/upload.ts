@@ -16,6 +16,11 @@ export const description: INodeProperties[] = forOperation('media', 'upload', [
 ]);
 
 export async function execute(this: IExecuteFunctions, i: number): Promise<IDataObject> {
-	const id = await uploadBinary.call(this, i, getPhoneNumberId.call(this, i), String(this.getNodeParameter('binaryPropertyName', i, 'data')));
+	const id = await uploadBinary.call(
+		this,
+		i,
+		getPhoneNumberId.call(this, i),
+		String(this.getNodeParameter('binaryPropertyName', i, 'data')),
+	);
 	return { id };
 }

@@ -7,7 +7,6 @@ import * as sendTemplate from './sendTemplate';
 
 export const operations: Record<string, Operation> = { send, sendTemplate, markAsRead };
 
-
 /** Shared by Send and Send Template: the bulk path's throttling and retry options. */
 export const bulkOptionsDescription: INodeProperties = {
 	displayName: 'Sending Options',
@@ -32,7 +31,8 @@ export const bulkOptionsDescription: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 0, maxValue: 10 },
 			default: 5,
-			description: 'Retries of a message after a temporary error (130429, 131056, 1, 2, 4, 80007, 131057, HTTP 5xx, network). Permanent errors are never retried.',
+			description:
+				'Retries of a message after a temporary error (130429, 131056, 1, 2, 4, 80007, 131057, HTTP 5xx, network). Permanent errors are never retried.',
 		},
 		{
 			displayName: 'Seconds Between Messages to One Recipient',
@@ -40,7 +40,8 @@ export const bulkOptionsDescription: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 0, numberPrecision: 2 },
 			default: 6,
-			description: 'Meta\'s pair rate limit: about one message per 6 s to the same customer. Later messages to that customer wait (they are not failed). 0 turns this off.',
+			description:
+				"Meta's pair rate limit: about one message per 6 s to the same customer. Later messages to that customer wait (they are not failed). 0 turns this off.",
 		},
 		{
 			displayName: 'Shared Send Budget',
@@ -56,7 +57,8 @@ export const bulkOptionsDescription: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 1, maxValue: 1000 },
 			default: 80,
-			description: 'Your number\'s throughput: 80 by default, up to 1,000 after Meta upgrades it. Sends are paced to stay under it.',
+			description:
+				"Your number's throughput: 80 by default, up to 1,000 after Meta upgrades it. Sends are paced to stay under it.",
 		},
 	],
 };
@@ -65,9 +67,24 @@ export const description: INodeProperties[] = [
 	operationField(
 		'message',
 		[
-			{ name: 'Mark as Read', value: 'markAsRead', action: 'Mark a message as read', description: 'Send a read receipt, optionally with a typing indicator' },
-			{ name: 'Send', value: 'send', action: 'Send a message', description: 'Text, media, location, contacts, reaction or interactive message (in the 24 h window)' },
-			{ name: 'Send Template', value: 'sendTemplate', action: 'Send a template message', description: 'Send an approved template, e.g. a campaign to opted-in customers' },
+			{
+				name: 'Mark as Read',
+				value: 'markAsRead',
+				action: 'Mark a message as read',
+				description: 'Send a read receipt, optionally with a typing indicator',
+			},
+			{
+				name: 'Send',
+				value: 'send',
+				action: 'Send a message',
+				description: 'Text, media, location, contacts, reaction or interactive message (in the 24 h window)',
+			},
+			{
+				name: 'Send Template',
+				value: 'sendTemplate',
+				action: 'Send a template message',
+				description: 'Send an approved template, e.g. a campaign to opted-in customers',
+			},
 		],
 		'send',
 	),

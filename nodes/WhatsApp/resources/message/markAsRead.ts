@@ -13,7 +13,8 @@ export const description: INodeProperties[] = forOperation('message', 'markAsRea
 		default: '',
 		required: true,
 		placeholder: 'wamid.HBgL…',
-		description: 'The incoming message to mark as read (the blue ticks); earlier messages of the conversation are marked too',
+		description:
+			'The incoming message to mark as read (the blue ticks); earlier messages of the conversation are marked too',
 	},
 	{
 		displayName: 'Show Typing Indicator',

@@ -34,7 +34,12 @@ export interface MediaParams {
 	binary: string;
 }
 
-export const MESSAGE_MEDIA: MediaParams = { source: 'mediaSource', link: 'mediaLink', id: 'mediaId', binary: 'binaryPropertyName' };
+export const MESSAGE_MEDIA: MediaParams = {
+	source: 'mediaSource',
+	link: 'mediaLink',
+	id: 'mediaId',
+	binary: 'binaryPropertyName',
+};
 export const HEADER_MEDIA_PARAMS: MediaParams = {
 	source: 'interactiveHeaderMediaSource',
 	link: 'interactiveHeaderMediaLink',
@@ -77,7 +82,10 @@ function readHeader(p: Param, type: string): { header?: InteractiveHeader; uploa
 		const filename = p<string>('interactiveHeaderFilename', '');
 		if (filename) media.filename = filename;
 	}
-	const upload = source.from === 'binary' ? { propertyName: source.property, path: ['interactive', 'header', headerType] } : undefined;
+	const upload =
+		source.from === 'binary'
+			? { propertyName: source.property, path: ['interactive', 'header', headerType] }
+			: undefined;
 	return { header: { type: headerType as 'image' | 'video' | 'document', media }, upload };
 }
 
@@ -85,10 +93,15 @@ type Row = { id: string; title: string; description?: string };
 
 function readAction(p: Param, type: string): InteractiveAction {
 	if (type === 'interactiveButtons') {
-		return { kind: 'buttons', buttons: (p<IDataObject>('replyButtons', {}).button as Array<{ id: string; title: string }> | undefined) ?? [] };
+		return {
+			kind: 'buttons',
+			buttons: (p<IDataObject>('replyButtons', {}).button as Array<{ id: string; title: string }> | undefined) ?? [],
+		};
 	}
 	if (type === 'interactiveList') {
-		const sections = (p<IDataObject>('listSections', {}).section as Array<{ title?: string; rows?: { row?: Row[] } }> | undefined) ?? [];
+		const sections =
+			(p<IDataObject>('listSections', {}).section as Array<{ title?: string; rows?: { row?: Row[] } }> | undefined) ??
+			[];
 		const list: ListSection[] = sections.map((s) => ({ title: s.title, rows: s.rows?.row ?? [] }));
 		return { kind: 'list', buttonText: p<string>('listButtonText'), sections: list };
 	}
@@ -97,7 +110,12 @@ function readAction(p: Param, type: string): InteractiveAction {
 
 function readInteractive(p: Param, type: string): ReadContent {
 	const { header, upload } = readHeader(p, type);
-	const content = interactiveContent({ header, body: p<string>('bodyText'), footer: p<string>('footerText', ''), action: readAction(p, type) });
+	const content = interactiveContent({
+		header,
+		body: p<string>('bodyText'),
+		footer: p<string>('footerText', ''),
+		action: readAction(p, type),
+	});
 	return { content, upload };
 }
 
@@ -107,7 +125,9 @@ function readContent(p: Param, type: string): ReadContent {
 	if (type === 'location') {
 		const name = p<string>('locationName', '');
 		const address = p<string>('locationAddress', '');
-		return { content: locationContent({ latitude: p<number>('latitude'), longitude: p<number>('longitude'), name, address }) };
+		return {
+			content: locationContent({ latitude: p<number>('latitude'), longitude: p<number>('longitude'), name, address }),
+		};
 	}
 	if (type === 'contacts') return { content: contactsContent(p<unknown>('contactsJson')) };
 	if (type === 'reaction') return { content: reactionContent(p<string>('reactionMessageId'), p<string>('emoji', '')) };

@@ -1,12 +1,25 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { bulkSend } from '../../shared/bulkSend';
 import { phoneNumberField, recipientField } from '../../shared/fields';
-import { HEADER_MEDIA, HEADER_MEDIA_PARAMS, INTERACTIVE, MEDIA, MEDIA_HEADER, MESSAGE_MEDIA, readSend, type MediaParams } from './readSend';
+import {
+	HEADER_MEDIA,
+	HEADER_MEDIA_PARAMS,
+	INTERACTIVE,
+	MEDIA,
+	MEDIA_HEADER,
+	MESSAGE_MEDIA,
+	readSend,
+	type MediaParams,
+} from './readSend';
 
 const show = { resource: ['message'], operation: ['send'] };
 const showFor = (messageType: string[]) => ({ show: { ...show, messageType } });
 
-function mediaFields(names: MediaParams, when: Record<string, string[]>, text: { label: string; binaryLabel?: string; placeholder: string; hint: string }): INodeProperties[] {
+function mediaFields(
+	names: MediaParams,
+	when: Record<string, string[]>,
+	text: { label: string; binaryLabel?: string; placeholder: string; hint: string },
+): INodeProperties[] {
 	return [
 		{
 			displayName: `${text.label} Source`,
@@ -20,8 +33,23 @@ function mediaFields(names: MediaParams, when: Record<string, string[]>, text: {
 				{ name: 'N8n Binary File (Uploaded First)', value: 'binary' },
 			],
 		},
-		{ displayName: `${text.label} Link`, name: names.link, type: 'string', default: '', required: true, placeholder: text.placeholder, displayOptions: { show: { ...when, [names.source]: ['link'] } } },
-		{ displayName: `${text.label} ID`, name: names.id, type: 'string', default: '', required: true, displayOptions: { show: { ...when, [names.source]: ['id'] } } },
+		{
+			displayName: `${text.label} Link`,
+			name: names.link,
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: text.placeholder,
+			displayOptions: { show: { ...when, [names.source]: ['link'] } },
+		},
+		{
+			displayName: `${text.label} ID`,
+			name: names.id,
+			type: 'string',
+			default: '',
+			required: true,
+			displayOptions: { show: { ...when, [names.source]: ['id'] } },
+		},
 		{
 			displayName: text.binaryLabel ?? 'Input Binary Field',
 			name: names.binary,
@@ -49,7 +77,11 @@ export const description: INodeProperties[] = [
 			{ name: 'Contacts', value: 'contacts' },
 			{ name: 'Document', value: 'document' },
 			{ name: 'Image', value: 'image' },
-			{ name: 'Interactive: CTA URL Button', value: 'interactiveCtaUrl', description: 'Body text with one button that opens a URL' },
+			{
+				name: 'Interactive: CTA URL Button',
+				value: 'interactiveCtaUrl',
+				description: 'Body text with one button that opens a URL',
+			},
 			{ name: 'Interactive: List', value: 'interactiveList', description: 'A menu of up to 10 rows in sections' },
 			{ name: 'Interactive: Reply Buttons', value: 'interactiveButtons', description: 'Up to 3 quick-reply buttons' },
 			{ name: 'Location', value: 'location' },
@@ -79,7 +111,15 @@ export const description: INodeProperties[] = [
 		displayOptions: showFor(['text']),
 	},
 	// media
-	...mediaFields(MESSAGE_MEDIA, { ...show, messageType: MEDIA }, { label: 'Media', placeholder: 'https://cdn.example.com/reel.mp4', hint: 'The name of the input binary field containing the file to send' }),
+	...mediaFields(
+		MESSAGE_MEDIA,
+		{ ...show, messageType: MEDIA },
+		{
+			label: 'Media',
+			placeholder: 'https://cdn.example.com/reel.mp4',
+			hint: 'The name of the input binary field containing the file to send',
+		},
+	),
 	{
 		displayName: 'Caption',
 		name: 'caption',
@@ -97,30 +137,76 @@ export const description: INodeProperties[] = [
 		displayOptions: showFor(['document']),
 	},
 	// location
-	{ displayName: 'Latitude', name: 'latitude', type: 'number', typeOptions: { numberPrecision: 6, minValue: -90, maxValue: 90 }, default: 0, required: true, displayOptions: showFor(['location']) },
-	{ displayName: 'Longitude', name: 'longitude', type: 'number', typeOptions: { numberPrecision: 6, minValue: -180, maxValue: 180 }, default: 0, required: true, displayOptions: showFor(['location']) },
-	{ displayName: 'Location Name', name: 'locationName', type: 'string', default: '', displayOptions: showFor(['location']) },
-	{ displayName: 'Location Address', name: 'locationAddress', type: 'string', default: '', displayOptions: showFor(['location']) },
+	{
+		displayName: 'Latitude',
+		name: 'latitude',
+		type: 'number',
+		typeOptions: { numberPrecision: 6, minValue: -90, maxValue: 90 },
+		default: 0,
+		required: true,
+		displayOptions: showFor(['location']),
+	},
+	{
+		displayName: 'Longitude',
+		name: 'longitude',
+		type: 'number',
+		typeOptions: { numberPrecision: 6, minValue: -180, maxValue: 180 },
+		default: 0,
+		required: true,
+		displayOptions: showFor(['location']),
+	},
+	{
+		displayName: 'Location Name',
+		name: 'locationName',
+		type: 'string',
+		default: '',
+		displayOptions: showFor(['location']),
+	},
+	{
+		displayName: 'Location Address',
+		name: 'locationAddress',
+		type: 'string',
+		default: '',
+		displayOptions: showFor(['location']),
+	},
 	// contacts
 	{
 		displayName: 'Contacts (JSON)',
 		name: 'contactsJson',
 		type: 'json',
-		default: '[\n  {\n    "name": { "formatted_name": "Asha Rao", "first_name": "Asha" },\n    "phones": [{ "phone": "+919800000001", "type": "CELL" }]\n  }\n]',
+		default:
+			'[\n  {\n    "name": { "formatted_name": "Asha Rao", "first_name": "Asha" },\n    "phones": [{ "phone": "+919800000001", "type": "CELL" }]\n  }\n]',
 		required: true,
-		description: 'Array of WhatsApp contact objects (name.formatted_name is required; phones, emails, addresses, org, URLs, birthday are optional)',
+		description:
+			'Array of WhatsApp contact objects (name.formatted_name is required; phones, emails, addresses, org, URLs, birthday are optional)',
 		displayOptions: showFor(['contacts']),
 	},
 	// reaction
-	{ displayName: 'Message ID to React To', name: 'reactionMessageId', type: 'string', default: '', required: true, placeholder: 'wamid.HBgL…', displayOptions: showFor(['reaction']) },
-	{ displayName: 'Emoji', name: 'emoji', type: 'string', default: '👍', description: 'One emoji; empty removes a previous reaction', displayOptions: showFor(['reaction']) },
+	{
+		displayName: 'Message ID to React To',
+		name: 'reactionMessageId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'wamid.HBgL…',
+		displayOptions: showFor(['reaction']),
+	},
+	{
+		displayName: 'Emoji',
+		name: 'emoji',
+		type: 'string',
+		default: '👍',
+		description: 'One emoji; empty removes a previous reaction',
+		displayOptions: showFor(['reaction']),
+	},
 	// interactive (common)
 	{
 		displayName: 'Header',
 		name: 'interactiveHeaderType',
 		type: 'options',
 		default: 'text',
-		description: 'What sits above the body: text, or a picture, video or document (reply buttons and CTA URL only; list messages take a text header)',
+		description:
+			'What sits above the body: text, or a picture, video or document (reply buttons and CTA URL only; list messages take a text header)',
 		displayOptions: showFor(MEDIA_HEADER),
 		options: [
 			{ name: 'Document', value: 'document' },
@@ -137,12 +223,16 @@ export const description: INodeProperties[] = [
 		description: 'Optional, up to 60 characters',
 		displayOptions: { show: { ...show, messageType: INTERACTIVE }, hide: { interactiveHeaderType: HEADER_MEDIA } },
 	},
-	...mediaFields(HEADER_MEDIA_PARAMS, { ...show, messageType: MEDIA_HEADER, interactiveHeaderType: HEADER_MEDIA }, {
-		label: 'Header Media',
-		binaryLabel: 'Header Input Binary Field',
-		placeholder: 'https://cdn.example.com/diwali.jpg',
-		hint: 'The name of the input binary field containing the header file',
-	}),
+	...mediaFields(
+		HEADER_MEDIA_PARAMS,
+		{ ...show, messageType: MEDIA_HEADER, interactiveHeaderType: HEADER_MEDIA },
+		{
+			label: 'Header Media',
+			binaryLabel: 'Header Input Binary Field',
+			placeholder: 'https://cdn.example.com/diwali.jpg',
+			hint: 'The name of the input binary field containing the header file',
+		},
+	),
 	{
 		displayName: 'Header Document File Name',
 		name: 'interactiveHeaderFilename',
@@ -151,8 +241,24 @@ export const description: INodeProperties[] = [
 		description: 'File name the recipient sees',
 		displayOptions: { show: { ...show, messageType: MEDIA_HEADER, interactiveHeaderType: ['document'] } },
 	},
-	{ displayName: 'Body Text', name: 'bodyText', type: 'string', typeOptions: { rows: 3 }, default: '', required: true, description: 'Up to 1024 characters', displayOptions: showFor(INTERACTIVE) },
-	{ displayName: 'Footer Text', name: 'footerText', type: 'string', default: '', description: 'Optional, up to 60 characters', displayOptions: showFor(INTERACTIVE) },
+	{
+		displayName: 'Body Text',
+		name: 'bodyText',
+		type: 'string',
+		typeOptions: { rows: 3 },
+		default: '',
+		required: true,
+		description: 'Up to 1024 characters',
+		displayOptions: showFor(INTERACTIVE),
+	},
+	{
+		displayName: 'Footer Text',
+		name: 'footerText',
+		type: 'string',
+		default: '',
+		description: 'Optional, up to 60 characters',
+		displayOptions: showFor(INTERACTIVE),
+	},
 	{
 		displayName: 'Reply Buttons',
 		name: 'replyButtons',
@@ -167,13 +273,28 @@ export const description: INodeProperties[] = [
 				name: 'button',
 				displayName: 'Button',
 				values: [
-					{ displayName: 'ID', name: 'id', type: 'string', default: '', required: true, description: 'Returned in the reply webhook, up to 256 characters' },
+					{
+						displayName: 'ID',
+						name: 'id',
+						type: 'string',
+						default: '',
+						required: true,
+						description: 'Returned in the reply webhook, up to 256 characters',
+					},
 					{ displayName: 'Title', name: 'title', type: 'string', default: '', required: true },
 				],
 			},
 		],
 	},
-	{ displayName: 'List Button Text', name: 'listButtonText', type: 'string', default: 'Menu', required: true, description: 'Label of the button that opens the list, up to 20 characters', displayOptions: showFor(['interactiveList']) },
+	{
+		displayName: 'List Button Text',
+		name: 'listButtonText',
+		type: 'string',
+		default: 'Menu',
+		required: true,
+		description: 'Label of the button that opens the list, up to 20 characters',
+		displayOptions: showFor(['interactiveList']),
+	},
 	{
 		displayName: 'Sections',
 		name: 'listSections',
@@ -188,7 +309,13 @@ export const description: INodeProperties[] = [
 				name: 'section',
 				displayName: 'Section',
 				values: [
-					{ displayName: 'Title', name: 'title', type: 'string', default: '', description: 'Up to 24 characters; required when there is more than one section' },
+					{
+						displayName: 'Title',
+						name: 'title',
+						type: 'string',
+						default: '',
+						description: 'Up to 24 characters; required when there is more than one section',
+					},
 					{
 						displayName: 'Rows',
 						name: 'rows',
@@ -201,9 +328,29 @@ export const description: INodeProperties[] = [
 								name: 'row',
 								displayName: 'Row',
 								values: [
-									{ displayName: 'ID', name: 'id', type: 'string', default: '', required: true, description: 'Returned in the reply webhook, up to 200 characters' },
-									{ displayName: 'Title', name: 'title', type: 'string', default: '', required: true, description: 'Up to 24 characters' },
-									{ displayName: 'Description', name: 'description', type: 'string', default: '', description: 'Optional, up to 72 characters' },
+									{
+										displayName: 'ID',
+										name: 'id',
+										type: 'string',
+										default: '',
+										required: true,
+										description: 'Returned in the reply webhook, up to 200 characters',
+									},
+									{
+										displayName: 'Title',
+										name: 'title',
+										type: 'string',
+										default: '',
+										required: true,
+										description: 'Up to 24 characters',
+									},
+									{
+										displayName: 'Description',
+										name: 'description',
+										type: 'string',
+										default: '',
+										description: 'Optional, up to 72 characters',
+									},
 								],
 							},
 						],
@@ -212,8 +359,24 @@ export const description: INodeProperties[] = [
 			},
 		],
 	},
-	{ displayName: 'Button Text', name: 'ctaDisplayText', type: 'string', default: '', required: true, description: 'Up to 20 characters', displayOptions: showFor(['interactiveCtaUrl']) },
-	{ displayName: 'Button URL', name: 'ctaUrl', type: 'string', default: '', required: true, placeholder: 'https://shop.example.com/diwali', displayOptions: showFor(['interactiveCtaUrl']) },
+	{
+		displayName: 'Button Text',
+		name: 'ctaDisplayText',
+		type: 'string',
+		default: '',
+		required: true,
+		description: 'Up to 20 characters',
+		displayOptions: showFor(['interactiveCtaUrl']),
+	},
+	{
+		displayName: 'Button URL',
+		name: 'ctaUrl',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'https://shop.example.com/diwali',
+		displayOptions: showFor(['interactiveCtaUrl']),
+	},
 	{
 		displayName: 'Reply To Message ID',
 		name: 'replyToMessageId',

@@ -1,6 +1,14 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { bulkSend } from '../../shared/bulkSend';
-import { checkAgainstDefinition, mediaObject, messageBody, templateContent, type TemplateBodyParameter, type TemplateCard, type TemplateHeader } from '../../shared/build';
+import {
+	checkAgainstDefinition,
+	mediaObject,
+	messageBody,
+	templateContent,
+	type TemplateBodyParameter,
+	type TemplateCard,
+	type TemplateHeader,
+} from '../../shared/build';
 import { getPhoneNumberId, phoneNumberField, recipientField, templateLocator } from '../../shared/fields';
 import { LimitError, normalizeRecipient } from '../../shared/limits';
 import { getCredentials, graphCall } from '../../shared/transport';
@@ -24,7 +32,13 @@ function cardButtonFields(n: 1 | 2): INodeProperties[] {
 				{ name: 'URL (Dynamic Suffix)', value: 'url' },
 			],
 		},
-		{ displayName: `Button ${n} Value`, name: `button${n}Value`, type: 'string', default: '', description: 'URL suffix or payload' },
+		{
+			displayName: `Button ${n} Value`,
+			name: `button${n}Value`,
+			type: 'string',
+			default: '',
+			description: 'URL suffix or payload',
+		},
 	];
 }
 
@@ -38,7 +52,8 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'en_US',
-		description: 'Template language, e.g. en, en_US, hi. Leave empty to use the language of the template picked from the list or by ID.',
+		description:
+			'Template language, e.g. en, en_US, hi. Leave empty to use the language of the template picked from the list or by ID.',
 		displayOptions: { show },
 	},
 	{
@@ -55,7 +70,7 @@ export const description: INodeProperties[] = [
 		name: 'headerType',
 		type: 'options',
 		default: 'none',
-		description: 'The template header\'s variable part, if its header has one',
+		description: "The template header's variable part, if its header has one",
 		displayOptions: { show },
 		options: [
 			{ name: 'Document', value: 'document' },
@@ -65,7 +80,15 @@ export const description: INodeProperties[] = [
 			{ name: 'Video', value: 'video' },
 		],
 	},
-	{ displayName: 'Header Text', name: 'headerText', type: 'string', default: '', required: true, description: 'Replaces {{1}} in the header, up to 60 characters', displayOptions: { show: { ...show, headerType: ['text'] } } },
+	{
+		displayName: 'Header Text',
+		name: 'headerText',
+		type: 'string',
+		default: '',
+		required: true,
+		description: 'Replaces {{1}} in the header, up to 60 characters',
+		displayOptions: { show: { ...show, headerType: ['text'] } },
+	},
 	{
 		displayName: 'Header Media Source',
 		name: 'headerMediaSource',
@@ -77,9 +100,30 @@ export const description: INodeProperties[] = [
 			{ name: 'Media ID', value: 'id' },
 		],
 	},
-	{ displayName: 'Header Media Link', name: 'headerMediaLink', type: 'string', default: '', required: true, placeholder: 'https://cdn.example.com/post.jpg', displayOptions: { show: { ...show, headerType: ['image', 'video', 'document'], headerMediaSource: ['link'] } } },
-	{ displayName: 'Header Media ID', name: 'headerMediaId', type: 'string', default: '', required: true, displayOptions: { show: { ...show, headerType: ['image', 'video', 'document'], headerMediaSource: ['id'] } } },
-	{ displayName: 'Header Document File Name', name: 'headerFilename', type: 'string', default: '', displayOptions: { show: { ...show, headerType: ['document'] } } },
+	{
+		displayName: 'Header Media Link',
+		name: 'headerMediaLink',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'https://cdn.example.com/post.jpg',
+		displayOptions: { show: { ...show, headerType: ['image', 'video', 'document'], headerMediaSource: ['link'] } },
+	},
+	{
+		displayName: 'Header Media ID',
+		name: 'headerMediaId',
+		type: 'string',
+		default: '',
+		required: true,
+		displayOptions: { show: { ...show, headerType: ['image', 'video', 'document'], headerMediaSource: ['id'] } },
+	},
+	{
+		displayName: 'Header Document File Name',
+		name: 'headerFilename',
+		type: 'string',
+		default: '',
+		displayOptions: { show: { ...show, headerType: ['document'] } },
+	},
 	{
 		displayName: 'Body Parameters',
 		name: 'bodyParameters',
@@ -94,10 +138,37 @@ export const description: INodeProperties[] = [
 				name: 'parameter',
 				displayName: 'Parameter',
 				values: [
-					{ displayName: 'Amount', name: 'amount', type: 'number', typeOptions: { numberPrecision: 3 }, default: 0, description: 'The amount in the currency, e.g. 199.50, for a currency parameter' },
-					{ displayName: 'Currency Code', name: 'currencyCode', type: 'string', default: '', placeholder: 'INR', description: 'ISO 4217 code, for a currency parameter' },
-					{ displayName: 'Parameter Name', name: 'name', type: 'string', default: '', description: 'Only for templates with named parameters ({{first_name}})' },
-					{ displayName: 'Text', name: 'text', type: 'string', default: '', required: true, description: 'The value; for a currency or date, the text shown where WhatsApp cannot localise it' },
+					{
+						displayName: 'Amount',
+						name: 'amount',
+						type: 'number',
+						typeOptions: { numberPrecision: 3 },
+						default: 0,
+						description: 'The amount in the currency, e.g. 199.50, for a currency parameter',
+					},
+					{
+						displayName: 'Currency Code',
+						name: 'currencyCode',
+						type: 'string',
+						default: '',
+						placeholder: 'INR',
+						description: 'ISO 4217 code, for a currency parameter',
+					},
+					{
+						displayName: 'Parameter Name',
+						name: 'name',
+						type: 'string',
+						default: '',
+						description: 'Only for templates with named parameters ({{first_name}})',
+					},
+					{
+						displayName: 'Text',
+						name: 'text',
+						type: 'string',
+						default: '',
+						required: true,
+						description: 'The value; for a currency or date, the text shown where WhatsApp cannot localise it',
+					},
 					{
 						displayName: 'Type',
 						name: 'type',
@@ -120,14 +191,22 @@ export const description: INodeProperties[] = [
 		typeOptions: { multipleValues: true },
 		default: {},
 		placeholder: 'Add Button Parameter',
-		description: 'Values for the template\'s buttons: a URL suffix, a quick-reply payload, a coupon code or a flow token',
+		description:
+			"Values for the template's buttons: a URL suffix, a quick-reply payload, a coupon code or a flow token",
 		displayOptions: { show },
 		options: [
 			{
 				name: 'button',
 				displayName: 'Button',
 				values: [
-					{ displayName: 'Button Index', name: 'index', type: 'number', typeOptions: { minValue: 0, maxValue: 9 }, default: 0, description: 'Position of the button in the template, starting at 0' },
+					{
+						displayName: 'Button Index',
+						name: 'index',
+						type: 'number',
+						typeOptions: { minValue: 0, maxValue: 9 },
+						default: 0,
+						description: 'Position of the button in the template, starting at 0',
+					},
 					{
 						displayName: 'Button Type',
 						name: 'subType',
@@ -140,7 +219,14 @@ export const description: INodeProperties[] = [
 							{ name: 'Flow (Flow Token)', value: 'flow' },
 						],
 					},
-					{ displayName: 'Value', name: 'value', type: 'string', default: '', required: true, description: 'URL suffix, payload, coupon code or flow token' },
+					{
+						displayName: 'Value',
+						name: 'value',
+						type: 'string',
+						default: '',
+						required: true,
+						description: 'URL suffix, payload, coupon code or flow token',
+					},
 				],
 			},
 		],
@@ -152,17 +238,32 @@ export const description: INodeProperties[] = [
 		typeOptions: { multipleValues: true },
 		default: {},
 		placeholder: 'Add Card',
-		description: 'For a media-card carousel template: one entry per card, in order (2 to 10), each with its header media, body values and button values',
+		description:
+			'For a media-card carousel template: one entry per card, in order (2 to 10), each with its header media, body values and button values',
 		displayOptions: { show },
 		options: [
 			{
 				name: 'card',
 				displayName: 'Card',
 				values: [
-					{ displayName: 'Body Parameters', name: 'bodyValues', type: 'string', typeOptions: { rows: 3 }, default: '', description: 'Values for the card body\'s {{1}}, {{2}}, …, one per line' },
+					{
+						displayName: 'Body Parameters',
+						name: 'bodyValues',
+						type: 'string',
+						typeOptions: { rows: 3 },
+						default: '',
+						description: "Values for the card body's {{1}}, {{2}}, …, one per line",
+					},
 					...cardButtonFields(1),
 					...cardButtonFields(2),
-					{ displayName: 'Header Media Link', name: 'mediaLink', type: 'string', default: '', required: true, placeholder: 'https://cdn.example.com/card-1.jpg' },
+					{
+						displayName: 'Header Media Link',
+						name: 'mediaLink',
+						type: 'string',
+						default: '',
+						required: true,
+						placeholder: 'https://cdn.example.com/card-1.jpg',
+					},
 					{
 						displayName: 'Header Type',
 						name: 'headerType',
@@ -179,40 +280,75 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-async function fetchDefinition(this: IExecuteFunctions, mode: string, value: string, language: string, itemIndex: number): Promise<TemplateDefinition | undefined> {
+async function fetchDefinition(
+	this: IExecuteFunctions,
+	mode: string,
+	value: string,
+	language: string,
+	itemIndex: number,
+): Promise<TemplateDefinition | undefined> {
 	if (mode === 'name') {
 		const { businessAccountId } = await getCredentials.call(this);
 		const page = (await graphCall.call(
 			this,
-			{ method: 'GET', path: `/${businessAccountId}/message_templates`, qs: { name: value, fields: TEMPLATE_FIELDS, limit: 100 } },
+			{
+				method: 'GET',
+				path: `/${businessAccountId}/message_templates`,
+				qs: { name: value, fields: TEMPLATE_FIELDS, limit: 100 },
+			},
 			itemIndex,
 		)) as { data?: TemplateDefinition[] };
 		return (page.data ?? []).find((t) => t.name === value && (!language || t.language === language));
 	}
-	return (await graphCall.call(this, { method: 'GET', path: `/${value}`, qs: { fields: TEMPLATE_FIELDS } }, itemIndex)) as unknown as TemplateDefinition;
+	return (await graphCall.call(
+		this,
+		{ method: 'GET', path: `/${value}`, qs: { fields: TEMPLATE_FIELDS } },
+		itemIndex,
+	)) as unknown as TemplateDefinition;
 }
 
 type Param = <T>(name: string, fallback?: T) => T;
 
 /** The template's name and language, and its definition when it can be loaded (cached per run). */
-async function readTemplate(this: IExecuteFunctions, p: Param, i: number, context: BuildContext): Promise<{ name: string; language: string; def?: TemplateDefinition }> {
+async function readTemplate(
+	this: IExecuteFunctions,
+	p: Param,
+	i: number,
+	context: BuildContext,
+): Promise<{ name: string; language: string; def?: TemplateDefinition }> {
 	const locator = p<{ mode: string; value: string }>('template', { mode: 'name', value: '' });
 	const templateValue = String(locator?.value ?? '').trim();
 	if (!templateValue) throw new LimitError('Template is required: pick one from the list, or give its name or ID');
 	const language = p<string>('languageCode', '').trim();
-	if (locator.mode === 'name' && !language) throw new LimitError('Language Code is required when the template is given by name (e.g. en_US)');
+	if (locator.mode === 'name' && !language)
+		throw new LimitError('Language Code is required when the template is given by name (e.g. en_US)');
 	const key = locator.mode === 'name' ? `name:${templateValue}|${language}` : `id:${templateValue}`;
-	if (!context.templates.has(key)) context.templates.set(key, fetchDefinition.call(this, locator.mode, templateValue, language, i).catch(() => undefined));
+	if (!context.templates.has(key))
+		context.templates.set(
+			key,
+			fetchDefinition.call(this, locator.mode, templateValue, language, i).catch(() => undefined),
+		);
 	const def = await context.templates.get(key);
 	// By name and not found (or the lookup failed): no check here; Meta answers 132001 if it does not exist.
 	const name = locator.mode === 'name' ? templateValue : (def?.name ?? '');
-	if (!name) throw new LimitError(`Template ${templateValue} could not be loaded: check the ID or pick the template from the list`);
+	if (!name)
+		throw new LimitError(
+			`Template ${templateValue} could not be loaded: check the ID or pick the template from the list`,
+		);
 	const resolved = language || (def?.language ?? '');
 	if (!resolved) throw new LimitError('Language Code is required');
 	return { name, language: resolved, def };
 }
 
-type CardParams = { bodyValues?: string; button1Type?: string; button1Value?: string; button2Type?: string; button2Value?: string; mediaLink?: string; headerType?: string };
+type CardParams = {
+	bodyValues?: string;
+	button1Type?: string;
+	button1Value?: string;
+	button2Type?: string;
+	button2Value?: string;
+	mediaLink?: string;
+	headerType?: string;
+};
 
 /** The carousel cards of the item (none for other templates). */
 function readCards(p: Param): TemplateCard[] {
@@ -228,14 +364,24 @@ function readCards(p: Param): TemplateCard[] {
 			.map((v) => v.trim())
 			.filter(Boolean)
 			.map((text) => ({ text }));
-		return { header: { type, media: mediaObject({ from: 'link', link: String(card.mediaLink ?? '') }, `Card ${i + 1} Header Media Link`) }, body, buttons };
+		return {
+			header: {
+				type,
+				media: mediaObject({ from: 'link', link: String(card.mediaLink ?? '') }, `Card ${i + 1} Header Media Link`),
+			},
+			body,
+			buttons,
+		};
 	});
 }
 
 function readHeader(p: Param, headerType: string): TemplateHeader {
 	if (headerType === 'none') return { type: 'none' };
 	if (headerType === 'text') return { type: 'text', text: p<string>('headerText') };
-	const source = p<string>('headerMediaSource', 'link') === 'id' ? { from: 'id' as const, id: p<string>('headerMediaId') } : { from: 'link' as const, link: p<string>('headerMediaLink') };
+	const source =
+		p<string>('headerMediaSource', 'link') === 'id'
+			? { from: 'id' as const, id: p<string>('headerMediaId') }
+			: { from: 'link' as const, link: p<string>('headerMediaLink') };
 	const media = mediaObject(source, 'Header Media');
 	if (headerType === 'document') {
 		const filename = p<string>('headerFilename', '');
@@ -245,23 +391,31 @@ function readHeader(p: Param, headerType: string): TemplateHeader {
 }
 
 /** One item's template message: read its parameters, check them against the template, build the body. */
-export async function readSendTemplate(this: IExecuteFunctions, i: number, context: BuildContext): Promise<PreparedSend> {
+export async function readSendTemplate(
+	this: IExecuteFunctions,
+	i: number,
+	context: BuildContext,
+): Promise<PreparedSend> {
 	const p: Param = <T>(name: string, fallback?: T) => this.getNodeParameter(name, i, fallback) as T;
 	const phoneNumberId = getPhoneNumberId.call(this, i);
 	if (!phoneNumberId) throw new LimitError('Sender Phone Number is required: pick one from the list or enter its ID');
 	const to = normalizeRecipient(p<string>('to'));
 	const { name, language, def } = await readTemplate.call(this, p, i, context);
 	const headerType = p<string>('headerType', 'none');
-	const body = ((p<IDataObject>('bodyParameters', {}).parameter as Array<{ text: string; name?: string; type?: string; currencyCode?: string; amount?: number }> | undefined) ?? []).map(
-		(b): TemplateBodyParameter => ({
-			text: String(b.text ?? ''),
-			name: b.name ? String(b.name) : undefined,
-			type: b.type === 'currency' || b.type === 'date_time' ? b.type : 'text',
-			currencyCode: b.currencyCode,
-			amount: b.amount,
-		}),
-	);
-	const buttons = ((p<IDataObject>('buttonParameters', {}).button as Array<{ index: number; subType: string; value: string }> | undefined) ?? []).map((b) => ({ index: Number(b.index ?? 0), subType: String(b.subType ?? 'url'), value: String(b.value ?? '') }));
+	const body = (
+		(p<IDataObject>('bodyParameters', {}).parameter as
+			Array<{ text: string; name?: string; type?: string; currencyCode?: string; amount?: number }> | undefined) ?? []
+	).map((b): TemplateBodyParameter => ({
+		text: String(b.text ?? ''),
+		name: b.name ? String(b.name) : undefined,
+		type: b.type === 'currency' || b.type === 'date_time' ? b.type : 'text',
+		currencyCode: b.currencyCode,
+		amount: b.amount,
+	}));
+	const buttons = (
+		(p<IDataObject>('buttonParameters', {}).button as
+			Array<{ index: number; subType: string; value: string }> | undefined) ?? []
+	).map((b) => ({ index: Number(b.index ?? 0), subType: String(b.subType ?? 'url'), value: String(b.value ?? '') }));
 	const cards = readCards(p);
 	if (def) checkAgainstDefinition(def, { headerType, body, buttons, cards });
 	const content = templateContent({ name, language, header: readHeader(p, headerType), body, buttons, cards });

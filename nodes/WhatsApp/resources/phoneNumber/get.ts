@@ -4,8 +4,14 @@ import { getPhoneNumberId, phoneNumberField } from '../../shared/fields';
 import { graphCall } from '../../shared/transport';
 import { PHONE_FIELDS } from './list';
 
-export const description: INodeProperties[] = forOperation('phoneNumber', 'get', [phoneNumberField({}, 'Phone Number')]);
+export const description: INodeProperties[] = forOperation('phoneNumber', 'get', [
+	phoneNumberField({}, 'Phone Number'),
+]);
 
 export async function execute(this: IExecuteFunctions, i: number): Promise<IDataObject> {
-	return await graphCall.call(this, { method: 'GET', path: `/${getPhoneNumberId.call(this, i)}`, qs: { fields: PHONE_FIELDS } }, i);
+	return await graphCall.call(
+		this,
+		{ method: 'GET', path: `/${getPhoneNumberId.call(this, i)}`, qs: { fields: PHONE_FIELDS } },
+		i,
+	);
 }

@@ -10,8 +10,18 @@ export const description: INodeProperties[] = [
 	operationField(
 		'phoneNumber',
 		[
-			{ name: 'Get', value: 'get', action: 'Get a phone number', description: 'Quality rating, throughput and messaging limit of one number' },
-			{ name: 'List', value: 'list', action: 'List phone numbers', description: 'Numbers of the WhatsApp Business Account' },
+			{
+				name: 'Get',
+				value: 'get',
+				action: 'Get a phone number',
+				description: 'Quality rating, throughput and messaging limit of one number',
+			},
+			{
+				name: 'List',
+				value: 'list',
+				action: 'List phone numbers',
+				description: 'Numbers of the WhatsApp Business Account',
+			},
 		],
 		'list',
 	),

@@ -12,5 +12,10 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<IData
 	const { businessAccountId } = await getCredentials.call(this);
 	const returnAll = this.getNodeParameter('returnAll', i, false) as boolean;
 	const limit = returnAll ? undefined : (this.getNodeParameter('limit', i, 50) as number);
-	return await graphPaginate.call(this, { method: 'GET', path: `/${businessAccountId}/phone_numbers`, qs: { fields: PHONE_FIELDS } }, limit, i);
+	return await graphPaginate.call(
+		this,
+		{ method: 'GET', path: `/${businessAccountId}/phone_numbers`, qs: { fields: PHONE_FIELDS } },
+		limit,
+		i,
+	);
 }

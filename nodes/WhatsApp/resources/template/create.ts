@@ -5,7 +5,15 @@ import { checkTtl, LimitError } from '../../shared/limits';
 import { getCredentials, graphCall } from '../../shared/transport';
 
 export const description: INodeProperties[] = forOperation('template', 'create', [
-	{ displayName: 'Name', name: 'templateName', type: 'string', default: '', required: true, placeholder: 'new_post_image', description: 'Lowercase letters, digits and underscores, up to 512 characters' },
+	{
+		displayName: 'Name',
+		name: 'templateName',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'new_post_image',
+		description: 'Lowercase letters, digits and underscores, up to 512 characters',
+	},
 	{
 		displayName: 'Category',
 		name: 'category',
@@ -21,9 +29,16 @@ export const description: INodeProperties[] = forOperation('template', 'create',
 		default:
 			'[\n  { "type": "HEADER", "format": "IMAGE", "example": { "header_handle": ["<upload handle>"] } },\n  { "type": "BODY", "text": "Hi {{1}}, {{2}} is back in stock!", "example": { "body_text": [["Asha", "Masala chai"]] } },\n  { "type": "BUTTONS", "buttons": [{ "type": "URL", "text": "Buy now", "url": "https://shop.example.com/{{1}}", "example": ["masala-chai"] }] }\n]',
 		required: true,
-		description: 'HEADER / BODY / FOOTER / BUTTONS components with examples for every variable, as in Meta\'s template API',
+		description:
+			"HEADER / BODY / FOOTER / BUTTONS components with examples for every variable, as in Meta's template API",
 	},
-	{ displayName: 'Allow Category Change', name: 'allowCategoryChange', type: 'boolean', default: false, description: 'Whether Meta may re-categorise the template instead of rejecting it' },
+	{
+		displayName: 'Allow Category Change',
+		name: 'allowCategoryChange',
+		type: 'boolean',
+		default: false,
+		description: 'Whether Meta may re-categorise the template instead of rejecting it',
+	},
 	{
 		displayName: 'Message TTL (Seconds)',
 		name: 'messageSendTtlSeconds',
@@ -38,7 +53,8 @@ export const description: INodeProperties[] = forOperation('template', 'create',
 export async function execute(this: IExecuteFunctions, i: number): Promise<IDataObject> {
 	const { businessAccountId } = await getCredentials.call(this);
 	const name = String(this.getNodeParameter('templateName', i, '')).trim();
-	if (!/^[a-z0-9_]{1,512}$/.test(name)) throw new LimitError(`Template name "${name}" is not allowed: use lowercase letters, digits and underscores`);
+	if (!/^[a-z0-9_]{1,512}$/.test(name))
+		throw new LimitError(`Template name "${name}" is not allowed: use lowercase letters, digits and underscores`);
 	let components = this.getNodeParameter('components', i) as unknown;
 	if (typeof components === 'string') {
 		const text = components;
@@ -59,13 +75,25 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<IData
 		const variables = new Set(Array.from(text.matchAll(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g), (m) => m[1])).size;
 		if (String(component.type).toUpperCase() === 'BODY' && variables > 0) {
 			const examples = ((component.example as IDataObject | undefined)?.body_text as unknown[][] | undefined)?.[0];
-			if (!examples || examples.length !== variables) throw new LimitError(`BODY has ${variables} variable(s): give example.body_text with ${variables} sample value(s) — Meta rejects templates without examples`);
+			if (!examples || examples.length !== variables)
+				throw new LimitError(
+					`BODY has ${variables} variable(s): give example.body_text with ${variables} sample value(s) — Meta rejects templates without examples`,
+				);
 		}
 	}
-	const body: IDataObject = { name, category: this.getNodeParameter('category', i), language: String(this.getNodeParameter('language', i)), components };
+	const body: IDataObject = {
+		name,
+		category: this.getNodeParameter('category', i),
+		language: String(this.getNodeParameter('language', i)),
+		components,
+	};
 	if (this.getNodeParameter('allowCategoryChange', i, false)) body.allow_category_change = true;
 	const ttl = Number(this.getNodeParameter('messageSendTtlSeconds', i, 0));
 	if (ttl) body.message_send_ttl_seconds = checkTtl(String(body.category), ttl);
-	const result = await graphCall.call(this, { method: 'POST', path: `/${businessAccountId}/message_templates`, body }, i);
+	const result = await graphCall.call(
+		this,
+		{ method: 'POST', path: `/${businessAccountId}/message_templates`, body },
+		i,
+	);
 	return { ...result, name };
 }

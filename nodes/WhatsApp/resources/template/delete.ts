@@ -4,8 +4,21 @@ import { LimitError } from '../../shared/limits';
 import { getCredentials, graphCall } from '../../shared/transport';
 
 export const description: INodeProperties[] = forOperation('template', 'delete', [
-	{ displayName: 'Name', name: 'deleteName', type: 'string', default: '', required: true, description: 'Deletes the template in all its languages, unless an ID is given' },
-	{ displayName: 'Template ID', name: 'deleteId', type: 'string', default: '', description: 'Optional: delete only this language version' },
+	{
+		displayName: 'Name',
+		name: 'deleteName',
+		type: 'string',
+		default: '',
+		required: true,
+		description: 'Deletes the template in all its languages, unless an ID is given',
+	},
+	{
+		displayName: 'Template ID',
+		name: 'deleteId',
+		type: 'string',
+		default: '',
+		description: 'Optional: delete only this language version',
+	},
 ]);
 
 export async function execute(this: IExecuteFunctions, i: number): Promise<IDataObject> {
@@ -15,6 +28,10 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<IData
 	const id = String(this.getNodeParameter('deleteId', i, '')).trim();
 	const qs: IDataObject = { name };
 	if (id) qs.hsm_id = id;
-	const result = await graphCall.call(this, { method: 'DELETE', path: `/${businessAccountId}/message_templates`, qs }, i);
+	const result = await graphCall.call(
+		this,
+		{ method: 'DELETE', path: `/${businessAccountId}/message_templates`, qs },
+		i,
+	);
 	return { ...result, name };
 }

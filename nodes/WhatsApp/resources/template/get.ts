@@ -13,7 +13,11 @@ async function resolveTemplateId(this: IExecuteFunctions, i: number): Promise<st
 	if (!value) throw new LimitError('Template is required');
 	if (locator.mode !== 'name') return value;
 	const { businessAccountId } = await getCredentials.call(this);
-	const page = (await graphCall.call(this, { method: 'GET', path: `/${businessAccountId}/message_templates`, qs: { name: value, fields: 'id,name,language' } }, i)) as { data?: IDataObject[] };
+	const page = (await graphCall.call(
+		this,
+		{ method: 'GET', path: `/${businessAccountId}/message_templates`, qs: { name: value, fields: 'id,name,language' } },
+		i,
+	)) as { data?: IDataObject[] };
 	const match = (page.data ?? []).find((t) => t.name === value);
 	if (!match) throw new LimitError(`No template named "${value}" in this WhatsApp Business Account`);
 	return String(match.id);

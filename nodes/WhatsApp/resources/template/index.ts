@@ -12,9 +12,19 @@ export const description: INodeProperties[] = [
 	operationField(
 		'template',
 		[
-			{ name: 'Create', value: 'create', action: 'Create a template', description: 'Submit a new template for Meta\'s review' },
+			{
+				name: 'Create',
+				value: 'create',
+				action: 'Create a template',
+				description: "Submit a new template for Meta's review",
+			},
 			{ name: 'Delete', value: 'delete', action: 'Delete a template' },
-			{ name: 'Get', value: 'get', action: 'Get a template', description: 'Get a template with its components and status' },
+			{
+				name: 'Get',
+				value: 'get',
+				action: 'Get a template',
+				description: 'Get a template with its components and status',
+			},
 			{ name: 'List', value: 'list', action: 'List templates', description: 'List templates with filters' },
 		],
 		'list',

@@ -5,5 +5,20 @@ export { MEDIA_TYPES, mediaContent, mediaObject, type MediaSource, type MediaTyp
 export { locationContent, type LocationInput } from './location';
 export { contactsContent } from './contacts';
 export { reactionContent } from './reaction';
-export { interactiveContent, type InteractiveAction, type InteractiveHeader, type InteractiveInput, type ListSection, type ReplyButton } from './interactive';
-export { checkAgainstDefinition, templateContent, type TemplateBodyParameter, type TemplateCard, type TemplateButtonParameter, type TemplateHeader, type TemplateInput } from './template';
+export {
+	interactiveContent,
+	type InteractiveAction,
+	type InteractiveHeader,
+	type InteractiveInput,
+	type ListSection,
+	type ReplyButton,
+} from './interactive';
+export {
+	checkAgainstDefinition,
+	templateContent,
+	type TemplateBodyParameter,
+	type TemplateCard,
+	type TemplateButtonParameter,
+	type TemplateHeader,
+	type TemplateInput,
+} from './template';

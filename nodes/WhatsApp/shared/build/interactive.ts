@@ -19,7 +19,8 @@ export interface ListSection {
 	rows: ListRow[];
 }
 
-export type InteractiveHeader = { type: 'text'; text: string } | { type: 'image' | 'video' | 'document'; media: IDataObject };
+export type InteractiveHeader =
+	{ type: 'text'; text: string } | { type: 'image' | 'video' | 'document'; media: IDataObject };
 
 export type InteractiveAction =
 	| { kind: 'buttons'; buttons: ReplyButton[] }
@@ -39,8 +40,14 @@ function buttonsAction(buttons: ReplyButton[]): IDataObject {
 		checkLength(`Button ${n + 1} title`, button.title, LIMITS.replyButtonTitle, true);
 		checkLength(`Button ${n + 1} ID`, button.id, LIMITS.replyButtonId, true);
 	}
-	checkUnique('Button titles', buttons.map((b) => b.title));
-	checkUnique('Button IDs', buttons.map((b) => b.id));
+	checkUnique(
+		'Button titles',
+		buttons.map((b) => b.title),
+	);
+	checkUnique(
+		'Button IDs',
+		buttons.map((b) => b.id),
+	);
 	return { buttons: buttons.map((b) => ({ type: 'reply', reply: { id: b.id, title: b.title } })) };
 }
 
@@ -58,7 +65,10 @@ function listAction(buttonText: string, sections: ListSection[]): IDataObject {
 		checkLength(`Row ${n + 1} ID`, row.id, LIMITS.rowId, true);
 		checkLength(`Row ${n + 1} description`, row.description, LIMITS.rowDescription);
 	}
-	checkUnique('Row IDs', rows.map((r) => r.id));
+	checkUnique(
+		'Row IDs',
+		rows.map((r) => r.id),
+	);
 	return {
 		button: buttonText,
 		sections: sections.map((s) => ({
@@ -86,11 +96,16 @@ export function interactiveContent(input: InteractiveInput): MessageContent {
 		throw new LimitError('A list message takes a text header only');
 	}
 	const interactive: IDataObject = { type: TYPE[action.kind] };
-	if (input.header && input.header.type !== 'text') interactive.header = { type: input.header.type, [input.header.type]: input.header.media };
+	if (input.header && input.header.type !== 'text')
+		interactive.header = { type: input.header.type, [input.header.type]: input.header.media };
 	else if (headerText) interactive.header = { type: 'text', text: headerText };
 	interactive.body = { text: input.body };
 	if (input.footer) interactive.footer = { text: input.footer };
 	interactive.action =
-		action.kind === 'buttons' ? buttonsAction(action.buttons) : action.kind === 'list' ? listAction(action.buttonText, action.sections) : ctaUrlAction(action.displayText, action.url);
+		action.kind === 'buttons'
+			? buttonsAction(action.buttons)
+			: action.kind === 'list'
+				? listAction(action.buttonText, action.sections)
+				: ctaUrlAction(action.displayText, action.url);
 	return { type: 'interactive', interactive };
 }

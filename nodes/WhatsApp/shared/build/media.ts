@@ -7,7 +7,8 @@ export const MEDIA_TYPES = ['image', 'video', 'audio', 'document', 'sticker'] as
 export type MediaType = (typeof MEDIA_TYPES)[number];
 
 /** Where a file comes from: a public link, a media ID uploaded before, or an n8n binary field (uploaded first). */
-export type MediaSource = { from: 'link'; link: string } | { from: 'id'; id: string } | { from: 'binary'; property: string };
+export type MediaSource =
+	{ from: 'link'; link: string } | { from: 'id'; id: string } | { from: 'binary'; property: string };
 
 /** `{ link }` or `{ id }`; `{}` for a binary, whose media ID the send fills in after uploading it. */
 export function mediaObject(source: MediaSource, label: string): IDataObject {
@@ -23,7 +24,11 @@ export function mediaObject(source: MediaSource, label: string): IDataObject {
 	return {};
 }
 
-export function mediaContent(type: MediaType, media: IDataObject, options: { caption?: string; filename?: string } = {}): MessageContent {
+export function mediaContent(
+	type: MediaType,
+	media: IDataObject,
+	options: { caption?: string; filename?: string } = {},
+): MessageContent {
 	const object: IDataObject = { ...media };
 	if (type === 'image' || type === 'video' || type === 'document') {
 		const caption = options.caption ?? '';

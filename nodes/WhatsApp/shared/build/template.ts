@@ -4,7 +4,8 @@ import { checkLength, LIMITS, LimitError, templatePlaceholders } from '../limits
 import type { TemplateDefinition } from '../types';
 import type { MessageContent } from './envelope';
 
-export type TemplateHeader = { type: 'none' } | { type: 'text'; text: string } | { type: 'image' | 'video' | 'document'; media: IDataObject };
+export type TemplateHeader =
+	{ type: 'none' } | { type: 'text'; text: string } | { type: 'image' | 'video' | 'document'; media: IDataObject };
 
 export interface TemplateBodyParameter {
 	/** The value; for currency and date_time the text shown where Meta cannot localise (`fallback_value`). */
@@ -23,10 +24,18 @@ export interface TemplateBodyParameter {
 function bodyParameter(b: TemplateBodyParameter, n: number): IDataObject {
 	const named = b.name ? { parameter_name: b.name } : {};
 	if (b.type === 'currency') {
-		const code = String(b.currencyCode ?? '').trim().toUpperCase();
-		if (!/^[A-Z]{3}$/.test(code)) throw new LimitError(`Body parameter ${n + 1} is a currency: give its ISO 4217 code (e.g. INR), got "${b.currencyCode ?? ''}"`);
+		const code = String(b.currencyCode ?? '')
+			.trim()
+			.toUpperCase();
+		if (!/^[A-Z]{3}$/.test(code))
+			throw new LimitError(
+				`Body parameter ${n + 1} is a currency: give its ISO 4217 code (e.g. INR), got "${b.currencyCode ?? ''}"`,
+			);
 		const amount1000 = Math.round(Number(b.amount) * 1000);
-		if (!Number.isSafeInteger(amount1000) || Math.abs(amount1000) > 2 ** 31 - 1) throw new LimitError(`Body parameter ${n + 1} is a currency: give its amount as a number (e.g. 199.50), got "${b.amount ?? ''}"`);
+		if (!Number.isSafeInteger(amount1000) || Math.abs(amount1000) > 2 ** 31 - 1)
+			throw new LimitError(
+				`Body parameter ${n + 1} is a currency: give its amount as a number (e.g. 199.50), got "${b.amount ?? ''}"`,
+			);
 		return { type: 'currency', currency: { fallback_value: b.text, code, amount_1000: amount1000 }, ...named };
 	}
 	if (b.type === 'date_time') return { type: 'date_time', date_time: { fallback_value: b.text }, ...named };
@@ -89,20 +98,30 @@ function buttonComponents(buttons: TemplateButtonParameter[], label = 'Button'):
 		if (seen.has(button.index)) throw new LimitError(`${label} index ${button.index} is given twice`);
 		seen.add(button.index);
 		if (!button.value) throw new LimitError(`${label} ${button.index} value is empty`);
-		return { type: 'button', sub_type: button.subType, index: String(button.index), parameters: [buttonParameter(button)] };
+		return {
+			type: 'button',
+			sub_type: button.subType,
+			index: String(button.index),
+			parameters: [buttonParameter(button)],
+		};
 	});
 }
 
 /** `{ type: 'carousel', cards: [{ card_index, components: [header, body?, button…] }] }`. */
 function carouselComponent(cards: TemplateCard[]): IDataObject {
-	if (cards.length < 2 || cards.length > MAX_CAROUSEL_CARDS) throw new LimitError(`A carousel has 2 to ${MAX_CAROUSEL_CARDS} cards; you gave ${cards.length}`);
+	if (cards.length < 2 || cards.length > MAX_CAROUSEL_CARDS)
+		throw new LimitError(`A carousel has 2 to ${MAX_CAROUSEL_CARDS} cards; you gave ${cards.length}`);
 	return {
 		type: 'carousel',
 		cards: cards.map((card, i) => {
 			const body = bodyComponent(card.body, `Card ${i + 1} body parameter`);
 			return {
 				card_index: i,
-				components: [headerComponent(card.header)!, ...(body ? [body] : []), ...buttonComponents(card.buttons, `Card ${i + 1} button`)],
+				components: [
+					headerComponent(card.header)!,
+					...(body ? [body] : []),
+					...buttonComponents(card.buttons, `Card ${i + 1} button`),
+				],
 			};
 		}),
 	};
@@ -128,16 +147,26 @@ function checkHeader(label: string, def: { components?: DefinedComponents }, hea
 	const format = header ? String(header.format ?? 'TEXT').toLowerCase() : 'none';
 	if (format === 'text') {
 		const needs = templatePlaceholders(header?.text).length;
-		if (needs > 0 && headerType !== 'text') throw new LimitError(`${label} has a text header with a variable: set Header Parameter to Text`);
-		if (needs === 0 && headerType !== 'none') throw new LimitError(`${label} has a fixed text header: set Header Parameter to None`);
+		if (needs > 0 && headerType !== 'text')
+			throw new LimitError(`${label} has a text header with a variable: set Header Parameter to Text`);
+		if (needs === 0 && headerType !== 'none')
+			throw new LimitError(`${label} has a fixed text header: set Header Parameter to None`);
 	} else if (['image', 'video', 'document'].includes(format)) {
-		if (headerType !== format) throw new LimitError(`${label} has a ${format.toUpperCase()} header: set Header Parameter to ${format[0].toUpperCase()}${format.slice(1)} and give a link or media ID`, `Header Parameter is "${headerType}".`);
+		if (headerType !== format)
+			throw new LimitError(
+				`${label} has a ${format.toUpperCase()} header: set Header Parameter to ${format[0].toUpperCase()}${format.slice(1)} and give a link or media ID`,
+				`Header Parameter is "${headerType}".`,
+			);
 	} else if (format === 'none' && headerType !== 'none') {
 		throw new LimitError(`${label} has no header: set Header Parameter to None`);
 	}
 }
 
-function checkBody(label: string, def: { components?: DefinedComponents; parameter_format?: string }, body: TemplateBodyParameter[]): void {
+function checkBody(
+	label: string,
+	def: { components?: DefinedComponents; parameter_format?: string },
+	body: TemplateBodyParameter[],
+): void {
 	const component = (def.components ?? []).find((c) => c.type === 'BODY');
 	const placeholders = templatePlaceholders(component?.text);
 	if (placeholders.length !== body.length) {
@@ -149,20 +178,40 @@ function checkBody(label: string, def: { components?: DefinedComponents; paramet
 	if (def.parameter_format === 'NAMED') {
 		const names = body.map((b) => b.name ?? '');
 		const missing = placeholders.filter((p) => !names.includes(p));
-		if (missing.length) throw new LimitError(`${label} uses named parameters: give Parameter Name for ${missing.map((m) => `{{${m}}}`).join(', ')}`);
+		if (missing.length)
+			throw new LimitError(
+				`${label} uses named parameters: give Parameter Name for ${missing.map((m) => `{{${m}}}`).join(', ')}`,
+			);
 	}
 }
 
-function checkButtons(label: string, def: { components?: DefinedComponents }, given: Array<{ index: number; subType: string }>): void {
-	const buttons = ((def.components ?? []).find((c) => c.type === 'BUTTONS')?.buttons ?? []) as Array<{ type: string; url?: string; text?: string }>;
+function checkButtons(
+	label: string,
+	def: { components?: DefinedComponents },
+	given: Array<{ index: number; subType: string }>,
+): void {
+	const buttons = ((def.components ?? []).find((c) => c.type === 'BUTTONS')?.buttons ?? []) as Array<{
+		type: string;
+		url?: string;
+		text?: string;
+	}>;
 	for (const button of given) {
 		const defined = buttons[button.index];
-		if (!defined) throw new LimitError(`${label} has no button at index ${button.index} (it has ${buttons.length} button${buttons.length === 1 ? '' : 's'}; the first is index 0)`);
-		if (defined.type.toLowerCase() !== button.subType) throw new LimitError(`${label}: button ${button.index} ("${defined.text ?? defined.type}") is ${defined.type}, not ${button.subType}`);
+		if (!defined)
+			throw new LimitError(
+				`${label} has no button at index ${button.index} (it has ${buttons.length} button${buttons.length === 1 ? '' : 's'}; the first is index 0)`,
+			);
+		if (defined.type.toLowerCase() !== button.subType)
+			throw new LimitError(
+				`${label}: button ${button.index} ("${defined.text ?? defined.type}") is ${defined.type}, not ${button.subType}`,
+			);
 	}
 	for (const [index, button] of buttons.entries()) {
 		if (button.type === 'URL' && templatePlaceholders(button.url).length > 0 && !given.some((b) => b.index === index)) {
-			throw new LimitError(`${label}: URL button ${index} ("${button.text ?? ''}") needs its URL suffix: add a Button Parameter with index ${index}, type URL`, `Button URL: ${button.url}`);
+			throw new LimitError(
+				`${label}: URL button ${index} ("${button.text ?? ''}") needs its URL suffix: add a Button Parameter with index ${index}, type URL`,
+				`Button URL: ${button.url}`,
+			);
 		}
 	}
 }
@@ -170,10 +219,16 @@ function checkButtons(label: string, def: { components?: DefinedComponents }, gi
 /** Checks the parameters against the template's definition, in the words a user understands. */
 export function checkAgainstDefinition(
 	def: TemplateDefinition,
-	sent: { headerType: string; body: TemplateBodyParameter[]; buttons: Array<{ index: number; subType: string }>; cards?: TemplateCard[] },
+	sent: {
+		headerType: string;
+		body: TemplateBodyParameter[];
+		buttons: Array<{ index: number; subType: string }>;
+		cards?: TemplateCard[];
+	},
 ): void {
 	const label = `Template "${def.name}" (${def.language})`;
-	if (def.status && def.status !== 'APPROVED') throw new LimitError(`${label} is ${def.status}, not APPROVED: only approved templates can be sent`);
+	if (def.status && def.status !== 'APPROVED')
+		throw new LimitError(`${label} is ${def.status}, not APPROVED: only approved templates can be sent`);
 	checkHeader(label, def, sent.headerType);
 	checkBody(label, def, sent.body);
 	checkButtons(label, def, sent.buttons);
@@ -182,10 +237,15 @@ export function checkAgainstDefinition(
 
 /** A carousel template's cards: as many as defined, each card's header, body and buttons as its definition says. */
 function checkCards(label: string, def: TemplateDefinition, cards: TemplateCard[]): void {
-	const carousel = (def.components ?? []).find((c) => c.type === 'CAROUSEL') as { cards?: Array<{ components?: DefinedComponents }> } | undefined;
+	const carousel = (def.components ?? []).find((c) => c.type === 'CAROUSEL') as
+		{ cards?: Array<{ components?: DefinedComponents }> } | undefined;
 	const defined = carousel?.cards ?? [];
 	if (defined.length !== cards.length) {
-		throw new LimitError(defined.length ? `${label} is a carousel of ${defined.length} cards; you gave ${cards.length}` : `${label} is not a carousel template: remove the Carousel Cards`);
+		throw new LimitError(
+			defined.length
+				? `${label} is a carousel of ${defined.length} cards; you gave ${cards.length}`
+				: `${label} is not a carousel template: remove the Carousel Cards`,
+		);
 	}
 	cards.forEach((card, i) => {
 		const cardLabel = `${label}, card ${i + 1}`;

@@ -31,7 +31,9 @@ export interface RunningService {
 	close(): Promise<void>;
 }
 
-export async function startRealService(options: { ratePerMinute?: number; fanoutSchedule?: string } = {}): Promise<RunningService> {
+export async function startRealService(
+	options: { ratePerMinute?: number; fanoutSchedule?: string } = {},
+): Promise<RunningService> {
 	const db = await createTestDatabase('tpnode');
 	// Dropping the database at the end ends idle connections: that is expected, not a crash.
 	db.pool.on('error', () => undefined);
@@ -81,7 +83,10 @@ export async function startRealService(options: { ratePerMinute?: number; fanout
 			const raw = JSON.stringify(body);
 			return await fetch(`${url}/webhooks/meta`, {
 				method: 'POST',
-				headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMetaBody(raw, settings.META_APP_SECRETS[0]) },
+				headers: {
+					'content-type': 'application/json',
+					'x-hub-signature-256': signMetaBody(raw, settings.META_APP_SECRETS[0]),
+				},
 				body: raw,
 			});
 		},
