@@ -99,6 +99,9 @@ function n8nEnv({
 		N8N_DIAGNOSTICS_CONFIG_FRONTEND: '',
 		N8N_DIAGNOSTICS_CONFIG_BACKEND: '',
 		EXTERNAL_FRONTEND_HOOKS_URLS: '',
+		// The MCP server registry refreshes from api.n8n.io in the background and prints a stack trace
+		// each time it cannot reach it; nothing of ours uses it (the MCP Server Trigger does not).
+		N8N_DISABLED_MODULES: 'mcp-registry',
 		// Today's defaults, set explicitly: n8n warns at every start about defaults that will change.
 		N8N_RUNNERS_TASK_TIMEOUT: '300',
 		N8N_COMPRESSION_NODE_MAX_DECOMPRESSED_SIZE_BYTES: String(2 * 1024 ** 3),

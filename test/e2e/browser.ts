@@ -139,3 +139,29 @@ export async function waitFor<T>(
 		await new Promise((resolve) => setTimeout(resolve, 500));
 	}
 }
+
+/**
+ * A PNG of `url` as headless Chromium renders it at `windowSize`, once the page has loaded (the
+ * browser is started for this one picture and stopped again).
+ */
+export async function screenshotOf(url: string, windowSize = '1000,1000'): Promise<Buffer> {
+	const browser = await startChromium(windowSize);
+	try {
+		const page = await browser.page();
+		await page.send('Page.navigate', { url });
+		const origin = new URL(url).origin;
+		await waitFor(
+			async () =>
+				(await page.evaluate<boolean>(
+					`location.origin === ${JSON.stringify(origin)} && document.readyState === 'complete'`,
+				)) || undefined,
+			`${url} to load in Chromium`,
+			60_000,
+		);
+		const png = await page.screenshot();
+		page.close();
+		return png;
+	} finally {
+		await browser.stop();
+	}
+}

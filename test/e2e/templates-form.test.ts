@@ -1,10 +1,8 @@
 // Template 3, the staff campaign form, imported as shipped into real n8n and published; a member of
 // staff fills it in over HTTP the way the browser does (multipart POST, then the follow-up pages on
 // /form-waiting/<execution>), gets the test message, confirms, and reads the report page.
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
 import {
@@ -17,6 +15,7 @@ import {
 } from '../../sandbox';
 import type { TemplateDefinition } from '../../sandbox/whatsapp';
 import { startRealService, type RunningService } from '../unit/tiltedprompts/support/service';
+import { screenshotOf } from './browser';
 import { startN8n, type N8nInstance } from './harness';
 
 jest.setTimeout(900_000);
@@ -163,7 +162,6 @@ afterAll(async () => {
 	await service?.close();
 });
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? 'chromium';
 const ARTIFACTS = join(__dirname, '..', '..', '.artifacts');
 
 /**
@@ -173,36 +171,9 @@ const ARTIFACTS = join(__dirname, '..', '..', '.artifacts');
 async function screenshot(url: string, name: string): Promise<void> {
 	mkdirSync(ARTIFACTS, { recursive: true });
 	const file = join(ARTIFACTS, name);
-	const profile = mkdtempSync(join(tmpdir(), 'tp-shot-'));
-	const args = [
-		'--headless',
-		'--no-sandbox',
-		'--disable-gpu',
-		`--user-data-dir=${profile}`,
-		'--hide-scrollbars',
-		'--window-size=1000,1000',
-		'--timeout=15000',
-		'--virtual-time-budget=5000',
-		`--screenshot=${file}`,
-		url,
-	];
-	try {
-		await new Promise<void>((resolve, reject) =>
-			execFile(CHROMIUM, args, { timeout: 90_000 }, (error) =>
-				error
-					? reject(
-							new Error(
-								`Headless Chromium is needed for the screenshots: apt-get install -y chromium (or set CHROMIUM_PATH). ${error.message}`,
-							),
-						)
-					: resolve(),
-			),
-		);
-		expect(statSync(file).size).toBeGreaterThan(1000);
-		step(`screenshot ${file}`);
-	} finally {
-		rmSync(profile, { recursive: true, force: true });
-	}
+	writeFileSync(file, await screenshotOf(url));
+	expect(statSync(file).size).toBeGreaterThan(1000);
+	step(`screenshot ${file}`);
 }
 
 /** The page the form shows next, as its script finds it: wait until the run is no longer running, then load it. */
