@@ -426,6 +426,12 @@ export const subscriptionSchema = z.object({
 });
 export const subscriptionCreatedSchema = subscriptionSchema.extend({
 	secret: z.string().describe('The whsec_ signing secret: shown only in this response.'),
+	handed_over: z
+		.number()
+		.int()
+		.describe(
+			'Deliveries taken over from a subscription for the same URL deleted in the last 15 minutes (a workflow published again): what it missed is delivered here.',
+		),
 });
 export const MAX_ROTATION_OVERLAP_SECONDS = 7 * 24 * 3600;
 export const secretRotationBody = z

@@ -18,19 +18,62 @@ export function generateSigningSecret(): string {
 	return `whsec_${randomBytes(32).toString('base64')}`;
 }
 
+/**
+ * How long after a subscription is deleted a new one for the same user and URL takes over what the
+ * deleted one missed. n8n publishes an edited workflow by unpublishing it (the trigger deletes its
+ * subscription) and publishing it again (the trigger creates a new one for the same webhook URL).
+ */
+export const SUBSCRIPTION_HANDOVER_SECONDS = 900;
+
+/**
+ * Creates a subscription. When the same user deleted a subscription for the same URL within
+ * SUBSCRIPTION_HANDOVER_SECONDS (a workflow published again), the new one is handed what the old one
+ * missed: the deliveries that ended because it was deleted, and the events stored since, so nothing
+ * is lost between unpublishing and publishing. One statement.
+ */
 export async function createSubscription(
 	db: Db,
 	box: SecretBox,
 	userId: string,
 	input: { url: string; event_types: string[]; description?: string; secret?: string },
-): Promise<SubscriptionRow & { secret: string }> {
+): Promise<SubscriptionRow & { secret: string; handed_over: number }> {
 	const secret = input.secret ?? generateSigningSecret();
-	const { rows } = await db.query<SubscriptionRow>(
-		`INSERT INTO subscriptions (user_id, url, event_types, description, secret_sealed)
-		 VALUES ($1, $2, $3, $4, $5) RETURNING id, url, event_types, description, created_at`,
-		[userId, input.url, [...new Set(input.event_types)], input.description ?? null, box.seal(secret)],
+	const { rows } = await db.query<SubscriptionRow & { handed_over: number }>(
+		`WITH s AS (
+		   INSERT INTO subscriptions (user_id, url, event_types, description, secret_sealed)
+		   VALUES ($1, $2, $3, $4, $5) RETURNING id, url, event_types, description, created_at
+		 ),
+		 previous AS (
+		   SELECT id, deleted_at FROM subscriptions
+		   WHERE user_id = $1 AND url = $2 AND deleted_at > now() - make_interval(secs => $6)
+		 ),
+		 handed AS (
+		   INSERT INTO deliveries (subscription_id, event_id, event_type)
+		   SELECT s.id, e.id, e.type FROM s, events e, users u
+		   WHERE u.id = $1 AND EXISTS (SELECT 1 FROM previous)
+		     AND (e.type = ANY (s.event_types) OR '*' = ANY (s.event_types))
+		     AND (e.payload->>'visible_to_tier' IS NULL OR e.payload->>'visible_to_tier' = u.tier)
+		     AND (e.received_at > (SELECT min(deleted_at) FROM previous)
+		       OR e.id IN (SELECT d.event_id FROM deliveries d JOIN previous p ON p.id = d.subscription_id
+		                   WHERE d.status = 'dead' AND d.last_error = 'subscription deleted'))
+		   ON CONFLICT (subscription_id, event_id) DO NOTHING
+		   RETURNING 1
+		 ),
+		 counted AS (SELECT count(*)::int AS n FROM handed)
+		 SELECT s.*, counted.n AS handed_over, CASE WHEN counted.n > 0 THEN pg_notify($7, counted.n::text) END AS notified
+		 FROM s, counted`,
+		[
+			userId,
+			input.url,
+			[...new Set(input.event_types)],
+			input.description ?? null,
+			box.seal(secret),
+			SUBSCRIPTION_HANDOVER_SECONDS,
+			FANOUT_CHANNEL,
+		],
 	);
-	return { ...rows[0], secret };
+	const { notified: _n, ...row } = rows[0] as SubscriptionRow & { handed_over: number; notified?: unknown };
+	return { ...row, secret };
 }
 
 /**
