@@ -299,12 +299,7 @@ async function startQueueStack(options) {
 					args: COMMANDS.worker(options.concurrency),
 					// A worker serves no editor; N8N_PORT is only its task runners' neighbour. Its HTTP
 					// server is the health check (QUEUE_HEALTH_CHECK_PORT).
-					env: await envFor(
-						folder,
-						await freePort(),
-						{ QUEUE_HEALTH_CHECK_PORT: String(healthPort) },
-						workerLevel,
-					),
+					env: await envFor(folder, await freePort(), { QUEUE_HEALTH_CHECK_PORT: String(healthPort) }, workerLevel),
 					port: healthPort,
 					readyUrl: readyUrl(healthPort),
 					onOutput,
