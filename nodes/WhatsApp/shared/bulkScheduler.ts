@@ -243,6 +243,11 @@ export interface SharedLimits {
 	permit(job: BulkJob, now: number): Promise<number>;
 	/** Reserves the next pair-rate slot of each job's recipient, in order (clock ms each). */
 	pairSlots(jobs: BulkJob[], now: number): Promise<number[]>;
+	/**
+	 * How much later than its reserved pair slot a message may still leave: other runs space their
+	 * messages to the same person from that slot. A later send (a busy event loop, a retry) reserves again.
+	 */
+	readonly pairLateToleranceMs: number;
 }
 
 export interface BulkOptions {
@@ -268,8 +273,12 @@ interface Task extends BulkJob {
 	attempts: number;
 	startedAt?: number;
 	previousPair?: number;
-	/** The recipient's slot reserved in the shared limits. */
+	/** The recipient's slot reserved in the shared limits (-Infinity: no wait). */
 	sharedPairAt?: number;
+	/** When that slot was for (the reservation's time when it meant no wait). */
+	sharedPairFor?: number;
+	/** This attempt already reserved its shared slot again (once per attempt: a lagging run still sends). */
+	sharedPairRenewed?: boolean;
 }
 
 /** Min-heap on (readyAt, index): the earliest-ready job first, ties in input order. */
@@ -368,7 +377,7 @@ function settle<R, E>(s: Scheduler, state: RunState<R, E>, task: Task, outcome: 
 		s.pairs.undo(task.recipient, task.startedAt, task.previousPair);
 	if (outcome.retryable && task.attempts <= s.maxRetries && !state.stopped) {
 		const delay = retryDelay(task.attempts, outcome.kind ?? 'default', s.policy, outcome.retryAfterMs, s.random);
-		s.heap.push({ ...task, readyAt: s.clock.now() + delay });
+		s.heap.push({ ...task, readyAt: s.clock.now() + delay, sharedPairRenewed: false });
 		return;
 	}
 	fail(s, state, task, outcome.error);
@@ -378,7 +387,40 @@ function settle<R, E>(s: Scheduler, state: RunState<R, E>, task: Task, outcome: 
 async function reserveSharedPairs(shared: SharedLimits, tasks: Task[], now: number): Promise<void> {
 	const batch = tasks.filter((t) => t.sharedPairAt === undefined);
 	const slots = await shared.pairSlots(batch, now);
-	batch.forEach((t, i) => (t.sharedPairAt = slots[i] ?? -Infinity));
+	batch.forEach((t, i) => {
+		t.sharedPairAt = slots[i] ?? -Infinity;
+		t.sharedPairFor = Math.max(now, t.sharedPairAt);
+	});
+}
+
+/**
+ * When `task` may start under the pair spacing, this run's and the shared one (reserving the shared
+ * slots of the next quarter second's worth of jobs, `upcoming(count)`, with it).
+ */
+async function pairReadyAt(
+	options: BulkOptions,
+	pairs: PairSpacer,
+	task: Task,
+	upcoming: (count: number) => Task[],
+	now: number,
+): Promise<number> {
+	if (options.shared && task.sharedPairAt === undefined)
+		await reserveSharedPairs(options.shared, [task, ...upcoming(Math.ceil(options.ratePerSecond / 4) - 1)], now);
+	return Math.max(pairs.readyAt(task.recipient), task.sharedPairAt ?? -Infinity);
+}
+
+/**
+ * Whether `task` may leave now under its shared pair slot. One about to leave later than the slot
+ * allows (see SharedLimits.pairLateToleranceMs: a retry, a stalled event loop) reserves a new slot
+ * first, once per attempt; false when that one is still ahead (the task then waits for it in the heap).
+ */
+async function sharedPairHolds(shared: SharedLimits, task: Task, clock: Clock): Promise<boolean> {
+	const late = task.sharedPairFor !== undefined && clock.now() - task.sharedPairFor > shared.pairLateToleranceMs;
+	if (!late || task.sharedPairRenewed) return true;
+	task.sharedPairRenewed = true;
+	task.sharedPairAt = undefined;
+	await reserveSharedPairs(shared, [task], clock.now());
+	return (task.sharedPairAt ?? -Infinity) <= clock.now();
 }
 
 /** The pacer, pair spacer, retry heap and policy of one run. */
@@ -476,13 +518,7 @@ export async function runBulk<R, E>(
 			await waitForChange(top ? top.readyAt - now : Infinity);
 			continue;
 		}
-		if (options.shared && task.sharedPairAt === undefined)
-			await reserveSharedPairs(
-				options.shared,
-				[task, ...fresh.slice(nextFresh, nextFresh + Math.ceil(options.ratePerSecond / 4) - 1)],
-				now,
-			);
-		const pairReady = Math.max(pairs.readyAt(task.recipient), task.sharedPairAt ?? -Infinity);
+		const pairReady = await pairReadyAt(options, pairs, task, (n) => fresh.slice(nextFresh, nextFresh + n), now);
 		if (pairReady > now) {
 			// Blocked by the pair spacing: queue it for its time so other recipients go first.
 			heap.push({ ...task, readyAt: pairReady });
@@ -495,6 +531,11 @@ export async function runBulk<R, E>(
 		if (at - clock.now() >= 1) await clock.sleep(at - clock.now());
 		if (state.stopped) {
 			heap.push(task);
+			continue;
+		}
+		if (options.shared && !(await sharedPairHolds(options.shared, task, clock))) {
+			pairs.undo(task.recipient, start, task.previousPair);
+			heap.push({ ...task, readyAt: task.sharedPairAt as number });
 			continue;
 		}
 		pacer.launched(start, clock.now());

@@ -41,6 +41,13 @@ type SendError =
 
 const realClock: Clock = { now: () => Date.now(), sleep: async (ms) => await sleep(ms) };
 
+/**
+ * Items built between two turns of the event loop. Building resolves without I/O (promises that are
+ * already settled), so a long list would hold the process for its whole length: in queue mode the
+ * worker then cannot renew its job's lock, and n8n fails the execution as stalled while it sends.
+ */
+const BUILD_SLICE = 100;
+
 /** Step 1: build and check every item before anything is sent. */
 async function prepareAll(
 	this: IExecuteFunctions,
@@ -51,6 +58,7 @@ async function prepareAll(
 	const context: BuildContext = { templates: new Map() };
 	const prepared: Array<PreparedSend | undefined> = new Array(count);
 	for (let i = 0; i < count; i++) {
+		if (i > 0 && i % BUILD_SLICE === 0) await sleep(0);
 		try {
 			prepared[i] = await build.call(this, i, context);
 		} catch (error) {

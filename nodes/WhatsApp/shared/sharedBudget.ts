@@ -78,10 +78,13 @@ interface NumberBudget {
 const PAIR_BATCH = 500;
 
 /**
- * A pair slot is reserved a little before the message leaves (a batch at a time, and the send may
- * wait for a permit): slots are spaced this much more than the pair rate, so the real sends are too.
+ * A pair slot is reserved a little before the message leaves (a quarter second's batch at a time,
+ * and the send may then wait up to the budget's second ahead for its permit): slots are spaced this
+ * much more than the pair rate, so the real sends are too. A send later than its slot by more than
+ * PAIR_LATE_TOLERANCE_MS (a busy event loop, a retry) reserves a new slot before it leaves.
  */
-const PAIR_MARGIN_MS = 1000;
+const PAIR_MARGIN_MS = 3000;
+const PAIR_LATE_TOLERANCE_MS = PAIR_MARGIN_MS - 500;
 
 /**
  * Permits are leased at the throughput ÷ this, as the local pacer runs just under it: a send that
@@ -93,6 +96,8 @@ const RATE_MARGIN = 1.005;
 const SERVICE_TIMEOUT_MS = 5000;
 
 export class SharedBudget implements SharedLimits {
+	readonly pairLateToleranceMs = PAIR_LATE_TOLERANCE_MS;
+
 	private readonly numbers = new Map<string, NumberBudget>();
 
 	private readonly localPacers = new Map<string, Pacer>();

@@ -181,3 +181,31 @@ describe('bulk send against the stand-in', () => {
 		expect(wa.messages).toHaveLength(2);
 	});
 });
+
+describe('bulk send of a long list', () => {
+	it('lets the event loop turn while it builds the messages (a queue-mode worker must renew its job lock meanwhile)', async () => {
+		const n = 500;
+		let built = -1;
+		let builtWhenTimerRan: number | undefined;
+		let armed = false;
+		const { output } = await runNode({
+			baseUrl: 'http://127.0.0.1:9',
+			items: items(n),
+			params: (i) => {
+				if (!armed) {
+					armed = true;
+					// A timer set when the first item is read (what the worker's lock renewal is).
+					setTimeout(() => (builtWhenTimerRan = built), 0);
+				}
+				built = Math.max(built, i);
+				// Not a phone number: refused while building, nothing is sent.
+				return textParams(recipients(n, 'x'))(i);
+			},
+			continueOnFail: true,
+		});
+		expect(output).toHaveLength(n);
+		expect(output.every((o) => o.json.sent === false)).toBe(true);
+		expect(builtWhenTimerRan).toBeDefined();
+		expect(builtWhenTimerRan as number).toBeLessThan(n - 1);
+	});
+});

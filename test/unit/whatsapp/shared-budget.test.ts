@@ -171,6 +171,91 @@ describe('shared send budget (virtual clock, fake service)', () => {
 		expect(calls.pairs).toBeLessThanOrEqual(600 / 10); // batched, not one request per message
 	});
 
+	/** Gaps (ms) between consecutive messages to the same person, across runs. */
+	const gapsPerPerson = (arrivals: Array<{ at: number; to: string }>) => {
+		const byPerson = new Map<string, number[]>();
+		for (const a of arrivals) byPerson.set(a.to, [...(byPerson.get(a.to) ?? []), a.at]);
+		return [...byPerson.values()].flatMap((times) => times.slice(1).map((t, i) => t - times[i]));
+	};
+
+	it('keeps 6 s per person when one run lags: its timers fire 2 s late (a busy n8n worker)', async () => {
+		const clock = eventClock();
+		const { service } = fakeService(clock);
+		const seen = meta(clock);
+		const lagging: Clock = { now: clock.now, sleep: (ms) => clock.sleep(ms + 2000) };
+		const run = (name: string, runClock: Clock) =>
+			runBulk(
+				jobsFor(200, 'p', 100),
+				seen.attempt(name, (job) => job.recipient),
+				{
+					ratePerSecond: 80,
+					pairSpacingMs: 6000,
+					maxRetries: 0,
+					clock: runClock,
+					shared: new SharedBudget({
+						service,
+						clock: runClock,
+						ratePerSecond: 80,
+						pairSpacingMs: 6000,
+						campaign: name,
+						addressOf,
+					}),
+				},
+			);
+		let finished = 0;
+		const runs = [run('A', clock), run('B', lagging)].map((p) => p.finally(() => finished++));
+		await clock.drive(() => finished === 2);
+		const results = await Promise.all(runs);
+		expect(results.flatMap((r) => r.results.map((x) => x.status)).every((s) => s === 'sent')).toBe(true);
+		expect(seen.arrivals).toHaveLength(400);
+		expect(Math.min(...gapsPerPerson(seen.arrivals))).toBeGreaterThanOrEqual(6000);
+	});
+
+	it('a retry long after its pair slot (Retry-After 5 s) reserves a new one: the other run’s message to that person stays 6 s away', async () => {
+		const clock = eventClock();
+		const { service } = fakeService(clock);
+		const arrivals: Array<{ at: number; to: string; run: string }> = [];
+		let refused = false;
+		const budget = (name: string) =>
+			new SharedBudget({ service, clock, ratePerSecond: 80, pairSpacingMs: 6000, campaign: name, addressOf });
+		const options = { ratePerSecond: 80, pairSpacingMs: 6000, maxRetries: 2, clock };
+		// A: one message to p0, refused once for throughput with Retry-After 5 s (Meta's answer to a burst).
+		const a = runBulk(
+			jobsFor(1, 'p'),
+			async (job) => {
+				if (!refused) {
+					refused = true;
+					return {
+						ok: false as const,
+						error: '130429',
+						retryable: true,
+						kind: 'throttle' as const,
+						retryAfterMs: 5000,
+					};
+				}
+				arrivals.push({ at: clock.now(), to: job.recipient, run: 'A' });
+				return { ok: true as const, value: 'wamid' };
+			},
+			{ ...options, shared: budget('A') },
+		);
+		// B: starts a second later with a message to the same person.
+		const b = clock.sleep(1000).then(() =>
+			runBulk(
+				jobsFor(1, 'p'),
+				async (job) => {
+					arrivals.push({ at: clock.now(), to: job.recipient, run: 'B' });
+					return { ok: true as const, value: 'wamid' };
+				},
+				{ ...options, shared: budget('B') },
+			),
+		);
+		let finished = 0;
+		[a, b].forEach((p) => void p.finally(() => finished++));
+		await clock.drive(() => finished === 2);
+		expect(arrivals.map((x) => x.run).sort()).toEqual(['A', 'B']);
+		expect(Math.abs(arrivals[1].at - arrivals[0].at)).toBeGreaterThanOrEqual(6000);
+	});
+
 	it('falls back to local pacing at half the rate when the service cannot be asked, says so, never unthrottled', async () => {
 		const failing: BudgetService = {
 			lease: async () => {
