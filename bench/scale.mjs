@@ -114,6 +114,11 @@ async function startService(databaseUrl) {
 		INGEST_SIGNING_SECRETS: `whsec_${randomBytes(32).toString('base64')}`,
 		ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
 		LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+		// n8n's webhook processor takes a few deliveries at a time on this machine: more in flight only
+		// time out. A delivery that fails is retried within seconds, so the phase measures throughput.
+		FANOUT_CONCURRENCY: process.env.BENCH_FANOUT_CONCURRENCY ?? '8',
+		FANOUT_REQUEST_TIMEOUT: '60s',
+		FANOUT_RETRY_SCHEDULE: '0,1s,2s,5s,10s,20s,30s,60s',
 	};
 	serviceCli(env, ['users', 'create', '--email', 'bench@example.com', '--tier', 'pro']);
 	const apiKey = serviceCli(env, ['keys', 'create', '--user', 'bench@example.com', '--scopes', 'send-budget,events']);
@@ -449,6 +454,7 @@ async function executionCount(n8nDb, workflowId) {
 async function deliveryCount(serviceDb) {
 	const { rows } = await serviceDb.query(
 		`SELECT count(*)::int AS n, count(*) FILTER (WHERE status = 'pending')::int AS pending,
+		        count(*) FILTER (WHERE status = 'dead')::int AS dead,
 		        coalesce(sum(attempts), 0)::int AS attempts FROM deliveries`,
 	);
 	return rows[0];
@@ -494,6 +500,8 @@ async function runInbound({ service, stack, n8nDb, serviceDb, workflowId, events
 		failed_posts: failedPosts,
 		deliveries: deliveries.n - deliveriesBefore.n,
 		delivery_attempts: deliveries.attempts - deliveriesBefore.attempts,
+		deliveries_pending: deliveries.pending,
+		deliveries_dead: deliveries.dead - deliveriesBefore.dead,
 		by_worker: Object.fromEntries(
 			stack.workers.map((w) => [w.name, w.executions().length - workersBefore.get(w.name)]),
 		),

@@ -241,6 +241,8 @@ export type BulkResult<R, E> =
 export interface SharedLimits {
 	/** The earliest time (clock ms) `job` may start: a send permit of its phone number. */
 	permit(job: BulkJob, now: number): Promise<number>;
+	/** How late (ms) a send may leave after its permit's time; a later one takes another permit. */
+	readonly permitLateToleranceMs: number;
 	/** Reserves the next pair-rate slot of each job's recipient, in order (clock ms each). */
 	pairSlots(jobs: BulkJob[], now: number): Promise<number[]>;
 	/**
@@ -423,6 +425,19 @@ async function sharedPairHolds(shared: SharedLimits, task: Task, clock: Clock): 
 	return (task.sharedPairAt ?? -Infinity) <= clock.now();
 }
 
+/**
+ * Sleeps until `task` may leave: its pacer slot `start` and, with shared limits, a send permit of its
+ * number. A permit the send missed by more than the budget allows (a timer that fired late on a busy
+ * event loop) is void and the next one is taken: late permits would bunch sends at Meta.
+ */
+async function waitForStart(shared: SharedLimits | undefined, task: Task, start: number, clock: Clock): Promise<void> {
+	for (;;) {
+		const at = shared ? Math.max(start, await shared.permit(task, clock.now())) : start;
+		if (at - clock.now() >= 1) await clock.sleep(at - clock.now());
+		if (!shared || clock.now() - at <= shared.permitLateToleranceMs) return;
+	}
+}
+
 /** The pacer, pair spacer, retry heap and policy of one run. */
 function schedulerFor(options: BulkOptions): Scheduler {
 	// Burst: 50 ms worth of tokens, so a busy event loop catches up instead of losing slots.
@@ -527,15 +542,14 @@ export async function runBulk<R, E>(
 		const start = pacer.reserve(now);
 		task.startedAt = start;
 		task.previousPair = pairs.record(task.recipient, start);
-		const at = options.shared ? Math.max(start, await options.shared.permit(task, clock.now())) : start;
-		if (at - clock.now() >= 1) await clock.sleep(at - clock.now());
-		if (state.stopped) {
-			heap.push(task);
-			continue;
-		}
 		if (options.shared && !(await sharedPairHolds(options.shared, task, clock))) {
 			pairs.undo(task.recipient, start, task.previousPair);
 			heap.push({ ...task, readyAt: task.sharedPairAt as number });
+			continue;
+		}
+		await waitForStart(options.shared, task, start, clock);
+		if (state.stopped) {
+			heap.push(task);
 			continue;
 		}
 		pacer.launched(start, clock.now());
