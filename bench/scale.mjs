@@ -34,6 +34,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -372,6 +373,9 @@ async function runOutbound({ mode, stack, rest, workflowIds, standIn, graphPort,
 		modules: [standIn.wa.whatsapp({ mpsLimit: LIMIT, pairRateWindowMs: PAIR_WINDOW_MS })],
 	});
 	try {
+		// The stand-in stamps each request when its event loop takes it: a stalled loop bunches arrivals.
+		const lag = monitorEventLoopDelay({ resolution: 10 });
+		lag.enable();
 		const people = audiences(offset);
 		log(`${mode}: two campaigns of ${ITEMS} messages, started together (load ${load().join(' ')})`);
 		const started = Date.now();
@@ -398,7 +402,9 @@ async function runOutbound({ mode, stack, rest, workflowIds, standIn, graphPort,
 			if (e.finished) outputs.push(await outputOf(rest, e.id));
 			else await rest('POST', `/executions/${e.id}/stop`).catch((error) => log(`stopping ${e.id}: ${error.message}`));
 		}
+		lag.disable();
 		const figures = outboundFigures(graph, outputs, executions, wallS);
+		figures.standin_loop_lag_ms = { p99: round(lag.percentile(99) / 1e6), max: round(lag.max / 1e6) };
 		log(`${mode}: ${JSON.stringify(figures)}`);
 		return figures;
 	} finally {
