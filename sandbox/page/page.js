@@ -215,9 +215,12 @@ function render(state) {
 	chats.replaceChildren(
 		...state.customers.map((c) => {
 			const { chat, messages } = renderChat(c);
-			queueMicrotask(() => {
+			const toNewest = () => {
 				messages.scrollTop = messages.scrollHeight;
-			});
+			};
+			queueMicrotask(toNewest);
+			// A header image that loads later makes the chat taller: keep the newest message in view.
+			for (const img of messages.querySelectorAll('img')) img.addEventListener('load', toNewest, { once: true });
 			return chat;
 		}),
 	);

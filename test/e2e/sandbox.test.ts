@@ -379,6 +379,11 @@ describe('the Meta sandbox in a browser, with real n8n and the real service', ()
 			expect(got.map((t) => t.body)).toEqual([`Hi ${name}! This weekend only: 20% off every chai blend in our shop.`]);
 		}
 		for (const customer of ['meera', 'chailover', 'rahul']) expect(offer(await chat(customer))).toEqual([]);
+		await waitFor(
+			async () => ((await page.evaluate<boolean>(`[...document.images].every((i) => i.complete)`)) ? true : undefined),
+			'the chat images to load',
+			20_000,
+		);
 		await shoot('sandbox-7-staff-campaign.png');
 	});
 
