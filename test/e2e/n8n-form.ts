@@ -59,10 +59,10 @@ export async function readFormPage(page: Page): Promise<FormPage | undefined> {
 
 /**
  * Fills every field of the form shown from `answers` (a dropdown or checkbox list gets the option that
- * contains the answer) and submits it. A required field with no answer, or an answer no option
- * matches, fails with the labels and options the page shows.
+ * contains the answer). A required field with no answer, or an answer no option matches, fails with
+ * the labels and options the page shows.
  */
-export async function fillAndSubmit(page: Page, answers: FormAnswers): Promise<void> {
+export async function fillForm(page: Page, answers: FormAnswers): Promise<void> {
 	const problem = await page.evaluate<string | null>(`(() => {
 		${FIELDS_SCRIPT}
 		const answers = ${JSON.stringify(answers.map(([pattern, value]) => [pattern.source, pattern.flags, value]))}
@@ -83,11 +83,17 @@ export async function fillAndSubmit(page: Page, answers: FormAnswers): Promise<v
 			field.control.dispatchEvent(new Event('input', { bubbles: true }));
 			field.control.dispatchEvent(new Event('change', { bubbles: true }));
 		}
-		window.__tpSubmitted = true;
-		document.querySelector('#submit-btn').click();
 		return null;
 	})()`);
 	if (problem) throw new Error(`filling the n8n form: ${problem}`);
+}
+
+/** Submits the form shown, as its button does; `formPage` then waits for the page n8n shows next. */
+export async function submitForm(page: Page): Promise<void> {
+	await page.evaluate(`(() => {
+		window.__tpSubmitted = true;
+		document.querySelector('#submit-btn').click();
+	})()`);
 }
 
 /** Waits for the form page shown (after a navigation, or after a submit until n8n shows the next one). */
@@ -96,8 +102,8 @@ export async function formPage(page: Page, what: string, timeoutMs = 180_000): P
 }
 
 /**
- * Runs a form from `url` to its completion page: each page is handed to `onPage` (for screenshots and
- * checks) and then filled from `answers` and submitted. Returns every page seen, the completion last.
+ * Runs a form from `url` to its completion page: each page is filled from `answers`, handed to
+ * `onPage` (for screenshots and checks) and submitted. Returns every page seen, the completion last.
  */
 export async function runForm(
 	page: Page,
@@ -111,9 +117,10 @@ export async function runForm(
 	for (let step = 0; step < maxPages; step++) {
 		const shown = await formPage(page, step === 0 ? `the form at ${url}` : `the form's page ${step + 1}`);
 		pages.push(shown);
+		if (!shown.completion) await fillForm(page, answers);
 		await onPage(shown, step);
 		if (shown.completion) return pages;
-		await fillAndSubmit(page, answers);
+		await submitForm(page);
 	}
 	throw new Error(`the form did not finish within ${maxPages} pages: ${pages.map((p) => p.title).join(' → ')}`);
 }
