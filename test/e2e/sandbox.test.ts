@@ -281,6 +281,10 @@ describe('the Meta sandbox in a browser, with real n8n and the real service', ()
 				return current.texts.some((t) => t.direction === 'out' && /unsubscribed/i.test(t.body)) ? current : undefined;
 			}, `the opt-out confirmation in ${customer}’s chat`);
 			expect(view.texts[0]).toEqual({ direction: 'in', body: 'STOP' });
+			// The chat's badge no longer shows the seeded "list: opted in".
+			expect(await page.evaluate<string>(`document.querySelector('#chat-${customer} .badge').textContent`)).toBe(
+				'wrote STOP',
+			);
 		}
 		const { rows } = await service.db.pool.query<{ consent: string }>(
 			`SELECT consent FROM contacts WHERE user_id = 'US.13491208655302741918'`,
