@@ -254,8 +254,10 @@ async function startQueueStack(options) {
 				listenAddress: '127.0.0.1',
 				extra: {
 					...shared,
-					// Production webhooks (and the URLs triggers register) go to the webhook processor.
+					// Production webhooks (and the URLs triggers register) go to the webhook processor;
+					// the editor is main's (n8n would otherwise print the webhook URL as the editor's).
 					N8N_WEBHOOK_URL: `http://localhost:${webhookPort}/`,
+					N8N_EDITOR_BASE_URL: `http://localhost:${mainPort}/`,
 					...options.extraEnv,
 					...extra,
 				},
@@ -316,7 +318,7 @@ async function startQueueStack(options) {
 			main,
 			webhook,
 			workers,
-			redis: { host: redis.host, port: redis.port, password: redis.password, url: redis.url },
+			redis: { host: redis.host, port: redis.port, password: redis.password, url: redis.url, child: redis.child },
 			encryptionKey,
 			dataDir,
 			/** Runs an n8n CLI command (import:workflow, import:credentials, …) against the stack's database. */
