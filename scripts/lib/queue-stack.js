@@ -299,8 +299,8 @@ async function startQueueStack(options) {
 					name: `worker-${i}`,
 					kind: 'worker',
 					args: COMMANDS.worker(options.concurrency),
-					// A worker serves no editor; N8N_PORT is only its task runners' neighbour. Its HTTP
-					// server is the health check (QUEUE_HEALTH_CHECK_PORT).
+					// A worker serves no editor: its one HTTP server is the health check
+					// (QUEUE_HEALTH_CHECK_PORT). N8N_PORT gets a free port all the same, never a shared default.
 					env: await envFor(folder, await freePort(), { QUEUE_HEALTH_CHECK_PORT: String(healthPort) }, workerLevel),
 					port: healthPort,
 					readyUrl: readyUrl(healthPort),
