@@ -32,5 +32,5 @@ export interface N8nServer {
 export declare function startServer(
 	runtimeDir: string,
 	env: NodeJS.ProcessEnv,
-	options?: { onOutput?: (chunk: string) => void; timeoutMs?: number },
+	options?: { onOutput?: (chunk: string) => void; timeoutMs?: number; args?: string[]; readyUrl?: string },
 ): Promise<N8nServer>;

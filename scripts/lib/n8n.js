@@ -133,9 +133,12 @@ function runCli(runtimeDir, args, env) {
 	});
 }
 
-/** Starts `n8n start`; resolves once /healthz/readiness answers 200 (database connected, migrated). */
-async function startServer(runtimeDir, env, { onOutput, timeoutMs = 180000 } = {}) {
-	const child = spawn(nodeBinary(), [n8nBin(runtimeDir), 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `n8n start` (or another long-running command: `args`, e.g. ['worker']); resolves once the
+ * readiness endpoint (default: N8N_PORT's /healthz/readiness) answers 200 (database connected, migrated).
+ */
+async function startServer(runtimeDir, env, { onOutput, timeoutMs = 180000, args = ['start'], readyUrl } = {}) {
+	const child = spawn(nodeBinary(), [n8nBin(runtimeDir), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
 	let output = '';
 	const collect = (chunk) => {
 		output = (output + chunk).slice(-20000);
@@ -150,16 +153,16 @@ async function startServer(runtimeDir, env, { onOutput, timeoutMs = 180000 } = {
 	const url = `http://localhost:${env.N8N_PORT}`;
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
-		if (exited) throw new Error(`n8n exited during start-up (${JSON.stringify(exited)}):\n${output}`);
+		if (exited) throw new Error(`n8n ${args.join(' ')} exited during start-up (${JSON.stringify(exited)}):\n${output}`);
 		try {
-			const res = await fetch(`${url}/healthz/readiness`);
+			const res = await fetch(readyUrl ?? `${url}/healthz/readiness`);
 			if (res.status === 200) break;
 		} catch {
 			// not listening yet
 		}
 		if (Date.now() > deadline) {
 			child.kill('SIGKILL');
-			throw new Error(`n8n did not become ready within ${timeoutMs / 1000} s:\n${output}`);
+			throw new Error(`n8n ${args.join(' ')} did not become ready within ${timeoutMs / 1000} s:\n${output}`);
 		}
 		await new Promise((resolve) => setTimeout(resolve, 500));
 	}

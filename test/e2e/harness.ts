@@ -13,6 +13,7 @@ import {
 	startServer,
 	type N8nServer,
 } from '../../scripts/lib/n8n';
+import { startQueueStack, type QueueStack } from '../../scripts/lib/queue-stack';
 import { freePort } from '../../service/src/db/embedded';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres';
 
@@ -80,26 +81,6 @@ export async function startN8n(options: { extraEnv?: Record<string, string> } = 
 		await db.drop();
 		throw error;
 	}
-
-	const setup = await fetch(`${server.url}/rest/owner/setup`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(OWNER),
-	});
-	if (!setup.ok) throw new Error(`owner setup failed: ${setup.status} ${await setup.text()}`);
-	const cookie = (setup.headers.get('set-cookie') ?? '').split(';')[0];
-
-	const rest = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-		const res = await fetch(`${server.url}${path}`, {
-			method,
-			headers: { cookie, 'content-type': 'application/json', 'browser-id': 'e2e' },
-			body: body === undefined ? undefined : JSON.stringify(body),
-		});
-		const text = await res.text();
-		if (!res.ok) throw new Error(`${method} ${path} → ${res.status}: ${text}`);
-		return (text ? JSON.parse(text) : undefined) as T;
-	};
-
 	// Each CLI process is a separate n8n instance: it needs its own task-runner broker port.
 	// The CLI prints its results through n8n's logger at info level.
 	const cli = async (args: string[]) =>
@@ -108,6 +89,66 @@ export async function startN8n(options: { extraEnv?: Record<string, string> } = 
 			args,
 			n8nEnv({ ...baseEnv, logLevel: 'info', port: await freePort(), brokerPort: await freePort() }),
 		);
+	return await connect(server.url, userFolder, cli, async () => {
+		await server.stop();
+		await db.drop();
+		rmSync(userFolder, { recursive: true, force: true });
+	});
+}
+
+/**
+ * n8n in queue mode (scripts/lib/queue-stack.js): Redis, main, a webhook processor and `workers`
+ * workers on a fresh database. The instance talks to main; `stack` has every process.
+ */
+export async function startN8nQueue(
+	options: { workers?: number; extraEnv?: Record<string, string> } = {},
+): Promise<N8nInstance & { stack: QueueStack }> {
+	const db: TestDatabase = await createTestDatabase('n8n');
+	let stack: QueueStack;
+	try {
+		stack = await startQueueStack({
+			databaseUrl: db.url,
+			tarball: packedPackage(),
+			workers: options.workers ?? 2,
+			extraEnv: options.extraEnv,
+			logLevel: 'info',
+		});
+	} catch (error) {
+		await db.drop();
+		throw error;
+	}
+	const instance = await connect(stack.main.url, join(stack.dataDir, 'main'), stack.cli, async () => {
+		await stack.stop();
+		await db.drop();
+	});
+	return { ...instance, stack };
+}
+
+/** Sets up the owner of a started n8n and returns the instance's REST, import and CLI helpers. */
+async function connect(
+	url: string,
+	userFolder: string,
+	cli: N8nInstance['cli'],
+	stop: () => Promise<void>,
+): Promise<N8nInstance> {
+	const setup = await fetch(`${url}/rest/owner/setup`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(OWNER),
+	});
+	if (!setup.ok) throw new Error(`owner setup failed: ${setup.status} ${await setup.text()}`);
+	const cookie = (setup.headers.get('set-cookie') ?? '').split(';')[0];
+
+	const rest = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+		const res = await fetch(`${url}${path}`, {
+			method,
+			headers: { cookie, 'content-type': 'application/json', 'browser-id': 'e2e' },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		const text = await res.text();
+		if (!res.ok) throw new Error(`${method} ${path} → ${res.status}: ${text}`);
+		return (text ? JSON.parse(text) : undefined) as T;
+	};
 
 	const importFile = async (command: string, data: unknown) => {
 		const file = join(userFolder, `import-${randomBytes(4).toString('hex')}.json`);
@@ -118,7 +159,7 @@ export async function startN8n(options: { extraEnv?: Record<string, string> } = 
 	};
 
 	return {
-		url: server.url,
+		url,
 		userFolder,
 		cookie,
 		rest,
@@ -135,11 +176,7 @@ export async function startN8n(options: { extraEnv?: Record<string, string> } = 
 			return parseExecuteOutput(result.stdout, result.stderr, result.code);
 		},
 		cli,
-		async stop() {
-			await server.stop();
-			await db.drop();
-			rmSync(userFolder, { recursive: true, force: true });
-		},
+		stop,
 	};
 }
 
