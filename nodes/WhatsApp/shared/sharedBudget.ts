@@ -273,5 +273,7 @@ export async function sharedBudgetFor(
 export function withBudgetStatus<T extends { json: IDataObject }>(output: T[], budget: SharedBudget | undefined): T[] {
 	if (!budget) return output;
 	const status = budget.status;
-	return output.map((item) => ({ ...item, json: { ...item.json, sendBudget: status } }));
+	// One status object for every item, set in place: the items are this run's own, fresh objects.
+	for (const item of output) item.json.sendBudget = status;
+	return output;
 }
