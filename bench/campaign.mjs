@@ -165,8 +165,21 @@ async function startProfiling(port) {
 	await session.send('HeapProfiler.enable');
 	await session.send('HeapProfiler.startSampling', { samplingInterval: 32768 });
 	let heaviest = null;
+	const memory = { heap_used_peak_mb: 0, heap_total_peak_mb: 0, external_peak_mb: 0 };
+	const mb = (bytes) => Math.round(bytes / 1024 / 1024);
+	const readMemory = async () => {
+		const { result } = await session.send('Runtime.evaluate', {
+			expression: 'JSON.stringify(process.memoryUsage())',
+			returnByValue: true,
+		});
+		return JSON.parse(result.value);
+	};
 	const liveBytes = (node) => node.selfSize + node.children.reduce((sum, child) => sum + liveBytes(child), 0);
 	const sample = async () => {
+		const usage = await readMemory();
+		memory.heap_used_peak_mb = Math.max(memory.heap_used_peak_mb, mb(usage.heapUsed));
+		memory.heap_total_peak_mb = Math.max(memory.heap_total_peak_mb, mb(usage.heapTotal));
+		memory.external_peak_mb = Math.max(memory.external_peak_mb, mb(usage.external));
 		const { profile } = await session.send('HeapProfiler.getSamplingProfile');
 		const bytes = liveBytes(profile.head);
 		if (!heaviest || bytes > heaviest.bytes) heaviest = { bytes, profile };
@@ -177,11 +190,15 @@ async function startProfiling(port) {
 		await sample();
 		const { profile } = await session.send('Profiler.stop');
 		await session.send('HeapProfiler.stopSampling');
+		// What stays after a full collection: retained memory, not garbage V8 had not collected yet.
+		await session.send('HeapProfiler.collectGarbage');
+		const after = await readMemory();
 		session.close();
 		mkdirSync(PROFILE_DIR, { recursive: true });
 		writeFileSync(join(PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(profile));
 		writeFileSync(join(PROFILE_DIR, `${name}.heapprofile`), JSON.stringify(heaviest.profile));
 		log(`profiles written to ${PROFILE_DIR}/${name}.*`);
+		return { ...memory, heap_used_after_gc_mb: mb(after.heapUsed), rss_after_gc_mb: mb(after.rss) };
 	};
 }
 
@@ -328,7 +345,9 @@ async function main() {
 				EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'none',
 				EXECUTIONS_DATA_SAVE_ON_ERROR: 'none',
 				N8N_PAYLOAD_SIZE_MAX: '64',
-				...(inspectPort ? { NODE_OPTIONS: `--require ${join(HERE, 'hosts-preload.cjs')} --inspect=127.0.0.1:${inspectPort}` } : {}),
+				...(inspectPort
+					? { NODE_OPTIONS: `--require ${join(HERE, 'hosts-preload.cjs')} --inspect=127.0.0.1:${inspectPort}` }
+					: {}),
 			},
 		});
 		log('starting n8n 2.40.7');
@@ -414,7 +433,7 @@ async function main() {
 				const wallS = (Date.now() - started) / 1000;
 				const cpuUsed = cpuBefore === null ? null : cpuMs(server.child.pid) - cpuBefore;
 				clearInterval(sampler);
-				await stopProfiling?.(`${node}-${limit}`);
+				const profiled = await stopProfiling?.(`${node}-${limit}`);
 				const state = graph.state.whatsapp;
 				const sends = graph.requests.filter((r) => SEND_ROUTES.has(r.route));
 				const accepted = state.messages;
@@ -458,6 +477,7 @@ async function main() {
 					rss_before_mb: rssBefore,
 					rss_peak_mb: rssPeak,
 					rss_growth_mb: rssPeak !== null && rssBefore !== null ? rssPeak - rssBefore : null,
+					...(profiled ?? {}),
 				};
 				if (response.status !== 200) {
 					result.error = response.text.slice(0, 300);

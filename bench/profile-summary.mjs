@@ -58,7 +58,9 @@ function summariseCpu(path) {
 		}
 	});
 	const fmt = (ms) => ms.toFixed(0);
-	console.log(`# CPU ${path}: ${fmt(total)} ms busy over ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s`);
+	console.log(
+		`# CPU ${path}: ${fmt(total)} ms busy over ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s`,
+	);
 	table('CPU self time by area', areas, total, 'ms', fmt);
 	table('CPU self time by function', self, total, 'ms', fmt);
 	table('CPU inclusive time by function', inclusive, total, 'ms', fmt);
