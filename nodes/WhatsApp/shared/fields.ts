@@ -54,7 +54,9 @@ export function recipientField(show: Record<string, string[]>): INodeProperties 
 export function getPhoneNumberId(this: IExecuteFunctions, itemIndex: number, read?: ParameterReader): string {
 	const options = { extractValue: true };
 	return String(
-		read ? read('phoneNumberId', itemIndex, '', options) : this.getNodeParameter('phoneNumberId', itemIndex, '', options),
+		read
+			? read('phoneNumberId', itemIndex, '', options)
+			: this.getNodeParameter('phoneNumberId', itemIndex, '', options),
 	).trim();
 }
 
