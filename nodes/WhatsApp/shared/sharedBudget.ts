@@ -159,7 +159,9 @@ export class SharedBudget implements SharedLimits {
 		const byNumber = new Map<string, number[]>();
 		jobs.forEach((job, i) => {
 			const { phoneNumberId } = this.options.addressOf(job);
-			byNumber.set(phoneNumberId, [...(byNumber.get(phoneNumberId) ?? []), i]);
+			const indexes = byNumber.get(phoneNumberId);
+			if (indexes) indexes.push(i);
+			else byNumber.set(phoneNumberId, [i]);
 		});
 		try {
 			for (const [phoneNumberId, indexes] of byNumber) {
