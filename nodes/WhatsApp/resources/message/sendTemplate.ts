@@ -396,8 +396,8 @@ export async function readSendTemplate(
 	i: number,
 	context: BuildContext,
 ): Promise<PreparedSend> {
-	const p: Param = <T>(name: string, fallback?: T) => this.getNodeParameter(name, i, fallback) as T;
-	const phoneNumberId = getPhoneNumberId.call(this, i);
+	const p: Param = <T>(name: string, fallback?: T) => context.parameter<T>(name, i, fallback);
+	const phoneNumberId = getPhoneNumberId.call(this, i, context.parameter);
 	if (!phoneNumberId) throw new LimitError('Sender Phone Number is required: pick one from the list or enter its ID');
 	const to = normalizeRecipient(p<string>('to'));
 	const { name, language, def } = await readTemplate.call(this, p, i, context);
