@@ -99,7 +99,7 @@ export const description: INodeProperties[] = [
 		type: 'json',
 		default: TEMPLATE_VALUES_EXAMPLE,
 		description:
-			'header (type text with text, or image/video/document with link or ID), body (texts, or {"name", "text"} for named parameters), buttons ({"index", "subType": url/quick_reply/copy_code/flow, "value"}) and, for a carousel, cards ({"header": {"type", "link"}, "body", "buttons"})',
+			'One object with "header" (type text with its text, or image, video or document with a link or ID), "body" (the values in order; {"name", "text"} for named parameters), "buttons" ({"index", "subType", "value"}) and, for a carousel, "cards" (each with "header", "body", "buttons")',
 		displayOptions: { show: { ...show, valuesFrom: ['json'] } },
 	},
 	{
@@ -144,7 +144,9 @@ export const description: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'https://cdn.example.com/post.jpg',
-		displayOptions: { show: { ...fromFields, headerType: ['image', 'video', 'document'], headerMediaSource: ['link'] } },
+		displayOptions: {
+			show: { ...fromFields, headerType: ['image', 'video', 'document'], headerMediaSource: ['link'] },
+		},
 	},
 	{
 		displayName: 'Header Media ID',

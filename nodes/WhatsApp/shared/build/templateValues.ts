@@ -88,10 +88,22 @@ function card(value: unknown, path: string): TemplateCard {
 	const type = h.type === undefined ? 'image' : text(h.type, `${path}.header.type`);
 	if (type !== 'image' && type !== 'video') fail(`${path}.header.type`, 'image or video', type);
 	return {
-		header: { type, media: mediaObject({ from: 'link', link: text(h.link, `${path}.header.link`) }, `${FIELD}: ${path}.header`) },
+		header: {
+			type,
+			media: mediaObject({ from: 'link', link: text(h.link, `${path}.header.link`) }, `${FIELD}: ${path}.header`),
+		},
 		body: list(v.body, `${path}.body`).map((b, i) => bodyValue(b, `${path}.body[${i}]`)),
 		buttons: list(v.buttons, `${path}.buttons`).map((b, i) => button(b, `${path}.buttons[${i}]`)),
 	};
+}
+
+function parseJson(text: string): { value?: unknown; error?: string } {
+	if (text.trim() === '') return { value: {} };
+	try {
+		return { value: JSON.parse(text) as unknown };
+	} catch (error) {
+		return { error: (error as Error).message };
+	}
 }
 
 /**
@@ -100,17 +112,9 @@ function card(value: unknown, path: string): TemplateCard {
  * "buttons": [{ "index": 0, "subType": "url", "value": "masala-chai" }] }`.
  */
 export function readTemplateValues(input: unknown): TemplateValues {
-	let parsed = input;
-	if (typeof input === 'string') {
-		if (input.trim() === '') parsed = {};
-		else
-			try {
-				parsed = JSON.parse(input);
-			} catch (error) {
-				throw new LimitError(`${FIELD} is not valid JSON: ${(error as Error).message}`);
-			}
-	}
-	const v = object(parsed, 'the value');
+	const parsed = typeof input === 'string' ? parseJson(input) : { value: input };
+	if (parsed.error !== undefined) throw new LimitError(`${FIELD} is not valid JSON: ${parsed.error}`);
+	const v = object(parsed.value, 'the value');
 	const unknown = Object.keys(v).filter((k) => !['header', 'body', 'buttons', 'cards'].includes(k));
 	if (unknown.length)
 		throw new LimitError(`${FIELD}: unknown key ${unknown.join(', ')} (use header, body, buttons and cards)`);
