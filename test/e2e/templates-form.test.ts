@@ -89,7 +89,12 @@ const carouselCard = (n: number) => ({
 		{
 			type: 'BUTTONS',
 			buttons: [
-				{ type: 'URL', text: 'Shop', url: 'https://shop.example.com/{{1}}', example: ['https://shop.example.com/chai'] },
+				{
+					type: 'URL',
+					text: 'Shop',
+					url: 'https://shop.example.com/{{1}}',
+					example: ['https://shop.example.com/chai'],
+				},
 			],
 		},
 	],
@@ -183,7 +188,10 @@ async function waitingPageUrl(execution: string, answer: string): Promise<string
 
 beforeAll(async () => {
 	service = await startRealService();
-	graph = await startGraphStandIn({ validTokens: [TOKEN_WA], modules: [whatsapp({ templates: [DIWALI, STORE_OPEN, FESTIVE, PICKS] })] });
+	graph = await startGraphStandIn({
+		validTokens: [TOKEN_WA],
+		modules: [whatsapp({ templates: [DIWALI, STORE_OPEN, FESTIVE, PICKS] })],
+	});
 	n8n = await startN8n();
 	await n8n.importCredentials([
 		{
@@ -300,8 +308,9 @@ async function startCampaign(
 	campaign: string,
 	option: string,
 	screenshotName?: string,
+	tag = 'vip',
 ): Promise<{ execution: string; url: string; valuesPage: string }> {
-	const first = await submit(formUrl, { 'field-0': campaign, 'field-1': 'vip', 'field-2': '+91 98000 55555' });
+	const first = await submit(formUrl, { 'field-0': campaign, 'field-1': tag, 'field-2': '+91 98000 55555' });
 	step(`first submit ${first.status}: ${first.text.slice(0, 200)}`);
 	expect(first.status).toBeLessThan(400);
 	const execution = await waitingExecution();
@@ -334,6 +343,27 @@ async function confirmAndFinish(url: string, execution: string): Promise<string>
 	step(`outcome: ${outcome.slice(0, 200)}`);
 	expect(await executionStatus(execution)).toBe(outcome.includes('nothing was sent') ? 'error' : 'success');
 	return outcome;
+}
+
+/**
+ * A whole campaign with one template: the values page asks for `labels`, gets `values`, the test
+ * goes out, staff confirm and every VIP customer gets it. Returns the customers' messages.
+ */
+async function campaignWith(
+	campaign: string,
+	option: string,
+	labels: string[],
+	values: string[],
+): Promise<Array<{ to: string; template: IDataObject }>> {
+	const from = (graph.state.whatsapp as WhatsAppState).messages.length;
+	const { execution, url, valuesPage } = await startCampaign(campaign, option);
+	step(`values page: ${valuesPage.slice(valuesPage.indexOf('Fill in'), valuesPage.indexOf('Fill in') + 400)}`);
+	for (const label of labels) expect(valuesPage).toContain(label);
+	expect(await fillValues(url, values)).toContain('Check your phone');
+	expect(await confirmAndFinish(url, execution)).toContain(`Sent to ${VIP.length} of ${VIP.length} customers`);
+	const sent = campaignTemplates(from);
+	expect(sent.map((m) => m.to).sort()).toEqual([...VIP].sort());
+	return sent;
 }
 
 /** The template component of each message sent to the customers (not the test number) since `from`. */
@@ -394,39 +424,27 @@ describe('template 3: staff campaign form', () => {
 	});
 
 	it('(a) a text-only template: the form asks for no values, and the messages carry no components', async () => {
-		const from = (graph.state.whatsapp as WhatsAppState).messages.length;
-		const { execution, url, valuesPage } = await startCampaign(
+		const sent = await campaignWith(
 			'Store open',
 			'store_open (en) · UTILITY · text only',
+			['This template has no values to fill in'],
+			[],
 		);
-		expect(valuesPage).toContain('This template has no values to fill in');
-		expect(valuesPage).not.toContain('Body {{');
-		expect(await fillValues(url, [])).toContain('Check your phone');
-		expect(await confirmAndFinish(url, execution)).toContain(`Sent to ${VIP.length} of ${VIP.length} customers`);
-		const sent = campaignTemplates(from);
-		expect(sent.map((m) => m.to).sort()).toEqual([...VIP].sort());
 		for (const m of sent) expect(m.template).toEqual({ name: 'store_open', language: { code: 'en' } });
 	});
 
 	it('(b) an image header, two named body values and a URL button: asked for by name, each customer gets their own name', async () => {
-		const from = (graph.state.whatsapp as WhatsAppState).messages.length;
-		const { execution, url, valuesPage } = await startCampaign(
+		const sent = await campaignWith(
 			'Festive drop',
 			'festive_drop (en) · MARKETING · image header, 2 body values, URL button',
+			[
+				'Header image URL',
+				'Body {{first_name}}',
+				'Body {{product}}',
+				'Button: button "Buy now": end of the link https://shop.example.com/p/…',
+			],
+			['https://cdn.example.com/chai.jpg', '{{name}}', 'Masala chai', 'masala-chai'],
 		);
-		step(`values page: ${valuesPage.slice(0, 400)}`);
-		for (const label of [
-			'Header image URL',
-			'Body {{first_name}}',
-			'Body {{product}}',
-			'Button: button "Buy now": end of the link https://shop.example.com/p/…',
-		])
-			expect(valuesPage).toContain(label);
-		const confirm = await fillValues(url, ['https://cdn.example.com/chai.jpg', '{{name}}', 'Masala chai', 'masala-chai']);
-		expect(confirm).toContain('Check your phone');
-		expect(await confirmAndFinish(url, execution)).toContain(`Sent to ${VIP.length} of ${VIP.length} customers`);
-		const sent = campaignTemplates(from);
-		expect(sent.map((m) => m.to).sort()).toEqual([...VIP].sort());
 		const toAsha = sent.find((m) => m.to === VIP[0])!;
 		expect(toAsha.template.components).toEqual([
 			{ type: 'header', parameters: [{ type: 'image', image: { link: 'https://cdn.example.com/chai.jpg' } }] },
@@ -441,26 +459,22 @@ describe('template 3: staff campaign form', () => {
 		]);
 	});
 
-	it('(c) a carousel: the bubble value, then each card\'s image, value and button link', async () => {
-		const from = (graph.state.whatsapp as WhatsAppState).messages.length;
-		const { execution, url, valuesPage } = await startCampaign(
+	it("(c) a carousel: the bubble value, then each card's image, value and button link", async () => {
+		const sent = await campaignWith(
 			'Weekly picks',
 			'weekly_picks (en) · MARKETING · 1 body value, carousel of 2 cards',
+			['Body {{1}}', 'Card 1 image URL', 'Card 1 {{1}}', 'Card 2 image URL', 'Card 2 button "Shop"'],
+			[
+				'{{name}}',
+				'https://cdn.example.com/1.jpg',
+				'₹199',
+				'masala-chai',
+				'https://cdn.example.com/2.jpg',
+				'₹249',
+				'ginger-chai',
+			],
 		);
-		for (const label of ['Body {{1}}', 'Card 1 image URL', 'Card 1 {{1}}', 'Card 2 image URL', 'Card 2 button "Shop"'])
-			expect(valuesPage).toContain(label);
-		const confirm = await fillValues(url, [
-			'{{name}}',
-			'https://cdn.example.com/1.jpg',
-			'₹199',
-			'masala-chai',
-			'https://cdn.example.com/2.jpg',
-			'₹249',
-			'ginger-chai',
-		]);
-		expect(confirm).toContain('Check your phone');
-		expect(await confirmAndFinish(url, execution)).toContain(`Sent to ${VIP.length} of ${VIP.length} customers`);
-		const toRavi = campaignTemplates(from).find((m) => m.to === VIP[1])!;
+		const toRavi = sent.find((m) => m.to === VIP[1])!;
 		const components = toRavi.template.components as IDataObject[];
 		expect(components[0]).toEqual({ type: 'body', parameters: [{ type: 'text', text: 'Ravi' }] });
 		expect(components[1]).toMatchObject({
@@ -482,7 +496,10 @@ describe('template 3: staff campaign form', () => {
 	it('a failed test message offers no send: it says why and lets staff choose and fill in the template again', async () => {
 		const wa = graph.state.whatsapp as WhatsAppState;
 		const before = wa.messages.length;
-		const { url } = await startCampaign('Typo', 'festive_drop (en) · MARKETING · image header, 2 body values, URL button');
+		const { url } = await startCampaign(
+			'Typo',
+			'festive_drop (en) · MARKETING · image header, 2 body values, URL button',
+		);
 		const failedPage = await fillValues(url, ['cdn.example.com/chai.jpg', '{{name}}', 'Masala chai', 'masala-chai']);
 		step(`retry page: ${failedPage.slice(0, 300)}`);
 		expect(failedPage).toContain('The test message was not sent');
@@ -529,8 +546,66 @@ describe('template 3: staff campaign form', () => {
 
 		const again = await startCampaign('Fixed run', DIWALI_OPTION);
 		await fillValues(again.url, ['{{name}}']);
-		expect(await confirmAndFinish(again.url, again.execution)).toContain(`Sent to ${VIP.length} of ${VIP.length} customers`);
+		expect(await confirmAndFinish(again.url, again.execution)).toContain(
+			`Sent to ${VIP.length} of ${VIP.length} customers`,
+		);
 		const fixed = wa.messages.filter((m) => m.to !== STAFF).slice(sentBefore);
 		expect(fixed.map((m) => m.to).sort()).toEqual([...VIP].sort());
+	});
+
+	it('a token refused mid-campaign: sending stops, the page says in plain words what happened, what was sent and what to do; resuming after the renewal sends to the rest, nobody twice', async () => {
+		const wa = graph.state.whatsapp as WhatsAppState;
+		const bulk = Array.from({ length: 120 }, (_, i) => `9198100${String(i).padStart(5, '0')}`);
+		const imported = await fetch(`${service.url}/api/v1/contacts`, {
+			method: 'POST',
+			headers: { authorization: `Bearer ${service.proKey}`, 'content-type': 'application/json' },
+			body: JSON.stringify({
+				contacts: bulk.map((wa_id, i) => ({ wa_id, name: `Customer ${i}`, tags: ['bulk'], consent: 'opted_in' })),
+			}),
+		});
+		expect(imported.status).toBe(200);
+		const from = wa.messages.length;
+		const { execution, url } = await startCampaign(
+			'Token renewal',
+			'store_open (en) · UTILITY · text only',
+			undefined,
+			'bulk',
+		);
+		expect(await fillValues(url, [])).toContain('Check your phone');
+		// The access token is revoked after the first batch of 50 (claims come in batches of 50).
+		graph.inject({
+			match: { route: 'whatsapp.messages' },
+			skip: 50,
+			times: Infinity,
+			error: { code: 190, subcode: 463, status: 401 },
+		});
+		try {
+			expect((await submit(url, { 'field-0': 'Yes, send the campaign' })).status).toBeLessThan(400);
+			const page = text(await nextPage(url));
+			step(
+				`token page: ${page.slice(page.indexOf('The WhatsApp access token'), page.indexOf('The WhatsApp access token') + 900)}`,
+			);
+			expect(page).toContain('The WhatsApp access token expired or was revoked');
+			expect(page).toContain('Meta error 190');
+			expect(page).toContain('So far: Sent to 50 of 120 customers');
+			expect(page).toContain('nobody gets the message twice');
+			expect(page).toContain('paste a new access token');
+			expect(page).toContain('I renewed the token: resume sending');
+			expect(page).not.toContain('/api/v1');
+			await screenshot(url, 'staff-token-expired.png');
+			expect(await campaignOf('Token renewal')).toMatchObject({ status: 'paused' });
+		} finally {
+			graph.clearInjections(); // The token was renewed.
+		}
+		expect((await submit(url, {})).status).toBeLessThan(400);
+		const outcome = text(await nextPage(url));
+		step(`after resume: ${outcome.slice(outcome.indexOf('Token renewal'), outcome.indexOf('Token renewal') + 300)}`);
+		await leaveCompletionPage(url);
+		expect(outcome).toContain('Sent to 70 of 120 customers');
+		expect(await executionStatus(execution)).toBe('success');
+		const sent = campaignTemplates(from).map((m) => m.to);
+		expect(sent).toHaveLength(70);
+		expect(new Set(sent).size).toBe(70);
+		expect(sent.every((to) => bulk.includes(to))).toBe(true);
 	});
 });
