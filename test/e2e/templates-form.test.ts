@@ -16,7 +16,7 @@ import {
 } from '../../sandbox';
 import type { TemplateDefinition } from '../../sandbox/whatsapp';
 import { startRealService, type RunningService } from '../unit/tiltedprompts/support/service';
-import { screenshotOf } from './browser';
+import { screenshotOf, startChromium, waitFor as waitInBrowser } from './browser';
 import { startN8n, type N8nInstance } from './harness';
 
 jest.setTimeout(900_000);
@@ -252,6 +252,39 @@ async function screenshot(url: string, name: string): Promise<void> {
 	step(`screenshot ${file}`);
 }
 
+/**
+ * The template step as staff see it with `option` chosen, and with the list of templates open (a
+ * native dropdown is not drawn open in a screenshot: the same options are shown as a list box).
+ */
+async function templateStepScreenshots(url: string, option: string, name: string): Promise<void> {
+	const browser = await startChromium('1000,1000');
+	try {
+		const page = await browser.page();
+		await page.send('Page.navigate', { url });
+		await waitInBrowser(
+			async () => (await page.evaluate<boolean>("!!document.querySelector('select')")) || undefined,
+			'the template step in Chromium',
+			60_000,
+		);
+		const shoot = async (file: string, script: string) => {
+			expect(await page.evaluate<boolean>(script)).toBe(true);
+			mkdirSync(ARTIFACTS, { recursive: true });
+			writeFileSync(join(ARTIFACTS, file), await page.screenshot());
+			expect(statSync(join(ARTIFACTS, file)).size).toBeGreaterThan(1000);
+			step(`screenshot ${join(ARTIFACTS, file)}`);
+		};
+		const select = "document.querySelector('select')";
+		await shoot(
+			name,
+			`(${select}.selectedIndex = [...${select}.options].findIndex((o) => o.textContent.trim() === ${JSON.stringify(option)})) >= 0`,
+		);
+		await shoot(name.replace(/\.png$/, '-list.png'), `(${select}.size = ${select}.options.length, true)`);
+		page.close();
+	} finally {
+		await browser.stop();
+	}
+}
+
 /** The page the form shows next, as its script finds it: wait until the run is no longer running, then load it. */
 async function nextPage(url: string): Promise<string> {
 	const status = new URL(url);
@@ -319,7 +352,7 @@ async function startCampaign(
 	expect(choosePage).toContain('Choose a template');
 	expect(choosePage).toContain(option);
 	expect(choosePage).not.toContain('paused_promo');
-	if (screenshotName) await screenshot(url, screenshotName);
+	if (screenshotName) await templateStepScreenshots(url, option, screenshotName);
 	expect((await submit(url, { 'field-0': option })).status).toBeLessThan(400);
 	return { execution, url, valuesPage: text(await nextPage(url)) };
 }
