@@ -27,6 +27,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const BURST = Number(process.env.BENCH_BURST ?? 5000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+// Extra node flags for the service process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it).
+const SERVICE_NODE_ARGS = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 const log = (msg) => process.stderr.write(`[bench:fanout] ${msg}\n`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -135,7 +137,7 @@ async function main() {
 		await new Promise((r) => subscriber.listen(0, '127.0.0.1', r));
 		const hookUrl = `http://127.0.0.1:${subscriber.address().port}/webhook/tp`;
 
-		service = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+		service = spawn(process.execPath, [...SERVICE_NODE_ARGS, MAIN], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 		const base = `http://127.0.0.1:${port}`;
 		for (let i = 0; ; i++) {
 			try {

@@ -99,6 +99,7 @@ export function createFanoutWorker(options: FanoutWorkerOptions): FanoutWorker {
 	const timeoutMs = options.requestTimeoutMs ?? 10_000;
 	const pollMs = options.pollIntervalMs ?? 1_000;
 	const leaseMs = Math.max(options.leaseMs ?? 60_000, timeoutMs + 5_000);
+	const refillAt = Math.floor(concurrency / 2);
 	const log = options.log ?? (() => undefined);
 	let running = false;
 	let inFlight = 0;
@@ -118,7 +119,9 @@ export function createFanoutWorker(options: FanoutWorkerOptions): FanoutWorker {
 			.finally(() => {
 				inFlight--;
 				pending.delete(p);
-				if (running) kick();
+				// Refill when half the slots are free: one lease for many deliveries, not one per finished
+				// delivery (NOTIFY and the poll timer still wake the worker for new and due deliveries).
+				if (running && inFlight <= refillAt) kick();
 			});
 		pending.add(p);
 	}
