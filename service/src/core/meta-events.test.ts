@@ -143,7 +143,10 @@ describe('Meta payload normalization', () => {
 				normalizeMetaPayload(payload, received),
 			);
 		}
-		const odd = { object: 'instagram', entry: [{ id: '1', messaging: [{ message: { mid: 'm.1', text: 'a\u0000b\ud800c' } }] }] };
+		const odd = {
+			object: 'instagram',
+			entry: [{ id: '1', messaging: [{ message: { mid: 'm.1', text: 'a\u0000b\ud800c' } }] }],
+		};
 		const text = JSON.stringify(odd);
 		expect(text).toContain('\\u0000');
 		const [message] = normalizeMetaPayload(JSON.parse(text), received, text);
