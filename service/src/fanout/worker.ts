@@ -22,6 +22,8 @@ export interface FanoutWorkerOptions {
 	/** How long a leased delivery is hidden from other workers; must exceed the request timeout. */
 	leaseMs?: number;
 	log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+	/** Lease and record with named prepared statements (DATABASE_PREPARED_STATEMENTS; default true). */
+	preparedStatements?: boolean;
 	/** Called after each attempt (metrics). */
 	onAttempt?: (outcome: { ok: boolean; statusCode: number | null; durationMs: number; eventType: string }) => void;
 	random?: () => number;
@@ -55,7 +57,7 @@ function deliverer(
 	retryNow: () => void,
 ): (row: Leased) => Promise<void> {
 	const openSecret = secretCache(options.box);
-	const record = outcomeRecorder(options.pool);
+	const record = outcomeRecorder(options.pool, { prepared: options.preparedStatements ?? true });
 	const log = options.log ?? (() => undefined);
 
 	async function attempt(row: Leased): Promise<AttemptResult> {
@@ -137,7 +139,7 @@ export function createFanoutWorker(options: FanoutWorkerOptions): FanoutWorker {
 				again = false;
 				const free = concurrency - inFlight;
 				if (!running || free <= 0) break;
-				const rows = await leaseDue(options.pool, free, leaseMs);
+				const rows = await leaseDue(options.pool, free, leaseMs, options.preparedStatements ?? true);
 				for (const row of rows) launch(row);
 				if (rows.length === free) again = true;
 			} while (again && running);
