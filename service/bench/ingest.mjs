@@ -20,12 +20,13 @@ const ROOT = join(HERE, '..', '..');
 const { startEmbeddedPostgres, freePort } = require('../dist/db/embedded.js');
 const { Client } = require('pg');
 const n8nLib = require(join(ROOT, 'scripts', 'lib', 'n8n.js'));
+const { SERVICE_NODE_FLAGS } = require('../dist/node-flags.js');
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const OURS_CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const N8N_CONNECTIONS = Number(process.env.BENCH_N8N_CONNECTIONS ?? 10);
 const FIXED_RATE = 1000;
-// Extra node flags for the service process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it).
+// Extra node flags for the service process, after the ones it runs with (service/src/node-flags.ts; e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it).
 const SERVICE_NODE_ARGS = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 // BENCH_REFERENCE=0 skips the n8n run (while profiling our side only; the figures then have no ratio).
 const WITH_REFERENCE = process.env.BENCH_REFERENCE !== '0';
@@ -97,10 +98,14 @@ async function benchOurs(databaseUrl) {
 		ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
 		LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
 	};
-	const service = spawn(process.execPath, [...SERVICE_NODE_ARGS, join(ROOT, 'service', 'dist', 'main.js')], {
-		env,
-		stdio: ['ignore', 'ignore', 'inherit'],
-	});
+	const service = spawn(
+		process.execPath,
+		[...SERVICE_NODE_FLAGS, ...SERVICE_NODE_ARGS, join(ROOT, 'service', 'dist', 'main.js')],
+		{
+			env,
+			stdio: ['ignore', 'ignore', 'inherit'],
+		},
+	);
 	try {
 		const url = `http://127.0.0.1:${port}`;
 		await waitFor(`${url}/readyz`, 'service');
