@@ -50,12 +50,15 @@ function secretCache(box: SecretBox): (sealed: string) => string {
 	};
 }
 
-/** Attempts one leased delivery and records its outcome; `retryNow` when it is due again at once. */
+/**
+ * Attempts one leased delivery and records its outcome; `retryNow` when it is due again at once.
+ * `answered` is called once the attempt is over, before its outcome is written (grouped with others).
+ */
 function deliverer(
 	options: FanoutWorkerOptions,
 	timeoutMs: number,
 	retryNow: () => void,
-): (row: Leased) => Promise<void> {
+): (row: Leased, answered: () => void) => Promise<void> {
 	const openSecret = secretCache(options.box);
 	const record = outcomeRecorder(options.pool, { prepared: options.preparedStatements ?? true });
 	const log = options.log ?? (() => undefined);
@@ -75,9 +78,10 @@ function deliverer(
 		}
 	}
 
-	return async (row) => {
+	return async (row, answered) => {
 		const started = performance.now();
 		const result = await attempt(row);
+		answered();
 		const outcome = attemptOutcome(row.attempts, result, options.schedule, options.random);
 		options.onAttempt?.({
 			ok: outcome.status === 'succeeded',
@@ -102,6 +106,8 @@ export function createFanoutWorker(options: FanoutWorkerOptions): FanoutWorker {
 	const pollMs = options.pollIntervalMs ?? 1_000;
 	const leaseMs = Math.max(options.leaseMs ?? 60_000, timeoutMs + 5_000);
 	const refillAt = Math.floor(concurrency / 2);
+	// Attempts whose outcome is not written yet count against this bound too (a slow database slows leasing).
+	const maxUnrecorded = concurrency * 4;
 	const log = options.log ?? (() => undefined);
 	let running = false;
 	let inFlight = 0;
@@ -112,18 +118,27 @@ export function createFanoutWorker(options: FanoutWorkerOptions): FanoutWorker {
 	const pending = new Set<Promise<void>>();
 	const deliver = deliverer(options, timeoutMs, () => kick());
 
+	// A slot is free again once the subscriber answered: the outcome is written in the background, in
+	// one UPDATE with the others that finished meanwhile (the row stays leased until then, so it is not
+	// taken again). Refill when half the slots are free: one lease for many deliveries, not one per
+	// finished delivery (NOTIFY and the poll timer still wake the worker for new and due deliveries).
 	function launch(row: Leased): void {
 		inFlight++;
-		const p: Promise<void> = deliver(row)
+		let slotHeld = true;
+		const freeSlot = () => {
+			if (!slotHeld) return;
+			slotHeld = false;
+			inFlight--;
+			if (running && inFlight <= refillAt) kick();
+		};
+		const p: Promise<void> = deliver(row, freeSlot)
 			.catch((error: unknown) =>
 				log('error', 'delivery bookkeeping failed', { delivery_id: row.id, error: (error as Error).message }),
 			)
 			.finally(() => {
-				inFlight--;
 				pending.delete(p);
-				// Refill when half the slots are free: one lease for many deliveries, not one per finished
-				// delivery (NOTIFY and the poll timer still wake the worker for new and due deliveries).
-				if (running && inFlight <= refillAt) kick();
+				freeSlot();
+				if (running && pending.size === maxUnrecorded - 1) kick(); // below the bound again
 			});
 		pending.add(p);
 	}
@@ -137,7 +152,7 @@ export function createFanoutWorker(options: FanoutWorkerOptions): FanoutWorker {
 		try {
 			do {
 				again = false;
-				const free = concurrency - inFlight;
+				const free = Math.min(concurrency - inFlight, maxUnrecorded - pending.size);
 				if (!running || free <= 0) break;
 				const rows = await leaseDue(options.pool, free, leaseMs, options.preparedStatements ?? true);
 				for (const row of rows) launch(row);
