@@ -161,8 +161,9 @@ async function main() {
 		secret = (await created.json()).secret;
 
 		// node:http with keep-alive (fetch costs the poster several times the CPU, taken from the same
-		// two cores as the service and the subscriber, whose receipt times it would delay).
-		const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+		// two cores as the service and the subscriber, whose receipt times it would delay). Idle sockets
+		// close after 4 s, before the server's 5 s keep-alive timeout can close one under a new request.
+		const agent = new Agent({ keepAlive: true, maxSockets: 256, timeout: 4000 });
 		const postWebhook = (body, signature) =>
 			new Promise((resolve) => {
 				const req = request(
@@ -181,11 +182,12 @@ async function main() {
 						res.on('end', () => resolve(res.statusCode));
 					},
 				);
-				req.on('error', () => resolve(0));
+				req.on('error', (error) => resolve(error.code ?? 'error'));
 				req.end(body);
 			});
 		const sentAt = new Map();
 		let failedPosts = 0;
+		const failures = {}; // by HTTP status or network error code
 		let seq = 0;
 		const answerTimes = [];
 		let recordAnswers = false;
@@ -197,7 +199,10 @@ async function main() {
 			sentAt.set(wamid, performance.now());
 			const status = await postWebhook(body, signature);
 			if (recordAnswers) answerTimes.push(performance.now() - sentAt.get(wamid));
-			if (status !== 200) failedPosts++;
+			if (status !== 200) {
+				failedPosts++;
+				failures[status] = (failures[status] ?? 0) + 1;
+			}
 		};
 		const waitDelivered = async (count, timeoutMs) => {
 			const deadline = Date.now() + timeoutMs;
@@ -264,6 +269,7 @@ async function main() {
 			deliveries_per_s: Math.round((burstDelivered / (lastReceipt - burstStart)) * 1000),
 			webhooks_per_s: Math.round((BURST / (postsDone - burstStart)) * 1000),
 			failed_posts: failedPosts,
+			failures,
 			bad_signatures: badSignatures,
 			targets: { p99_ms: 50, at_rate_per_s: 1000, deliveries_per_s: 2000 },
 			load_avg_1m: Math.round(loadavg()[0] * 100) / 100,
