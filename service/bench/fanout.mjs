@@ -22,6 +22,7 @@ const ROOT = join(HERE, '..', '..');
 const MAIN = join(ROOT, 'service', 'dist', 'main.js');
 const { startEmbeddedPostgres, freePort } = require('../dist/db/embedded.js');
 const { verify } = require('../dist/core/standard-webhooks.js');
+const { Client } = require('pg');
 const { SERVICE_NODE_FLAGS } = require('../dist/node-flags.js');
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -238,6 +239,20 @@ async function main() {
 		}
 		latencies.sort((a, b) => a - b);
 		const afterLatency = received.size;
+		// The service's own view (its clock, no bench process in between): events.received_at (its store
+		// transaction began) → the delivery recorded as succeeded (after the subscriber answered).
+		const db = new Client({ connectionString: databaseUrl });
+		await db.connect();
+		const [serverSide] = (
+			await db.query(
+				`SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99
+				 FROM (SELECT extract(epoch FROM d.succeeded_at - e.received_at) * 1000 AS ms
+				       FROM deliveries d JOIN events e ON e.id = d.event_id
+				       WHERE d.status = 'succeeded' AND (substring(e.payload->>'wamid' FROM '^wamid\\.bench(\\d+)_'))::int BETWEEN $1 AND $2) x`,
+				[latencyStart, latencyStart + total - 1],
+			)
+		).rows;
+		await db.end();
 
 		// Throughput phase: as fast as CONNECTIONS concurrent posters go.
 		log(`throughput phase: ${BURST} webhooks, ${CONNECTIONS} connections`);
@@ -264,6 +279,9 @@ async function main() {
 			// The webhook's own answer (stored durably, then 200): the part of the latency before fan-out.
 			webhook_answer_p50_ms: Math.round((percentile(answerTimes, 50) ?? NaN) * 10) / 10,
 			webhook_answer_p99_ms: Math.round((percentile(answerTimes, 99) ?? NaN) * 10) / 10,
+			// By the service's clock: store transaction began → delivery recorded as succeeded.
+			service_received_to_delivered_p50_ms: Math.round(Number(serverSide.p50) * 10) / 10,
+			service_received_to_delivered_p99_ms: Math.round(Number(serverSide.p99) * 10) / 10,
 			burst_events: BURST,
 			burst_delivered: burstDelivered,
 			deliveries_per_s: Math.round((burstDelivered / (lastReceipt - burstStart)) * 1000),
