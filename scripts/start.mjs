@@ -23,6 +23,7 @@ import supervise from './lib/supervise.js';
 import stackEnv from './lib/stack-env.js';
 import embedded from '../service/dist/db/embedded.js';
 import serviceCli from '../service/dist/cli.js';
+import nodeFlags from '../service/dist/node-flags.js';
 import sandboxMode from './lib/sandbox-mode.js';
 import queueStack from './lib/queue-stack.js';
 
@@ -299,7 +300,7 @@ async function main() {
 		const local = localServiceEnv();
 		const serviceEnv = { ...local.env, ...process.env, PORT: String(SERVICE_PORT), DATABASE_URL: serviceDbUrl };
 		const serviceLog = logFile('service');
-		const service = spawn(nodeBinary(), [join(ROOT, 'service', 'dist', 'main.js')], {
+		const service = spawn(nodeBinary(), [...nodeFlags.SERVICE_NODE_FLAGS, join(ROOT, 'service', 'dist', 'main.js')], {
 			env: serviceEnv,
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
