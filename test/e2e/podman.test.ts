@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { parse, stringify } from 'yaml';
 import { signMetaBody } from '../../service/src/core/meta-signature';
+import { statusBody } from '../../service/test/support/payloads';
 import { freePort } from '../../service/src/db/embedded';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres';
 import { OWNER } from './harness';
@@ -70,29 +71,9 @@ async function status(url: string): Promise<number | undefined> {
 	return res.status;
 }
 
-/** A WhatsApp inbound message as Meta posts it, and its Meta signature over the exact bytes. */
-function signedMetaMessage(secret: string, wamid: string): { body: Buffer; headers: Record<string, string> } {
-	const body = Buffer.from(
-		JSON.stringify({
-			object: 'whatsapp_business_account',
-			entry: [
-				{
-					id: '1',
-					changes: [
-						{
-							field: 'messages',
-							value: {
-								metadata: { phone_number_id: '2' },
-								messages: [
-									{ from: '4915100000', id: wamid, timestamp: '1750000000', type: 'text', text: { body: 'hi' } },
-								],
-							},
-						},
-					],
-				},
-			],
-		}),
-	);
+/** A WhatsApp delivery status as Meta posts it, and Meta's signature over its exact bytes. */
+function signedMetaStatus(secret: string, wamid: string): { body: Buffer; headers: Record<string, string> } {
+	const body = statusBody(wamid);
 	return { body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMetaBody(body, secret) } };
 }
 
@@ -101,7 +82,7 @@ async function storedEvents(databaseUrl: string, wamid: string): Promise<number>
 	await client.connect();
 	try {
 		const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE dedupe_key = $1', [
-			`wa.message:${wamid}`,
+			`wa.status:${wamid}:delivered`,
 		]);
 		return rows[0].n;
 	} finally {
@@ -204,11 +185,46 @@ function secrets() {
 	};
 }
 
-function withHost(url: string, host: string, port: number): string {
-	const parsed = new URL(url);
-	parsed.hostname = host;
-	parsed.port = String(port);
-	return parsed.toString();
+interface Standalone {
+	name: string;
+	url: string;
+	db: TestDatabase;
+	stop(): Promise<void>;
+}
+
+/**
+ * `podman run -d` of one of our images on the bridge network, its port published on loopback, with a
+ * fresh database of the run's Postgres, which the container reaches through a relay on the host.
+ */
+async function runWithTestDatabase(
+	env: NodeJS.ProcessEnv,
+	image: string,
+	containerPort: number,
+	vars: (database: URL) => Record<string, string>,
+): Promise<Standalone> {
+	const db = await createTestDatabase('podman');
+	const relay = await hostRelay(Number(new URL(db.url).port));
+	const database = new URL(db.url);
+	database.hostname = 'host.containers.internal';
+	database.port = String(relay.port);
+	const port = await freePort();
+	const name = `tp-podman-${randomBytes(4).toString('hex')}`;
+	const stop = async () => {
+		await run('podman', ['rm', '-f', '-t', '5', name], { env });
+		await relay.close();
+		await db.drop();
+	};
+	const environment = Object.entries(vars(database)).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
+	const started = await run(
+		'podman',
+		['run', '-d', '--name', name, '-p', `127.0.0.1:${port}:${containerPort}`, ...environment, image],
+		{ env },
+	);
+	if (started.code !== 0) {
+		await stop();
+		throw new Error(`podman run ${image} failed:\n${started.stderr}`);
+	}
+	return { name, url: `http://127.0.0.1:${port}`, db, stop };
 }
 
 describe('Podman: our images and compose file, built and run here', () => {
@@ -247,90 +263,59 @@ describe('Podman: our images and compose file, built and run here', () => {
 	});
 
 	describe('the service image', () => {
-		let db: TestDatabase;
-		let relay: Awaited<ReturnType<typeof hostRelay>>;
-		const name = `tp-podman-service-${randomBytes(4).toString('hex')}`;
 		const config = secrets();
-		let url: string;
+		let container: Standalone;
 
 		beforeAll(async () => {
-			db = await createTestDatabase('podman_service');
-			relay = await hostRelay(Number(new URL(db.url).port));
-			const port = await freePort();
-			url = `http://127.0.0.1:${port}`;
-			const vars = {
+			container = await runWithTestDatabase(env, SERVICE_IMAGE, 3000, (database) => ({
 				...config,
-				DATABASE_URL: withHost(db.url, 'host.containers.internal', relay.port),
+				DATABASE_URL: database.toString(),
 				HOST: '0.0.0.0',
-			};
-			await mustRun(
-				'podman',
-				[
-					'run',
-					'-d',
-					'--name',
-					name,
-					'-p',
-					`127.0.0.1:${port}:3000`,
-					...Object.entries(vars).flatMap(([key, value]) => ['-e', `${key}=${value}`]),
-					SERVICE_IMAGE,
-				],
-				{ env },
-			);
+			}));
 		}, 120_000);
 
-		afterAll(async () => {
-			await run('podman', ['rm', '-f', '-t', '5', name], { env });
-			await relay?.close();
-			await db?.drop();
-		}, 60_000);
+		afterAll(() => container?.stop(), 60_000);
 
 		it('answers /readyz once migrated, as the unprivileged node user, healthy by its HEALTHCHECK', async () => {
-			await until('/readyz', 120_000, async () => ((await status(`${url}/readyz`)) === 200 ? true : undefined)).catch(
-				async (error: Error) => {
-					throw new Error(`${error.message}\n${(await logsOf(env, name)).stderr}`);
-				},
-			);
-			expect((await mustRun('podman', ['exec', name, 'id', '-un'], { env })).stdout.trim()).toBe('node');
-			const check = await mustRun('podman', ['inspect', '--format', '{{json .Config.Healthcheck}}', name], { env });
+			await until('/readyz', 120_000, async () =>
+				(await status(`${container.url}/readyz`)) === 200 ? true : undefined,
+			).catch(async (error: Error) => {
+				throw new Error(`${error.message}\n${(await logsOf(env, container.name)).stderr}`);
+			});
+			expect((await mustRun('podman', ['exec', container.name, 'id', '-un'], { env })).stdout.trim()).toBe('node');
+			const check = await mustRun('podman', ['inspect', '--format', '{{json .Config.Healthcheck}}', container.name], {
+				env,
+			});
 			expect(check.stdout).toContain('/readyz');
-			expect((await run('podman', ['healthcheck', 'run', name], { env })).code).toBe(0);
+			expect((await run('podman', ['healthcheck', 'run', container.name], { env })).code).toBe(0);
 		}, 150_000);
 
 		it('stores a signed Meta webhook and refuses one signed with another secret', async () => {
 			const wamid = `wamid.podman.${randomBytes(4).toString('hex')}`;
-			const { body, headers } = signedMetaMessage(config.META_APP_SECRETS, wamid);
-			const res = await fetch(`${url}/webhooks/meta`, { method: 'POST', headers, body });
+			const { body, headers } = signedMetaStatus(config.META_APP_SECRETS, wamid);
+			const res = await fetch(`${container.url}/webhooks/meta`, { method: 'POST', headers, body });
 			expect(res.status).toBe(200);
-			expect(await storedEvents(db.url, wamid)).toBe(1);
+			expect(await storedEvents(container.db.url, wamid)).toBe(1);
 
-			const forged = signedMetaMessage('not-the-app-secret', `${wamid}.forged`);
-			const refused = await fetch(`${url}/webhooks/meta`, {
+			const forged = signedMetaStatus('not-the-app-secret', `${wamid}.forged`);
+			const refused = await fetch(`${container.url}/webhooks/meta`, {
 				method: 'POST',
 				headers: forged.headers,
 				body: forged.body,
 			});
 			expect(refused.status).toBe(401);
-			expect(await storedEvents(db.url, `${wamid}.forged`)).toBe(0);
+			expect(await storedEvents(container.db.url, `${wamid}.forged`)).toBe(0);
 		}, 60_000);
 	});
 
 	describe('the n8n image', () => {
-		let db: TestDatabase;
-		let relay: Awaited<ReturnType<typeof hostRelay>>;
-		const name = `tp-podman-n8n-${randomBytes(4).toString('hex')}`;
-		let url: string;
+		let container: Standalone;
 
 		beforeAll(async () => {
-			db = await createTestDatabase('podman_n8n');
-			relay = await hostRelay(Number(new URL(db.url).port));
-			const port = await freePort();
-			url = `http://127.0.0.1:${port}`;
-			const database = new URL(db.url);
-			const vars = {
+			container = await runWithTestDatabase(env, N8N_IMAGE, 5678, (database) => ({
 				DB_TYPE: 'postgresdb',
-				DB_POSTGRESDB_HOST: 'host.containers.internal',
-				DB_POSTGRESDB_PORT: String(relay.port),
+				DB_POSTGRESDB_HOST: database.hostname,
+				DB_POSTGRESDB_PORT: database.port,
 				DB_POSTGRESDB_DATABASE: database.pathname.slice(1),
 				DB_POSTGRESDB_USER: decodeURIComponent(database.username),
 				DB_POSTGRESDB_PASSWORD: decodeURIComponent(database.password),
@@ -338,37 +323,19 @@ describe('Podman: our images and compose file, built and run here', () => {
 				N8N_DIAGNOSTICS_ENABLED: 'false',
 				N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
 				N8N_TEMPLATES_ENABLED: 'false',
-			};
-			await mustRun(
-				'podman',
-				[
-					'run',
-					'-d',
-					'--name',
-					name,
-					'-p',
-					`127.0.0.1:${port}:5678`,
-					...Object.entries(vars).flatMap(([key, value]) => ['-e', `${key}=${value}`]),
-					N8N_IMAGE,
-				],
-				{ env },
-			);
+			}));
 		}, 120_000);
 
-		afterAll(async () => {
-			await run('podman', ['rm', '-f', '-t', '5', name], { env });
-			await relay?.close();
-			await db?.drop();
-		}, 60_000);
+		afterAll(() => container?.stop(), 60_000);
 
 		it('starts n8n with our nodes registered under the package name', async () => {
 			await until('n8n /healthz/readiness', 300_000, async () =>
-				(await status(`${url}/healthz/readiness`)) === 200 ? true : undefined,
+				(await status(`${container.url}/healthz/readiness`)) === 200 ? true : undefined,
 			).catch(async (error: Error) => {
-				const logs = await logsOf(env, name);
+				const logs = await logsOf(env, container.name);
 				throw new Error(`${error.message}\n${logs.stdout}${logs.stderr}`);
 			});
-			const names = await nodeTypeNames(url);
+			const names = await nodeTypeNames(container.url);
 			for (const node of typeNamesFromPackage().nodes) expect(names).toContain(node);
 		}, 330_000);
 
@@ -376,12 +343,12 @@ describe('Podman: our images and compose file, built and run here', () => {
 			const readme = composeCommand(commands, 'exec');
 			// `podman-compose … exec -T <service> n8n import:workflow …`: the same n8n command in our container.
 			const n8nCommand = readme.slice(readme.indexOf('n8n', readme.indexOf('exec')));
-			const imported = await run('podman', ['exec', name, ...n8nCommand], { env });
+			const imported = await run('podman', ['exec', container.name, ...n8nCommand], { env });
 			expect({ code: imported.code, output: imported.code ? imported.stdout + imported.stderr : '' }).toEqual({
 				code: 0,
 				output: '',
 			});
-			expect(await workflowNames(db.url)).toEqual(templateNames());
+			expect(await workflowNames(container.db.url)).toEqual(templateNames());
 		}, 180_000);
 	});
 
@@ -522,7 +489,7 @@ describe('Podman: our images and compose file, built and run here', () => {
 
 		it('stores a signed Meta webhook posted to the second service replica', async () => {
 			const wamid = `wamid.compose.${randomBytes(4).toString('hex')}`;
-			const { body, headers } = signedMetaMessage(dotenv.META_APP_SECRETS, wamid);
+			const { body, headers } = signedMetaStatus(dotenv.META_APP_SECRETS, wamid);
 			const res = await fetch(`http://127.0.0.1:${servicePort}/webhooks/meta`, { method: 'POST', headers, body });
 			expect(res.status).toBe(200);
 			expect(await storedEvents(pg.adminUrl.replace(/\/postgres$/, '/tiltedprompts'), wamid)).toBe(1);
