@@ -8,11 +8,14 @@
 //
 // Scenarios (same items for both nodes): a number at 80 msg/s, then at 1,000 msg/s.
 // Workflow per node: Webhook (answers with all items of the last node) → Split Out → WhatsApp.
-// Env: BENCH_ITEMS (default 10000), BENCH_LATENCY_MS (100), BENCH_SCENARIOS ("80,1000").
+// Env: BENCH_ITEMS (default 10000), BENCH_LATENCY_MS (100), BENCH_SCENARIOS ("80,1000"),
+// BENCH_NODES ("ours,builtin"), BENCH_PROFILE (a folder: a CPU profile and a sampling heap profile of
+// n8n per run, taken through the inspector while the campaign runs; `node bench/profile-summary.mjs`
+// reads them).
 // Progress goes to stderr; the last stdout line is one JSON object of figures.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -26,6 +29,9 @@ const ITEMS = Number(process.env.BENCH_ITEMS ?? 10000);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 100);
 const SCENARIOS = (process.env.BENCH_SCENARIOS ?? '80,1000').split(',').map(Number);
 const NODES = (process.env.BENCH_NODES ?? 'ours,builtin').split(',');
+const PROFILE_DIR = process.env.BENCH_PROFILE;
+/** The stand-in's routes of a message send: ours sends MARKETING templates to /marketing_messages. */
+const SEND_ROUTES = new Set(['whatsapp.messages', 'whatsapp.marketing_messages']);
 const TOKEN = `bench-${randomBytes(8).toString('hex')}`;
 const WABA = '102290129340398';
 const PHONE = '106540352242922';
@@ -117,6 +123,83 @@ function rssMb(pid) {
 	} catch {
 		return null;
 	}
+}
+
+/** A Chrome DevTools Protocol session with n8n's inspector (BENCH_PROFILE). */
+async function inspectorSession(port) {
+	const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
+	const ws = new WebSocket(targets[0].webSocketDebuggerUrl);
+	await new Promise((resolve, reject) => {
+		ws.onopen = resolve;
+		ws.onerror = reject;
+	});
+	let id = 0;
+	const pending = new Map();
+	ws.onmessage = (event) => {
+		const message = JSON.parse(String(event.data));
+		const waiter = pending.get(message.id);
+		if (!waiter) return;
+		pending.delete(message.id);
+		if (message.error) waiter.reject(new Error(`${message.error.message}`));
+		else waiter.resolve(message.result);
+	};
+	return {
+		send: (method, params = {}) =>
+			new Promise((resolve, reject) => {
+				pending.set(++id, { resolve, reject });
+				ws.send(JSON.stringify({ id, method, params }));
+			}),
+		close: () => ws.close(),
+	};
+}
+
+/**
+ * Profiles n8n during one run: CPU (sampling every 1 ms) and live heap allocations by stack (the
+ * heaviest of the samples taken every 5 s, i.e. near the peak).
+ */
+async function startProfiling(port) {
+	const session = await inspectorSession(port);
+	await session.send('Profiler.enable');
+	await session.send('Profiler.setSamplingInterval', { interval: 1000 });
+	await session.send('Profiler.start');
+	await session.send('HeapProfiler.enable');
+	await session.send('HeapProfiler.startSampling', { samplingInterval: 32768 });
+	let heaviest = null;
+	const memory = { heap_used_peak_mb: 0, heap_total_peak_mb: 0, external_peak_mb: 0 };
+	const mb = (bytes) => Math.round(bytes / 1024 / 1024);
+	const readMemory = async () => {
+		const { result } = await session.send('Runtime.evaluate', {
+			expression: 'JSON.stringify(process.memoryUsage())',
+			returnByValue: true,
+		});
+		return JSON.parse(result.value);
+	};
+	const liveBytes = (node) => node.selfSize + node.children.reduce((sum, child) => sum + liveBytes(child), 0);
+	const sample = async () => {
+		const usage = await readMemory();
+		memory.heap_used_peak_mb = Math.max(memory.heap_used_peak_mb, mb(usage.heapUsed));
+		memory.heap_total_peak_mb = Math.max(memory.heap_total_peak_mb, mb(usage.heapTotal));
+		memory.external_peak_mb = Math.max(memory.external_peak_mb, mb(usage.external));
+		const { profile } = await session.send('HeapProfiler.getSamplingProfile');
+		const bytes = liveBytes(profile.head);
+		if (!heaviest || bytes > heaviest.bytes) heaviest = { bytes, profile };
+	};
+	const timer = setInterval(() => void sample().catch(() => {}), 5000);
+	return async (name) => {
+		clearInterval(timer);
+		await sample();
+		const { profile } = await session.send('Profiler.stop');
+		await session.send('HeapProfiler.stopSampling');
+		// What stays after a full collection: retained memory, not garbage V8 had not collected yet.
+		await session.send('HeapProfiler.collectGarbage');
+		const after = await readMemory();
+		session.close();
+		mkdirSync(PROFILE_DIR, { recursive: true });
+		writeFileSync(join(PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(profile));
+		writeFileSync(join(PROFILE_DIR, `${name}.heapprofile`), JSON.stringify(heaviest.profile));
+		log(`profiles written to ${PROFILE_DIR}/${name}.*`);
+		return { ...memory, heap_used_after_gc_mb: mb(after.heapUsed), rss_after_gc_mb: mb(after.rss) };
+	};
 }
 
 /** POST without client timeouts (a 10,000-message campaign at 80/s takes over two minutes). */
@@ -248,6 +331,7 @@ async function main() {
 		mkdirSync(userFolder, { recursive: true });
 		n8nLib.installPackage(userFolder, tarball);
 		const runtime = n8nLib.ensureRuntime();
+		const inspectPort = PROFILE_DIR ? await freePort() : undefined;
 		const env = n8nLib.n8nEnv({
 			userFolder,
 			port: await freePort(),
@@ -261,6 +345,9 @@ async function main() {
 				EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'none',
 				EXECUTIONS_DATA_SAVE_ON_ERROR: 'none',
 				N8N_PAYLOAD_SIZE_MAX: '64',
+				...(inspectPort
+					? { NODE_OPTIONS: `--require ${join(HERE, 'hosts-preload.cjs')} --inspect=127.0.0.1:${inspectPort}` }
+					: {}),
 			},
 		});
 		log('starting n8n 2.40.7');
@@ -334,6 +421,7 @@ async function main() {
 				const cpuBefore = cpuMs(server.child.pid);
 				let rssPeak = rssBefore;
 				const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMb(server.child.pid) ?? 0)), 250);
+				const stopProfiling = inspectPort ? await startProfiling(inspectPort) : undefined;
 				log(`${node} @ ${limit} msg/s: ${ITEMS} items`);
 				const started = Date.now();
 				let response = await post(url, { recipients });
@@ -345,8 +433,9 @@ async function main() {
 				const wallS = (Date.now() - started) / 1000;
 				const cpuUsed = cpuBefore === null ? null : cpuMs(server.child.pid) - cpuBefore;
 				clearInterval(sampler);
+				const profiled = await stopProfiling?.(`${node}-${limit}`);
 				const state = graph.state.whatsapp;
-				const sends = graph.requests.filter((r) => r.route === 'whatsapp.messages');
+				const sends = graph.requests.filter((r) => SEND_ROUTES.has(r.route));
 				const accepted = state.messages;
 				const codeCount = (code) => sends.filter((r) => r.response?.error?.code === code).length;
 				const first = sends.length ? sends[0].at : started;
@@ -388,6 +477,7 @@ async function main() {
 					rss_before_mb: rssBefore,
 					rss_peak_mb: rssPeak,
 					rss_growth_mb: rssPeak !== null && rssBefore !== null ? rssPeak - rssBefore : null,
+					...(profiled ?? {}),
 				};
 				if (response.status !== 200) {
 					result.error = response.text.slice(0, 300);

@@ -6,6 +6,7 @@ import type {
 	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
+import { metaCredentialTestRules } from '../nodes/shared/credentialTest';
 import { DEFAULT_GRAPH_VERSION, GRAPH_API_VERSIONS } from '../nodes/shared/graph';
 
 // Host, version and account come from the credential so one expression builds every URL.
@@ -116,6 +117,9 @@ export class InstagramApi implements ICredentialType {
 			baseURL: BASE_URL,
 			url: '={{"/" + $credentials.accountId}}',
 			qs: { fields: 'id,username' },
+			// Meta's error body is read (not n8n's bare HTTP reason phrase) and explained by the rules.
+			ignoreHttpStatusErrors: true,
 		},
+		rules: metaCredentialTestRules('Access Token', 'Instagram account', 'Instagram Account ID'),
 	};
 }

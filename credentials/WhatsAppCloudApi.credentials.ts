@@ -6,6 +6,7 @@ import type {
 	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
+import { metaCredentialTestRules } from '../nodes/shared/credentialTest';
 import { DEFAULT_GRAPH_VERSION } from '../nodes/shared/graph';
 
 export class WhatsAppCloudApi implements ICredentialType {
@@ -79,6 +80,9 @@ export class WhatsAppCloudApi implements ICredentialType {
 			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}/{{$credentials.apiVersion}}',
 			url: '=/{{$credentials.businessAccountId}}',
 			qs: { fields: 'id,name' },
+			// Meta's error body is read (not n8n's bare HTTP reason phrase) and explained by the rules.
+			ignoreHttpStatusErrors: true,
 		},
+		rules: metaCredentialTestRules('Access Token', 'WhatsApp Business Account', 'WhatsApp Business Account ID'),
 	};
 }

@@ -5,8 +5,9 @@
 # The same image runs every n8n process: main (`n8n start`), `webhook` and `worker` (queue mode).
 
 # ---- package: build and pack this repository's node package, exactly what `npm publish` ships ----
+# Its first steps are service.Dockerfile's, word for word: the builder reuses that `npm ci` layer.
 FROM node:24.21.0-bookworm-slim AS package
-WORKDIR /src
+WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 COPY service/package.json service/
 RUN npm ci --ignore-scripts --no-audit --no-fund

@@ -168,6 +168,22 @@ export function sandboxTemplates(): TemplateDefinition[] {
 			category: 'UTILITY',
 			components: [{ type: 'BODY', text: 'Hello World' }],
 		},
+		{
+			id: '910000000000004',
+			name: 'weekend_offer',
+			language: 'en',
+			status: 'APPROVED',
+			category: 'MARKETING',
+			parameter_format: 'POSITIONAL',
+			components: [
+				{
+					type: 'BODY',
+					text: 'Hi {{1}}! This weekend only: 20% off every chai blend in our shop.',
+					example: { body_text: [['Asha']] },
+				},
+				{ type: 'FOOTER', text: 'Reply STOP to opt out' },
+			],
+		},
 	];
 }
 

@@ -1,5 +1,7 @@
 // `npm start`: embedded Postgres + the service + n8n with our nodes and every workflows/*.json
 // template, on this machine. Data lives in .data/ (gitignored), so a restart keeps it. Ctrl-C stops all.
+// `npm start --queue` (or `npm start -- --queue`): n8n in queue mode instead — Redis, n8n main, a
+// webhook processor and two workers (scripts/lib/queue-stack.js), as docker/compose.yml's queue profile.
 // Each part's output also goes to .data/logs/<part>.log. If a part ends on its own, one line says
 // which, how and where its log is, and the whole stack stops with a non-zero exit code.
 import { spawn } from 'node:child_process';
@@ -21,7 +23,9 @@ import supervise from './lib/supervise.js';
 import stackEnv from './lib/stack-env.js';
 import embedded from '../service/dist/db/embedded.js';
 import serviceCli from '../service/dist/cli.js';
+import nodeFlags from '../service/dist/node-flags.js';
 import sandboxMode from './lib/sandbox-mode.js';
+import queueStack from './lib/queue-stack.js';
 
 const { ROOT, ensureRuntime, installPackage, n8nEnv, nodeBinary, packPackage, runCli, startServer } = n8n;
 const { freePort, startEmbeddedPostgres } = embedded;
@@ -42,6 +46,9 @@ const SERVICE_PORT = Number(process.env.SERVICE_PORT ?? 3000);
 const PG_PORT = Number(process.env.PG_PORT ?? 54329);
 const SANDBOX_PORT = Number(process.env.SANDBOX_PORT ?? 3100);
 const MODE = metaMode(process.env);
+const QUEUE = process.argv.includes('--queue') || process.env.npm_config_queue === 'true';
+const N8N_WEBHOOK_PORT = Number(process.env.N8N_WEBHOOK_PORT ?? 5690);
+const QUEUE_WORKERS = Number(process.env.N8N_QUEUE_WORKERS ?? 2);
 const LOGS = join(DATA, 'logs');
 const step = (message) => console.log(`▸ ${message}`);
 
@@ -171,6 +178,72 @@ async function importSandboxCredentials(runtime, env, sandbox) {
 	step('credentials for the sandbox and the service imported into n8n');
 }
 
+/**
+ * Queue mode: Redis (data in .data/redis), n8n main on N8N_PORT with the same user folder and
+ * database as the one-process n8n (so switching keeps workflows and credentials), a webhook
+ * processor on N8N_WEBHOOK_PORT and QUEUE_WORKERS workers. Main's output goes to the console and
+ * .data/logs/n8n.log; the others' to .data/logs/n8n-<name>.log and redis.log.
+ */
+async function startQueueMode({ runtime, n8nDbUrl, userFolder, ended, children }) {
+	const key = queueStack.readEncryptionKey(userFolder) ?? randomBytes(24).toString('hex');
+	const logs = {};
+	const logOf = (name) =>
+		(logs[name] ??= logFile(name === 'main' ? 'n8n' : name === 'redis' ? 'redis' : `n8n-${name}`));
+	step(
+		`n8n in queue mode: Redis, main on :${N8N_PORT}, webhook processor on :${N8N_WEBHOOK_PORT}, ${QUEUE_WORKERS} workers (first start takes a minute: database migrations)`,
+	);
+	const stack = await queueStack.startQueueStack({
+		runtime,
+		databaseUrl: n8nDbUrl,
+		dataDir: join(DATA, 'n8n-queue'),
+		mainUserFolder: userFolder,
+		encryptionKey: key,
+		workers: QUEUE_WORKERS,
+		persistentRedis: true,
+		ports: {
+			main: N8N_PORT,
+			webhook: (await portIsFree(N8N_WEBHOOK_PORT)) ? N8N_WEBHOOK_PORT : undefined,
+		},
+		logLevel: process.env.N8N_LOG_LEVEL ?? 'info',
+		onOutput: (name, chunk) => {
+			if (name === 'main') process.stdout.write(chunk);
+			logOf(name).stream.write(chunk);
+		},
+	});
+	children.push({ stop: () => stack.stop() });
+	const watch = (part, name, child) => child.on('exit', (code, signal) => ended(part, logOf(name))({ code, signal }));
+	watch('Redis', 'redis', stack.redis.child);
+	watch('n8n', 'main', stack.main.child);
+	watch('n8n webhook processor', 'webhook', stack.webhook.child);
+	for (const worker of stack.workers) watch(`n8n ${worker.name}`, worker.name, worker.child);
+	return stack;
+}
+
+/** What queue mode started, for the ready message (empty in one-process mode). */
+function queueLines(queue) {
+	if (!queue) return '';
+	const workers = queue.workers.map((w) => `${w.name} (health ${w.url}/healthz)`).join(', ');
+	return `
+  queue mode main ${queue.main.url} (editor, API, triggers; executions go to the workers)
+             webhook processor ${queue.webhook.url}/webhook/… (production webhooks)
+             ${workers}
+             Redis ${queue.redis.host}:${queue.redis.port} (password in ${join(queue.dataDir, 'redis', 'redis.conf')})
+             logs ${LOGS}/{n8n,n8n-webhook,${queue.workers.map((w) => `n8n-${w.name}`).join(',')},redis}.log`;
+}
+
+/** The parts `npm start` supervises in this mode. */
+function partsOfStack() {
+	const parts = [...supervise.PARTS];
+	if (QUEUE)
+		parts.push(
+			'Redis',
+			'n8n webhook processor',
+			...Array.from({ length: QUEUE_WORKERS }, (_, i) => `n8n worker-${i + 1}`),
+		);
+	if (MODE === 'sandbox') parts.push(supervise.SANDBOX_PART);
+	return parts;
+}
+
 async function main() {
 	mkdirSync(DATA, { recursive: true });
 	// As root, embedded Postgres runs as a `postgres` user, who must be able to reach the folder.
@@ -183,7 +256,7 @@ async function main() {
 	let stopping = false;
 	// A part ended: unless the stack is stopping on purpose, say so in one line and stop the rest.
 	const ended = (part, log) => (how) => {
-		const parts = MODE === 'sandbox' ? [...supervise.PARTS, supervise.SANDBOX_PART] : supervise.PARTS;
+		const parts = partsOfStack();
 		const decision = supervise.partEnded(
 			part,
 			{ code: how.code ?? null, signal: how.signal ?? null },
@@ -227,7 +300,7 @@ async function main() {
 		const local = localServiceEnv();
 		const serviceEnv = { ...local.env, ...process.env, PORT: String(SERVICE_PORT), DATABASE_URL: serviceDbUrl };
 		const serviceLog = logFile('service');
-		const service = spawn(nodeBinary(), [join(ROOT, 'service', 'dist', 'main.js')], {
+		const service = spawn(nodeBinary(), [...nodeFlags.SERVICE_NODE_FLAGS, join(ROOT, 'service', 'dist', 'main.js')], {
 			env: serviceEnv,
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
@@ -268,13 +341,16 @@ async function main() {
 			sandbox ? wireTemplate : undefined,
 		);
 
-		step(`n8n on :${N8N_PORT} (first start takes a minute: database migrations)`);
-		const n8nLog = logFile('n8n');
-		const server = await startServer(runtime, env, {
-			onOutput: (chunk) => (process.stdout.write(chunk), n8nLog.stream.write(chunk)),
-		});
-		children.push(server);
-		server.child.on('exit', (code, signal) => ended('n8n', n8nLog)({ code, signal }));
+		const queue = QUEUE ? await startQueueMode({ runtime, n8nDbUrl, userFolder, ended, children }) : undefined;
+		if (!queue) {
+			step(`n8n on :${N8N_PORT} (first start takes a minute: database migrations)`);
+			const n8nLog = logFile('n8n');
+			const server = await startServer(runtime, env, {
+				onOutput: (chunk) => (process.stdout.write(chunk), n8nLog.stream.write(chunk)),
+			});
+			children.push(server);
+			server.child.on('exit', (code, signal) => ended('n8n', n8nLog)({ code, signal }));
+		}
 		const owner = sandbox
 			? await ensureOwner(
 					`http://localhost:${N8N_PORT}`,
@@ -286,7 +362,7 @@ async function main() {
 		if (sandbox) {
 			console.log(`
 Ready (sandbox mode: Meta is simulated; see README "Switch to real Meta").
-  n8n        http://localhost:${N8N_PORT}   login ${sandbox.secrets.env.N8N_OWNER_EMAIL} / ${sandbox.secrets.env.N8N_OWNER_PASSWORD}${owner === 'exists' ? ' (owner made on an earlier start)' : ''}
+  n8n        http://localhost:${N8N_PORT}   login ${sandbox.secrets.env.N8N_OWNER_EMAIL} / ${sandbox.secrets.env.N8N_OWNER_PASSWORD}${owner === 'exists' ? ' (owner made on an earlier start)' : ''}${queueLines(queue)}
   sandbox    ${sandbox.url}   (customers' WhatsApp chats, the Instagram account: publish a post, reply as a customer)
   service    http://localhost:${SERVICE_PORT}   API key in ${sandbox.secrets.file}
   templates  ${templates} from workflows/, wired to the sandbox credentials; ${sandbox.contacts} demo contacts seeded
@@ -296,7 +372,7 @@ Press Ctrl-C to stop.`);
 		}
 		console.log(`
 Ready.
-  n8n        http://localhost:${N8N_PORT}   (our nodes: search "TiltedPrompts", "WhatsApp", "Instagram"; ${templates} template(s) from workflows/)
+  n8n        http://localhost:${N8N_PORT}   (our nodes: search "TiltedPrompts", "WhatsApp", "Instagram"; ${templates} template(s) from workflows/)${queueLines(queue)}
   service    http://localhost:${SERVICE_PORT}   (/healthz, /readyz)
   Postgres   ${serviceDbUrl}
   secrets    ${local.file}

@@ -21,6 +21,8 @@ export interface GraphRequest {
 	binary?: boolean;
 	/** The input item the call is for (error messages point at it). */
 	itemIndex?: number;
+	/** Take a redirect as the answer instead of following it (see HttpRequest). */
+	followRedirects?: false;
 }
 
 /** `https://host/v24.0`: trailing slashes of the host and slashes around the version removed. */

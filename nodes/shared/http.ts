@@ -37,6 +37,11 @@ export interface HttpRequest {
 	binary?: boolean;
 	/** Give up (throw) after this many ms without an answer; n8n's default otherwise. */
 	timeoutMs?: number;
+	/**
+	 * `false`: a redirect is the answer, not followed. For calls that never redirect (a message send):
+	 * n8n then skips its redirect-following layer, a measurable share of each call's CPU in a campaign.
+	 */
+	followRedirects?: false;
 }
 
 export interface HttpAuth {
@@ -85,6 +90,7 @@ export function requestOptions(request: HttpRequest): IHttpRequestOptions {
 	if (request.qs) options.qs = request.qs;
 	if (request.body !== undefined) options.body = request.body;
 	if (request.timeoutMs !== undefined) options.timeout = request.timeoutMs;
+	if (request.followRedirects === false) options.disableFollowRedirect = true;
 	if (request.binary) {
 		options.encoding = 'arraybuffer';
 		delete options.headers?.Accept;

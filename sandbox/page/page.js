@@ -68,12 +68,33 @@ function renderMessage(customer, entry) {
 	return box;
 }
 
+// STOP or START when the customer's latest such reply was one (the service's default keywords).
+function lastConsentKeyword(chat) {
+	for (let i = chat.length - 1; i >= 0; i--) {
+		const entry = chat[i];
+		const word =
+			entry.direction === 'in'
+				? String(entry.message.body || '')
+						.trim()
+						.toUpperCase()
+				: '';
+		if (word === 'STOP' || word === 'START') return word;
+	}
+	return undefined;
+}
+
 function renderChat(customer) {
 	const who = customer.waId ? `+${customer.waId}` : `@${customer.username} · ${customer.bsuid}`;
 	// Consent on the demo contact list the stack was seeded with; the service keeps the current state (STOP/START).
 	const seeded = { title: 'Consent on the demo contact list at start; the service keeps the current state' };
-	const badge =
-		customer.consent === 'opted_in'
+	const keyword = lastConsentKeyword(customer.chat);
+	const badge = keyword
+		? el(
+				'span',
+				{ class: keyword === 'STOP' ? 'badge out' : 'badge', title: 'The last consent keyword this customer sent' },
+				`wrote ${keyword}`,
+			)
+		: customer.consent === 'opted_in'
 			? el('span', { class: 'badge', ...seeded }, 'list: opted in')
 			: el('span', { class: 'badge out', ...seeded }, 'list: opted out');
 	const notes = [
@@ -215,9 +236,12 @@ function render(state) {
 	chats.replaceChildren(
 		...state.customers.map((c) => {
 			const { chat, messages } = renderChat(c);
-			queueMicrotask(() => {
+			const toNewest = () => {
 				messages.scrollTop = messages.scrollHeight;
-			});
+			};
+			queueMicrotask(toNewest);
+			// A header image that loads later makes the chat taller: keep the newest message in view.
+			for (const img of messages.querySelectorAll('img')) img.addEventListener('load', toNewest, { once: true });
 			return chat;
 		}),
 	);

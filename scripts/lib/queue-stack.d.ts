@@ -74,7 +74,7 @@ export interface QueueStack {
 	main: QueueProcess;
 	webhook: QueueProcess;
 	workers: QueueProcess[];
-	redis: { host: string; port: number; password: string; url: string };
+	redis: { host: string; port: number; password: string; url: string; child: ChildProcess };
 	encryptionKey: string;
 	dataDir: string;
 	/** Runs an n8n CLI command (import:workflow, import:credentials, …) against the stack's database. */

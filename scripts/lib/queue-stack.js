@@ -254,8 +254,10 @@ async function startQueueStack(options) {
 				listenAddress: '127.0.0.1',
 				extra: {
 					...shared,
-					// Production webhooks (and the URLs triggers register) go to the webhook processor.
+					// Production webhooks (and the URLs triggers register) go to the webhook processor;
+					// the editor is main's (n8n would otherwise print the webhook URL as the editor's).
 					N8N_WEBHOOK_URL: `http://localhost:${webhookPort}/`,
+					N8N_EDITOR_BASE_URL: `http://localhost:${mainPort}/`,
 					...options.extraEnv,
 					...extra,
 				},
@@ -297,8 +299,8 @@ async function startQueueStack(options) {
 					name: `worker-${i}`,
 					kind: 'worker',
 					args: COMMANDS.worker(options.concurrency),
-					// A worker serves no editor; N8N_PORT is only its task runners' neighbour. Its HTTP
-					// server is the health check (QUEUE_HEALTH_CHECK_PORT).
+					// A worker serves no editor: its one HTTP server is the health check
+					// (QUEUE_HEALTH_CHECK_PORT). N8N_PORT gets a free port all the same, never a shared default.
 					env: await envFor(folder, await freePort(), { QUEUE_HEALTH_CHECK_PORT: String(healthPort) }, workerLevel),
 					port: healthPort,
 					readyUrl: readyUrl(healthPort),
@@ -316,7 +318,7 @@ async function startQueueStack(options) {
 			main,
 			webhook,
 			workers,
-			redis: { host: redis.host, port: redis.port, password: redis.password, url: redis.url },
+			redis: { host: redis.host, port: redis.port, password: redis.password, url: redis.url, child: redis.child },
 			encryptionKey,
 			dataDir,
 			/** Runs an n8n CLI command (import:workflow, import:credentials, …) against the stack's database. */

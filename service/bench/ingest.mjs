@@ -20,11 +20,16 @@ const ROOT = join(HERE, '..', '..');
 const { startEmbeddedPostgres, freePort } = require('../dist/db/embedded.js');
 const { Client } = require('pg');
 const n8nLib = require(join(ROOT, 'scripts', 'lib', 'n8n.js'));
+const { SERVICE_NODE_FLAGS } = require('../dist/node-flags.js');
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const OURS_CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const N8N_CONNECTIONS = Number(process.env.BENCH_N8N_CONNECTIONS ?? 10);
 const FIXED_RATE = 1000;
+// Extra node flags for the service process, after the ones it runs with (service/src/node-flags.ts; e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it).
+const SERVICE_NODE_ARGS = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+// BENCH_REFERENCE=0 skips the n8n run (while profiling our side only; the figures then have no ratio).
+const WITH_REFERENCE = process.env.BENCH_REFERENCE !== '0';
 
 const log = (msg) => process.stderr.write(`[bench:ingest] ${msg}\n`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -93,10 +98,14 @@ async function benchOurs(databaseUrl) {
 		ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
 		LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
 	};
-	const service = spawn(process.execPath, [join(ROOT, 'service', 'dist', 'main.js')], {
-		env,
-		stdio: ['ignore', 'ignore', 'inherit'],
-	});
+	const service = spawn(
+		process.execPath,
+		[...SERVICE_NODE_FLAGS, ...SERVICE_NODE_ARGS, join(ROOT, 'service', 'dist', 'main.js')],
+		{
+			env,
+			stdio: ['ignore', 'ignore', 'inherit'],
+		},
+	);
 	try {
 		const url = `http://127.0.0.1:${port}`;
 		await waitFor(`${url}/readyz`, 'service');
@@ -247,12 +256,13 @@ async function main() {
 		);
 		const ours = await benchOurs(databaseUrl);
 		log(`ours: ${ours.max.ok} × 200 in ${ours.max.seconds} s; p99 at ${FIXED_RATE}/s ${ours.fixed.p99_ms} ms`);
-		const n8n = await benchN8n(databaseUrl);
+		const none = { ok: NaN, seconds: 1, non2xx: 0, errors: 0, p50_ms: null, p99_ms: null };
+		const n8n = WITH_REFERENCE ? await benchN8n(databaseUrl) : { max: none, rss: null, stored: null };
 		log(`n8n: ${n8n.max.ok} × 2xx in ${n8n.max.seconds} s`);
 		const oursPerS = ours.max.ok / ours.max.seconds;
 		const n8nPerS = n8n.max.ok / n8n.max.seconds;
 		const round = (x, digits = 1) =>
-			x === null || x === undefined ? null : Math.round(x * 10 ** digits) / 10 ** digits;
+			x === null || x === undefined || Number.isNaN(x) ? null : Math.round(x * 10 ** digits) / 10 ** digits;
 		const figures = {
 			bench: 'ingest',
 			ours_per_s: round(oursPerS),

@@ -23,7 +23,8 @@ export type GatewaySettings = Pick<
 	| 'BODY_LIMIT_BYTES'
 	| 'TRUST_PROXY_HOPS'
 	| 'INGEST_RATE_LIMIT_PER_MINUTE'
->;
+> &
+	Partial<Pick<Config, 'DATABASE_PREPARED_STATEMENTS'>>;
 
 export interface MountedRouter {
 	router: Router;
@@ -104,6 +105,7 @@ export function createApp(deps: AppDeps): App {
 			deps.eventStore ??
 			new EventStore(deps.pool, {
 				hooks: deps.hooks,
+				preparedStatements: deps.config.DATABASE_PREPARED_STATEMENTS ?? true,
 				onBatch: ({ seconds }) => metrics.eventStoreSeconds.observe({ source: 'meta' }, seconds),
 			});
 		app.locals.eventStore = store;

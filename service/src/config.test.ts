@@ -26,6 +26,9 @@ describe('service configuration', () => {
 		expect(config.INGEST_RATE_LIMIT_PER_MINUTE).toBe(10);
 		expect(config.ENCRYPTION_KEYS[0].id).toBe('k1');
 		expect(config.DATABASE_URL).toBeUndefined();
+		expect(config.DATABASE_PREPARED_STATEMENTS).toBe(true);
+		expect(loadConfig({ ...valid(), DATABASE_PREPARED_STATEMENTS: 'false' }).DATABASE_PREPARED_STATEMENTS).toBe(false);
+		expect(message({ ...valid(), DATABASE_PREPARED_STATEMENTS: 'no' })).toMatch(/DATABASE_PREPARED_STATEMENTS/);
 	});
 
 	it('keeps raw payloads 30 days, succeeded deliveries 14, ingest records 7 and rate-limit counters 1 hour unless told otherwise', () => {

@@ -20,6 +20,11 @@ const schema = z.object({
 	HOST: z.string().default('0.0.0.0'),
 	DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
 	DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
+	/** `false` behind a pooler in transaction mode (Supabase's port 6543), which cannot keep them. */
+	DATABASE_PREPARED_STATEMENTS: z
+		.enum(['true', 'false'])
+		.default('true')
+		.transform((v) => v === 'true'),
 	SERVICE_DATA_DIR: z.string().default('.data/service-postgres'),
 	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 	META_APP_SECRETS: required('comma-separated Meta app secret(s) (App Dashboard → Settings → Basic)')

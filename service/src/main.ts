@@ -63,6 +63,7 @@ async function main(): Promise<void> {
 	const api = createApiModule({
 		pool,
 		onAttempt: fanoutMetrics(metrics.registry),
+		preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
 		encryptionKeys: config.ENCRYPTION_KEYS,
 		settings: config,
 		bodyLimitBytes: config.BODY_LIMIT_BYTES,

@@ -73,7 +73,7 @@ describe('Instagram node in real n8n', () => {
 		},
 	});
 
-	it("tests the credential the way the editor does: it reads the account's username, and a bad token fails", async () => {
+	it("tests the credential the way the editor does: it reads the account's username, and a bad token fails with Meta's 190 and what to do", async () => {
 		await n8n.importCredentials([credential()]);
 		graph.clearLog();
 		const ok = await n8n.rest<{ data: { status: string; message: string } }>('POST', '/rest/credentials/test', {
@@ -87,6 +87,8 @@ describe('Instagram node in real n8n', () => {
 			credentials: { ...credential(), data: { ...credential().data, accessToken: 'revoked-token' } },
 		});
 		expect(bad.data.status).toBe('Error');
+		// Meta's code and what to do, not n8n's bare reason phrase ("Unauthorized").
+		expect(bad.data.message).toMatch(/^Meta error 190\b.*paste it into Access Token\.$/);
 	});
 
 	it('publishes a carousel (image, video, image) and reads the post and its items back', async () => {

@@ -6,28 +6,9 @@ import { join } from 'node:path';
 import { createApp } from '../../service/src/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres';
 import { startN8n, type N8nInstance } from './harness';
+import { typeNamesFromPackage } from './package-types';
 
 jest.setTimeout(600_000);
-
-const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
-	name: string;
-	n8n: { nodes: string[]; credentials: string[] };
-};
-
-function typeNamesFromPackage(): { nodes: string[]; credentials: string[] } {
-	const root = join(__dirname, '..', '..');
-	const nodes = pkg.n8n.nodes.map((file) => {
-		const mod = require(join(root, file)) as Record<string, new () => { description: { name: string } }>;
-		const [NodeClass] = Object.values(mod);
-		return `${pkg.name}.${new NodeClass().description.name}`;
-	});
-	const credentials = pkg.n8n.credentials.map((file) => {
-		const mod = require(join(root, file)) as Record<string, new () => { name: string }>;
-		const [CredentialClass] = Object.values(mod);
-		return new CredentialClass().name;
-	});
-	return { nodes, credentials };
-}
 
 describe('the package in real n8n', () => {
 	let n8n: N8nInstance;

@@ -11,55 +11,36 @@ import { join } from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
 import {
 	DEFAULT_PHONE_NUMBER_ID,
-	DEFAULT_WABA_ID,
-	IG_ACCOUNT_ID,
-	IG_PAGE_ID,
 	igTimestamp,
 	instagram,
 	startGraphStandIn,
 	whatsapp,
-	webhooks,
 	type GraphStandIn,
 	type InstagramState,
 	type WhatsAppState,
 } from '../../sandbox';
-import type { TemplateDefinition } from '../../sandbox/whatsapp';
 import type { QueueStack } from '../../scripts/lib/queue-stack';
 import { startRealService, type RunningService } from '../unit/tiltedprompts/support/service';
 import { startN8nQueue, type N8nInstance } from './harness';
+import {
+	consentKeeperConversation,
+	NEW_POST_ALERT,
+	seedAudience,
+	subscriptionFor,
+	templateCredentials,
+	triggerLive,
+	type TemplateCredentialIds,
+} from './template-scenarios';
 
 jest.setTimeout(900_000);
 
 const TOKEN_WA = `wa-${randomBytes(8).toString('hex')}`;
 const TOKEN_IG = `ig-${randomBytes(8).toString('hex')}`;
 const WORKFLOWS = join(__dirname, '..', '..', 'workflows');
-const CREDENTIALS: Record<string, { id: string; name: string }> = {
+const CREDENTIALS: TemplateCredentialIds = {
 	tiltedPromptsApi: { id: 'tpCredQueue00001', name: 'TiltedPrompts (queue e2e)' },
 	whatsAppCloudApi: { id: 'waCredQueue00001', name: 'WhatsApp (queue e2e)' },
 	instagramApi: { id: 'igCredQueue00001', name: 'Instagram (queue e2e)' },
-};
-
-/** The approved template the broadcast's sticky note asks for (as in templates-broadcast.test.ts). */
-const NEW_POST_ALERT: TemplateDefinition = {
-	id: '900000000000077',
-	name: 'new_post_alert',
-	language: 'en',
-	status: 'APPROVED',
-	category: 'MARKETING',
-	parameter_format: 'POSITIONAL',
-	components: [
-		{ type: 'HEADER', format: 'IMAGE', example: { header_handle: ['4::aW...'] } },
-		{
-			type: 'BODY',
-			text: 'Hi {{1}}! New on our Instagram: {{2}}',
-			example: { body_text: [['Asha', 'Monsoon chai is here']] },
-		},
-		{ type: 'FOOTER', text: 'Reply STOP to opt out' },
-		{
-			type: 'BUTTONS',
-			buttons: [{ type: 'URL', text: 'See the post', url: 'https://www.instagram.com/{{1}}', example: ['p/abc/'] }],
-		},
-	],
 };
 
 const CUSTOMERS = Array.from({ length: 12 }, (_, i) => ({
@@ -99,7 +80,9 @@ async function publishTemplate(file: string, patch: (node: IDataObject) => void 
 	for (const node of template.nodes) {
 		const references = node.credentials as Record<string, unknown> | undefined;
 		if (references)
-			node.credentials = Object.fromEntries(Object.keys(references).map((type) => [type, CREDENTIALS[type]]));
+			node.credentials = Object.fromEntries(
+				Object.keys(references).map((type) => [type, CREDENTIALS[type as keyof TemplateCredentialIds]]),
+			);
 		patch(node);
 	}
 	const id = await n8n.importWorkflow({ ...template, id: randomBytes(8).toString('hex') });
@@ -137,37 +120,6 @@ async function expectRunByWorkers(workflowId: string, atLeast: number): Promise<
 	}
 }
 
-/** A customer's WhatsApp text as Meta sends it (the same payload as templates-events.test.ts). */
-function whatsappText(from: string, text: string): IDataObject {
-	return {
-		object: 'whatsapp_business_account',
-		entry: [
-			{
-				id: DEFAULT_WABA_ID,
-				changes: [
-					{
-						field: 'messages',
-						value: {
-							messaging_product: 'whatsapp',
-							metadata: { display_phone_number: '15550000000', phone_number_id: DEFAULT_PHONE_NUMBER_ID },
-							contacts: [{ profile: { name: 'Customer' }, wa_id: from }],
-							messages: [
-								{
-									from,
-									id: `wamid.${randomBytes(10).toString('hex')}`,
-									timestamp: String(Math.floor(Date.now() / 1000)),
-									type: 'text',
-									text: { body: text },
-								},
-							],
-						},
-					},
-				],
-			},
-		],
-	};
-}
-
 beforeAll(async () => {
 	service = await startRealService();
 	graph = await startGraphStandIn({
@@ -177,30 +129,16 @@ beforeAll(async () => {
 	});
 	// JSON logs: main's "Execution <id> (job <job>) finished" line then carries the worker's id.
 	n8n = await startN8nQueue({ workers: 2, extraEnv: { N8N_LOG_FORMAT: 'json' } });
-	await n8n.importCredentials([
-		{
-			...CREDENTIALS.tiltedPromptsApi,
-			type: 'tiltedPromptsApi',
-			data: { baseUrl: service.url, apiKey: service.proKey, signingSecret: service.signingSecret },
-		},
-		{
-			...CREDENTIALS.whatsAppCloudApi,
-			type: 'whatsAppCloudApi',
-			data: { accessToken: TOKEN_WA, businessAccountId: DEFAULT_WABA_ID, apiVersion: 'v23.0', baseUrl: graph.url },
-		},
-		{
-			...CREDENTIALS.instagramApi,
-			type: 'instagramApi',
-			data: {
-				loginType: 'facebook',
-				accessToken: TOKEN_IG,
-				accountId: IG_ACCOUNT_ID,
-				pageId: IG_PAGE_ID,
-				apiVersion: 'v24.0',
-				baseUrl: `${graph.url}/graph.facebook.com`,
-			},
-		},
-	]);
+	await n8n.importCredentials(
+		templateCredentials(CREDENTIALS, {
+			serviceUrl: service.url,
+			apiKey: service.proKey,
+			signingSecret: service.signingSecret,
+			graphUrl: graph.url,
+			whatsAppToken: TOKEN_WA,
+			instagramToken: TOKEN_IG,
+		}),
+	);
 });
 
 afterAll(async () => {
@@ -231,28 +169,13 @@ describe('n8n queue mode: main, a webhook processor and two workers on Redis', (
 
 describe('template 1 in queue mode: Instagram post → WhatsApp broadcast', () => {
 	it('a worker sends the new post to the opted-in customers only (the username customer by BSUID), once each', async () => {
-		const contacts = [
-			...CUSTOMERS.map((c) => ({ ...c, tags: ['customers'], consent: 'opted_in' })),
-			{ wa_id: OPTED_OUT, name: 'Opted out', tags: ['customers'], consent: 'opted_out' },
-			{ wa_id: UNKNOWN, name: 'Never asked', tags: ['customers'], consent: 'unknown' },
-			{ wa_id: OTHER_TAG, name: 'Supplier', tags: ['suppliers'], consent: 'opted_in' },
-		];
-		const imported = await fetch(`${service.url}/api/v1/contacts`, {
-			method: 'POST',
-			headers: { authorization: `Bearer ${service.proKey}`, 'content-type': 'application/json' },
-			body: JSON.stringify({ contacts }),
+		await seedAudience(service, {
+			customers: CUSTOMERS,
+			optedOut: OPTED_OUT,
+			unknown: UNKNOWN,
+			otherTag: OTHER_TAG,
+			usernameCustomer: USERNAME_CUSTOMER,
 		});
-		expect(imported.status).toBe(200);
-		const start = await service.postMeta(
-			webhooks.inboundText(USERNAME_CUSTOMER, 'START', `wamid.${randomBytes(10).toString('hex')}`) as IDataObject,
-		);
-		expect(start.status).toBe(200);
-		const tagged = await fetch(`${service.url}/api/v1/contacts/${USERNAME_CUSTOMER.user_id}`, {
-			method: 'PUT',
-			headers: { authorization: `Bearer ${service.proKey}`, 'content-type': 'application/json' },
-			body: JSON.stringify({ tags: ['customers'] }),
-		});
-		expect(tagged.status).toBe(200);
 
 		const ig = graph.state.instagram as InstagramState;
 		const post = ig.addMedia({
@@ -318,55 +241,12 @@ describe('template 1 in queue mode: Instagram post → WhatsApp broadcast', () =
 describe('template 5 in queue mode: consent keeper', () => {
 	it('the webhook processor takes the service’s deliveries, a worker confirms STOP and START, consent is kept', async () => {
 		const id = await publishTemplate('consent-keeper.json');
-		const subscription = await waitFor(async () => {
-			const res = await fetch(`${service.url}/api/v1/subscriptions`, {
-				headers: { authorization: `Bearer ${service.proKey}` },
-			});
-			const { data } = (await res.json()) as { data: IDataObject[] };
-			return data.find((s) => (s.event_types as string[]).includes('whatsapp.message'));
-		}, 'the whatsapp.message subscription');
-		// The trigger registered the webhook processor's URL, and it is live there (a forged delivery gets the trigger's 401).
+		const subscription = await subscriptionFor(service, 'whatsapp.message', waitFor);
+		// The trigger registered the webhook processor's URL, and it is live there.
 		expect(String(subscription.url).startsWith(`${n8n.stack.webhook.url}/webhook/`)).toBe(true);
-		await waitFor(async () => {
-			const res = await fetch(String(subscription.url), {
-				method: 'POST',
-				headers: {
-					'content-type': 'application/json',
-					'webhook-id': 'msg_probe',
-					'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
-					'webhook-signature': 'v1,AAAA',
-				},
-				body: '{}',
-			});
-			return res.status === 401 ? true : undefined;
-		}, 'the trigger to be live on the webhook processor');
-
-		const customer = '919877700011';
-		const textsTo = (to: string) =>
-			wa()
-				.messages.filter((m) => m.to === to)
-				.map((m) => (m.body.text as { body: string }).body);
-		const consentOf = async () =>
-			(await service.db.pool.query('SELECT consent FROM contacts WHERE wa_id = $1', [customer])).rows;
-
-		expect((await service.postMeta(whatsappText(customer, '  Stop '))).status).toBe(200);
-		await waitFor(() => (textsTo(customer).length >= 1 ? true : undefined), 'the opt-out confirmation');
-		expect(textsTo(customer)[0]).toMatch(/^You're unsubscribed/);
-		expect(await consentOf()).toEqual([{ consent: 'opted_out' }]);
-
-		expect((await service.postMeta(whatsappText(customer, 'hello, is the shop open?'))).status).toBe(200);
-		expect((await service.postMeta(whatsappText(customer, 'START'))).status).toBe(200);
-		await waitFor(() => (textsTo(customer).length >= 2 ? true : undefined), 'the opt-in confirmation');
-		expect(textsTo(customer)[1]).toMatch(/^Welcome back!/);
-		expect(await consentOf()).toEqual([{ consent: 'opted_in' }]);
-
-		await waitFor(async () => {
-			const { rows } = await service.db.pool.query(
-				`SELECT count(*)::int AS n FROM deliveries WHERE status = 'succeeded' AND event_type = 'whatsapp.message'`,
-			);
-			return rows[0].n >= 3 ? true : undefined;
-		}, 'all three deliveries');
-		expect(textsTo(customer)).toHaveLength(2);
+		await triggerLive(subscription, waitFor);
+		// The same conversation and outcomes as in one-process n8n (templates-events.test.ts).
+		await consentKeeperConversation({ service, whatsapp: wa(), customer: '919877700011', waitFor });
 		// Three messages, three executions, each run by a worker.
 		await expectRunByWorkers(id, 3);
 		await n8n.rest('POST', `/rest/workflows/${id}/deactivate`, {});

@@ -5,12 +5,16 @@
 // show the rendered template (the username-only customer's too, sent by BSUID), the opted-out one
 // does not → customers tap STOP (one known by phone, the username-only one) → the consent keeper's
 // confirmation appears in each chat → the next post does not reach them; a follower's keyword comment
-// on the page gets the comment-keyword template's private reply. Screenshots in .artifacts/.
+// on the page gets the comment-keyword template's private reply; staff fill in the staff campaign form
+// in the browser and its campaign reaches the chats of the customers still opted in; a bundle posted
+// to the bundle-ingestion template's webhook is signed, ingested and listed in the library.
+// Screenshots in .artifacts/.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
 import { startSandbox, type Sandbox } from '../../sandbox/app';
+import type { WhatsAppState } from '../../sandbox/whatsapp';
 import {
 	DEMO_CONTACTS,
 	sandboxCredentialRecords,
@@ -20,12 +24,30 @@ import {
 import { startRealService, type RunningService } from '../unit/tiltedprompts/support/service';
 import { startChromium, waitFor, type Browser, type Page } from './browser';
 import { startN8n, type N8nInstance } from './harness';
+import { runForm, type FormAnswers } from './n8n-form';
 
 jest.setTimeout(900_000);
 
 const ROOT = join(__dirname, '..', '..');
 const ARTIFACTS = join(ROOT, '.artifacts');
 const TOKEN = `sandbox-${randomBytes(8).toString('hex')}`;
+
+/** The staff member's own phone (not a customer): the form's test message goes there. */
+const STAFF_WA_ID = '919800055555';
+
+/**
+ * What staff answer on the staff campaign form's pages, by field label (the first match wins): the
+ * sandbox's one-value marketing template to the customers tag, the test to their own phone, and yes
+ * on the confirmation.
+ */
+const STAFF_ANSWERS: FormAnswers = [
+	[/campaign name/i, 'Weekend offer'],
+	[/language/i, 'en'],
+	[/template/i, 'weekend_offer'],
+	[/audience|tag/i, 'customers'],
+	[/test number|your (phone|number)/i, '+91 98000 55555'],
+	[/arrive|look right|send the campaign/i, 'Yes'],
+];
 
 let service: RunningService;
 let sandbox: Sandbox;
@@ -34,13 +56,33 @@ let browser: Browser;
 let page: Page;
 
 /** Imports a template as npm start does in sandbox mode (wired), optionally patched, and activates it. */
-async function activateTemplate(file: string, patch: (node: IDataObject) => void = () => undefined): Promise<string> {
+async function activateTemplate(
+	file: string,
+	patch: (node: IDataObject) => void = () => undefined,
+): Promise<{ id: string; nodes: IDataObject[] }> {
 	const template = wireTemplate(JSON.parse(readFileSync(join(ROOT, 'workflows', file), 'utf8')) as WorkflowLike);
 	for (const node of template.nodes ?? []) patch(node as IDataObject);
 	const id = await n8n.importWorkflow({ ...template, id: randomBytes(8).toString('hex') });
 	const workflow = await n8n.rest<{ data: { versionId: string } }>('GET', `/rest/workflows/${id}`);
 	await n8n.rest('POST', `/rest/workflows/${id}/activate`, { versionId: workflow.data.versionId });
-	return id;
+	return { id, nodes: (template.nodes ?? []) as IDataObject[] };
+}
+
+/** Opens a page of n8n (logged in as the owner) and waits until `ready` holds in it. */
+async function openInN8n(path: string, ready: string, what: string): Promise<void> {
+	const name = n8n.cookie.slice(0, n8n.cookie.indexOf('='));
+	await page.send('Network.setCookie', { name, value: n8n.cookie.slice(name.length + 1), url: n8n.url });
+	await page.send('Page.navigate', { url: `${n8n.url}${path}` });
+	await waitFor(async () => ((await page.evaluate<boolean>(ready)) ? true : undefined), what, 60_000);
+}
+
+async function openSandboxPage(): Promise<void> {
+	await page.send('Page.navigate', { url: sandbox.url });
+	await waitFor(
+		async () => ((await page.evaluate<number>(`document.querySelectorAll('.chat').length`)) === 6 ? true : undefined),
+		'the sandbox page',
+		20_000,
+	);
 }
 
 async function shoot(name: string): Promise<void> {
@@ -157,35 +199,24 @@ describe('the Meta sandbox in a browser, with real n8n and the real service', ()
 
 	it('activating the wired broadcast and publishing a post on the page reaches the opted-in chats only, rendered', async () => {
 		const activatedAt = new Date(Date.now() - 2000).toISOString();
-		broadcastId = await activateTemplate('instagram-post-to-whatsapp-broadcast.json', (node) => {
+		({ id: broadcastId } = await activateTemplate('instagram-post-to-whatsapp-broadcast.json', (node) => {
 			if (node.type !== 'n8n-nodes-tiltedprompts.instagramTrigger') return;
 			const parameters = node.parameters as IDataObject;
 			// Every minute instead of every 5 (the test's only change); posts from activation on count.
 			parameters.pollTimes = { item: [{ mode: 'everyMinute' }] };
 			parameters.backfillFrom = activatedAt;
-		});
+		}));
 		await activateTemplate('consent-keeper.json');
 		await liveSubscription('whatsapp.message');
 
-		const name = n8n.cookie.slice(0, n8n.cookie.indexOf('='));
-		await page.send('Network.setCookie', { name, value: n8n.cookie.slice(name.length + 1), url: n8n.url });
-		await page.send('Page.navigate', { url: `${n8n.url}/workflow/${broadcastId}` });
-		await waitFor(
-			async () =>
-				(await page.evaluate<number>(`document.querySelectorAll('[data-test-id="canvas-node"]').length`)) > 3
-					? true
-					: undefined,
+		await openInN8n(
+			`/workflow/${broadcastId}`,
+			`document.querySelectorAll('[data-test-id="canvas-node"]').length > 3`,
 			'the broadcast on the canvas',
-			60_000,
 		);
 		await shoot('sandbox-0-broadcast-canvas.png');
 
-		await page.send('Page.navigate', { url: sandbox.url });
-		await waitFor(
-			async () => ((await page.evaluate<number>(`document.querySelectorAll('.chat').length`)) === 6 ? true : undefined),
-			'the sandbox page',
-			20_000,
-		);
+		await openSandboxPage();
 		await shoot('sandbox-1-start.png');
 
 		await publishOnPage('Monsoon chai is here');
@@ -250,6 +281,10 @@ describe('the Meta sandbox in a browser, with real n8n and the real service', ()
 				return current.texts.some((t) => t.direction === 'out' && /unsubscribed/i.test(t.body)) ? current : undefined;
 			}, `the opt-out confirmation in ${customer}’s chat`);
 			expect(view.texts[0]).toEqual({ direction: 'in', body: 'STOP' });
+			// The chat's badge no longer shows the seeded "list: opted in".
+			expect(await page.evaluate<string>(`document.querySelector('#chat-${customer} .badge').textContent`)).toBe(
+				'wrote STOP',
+			);
 		}
 		const { rows } = await service.db.pool.query<{ consent: string }>(
 			`SELECT consent FROM contacts WHERE user_id = 'US.13491208655302741918'`,
@@ -310,5 +345,116 @@ describe('the Meta sandbox in a browser, with real n8n and the real service', ()
 		}, 'the lead in the service');
 		expect(lead.consent).toBe('unknown');
 		await shoot('sandbox-5-comment-keyword.png');
+	});
+
+	it('staff fill in the staff campaign form in the browser: a test message to their number, then, confirmed, the campaign in the chats of customers still opted in', async () => {
+		const { nodes } = await activateTemplate('staff-campaign-form.json');
+		const trigger = nodes.find((n) => n.type === 'n8n-nodes-base.formTrigger')!;
+		const formUrl = `${n8n.url}/form/${String(trigger.webhookId)}`;
+		await waitFor(async () => ((await fetch(formUrl)).status === 200 ? true : undefined), 'the form to be published');
+		const wa = sandbox.graph.state.whatsapp as WhatsAppState;
+		const sentBefore = wa.messages.length;
+
+		const pages = await runForm(page, formUrl, STAFF_ANSWERS, async (shown, step) => {
+			await shoot(`sandbox-6-staff-form-${step + 1}.png`);
+			if (!shown.completion && shown.fields.some((f) => f.options.some((o) => /^yes/i.test(o))))
+				// The confirmation page: the test message went to the staff number only.
+				expect(wa.messages.slice(sentBefore).map((m) => m.to)).toEqual([STAFF_WA_ID]);
+		});
+		const done = pages[pages.length - 1];
+		expect(pages[0].title).toBe('New WhatsApp campaign');
+		expect(pages.map((p) => p.title)).toContain('Check your phone');
+		expect(done.title).toMatch(/^Weekend offer: /);
+		// Meera and Chai Lover tapped STOP above and Rahul never opted in: three customers are left.
+		expect(done.text).toMatch(/Sent to \d of 3 customers/);
+		expect(done.text).toMatch(/https?:\/\/\S+\/reports\/[0-9a-f]{64}/);
+
+		await openSandboxPage();
+		const offer = (view: ChatView) => view.templates.filter((t) => t.body.includes('This weekend only'));
+		for (const [customer, name] of [
+			['asha', 'Asha Rao'],
+			['vikram', 'Vikram Shah'],
+			['karan', 'Karan Mehta'],
+		]) {
+			const got = await waitFor(async () => {
+				const view = offer(await chat(customer));
+				return view.length > 0 ? view : undefined;
+			}, `the offer in ${customer}’s chat`);
+			expect(got.map((t) => t.body)).toEqual([`Hi ${name}! This weekend only: 20% off every chai blend in our shop.`]);
+		}
+		for (const customer of ['meera', 'chailover', 'rahul']) expect(offer(await chat(customer))).toEqual([]);
+		await waitFor(
+			async () => ((await page.evaluate<boolean>(`[...document.images].every((i) => i.complete)`)) ? true : undefined),
+			'the chat images to load',
+			20_000,
+		);
+		await shoot('sandbox-7-staff-campaign.png');
+	});
+
+	it('a bundle posted to the bundle-ingestion template is signed, ingested once and listed in the library, and its run shows in n8n', async () => {
+		const { id } = await activateTemplate('bundle-ingestion.json');
+		const bundle = {
+			bundle_id: 'sandbox-sample-1',
+			assets: [
+				{
+					slug: 'captions/ginger-chai',
+					type: 'caption',
+					title: 'Ginger chai is back',
+					content: { text: 'Rainy evenings call for ginger chai' },
+					is_premium: false,
+					tags: ['sandbox-sample'],
+				},
+				{
+					slug: 'prompts/festive-post',
+					type: 'prompt',
+					title: 'Festive post ideas',
+					content: { text: 'Write three Diwali post ideas for a tea shop' },
+					is_premium: true,
+					tags: ['sandbox-sample'],
+				},
+			],
+		};
+		// Posted as the template's sticky note says; retried only while n8n has not registered the webhook yet.
+		const reply = await waitFor(async () => {
+			const res = await fetch(`${n8n.url}/webhook/tiltedprompts-bundle`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify(bundle),
+				signal: AbortSignal.timeout(120_000),
+			});
+			return res.status === 404 ? undefined : { status: res.status, body: (await res.json()) as IDataObject };
+		}, 'the bundle webhook');
+		expect(reply.status).toBe(200);
+		expect(reply.body.message).toBe('Bundle sandbox-sample-1 ingested: 2 created, 0 updated');
+
+		const listing = async (key: string) => {
+			const res = await fetch(`${service.url}/api/v1/library/assets?tag=sandbox-sample`, {
+				headers: { authorization: `Bearer ${key}` },
+			});
+			const { data } = (await res.json()) as { data: IDataObject[] };
+			return data.map((a) => `${String(a.slug)} (${String(a.source_bundle)})`).sort();
+		};
+		expect(await listing(service.proKey)).toEqual([
+			'captions/ginger-chai (sandbox-sample-1)',
+			'prompts/festive-post (sandbox-sample-1)',
+		]);
+		// The premium asset is for pro users only.
+		expect(await listing(service.freeKey)).toEqual(['captions/ginger-chai (sandbox-sample-1)']);
+
+		const runs = await waitFor(async () => {
+			const executions = await n8n.rest<{ data: { results: Array<{ id: string; status: string }> } }>(
+				'GET',
+				`/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: id }))}`,
+			);
+			const { results } = executions.data;
+			return results.every((e) => !['new', 'running'].includes(e.status)) ? results : undefined;
+		}, 'the bundle run to end in n8n');
+		expect(runs.map((e) => e.status)).toEqual(['success']);
+		await openInN8n(
+			`/workflow/${id}/executions/${runs[0].id}`,
+			`document.body.innerText.includes('Ingest Bundle')`,
+			'the bundle run in n8n',
+		);
+		await shoot('sandbox-8-bundle-run.png');
 	});
 });

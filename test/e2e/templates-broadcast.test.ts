@@ -9,9 +9,6 @@ import { join } from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
 import {
 	DEFAULT_PHONE_NUMBER_ID,
-	DEFAULT_WABA_ID,
-	IG_ACCOUNT_ID,
-	IG_PAGE_ID,
 	igTimestamp,
 	instagram,
 	startGraphStandIn,
@@ -21,9 +18,15 @@ import {
 	type WhatsAppState,
 	webhooks,
 } from '../../sandbox';
-import type { TemplateDefinition } from '../../sandbox/whatsapp';
 import { startRealService, type RunningService } from '../unit/tiltedprompts/support/service';
 import { startN8n, type N8nInstance } from './harness';
+import {
+	NEW_POST_ALERT,
+	seedAudience,
+	templateCredentials,
+	whatsappText,
+	type TemplateCredentialIds,
+} from './template-scenarios';
 
 jest.setTimeout(900_000);
 
@@ -31,30 +34,7 @@ const TOKEN_WA = `wa-${randomBytes(8).toString('hex')}`;
 const TOKEN_IG = `ig-${randomBytes(8).toString('hex')}`;
 const TEMPLATE_FILE = join(__dirname, '..', '..', 'workflows', 'instagram-post-to-whatsapp-broadcast.json');
 
-/** The approved template the sticky note asks the user to create. */
-const NEW_POST_ALERT: TemplateDefinition = {
-	id: '900000000000077',
-	name: 'new_post_alert',
-	language: 'en',
-	status: 'APPROVED',
-	category: 'MARKETING',
-	parameter_format: 'POSITIONAL',
-	components: [
-		{ type: 'HEADER', format: 'IMAGE', example: { header_handle: ['4::aW...'] } },
-		{
-			type: 'BODY',
-			text: 'Hi {{1}}! New on our Instagram: {{2}}',
-			example: { body_text: [['Asha', 'Monsoon chai is here']] },
-		},
-		{ type: 'FOOTER', text: 'Reply STOP to opt out' },
-		{
-			type: 'BUTTONS',
-			buttons: [{ type: 'URL', text: 'See the post', url: 'https://www.instagram.com/{{1}}', example: ['p/abc/'] }],
-		},
-	],
-};
-
-const CREDENTIALS: Record<string, { id: string; name: string }> = {
+const CREDENTIALS: TemplateCredentialIds = {
 	tiltedPromptsApi: { id: 'tpCredTplBroad01', name: 'TiltedPrompts (e2e)' },
 	whatsAppCloudApi: { id: 'waCredTplBroad01', name: 'WhatsApp (e2e)' },
 	instagramApi: { id: 'igCredTplBroad01', name: 'Instagram (e2e)' },
@@ -86,7 +66,9 @@ async function importTemplate(patch: (node: IDataObject) => void): Promise<strin
 	for (const node of template.nodes) {
 		const references = node.credentials as Record<string, unknown> | undefined;
 		if (references)
-			node.credentials = Object.fromEntries(Object.keys(references).map((type) => [type, CREDENTIALS[type]]));
+			node.credentials = Object.fromEntries(
+				Object.keys(references).map((type) => [type, CREDENTIALS[type as keyof TemplateCredentialIds]]),
+			);
 		patch(node);
 	}
 	return await n8n.importWorkflow({ ...template, id: randomBytes(8).toString('hex') });
@@ -118,36 +100,6 @@ async function report(campaignId: string): Promise<IDataObject> {
 	return (await res.json()) as IDataObject;
 }
 
-function stopMessage(from: string): IDataObject {
-	return {
-		object: 'whatsapp_business_account',
-		entry: [
-			{
-				id: DEFAULT_WABA_ID,
-				changes: [
-					{
-						field: 'messages',
-						value: {
-							messaging_product: 'whatsapp',
-							metadata: { display_phone_number: '15550000000', phone_number_id: DEFAULT_PHONE_NUMBER_ID },
-							contacts: [{ profile: { name: 'Stopper' }, wa_id: from }],
-							messages: [
-								{
-									from,
-									id: `wamid.${randomBytes(10).toString('hex')}`,
-									timestamp: String(Math.floor(Date.now() / 1000)),
-									type: 'text',
-									text: { body: ' stop ' },
-								},
-							],
-						},
-					},
-				],
-			},
-		],
-	};
-}
-
 beforeAll(async () => {
 	service = await startRealService();
 	graph = await startGraphStandIn({
@@ -156,55 +108,24 @@ beforeAll(async () => {
 		modules: [whatsapp({ templates: [NEW_POST_ALERT] }), instagram()],
 	});
 	n8n = await startN8n();
-	await n8n.importCredentials([
-		{
-			...CREDENTIALS.tiltedPromptsApi,
-			type: 'tiltedPromptsApi',
-			data: { baseUrl: service.url, apiKey: service.proKey },
-		},
-		{
-			...CREDENTIALS.whatsAppCloudApi,
-			type: 'whatsAppCloudApi',
-			data: { accessToken: TOKEN_WA, businessAccountId: DEFAULT_WABA_ID, apiVersion: 'v23.0', baseUrl: graph.url },
-		},
-		{
-			...CREDENTIALS.instagramApi,
-			type: 'instagramApi',
-			data: {
-				loginType: 'facebook',
-				accessToken: TOKEN_IG,
-				accountId: IG_ACCOUNT_ID,
-				pageId: IG_PAGE_ID,
-				apiVersion: 'v24.0',
-				baseUrl: `${graph.url}/graph.facebook.com`,
-			},
-		},
-	]);
-
-	const contacts = [
-		...CUSTOMERS.map((c) => ({ ...c, tags: ['customers'], consent: 'opted_in' })),
-		{ wa_id: OPTED_OUT, name: 'Opted out', tags: ['customers'], consent: 'opted_out' },
-		{ wa_id: UNKNOWN, name: 'Never asked', tags: ['customers'], consent: 'unknown' },
-		{ wa_id: OTHER_TAG, name: 'Supplier', tags: ['suppliers'], consent: 'opted_in' },
-	];
-	const imported = await fetch(`${service.url}/api/v1/contacts`, {
-		method: 'POST',
-		headers: { authorization: `Bearer ${service.proKey}`, 'content-type': 'application/json' },
-		body: JSON.stringify({ contacts }),
-	});
-	expect(imported.status).toBe(200);
-	// The username customer writes START; the shop tags them like the others.
-	const start = await service.postMeta(
-		webhooks.inboundText(USERNAME_CUSTOMER, 'START', `wamid.${randomBytes(10).toString('hex')}`) as IDataObject,
+	await n8n.importCredentials(
+		templateCredentials(CREDENTIALS, {
+			serviceUrl: service.url,
+			apiKey: service.proKey,
+			graphUrl: graph.url,
+			whatsAppToken: TOKEN_WA,
+			instagramToken: TOKEN_IG,
+		}),
 	);
-	expect(start.status).toBe(200);
-	const tagged = await fetch(`${service.url}/api/v1/contacts/${USERNAME_CUSTOMER.user_id}`, {
-		method: 'PUT',
-		headers: { authorization: `Bearer ${service.proKey}`, 'content-type': 'application/json' },
-		body: JSON.stringify({ tags: ['customers'] }),
+
+	const tagged = await seedAudience(service, {
+		customers: CUSTOMERS,
+		optedOut: OPTED_OUT,
+		unknown: UNKNOWN,
+		otherTag: OTHER_TAG,
+		usernameCustomer: USERNAME_CUSTOMER,
 	});
-	expect(tagged.status).toBe(200);
-	expect(await tagged.json()).toMatchObject({
+	expect(tagged).toMatchObject({
 		wa_id: null,
 		user_id: USERNAME_CUSTOMER.user_id,
 		consent: 'opted_in',
@@ -236,7 +157,7 @@ describe('template 1: Instagram post → WhatsApp broadcast', () => {
 				// MARKETING templates go through the Marketing Messages API.
 				route: 'whatsapp.marketing_messages',
 				test: () => {
-					stopSent ??= service.postMeta(stopMessage(STOPPER));
+					stopSent ??= service.postMeta(whatsappText(STOPPER, ' stop ', 'Stopper'));
 					return false;
 				},
 			},

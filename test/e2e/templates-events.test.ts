@@ -7,10 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
 import {
-	DEFAULT_PHONE_NUMBER_ID,
-	DEFAULT_WABA_ID,
 	IG_ACCOUNT_ID,
-	IG_PAGE_ID,
 	instagram,
 	startGraphStandIn,
 	whatsapp,
@@ -20,13 +17,20 @@ import {
 } from '../../sandbox';
 import { startRealService, type RunningService } from '../unit/tiltedprompts/support/service';
 import { startN8n, type N8nInstance } from './harness';
+import {
+	consentKeeperConversation,
+	subscriptionFor as subscriptionFor_,
+	templateCredentials,
+	triggerLive as triggerLive_,
+	type TemplateCredentialIds,
+} from './template-scenarios';
 
 jest.setTimeout(900_000);
 
 const TOKEN_WA = `wa-${randomBytes(8).toString('hex')}`;
 const TOKEN_IG = `ig-${randomBytes(8).toString('hex')}`;
 const WORKFLOWS = join(__dirname, '..', '..', 'workflows');
-const CREDENTIALS: Record<string, { id: string; name: string }> = {
+const CREDENTIALS: TemplateCredentialIds = {
 	tiltedPromptsApi: { id: 'tpCredTplEvent01', name: 'TiltedPrompts (e2e)' },
 	whatsAppCloudApi: { id: 'waCredTplEvent01', name: 'WhatsApp (e2e)' },
 	instagramApi: { id: 'igCredTplEvent01', name: 'Instagram (e2e)' },
@@ -41,7 +45,9 @@ async function publishTemplate(file: string): Promise<{ id: string; nodes: IData
 	for (const node of template.nodes) {
 		const references = node.credentials as Record<string, unknown> | undefined;
 		if (references)
-			node.credentials = Object.fromEntries(Object.keys(references).map((type) => [type, CREDENTIALS[type]]));
+			node.credentials = Object.fromEntries(
+				Object.keys(references).map((type) => [type, CREDENTIALS[type as keyof TemplateCredentialIds]]),
+			);
 	}
 	const id = await n8n.importWorkflow({ ...template, id: randomBytes(8).toString('hex') });
 	const workflow = await n8n.rest<{ data: { versionId: string } }>('GET', `/rest/workflows/${id}`);
@@ -101,62 +107,8 @@ async function waitFor<T>(
 	}
 }
 
-async function subscriptionFor(eventType: string): Promise<IDataObject> {
-	return await waitFor(async () => {
-		const res = await fetch(`${service.url}/api/v1/subscriptions`, {
-			headers: { authorization: `Bearer ${service.proKey}` },
-		});
-		const { data } = (await res.json()) as { data: IDataObject[] };
-		return data.find((s) => (s.event_types as string[]).includes(eventType));
-	}, `the ${eventType} subscription`);
-}
-
-/** Published and live: a forged delivery to the trigger's URL gets the trigger's own 401. */
-async function triggerLive(subscription: IDataObject): Promise<void> {
-	await waitFor(async () => {
-		const res = await fetch(String(subscription.url), {
-			method: 'POST',
-			headers: {
-				'content-type': 'application/json',
-				'webhook-id': 'msg_probe',
-				'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
-				'webhook-signature': 'v1,AAAA',
-			},
-			body: '{}',
-		});
-		return res.status === 401 ? true : undefined;
-	}, 'the trigger to be live');
-}
-
-function whatsappText(from: string, text: string): IDataObject {
-	return {
-		object: 'whatsapp_business_account',
-		entry: [
-			{
-				id: DEFAULT_WABA_ID,
-				changes: [
-					{
-						field: 'messages',
-						value: {
-							messaging_product: 'whatsapp',
-							metadata: { display_phone_number: '15550000000', phone_number_id: DEFAULT_PHONE_NUMBER_ID },
-							contacts: [{ profile: { name: 'Customer' }, wa_id: from }],
-							messages: [
-								{
-									from,
-									id: `wamid.${randomBytes(10).toString('hex')}`,
-									timestamp: String(Math.floor(Date.now() / 1000)),
-									type: 'text',
-									text: { body: text },
-								},
-							],
-						},
-					},
-				],
-			},
-		],
-	};
-}
+const subscriptionFor = (eventType: string) => subscriptionFor_(service, eventType, waitFor);
+const triggerLive = (subscription: IDataObject) => triggerLive_(subscription, waitFor);
 
 function instagramComment(comment: { id: string; text: string; mediaId: string; username: string }): IDataObject {
 	return {
@@ -185,30 +137,16 @@ beforeAll(async () => {
 	service = await startRealService();
 	graph = await startGraphStandIn({ validTokens: [TOKEN_WA, TOKEN_IG], modules: [whatsapp(), instagram()] });
 	n8n = await startN8n();
-	await n8n.importCredentials([
-		{
-			...CREDENTIALS.tiltedPromptsApi,
-			type: 'tiltedPromptsApi',
-			data: { baseUrl: service.url, apiKey: service.proKey, signingSecret: service.signingSecret },
-		},
-		{
-			...CREDENTIALS.whatsAppCloudApi,
-			type: 'whatsAppCloudApi',
-			data: { accessToken: TOKEN_WA, businessAccountId: DEFAULT_WABA_ID, apiVersion: 'v23.0', baseUrl: graph.url },
-		},
-		{
-			...CREDENTIALS.instagramApi,
-			type: 'instagramApi',
-			data: {
-				loginType: 'facebook',
-				accessToken: TOKEN_IG,
-				accountId: IG_ACCOUNT_ID,
-				pageId: IG_PAGE_ID,
-				apiVersion: 'v24.0',
-				baseUrl: `${graph.url}/graph.facebook.com`,
-			},
-		},
-	]);
+	await n8n.importCredentials(
+		templateCredentials(CREDENTIALS, {
+			serviceUrl: service.url,
+			apiKey: service.proKey,
+			signingSecret: service.signingSecret,
+			graphUrl: graph.url,
+			whatsAppToken: TOKEN_WA,
+			instagramToken: TOKEN_IG,
+		}),
+	);
 });
 
 afterAll(async () => {
@@ -222,37 +160,12 @@ describe('template 5: consent keeper', () => {
 		const { id } = await publishTemplate('consent-keeper.json');
 		workflowUnderTest = id;
 		await triggerLive(await subscriptionFor('whatsapp.message'));
-		const wa = graph.state.whatsapp as WhatsAppState;
-		const customer = '919877700001';
-		const textsTo = (to: string) =>
-			wa.messages.filter((m) => m.to === to).map((m) => (m.body.text as { body: string }).body);
-
-		expect((await service.postMeta(whatsappText(customer, '  Stop '))).status).toBe(200);
-		await waitFor(() => (textsTo(customer).length >= 1 ? true : undefined), 'the opt-out confirmation');
-		expect(textsTo(customer)[0]).toMatch(/^You're unsubscribed/);
-		const { rows: afterStop } = await service.db.pool.query('SELECT consent FROM contacts WHERE wa_id = $1', [
-			customer,
-		]);
-		expect(afterStop).toEqual([{ consent: 'opted_out' }]);
-
-		expect((await service.postMeta(whatsappText(customer, 'hello, is the shop open?'))).status).toBe(200);
-		expect((await service.postMeta(whatsappText(customer, 'START'))).status).toBe(200);
-		await waitFor(() => (textsTo(customer).length >= 2 ? true : undefined), 'the opt-in confirmation');
-		expect(textsTo(customer)[1]).toMatch(/^Welcome back!/);
-		const { rows: afterStart } = await service.db.pool.query('SELECT consent FROM contacts WHERE wa_id = $1', [
-			customer,
-		]);
-		expect(afterStart).toEqual([{ consent: 'opted_in' }]);
-
-		// Every delivery (three messages) has been answered by now; the ordinary message got no reply.
-		await waitFor(async () => {
-			const { rows } = await service.db.pool.query(
-				`SELECT count(*)::int AS n FROM deliveries WHERE status = 'succeeded' AND event_type = 'whatsapp.message'`,
-			);
-			return rows[0].n >= 3 ? true : undefined;
-		}, 'all three deliveries');
-		expect(textsTo(customer)).toHaveLength(2);
-		expect(wa.messages.every((m) => m.phoneNumberId === DEFAULT_PHONE_NUMBER_ID)).toBe(true);
+		await consentKeeperConversation({
+			service,
+			whatsapp: graph.state.whatsapp as WhatsAppState,
+			customer: '919877700001',
+			waitFor,
+		});
 	});
 });
 

@@ -60,7 +60,7 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, tim
 }
 
 describe('TiltedPrompts node in real n8n', () => {
-	it('tests the credential the way the editor does: a valid key passes, a wrong key fails', async () => {
+	it("tests the credential the way the editor does: a valid key passes, a wrong key fails with the service's message", async () => {
 		const credential = (apiKey: string) => ({
 			...CREDENTIAL,
 			type: 'tiltedPromptsApi',
@@ -70,10 +70,12 @@ describe('TiltedPrompts node in real n8n', () => {
 			credentials: credential(service.proKey),
 		});
 		expect(ok.data.status).toBe('OK');
-		const bad = await n8n.rest<{ data: { status: string } }>('POST', '/rest/credentials/test', {
+		const bad = await n8n.rest<{ data: { status: string; message: string } }>('POST', '/rest/credentials/test', {
 			credentials: credential(`tp_${'x'.repeat(32)}`),
 		});
 		expect(bad.data.status).toBe('Error');
+		// The service's own message (its HTTP reason phrase), not n8n's bare "Unauthorized".
+		expect(bad.data.message).toBe('The API key is unknown or revoked: check the TiltedPrompts API credential.');
 	});
 
 	it('ingests a signed bundle, finds it in the library, and keeps a contact with consent', async () => {

@@ -13,6 +13,7 @@ jest.setTimeout(600_000);
 
 const CREDENTIAL = { id: 'waCredE2e0000001', name: 'WhatsApp e2e' };
 const TOKEN = 'e2e-token-not-a-secret';
+const step = (message: string) => process.stderr.write(`[whatsapp e2e] ${message}\n`);
 
 function workflow(): Record<string, unknown> {
 	const credentials = { whatsAppCloudApi: CREDENTIAL };
@@ -159,5 +160,35 @@ describe('WhatsApp node in real n8n', () => {
 		const types = await n8n.nodeTypes();
 		expect(types.map((t) => t.name)).toContain('n8n-nodes-tiltedprompts.whatsApp');
 		expect((await n8n.credentialTypes()).map((t) => t.name)).toContain('whatsAppCloudApi');
+	});
+
+	it("tests the credential the way the editor does: a dead token gets Meta's 190 and what to do, a wrong account ID Meta's 100", async () => {
+		type Verdict = { data: { status: string; message: string } };
+		const credential = (data: Record<string, string>) => ({
+			...CREDENTIAL,
+			type: 'whatsAppCloudApi',
+			data: {
+				accessToken: TOKEN,
+				businessAccountId: '102290129340398',
+				apiVersion: 'v23.0',
+				baseUrl: graph.url,
+				...data,
+			},
+		});
+		const ok = await n8n.rest<Verdict>('POST', '/rest/credentials/test', { credentials: credential({}) });
+		expect(ok.data).toEqual({ status: 'OK', message: 'Connection successful!' });
+		const dead = await n8n.rest<Verdict>('POST', '/rest/credentials/test', {
+			credentials: credential({ accessToken: 'expired-token' }),
+		});
+		expect(dead.data.status).toBe('Error');
+		expect(dead.data.message).toMatch(
+			/^Meta error 190 \(subcode 463\): the access token has expired\. Create a new token/,
+		);
+		const wrongAccount = await n8n.rest<Verdict>('POST', '/rest/credentials/test', {
+			credentials: credential({ businessAccountId: '999999999999999' }),
+		});
+		expect(wrongAccount.data.status).toBe('Error');
+		step(`wrong account: ${wrongAccount.data.message}`);
+		expect(wrongAccount.data.message).toMatch(/^Meta error (100|803): .*Check WhatsApp Business Account ID/);
 	});
 });

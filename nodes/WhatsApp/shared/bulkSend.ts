@@ -9,6 +9,7 @@
  */
 import { NodeApiError, sleep, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { errorItem, stopsRun, toNodeError } from '../../shared/errors';
+import { runParameters } from '../../shared/parameters';
 import { describeMetaError, metaApiError, metaErrorJson, type DescribedMetaError } from '../../shared/metaErrors';
 import {
 	defaultConcurrency,
@@ -55,7 +56,7 @@ async function prepareAll(
 	build: Builder,
 	output: Array<INodeExecutionData | undefined>,
 ): Promise<Array<PreparedSend | undefined>> {
-	const context: BuildContext = { templates: new Map() };
+	const context: BuildContext = { templates: new Map(), parameter: runParameters.call(this) };
 	const prepared: Array<PreparedSend | undefined> = new Array(count);
 	for (let i = 0; i < count; i++) {
 		if (i > 0 && i % BUILD_SLICE === 0) await sleep(0);
@@ -114,6 +115,7 @@ async function post(
 			method: 'POST',
 			path: `/${message.phoneNumberId}/marketing_messages`,
 			body: message.body,
+			followRedirects: false,
 		});
 		if (isSuccess(response) || !isNotOnboarded(response.body))
 			return { response, value: () => sentVia(response.body, 'marketing_messages') };
@@ -125,6 +127,7 @@ async function post(
 		method: 'POST',
 		path: `/${message.phoneNumberId}/messages`,
 		body: message.body,
+		followRedirects: false,
 	});
 	return { response, value: () => (message.endpoint ? sentVia(response.body, 'messages', note) : response.body) };
 }

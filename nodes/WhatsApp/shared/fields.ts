@@ -1,4 +1,5 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { ParameterReader } from '../../shared/parameters';
 
 /** The sender: a WhatsApp phone number ID, picked from the account's numbers or typed. */
 export function phoneNumberField(show: Record<string, string[]>, displayName = 'Sender Phone Number'): INodeProperties {
@@ -50,8 +51,13 @@ export function recipientField(show: Record<string, string[]>): INodeProperties 
 	};
 }
 
-export function getPhoneNumberId(this: IExecuteFunctions, itemIndex: number): string {
-	return String(this.getNodeParameter('phoneNumberId', itemIndex, '', { extractValue: true })).trim();
+export function getPhoneNumberId(this: IExecuteFunctions, itemIndex: number, read?: ParameterReader): string {
+	const options = { extractValue: true };
+	return String(
+		read
+			? read('phoneNumberId', itemIndex, '', options)
+			: this.getNodeParameter('phoneNumberId', itemIndex, '', options),
+	).trim();
 }
 
 /** The template picker: from the list, by name or by ID. */

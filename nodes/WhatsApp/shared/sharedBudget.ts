@@ -176,7 +176,9 @@ export class SharedBudget implements SharedLimits {
 		const byNumber = new Map<string, number[]>();
 		jobs.forEach((job, i) => {
 			const { phoneNumberId } = this.options.addressOf(job);
-			byNumber.set(phoneNumberId, [...(byNumber.get(phoneNumberId) ?? []), i]);
+			const indexes = byNumber.get(phoneNumberId);
+			if (indexes) indexes.push(i);
+			else byNumber.set(phoneNumberId, [i]);
 		});
 		try {
 			for (const [phoneNumberId, indexes] of byNumber) {
@@ -290,5 +292,7 @@ export async function sharedBudgetFor(
 export function withBudgetStatus<T extends { json: IDataObject }>(output: T[], budget: SharedBudget | undefined): T[] {
 	if (!budget) return output;
 	const status = budget.status;
-	return output.map((item) => ({ ...item, json: { ...item.json, sendBudget: status } }));
+	// One status object for every item, set in place: the items are this run's own, fresh objects.
+	for (const item of output) item.json.sendBudget = status;
+	return output;
 }

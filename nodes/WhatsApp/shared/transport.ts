@@ -70,10 +70,10 @@ async function readCredentials(this: GraphContext): Promise<CachedCredentials> {
 /** One Graph call; never throws for HTTP statuses (network errors do throw). */
 export async function graphRequest(this: GraphContext, request: GraphRequest): Promise<GraphResponse<IDataObject>> {
 	const { raw, parsed } = await cachedCredentials.call(this);
-	const { method, qs, body, headers, binary } = request;
+	const { method, qs, body, headers, binary, followRedirects } = request;
 	const response = await httpCall.call(
 		this,
-		{ method, url: graphUrl(parsed.graphBase, request), qs, body, headers, binary },
+		{ method, url: graphUrl(parsed.graphBase, request), qs, body, headers, binary, followRedirects },
 		{ credentialType: CREDENTIAL_TYPE, credentials: raw },
 	);
 	return response as GraphResponse<IDataObject>;

@@ -1,4 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
+import type { ParameterReader } from '../../shared/parameters';
 
 /** One message ready to send: the Cloud API body, plus a binary file to upload first if any. */
 export interface PreparedSend {
@@ -33,4 +34,6 @@ export interface TemplateDefinition {
 export interface BuildContext {
 	/** Template definitions fetched during this execution, keyed by id or name|language. */
 	templates: Map<string, Promise<TemplateDefinition | undefined>>;
+	/** The run's parameters (nodes/shared/parameters.ts): those without an expression are read once. */
+	parameter: ParameterReader;
 }

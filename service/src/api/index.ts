@@ -25,6 +25,8 @@ interface ApiModuleOptions {
 	bodyLimitBytes?: number;
 	log?: FanoutWorkerOptions['log'];
 	onAttempt?: FanoutWorkerOptions['onAttempt'];
+	/** Named prepared statements for the delivery worker's queries (DATABASE_PREPARED_STATEMENTS). */
+	preparedStatements?: boolean;
 }
 
 export interface ApiModule {
@@ -74,6 +76,7 @@ export function createApiModule(options: ApiModuleOptions): ApiModule {
 					pollIntervalMs: settings.FANOUT_POLL_INTERVAL,
 					log: options.log,
 					onAttempt: options.onAttempt,
+					preparedStatements: options.preparedStatements,
 				})
 			: undefined;
 	const api = new ApiBuilder(options.pool, options.bodyLimitBytes ?? 1024 * 1024);

@@ -217,3 +217,50 @@ function latest(a: Date | null, b: Date | null): Date | null {
 	if (!b) return a;
 	return a.getTime() >= b.getTime() ? a : b;
 }
+
+/** A person seen in an inbound message, and when. */
+export interface InboundPerson {
+	ids: PersonIds;
+	at: Date;
+}
+
+/**
+ * Creates, in one statement, the contacts of the people no contact knows yet (no contact has their
+ * phone number, BSUID or former BSUID) and who share no identifier with another person of the list:
+ * the same contacts `resolvePerson(…, { create: true, inboundAt })` would create one by one, in the
+ * list's order. Returns the others (known, sharing an identifier, or created meanwhile by a concurrent
+ * transaction) for `resolvePerson`; nothing they look up can match a contact created here.
+ */
+export async function createUnknownPeople(tx: PoolClient, people: readonly InboundPerson[]): Promise<InboundPerson[]> {
+	const idsOf = (p: InboundPerson) => [p.ids.wa_id, p.ids.user_id].filter((v): v is string => Boolean(v));
+	const uses = new Map<string, number>();
+	for (const person of people) for (const id of idsOf(person)) uses.set(id, (uses.get(id) ?? 0) + 1);
+	const candidates = people.filter((p) => idsOf(p).length > 0 && idsOf(p).every((id) => uses.get(id) === 1));
+	if (candidates.length < 2) return [...people]; // nothing to save over resolvePerson
+	const { rows: known } = await tx.query<{ wa_id: string | null; user_id: string | null; former_user_ids: string[] }>(
+		`SELECT wa_id, user_id, former_user_ids FROM contacts
+		 WHERE wa_id = ANY ($1::text[]) OR user_id = ANY ($2::text[]) OR former_user_ids && $2::text[]`,
+		[
+			candidates.flatMap((p) => (p.ids.wa_id ? [p.ids.wa_id] : [])),
+			candidates.flatMap((p) => (p.ids.user_id ? [p.ids.user_id] : [])),
+		],
+	);
+	const knownIds = new Set(known.flatMap((c) => [c.wa_id, c.user_id, ...c.former_user_ids]));
+	const fresh = candidates.filter((p) => idsOf(p).every((id) => !knownIds.has(id)));
+	if (fresh.length === 0) return [...people];
+	const { rows: created } = await tx.query<{ wa_id: string | null; user_id: string | null }>(
+		`INSERT INTO contacts (wa_id, user_id, parent_user_id, username, name, last_inbound_at)
+		 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
+		 ON CONFLICT DO NOTHING RETURNING wa_id, user_id`,
+		[
+			fresh.map((p) => p.ids.wa_id ?? null),
+			fresh.map((p) => p.ids.user_id ?? null),
+			fresh.map((p) => p.ids.parent_user_id ?? null),
+			fresh.map((p) => p.ids.username ?? null),
+			fresh.map((p) => p.ids.name ?? null),
+			fresh.map((p) => p.at),
+		],
+	);
+	const done = new Set(created.map((c) => `${c.wa_id ?? ''} ${c.user_id ?? ''}`));
+	return people.filter((p) => !fresh.includes(p) || !done.has(`${p.ids.wa_id ?? ''} ${p.ids.user_id ?? ''}`));
+}

@@ -12,7 +12,7 @@ import { boundedKey } from '../core/meta-events';
 import type { StoredEvent } from '../db/events';
 import { emitEvent } from '../fanout/outbox';
 import { consentChangeFor, messageText, type ConsentState, type KeywordLists } from './keywords';
-import { resolvePerson, type ContactRow, type PersonIds } from './people';
+import { createUnknownPeople, resolvePerson, type ContactRow, type PersonIds } from './people';
 
 /** Meta: "this person stopped marketing messages from your business". */
 export const STOPPED_MARKETING_CODE = 131050;
@@ -92,10 +92,12 @@ async function upsertSenders(tx: PoolClient, messages: StoredEvent[]): Promise<v
 		const seen = senders.get(key);
 		senders.set(key, { ids: { ...ids, name: seen?.ids.name ?? ids.name }, at: event.occurred_at });
 	}
-	for (const key of [...senders.keys()].sort()) {
-		const { ids, at } = senders.get(key)!;
-		await resolvePerson(tx, ids, { create: true, inboundAt: at });
-	}
+	// New people in one statement; the rest (known ones, shared identifiers) one by one.
+	const rest = await createUnknownPeople(
+		tx,
+		[...senders.keys()].sort().map((key) => senders.get(key)!),
+	);
+	for (const { ids, at } of rest) await resolvePerson(tx, ids, { create: true, inboundAt: at });
 }
 
 /** STOP / START keywords, in message-time order, matched by phone number or BSUID. */

@@ -16,3 +16,17 @@ export function jsonDepthExceeds(value: unknown, max: number = MAX_JSON_DEPTH): 
 	}
 	return false;
 }
+
+/**
+ * False when the value parsed from this JSON text cannot nest deeper than `max` levels: it has no
+ * more than `max` opening brackets in all (a bound; brackets inside strings count too). True means:
+ * measure the value.
+ */
+export function jsonTextMayExceedDepth(text: string, max: number = MAX_JSON_DEPTH): boolean {
+	let open = 0;
+	for (let i = 0; i < text.length; i++) {
+		const c = text.charCodeAt(i);
+		if ((c === 123 || c === 91) && ++open > max) return true; // { [
+	}
+	return false;
+}

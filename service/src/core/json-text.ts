@@ -33,3 +33,15 @@ export function hasUnstorableText(value: unknown): boolean {
 	}
 	return false;
 }
+
+// In JSON text, U+0000 and lone surrogates can only arrive as `\u0000` / `\uD800`…`\uDFFF` escapes
+// (raw control characters are not valid JSON) or as lone surrogates in the text itself.
+const UNSTORABLE_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
+
+/**
+ * False when the value parsed from this JSON text cannot hold unstorable text, so it needs no walk
+ * (one scan of the text instead of a copy of the whole value). True means: check the value.
+ */
+export function jsonTextMayHoldUnstorable(text: string): boolean {
+	return UNSTORABLE_ESCAPE.test(text) || !isStorableText(text);
+}

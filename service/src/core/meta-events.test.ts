@@ -136,6 +136,25 @@ describe('Meta payload normalization', () => {
 		expect(() => normalizeMetaPayload(deep, received)).toThrow(/deeper than 64/);
 	});
 
+	it('gives the same events when it has the JSON text, and still cleans or refuses what the text reveals', () => {
+		for (const name of ['whatsapp-text-message.json', 'whatsapp-status-failed.json', 'whatsapp-batch.json']) {
+			const payload = fixture(name);
+			expect(normalizeMetaPayload(payload, received, JSON.stringify(payload))).toEqual(
+				normalizeMetaPayload(payload, received),
+			);
+		}
+		const odd = {
+			object: 'instagram',
+			entry: [{ id: '1', messaging: [{ message: { mid: 'm.1', text: 'a\u0000b\ud800c' } }] }],
+		};
+		const text = JSON.stringify(odd);
+		expect(text).toContain('\\u0000');
+		const [message] = normalizeMetaPayload(JSON.parse(text), received, text);
+		expect(message.payload.text).toBe('a\uFFFDb\uFFFDc');
+		const deepText = `{"object":"instagram","entry":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+		expect(() => normalizeMetaPayload(JSON.parse(deepText), received, deepText)).toThrow(/deeper than 64/);
+	});
+
 	it('refuses bodies that are not JSON objects', () => {
 		for (const body of [null, [], 'text', 42])
 			expect(() => normalizeMetaPayload(body, received)).toThrow(MetaPayloadError);

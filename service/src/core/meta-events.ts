@@ -20,8 +20,8 @@
 //   instagram.message  ig.message:<mid>
 //   meta.unhandled     meta:<sha256 of object, entry id, field and value>
 import { createHash } from 'node:crypto';
-import { jsonDepthExceeds, MAX_JSON_DEPTH } from './json-depth';
-import { toStorableText } from './json-text';
+import { jsonDepthExceeds, jsonTextMayExceedDepth, MAX_JSON_DEPTH } from './json-depth';
+import { jsonTextMayHoldUnstorable, toStorableText } from './json-text';
 
 type MetaEventType =
 	| 'whatsapp.message'
@@ -415,13 +415,16 @@ function instagramMessaging(
 
 /**
  * Parses the JSON of a Meta webhook body into events. Throws MetaPayloadError only when the body is
- * not a JSON object; any object is accepted (unknown shapes become `meta.unhandled`).
+ * not a JSON object; any object is accepted (unknown shapes become `meta.unhandled`). `text`, when
+ * given, is the JSON text `payload` was parsed from.
  */
-export function normalizeMetaPayload(payload: unknown, receivedAt: Date): NormalizedEvent[] {
+export function normalizeMetaPayload(payload: unknown, receivedAt: Date, text?: string): NormalizedEvent[] {
 	if (!isObject(payload)) throw new MetaPayloadError('A Meta webhook body is a JSON object with "object" and "entry".');
-	if (jsonDepthExceeds(payload))
+	// With the JSON text the payload was parsed from (`text`), one scan of it spares walking the value
+	// for the depth check and copying it for jsonb (almost every real payload needs neither).
+	if ((text === undefined || jsonTextMayExceedDepth(text)) && jsonDepthExceeds(payload))
 		throw new MetaPayloadError(`The body nests deeper than ${MAX_JSON_DEPTH} levels; Meta payloads never do.`);
-	const clean = sanitizeForJsonb(payload);
+	const clean = text === undefined || jsonTextMayHoldUnstorable(text) ? sanitizeForJsonb(payload) : payload;
 	const object = asString(clean.object) ?? 'unknown';
 	const entries = asArray(clean.entry);
 	const events: NormalizedEvent[] = [];

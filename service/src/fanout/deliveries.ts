@@ -22,9 +22,10 @@ export interface Leased {
  * Takes up to `limit` due deliveries: counts the attempt and hides them from other workers for
  * `leaseMs` (a crashed worker's lease runs out and another takes the delivery over).
  */
-export async function leaseDue(pool: Pool, limit: number, leaseMs: number): Promise<Leased[]> {
-	const { rows } = await pool.query<Leased>(
-		`WITH due AS (
+export async function leaseDue(pool: Pool, limit: number, leaseMs: number, prepared = false): Promise<Leased[]> {
+	const { rows } = await pool.query<Leased>({
+		name: prepared ? 'fanout_lease' : undefined,
+		text: `WITH due AS (
 		   SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= now()
 		   ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED
 		 )
@@ -34,8 +35,8 @@ export async function leaseDue(pool: Pool, limit: number, leaseMs: number): Prom
 		 WHERE d.id = due.id AND s.id = d.subscription_id AND e.id = d.event_id
 		 RETURNING d.id, d.attempts, s.url, s.secret_sealed, d.event_type, e.dedupe_key, e.occurred_at, e.payload,
 		   CASE WHEN s.previous_secret_expires_at > now() THEN s.previous_secret_sealed END AS previous_secret_sealed`,
-		[limit, leaseMs],
-	);
+		values: [limit, leaseMs],
+	});
 	return rows;
 }
 
@@ -55,25 +56,35 @@ const RECORD_SQL = `UPDATE deliveries d SET
 	 FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::text[], $6::float8[]) AS u (id, attempts, status, code, error, delay_ms)
 	 WHERE d.id = u.id AND d.attempts = u.attempts AND d.status = 'pending'`;
 
-export async function recordOutcomes(pool: Pool, batch: readonly RecordedOutcome[]): Promise<void> {
-	await pool.query(RECORD_SQL, [
-		batch.map((o) => o.id),
-		batch.map((o) => o.attempts),
-		batch.map((o) => o.status),
-		batch.map((o) => o.statusCode),
-		batch.map((o) => o.error),
-		batch.map((o) => o.delayMs),
-	]);
+export async function recordOutcomes(pool: Pool, batch: readonly RecordedOutcome[], prepared = false): Promise<void> {
+	await pool.query({
+		name: prepared ? 'fanout_record' : undefined,
+		text: RECORD_SQL,
+		values: [
+			batch.map((o) => o.id),
+			batch.map((o) => o.attempts),
+			batch.map((o) => o.status),
+			batch.map((o) => o.statusCode),
+			batch.map((o) => o.error),
+			batch.map((o) => o.delayMs),
+		],
+	});
 }
 
 /**
  * Records outcomes, trying again for a few seconds while the database is away (a blip must not leave
  * delivered rows leased, to be sent again when their lease runs out).
  */
-async function recordWhenBack(pool: Pool, batch: readonly RecordedOutcome[], tries = 20, delayMs = 250): Promise<void> {
+async function recordWhenBack(
+	pool: Pool,
+	batch: readonly RecordedOutcome[],
+	prepared: boolean,
+	tries = 20,
+	delayMs = 250,
+): Promise<void> {
 	for (let attempt = 1; ; attempt++) {
 		try {
-			return await recordOutcomes(pool, batch);
+			return await recordOutcomes(pool, batch, prepared);
 		} catch (error) {
 			if (attempt >= tries || !isConnectionError(error)) throw error;
 			await new Promise((resolve) => setTimeout(resolve, delayMs));
@@ -82,7 +93,10 @@ async function recordWhenBack(pool: Pool, batch: readonly RecordedOutcome[], tri
 }
 
 /** Records outcomes in groups: each call resolves once its outcome is written (or rejects). */
-export function outcomeRecorder(pool: Pool, maxBatch = 500): (outcome: RecordedOutcome) => Promise<void> {
+export function outcomeRecorder(
+	pool: Pool,
+	{ maxBatch = 500, prepared = false } = {},
+): (outcome: RecordedOutcome) => Promise<void> {
 	const queue: Array<{ outcome: RecordedOutcome; done: () => void; fail: (error: unknown) => void }> = [];
 	let flushing = false;
 	async function flush(): Promise<void> {
@@ -95,6 +109,7 @@ export function outcomeRecorder(pool: Pool, maxBatch = 500): (outcome: RecordedO
 					await recordWhenBack(
 						pool,
 						batch.map((entry) => entry.outcome),
+						prepared,
 					);
 					for (const entry of batch) entry.done();
 				} catch (error) {

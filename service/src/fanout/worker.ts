@@ -22,6 +22,8 @@ export interface FanoutWorkerOptions {
 	/** How long a leased delivery is hidden from other workers; must exceed the request timeout. */
 	leaseMs?: number;
 	log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+	/** Lease and record with named prepared statements (DATABASE_PREPARED_STATEMENTS; default true). */
+	preparedStatements?: boolean;
 	/** Called after each attempt (metrics). */
 	onAttempt?: (outcome: { ok: boolean; statusCode: number | null; durationMs: number; eventType: string }) => void;
 	random?: () => number;
@@ -48,14 +50,17 @@ function secretCache(box: SecretBox): (sealed: string) => string {
 	};
 }
 
-/** Attempts one leased delivery and records its outcome; `retryNow` when it is due again at once. */
+/**
+ * Attempts one leased delivery and records its outcome; `retryNow` when it is due again at once.
+ * `answered` is called once the attempt is over, before its outcome is written (grouped with others).
+ */
 function deliverer(
 	options: FanoutWorkerOptions,
 	timeoutMs: number,
 	retryNow: () => void,
-): (row: Leased) => Promise<void> {
+): (row: Leased, answered: () => void) => Promise<void> {
 	const openSecret = secretCache(options.box);
-	const record = outcomeRecorder(options.pool);
+	const record = outcomeRecorder(options.pool, { prepared: options.preparedStatements ?? true });
 	const log = options.log ?? (() => undefined);
 
 	async function attempt(row: Leased): Promise<AttemptResult> {
@@ -73,9 +78,10 @@ function deliverer(
 		}
 	}
 
-	return async (row) => {
+	return async (row, answered) => {
 		const started = performance.now();
 		const result = await attempt(row);
+		answered();
 		const outcome = attemptOutcome(row.attempts, result, options.schedule, options.random);
 		options.onAttempt?.({
 			ok: outcome.status === 'succeeded',
@@ -99,6 +105,9 @@ export function createFanoutWorker(options: FanoutWorkerOptions): FanoutWorker {
 	const timeoutMs = options.requestTimeoutMs ?? 10_000;
 	const pollMs = options.pollIntervalMs ?? 1_000;
 	const leaseMs = Math.max(options.leaseMs ?? 60_000, timeoutMs + 5_000);
+	const refillAt = Math.floor(concurrency / 2);
+	// Attempts whose outcome is not written yet count against this bound too (a slow database slows leasing).
+	const maxUnrecorded = concurrency * 4;
 	const log = options.log ?? (() => undefined);
 	let running = false;
 	let inFlight = 0;
@@ -109,16 +118,27 @@ export function createFanoutWorker(options: FanoutWorkerOptions): FanoutWorker {
 	const pending = new Set<Promise<void>>();
 	const deliver = deliverer(options, timeoutMs, () => kick());
 
+	// A slot is free again once the subscriber answered: the outcome is written in the background, in
+	// one UPDATE with the others that finished meanwhile (the row stays leased until then, so it is not
+	// taken again). Refill when half the slots are free: one lease for many deliveries, not one per
+	// finished delivery (NOTIFY and the poll timer still wake the worker for new and due deliveries).
 	function launch(row: Leased): void {
 		inFlight++;
-		const p: Promise<void> = deliver(row)
+		let slotHeld = true;
+		const freeSlot = () => {
+			if (!slotHeld) return;
+			slotHeld = false;
+			inFlight--;
+			if (running && inFlight <= refillAt) kick();
+		};
+		const p: Promise<void> = deliver(row, freeSlot)
 			.catch((error: unknown) =>
 				log('error', 'delivery bookkeeping failed', { delivery_id: row.id, error: (error as Error).message }),
 			)
 			.finally(() => {
-				inFlight--;
 				pending.delete(p);
-				if (running) kick();
+				freeSlot();
+				if (running && pending.size === maxUnrecorded - 1) kick(); // below the bound again
 			});
 		pending.add(p);
 	}
@@ -132,9 +152,9 @@ export function createFanoutWorker(options: FanoutWorkerOptions): FanoutWorker {
 		try {
 			do {
 				again = false;
-				const free = concurrency - inFlight;
+				const free = Math.min(concurrency - inFlight, maxUnrecorded - pending.size);
 				if (!running || free <= 0) break;
-				const rows = await leaseDue(options.pool, free, leaseMs);
+				const rows = await leaseDue(options.pool, free, leaseMs, options.preparedStatements ?? true);
 				for (const row of rows) launch(row);
 				if (rows.length === free) again = true;
 			} while (again && running);

@@ -2,7 +2,7 @@ import express from 'express';
 import type { AddressInfo } from 'node:net';
 import { DatabaseUnavailableError } from '../db/client';
 import { createLogger } from '../logger';
-import { errorHandler } from './errors';
+import { errorHandler, sendError } from './errors';
 
 // Errors as pg and node raise them when the database goes away mid-request.
 const connectionErrors: Record<string, () => Error> = {
@@ -51,5 +51,24 @@ describe('errorHandler: the database going away', () => {
 		const res = await answer(Object.assign(new Error('syntax error at or near "SELEC"'), { code: '42601' }));
 		expect(res.status).toBe(500);
 		expect(res.body.error.code).toBe('internal_error');
+	});
+});
+
+describe('sendError: the message is the HTTP reason phrase too', () => {
+	it('so clients that show only the status line (n8n’s credential test) show what is wrong, in ASCII', async () => {
+		const app = express();
+		app.get('/', (_req, res) =>
+			sendError(res, 401, 'invalid_api_key', 'The API key’s owner is “gone” — नमस्ते: check the credential.'),
+		);
+		const server = app.listen(0, '127.0.0.1');
+		await new Promise((resolve) => server.once('listening', resolve));
+		try {
+			const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+			expect(res.status).toBe(401);
+			expect(res.statusText).toBe('The API key\'s owner is "gone" - : check the credential.');
+			expect((await res.json()).error.message).toBe('The API key’s owner is “gone” — नमस्ते: check the credential.');
+		} finally {
+			server.close();
+		}
 	});
 });

@@ -20,7 +20,22 @@ export class HttpError extends Error {
 
 export function sendError(res: Response, status: number, code: string, message: string, details?: unknown): void {
 	const body: ErrorBody = { error: details === undefined ? { code, message } : { code, message, details } };
+	res.statusMessage = reasonPhrase(message);
 	res.status(status).json(body);
+}
+
+/**
+ * The message as the HTTP reason phrase too: clients that show only the status line (n8n's credential
+ * test shows "Unauthorized" otherwise) show what is wrong. ASCII without control characters, as HTTP allows.
+ */
+export function reasonPhrase(message: string): string {
+	return message
+		.replace(/[‘’]/g, "'")
+		.replace(/[“”]/g, '"')
+		.replace(/[–—]/g, '-')
+		.replace(/[^\x20-\x7e]+/g, ' ')
+		.replace(/ {2,}/g, ' ')
+		.slice(0, 300);
 }
 
 export const DATABASE_UNAVAILABLE = 'The database is unavailable; nothing was stored. Retry later.';

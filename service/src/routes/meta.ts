@@ -7,7 +7,7 @@ import { Router } from 'express';
 import { MetaPayloadError, normalizeMetaPayload } from '../core/meta-events';
 import { MetaSignatureError, verifyMetaSignature } from '../core/meta-signature';
 import type { EventStore } from '../db/events';
-import { bodyBuffer, parseJsonBody, rawBody } from '../http/body';
+import { bodyBuffer, parseJsonText, rawBody } from '../http/body';
 import { HttpError, sendError } from '../http/errors';
 import type { Metrics } from '../metrics';
 
@@ -66,10 +66,10 @@ export function createMetaWebhookRouter(options: MetaWebhookOptions): Router {
 			options.metrics.signatureFailures.inc({ source: 'meta', reason: error.reason });
 			return sendError(res, error.reason === 'no_secrets' ? 500 : 401, error.reason, error.message);
 		}
-		const json = parseJsonBody(req.get('content-type'), body);
+		const { json, text } = parseJsonText(req.get('content-type'), body);
 		let events;
 		try {
-			events = normalizeMetaPayload(json, now());
+			events = normalizeMetaPayload(json, now(), text);
 		} catch (error) {
 			if (error instanceof MetaPayloadError) throw new HttpError(400, 'invalid_payload', error.message);
 			throw error;

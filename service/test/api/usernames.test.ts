@@ -158,6 +158,29 @@ describe('one person, one contact', () => {
 		expect(subject.rows.at(-1)).toEqual({ consent: 'erased', source: 'erasure' });
 	});
 
+	it('one webhook from several new people and a known one: one contact each, with name and last inbound time', async () => {
+		const [known, asha, bala] = ['919811110001', '919811110002', '919811110003'];
+		const t0 = Math.floor(Date.now() / 1000) - 60;
+		await post(inboundMessages([{ from: known, id: wamid(), text: 'hello', name: 'Known', timestamp: t0 }]));
+		await post(
+			inboundMessages([
+				{ from: asha, id: wamid(), text: 'price?', name: 'Asha', timestamp: t0 + 1 },
+				{ from: bala, id: wamid(), text: 'price?', name: 'Bala', timestamp: t0 + 2 },
+				{ from: known, id: wamid(), text: 'again', name: 'Known', timestamp: t0 + 3 },
+				{ from: asha, id: wamid(), text: 'and now?', name: 'Asha', timestamp: t0 + 4 },
+			]),
+		);
+		const { rows } = await db.pool.query(
+			'SELECT wa_id, name, extract(epoch FROM last_inbound_at)::int AS at FROM contacts WHERE wa_id = ANY ($1) ORDER BY wa_id',
+			[[known, asha, bala]],
+		);
+		expect(rows).toEqual([
+			{ wa_id: known, name: 'Known', at: t0 + 3 },
+			{ wa_id: asha, name: 'Asha', at: t0 + 4 },
+			{ wa_id: bala, name: 'Bala', at: t0 + 2 },
+		]);
+	});
+
 	it('a campaign that snapshotted the phone-number record and the BSUID record of one person messages them once', async () => {
 		const phone = '919812345671';
 		const bsuid = 'IN.7301928374650193';

@@ -12,6 +12,7 @@ import {
 	textContent,
 } from '../../../nodes/WhatsApp/shared/build';
 import type { TemplateDefinition } from '../../../nodes/WhatsApp/shared/types';
+import { readTemplateValues } from '../../../nodes/WhatsApp/shared/build/templateValues';
 
 const envelope = { messaging_product: 'whatsapp', recipient_type: 'individual', to: '919800000001' };
 
@@ -359,5 +360,70 @@ describe('template', () => {
 			'has no button at index 1',
 		);
 		expect(() => checkAgainstDefinition({ ...def, status: 'PAUSED' }, ok)).toThrow('is PAUSED, not APPROVED');
+	});
+});
+
+describe('readTemplateValues (Template Values: JSON)', () => {
+	it('reads header media, named and positional body values, buttons and carousel cards into the fields’ shapes', () => {
+		const values = readTemplateValues(
+			JSON.stringify({
+				header: { type: 'image', link: 'https://cdn.example.com/a.jpg' },
+				body: [{ name: 'first_name', text: 'Asha' }, 'Masala chai', 199],
+				buttons: [{ index: 0, subType: 'url', value: 'chai' }],
+				cards: [
+					{ header: { link: 'https://cdn.example.com/1.jpg' }, body: ['₹199'], buttons: [{ index: 0, value: 'x' }] },
+				],
+			}),
+		);
+		expect(values).toEqual({
+			headerType: 'image',
+			header: { type: 'image', media: { link: 'https://cdn.example.com/a.jpg' } },
+			body: [
+				{ text: 'Asha', name: 'first_name', type: 'text', currencyCode: undefined, amount: undefined },
+				{ text: 'Masala chai' },
+				{ text: '199' },
+			],
+			buttons: [{ index: 0, subType: 'url', value: 'chai' }],
+			cards: [
+				{
+					header: { type: 'image', media: { link: 'https://cdn.example.com/1.jpg' } },
+					body: [{ text: '₹199' }],
+					buttons: [{ index: 0, subType: 'url', value: 'x' }],
+				},
+			],
+		});
+		expect(readTemplateValues({})).toEqual({
+			headerType: 'none',
+			header: { type: 'none' },
+			body: [],
+			buttons: [],
+			cards: [],
+		});
+		expect(readTemplateValues({ header: { type: 'text', text: '#123' } }).header).toEqual({
+			type: 'text',
+			text: '#123',
+		});
+	});
+
+	it('names the JSON path at fault', () => {
+		expect(() => readTemplateValues('{"body": ')).toThrow(/^Template Values is not valid JSON/);
+		expect(() => readTemplateValues('[]')).toThrow('Template Values: the value must be an object, got a list');
+		expect(() => readTemplateValues({ bodies: [] })).toThrow('Template Values: unknown key bodies');
+		expect(() => readTemplateValues({ body: 'Asha' })).toThrow('Template Values: body must be a list, got string');
+		expect(() => readTemplateValues({ body: [{ name: 'x' }] })).toThrow(
+			'Template Values: body[0].text must be a text, got undefined',
+		);
+		expect(() => readTemplateValues({ buttons: [{ index: 12, value: 'a' }] })).toThrow(
+			'Template Values: buttons[0].index must be a whole number from 0 to 9',
+		);
+		expect(() => readTemplateValues({ header: { type: 'gif', link: 'https://a' } })).toThrow(
+			'Template Values: header.type must be none, text, image, video or document',
+		);
+		expect(() => readTemplateValues({ header: { type: 'image', link: 'cdn/a.jpg' } })).toThrow(
+			'must be an http(s) URL',
+		);
+		expect(() => readTemplateValues({ cards: [{ header: { type: 'document', link: 'https://a' } }] })).toThrow(
+			'Template Values: cards[0].header.type must be image or video',
+		);
 	});
 });

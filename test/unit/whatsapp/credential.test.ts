@@ -3,6 +3,19 @@ import { WhatsAppCloudApi } from '../../../credentials/WhatsAppCloudApi.credenti
 import { startGraphStandIn, whatsapp, DEFAULT_WABA_ID, type GraphStandIn } from '../../../sandbox';
 import { httpRequest, TOKEN } from './harness';
 
+/** lodash's get for a dotted path, as n8n's credential tester reads a rule's key. */
+const get = (value: unknown, path: string): unknown =>
+	path.split('.').reduce<unknown>((v, key) => (v as Record<string, unknown> | null | undefined)?.[key], value);
+
+/** What n8n's credential tester reports for a test answer: the first `responseSuccessBody` rule that matches. */
+function verdict(body: unknown): string {
+	for (const rule of new WhatsAppCloudApi().test.rules ?? []) {
+		if (rule.type === 'responseSuccessBody' && get(body, rule.properties.key) === rule.properties.value)
+			return rule.properties.message;
+	}
+	return 'Connection successful!';
+}
+
 /** n8n evaluates `={{ … }}` templates against the credential; these use only simple member access and replace(). */
 function evaluate(template: string, credentials: Record<string, string>): string {
 	return template
@@ -50,5 +63,25 @@ describe('WhatsApp credential test request', () => {
 		const bad = await check('expired-token');
 		expect(bad.statusCode).toBe(401);
 		expect(bad.body.error.code).toBe(190);
+	});
+
+	it("reports a dead token as Meta's 190 with what to do, not as the bare HTTP reason phrase", async () => {
+		expect(verdict((await check(TOKEN)).body)).toBe('Connection successful!');
+		const bad = verdict((await check('expired-token')).body);
+		expect(bad).toMatch(/^Meta error 190 \(subcode 463\): the access token has expired/);
+		expect(bad).toContain('paste it into Access Token');
+	});
+
+	it("explains Meta's other refusals by code and subcode, and refuses any answer without the account", () => {
+		const error = (code: number, error_subcode?: number) => ({
+			error: { message: 'x', type: 'OAuthException', code, error_subcode, fbtrace_id: 'A1' },
+		});
+		expect(verdict(error(190, 463))).toMatch(/^Meta error 190 \(subcode 463\): the access token has expired/);
+		expect(verdict(error(100))).toMatch(/^Meta error 100: .*Check WhatsApp Business Account ID/);
+		expect(verdict(error(10))).toMatch(/^Meta error 10: permission denied/);
+		expect(verdict(error(200))).toMatch(/^Meta error 200: the token lacks a permission/);
+		expect(verdict(error(80007))).toMatch(/rate-limiting/);
+		expect(verdict(error(131000))).toMatch(/did not get the WhatsApp Business Account back/);
+		expect(verdict('<html>502 Bad Gateway</html>')).toMatch(/did not get the WhatsApp Business Account back/);
 	});
 });

@@ -18,7 +18,7 @@ import {
 } from '../../shared/build';
 import { getPhoneNumberId } from '../../shared/fields';
 import { LimitError, normalizeRecipient } from '../../shared/limits';
-import type { BinaryUpload, PreparedSend } from '../../shared/types';
+import type { BinaryUpload, BuildContext, PreparedSend } from '../../shared/types';
 
 export const MEDIA = ['image', 'video', 'audio', 'document', 'sticker'];
 export const INTERACTIVE = ['interactiveButtons', 'interactiveList', 'interactiveCtaUrl'];
@@ -136,9 +136,9 @@ function readContent(p: Param, type: string): ReadContent {
 }
 
 /** One item's message: read its parameters, build the Cloud API body, check Meta's limits. */
-export async function readSend(this: IExecuteFunctions, i: number): Promise<PreparedSend> {
-	const p: Param = <T>(name: string, fallback?: T) => this.getNodeParameter(name, i, fallback) as T;
-	const phoneNumberId = getPhoneNumberId.call(this, i);
+export async function readSend(this: IExecuteFunctions, i: number, context: BuildContext): Promise<PreparedSend> {
+	const p: Param = <T>(name: string, fallback?: T) => context.parameter<T>(name, i, fallback);
+	const phoneNumberId = getPhoneNumberId.call(this, i, context.parameter);
 	if (!phoneNumberId) throw new LimitError('Sender Phone Number is required: pick one from the list or enter its ID');
 	const to = normalizeRecipient(p<string>('to'));
 	const type = p<string>('messageType');

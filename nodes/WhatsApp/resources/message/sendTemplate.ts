@@ -9,13 +9,25 @@ import {
 	type TemplateCard,
 	type TemplateHeader,
 } from '../../shared/build';
+import { readTemplateValues, type TemplateValues } from '../../shared/build/templateValues';
 import { getPhoneNumberId, phoneNumberField, recipientField, templateLocator } from '../../shared/fields';
 import { LimitError, normalizeRecipient } from '../../shared/limits';
 import { getCredentials, graphCall } from '../../shared/transport';
 import type { BuildContext, PreparedSend, TemplateDefinition } from '../../shared/types';
 
 const show = { resource: ['message'], operation: ['sendTemplate'] };
+/** The header, body, button and card fields: shown when the values come from the fields, not from JSON. */
+const fromFields = { ...show, valuesFrom: ['fields'] };
 const TEMPLATE_FIELDS = 'id,name,language,status,category,parameter_format,components';
+const TEMPLATE_VALUES_EXAMPLE = JSON.stringify(
+	{
+		header: { type: 'image', link: 'https://cdn.example.com/post.jpg' },
+		body: [{ name: 'first_name', text: 'Asha' }],
+		buttons: [{ index: 0, subType: 'url', value: 'masala-chai' }],
+	},
+	null,
+	2,
+);
 
 /** A carousel card's button N (index N-1): its type and value. */
 function cardButtonFields(n: 1 | 2): INodeProperties[] {
@@ -66,12 +78,37 @@ export const description: INodeProperties[] = [
 		displayOptions: { show },
 	},
 	{
+		displayName: 'Template Values',
+		name: 'valuesFrom',
+		type: 'options',
+		default: 'fields',
+		description: "Where the template's header, body, button and card values come from",
+		displayOptions: { show },
+		options: [
+			{ name: 'Fields Below', value: 'fields' },
+			{
+				name: 'JSON',
+				value: 'json',
+				description: 'One JSON object, e.g. built by a form from the template the staff picked',
+			},
+		],
+	},
+	{
+		displayName: 'Template Values (JSON)',
+		name: 'templateValues',
+		type: 'json',
+		default: TEMPLATE_VALUES_EXAMPLE,
+		description:
+			'One object with "header" (type text with its text, or image, video or document with a link or ID), "body" (the values in order; {"name", "text"} for named parameters), "buttons" ({"index", "subType", "value"}) and, for a carousel, "cards" (each with "header", "body", "buttons")',
+		displayOptions: { show: { ...show, valuesFrom: ['json'] } },
+	},
+	{
 		displayName: 'Header Parameter',
 		name: 'headerType',
 		type: 'options',
 		default: 'none',
 		description: "The template header's variable part, if its header has one",
-		displayOptions: { show },
+		displayOptions: { show: fromFields },
 		options: [
 			{ name: 'Document', value: 'document' },
 			{ name: 'Image', value: 'image' },
@@ -87,14 +124,14 @@ export const description: INodeProperties[] = [
 		default: '',
 		required: true,
 		description: 'Replaces {{1}} in the header, up to 60 characters',
-		displayOptions: { show: { ...show, headerType: ['text'] } },
+		displayOptions: { show: { ...fromFields, headerType: ['text'] } },
 	},
 	{
 		displayName: 'Header Media Source',
 		name: 'headerMediaSource',
 		type: 'options',
 		default: 'link',
-		displayOptions: { show: { ...show, headerType: ['image', 'video', 'document'] } },
+		displayOptions: { show: { ...fromFields, headerType: ['image', 'video', 'document'] } },
 		options: [
 			{ name: 'Link (Public HTTPS URL)', value: 'link' },
 			{ name: 'Media ID', value: 'id' },
@@ -107,7 +144,9 @@ export const description: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'https://cdn.example.com/post.jpg',
-		displayOptions: { show: { ...show, headerType: ['image', 'video', 'document'], headerMediaSource: ['link'] } },
+		displayOptions: {
+			show: { ...fromFields, headerType: ['image', 'video', 'document'], headerMediaSource: ['link'] },
+		},
 	},
 	{
 		displayName: 'Header Media ID',
@@ -115,14 +154,14 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		required: true,
-		displayOptions: { show: { ...show, headerType: ['image', 'video', 'document'], headerMediaSource: ['id'] } },
+		displayOptions: { show: { ...fromFields, headerType: ['image', 'video', 'document'], headerMediaSource: ['id'] } },
 	},
 	{
 		displayName: 'Header Document File Name',
 		name: 'headerFilename',
 		type: 'string',
 		default: '',
-		displayOptions: { show: { ...show, headerType: ['document'] } },
+		displayOptions: { show: { ...fromFields, headerType: ['document'] } },
 	},
 	{
 		displayName: 'Body Parameters',
@@ -132,7 +171,7 @@ export const description: INodeProperties[] = [
 		default: {},
 		placeholder: 'Add Body Parameter',
 		description: 'Values for {{1}}, {{2}}, … in order (or by name for templates with named parameters)',
-		displayOptions: { show },
+		displayOptions: { show: fromFields },
 		options: [
 			{
 				name: 'parameter',
@@ -193,7 +232,7 @@ export const description: INodeProperties[] = [
 		placeholder: 'Add Button Parameter',
 		description:
 			"Values for the template's buttons: a URL suffix, a quick-reply payload, a coupon code or a flow token",
-		displayOptions: { show },
+		displayOptions: { show: fromFields },
 		options: [
 			{
 				name: 'button',
@@ -240,7 +279,7 @@ export const description: INodeProperties[] = [
 		placeholder: 'Add Card',
 		description:
 			'For a media-card carousel template: one entry per card, in order (2 to 10), each with its header media, body values and button values',
-		displayOptions: { show },
+		displayOptions: { show: fromFields },
 		options: [
 			{
 				name: 'card',
@@ -390,17 +429,8 @@ function readHeader(p: Param, headerType: string): TemplateHeader {
 	return { type: headerType as 'image' | 'video' | 'document', media };
 }
 
-/** One item's template message: read its parameters, check them against the template, build the body. */
-export async function readSendTemplate(
-	this: IExecuteFunctions,
-	i: number,
-	context: BuildContext,
-): Promise<PreparedSend> {
-	const p: Param = <T>(name: string, fallback?: T) => this.getNodeParameter(name, i, fallback) as T;
-	const phoneNumberId = getPhoneNumberId.call(this, i);
-	if (!phoneNumberId) throw new LimitError('Sender Phone Number is required: pick one from the list or enter its ID');
-	const to = normalizeRecipient(p<string>('to'));
-	const { name, language, def } = await readTemplate.call(this, p, i, context);
+/** The header, body, button and card values from the node's fields. */
+function readFieldValues(p: Param): TemplateValues {
 	const headerType = p<string>('headerType', 'none');
 	const body = (
 		(p<IDataObject>('bodyParameters', {}).parameter as
@@ -417,8 +447,26 @@ export async function readSendTemplate(
 			Array<{ index: number; subType: string; value: string }> | undefined) ?? []
 	).map((b) => ({ index: Number(b.index ?? 0), subType: String(b.subType ?? 'url'), value: String(b.value ?? '') }));
 	const cards = readCards(p);
+	return { headerType, header: readHeader(p, headerType), body, buttons, cards };
+}
+
+/** One item's template message: read its parameters, check them against the template, build the body. */
+export async function readSendTemplate(
+	this: IExecuteFunctions,
+	i: number,
+	context: BuildContext,
+): Promise<PreparedSend> {
+	const p: Param = <T>(name: string, fallback?: T) => context.parameter<T>(name, i, fallback);
+	const phoneNumberId = getPhoneNumberId.call(this, i, context.parameter);
+	if (!phoneNumberId) throw new LimitError('Sender Phone Number is required: pick one from the list or enter its ID');
+	const to = normalizeRecipient(p<string>('to'));
+	const { name, language, def } = await readTemplate.call(this, p, i, context);
+	const { headerType, header, body, buttons, cards } =
+		p<string>('valuesFrom', 'fields') === 'json'
+			? readTemplateValues(p<unknown>('templateValues', '{}'))
+			: readFieldValues(p);
 	if (def) checkAgainstDefinition(def, { headerType, body, buttons, cards });
-	const content = templateContent({ name, language, header: readHeader(p, headerType), body, buttons, cards });
+	const content = templateContent({ name, language, header, body, buttons, cards });
 	// The category is known only from the template's definition (picked from the list, by ID, or found by name).
 	const marketing = def?.category === 'MARKETING' && p<boolean>('marketingMessagesApi', true);
 	return { phoneNumberId, to, body: messageBody(to, content), endpoint: marketing ? 'marketing_messages' : 'messages' };
