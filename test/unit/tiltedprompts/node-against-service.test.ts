@@ -613,6 +613,48 @@ describe('Campaigns', () => {
 		const again = json(await run({ resource: 'campaign', operation: 'claim', campaignId: campaign.id, batchSize: 10 }));
 		expect(again.map((r) => r.to ?? r.recipient).sort()).toEqual(['919844444444', user].sort());
 	});
+
+	it('on a refused access token, records what was sent, gives the rest back and stops the workflow saying what to do', async () => {
+		const numbers = ['919855555551', '919855555552', '919855555553'];
+		for (const waId of numbers)
+			await run({ resource: 'contact', operation: 'upsert', waId, fields: { tags: 'token-run', consent: 'opted_in' } });
+		const [campaign] = json(
+			await run({
+				resource: 'campaign',
+				operation: 'create',
+				name: 'Token run',
+				templateName: 'restock',
+				templateLanguage: 'en',
+				audienceTags: 'token-run',
+			}),
+		);
+		const claimed = json(
+			await run({ resource: 'campaign', operation: 'claim', campaignId: campaign.id, batchSize: 10 }),
+		);
+		expect(claimed).toHaveLength(3);
+		const items = [
+			{ wamid: 'wamid.token-run-1' },
+			{ sent: false, error: { code: 190, message: 'WhatsApp error 190: access token expired or invalid' } },
+			{ sent: false, error: { code: null, message: 'Not sent: the run stopped before this message' } },
+		];
+		const error = await run(
+			{
+				resource: 'campaign',
+				operation: 'recordResults',
+				campaignId: campaign.id,
+				recipientWaId: (i: number) => claimed[i].wa_id,
+			},
+			{ items },
+		).catch((e) => e);
+		expect(error.message).toBe(
+			'WhatsApp refused the access token: 1 of 3 messages were sent (recorded); the 2 not sent go back to the campaign',
+		);
+		expect(error.description).toMatch(/^WhatsApp error 190: access token expired or invalid\nRenew the access token/);
+		const [report] = json(await run({ resource: 'campaign', operation: 'getReport', campaignId: campaign.id }));
+		expect(report).toMatchObject({ status: 'running', counts: { claimed: 0, pending: 2, sent: 1 } });
+		const again = json(await run({ resource: 'campaign', operation: 'claim', campaignId: campaign.id, batchSize: 10 }));
+		expect(again.map((r) => r.wa_id).sort()).toEqual([claimed[1].wa_id, claimed[2].wa_id].sort());
+	});
 });
 
 describe('Campaign controls from the node', () => {
