@@ -224,7 +224,11 @@ function collectOutput(
 			};
 		} else {
 			output[itemIndex] = {
-				json: { to, sent: false, error: errorItem(new Error(`Not sent: the run stopped before this message${stopReason}`)) },
+				json: {
+					to,
+					sent: false,
+					error: errorItem(new Error(`Not sent: the run stopped before this message${stopReason}`)),
+				},
 				pairedItem: { item: itemIndex },
 			};
 		}
