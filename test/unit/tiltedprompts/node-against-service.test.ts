@@ -511,20 +511,26 @@ describe('Campaigns', () => {
 		});
 	});
 
-	it('gives back recipients the WhatsApp node did not send and stops the campaign with the reason', async () => {
+	/** A campaign of the restock template to the tag, and its first claimed batch. */
+	const createAndClaim = async (name: string, audienceTags: string) => {
 		const [campaign] = json(
 			await run({
 				resource: 'campaign',
 				operation: 'create',
-				name: 'Restock',
+				name,
 				templateName: 'restock',
 				templateLanguage: 'en',
-				audienceTags: 'launch',
+				audienceTags,
 			}),
 		);
 		const claimed = json(
 			await run({ resource: 'campaign', operation: 'claim', campaignId: campaign.id, batchSize: 10 }),
 		);
+		return { campaign, claimed };
+	};
+
+	it('gives back recipients the WhatsApp node did not send and stops the campaign with the reason', async () => {
+		const { campaign, claimed } = await createAndClaim('Restock', 'launch');
 		expect(claimed).toHaveLength(2);
 		const refused = {
 			sent: false,
@@ -618,19 +624,7 @@ describe('Campaigns', () => {
 		const numbers = ['919855555551', '919855555552', '919855555553'];
 		for (const waId of numbers)
 			await run({ resource: 'contact', operation: 'upsert', waId, fields: { tags: 'token-run', consent: 'opted_in' } });
-		const [campaign] = json(
-			await run({
-				resource: 'campaign',
-				operation: 'create',
-				name: 'Token run',
-				templateName: 'restock',
-				templateLanguage: 'en',
-				audienceTags: 'token-run',
-			}),
-		);
-		const claimed = json(
-			await run({ resource: 'campaign', operation: 'claim', campaignId: campaign.id, batchSize: 10 }),
-		);
+		const { campaign, claimed } = await createAndClaim('Token run', 'token-run');
 		expect(claimed).toHaveLength(3);
 		const items = [
 			{ wamid: 'wamid.token-run-1' },
