@@ -214,8 +214,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const sent = perItem.filter((result) => 'wamid' in result).length;
 	if (refused) await releaseAndStop.call(this, campaignId, notSent, { sent, total: items.length }, refused);
 	if (notSent.length > 0) await stopCampaign.call(this, campaignId, notSent, items.length);
-	// Items with no result at all mean the WhatsApp node stopped the run (e.g. on error 190) and n8n
-	// passed its input through: some may have gone out. Record what was sent, then stop the workflow:
+	// Items with no result at all mean the WhatsApp node stopped the run (e.g. on error 190 without
+	// Continue On Fail) and n8n passed its input through: some may have gone out. Record what was sent, then stop the workflow:
 	// claiming further batches would only strand more recipients.
 	const unknown = perItem.flatMap((result, index) =>
 		'unrecordable' in result && result.unrecordable === 'no_result' ? [index] : [],
