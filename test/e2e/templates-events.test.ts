@@ -23,6 +23,7 @@ import {
 	templateCredentials,
 	triggerLive as triggerLive_,
 	type TemplateCredentialIds,
+	whatsappText,
 } from './template-scenarios';
 
 jest.setTimeout(900_000);
@@ -167,7 +168,37 @@ describe('template 5: consent keeper', () => {
 			waitFor,
 		});
 	});
+
+	it('a confirmation refused for a dead access token (Meta error 190) fails the execution, saying so', async () => {
+		const before = await executionsOf(workflowUnderTest!);
+		graph.inject({ match: { route: 'whatsapp.messages' }, error: { code: 190, subcode: 463, status: 401 } });
+		try {
+			expect((await service.postMeta(whatsappText('919877700002', 'STOP'))).status).toBe(200);
+			const failed = await waitFor(async () => {
+				const list = await executionsOf(workflowUnderTest!);
+				return list.length > before.length && list[0].status !== 'running' ? list[0] : undefined;
+			}, 'the execution');
+			expect(failed.status).toBe('error');
+			const detail = await n8n.rest<{ data: { data?: string } }>('GET', `/rest/executions/${failed.id}`);
+			const { parse } = require('flatted') as {
+				parse(text: string): { resultData?: { error?: { message?: string } } };
+			};
+			expect(parse(String(detail.data.data ?? '[]')).resultData?.error?.message).toMatch(
+				/^WhatsApp error 190 \(subcode 463\): access token expired or invalid/,
+			);
+		} finally {
+			graph.clearInjections();
+		}
+	});
 });
+
+async function executionsOf(workflowId: string): Promise<Array<{ id: string; status: string }>> {
+	const list = await n8n.rest<{ data: { results?: Array<{ id: string; status: string }> } }>(
+		'GET',
+		`/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}&limit=50`,
+	);
+	return list.data.results ?? [];
+}
 
 describe('template 2: comment keyword → lead', () => {
 	it('replies privately to a keyword comment and saves a phone number in it as a lead without consent', async () => {

@@ -2,10 +2,12 @@
  * The bulk send path, a batch operation: every item of one execution goes out through one throttle
  * (bulkScheduler). One output item per input item, paired, in input order: Meta's response with the
  * wamid, or (with continueOnFail) the error in the shared error shape with Meta's code, details and
- * fbtrace_id. A dead token (190) stops the run whatever the error setting; without continueOnFail the
- * first permanent error stops it too, and the error says how many messages had already gone out.
- * Items this node certainly did not send (refused before sending, or never attempted because the run
- * stopped) carry `sent: false`, so a campaign can give those recipients back.
+ * fbtrace_id. A dead token (190) stops sending at once whatever the error setting: without
+ * continueOnFail the node throws and says how many messages had already gone out (the first permanent
+ * error stops it too); with continueOnFail it still returns one item per input item, so what went out
+ * is never lost. Items this node certainly did not send (refused before sending, refused because the
+ * token is dead, or never attempted because the run stopped) carry `sent: false`, so a campaign can
+ * give those recipients back.
  */
 import { NodeApiError, sleep, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { errorItem, stopsRun, toNodeError } from '../../shared/errors';
@@ -89,12 +91,23 @@ function metaFailure(response: GraphResponse<IDataObject>): AttemptOutcome<IData
 	};
 }
 
+/** A failed upload refused because the access token is dead (190, or 0: authentication failed). */
+function isTokenRefusal(error: NodeApiError): boolean {
+	const code = Number(error.errorResponse?.code);
+	return code === 190 || code === 0;
+}
+
+/** An attempt refused because the access token is dead: certainly not sent, and it stops the run. */
+function stoppedTheRun(error: SendError): boolean {
+	if (error.kind === 'meta') return error.described.stopRun;
+	return error.error instanceof NodeApiError && isTokenRefusal(error.error);
+}
+
 function localFailure(error: unknown): AttemptOutcome<IDataObject, SendError> {
 	if (error instanceof LimitError) return { ok: false, error: { kind: 'local', error }, retryable: false };
 	if (error instanceof NodeApiError) {
 		// A failed upload: Meta's error, already described.
-		const code = Number(error.errorResponse?.code);
-		return { ok: false, error: { kind: 'local', error }, retryable: false, stopRun: code === 190 || code === 0 };
+		return { ok: false, error: { kind: 'local', error }, retryable: false, stopRun: isTokenRefusal(error) };
 	}
 	// Network errors (connection reset, timeout) are worth retrying.
 	return { ok: false, error: { kind: 'local', error: error as Error }, retryable: true };
@@ -165,7 +178,11 @@ function readOptions(this: IExecuteFunctions) {
 	};
 }
 
-/** Step 3: one output item per input item, or the error that stops the run. */
+/**
+ * Step 3: one output item per input item, or (without continueOnFail) the error that stops the run.
+ * With continueOnFail a run stopped by a dead token still returns every item: the sent ones with
+ * their wamid, the refused and never attempted ones with `sent: false` and why.
+ */
 function collectOutput(
 	this: IExecuteFunctions,
 	run: BulkRun<IDataObject, SendError>,
@@ -188,10 +205,11 @@ function collectOutput(
 		described.description = described.description ? `${described.description}\n${summary}` : summary;
 		return error;
 	};
-	if (run.stoppedBy)
+	if (run.stoppedBy && !this.continueOnFail())
 		throw stopsRun(
 			withRunSummary(toError(run.stoppedBy.error, jobItem[run.stoppedBy.index]), 'the access token was rejected'),
 		);
+	const stopReason = run.stoppedBy ? ' (WhatsApp refused the access token)' : '';
 	for (const result of run.results) {
 		const itemIndex = jobItem[result.index];
 		const to = prepared[itemIndex]?.to ?? null;
@@ -207,10 +225,18 @@ function collectOutput(
 				result.error.kind === 'meta'
 					? metaErrorJson(result.error.described)
 					: errorItem(toNodeError(this.getNode(), result.error.error, itemIndex));
-			output[itemIndex] = { json: { to, error, attempts: result.attempts }, pairedItem: { item: itemIndex } };
+			const notSent = stoppedTheRun(result.error) ? { sent: false } : {};
+			output[itemIndex] = {
+				json: { to, ...notSent, error, attempts: result.attempts },
+				pairedItem: { item: itemIndex },
+			};
 		} else {
 			output[itemIndex] = {
-				json: { to, sent: false, error: errorItem(new Error('Not sent: the run stopped before this message')) },
+				json: {
+					to,
+					sent: false,
+					error: errorItem(new Error(`Not sent: the run stopped before this message${stopReason}`)),
+				},
 				pairedItem: { item: itemIndex },
 			};
 		}

@@ -511,20 +511,26 @@ describe('Campaigns', () => {
 		});
 	});
 
-	it('gives back recipients the WhatsApp node did not send and stops the campaign with the reason', async () => {
+	/** A campaign of the restock template to the tag, and its first claimed batch. */
+	const createAndClaim = async (name: string, audienceTags: string) => {
 		const [campaign] = json(
 			await run({
 				resource: 'campaign',
 				operation: 'create',
-				name: 'Restock',
+				name,
 				templateName: 'restock',
 				templateLanguage: 'en',
-				audienceTags: 'launch',
+				audienceTags,
 			}),
 		);
 		const claimed = json(
 			await run({ resource: 'campaign', operation: 'claim', campaignId: campaign.id, batchSize: 10 }),
 		);
+		return { campaign, claimed };
+	};
+
+	it('gives back recipients the WhatsApp node did not send and stops the campaign with the reason', async () => {
+		const { campaign, claimed } = await createAndClaim('Restock', 'launch');
 		expect(claimed).toHaveLength(2);
 		const refused = {
 			sent: false,
@@ -612,6 +618,36 @@ describe('Campaigns', () => {
 		await run({ resource: 'campaign', operation: 'resume', campaignId: campaign.id });
 		const again = json(await run({ resource: 'campaign', operation: 'claim', campaignId: campaign.id, batchSize: 10 }));
 		expect(again.map((r) => r.to ?? r.recipient).sort()).toEqual(['919844444444', user].sort());
+	});
+
+	it('on a refused access token, records what was sent, gives the rest back and stops the workflow saying what to do', async () => {
+		const numbers = ['919855555551', '919855555552', '919855555553'];
+		for (const waId of numbers)
+			await run({ resource: 'contact', operation: 'upsert', waId, fields: { tags: 'token-run', consent: 'opted_in' } });
+		const { campaign, claimed } = await createAndClaim('Token run', 'token-run');
+		expect(claimed).toHaveLength(3);
+		const items = [
+			{ wamid: 'wamid.token-run-1' },
+			{ sent: false, error: { code: 190, message: 'WhatsApp error 190: access token expired or invalid' } },
+			{ sent: false, error: { code: null, message: 'Not sent: the run stopped before this message' } },
+		];
+		const error = await run(
+			{
+				resource: 'campaign',
+				operation: 'recordResults',
+				campaignId: campaign.id,
+				recipientWaId: (i: number) => claimed[i].wa_id,
+			},
+			{ items },
+		).catch((e) => e);
+		expect(error.message).toBe(
+			'WhatsApp refused the access token: 1 of 3 messages were sent (recorded); the 2 not sent go back to the campaign',
+		);
+		expect(error.description).toMatch(/^WhatsApp error 190: access token expired or invalid\nRenew the access token/);
+		const [report] = json(await run({ resource: 'campaign', operation: 'getReport', campaignId: campaign.id }));
+		expect(report).toMatchObject({ status: 'running', counts: { claimed: 0, pending: 2, sent: 1 } });
+		const again = json(await run({ resource: 'campaign', operation: 'claim', campaignId: campaign.id, batchSize: 10 }));
+		expect(again.map((r) => r.wa_id).sort()).toEqual([claimed[1].wa_id, claimed[2].wa_id].sort());
 	});
 });
 

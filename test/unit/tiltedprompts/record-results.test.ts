@@ -75,6 +75,16 @@ describe('reading the WhatsApp node output for the campaign ledger', () => {
 		expect(sendResultFromItem({ sent: false, error: { code: 131026, message: 'undeliverable' } }, '1')).toMatchObject({
 			error: { code: 131026 },
 		});
+		// A dead access token (190, or 0) says nothing about the recipient: certainly not sent, given back.
+		for (const code of [190, 0])
+			expect(
+				sendResultFromItem(
+					{ sent: false, error: { code, message: `WhatsApp error ${code}: access token expired` } },
+					'1',
+				),
+			).toEqual({ wa_id: '1', unrecordable: 'token_refused', message: `WhatsApp error ${code}: access token expired` });
+		// Without the node's sent: false, a 190 is recorded like any refusal.
+		expect(sendResultFromItem({ error: { code: 190 } }, '1')).toMatchObject({ error: { code: 190 } });
 	});
 });
 

@@ -137,11 +137,10 @@ describe('bulk send against the stand-in', () => {
 		);
 	});
 
-	it('stops the whole run on 190 (dead token), even with continueOnFail, and says how many went out', async () => {
-		await start({ mpsLimit: 0, pairRateWindowMs: 0 });
+	const deadTokenAfter = (skip: number) =>
 		graph.inject({
 			match: { route: 'whatsapp.messages' },
-			skip: 5,
+			skip,
 			times: Infinity,
 			error: {
 				code: 190,
@@ -150,12 +149,48 @@ describe('bulk send against the stand-in', () => {
 				message: 'Error validating access token: Session has expired',
 			},
 		});
+
+	it('on 190 (dead token) with continueOnFail, stops sending at once and says per item what was sent and what was not', async () => {
+		await start({ mpsLimit: 0, pairRateWindowMs: 0 });
+		deadTokenAfter(5);
+		const to = recipients(30);
+		const { output } = await runNode({
+			baseUrl: graph.url,
+			items: items(30),
+			params: textParams(to, { throughput: 10, concurrency: 2 }),
+			continueOnFail: true,
+		});
+		expect(graph.requests.length).toBeLessThan(10);
+		expect(output.map((o) => o.pairedItem)).toEqual(to.map((_, i) => ({ item: i })));
+		const sent = output.filter((o) => typeof o.json.wamid === 'string');
+		expect(sent).toHaveLength(5);
+		expect(sent.every((o) => o.json.sent === undefined && o.json.error === undefined)).toBe(true);
+		expect(wa.messages.map((m) => m.to).sort()).toEqual(sent.map((o) => (o.json.contacts as any)[0].wa_id).sort());
+		const notSent = output.filter((o) => o.json.wamid === undefined);
+		expect(notSent).toHaveLength(25);
+		expect(notSent.every((o) => o.json.sent === false)).toBe(true);
+		const refused = notSent.filter((o) => (o.json.error as any).code === 190);
+		// Every request after the fifth was refused with 190; the rest were never attempted.
+		expect(refused).toHaveLength(graph.requests.length - 5);
+		for (const o of refused) {
+			expect(o.json.to).toBe(to[(o.pairedItem as any).item]);
+			expect(o.json.error).toMatchObject({ subcode: 463, fbtrace_id: expect.stringMatching(/^[A-Za-z0-9]+$/) });
+			expect((o.json.error as any).message).toMatch(/^WhatsApp error 190 \(subcode 463\): access token expired/);
+		}
+		for (const o of notSent.filter((o) => (o.json.error as any).code !== 190))
+			expect((o.json.error as any).message).toBe(
+				'Not sent: the run stopped before this message (WhatsApp refused the access token)',
+			);
+	});
+
+	it('on 190 (dead token) without continueOnFail, stops the run and says how many went out', async () => {
+		await start({ mpsLimit: 0, pairRateWindowMs: 0 });
+		deadTokenAfter(5);
 		const to = recipients(30);
 		const error = await runNode({
 			baseUrl: graph.url,
 			items: items(30),
 			params: textParams(to, { throughput: 10, concurrency: 2 }),
-			continueOnFail: true,
 		}).catch((e) => e);
 		expect(error.message).toMatch(
 			/^WhatsApp error 190 \(subcode 463\): access token expired or invalid — create a new access token/,

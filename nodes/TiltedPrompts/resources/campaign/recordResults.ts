@@ -48,16 +48,22 @@ export type SendResult = { wa_id: string; wamid: string } | { wa_id: string; err
 /**
  * Why an item cannot be recorded. `not_sent` (the WhatsApp node says `sent: false`: it refused the
  * message before sending, or never attempted it): the recipient is released and the campaign stopped
- * with the reason, so a resume after the fix sends to them exactly once. `error_without_meta_code`
+ * with the reason, so a resume after the fix sends to them exactly once. `token_refused` (`sent: false`
+ * with Meta's 190 or 0: the access token is dead): the recipients not sent are released, the campaign
+ * is left as it is, and the node stops the workflow saying what to do, so a run after the token's
+ * renewal sends to them exactly once. `error_without_meta_code`
  * (e.g. a network failure) and `no_result` (the WhatsApp node stopped the run and n8n passed its input
  * through, so some of these may have gone out): maybe sent, so the recipient stays claimed and becomes
  * unknown, never resent unless asked.
  */
 export type Unrecordable = {
 	wa_id: string;
-	unrecordable: 'not_sent' | 'no_result' | 'error_without_meta_code';
+	unrecordable: 'not_sent' | 'token_refused' | 'no_result' | 'error_without_meta_code';
 	message: string;
 };
+
+/** Meta's codes for a dead access token: a refusal about the sender, never about the recipient. */
+const TOKEN_CODES = new Set([0, 190]);
 
 function text(value: unknown, max: number): string | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
@@ -77,9 +83,13 @@ export function sendResultFromItem(json: Json, waId: string): SendResult | Unrec
 	if (isObject(json.error) || typeof json.error === 'string') {
 		const error = isObject(json.error) ? json.error : { message: json.error };
 		const code = asNumber(error.code);
-		if (json.sent === false && code === undefined) {
+		if (json.sent === false && (code === undefined || TOKEN_CODES.has(code))) {
 			const why = [text(error.message, 500), text(error.description, 500)].filter(Boolean).join(' ');
-			return { wa_id: waId, unrecordable: 'not_sent', message: why || 'The WhatsApp node did not send this message' };
+			return {
+				wa_id: waId,
+				unrecordable: code === undefined ? 'not_sent' : 'token_refused',
+				message: why || 'The WhatsApp node did not send this message',
+			};
 		}
 		if (code === undefined) {
 			return {
@@ -139,6 +149,34 @@ async function stopCampaign(
 	});
 }
 
+/**
+ * The access token is dead: the recipients not sent go back to the campaign (which stays as it is, so
+ * a run after the renewal sends to them exactly once), then the workflow stops, saying what to do:
+ * claiming further batches would only be refused again.
+ */
+async function releaseAndStop(
+	this: IExecuteFunctions,
+	campaignId: string,
+	notSent: Unrecordable[],
+	counts: { sent: number; total: number },
+	refused: Unrecordable,
+): Promise<never> {
+	for (let start = 0; start < notSent.length; start += RESULTS_CHUNK) {
+		await serviceRequest.call(this, {
+			method: 'POST',
+			path: `/campaigns/${segment(campaignId)}/release`,
+			body: { recipients: notSent.slice(start, start + RESULTS_CHUNK).map((r) => r.wa_id) },
+		});
+	}
+	throw new NodeOperationError(
+		this.getNode(),
+		`WhatsApp refused the access token: ${counts.sent} of ${counts.total} messages were sent (recorded); the ${notSent.length} not sent go back to the campaign`,
+		{
+			description: `${refused.message}\nRenew the access token in the WhatsApp credential, then run the workflow again (or resume the campaign): the recipients not sent yet get the message, nobody twice.`,
+		},
+	);
+}
+
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const campaignId = this.getNodeParameter('campaignId', 0) as string;
 	const perItem: Array<SendResult | Unrecordable> = [];
@@ -168,11 +206,16 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		chunk.forEach(({ index }, offset) => answers.set(index, data[offset] ?? {}));
 	}
 	const notSent = perItem.flatMap((result) =>
-		'unrecordable' in result && result.unrecordable === 'not_sent' ? [result] : [],
+		'unrecordable' in result && (result.unrecordable === 'not_sent' || result.unrecordable === 'token_refused')
+			? [result]
+			: [],
 	);
+	const refused = notSent.find((result) => result.unrecordable === 'token_refused');
+	const sent = perItem.filter((result) => 'wamid' in result).length;
+	if (refused) await releaseAndStop.call(this, campaignId, notSent, { sent, total: items.length }, refused);
 	if (notSent.length > 0) await stopCampaign.call(this, campaignId, notSent, items.length);
-	// Items with no result at all mean the WhatsApp node stopped the run (e.g. on error 190) and n8n
-	// passed its input through: some may have gone out. Record what was sent, then stop the workflow:
+	// Items with no result at all mean the WhatsApp node stopped the run (e.g. on error 190 without
+	// Continue On Fail) and n8n passed its input through: some may have gone out. Record what was sent, then stop the workflow:
 	// claiming further batches would only strand more recipients.
 	const unknown = perItem.flatMap((result, index) =>
 		'unrecordable' in result && result.unrecordable === 'no_result' ? [index] : [],
