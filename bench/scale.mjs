@@ -28,7 +28,7 @@
 // counted so far, with finished: false). The machine is shared and noisy: the load average is
 // printed with the figures.
 // Progress goes to stderr; the last stdout line is one JSON object of figures.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -37,11 +37,11 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVICE_MAIN, benchServiceEnv, serviceCli } from '../service/bench/service-env.mjs';
 
 const require = createRequire(import.meta.url);
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..');
-const SERVICE_MAIN = join(ROOT, 'service', 'dist', 'main.js');
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 5000);
 const LIMIT = Number(process.env.BENCH_LIMIT ?? 80);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 100);
@@ -92,35 +92,20 @@ function post(url, body, headers = {}) {
 	});
 }
 
-/** The service's CLI (users, keys): its last stdout line. */
-function serviceCli(env, args) {
-	const out = execFileSync(process.execPath, [SERVICE_MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'ignore'] })
-		.toString('utf8')
-		.trim()
-		.split('\n');
-	return out[out.length - 1];
-}
-
 async function startService(databaseUrl) {
 	const { freePort } = require(join(ROOT, 'service', 'dist', 'db', 'embedded.js'));
 	const port = await freePort();
 	const appSecret = randomBytes(16).toString('hex');
-	const env = {
-		...process.env,
-		PORT: String(port),
-		HOST: '127.0.0.1',
-		DATABASE_URL: databaseUrl,
-		META_APP_SECRETS: appSecret,
-		META_VERIFY_TOKEN: randomBytes(12).toString('hex'),
-		INGEST_SIGNING_SECRETS: `whsec_${randomBytes(32).toString('base64')}`,
-		ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-		LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-		// n8n's webhook processor takes a few deliveries at a time on this machine: more in flight only
-		// time out. A delivery that fails is retried within seconds, so the phase measures throughput.
-		FANOUT_CONCURRENCY: process.env.BENCH_FANOUT_CONCURRENCY ?? '8',
-		FANOUT_REQUEST_TIMEOUT: '60s',
-		FANOUT_RETRY_SCHEDULE: '0,1s,2s,5s,10s,20s,30s,60s',
-	};
+	const env = benchServiceEnv(
+		{ port, databaseUrl, appSecret },
+		{
+			// n8n's webhook processor takes a few deliveries at a time on this machine: more in flight only
+			// time out. A delivery that fails is retried within seconds, so the phase measures throughput.
+			FANOUT_CONCURRENCY: process.env.BENCH_FANOUT_CONCURRENCY ?? '8',
+			FANOUT_REQUEST_TIMEOUT: '60s',
+			FANOUT_RETRY_SCHEDULE: '0,1s,2s,5s,10s,20s,30s,60s',
+		},
+	);
 	serviceCli(env, ['users', 'create', '--email', 'bench@example.com', '--tier', 'pro']);
 	const apiKey = serviceCli(env, ['keys', 'create', '--user', 'bench@example.com', '--scopes', 'send-budget,events']);
 	const child = spawn(process.execPath, [SERVICE_MAIN], { env, stdio: ['ignore', 'ignore', 'inherit'] });

@@ -7,19 +7,16 @@
 // The service runs as its own process (node service/dist/main.js) on an embedded Postgres; the user
 // and API key come from the CLI (`users create`, `keys create`), read from the last stdout line.
 // Progress goes to stderr; the last stdout line is one JSON object of figures.
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { SERVICE_MAIN, benchServiceEnv, serviceCli } from './service-env.mjs';
 
 const require = createRequire(import.meta.url);
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = join(HERE, '..', '..');
-const MAIN = join(ROOT, 'service', 'dist', 'main.js');
 const { startEmbeddedPostgres, freePort } = require('../dist/db/embedded.js');
 const { verify } = require('../dist/core/standard-webhooks.js');
 const { Client } = require('pg');
@@ -38,14 +35,6 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 function percentile(sorted, p) {
 	if (sorted.length === 0) return null;
 	return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-function cli(env, args) {
-	const out = execFileSync(process.execPath, [MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'ignore'] })
-		.toString('utf8')
-		.trim()
-		.split('\n');
-	return out[out.length - 1];
 }
 
 function metaBody(wamid, from) {
@@ -88,19 +77,9 @@ async function main() {
 		const databaseUrl = await pg.ensureDatabase('bench_fanout');
 		const port = await freePort();
 		const appSecret = randomBytes(16).toString('hex');
-		const env = {
-			...process.env,
-			PORT: String(port),
-			HOST: '127.0.0.1',
-			DATABASE_URL: databaseUrl,
-			META_APP_SECRETS: appSecret,
-			META_VERIFY_TOKEN: randomBytes(12).toString('hex'),
-			INGEST_SIGNING_SECRETS: `whsec_${randomBytes(32).toString('base64')}`,
-			ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-			LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-		};
-		const userId = cli(env, ['users', 'create', '--email', 'bench@example.com', '--tier', 'pro']);
-		const apiKey = cli(env, ['keys', 'create', '--user', 'bench@example.com', '--scopes', 'events']);
+		const env = benchServiceEnv({ port, databaseUrl, appSecret });
+		const userId = serviceCli(env, ['users', 'create', '--email', 'bench@example.com', '--tier', 'pro']);
+		const apiKey = serviceCli(env, ['keys', 'create', '--user', 'bench@example.com', '--scopes', 'events']);
 		log(`user ${userId}, key ${apiKey.slice(0, 9)}…`);
 
 		// The subscriber: verifies every signature, deduplicates on webhook-id, records receipt times.
@@ -139,7 +118,7 @@ async function main() {
 		await new Promise((r) => subscriber.listen(0, '127.0.0.1', r));
 		const hookUrl = `http://127.0.0.1:${subscriber.address().port}/webhook/tp`;
 
-		service = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...SERVICE_NODE_ARGS, MAIN], {
+		service = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...SERVICE_NODE_ARGS, SERVICE_MAIN], {
 			env,
 			stdio: ['ignore', 'ignore', 'inherit'],
 		});

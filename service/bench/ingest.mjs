@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVICE_MAIN, benchServiceEnv } from './service-env.mjs';
 
 const require = createRequire(import.meta.url);
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -87,25 +88,11 @@ async function query(url, sql, params = []) {
 async function benchOurs(databaseUrl) {
 	const port = await freePort();
 	const appSecret = randomBytes(16).toString('hex');
-	const env = {
-		...process.env,
-		PORT: String(port),
-		HOST: '127.0.0.1',
-		DATABASE_URL: databaseUrl,
-		META_APP_SECRETS: appSecret,
-		META_VERIFY_TOKEN: randomBytes(12).toString('hex'),
-		INGEST_SIGNING_SECRETS: `whsec_${randomBytes(32).toString('base64')}`,
-		ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-		LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-	};
-	const service = spawn(
-		process.execPath,
-		[...SERVICE_NODE_FLAGS, ...SERVICE_NODE_ARGS, join(ROOT, 'service', 'dist', 'main.js')],
-		{
-			env,
-			stdio: ['ignore', 'ignore', 'inherit'],
-		},
-	);
+	const env = benchServiceEnv({ port, databaseUrl, appSecret });
+	const service = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...SERVICE_NODE_ARGS, SERVICE_MAIN], {
+		env,
+		stdio: ['ignore', 'ignore', 'inherit'],
+	});
 	try {
 		const url = `http://127.0.0.1:${port}`;
 		await waitFor(`${url}/readyz`, 'service');
