@@ -29,6 +29,18 @@ export interface StoredEvent {
 	payload: Record<string, unknown>;
 }
 
+/** An inserted row (what Postgres returned) with the event it stored. */
+function storedEvent(row: { id: string; dedupe_key: string; received_at: Date }, event: NormalizedEvent): StoredEvent {
+	return {
+		id: row.id,
+		type: event.type,
+		dedupe_key: row.dedupe_key,
+		occurred_at: event.occurredAt,
+		received_at: row.received_at,
+		payload: event.payload,
+	};
+}
+
 /**
  * Called inside the storing transaction with the events that were newly inserted (duplicates are
  * left out; the array is never empty). Use `tx` for every query so the work commits or rolls back
@@ -138,17 +150,7 @@ export async function insertPayloadsAndEvents(
 		],
 	});
 	return rows
-		.map((row) => {
-			const { event } = byKey.get(row.dedupe_key)!;
-			return {
-				id: row.id,
-				type: event.type,
-				dedupe_key: row.dedupe_key,
-				occurred_at: event.occurredAt,
-				received_at: row.received_at,
-				payload: event.payload,
-			};
-		})
+		.map((row) => storedEvent(row, byKey.get(row.dedupe_key)!.event))
 		.sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
 }
 
@@ -180,17 +182,7 @@ export async function insertEventsInTransaction(
 		],
 	);
 	const byKey = new Map(sorted.map((e) => [e.dedupeKey, e]));
-	const stored = rows.map((row) => {
-		const event = byKey.get(row.dedupe_key)!;
-		return {
-			id: row.id,
-			type: event.type,
-			dedupe_key: row.dedupe_key,
-			occurred_at: event.occurredAt,
-			received_at: row.received_at,
-			payload: event.payload,
-		};
-	});
+	const stored = rows.map((row) => storedEvent(row, byKey.get(row.dedupe_key)!));
 	if (stored.length > 0) for (const hook of hooks) await hook(tx, stored);
 	return stored;
 }
