@@ -27,10 +27,13 @@ export interface LeaseAnswer {
 	interval_ms: number;
 	expires_in_ms: number;
 	retry_after_ms: number;
+	/** The service's clock when it decided (ISO, ms). */
+	server_time?: string;
 }
 
 export interface PairAnswer {
 	data: Array<{ wait_ms: number }>;
+	server_time?: string;
 }
 
 /** The service's send-budget API as this module uses it (a fake in tests). */
@@ -104,6 +107,20 @@ const RATE_MARGIN = 1.03;
 /** A service that does not answer within this long counts as unreachable (the run falls back). */
 const SERVICE_TIMEOUT_MS = 5000;
 
+/**
+ * The service's "now" of an answer, on this clock. When the service's clock agrees with ours (its
+ * `server_time` falls within the request: one host, or hosts kept in sync), that time is exact, so
+ * permits are used on the service's own grid; sends of two workers then interleave exactly as the
+ * service spaced them. Otherwise it is estimated as half-way through the request, which is off by up
+ * to half the round trip, and by a different amount for every lease (a send up to that much early).
+ */
+export function serviceNowOf(askedAt: number, answeredAt: number, serverTime?: string): number {
+	const server = serverTime === undefined ? Number.NaN : Date.parse(serverTime);
+	// server_time is cut to the ms: its true value is up to 1 ms later (never use a permit early).
+	if (server + 1 >= askedAt && server <= answeredAt) return Math.min(server + 1, answeredAt);
+	return (askedAt + answeredAt) / 2;
+}
+
 export class SharedBudget implements SharedLimits {
 	readonly pairLateToleranceMs = PAIR_LATE_TOLERANCE_MS;
 
@@ -157,8 +174,7 @@ export class SharedBudget implements SharedLimits {
 				this.fallBack(error);
 				return this.localPermit(phoneNumberId, clock.now());
 			}
-			// The service's "now" is about half-way through the request.
-			const serviceNow = (askedAt + clock.now()) / 2;
+			const serviceNow = serviceNowOf(askedAt, clock.now(), answer.server_time);
 			for (let k = 0; k < answer.granted; k++)
 				budget.permits.push({
 					at: serviceNow + answer.wait_ms + k * answer.interval_ms,
@@ -189,7 +205,7 @@ export class SharedBudget implements SharedLimits {
 						recipients: chunk.map((i) => this.options.addressOf(jobs[i]).to),
 						spacing_seconds: (this.options.pairSpacingMs + PAIR_MARGIN_MS) / 1000,
 					});
-					const serviceNow = (askedAt + this.options.clock.now()) / 2;
+					const serviceNow = serviceNowOf(askedAt, this.options.clock.now(), answer.server_time);
 					chunk.forEach((i, k) => (slots[i] = serviceNow + Number(answer.data[k]?.wait_ms ?? 0)));
 				}
 			}

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { IDataObject } from 'n8n-workflow';
 import { decideLease, type LiveLease } from '../../../service/src/core/send-budget';
 import { runBulk, type BulkJob, type Clock } from '../../../nodes/WhatsApp/shared/bulkScheduler';
-import { SharedBudget, type BudgetService } from '../../../nodes/WhatsApp/shared/sharedBudget';
+import { SharedBudget, serviceNowOf, type BudgetService } from '../../../nodes/WhatsApp/shared/sharedBudget';
 import { TiltedPromptsApi } from '../../../credentials/TiltedPromptsApi.credentials';
 import { WhatsAppCloudApi } from '../../../credentials/WhatsAppCloudApi.credentials';
 import { WhatsApp } from '../../../nodes/WhatsApp/WhatsApp.node';
@@ -40,8 +40,12 @@ function eventClock(): Clock & { drive(until: () => boolean): Promise<void> } {
 	};
 }
 
-/** The service's budget, in memory, with the service's lease maths (core/send-budget.ts); a request takes `latencyMs`. */
-function fakeService(clock: Clock, latencyMs = 2) {
+/**
+ * The service's budget, in memory, with the service's lease maths (core/send-budget.ts); a request
+ * takes `latencyMs`, or `uplinkMs(n)` to reach the service and nothing back (the n-th lease); with
+ * `serverTime` the answer carries the service's clock as the service does.
+ */
+function fakeService(clock: Clock, latencyMs = 2, link: { uplinkMs?: (n: number) => number; serverTime?: boolean } = {}) {
 	let tatUs = 0;
 	const leases: LiveLease[] = [];
 	const pairs = new Map<string, number>();
@@ -49,7 +53,8 @@ function fakeService(clock: Clock, latencyMs = 2) {
 	const service: BudgetService = {
 		async lease(_phone, body) {
 			calls.lease++;
-			await clock.sleep(latencyMs / 2);
+			const uplink = link.uplinkMs?.(calls.lease);
+			await clock.sleep(uplink ?? latencyMs / 2);
 			const nowUs = clock.now() * 1000;
 			const d = decideLease(tatUs, leases, {
 				campaign: body.campaign,
@@ -67,8 +72,9 @@ function fakeService(clock: Clock, latencyMs = 2) {
 					expiresUs: d.expiresUs,
 				});
 			}
-			await clock.sleep(latencyMs / 2);
+			if (uplink === undefined) await clock.sleep(latencyMs / 2);
 			return {
+				...(link.serverTime ? { server_time: new Date(Math.floor(nowUs / 1000)).toISOString() } : {}),
 				granted: d.granted,
 				wait_ms: (d.firstUs - nowUs) / 1000,
 				interval_ms: d.intervalUs / 1000,
@@ -243,6 +249,42 @@ describe('shared send budget (virtual clock, fake service)', () => {
 		await Promise.all(runs);
 		expect(seen.arrivals).toHaveLength(1200);
 		expect(maxInAnySecond(seen.arrivals.map((a) => a.at))).toBeLessThanOrEqual(80);
+	});
+
+	it('lease answers delayed by a different amount each time (0–150 ms on the way in) still keep Meta at ≤ 80 in every second', async () => {
+		const clock = eventClock();
+		// A loaded service or network: every second lease waits 150 ms before the service sees it.
+		const { service } = fakeService(clock, 2, { uplinkMs: (n) => (n % 2 === 0 ? 150 : 0), serverTime: true });
+		const seen = meta(clock);
+		const run = (name: string) =>
+			runBulk(
+				jobsFor(600, name),
+				seen.attempt(name, (job) => job.recipient),
+				{
+					ratePerSecond: 80,
+					pairSpacingMs: 0,
+					maxRetries: 0,
+					clock,
+					shared: new SharedBudget({ service, clock, ratePerSecond: 80, pairSpacingMs: 0, campaign: name, addressOf }),
+				},
+			);
+		let finished = 0;
+		const runs = [run('A'), run('B')].map((p) => p.finally(() => finished++));
+		await clock.drive(() => finished === 2);
+		await Promise.all(runs);
+		expect(seen.arrivals).toHaveLength(1200);
+		expect(maxInAnySecond(seen.arrivals.map((a) => a.at))).toBeLessThanOrEqual(80);
+	});
+
+	it('reads a lease on the service’s clock when it agrees with ours, so a slow request does not move the permits early', () => {
+		const iso = (ms: number) => new Date(ms).toISOString();
+		// Asked at 1,000, answered at 1,150; the service decided at 1,140 (the request waited on the way in).
+		expect(serviceNowOf(1000, 1150, iso(1140))).toBe(1141);
+		// Half-way (1,075) would put every permit 65 ms early; without server_time that is all there is.
+		expect(serviceNowOf(1000, 1150)).toBe(1075);
+		// A service clock 5 s off ours cannot be used: half-way again.
+		expect(serviceNowOf(1000, 1150, iso(6140))).toBe(1075);
+		expect(serviceNowOf(1000, 1150, 'not a time')).toBe(1075);
 	});
 
 	it('a retry long after its pair slot (Retry-After 5 s) reserves a new one: the other run’s message to that person stays 6 s away', async () => {
