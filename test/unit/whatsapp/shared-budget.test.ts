@@ -45,7 +45,11 @@ function eventClock(): Clock & { drive(until: () => boolean): Promise<void> } {
  * takes `latencyMs`, or `uplinkMs(n)` to reach the service and nothing back (the n-th lease); with
  * `serverTime` the answer carries the service's clock as the service does.
  */
-function fakeService(clock: Clock, latencyMs = 2, link: { uplinkMs?: (n: number) => number; serverTime?: boolean } = {}) {
+function fakeService(
+	clock: Clock,
+	latencyMs = 2,
+	link: { uplinkMs?: (n: number) => number; serverTime?: boolean } = {},
+) {
 	let tatUs = 0;
 	const leases: LiveLease[] = [];
 	const pairs = new Map<string, number>();
