@@ -11,7 +11,7 @@
 // Env: BENCH_ITEMS (default 10000), BENCH_LATENCY_MS (100), BENCH_SCENARIOS ("80,1000"),
 // BENCH_NODES ("ours,builtin"), BENCH_PROFILE (a folder: a CPU profile and a sampling heap profile of
 // n8n per run, taken through the inspector while the campaign runs; `node bench/profile-summary.mjs`
-// reads them).
+// reads them), BENCH_N8N_NODE_OPTIONS (Node flags added to n8n's process, e.g. a GC setting).
 // Progress goes to stderr; the last stdout line is one JSON object of figures.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -30,6 +30,8 @@ const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 100);
 const SCENARIOS = (process.env.BENCH_SCENARIOS ?? '80,1000').split(',').map(Number);
 const NODES = (process.env.BENCH_NODES ?? 'ours,builtin').split(',');
 const PROFILE_DIR = process.env.BENCH_PROFILE;
+// Extra Node flags for n8n's process (e.g. `--max-semi-space-size=64`), after the bench's own.
+const N8N_NODE_OPTIONS = process.env.BENCH_N8N_NODE_OPTIONS ?? '';
 /** The stand-in's routes of a message send: ours sends MARKETING templates to /marketing_messages. */
 const SEND_ROUTES = new Set(['whatsapp.messages', 'whatsapp.marketing_messages']);
 const TOKEN = `bench-${randomBytes(8).toString('hex')}`;
@@ -340,13 +342,16 @@ async function main() {
 			encryptionKey: randomBytes(24).toString('hex'),
 			listenAddress: '127.0.0.1',
 			extra: {
-				NODE_OPTIONS: `--require ${join(HERE, 'hosts-preload.cjs')}`,
+				NODE_OPTIONS: `--require ${join(HERE, 'hosts-preload.cjs')} ${N8N_NODE_OPTIONS}`.trim(),
 				NODE_EXTRA_CA_CERTS: tls.certPath,
 				EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'none',
 				EXECUTIONS_DATA_SAVE_ON_ERROR: 'none',
 				N8N_PAYLOAD_SIZE_MAX: '64',
 				...(inspectPort
-					? { NODE_OPTIONS: `--require ${join(HERE, 'hosts-preload.cjs')} --inspect=127.0.0.1:${inspectPort}` }
+					? {
+							NODE_OPTIONS:
+								`--require ${join(HERE, 'hosts-preload.cjs')} --inspect=127.0.0.1:${inspectPort} ${N8N_NODE_OPTIONS}`.trim(),
+						}
 					: {}),
 			},
 		});

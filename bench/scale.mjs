@@ -3,7 +3,7 @@
 // the Graph API stand-in (sandbox/) on loopback, one embedded Postgres for both databases.
 //
 // Outbound: two campaigns of BENCH_ITEMS template messages each (default 5,000) from the same phone
-// number, limit 80 msg/s, started together so two workers run them (each execution's worker comes
+// number, limit 80 msg/s, started together on two workers (each at --concurrency=1; each execution's worker comes
 // from that worker's own log: stack.workerOf). Half of campaign B's audience is campaign A's, in the
 // same order, so both campaigns reach the same person at about the same time (the pair rate matters).
 // Run twice in the same bench: with the WhatsApp node's Shared Send Budget (permits and pair slots
@@ -389,6 +389,8 @@ async function runOutbound({ mode, stack, rest, workflowIds, standIn, graphPort,
 		}
 		lag.disable();
 		const figures = outboundFigures(graph, outputs, executions, wallS);
+		// A worker that died or hung during the run shows here (its executions went to the other).
+		figures.workers_alive = stack.workers.map((w) => w.child.exitCode === null && w.child.signalCode === null);
 		figures.standin_loop_lag_ms = { p99: round(lag.percentile(99) / 1e6), max: round(lag.max / 1e6) };
 		log(`${mode}: ${JSON.stringify(figures)}`);
 		return figures;
@@ -548,7 +550,15 @@ async function main() {
 		serviceDb = new Pool({ connectionString: serviceUrl, max: 2 });
 		log('packing our package; starting Redis, n8n main, webhook processor and 2 workers');
 		const tarball = n8nLib.packPackage(join(work, 'pack'));
-		stack = await startQueueStack({ databaseUrl: n8nUrl, tarball, workers: 2, dataDir: join(work, 'n8n') });
+		// One execution per worker at a time (--concurrency=1): the two campaigns then run on two workers
+		// for certain (with free slots, one worker can take both executions queued at the same instant).
+		stack = await startQueueStack({
+			databaseUrl: n8nUrl,
+			tarball,
+			workers: 2,
+			concurrency: 1,
+			dataDir: join(work, 'n8n'),
+		});
 		n8nDb = new Pool({ connectionString: n8nUrl, max: 2 });
 		const rest = await connectN8n(stack);
 		const serviceCredential = await rest('POST', '/credentials', {
