@@ -59,6 +59,8 @@ export interface DoubleOptions {
 	nodeName?: string;
 	mode?: 'manual' | 'trigger' | 'webhook';
 	staticData?: IDataObject;
+	/** The execution's cancel signal (aborted when the user stops the execution). */
+	cancelSignal?: AbortSignal;
 }
 
 export interface Recorder {
@@ -282,6 +284,7 @@ export function executeContext(options: DoubleOptions, recorder: Recorder = newR
 		continueOnFail: () => options.continueOnFail ?? false,
 		addExecutionHints: (...hints: NodeExecutionHint[]) => recorder.hints.push(...hints),
 		sendMessageToUI: (message: string) => recorder.messages.push(message),
+		getExecutionCancelSignal: () => options.cancelSignal,
 		helpers: {
 			...httpHelpers(options, recorder),
 			returnJsonArray: (data: IDataObject | IDataObject[]) =>

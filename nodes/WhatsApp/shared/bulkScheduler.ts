@@ -268,6 +268,8 @@ export interface BulkOptions {
 	onResult?: (result: BulkResult<unknown, unknown>) => void;
 	/** Limits shared with other runs sending from the same numbers. */
 	shared?: SharedLimits;
+	/** The execution was stopped (n8n's cancel signal): no further send starts; jobs not started are 'skipped'. */
+	cancelSignal?: AbortSignal;
 }
 
 interface Task extends BulkJob {
@@ -337,6 +339,8 @@ export interface BulkRun<R, E> {
 	results: Array<BulkResult<R, E>>;
 	/** Set when a stop-the-run error (e.g. 190) ended the run early. */
 	stoppedBy?: { index: number; error: E };
+	/** The execution was stopped while the run went on (its cancel signal). */
+	cancelled?: boolean;
 }
 
 interface Scheduler {
@@ -513,7 +517,10 @@ export async function runBulk<R, E>(
 			if (Number.isFinite(ms)) void clock.sleep(Math.max(0, ms)).then(() => signal());
 		});
 
+	const cancel = options.cancelSignal;
+	cancel?.addEventListener('abort', signal, { once: true });
 	while (heap.size > 0 || nextFresh < fresh.length || inFlight > 0) {
+		if (cancel?.aborted) state.stopped = true;
 		if (state.stopped) {
 			if (inFlight === 0) break;
 			await waitForChange(Infinity);
@@ -548,15 +555,16 @@ export async function runBulk<R, E>(
 			continue;
 		}
 		await waitForStart(options.shared, task, start, clock);
-		if (state.stopped) {
+		if (state.stopped || cancel?.aborted) {
 			heap.push(task);
 			continue;
 		}
 		pacer.launched(start, clock.now());
 		launch(task);
 	}
+	cancel?.removeEventListener('abort', signal);
 	for (let i = 0; i < jobs.length; i++) {
 		if (!results[i]) results[i] = { index: jobs[i].index, status: 'skipped' };
 	}
-	return { results, stoppedBy: state.stoppedBy };
+	return { results, stoppedBy: state.stoppedBy, cancelled: cancel?.aborted === true };
 }

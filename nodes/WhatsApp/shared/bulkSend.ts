@@ -209,7 +209,11 @@ function collectOutput(
 		throw stopsRun(
 			withRunSummary(toError(run.stoppedBy.error, jobItem[run.stoppedBy.index]), 'the access token was rejected'),
 		);
-	const stopReason = run.stoppedBy ? ' (WhatsApp refused the access token)' : '';
+	const stopReason = run.stoppedBy
+		? ' (WhatsApp refused the access token)'
+		: run.cancelled
+			? ' (the execution was stopped)'
+			: '';
 	for (const result of run.results) {
 		const itemIndex = jobItem[result.index];
 		const to = prepared[itemIndex]?.to ?? null;
@@ -272,6 +276,8 @@ export async function executeBulkSend(
 		...options,
 		shared,
 		clock,
+		// Stopping the execution in n8n stops the campaign: no message starts after it.
+		cancelSignal: this.getExecutionCancelSignal?.(),
 		stopOnFailure: !this.continueOnFail(),
 		onResult: () => {
 			done++;

@@ -300,4 +300,40 @@ describe('runBulk', () => {
 		expect(sent).toEqual([0, 1, 2, 3]);
 		expect(run.results.slice(4).every((r) => r.status === 'skipped')).toBe(true);
 	});
+
+	it('stops when the execution is stopped: no send starts after it, the rest skipped', async () => {
+		const clock = virtualClock();
+		const stop = new AbortController();
+		const sent: number[] = [];
+		const run = await runBulk(
+			jobs(Array.from({ length: 20 }, (_, i) => `r${i}`)),
+			async (job) => {
+				sent.push(job.index);
+				if (job.index === 3) stop.abort();
+				return { ok: true, value: job.index };
+			},
+			{ ratePerSecond: 10, pairSpacingMs: 0, maxRetries: 3, concurrency: 1, clock, cancelSignal: stop.signal },
+		);
+		expect(sent).toEqual([0, 1, 2, 3]);
+		expect(run.cancelled).toBe(true);
+		expect(run.results.slice(0, 4).every((r) => r.status === 'sent')).toBe(true);
+		expect(run.results.slice(4).every((r) => r.status === 'skipped')).toBe(true);
+	});
+
+	it('a stop wakes a run waiting a minute for its retry: it ends at once, nothing more sent', async () => {
+		// Time stands still (no timer ever fires): only the stop can end the wait.
+		const frozen: Clock = { now: () => 0, sleep: () => new Promise<void>(() => undefined) };
+		const stop = new AbortController();
+		let calls = 0;
+		const running = runBulk(
+			jobs(['a']),
+			async () => (calls++, { ok: false, error: '130429', retryable: true, kind: 'throttle', retryAfterMs: 60_000 }),
+			{ ratePerSecond: 10, pairSpacingMs: 0, maxRetries: 3, clock: frozen, cancelSignal: stop.signal },
+		);
+		await new Promise((resolve) => setTimeout(resolve, 20));
+		stop.abort();
+		const run = await running;
+		expect(calls).toBe(1);
+		expect(run).toMatchObject({ cancelled: true, results: [{ status: 'skipped' }] });
+	});
 });

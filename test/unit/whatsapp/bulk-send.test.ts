@@ -183,6 +183,34 @@ describe('bulk send against the stand-in', () => {
 			);
 	});
 
+	it('stopping the execution stops the campaign: nothing is sent after it, every other item says it was not sent', async () => {
+		await start({ mpsLimit: 0, pairRateWindowMs: 0 });
+		const stop = new AbortController();
+		const to = recipients(40);
+		const running = runNode({
+			baseUrl: graph.url,
+			items: items(40),
+			params: textParams(to, { throughput: 20, concurrency: 2 }),
+			cancelSignal: stop.signal,
+		});
+		while (wa.messages.length < 5) await new Promise((resolve) => setTimeout(resolve, 5));
+		stop.abort();
+		const requestsAtStop = graph.requests.length;
+		const { output } = await running;
+		// At most the two already in flight reach Meta after the stop.
+		expect(graph.requests.length).toBeLessThanOrEqual(requestsAtStop + 2);
+		expect(graph.requests.length).toBeLessThan(10);
+		const sent = output.filter((o) => typeof o.json.wamid === 'string');
+		expect(sent).toHaveLength(wa.messages.length);
+		const notSent = output.filter((o) => o.json.wamid === undefined);
+		expect(notSent).toHaveLength(40 - wa.messages.length);
+		for (const o of notSent)
+			expect(o.json).toMatchObject({
+				sent: false,
+				error: { message: 'Not sent: the run stopped before this message (the execution was stopped)' },
+			});
+	});
+
 	it('on 190 (dead token) without continueOnFail, stops the run and says how many went out', async () => {
 		await start({ mpsLimit: 0, pairRateWindowMs: 0 });
 		deadTokenAfter(5);

@@ -19,6 +19,7 @@ export interface RunOptions {
 	continueOnFail?: boolean;
 	baseUrl: string;
 	token?: string;
+	cancelSignal?: AbortSignal;
 }
 
 export function credentials(baseUrl: string, token = TOKEN): IDataObject {
@@ -33,6 +34,7 @@ function double(options: RunOptions): DoubleOptions {
 		continueOnFail: options.continueOnFail,
 		credentials: { whatsAppCloudApi: credentials(options.baseUrl, options.token) },
 		credentialTypes: [new WhatsAppCloudApi()],
+		cancelSignal: options.cancelSignal,
 	};
 }
 
