@@ -3,7 +3,7 @@
 // the Graph API stand-in (sandbox/) on loopback, one embedded Postgres for both databases.
 //
 // Outbound: two campaigns of BENCH_ITEMS template messages each (default 5,000) from the same phone
-// number, limit 80 msg/s, started together on two workers (each at --concurrency=1; each execution's worker comes
+// number, limit 80 msg/s, started together (a second apart) on two workers (each execution's worker comes
 // from that worker's own log: stack.workerOf). Half of campaign B's audience is campaign A's, in the
 // same order, so both campaigns reach the same person at about the same time (the pair rate matters).
 // Run twice in the same bench: with the WhatsApp node's Shared Send Budget (permits and pair slots
@@ -285,6 +285,17 @@ async function settledExecution(rest, workflowId, deadline) {
 	}
 }
 
+/** Waits (until `deadline`) for a stopped execution to be listed as no longer running. */
+async function endedExecution(rest, executionId, deadline) {
+	while (Date.now() < deadline) {
+		const execution = await rest('GET', `/executions/${executionId}`).catch(() => undefined);
+		if (execution && !['running', 'new', 'waiting'].includes(execution.status)) return execution;
+		await sleep(250);
+	}
+	log(`execution ${executionId} still running 60 s after it was stopped`);
+	return undefined;
+}
+
 /** The WhatsApp node's output items of a finished execution (run data is stored in flatted form). */
 async function outputOf(rest, executionId) {
 	const { parse } = require('flatted');
@@ -364,9 +375,12 @@ async function runOutbound({ mode, stack, rest, workflowIds, standIn, graphPort,
 		const people = audiences(offset);
 		log(`${mode}: two campaigns of ${ITEMS} messages, started together (load ${load().join(' ')})`);
 		const started = Date.now();
-		await Promise.all(
-			CAMPAIGNS.map((c) => startCampaign(`${stack.webhook.url}/webhook/scale-${mode}-${c.toLowerCase()}`, people[c])),
-		);
+		// A second apart: a worker with free slots takes whatever is queued, so two executions queued at
+		// the same instant can both land on one worker; a second later the other worker is the one waiting.
+		for (const [i, c] of CAMPAIGNS.entries()) {
+			if (i > 0) await sleep(1000);
+			await startCampaign(`${stack.webhook.url}/webhook/scale-${mode}-${c.toLowerCase()}`, people[c]);
+		}
 		// Without the shared budget, 131056 retries back off 4^n s: the run is cut at BENCH_LOCAL_MAX_S.
 		const limitS = mode === 'local' ? LOCAL_MAX_S : Math.max(600, ((ITEMS * 2) / LIMIT) * 6);
 		const deadline = started + limitS * 1000;
@@ -387,9 +401,20 @@ async function runOutbound({ mode, stack, rest, workflowIds, standIn, graphPort,
 			if (e.finished) outputs.push(await outputOf(rest, e.id));
 			else await rest('POST', `/executions/${e.id}/stop`).catch((error) => log(`stopping ${e.id}: ${error.message}`));
 		}
+		// A stopped execution stops sending (n8n's cancel signal) and frees its worker: time it from the
+		// stop to the last request at the stand-in and to n8n no longer listing it as running.
+		const stoppedAt = Date.now();
+		const unfinished = executions.filter((e) => !e.finished);
+		for (const e of unfinished) await endedExecution(rest, e.id, stoppedAt + 60_000);
+		const sendsAfterStop = graph.requests.filter((r) => r.at > stoppedAt + 1000).length;
 		lag.disable();
 		const figures = outboundFigures(graph, outputs, executions, wallS);
 		// A worker that died or hung during the run shows here (its executions went to the other).
+		if (unfinished.length)
+			figures.stop = {
+				ended_after_s: round((Date.now() - stoppedAt) / 1000),
+				requests_later_than_1s_after_stop: sendsAfterStop,
+			};
 		figures.workers_alive = stack.workers.map((w) => w.child.exitCode === null && w.child.signalCode === null);
 		figures.standin_loop_lag_ms = { p99: round(lag.percentile(99) / 1e6), max: round(lag.max / 1e6) };
 		log(`${mode}: ${JSON.stringify(figures)}`);
@@ -550,15 +575,7 @@ async function main() {
 		serviceDb = new Pool({ connectionString: serviceUrl, max: 2 });
 		log('packing our package; starting Redis, n8n main, webhook processor and 2 workers');
 		const tarball = n8nLib.packPackage(join(work, 'pack'));
-		// One execution per worker at a time (--concurrency=1): the two campaigns then run on two workers
-		// for certain (with free slots, one worker can take both executions queued at the same instant).
-		stack = await startQueueStack({
-			databaseUrl: n8nUrl,
-			tarball,
-			workers: 2,
-			concurrency: 1,
-			dataDir: join(work, 'n8n'),
-		});
+		stack = await startQueueStack({ databaseUrl: n8nUrl, tarball, workers: 2, dataDir: join(work, 'n8n') });
 		n8nDb = new Pool({ connectionString: n8nUrl, max: 2 });
 		const rest = await connectN8n(stack);
 		const serviceCredential = await rest('POST', '/credentials', {
