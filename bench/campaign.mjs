@@ -342,7 +342,8 @@ async function main() {
 			encryptionKey: randomBytes(24).toString('hex'),
 			listenAddress: '127.0.0.1',
 			extra: {
-				NODE_OPTIONS: `--require ${join(HERE, 'hosts-preload.cjs')} ${N8N_NODE_OPTIONS}`.trim(),
+				NODE_OPTIONS:
+					`--require ${join(HERE, 'hosts-preload.cjs')} ${n8nLib.N8N_NODE_OPTIONS} ${N8N_NODE_OPTIONS}`.trim(),
 				NODE_EXTRA_CA_CERTS: tls.certPath,
 				EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'none',
 				EXECUTIONS_DATA_SAVE_ON_ERROR: 'none',
@@ -350,7 +351,7 @@ async function main() {
 				...(inspectPort
 					? {
 							NODE_OPTIONS:
-								`--require ${join(HERE, 'hosts-preload.cjs')} --inspect=127.0.0.1:${inspectPort} ${N8N_NODE_OPTIONS}`.trim(),
+								`--require ${join(HERE, 'hosts-preload.cjs')} --inspect=127.0.0.1:${inspectPort} ${n8nLib.N8N_NODE_OPTIONS} ${N8N_NODE_OPTIONS}`.trim(),
 						}
 					: {}),
 			},
