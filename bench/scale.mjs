@@ -276,13 +276,16 @@ async function startCampaign(url, recipients) {
 	}
 }
 
+/** n8n's statuses of an execution that has not ended. */
+const UNFINISHED = ['running', 'new', 'waiting'];
+
 /** The workflow's latest execution once finished, or (at the deadline) as it is then. */
 async function settledExecution(rest, workflowId, deadline) {
 	for (;;) {
 		const filter = encodeURIComponent(JSON.stringify({ workflowId }));
 		const list = await rest('GET', `/executions?filter=${filter}&limit=5`);
 		const execution = (list.results ?? [])[0];
-		const finished = execution && !['running', 'new', 'waiting'].includes(execution.status);
+		const finished = execution && !UNFINISHED.includes(execution.status);
 		if (finished || (execution && Date.now() > deadline)) return { ...execution, finished };
 		if (Date.now() > deadline + 120_000) throw new Error(`workflow ${workflowId}: no execution started`);
 		await sleep(2000);
@@ -293,7 +296,7 @@ async function settledExecution(rest, workflowId, deadline) {
 async function endedExecution(rest, executionId, deadline) {
 	while (Date.now() < deadline) {
 		const execution = await rest('GET', `/executions/${executionId}`).catch(() => undefined);
-		if (execution && !['running', 'new', 'waiting'].includes(execution.status)) return execution;
+		if (execution && !UNFINISHED.includes(execution.status)) return execution;
 		await sleep(250);
 	}
 	log(`execution ${executionId} still running 60 s after it was stopped`);

@@ -464,6 +464,18 @@ function schedulerFor(options: BulkOptions): Scheduler {
 	};
 }
 
+/** A stopped execution stops the run the way a stop-the-run error does (and wakes it); returns the detach. */
+function stopOnCancel(cancel: AbortSignal | undefined, state: { stopped: boolean }, wake: () => void): () => void {
+	if (!cancel) return () => undefined;
+	const onCancel = () => {
+		state.stopped = true;
+		wake();
+	};
+	if (cancel.aborted) state.stopped = true;
+	cancel.addEventListener('abort', onCancel, { once: true });
+	return () => cancel.removeEventListener('abort', onCancel);
+}
+
 /**
  * Sends every job through `attempt` under the pacer, pair spacer and concurrency bound; retries
  * retryable failures; returns one result per job in input order (`job.index` must be its position
@@ -517,10 +529,8 @@ export async function runBulk<R, E>(
 			if (Number.isFinite(ms)) void clock.sleep(Math.max(0, ms)).then(() => signal());
 		});
 
-	const cancel = options.cancelSignal;
-	cancel?.addEventListener('abort', signal, { once: true });
+	const detachCancel = stopOnCancel(options.cancelSignal, state, signal);
 	while (heap.size > 0 || nextFresh < fresh.length || inFlight > 0) {
-		if (cancel?.aborted) state.stopped = true;
 		if (state.stopped) {
 			if (inFlight === 0) break;
 			await waitForChange(Infinity);
@@ -555,16 +565,16 @@ export async function runBulk<R, E>(
 			continue;
 		}
 		await waitForStart(options.shared, task, start, clock);
-		if (state.stopped || cancel?.aborted) {
+		if (state.stopped) {
 			heap.push(task);
 			continue;
 		}
 		pacer.launched(start, clock.now());
 		launch(task);
 	}
-	cancel?.removeEventListener('abort', signal);
+	detachCancel();
 	for (let i = 0; i < jobs.length; i++) {
 		if (!results[i]) results[i] = { index: jobs[i].index, status: 'skipped' };
 	}
-	return { results, stoppedBy: state.stoppedBy, cancelled: cancel?.aborted === true };
+	return { results, stoppedBy: state.stoppedBy, cancelled: options.cancelSignal?.aborted === true };
 }
