@@ -6,6 +6,8 @@
 //                     events delivered / (last receipt − first POST).
 // The service runs as its own process (node service/dist/main.js) on an embedded Postgres; the user
 // and API key come from the CLI (`users create`, `keys create`), read from the last stdout line.
+// BENCH_SENDERS: how many different people send (default 100000: every message from someone new;
+// a small number, e.g. 200, is repeat customers, whose contacts are updated rather than created).
 // Progress goes to stderr; the last stdout line is one JSON object of figures.
 import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
@@ -26,6 +28,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const BURST = Number(process.env.BENCH_BURST ?? 5000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const SENDERS = Number(process.env.BENCH_SENDERS ?? 100000);
 // Extra node flags for the service process, after the ones it runs with (service/src/node-flags.ts; e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it).
 const SERVICE_NODE_ARGS = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
@@ -174,7 +177,7 @@ async function main() {
 		const post = async () => {
 			const n = seq++;
 			const wamid = `wamid.bench${n}_${randomBytes(6).toString('hex')}`;
-			const body = metaBody(wamid, `91981${String(n % 100000).padStart(7, '0')}`);
+			const body = metaBody(wamid, `91981${String(n % SENDERS).padStart(7, '0')}`);
 			const signature = `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}`;
 			sentAt.set(wamid, performance.now());
 			const status = await postWebhook(body, signature);
@@ -250,6 +253,7 @@ async function main() {
 		const result = {
 			bench: 'fanout',
 			rate_per_s: RATE,
+			senders: SENDERS,
 			events: total,
 			delivered: latencies.length,
 			p50_ms: Math.round((percentile(latencies, 50) ?? NaN) * 10) / 10,

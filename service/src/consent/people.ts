@@ -161,13 +161,17 @@ async function absorb(tx: PoolClient, kept: ContactRow, others: ContactRow[]): P
 	return rows[0];
 }
 
-/** Fills identifiers the contact lacks, applies an identifier change, moves last_inbound_at forward. */
-async function completeIdentifiers(
-	tx: PoolClient,
-	contact: ContactRow,
-	seen: PersonIds,
-	options: ResolveOptions,
-): Promise<ContactRow> {
+/** The identifier columns `completeIdentifiers` writes. */
+type Completion = Pick<
+	ContactRow,
+	'wa_id' | 'user_id' | 'parent_user_id' | 'username' | 'name' | 'last_inbound_at' | 'former_user_ids'
+>;
+
+/**
+ * What `completeIdentifiers` writes to `contact` (identifiers it lacks, an identifier change,
+ * last_inbound_at moved forward), or undefined when nothing changes.
+ */
+export function completion(contact: ContactRow, seen: PersonIds, options: ResolveOptions): Completion | undefined {
 	const newUserId = options.change?.user_id ?? seen.user_id ?? null;
 	const newWaId = options.change?.wa_id ?? null;
 	let formerUserIds = contact.former_user_ids;
@@ -178,13 +182,14 @@ async function completeIdentifiers(
 		userId = newUserId;
 	}
 	if (options.change?.user_id) formerUserIds = formerUserIds.filter((id) => id !== options.change!.user_id);
-	const next = {
+	const next: Completion = {
 		wa_id: newWaId ?? contact.wa_id ?? seen.wa_id ?? null,
 		user_id: userId,
 		parent_user_id: seen.parent_user_id ?? contact.parent_user_id,
 		username: seen.username ?? contact.username,
 		name: contact.name ?? seen.name ?? null,
 		last_inbound_at: latest(contact.last_inbound_at, options.inboundAt ?? null),
+		former_user_ids: formerUserIds,
 	};
 	const unchanged =
 		next.wa_id === contact.wa_id &&
@@ -194,7 +199,18 @@ async function completeIdentifiers(
 		next.name === contact.name &&
 		next.last_inbound_at?.getTime() === contact.last_inbound_at?.getTime() &&
 		formerUserIds.length === contact.former_user_ids.length;
-	if (unchanged) return contact;
+	return unchanged ? undefined : next;
+}
+
+/** Fills identifiers the contact lacks, applies an identifier change, moves last_inbound_at forward. */
+async function completeIdentifiers(
+	tx: PoolClient,
+	contact: ContactRow,
+	seen: PersonIds,
+	options: ResolveOptions,
+): Promise<ContactRow> {
+	const next = completion(contact, seen, options);
+	if (!next) return contact;
 	const { rows } = await tx.query<ContactRow>(
 		`UPDATE contacts SET wa_id = $2, user_id = $3, parent_user_id = $4, username = $5, name = $6, last_inbound_at = $7, former_user_ids = $8, updated_at = now()
 		 WHERE id = $1 RETURNING ${CONTACT_COLUMNS}`,
@@ -206,7 +222,7 @@ async function completeIdentifiers(
 			next.username,
 			next.name,
 			next.last_inbound_at,
-			formerUserIds,
+			next.former_user_ids,
 		],
 	);
 	return rows[0];
@@ -224,43 +240,95 @@ export interface InboundPerson {
 	at: Date;
 }
 
+/** Indexes contacts by every identifier `findContacts` matches on: phone number, BSUID, former BSUIDs. */
+function contactsByIdentifier(contacts: readonly ContactRow[]): Map<string, ContactRow[]> {
+	const byId = new Map<string, ContactRow[]>();
+	const add = (key: string, contact: ContactRow) => {
+		const list = byId.get(key) ?? [];
+		if (!list.includes(contact)) list.push(contact);
+		byId.set(key, list);
+	};
+	for (const contact of contacts) {
+		if (contact.wa_id) add(`p:${contact.wa_id}`, contact);
+		for (const userId of [contact.user_id, ...contact.former_user_ids]) if (userId) add(`u:${userId}`, contact);
+	}
+	return byId;
+}
+
 /**
- * Creates, in one statement, the contacts of the people no contact knows yet (no contact has their
- * phone number, BSUID or former BSUID) and who share no identifier with another person of the list:
- * the same contacts `resolvePerson(…, { create: true, inboundAt })` would create one by one, in the
- * list's order. Returns the others (known, sharing an identifier, or created meanwhile by a concurrent
- * transaction) for `resolvePerson`; nothing they look up can match a contact created here.
+ * Inbound senders in a fixed number of statements instead of two per person: one SELECT … FOR UPDATE
+ * of every contact any of them names, one INSERT of the people no contact knows yet, and one UPDATE of
+ * the people exactly one contact knows (the same rows `resolvePerson(…, { create: true, inboundAt })`
+ * would write one by one: identifiers completed, last_inbound_at moved forward). Only people who share
+ * no identifier with another person of the list take part. Returns the others (sharing an identifier,
+ * two records of one person to join, two people naming one contact, or created meanwhile by a
+ * concurrent transaction) for `resolvePerson`, in the list's order; nothing they look up is written here.
  */
-export async function createUnknownPeople(tx: PoolClient, people: readonly InboundPerson[]): Promise<InboundPerson[]> {
+export async function upsertInboundPeople(tx: PoolClient, people: readonly InboundPerson[]): Promise<InboundPerson[]> {
 	const idsOf = (p: InboundPerson) => [p.ids.wa_id, p.ids.user_id].filter((v): v is string => Boolean(v));
 	const uses = new Map<string, number>();
 	for (const person of people) for (const id of idsOf(person)) uses.set(id, (uses.get(id) ?? 0) + 1);
 	const candidates = people.filter((p) => idsOf(p).length > 0 && idsOf(p).every((id) => uses.get(id) === 1));
 	if (candidates.length < 2) return [...people]; // nothing to save over resolvePerson
-	const { rows: known } = await tx.query<{ wa_id: string | null; user_id: string | null; former_user_ids: string[] }>(
-		`SELECT wa_id, user_id, former_user_ids FROM contacts
-		 WHERE wa_id = ANY ($1::text[]) OR user_id = ANY ($2::text[]) OR former_user_ids && $2::text[]`,
+	const { rows: known } = await tx.query<ContactRow>(
+		`SELECT ${CONTACT_COLUMNS} FROM contacts
+		 WHERE wa_id = ANY ($1::text[]) OR user_id = ANY ($2::text[]) OR former_user_ids && $2::text[]
+		 ORDER BY created_at, id FOR UPDATE`,
 		[
 			candidates.flatMap((p) => (p.ids.wa_id ? [p.ids.wa_id] : [])),
 			candidates.flatMap((p) => (p.ids.user_id ? [p.ids.user_id] : [])),
 		],
 	);
-	const knownIds = new Set(known.flatMap((c) => [c.wa_id, c.user_id, ...c.former_user_ids]));
-	const fresh = candidates.filter((p) => idsOf(p).every((id) => !knownIds.has(id)));
-	if (fresh.length === 0) return [...people];
+	const byIdentifier = contactsByIdentifier(known);
+	const matches = new Map(
+		candidates.map((p) => {
+			const found = [
+				...(p.ids.wa_id ? (byIdentifier.get(`p:${p.ids.wa_id}`) ?? []) : []),
+				...(p.ids.user_id ? (byIdentifier.get(`u:${p.ids.user_id}`) ?? []) : []),
+			];
+			return [p, [...new Set(found)]] as const;
+		}),
+	);
+	const claims = new Map<string, number>();
+	for (const found of matches.values()) for (const c of found) claims.set(c.id, (claims.get(c.id) ?? 0) + 1);
+	const fresh = candidates.filter((p) => matches.get(p)!.length === 0);
+	const updates: Array<{ id: string } & Completion> = [];
+	const done = new Set<InboundPerson>();
+	for (const [person, found] of matches) {
+		if (found.length !== 1 || claims.get(found[0].id) !== 1) continue;
+		const next = completion(found[0], person.ids, { create: true, inboundAt: person.at });
+		if (next) updates.push({ id: found[0].id, ...next });
+		done.add(person);
+	}
+	for (const person of await insertPeople(tx, fresh)) done.add(person);
+	if (updates.length > 0)
+		await tx.query(
+			`UPDATE contacts c SET wa_id = u.wa_id, user_id = u.user_id, parent_user_id = u.parent_user_id, username = u.username,
+			   name = u.name, last_inbound_at = u.last_inbound_at, former_user_ids = u.former_user_ids, updated_at = now()
+			 FROM jsonb_to_recordset($1::jsonb) AS u (id uuid, wa_id text, user_id text, parent_user_id text, username text,
+			   name text, last_inbound_at timestamptz, former_user_ids text[])
+			 WHERE c.id = u.id`,
+			[JSON.stringify(updates)],
+		);
+	return people.filter((p) => !done.has(p));
+}
+
+/** Inserts contacts for `people` (nobody knows them); returns those inserted (not created meanwhile elsewhere). */
+async function insertPeople(tx: PoolClient, people: readonly InboundPerson[]): Promise<InboundPerson[]> {
+	if (people.length === 0) return [];
 	const { rows: created } = await tx.query<{ wa_id: string | null; user_id: string | null }>(
 		`INSERT INTO contacts (wa_id, user_id, parent_user_id, username, name, last_inbound_at)
 		 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
 		 ON CONFLICT DO NOTHING RETURNING wa_id, user_id`,
 		[
-			fresh.map((p) => p.ids.wa_id ?? null),
-			fresh.map((p) => p.ids.user_id ?? null),
-			fresh.map((p) => p.ids.parent_user_id ?? null),
-			fresh.map((p) => p.ids.username ?? null),
-			fresh.map((p) => p.ids.name ?? null),
-			fresh.map((p) => p.at),
+			people.map((p) => p.ids.wa_id ?? null),
+			people.map((p) => p.ids.user_id ?? null),
+			people.map((p) => p.ids.parent_user_id ?? null),
+			people.map((p) => p.ids.username ?? null),
+			people.map((p) => p.ids.name ?? null),
+			people.map((p) => p.at),
 		],
 	);
-	const done = new Set(created.map((c) => `${c.wa_id ?? ''} ${c.user_id ?? ''}`));
-	return people.filter((p) => !fresh.includes(p) || !done.has(`${p.ids.wa_id ?? ''} ${p.ids.user_id ?? ''}`));
+	const inserted = new Set(created.map((c) => `${c.wa_id ?? ''} ${c.user_id ?? ''}`));
+	return people.filter((p) => inserted.has(`${p.ids.wa_id ?? ''} ${p.ids.user_id ?? ''}`));
 }

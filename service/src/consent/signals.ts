@@ -12,7 +12,7 @@ import { boundedKey } from '../core/meta-events';
 import type { StoredEvent } from '../db/events';
 import { emitEvent } from '../fanout/outbox';
 import { consentChangeFor, messageText, type ConsentState, type KeywordLists } from './keywords';
-import { createUnknownPeople, resolvePerson, type ContactRow, type PersonIds } from './people';
+import { resolvePerson, upsertInboundPeople, type ContactRow, type PersonIds } from './people';
 
 /** Meta: "this person stopped marketing messages from your business". */
 export const STOPPED_MARKETING_CODE = 131050;
@@ -92,8 +92,8 @@ async function upsertSenders(tx: PoolClient, messages: StoredEvent[]): Promise<v
 		const seen = senders.get(key);
 		senders.set(key, { ids: { ...ids, name: seen?.ids.name ?? ids.name }, at: event.occurred_at });
 	}
-	// New people in one statement; the rest (known ones, shared identifiers) one by one.
-	const rest = await createUnknownPeople(
+	// New and known people in a few statements; the rest (shared identifiers, records to join) one by one.
+	const rest = await upsertInboundPeople(
 		tx,
 		[...senders.keys()].sort().map((key) => senders.get(key)!),
 	);

@@ -181,6 +181,65 @@ describe('one person, one contact', () => {
 		]);
 	});
 
+	it('one webhook from several known people: each contact completed and moved forward, two records of one person joined', async () => {
+		const t0 = Date.now() - 120_000;
+		const earlier = (person: webhooks.WhatsAppPerson, text: string) =>
+			post(JSON.stringify(webhooks.inboundText(person, text, wamid(), t0)));
+		// Known before: a phone-only contact, a contact with both identifiers, one person as two
+		// records (phone number, BSUID), and a username user.
+		await post(
+			inboundMessages([
+				{ from: '919811120001', id: wamid(), text: 'hi', name: 'Chitra', timestamp: Math.floor(t0 / 1000) },
+			]),
+		);
+		const both = { wa_id: '919811120002', user_id: 'IN.2000000000000002', name: 'Dev' };
+		await earlier(both, 'hi');
+		await post(inboundMessages([{ from: '919811120003', id: wamid(), text: 'hi', timestamp: Math.floor(t0 / 1000) }]));
+		await earlier({ user_id: 'IN.2000000000000003' }, 'STOP');
+		await earlier({ user_id: 'IN.2000000000000004', username: 'old.name' }, 'hi');
+
+		// One webhook: the phone-only person now with a BSUID, the other with a new BSUID (a phone
+		// number moved to a new BSUID), the split person with both identifiers, the username user
+		// with a new username, and someone new.
+		const at = new Date(t0 + 60_000);
+		const bodies = [
+			webhooks.inboundText({ wa_id: '919811120001', user_id: 'IN.2000000000000001' }, 'price?', wamid(), at),
+			webhooks.inboundText({ ...both, user_id: 'IN.2000000000000012' }, 'price?', wamid(), at),
+			webhooks.inboundText({ wa_id: '919811120003', user_id: 'IN.2000000000000003' }, 'price?', wamid(), at),
+			webhooks.inboundText({ user_id: 'IN.2000000000000004', username: 'new.name' }, 'price?', wamid(), at),
+			webhooks.inboundText({ wa_id: '919811120005', user_id: 'IN.2000000000000005' }, 'price?', wamid(), at),
+		];
+		const value = (body: Record<string, unknown>) =>
+			(body as { entry: Array<{ changes: Array<{ value: Record<string, unknown[]> }> }> }).entry[0].changes[0].value;
+		const merged = bodies[0];
+		for (const body of bodies.slice(1))
+			for (const part of ['contacts', 'messages'])
+				value(merged)[part] = [...(value(merged)[part] ?? []), ...(value(body)[part] ?? [])];
+		await post(JSON.stringify(merged));
+
+		const { rows } = await db.pool.query(
+			`SELECT wa_id, user_id, former_user_ids, username, name, consent, extract(epoch FROM last_inbound_at)::bigint AS at
+			 FROM contacts WHERE wa_id LIKE '91981112000_' OR user_id LIKE 'IN.20000000000000__' ORDER BY wa_id NULLS LAST, user_id`,
+		);
+		const row = (wa_id: string | null, user_id: string, more: Record<string, unknown> = {}) => ({
+			wa_id,
+			user_id,
+			former_user_ids: [],
+			username: null,
+			name: 'Customer',
+			consent: 'unknown',
+			at: String(Math.floor(at.getTime() / 1000)),
+			...more,
+		});
+		expect(rows).toEqual([
+			row('919811120001', 'IN.2000000000000001', { name: 'Chitra' }),
+			row('919811120002', 'IN.2000000000000012', { former_user_ids: ['IN.2000000000000002'], name: 'Dev' }),
+			row('919811120003', 'IN.2000000000000003', { consent: 'opted_out' }),
+			row('919811120005', 'IN.2000000000000005'),
+			row(null, 'IN.2000000000000004', { username: 'new.name' }),
+		]);
+	});
+
 	it('a campaign that snapshotted the phone-number record and the BSUID record of one person messages them once', async () => {
 		const phone = '919812345671';
 		const bsuid = 'IN.7301928374650193';
