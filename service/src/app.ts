@@ -13,7 +13,8 @@ import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
 import { buildOpenApi, coreContribution, type OpenApiContribution } from './openapi';
 import { createIngestRouter } from './routes/ingest';
-import { createMetaWebhookRouter } from './routes/meta';
+import { createMetaWebhookRouter, metaPostFastPath } from './routes/meta';
+import { firstFastPath, type FastPath } from './http/fast-path';
 
 export type GatewaySettings = Pick<
 	Config,
@@ -52,7 +53,35 @@ export interface AppDeps {
 }
 
 export interface App extends Express {
-	locals: Express['locals'] & { eventStore?: EventStore; metrics: Metrics; logger: Logger };
+	locals: Express['locals'] & { eventStore?: EventStore; metrics: Metrics; logger: Logger; fastPath?: FastPath };
+}
+
+/**
+ * The event store and Meta's webhook, when the app has its config: the POST goes on the fast path
+ * (serve() tries it before express; the first middleware does for an app used without serve()).
+ */
+function webhookParts(deps: AppDeps, metrics: Metrics, logger: Logger) {
+	const config = deps.config;
+	if (!config) return { store: undefined, metaOptions: undefined, fast: firstFastPath([]) };
+	const store =
+		deps.eventStore ??
+		new EventStore(deps.pool, {
+			hooks: deps.hooks,
+			preparedStatements: config.DATABASE_PREPARED_STATEMENTS ?? true,
+			onBatch: ({ seconds }) => metrics.eventStoreSeconds.observe({ source: 'meta' }, seconds),
+		});
+	const metaOptions = {
+		appSecrets: config.META_APP_SECRETS,
+		verifyToken: config.META_VERIFY_TOKEN,
+		store,
+		metrics,
+		bodyLimitBytes: config.BODY_LIMIT_BYTES,
+		now: deps.now,
+	};
+	const fast = firstFastPath([
+		metaPostFastPath(metaOptions, { logger, metrics, trustProxyHops: config.TRUST_PROXY_HOPS ?? 0 }),
+	]);
+	return { store, metaOptions, fast };
 }
 
 export function createApp(deps: AppDeps): App {
@@ -64,6 +93,13 @@ export function createApp(deps: AppDeps): App {
 	app.set('query parser', 'simple');
 	app.locals.metrics = metrics;
 	app.locals.logger = logger;
+
+	const { store, metaOptions, fast } = webhookParts(deps, metrics, logger);
+	app.locals.eventStore = store;
+	app.locals.fastPath = fast;
+	app.use((req, res, next) => {
+		if (!fast(req, res)) next();
+	});
 	app.use(observe(logger, metrics));
 
 	app.get('/healthz', (_req, res) => {
@@ -100,25 +136,8 @@ export function createApp(deps: AppDeps): App {
 		res.json(openapi);
 	});
 
-	if (deps.config) {
-		const store =
-			deps.eventStore ??
-			new EventStore(deps.pool, {
-				hooks: deps.hooks,
-				preparedStatements: deps.config.DATABASE_PREPARED_STATEMENTS ?? true,
-				onBatch: ({ seconds }) => metrics.eventStoreSeconds.observe({ source: 'meta' }, seconds),
-			});
-		app.locals.eventStore = store;
-		app.use(
-			createMetaWebhookRouter({
-				appSecrets: deps.config.META_APP_SECRETS,
-				verifyToken: deps.config.META_VERIFY_TOKEN,
-				store,
-				metrics,
-				bodyLimitBytes: deps.config.BODY_LIMIT_BYTES,
-				now: deps.now,
-			}),
-		);
+	if (deps.config && store && metaOptions) {
+		app.use(createMetaWebhookRouter(metaOptions));
 		app.use(
 			createIngestRouter({
 				pool: deps.pool,

@@ -1,7 +1,8 @@
 // Listening and graceful shutdown: `close()` stops accepting connections, lets in-flight requests
 // finish (idle keep-alive connections are closed at once), and after `timeoutMs` closes the rest.
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { Express } from 'express';
+import type { FastPath } from './http/fast-path';
 
 export interface RunningServer {
 	server: Server;
@@ -12,7 +13,10 @@ export interface RunningServer {
 
 export function serve(app: Express, options: { port: number; host?: string }): Promise<RunningServer> {
 	return new Promise((resolve, reject) => {
-		const server = app.listen(options.port, options.host ?? '0.0.0.0');
+		// Routes on the fast path (app.locals.fastPath, http/fast-path.ts) are answered before express.
+		const fast = (app.locals as { fastPath?: FastPath }).fastPath;
+		const server = createServer(fast ? (req, res) => fast(req, res) || app(req, res) : app);
+		server.listen(options.port, options.host ?? '0.0.0.0');
 		server.once('error', reject);
 		server.once('listening', () => {
 			const address = server.address();

@@ -1,6 +1,8 @@
 // GET/POST /webhooks/meta against real Postgres: handshake, signatures, durable and deduplicated
 // storage, batches, unknown events, hooks in the same transaction, and clear 4xx for bad input.
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import type { PoolClient } from 'pg';
 import { signMetaBody } from '../src/core/meta-signature';
@@ -233,6 +235,60 @@ describe('Meta webhook gateway', () => {
 		});
 	});
 
+	describe('the POST as express would route it', () => {
+		const wamidBody = (id: string) =>
+			Buffer.from(
+				JSON.stringify({
+					object: 'whatsapp_business_account',
+					entry: [
+						{
+							id: '1',
+							changes: [
+								{
+									field: 'messages',
+									value: {
+										messaging_product: 'whatsapp',
+										metadata: { phone_number_id: '2' },
+										statuses: [{ id, status: 'sent', timestamp: '1700000000', recipient_id: '919800000001' }],
+									},
+								},
+							],
+						},
+					],
+				}),
+			);
+		const signed = (payload: Buffer, extra: Record<string, string> = {}) => ({
+			'content-type': 'application/json',
+			'x-hub-signature-256': signMetaBody(payload, service.settings.META_APP_SECRETS[0]),
+			...extra,
+		});
+
+		it('takes a trailing slash, another letter case and a query string, like express routes', async () => {
+			for (const [path, id] of [
+				['/webhooks/meta/', 'wamid.fast.slash'],
+				['/Webhooks/META?source=meta', 'wamid.fast.case'],
+			]) {
+				const payload = wamidBody(id);
+				const res = await fetch(`${service.url}${path}`, { method: 'POST', headers: signed(payload), body: payload });
+				expect(res.status).toBe(200);
+				expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+				expect(await json(res)).toEqual({ received: 1, stored: 1, duplicates: 0 });
+			}
+			expect((await fetch(`${service.url}/webhooks/metadata`, { method: 'POST' })).status).toBe(404);
+		});
+
+		it('stores a gzip-encoded body, signed over the bytes as sent decoded (express inflates it)', async () => {
+			const payload = wamidBody('wamid.fast.gzip');
+			const res = await fetch(`${service.url}/webhooks/meta`, {
+				method: 'POST',
+				headers: signed(payload, { 'content-encoding': 'gzip' }),
+				body: gzipSync(payload),
+			});
+			expect(res.status).toBe(200);
+			expect(await json(res)).toEqual({ received: 1, stored: 1, duplicates: 0 });
+		});
+	});
+
 	describe('bad input gets a clear 4xx, never a 5xx', () => {
 		const body = Buffer.from('{"object":"instagram","entry":[]}');
 		const post = (headers: Record<string, string>, payload: string | Buffer = body) =>
@@ -281,6 +337,45 @@ describe('Meta webhook gateway', () => {
 			const res = await service.postMeta(huge);
 			expect(res.status).toBe(413);
 			expect((await json(res)).error.code).toBe('payload_too_large');
+		});
+
+		it('413 for a chunked body beyond BODY_LIMIT_BYTES (no Content-Length), and the next request is answered', async () => {
+			const limit = service.settings.BODY_LIMIT_BYTES;
+			const chunks = [Buffer.alloc(limit, 0x20), Buffer.from(' ')];
+			const res = await fetch(`${service.url}/webhooks/meta`, {
+				method: 'POST',
+				headers: {
+					'content-type': 'application/json',
+					'x-hub-signature-256': signMetaBody(Buffer.concat(chunks), service.settings.META_APP_SECRETS[0]),
+				},
+				body: new ReadableStream({
+					start(controller) {
+						for (const chunk of chunks) controller.enqueue(chunk);
+						controller.close();
+					},
+				}),
+				duplex: 'half',
+			} as RequestInit);
+			expect(res.status).toBe(413);
+			expect(res.statusText).toMatch(/larger than \d+ bytes/);
+			expect((await json(res)).error.code).toBe('payload_too_large');
+			expect((await service.postMeta(body)).status).toBe(200);
+		});
+
+		it('a client that goes away mid-body leaves nothing stored, and the next request is answered', async () => {
+			const before = await count(db.pool, 'SELECT 1 FROM webhook_payloads');
+			await new Promise<void>((resolve) => {
+				const socket = connect(Number(new URL(service.url).port), '127.0.0.1', () => {
+					socket.write(
+						'POST /webhooks/meta HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"object":',
+					);
+					setTimeout(() => socket.destroy(), 50);
+				});
+				socket.on('close', () => resolve());
+				socket.on('error', () => undefined);
+			});
+			expect((await service.postMeta(body)).status).toBe(200);
+			expect(await count(db.pool, 'SELECT 1 FROM webhook_payloads')).toBe(before);
 		});
 
 		it('404 with the error shape for unknown routes', async () => {

@@ -18,10 +18,13 @@ export class HttpError extends Error {
 	}
 }
 
+export function errorBody(code: string, message: string, details?: unknown): ErrorBody {
+	return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
 export function sendError(res: Response, status: number, code: string, message: string, details?: unknown): void {
-	const body: ErrorBody = { error: details === undefined ? { code, message } : { code, message, details } };
 	res.statusMessage = reasonPhrase(message);
-	res.status(status).json(body);
+	res.status(status).json(errorBody(code, message, details));
 }
 
 /**
@@ -46,35 +49,77 @@ export function sendDatabaseUnavailable(res: Response, message = DATABASE_UNAVAI
 	sendError(res, 503, 'database_unavailable', message);
 }
 
+/** What a failed request is answered: status, error body, extra headers, and whether to log it. */
+export interface ErrorAnswer {
+	status: number;
+	code: string;
+	message: string;
+	details?: unknown;
+	headers?: Record<string, string>;
+	/** `warn`: the database is away; `error`: unexpected (logged with the request id, never the body). */
+	log?: 'warn' | 'error';
+}
+
 /**
- * Last middleware: maps body-parser errors to 4xx, an unreachable database to 503 (senders retry),
- * anything else to 500 (logged with the request id, never with the body).
+ * Maps a thrown error to its answer: HttpError as it says, body-parser errors to 4xx, an unreachable
+ * database to 503 with Retry-After (senders retry), anything else to 500.
  */
+export function errorAnswer(error: unknown): ErrorAnswer {
+	const e = error as { type?: string; status?: number; statusCode?: number; message?: string; limit?: number };
+	if (error instanceof HttpError)
+		return { status: error.status, code: error.code, message: error.message, details: error.details };
+	if (e.type === 'entity.too.large')
+		return {
+			status: 413,
+			code: 'payload_too_large',
+			message: `The body is larger than ${e.limit} bytes (BODY_LIMIT_BYTES).`,
+		};
+	if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported')
+		return {
+			status: 415,
+			code: 'unsupported_encoding',
+			message: e.message ?? 'Unsupported content encoding or charset.',
+		};
+	if (e.type === 'request.aborted')
+		return { status: 400, code: 'request_aborted', message: 'The request was aborted before its body arrived.' };
+	if (e.type === 'entity.verify.failed' || e.type === 'entity.parse.failed')
+		return { status: 400, code: 'invalid_json', message: 'The body is not valid JSON.' };
+	const status = e.status ?? e.statusCode;
+	if (typeof status === 'number' && status >= 400 && status < 500)
+		return { status, code: 'bad_request', message: e.message ?? 'Bad request.' };
+	if (isConnectionError(error))
+		return {
+			status: 503,
+			code: 'database_unavailable',
+			message: DATABASE_UNAVAILABLE,
+			headers: { 'Retry-After': '5' },
+			log: 'warn',
+		};
+	return {
+		status: 500,
+		code: 'internal_error',
+		message: 'An unexpected error occurred; it has been logged.',
+		log: 'error',
+	};
+}
+
+/** Logs what `errorAnswer` says to log (never the body). */
+export function logErrorAnswer(log: Logger, answer: ErrorAnswer, error: unknown): void {
+	if (answer.log === 'warn')
+		log.warn(
+			{ err: { message: (error as Error).message, code: (error as { code?: string }).code } },
+			'database unavailable',
+		);
+	else if (answer.log === 'error') log.error({ err: error }, 'unhandled error');
+}
+
+/** Last middleware: answers every error as `errorAnswer` says. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
 	return (error, req, res, _next) => {
 		if (res.headersSent) return;
-		const e = error as { type?: string; status?: number; statusCode?: number; message?: string; limit?: number };
-		if (error instanceof HttpError) return sendError(res, error.status, error.code, error.message, error.details);
-		if (e.type === 'entity.too.large') {
-			return sendError(res, 413, 'payload_too_large', `The body is larger than ${e.limit} bytes (BODY_LIMIT_BYTES).`);
-		}
-		if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
-			return sendError(res, 415, 'unsupported_encoding', e.message ?? 'Unsupported content encoding or charset.');
-		}
-		if (e.type === 'request.aborted')
-			return sendError(res, 400, 'request_aborted', 'The request was aborted before its body arrived.');
-		if (e.type === 'entity.verify.failed' || e.type === 'entity.parse.failed') {
-			return sendError(res, 400, 'invalid_json', 'The body is not valid JSON.');
-		}
-		const status = e.status ?? e.statusCode;
-		if (typeof status === 'number' && status >= 400 && status < 500) {
-			return sendError(res, status, 'bad_request', e.message ?? 'Bad request.');
-		}
-		if (isConnectionError(error)) {
-			req.log?.warn({ err: { message: e.message, code: (error as { code?: string }).code } }, 'database unavailable');
-			return sendDatabaseUnavailable(res);
-		}
-		(req.log ?? logger).error({ err: error }, 'unhandled error');
-		sendError(res, 500, 'internal_error', 'An unexpected error occurred; it has been logged.');
+		const answer = errorAnswer(error);
+		logErrorAnswer(req.log ?? logger, answer, error);
+		for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
+		sendError(res, answer.status, answer.code, answer.message, answer.details);
 	};
 }

@@ -1,4 +1,6 @@
-// Request ids, one access-log line per request (no bodies, no secrets), and request metrics.
+// Request ids, one access-log line per request (no bodies, no secrets), and request metrics: for the
+// express routes (`observe`) and for the routes answered on Node's own request and response
+// (fast-path.ts), through the same two functions.
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
@@ -13,10 +15,45 @@ declare module 'express-serve-static-core' {
 
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** The caller's `x-request-id` when it is a safe token, else a new one. */
+export function requestId(incoming: string | string[] | undefined): string {
+	return typeof incoming === 'string' && SAFE_ID.test(incoming) ? incoming : randomUUID();
+}
+
+export interface FinishedRequest {
+	route: string;
+	method: string;
+	status: number;
+	started: bigint;
+	ip: string | undefined;
+	/** The request's logger (made on demand). */
+	log: () => Logger;
+}
+
+/** Counts and times a finished request and writes its access-log line (error level for a 5xx). */
+export function recordRequest(logger: Logger, metrics: Metrics, done: FinishedRequest): void {
+	const seconds = Number(process.hrtime.bigint() - done.started) / 1e9;
+	metrics.httpRequests.inc({ route: done.route, method: done.method, status: String(done.status) });
+	metrics.httpDuration.observe({ route: done.route, method: done.method }, seconds);
+	const level = done.status >= 500 ? 'error' : 'info';
+	if (logger.isLevelEnabled(level))
+		done
+			.log()
+			[level](
+				{
+					method: done.method,
+					route: done.route,
+					status: done.status,
+					ms: Math.round(seconds * 10000) / 10,
+					ip: done.ip,
+				},
+				'request',
+			);
+}
+
 export function observe(logger: Logger, metrics: Metrics): RequestHandler {
 	return (req, res, next) => {
-		const incoming = req.headers['x-request-id'];
-		const id = typeof incoming === 'string' && SAFE_ID.test(incoming) ? incoming : randomUUID();
+		const id = requestId(req.headers['x-request-id']);
 		req.id = id;
 		// The child logger is made only when something logs (most requests log one line at most).
 		let child: Logger | undefined;
@@ -24,16 +61,14 @@ export function observe(logger: Logger, metrics: Metrics): RequestHandler {
 		res.setHeader('x-request-id', req.id);
 		const started = process.hrtime.bigint();
 		res.on('finish', () => {
-			const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-			const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-			metrics.httpRequests.inc({ route, method: req.method, status: String(res.statusCode) });
-			metrics.httpDuration.observe({ route, method: req.method }, seconds);
-			const level = res.statusCode >= 500 ? 'error' : 'info';
-			if (logger.isLevelEnabled(level))
-				req.log[level](
-					{ method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 10000) / 10, ip: req.ip },
-					'request',
-				);
+			recordRequest(logger, metrics, {
+				route: req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched',
+				method: req.method,
+				status: res.statusCode,
+				started,
+				ip: req.ip,
+				log: () => req.log,
+			});
 		});
 		next();
 	};
