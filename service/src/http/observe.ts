@@ -37,18 +37,16 @@ export function recordRequest(logger: Logger, metrics: Metrics, done: FinishedRe
 	metrics.httpDuration.observe({ route: done.route, method: done.method }, seconds);
 	const level = done.status >= 500 ? 'error' : 'info';
 	if (logger.isLevelEnabled(level))
-		done
-			.log()
-			[level](
-				{
-					method: done.method,
-					route: done.route,
-					status: done.status,
-					ms: Math.round(seconds * 10000) / 10,
-					ip: done.ip,
-				},
-				'request',
-			);
+		done.log()[level](
+			{
+				method: done.method,
+				route: done.route,
+				status: done.status,
+				ms: Math.round(seconds * 10000) / 10,
+				ip: done.ip,
+			},
+			'request',
+		);
 }
 
 export function observe(logger: Logger, metrics: Metrics): RequestHandler {
