@@ -9,6 +9,7 @@ import { signMetaBody } from '../src/core/meta-signature';
 import type { StoredEvent } from '../src/db/events';
 import type { TestDatabase } from '../../test/helpers/postgres';
 import { count, migratedDatabase, startService, type TestService, json } from './helpers';
+import { statusBody } from './support/payloads';
 
 const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', 'meta', name));
 
@@ -236,27 +237,6 @@ describe('Meta webhook gateway', () => {
 	});
 
 	describe('the POST as express would route it', () => {
-		const wamidBody = (id: string) =>
-			Buffer.from(
-				JSON.stringify({
-					object: 'whatsapp_business_account',
-					entry: [
-						{
-							id: '1',
-							changes: [
-								{
-									field: 'messages',
-									value: {
-										messaging_product: 'whatsapp',
-										metadata: { phone_number_id: '2' },
-										statuses: [{ id, status: 'sent', timestamp: '1700000000', recipient_id: '919800000001' }],
-									},
-								},
-							],
-						},
-					],
-				}),
-			);
 		const signed = (payload: Buffer, extra: Record<string, string> = {}) => ({
 			'content-type': 'application/json',
 			'x-hub-signature-256': signMetaBody(payload, service.settings.META_APP_SECRETS[0]),
@@ -268,7 +248,7 @@ describe('Meta webhook gateway', () => {
 				['/webhooks/meta/', 'wamid.fast.slash'],
 				['/Webhooks/META?source=meta', 'wamid.fast.case'],
 			]) {
-				const payload = wamidBody(id);
+				const payload = statusBody(id);
 				const res = await fetch(`${service.url}${path}`, { method: 'POST', headers: signed(payload), body: payload });
 				expect(res.status).toBe(200);
 				expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
@@ -278,7 +258,7 @@ describe('Meta webhook gateway', () => {
 		});
 
 		it('stores a gzip-encoded body, signed over the bytes as sent decoded (express inflates it)', async () => {
-			const payload = wamidBody('wamid.fast.gzip');
+			const payload = statusBody('wamid.fast.gzip');
 			const res = await fetch(`${service.url}/webhooks/meta`, {
 				method: 'POST',
 				headers: signed(payload, { 'content-encoding': 'gzip' }),
