@@ -1,7 +1,7 @@
 // GET and POST /webhooks/meta: Meta's webhook endpoint for WhatsApp Cloud API and Instagram.
 // GET is the subscription handshake; POST is a signed batch of events, stored durably (and
-// deduplicated) before it is answered 200, on the fast path (http/fast-path.ts) unless its body is encoded. Thin shell over core/meta-signature, core/meta-events and
-// db/events.
+// deduplicated) before it is answered 200; it is answered on the fast path (http/fast-path.ts) unless
+// its body is encoded. Thin shell over core/meta-signature, core/meta-events and db/events.
 import { timingSafeEqual } from 'node:crypto';
 import { Router } from 'express';
 import { MetaPayloadError, normalizeMetaPayload } from '../core/meta-events';
