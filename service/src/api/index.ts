@@ -25,7 +25,7 @@ interface ApiModuleOptions {
 	bodyLimitBytes?: number;
 	log?: FanoutWorkerOptions['log'];
 	onAttempt?: FanoutWorkerOptions['onAttempt'];
-	/** Named prepared statements for the delivery worker's queries (DATABASE_PREPARED_STATEMENTS). */
+	/** Named prepared statements for the delivery worker's queries and the event hook's (DATABASE_PREPARED_STATEMENTS; default true). */
 	preparedStatements?: boolean;
 }
 
@@ -46,7 +46,7 @@ export interface ApiModule {
 // delivery per matching subscription and NOTIFY for the delivery workers on commit (one statement);
 // then the people: senders as contacts (phone number, BSUID or both), identifier changes, STOP/START,
 // Meta's user_preferences and 131050 failures.
-function createEventHooks(keywords: KeywordLists): EventHook[] {
+function createEventHooks(keywords: KeywordLists, prepared: boolean): EventHook[] {
 	return [
 		async (tx: PoolClient, events: StoredEvent[]) => {
 			const statuses = statusBatch(
@@ -55,7 +55,7 @@ function createEventHooks(keywords: KeywordLists): EventHook[] {
 					.map((e) => ({ occurredAt: e.occurred_at, payload: e.payload })),
 			);
 			const refs = events.map((e) => ({ id: e.id, type: e.type, visibleToTier: visibleToTier(e.payload) }));
-			await enqueueDeliveries(tx, refs, [applyStatusesSql(statuses)]);
+			await enqueueDeliveries(tx, refs, [applyStatusesSql(statuses)], { prepared });
 			// Consent changes emit contact.* events, which get their own deliveries.
 			await applyPeopleSignals(tx, events, keywords);
 		},
@@ -93,7 +93,10 @@ export function createApiModule(options: ApiModuleOptions): ApiModule {
 		router: api.router,
 		openapi: api.openapi,
 		routes: api.specs,
-		hooks: createEventHooks({ optOut: settings.CONSENT_OPT_OUT_KEYWORDS, optIn: settings.CONSENT_OPT_IN_KEYWORDS }),
+		hooks: createEventHooks(
+			{ optOut: settings.CONSENT_OPT_OUT_KEYWORDS, optIn: settings.CONSENT_OPT_IN_KEYWORDS },
+			options.preparedStatements ?? true,
+		),
 		box,
 		worker,
 	};

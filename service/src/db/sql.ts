@@ -3,6 +3,8 @@
 // `toQuery` numbers them ($1, $2, …) once, at the end. Fragments compose into one statement (e.g.
 // the event hook's CTEs) without renumbering text or keeping positional parameter lists by hand.
 
+import { createHash } from 'node:crypto';
+
 export class SqlFragment {
 	constructor(
 		readonly strings: readonly string[],
@@ -26,6 +28,26 @@ export function toQuery(fragment: SqlFragment): { text: string; values: unknown[
 			return `${text}$${values.length}${string}`;
 		}, '');
 	return { text: render(fragment), values };
+}
+
+const statementNames = new Map<string, string>();
+
+/**
+ * `query` as a named prepared statement (Postgres parses and plans it once per connection) when
+ * `prepared`, named after a hash of its text: a composed statement whose text varies gets one name
+ * per text, and the same text always the same name.
+ */
+export function preparedQuery(
+	query: { text: string; values: unknown[] },
+	prepared: boolean,
+): { name?: string; text: string; values: unknown[] } {
+	if (!prepared) return query;
+	let name = statementNames.get(query.text);
+	if (name === undefined) {
+		name = `q_${createHash('sha256').update(query.text).digest('hex').slice(0, 24)}`;
+		if (statementNames.size < 1_000) statementNames.set(query.text, name);
+	}
+	return { name, ...query };
 }
 
 /** Text inlined as it is: only for names the code itself makes, never for input. */

@@ -2,7 +2,7 @@
 // same transaction as the event, so an event is never stored without its deliveries (or vice versa).
 import { createHash } from 'node:crypto';
 import type { PoolClient } from 'pg';
-import { join, raw, sql, toQuery, type SqlFragment } from '../db/sql';
+import { join, preparedQuery, raw, sql, toQuery, type SqlFragment } from '../db/sql';
 
 /** An event row of the event store (table `events`) as the hooks receive it. */
 interface StoredEventRef {
@@ -33,18 +33,21 @@ function outboxInsertSql(events: readonly StoredEventRef[]): SqlFragment {
  * Inserts the deliveries of `events` and, when any was inserted, NOTIFYs the delivery workers
  * (delivered when the transaction commits, dropped if it rolls back). `before` are further
  * statements run first in the same round trip (the event hook's). Returns the number of deliveries.
+ * `prepared`: as a named prepared statement (measured: the hook's statement was the slowest of the
+ * event store's transaction while Postgres planned it for every batch).
  */
 export async function enqueueDeliveries(
 	tx: PoolClient,
 	events: readonly StoredEventRef[],
 	before: readonly SqlFragment[] = [],
+	{ prepared = false } = {},
 ): Promise<number> {
 	if (events.length === 0 && before.length === 0) return 0;
 	const ctes = before.map((statement, index) => sql`${raw(`before${index}`)} AS (${statement} RETURNING 1), `);
-	const { rows } = await tx.query<{ n: number }>(
+	const query =
 		toQuery(sql`WITH ${join(ctes)}ins AS (${outboxInsertSql(events)} RETURNING 1), counted AS (SELECT count(*)::int AS n FROM ins)
-		 SELECT n, CASE WHEN n > 0 THEN pg_notify(${FANOUT_CHANNEL}, n::text) END AS notified FROM counted`),
-	);
+		 SELECT n, CASE WHEN n > 0 THEN pg_notify(${FANOUT_CHANNEL}, n::text) END AS notified FROM counted`);
+	const { rows } = await tx.query<{ n: number }>(preparedQuery(query, prepared));
 	return rows[0]?.n ?? 0;
 }
 
