@@ -62,7 +62,7 @@ export interface App extends Express {
  */
 function webhookParts(deps: AppDeps, metrics: Metrics, logger: Logger) {
 	const config = deps.config;
-	if (!config) return { store: undefined, metaOptions: undefined, fast: firstFastPath([]) };
+	if (!config) return { metaOptions: undefined, fast: firstFastPath([]) };
 	const store =
 		deps.eventStore ??
 		new EventStore(deps.pool, {
@@ -81,7 +81,7 @@ function webhookParts(deps: AppDeps, metrics: Metrics, logger: Logger) {
 	const fast = firstFastPath([
 		metaPostFastPath(metaOptions, { logger, metrics, trustProxyHops: config.TRUST_PROXY_HOPS ?? 0 }),
 	]);
-	return { store, metaOptions, fast };
+	return { metaOptions, fast };
 }
 
 export function createApp(deps: AppDeps): App {
@@ -94,8 +94,8 @@ export function createApp(deps: AppDeps): App {
 	app.locals.metrics = metrics;
 	app.locals.logger = logger;
 
-	const { store, metaOptions, fast } = webhookParts(deps, metrics, logger);
-	app.locals.eventStore = store;
+	const { metaOptions, fast } = webhookParts(deps, metrics, logger);
+	app.locals.eventStore = metaOptions?.store;
 	app.locals.fastPath = fast;
 	app.use((req, res, next) => {
 		if (!fast(req, res)) next();
@@ -136,13 +136,13 @@ export function createApp(deps: AppDeps): App {
 		res.json(openapi);
 	});
 
-	if (deps.config && store && metaOptions) {
+	if (deps.config && metaOptions) {
 		app.use(createMetaWebhookRouter(metaOptions));
 		app.use(
 			createIngestRouter({
 				pool: deps.pool,
 				signingSecrets: deps.config.INGEST_SIGNING_SECRETS,
-				store,
+				store: metaOptions.store,
 				metrics,
 				bodyLimitBytes: deps.config.BODY_LIMIT_BYTES,
 				ratePerMinute: deps.config.INGEST_RATE_LIMIT_PER_MINUTE,

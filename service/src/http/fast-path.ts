@@ -119,7 +119,7 @@ export function fastPath(route: FastRoute, deps: FastPathDeps): FastPath {
 				method: route.method,
 				status: res.statusCode,
 				started,
-				ip: clientIp(req, deps.trustProxyHops),
+				ip: () => clientIp(req, deps.trustProxyHops),
 				log,
 			}),
 		);

@@ -25,7 +25,8 @@ export interface FinishedRequest {
 	method: string;
 	status: number;
 	started: bigint;
-	ip: string | undefined;
+	/** The client's address (only read when the line is logged). */
+	ip: () => string | undefined;
 	/** The request's logger (made on demand). */
 	log: () => Logger;
 }
@@ -43,7 +44,7 @@ export function recordRequest(logger: Logger, metrics: Metrics, done: FinishedRe
 				route: done.route,
 				status: done.status,
 				ms: Math.round(seconds * 10000) / 10,
-				ip: done.ip,
+				ip: done.ip(),
 			},
 			'request',
 		);
@@ -64,7 +65,7 @@ export function observe(logger: Logger, metrics: Metrics): RequestHandler {
 				method: req.method,
 				status: res.statusCode,
 				started,
-				ip: req.ip,
+				ip: () => req.ip,
 				log: () => req.log,
 			});
 		});
