@@ -16,7 +16,7 @@ import { Agent, createServer, request } from 'node:http';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SERVICE_MAIN, benchServiceEnv, serviceCli } from './service-env.mjs';
+import { SERVICE_MAIN, benchPostgresFlags, benchServiceEnv, printPgStatements, serviceCli } from './service-env.mjs';
 
 const require = createRequire(import.meta.url);
 const { startEmbeddedPostgres, freePort } = require('../dist/db/embedded.js');
@@ -73,7 +73,11 @@ function metaBody(wamid, from) {
 async function main() {
 	const parent = mkdtempSync(join(tmpdir(), 'tp-bench-fanout-'));
 	chmodSync(parent, 0o755);
-	const pg = await startEmbeddedPostgres({ dataDir: join(parent, 'data'), persistent: false });
+	const pg = await startEmbeddedPostgres({
+		dataDir: join(parent, 'data'),
+		persistent: false,
+		postgresFlags: benchPostgresFlags(),
+	});
 	let service;
 	let subscriber;
 	try {
@@ -250,6 +254,7 @@ async function main() {
 		let lastReceipt = 0;
 		for (const { at } of received.values()) lastReceipt = Math.max(lastReceipt, at);
 		const burstDelivered = received.size - afterLatency;
+		await printPgStatements(Client, databaseUrl, log);
 		const result = {
 			bench: 'fanout',
 			rate_per_s: RATE,

@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SERVICE_MAIN, benchServiceEnv } from './service-env.mjs';
+import { SERVICE_MAIN, benchPostgresFlags, benchServiceEnv, printPgStatements } from './service-env.mjs';
 
 const require = createRequire(import.meta.url);
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -233,7 +233,11 @@ async function main() {
 	const loadStart = loadavg()[0];
 	const parent = mkdtempSync(join(tmpdir(), 'tp-bench-pg-'));
 	chmodSync(parent, 0o755);
-	const pg = await startEmbeddedPostgres({ dataDir: join(parent, 'data'), persistent: false });
+	const pg = await startEmbeddedPostgres({
+		dataDir: join(parent, 'data'),
+		persistent: false,
+		postgresFlags: benchPostgresFlags(),
+	});
 	try {
 		const databaseUrl = await pg.ensureDatabase('bench');
 		await pg.ensureDatabase('n8n_internal');
@@ -243,6 +247,7 @@ async function main() {
 		);
 		const ours = await benchOurs(databaseUrl);
 		log(`ours: ${ours.max.ok} × 200 in ${ours.max.seconds} s; p99 at ${FIXED_RATE}/s ${ours.fixed.p99_ms} ms`);
+		await printPgStatements(Client, databaseUrl, log);
 		const none = { ok: NaN, seconds: 1, non2xx: 0, errors: 0, p50_ms: null, p99_ms: null };
 		const n8n = WITH_REFERENCE ? await benchN8n(databaseUrl) : { max: none, rss: null, stored: null };
 		log(`n8n: ${n8n.max.ok} × 2xx in ${n8n.max.seconds} s`);

@@ -31,3 +31,36 @@ export function serviceCli(env, args) {
 		.split('\n');
 	return out[out.length - 1];
 }
+
+// BENCH_PG_STATEMENTS=1: Postgres runs with pg_stat_statements and, before it stops, the bench prints
+// (to stderr) the statements that took the most of its time: where the database's time goes.
+const PG_STATEMENTS = process.env.BENCH_PG_STATEMENTS === '1';
+
+/** Extra `postgres` flags for startEmbeddedPostgres (none unless BENCH_PG_STATEMENTS=1). */
+export function benchPostgresFlags() {
+	return PG_STATEMENTS
+		? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all']
+		: [];
+}
+
+/** Prints the top statements by total execution time (BENCH_PG_STATEMENTS=1 only). */
+export async function printPgStatements(Client, databaseUrl, log, top = 15) {
+	if (!PG_STATEMENTS) return;
+	const db = new Client({ connectionString: databaseUrl });
+	await db.connect();
+	try {
+		await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+		const { rows } = await db.query(
+			`SELECT calls, round(total_exec_time::numeric, 1) AS total_ms, round(mean_exec_time::numeric, 3) AS mean_ms,
+			   rows, round((100 * total_exec_time / sum(total_exec_time) OVER ())::numeric, 1) AS pct,
+			   left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS query
+			 FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT $1`,
+			[top],
+		);
+		log('Postgres statements by total execution time:');
+		for (const r of rows)
+			log(`  ${r.pct}% ${r.total_ms} ms, ${r.calls} calls, ${r.mean_ms} ms each, ${r.rows} rows: ${r.query}`);
+	} finally {
+		await db.end();
+	}
+}

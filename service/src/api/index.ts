@@ -5,9 +5,8 @@ import { applyStatusesSql, statusBatch } from '../campaigns/repository';
 import type { KeywordLists } from '../consent/keywords';
 import { applyPeopleSignals } from '../consent/signals';
 import { createSecretBox, type EncryptionKey, type SecretBox } from '../crypto/secret-box';
-import type { EventHook, StoredEvent } from '../db/events';
-import { visibleToTier } from '../db/ingest';
-import { enqueueDeliveries } from '../fanout/outbox';
+import type { EventHook, StoredEvent, TransactionCallbacks } from '../db/events';
+import { enqueueStoredEvents } from '../fanout/enqueue';
 import { createFanoutWorker, type FanoutWorker, type FanoutWorkerOptions } from '../fanout/worker';
 import { campaignRoutes } from './campaigns';
 import { contactRoutes } from './contacts';
@@ -43,19 +42,19 @@ export interface ApiModule {
 
 // Everything the API part does with newly stored events (the event store's transaction is
 // latency-critical: Meta waits for its 200): campaign recipients moved by statuses, one outbox
-// delivery per matching subscription and NOTIFY for the delivery workers on commit (one statement);
+// delivery per matching subscription (claimed by this process's worker, sent on commit, when it has
+// room; else NOTIFY for the delivery workers on commit) in one statement;
 // then the people: senders as contacts (phone number, BSUID or both), identifier changes, STOP/START,
 // Meta's user_preferences and 131050 failures.
-function createEventHooks(keywords: KeywordLists, prepared: boolean): EventHook[] {
+function createEventHooks(keywords: KeywordLists, prepared: boolean, worker: FanoutWorker | undefined): EventHook[] {
 	return [
-		async (tx: PoolClient, events: StoredEvent[]) => {
+		async (tx: PoolClient, events: StoredEvent[], transaction?: TransactionCallbacks) => {
 			const statuses = statusBatch(
 				events
 					.filter((e) => e.type === 'whatsapp.status')
 					.map((e) => ({ occurredAt: e.occurred_at, payload: e.payload })),
 			);
-			const refs = events.map((e) => ({ id: e.id, type: e.type, visibleToTier: visibleToTier(e.payload) }));
-			await enqueueDeliveries(tx, refs, [applyStatusesSql(statuses)], { prepared });
+			await enqueueStoredEvents(tx, events, [applyStatusesSql(statuses)], { prepared, worker, transaction });
 			// Consent changes emit contact.* events, which get their own deliveries.
 			await applyPeopleSignals(tx, events, keywords);
 		},
@@ -96,6 +95,7 @@ export function createApiModule(options: ApiModuleOptions): ApiModule {
 		hooks: createEventHooks(
 			{ optOut: settings.CONSENT_OPT_OUT_KEYWORDS, optIn: settings.CONSENT_OPT_IN_KEYWORDS },
 			options.preparedStatements ?? true,
+			worker,
 		),
 		box,
 		worker,

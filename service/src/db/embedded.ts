@@ -26,6 +26,8 @@ export interface EmbeddedPostgresOptions {
 	onLog?: (line: string) => void;
 	/** The server process ended (also after `stop()`); `npm start` stops the stack when it was not asked to. */
 	onExit?: (ended: { code: number | null; signal: NodeJS.Signals | null }) => void;
+	/** Extra server settings as `postgres` flags, e.g. `['-c', 'shared_preload_libraries=pg_stat_statements']` (benchmarks). */
+	postgresFlags?: string[];
 }
 
 const USER = 'postgres';
@@ -89,6 +91,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 		port,
 		persistent: options.persistent,
 		createPostgresUser: true,
+		postgresFlags: options.postgresFlags ?? [],
 		onLog: (message: unknown) => log(String(message)),
 		onError: (message: unknown) => log(String(message)),
 	});

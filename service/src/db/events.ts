@@ -48,7 +48,38 @@ function storedEvent(row: { id: string; dedupe_key: string; received_at: Date },
  * `instagram.comment`, `instagram.mention`, `instagram.message`, `meta.unhandled`,
  * `library.bundle_ingested`.
  */
-export type EventHook = (tx: PoolClient, events: StoredEvent[]) => Promise<void>;
+export type EventHook = (tx: PoolClient, events: StoredEvent[], transaction?: TransactionCallbacks) => Promise<void>;
+
+/**
+ * What a hook may run once the event store's transaction is over (absent when the hook runs inside a
+ * caller's transaction): `onCommit` after it committed, `onAbort` when it rolled back or whether it
+ * committed is unknown. The callbacks must not throw (the request's answer does not depend on them).
+ */
+export interface TransactionCallbacks {
+	onCommit(callback: () => void): void;
+	onAbort(callback: () => void): void;
+}
+
+/** Collects the callbacks of one transaction attempt and runs one list or the other, once. */
+function transactionCallbacks(): TransactionCallbacks & { settle(committed: boolean): void } {
+	const commits: Array<() => void> = [];
+	const aborts: Array<() => void> = [];
+	return {
+		onCommit: (callback) => void commits.push(callback),
+		onAbort: (callback) => void aborts.push(callback),
+		settle(committed) {
+			for (const callback of committed ? commits : aborts) {
+				try {
+					callback();
+				} catch {
+					// bookkeeping after the transaction must not turn its outcome into an error
+				}
+			}
+			commits.length = 0;
+			aborts.length = 0;
+		},
+	};
+}
 
 export interface IncomingPayload {
 	/** Where it came from, e.g. `meta`. */
@@ -264,11 +295,18 @@ export class EventStore {
 				// One statement is one transaction: no BEGIN/COMMIT round trips needed.
 				stored = await insertPayloadsAndEvents(this.pool, inputs, this.insertOptions);
 			} else {
-				stored = await withTransaction(this.pool, async (client) => {
-					const fresh = await insertPayloadsAndEvents(client, inputs, this.insertOptions);
-					if (fresh.length > 0) for (const hook of this.hooks) await hook(client, fresh);
-					return fresh;
-				});
+				const callbacks = transactionCallbacks();
+				try {
+					stored = await withTransaction(this.pool, async (client) => {
+						const fresh = await insertPayloadsAndEvents(client, inputs, this.insertOptions);
+						if (fresh.length > 0) for (const hook of this.hooks) await hook(client, fresh, callbacks);
+						return fresh;
+					});
+				} catch (error) {
+					callbacks.settle(false);
+					throw error;
+				}
+				callbacks.settle(true);
 			}
 		} catch (error) {
 			const code = (error as { code?: string }).code;

@@ -4,6 +4,7 @@
 import type { Pool } from 'pg';
 import { isConnectionError } from '../db/client';
 import type { Outcome } from './attempt';
+import { FANOUT_CHANNEL } from './outbox';
 
 export interface Leased {
 	id: string;
@@ -38,6 +39,17 @@ export async function leaseDue(pool: Pool, limit: number, leaseMs: number, prepa
 		values: [limit, leaseMs],
 	});
 	return rows;
+}
+
+/** Hands leased deliveries back to the outbox, due now, as if their attempt had not been counted. */
+export async function releaseLeases(pool: Pool, ids: readonly string[]): Promise<void> {
+	await pool.query(
+		`UPDATE deliveries SET attempts = attempts - 1, next_attempt_at = now(),
+		   last_attempt_at = CASE WHEN attempts > 1 THEN last_attempt_at END
+		 WHERE id = ANY ($1::uuid[]) AND status = 'pending' AND attempts > 0`,
+		[ids],
+	);
+	await pool.query('SELECT pg_notify($1, $2)', [FANOUT_CHANNEL, String(ids.length)]);
 }
 
 export interface RecordedOutcome extends Outcome {

@@ -6,7 +6,7 @@
 import type { Pool } from 'pg';
 import type { SecretBox } from '../crypto/secret-box';
 import { attemptOutcome, deliveryRequest, type AttemptResult } from './attempt';
-import { leaseDue, outcomeRecorder, type Leased } from './deliveries';
+import { leaseDue, outcomeRecorder, releaseLeases, type Leased } from './deliveries';
 import { postJson, PostError } from './http-post';
 import { startListener, type Listener } from './listener';
 import { FANOUT_CHANNEL } from './outbox';
@@ -34,6 +34,22 @@ export interface FanoutWorker {
 	stop(): Promise<void>;
 	/** Looks for due deliveries now (tests, and after a replay in the same process). */
 	kick(): void;
+	/**
+	 * Room for deliveries inserted already leased to this worker (`enqueueDeliveriesClaiming`), or
+	 * undefined when it has none (stopped, or every slot taken). The room is held until `deliver`
+	 * (after the transaction committed) or `cancel` (it did not).
+	 */
+	claim(): DeliveryClaim | undefined;
+}
+
+export interface DeliveryClaim {
+	/** At most this many deliveries may be claimed. */
+	limit: number;
+	leaseMs: number;
+	/** The transaction committed: sends the claimed deliveries now. */
+	deliver(rows: readonly Leased[]): void;
+	/** The transaction rolled back (or whether it committed is unknown): nothing was claimed. */
+	cancel(): void;
 }
 
 /** Decrypted signing secrets by sealed value (a sealed value always opens to the same secret). */
@@ -101,99 +117,168 @@ function deliverer(
 }
 
 export function createFanoutWorker(options: FanoutWorkerOptions): FanoutWorker {
-	const concurrency = options.concurrency ?? 32;
-	const timeoutMs = options.requestTimeoutMs ?? 10_000;
-	const pollMs = options.pollIntervalMs ?? 1_000;
-	const leaseMs = Math.max(options.leaseMs ?? 60_000, timeoutMs + 5_000);
-	const refillAt = Math.floor(concurrency / 2);
+	return new Worker(options);
+}
+
+class Worker implements FanoutWorker {
+	private readonly concurrency: number;
+	private readonly pollMs: number;
+	private readonly leaseMs: number;
+	private readonly refillAt: number;
 	// Attempts whose outcome is not written yet count against this bound too (a slow database slows leasing).
-	const maxUnrecorded = concurrency * 4;
-	const log = options.log ?? (() => undefined);
-	let running = false;
-	let inFlight = 0;
-	let pumping = false;
-	let again = false;
-	let timer: NodeJS.Timeout | undefined;
-	let listener: Listener | undefined;
-	const pending = new Set<Promise<void>>();
-	const deliver = deliverer(options, timeoutMs, () => kick());
+	private readonly maxUnrecorded: number;
+	private readonly log: NonNullable<FanoutWorkerOptions['log']>;
+	private readonly deliver: (row: Leased, answered: () => void) => Promise<void>;
+	private running = false;
+	private inFlight = 0;
+	// Slots held for claims whose transaction has not ended yet.
+	private reserved = 0;
+	// The outbox may hold due deliveries this worker has not leased (the last lease filled every free
+	// slot, or a wake-up found none free): a freed slot then leases again. Otherwise new deliveries
+	// arrive by claim or NOTIFY, and retries by the poll timer.
+	private backlog = true;
+	private pumping = false;
+	private again = false;
+	private timer: NodeJS.Timeout | undefined;
+	private listener: Listener | undefined;
+	private readonly pending = new Set<Promise<void>>();
+
+	constructor(private readonly options: FanoutWorkerOptions) {
+		this.concurrency = options.concurrency ?? 32;
+		const timeoutMs = options.requestTimeoutMs ?? 10_000;
+		this.pollMs = options.pollIntervalMs ?? 1_000;
+		this.leaseMs = Math.max(options.leaseMs ?? 60_000, timeoutMs + 5_000);
+		this.refillAt = Math.floor(this.concurrency / 2);
+		this.maxUnrecorded = this.concurrency * 4;
+		this.log = options.log ?? (() => undefined);
+		this.deliver = deliverer(options, timeoutMs, () => this.kick());
+	}
+
+	async start(): Promise<void> {
+		if (this.running) return;
+		this.running = true;
+		this.listener = startListener({
+			pool: this.options.pool,
+			channel: FANOUT_CHANNEL,
+			onWake: () => this.kick(),
+			log: this.log,
+			backoff: { initialMs: 250, maxMs: this.pollMs * 5 },
+		});
+		await this.listener.ready;
+		this.timer = setInterval(() => this.kick(), this.pollMs);
+		this.timer.unref();
+		// One look at the outbox before start() resolves: from then on the worker knows whether
+		// deliveries are waiting there (and claims new ones only when none are).
+		await this.pump();
+	}
+
+	async stop(): Promise<void> {
+		this.running = false;
+		if (this.timer) clearInterval(this.timer);
+		while (this.pumping) await new Promise((r) => setTimeout(r, 5));
+		await Promise.allSettled([...this.pending]);
+		const current = this.listener;
+		this.listener = undefined;
+		await current?.stop();
+	}
+
+	kick(): void {
+		if (this.running) void this.pump();
+	}
+
+	claim(): DeliveryClaim | undefined {
+		// Deliveries waiting in the outbox go first: while there may be some, new ones wait behind them.
+		const limit = this.room();
+		if (!this.running || this.backlog || limit <= 0) return undefined;
+		this.reserved += limit;
+		let held = true;
+		const settle = (): boolean => {
+			if (!held) return false;
+			held = false;
+			this.reserved -= limit;
+			// A wake-up that found no room while this claim held it leases once the claim is over.
+			queueMicrotask(() => {
+				if (this.backlog) this.kick();
+			});
+			return true;
+		};
+		return {
+			limit,
+			leaseMs: this.leaseMs,
+			deliver: (rows) => {
+				if (!settle()) return;
+				if (this.running) for (const row of rows) this.launch(row);
+				else if (rows.length > 0) this.handBack(rows);
+			},
+			cancel: () => void settle(),
+		};
+	}
+
+	/** Free slots: concurrency, and the bound on attempts not recorded yet, minus held claims. */
+	private room(): number {
+		return Math.min(this.concurrency - this.inFlight, this.maxUnrecorded - this.pending.size) - this.reserved;
+	}
+
+	/** Claimed deliveries of a worker that stopped meanwhile: back to the outbox, due now, for the next worker. */
+	private handBack(rows: readonly Leased[]): void {
+		const p: Promise<void> = releaseLeases(
+			this.options.pool,
+			rows.map((row) => row.id),
+		)
+			.catch((error: unknown) => this.log('error', 'fan-out release failed', { error: (error as Error).message }))
+			.finally(() => this.pending.delete(p));
+		this.pending.add(p);
+	}
 
 	// A slot is free again once the subscriber answered: the outcome is written in the background, in
 	// one UPDATE with the others that finished meanwhile (the row stays leased until then, so it is not
 	// taken again). Refill when half the slots are free: one lease for many deliveries, not one per
 	// finished delivery (NOTIFY and the poll timer still wake the worker for new and due deliveries).
-	function launch(row: Leased): void {
-		inFlight++;
+	private launch(row: Leased): void {
+		this.inFlight++;
 		let slotHeld = true;
 		const freeSlot = () => {
 			if (!slotHeld) return;
 			slotHeld = false;
-			inFlight--;
-			if (running && inFlight <= refillAt) kick();
+			this.inFlight--;
+			if (this.backlog && this.inFlight <= this.refillAt) this.kick();
 		};
-		const p: Promise<void> = deliver(row, freeSlot)
+		const p: Promise<void> = this.deliver(row, freeSlot)
 			.catch((error: unknown) =>
-				log('error', 'delivery bookkeeping failed', { delivery_id: row.id, error: (error as Error).message }),
+				this.log('error', 'delivery bookkeeping failed', { delivery_id: row.id, error: (error as Error).message }),
 			)
 			.finally(() => {
-				pending.delete(p);
+				this.pending.delete(p);
 				freeSlot();
-				if (running && pending.size === maxUnrecorded - 1) kick(); // below the bound again
+				if (this.backlog && this.pending.size === this.maxUnrecorded - 1) this.kick(); // below the bound again
 			});
-		pending.add(p);
+		this.pending.add(p);
 	}
 
-	async function pump(): Promise<void> {
-		if (pumping) {
-			again = true;
+	private async pump(): Promise<void> {
+		if (this.pumping) {
+			this.again = true;
 			return;
 		}
-		pumping = true;
+		this.pumping = true;
 		try {
 			do {
-				again = false;
-				const free = Math.min(concurrency - inFlight, maxUnrecorded - pending.size);
-				if (!running || free <= 0) break;
-				const rows = await leaseDue(options.pool, free, leaseMs, options.preparedStatements ?? true);
-				for (const row of rows) launch(row);
-				if (rows.length === free) again = true;
-			} while (again && running);
+				this.again = false;
+				if (!this.running) break;
+				const free = this.room();
+				if (free <= 0) {
+					this.backlog = true;
+					break;
+				}
+				const rows = await leaseDue(this.options.pool, free, this.leaseMs, this.options.preparedStatements ?? true);
+				for (const row of rows) this.launch(row);
+				this.backlog = rows.length === free;
+				if (this.backlog) this.again = true;
+			} while (this.again && this.running);
 		} catch (error) {
-			log('error', 'fan-out lease failed', { error: (error as Error).message });
+			this.log('error', 'fan-out lease failed', { error: (error as Error).message });
 		} finally {
-			pumping = false;
+			this.pumping = false;
 		}
 	}
-
-	function kick(): void {
-		if (running) void pump();
-	}
-
-	return {
-		async start() {
-			if (running) return;
-			running = true;
-			listener = startListener({
-				pool: options.pool,
-				channel: FANOUT_CHANNEL,
-				onWake: kick,
-				log,
-				backoff: { initialMs: 250, maxMs: pollMs * 5 },
-			});
-			await listener.ready;
-			timer = setInterval(kick, pollMs);
-			timer.unref();
-			kick();
-		},
-		async stop() {
-			running = false;
-			if (timer) clearInterval(timer);
-			while (pumping) await new Promise((r) => setTimeout(r, 5));
-			await Promise.allSettled([...pending]);
-			const current = listener;
-			listener = undefined;
-			await current?.stop();
-		},
-		kick,
-	};
 }

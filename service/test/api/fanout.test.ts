@@ -11,6 +11,11 @@ interface Subscriber {
 	url: string;
 	/** Answer with this status (200 = up). */
 	status: number;
+	/** Answer after this many ms. */
+	delayMs: number;
+	/** Requests being answered now, and the most at any time. */
+	active: number;
+	maxActive: number;
 	/** webhook-id → processed body (the subscriber's own deduplication). */
 	processed: Map<string, { type: string; data: any }>;
 	/** Every request that arrived, verified or not. */
@@ -23,11 +28,22 @@ interface Subscriber {
 const servers: Server[] = [];
 
 async function subscriber(): Promise<Subscriber> {
-	const state: Omit<Subscriber, 'url' | 'close'> = { status: 200, processed: new Map(), received: [] };
+	const state: Omit<Subscriber, 'url' | 'close'> = {
+		status: 200,
+		delayMs: 0,
+		active: 0,
+		maxActive: 0,
+		processed: new Map(),
+		received: [],
+	};
 	const server: Server = createServer((req, res) => {
 		const chunks: Buffer[] = [];
+		state.active++;
+		state.maxActive = Math.max(state.maxActive, state.active);
+		res.on('close', () => state.active--);
 		req.on('data', (c: Buffer) => chunks.push(c));
-		req.on('end', () => {
+		req.on('end', async () => {
+			if (state.delayMs > 0) await new Promise((r) => setTimeout(r, state.delayMs));
 			const body = Buffer.concat(chunks);
 			const id = String(req.headers['webhook-id']);
 			let verified = false;
@@ -324,6 +340,129 @@ describe('subscriptions', () => {
 			await sub.close();
 		} finally {
 			await second.close();
+		}
+	});
+});
+
+// The instance that stores an event sends its deliveries as soon as the transaction commits (they are
+// inserted already leased to its worker) while its worker has room; the rest wait in the outbox.
+describe('deliveries sent by the instance that stored the event', () => {
+	const succeeded = async (subscriptionId: string) =>
+		(
+			await db.pool.query<{ n: number; at_once: number; max_attempts: number }>(
+				`SELECT count(*) FILTER (WHERE status = 'succeeded')::int AS n,
+				   count(*) FILTER (WHERE last_attempt_at = created_at)::int AS at_once, max(attempts) AS max_attempts
+				 FROM deliveries WHERE subscription_id = $1`,
+				[subscriptionId],
+			)
+		).rows[0];
+
+	it('more deliveries than the worker has room for: the rest wait in the outbox; each arrives once, never more at a time than FANOUT_CONCURRENCY', async () => {
+		await service.api.worker!.stop();
+		const narrow = await startApiService(db.pool, { FANOUT_CONCURRENCY: '2' });
+		await narrow.api.worker!.start();
+		try {
+			const sub = await subscriber();
+			sub.delayMs = 100;
+			const id = await subscribe(sub, ['whatsapp.message']);
+			const messages = Array.from({ length: 12 }, (_, i) => ({
+				from: `9198133${String(i).padStart(5, '0')}`,
+				id: wamid(),
+				text: 'x',
+			}));
+			expect((await narrow.postMeta(inboundMessages(messages))).status).toBe(200);
+			await until('12 events processed', () => sub.processed.size === 12);
+			await until('12 outcomes recorded', async () => (await succeeded(id)).n === 12);
+			expect(sub.received).toHaveLength(12);
+			expect(sub.maxActive).toBeLessThanOrEqual(2);
+			const figures = await succeeded(id);
+			// Some went out at once (sent on commit, no lease), at most as many as there were slots.
+			expect(figures.at_once).toBeGreaterThan(0);
+			expect(figures.at_once).toBeLessThanOrEqual(2);
+			expect(figures.max_attempts).toBe(1);
+			await service.call(key, 'DELETE', `/api/v1/subscriptions/${id}`);
+			await sub.close();
+		} finally {
+			await narrow.close();
+			await service.api.worker!.start();
+		}
+	});
+
+	it('a webhook whose storing failed sends nothing; its redelivery is sent once, and later ones too', async () => {
+		let failures = 1;
+		const flaky = await startApiService(db.pool, {}, [
+			async () => {
+				if (failures-- > 0) throw new Error('a later hook failed');
+			},
+		]);
+		await service.api.worker!.stop();
+		await flaky.api.worker!.start();
+		try {
+			const sub = await subscriber();
+			const id = await subscribe(sub, ['whatsapp.message']);
+			const body = inboundMessages([{ from: '919813300100', id: wamid(), text: 'hi' }]);
+			expect((await flaky.postMeta(body)).status).toBeGreaterThanOrEqual(500);
+			await new Promise((r) => setTimeout(r, 300));
+			expect(sub.received).toHaveLength(0);
+			expect((await succeeded(id)).n).toBe(0);
+			expect((await flaky.postMeta(body)).status).toBe(200);
+			// Every slot the failed transaction held is free again: this and the next ones are sent.
+			for (let i = 0; i < 40; i++)
+				expect(
+					(
+						await flaky.postMeta(
+							inboundMessages([{ from: `9198134${String(i).padStart(5, '0')}`, id: wamid(), text: 'x' }]),
+						)
+					).status,
+				).toBe(200);
+			await until('41 events processed', () => sub.processed.size === 41);
+			await until('41 outcomes recorded', async () => (await succeeded(id)).n === 41);
+			expect(sub.received).toHaveLength(41);
+			await service.call(key, 'DELETE', `/api/v1/subscriptions/${id}`);
+			await sub.close();
+		} finally {
+			await flaky.close();
+			await service.api.worker!.start();
+		}
+	});
+
+	it('deliveries claimed by a worker that stopped before the commit go back to the outbox, due at once, attempt not counted', async () => {
+		let stopDuring = true;
+		const stopping = await startApiService(db.pool, {}, [
+			async () => {
+				if (!stopDuring) return;
+				stopDuring = false;
+				await stopping.api.worker!.stop();
+			},
+		]);
+		await service.api.worker!.stop();
+		await stopping.api.worker!.start();
+		try {
+			const sub = await subscriber();
+			const id = await subscribe(sub, ['whatsapp.message']);
+			expect(
+				(await stopping.postMeta(inboundMessages([{ from: '919813300200', id: wamid(), text: 'hi' }]))).status,
+			).toBe(200);
+			await until('handed back', async () => {
+				const { rows } = await db.pool.query(
+					`SELECT attempts, last_attempt_at, next_attempt_at <= now() AS due FROM deliveries WHERE subscription_id = $1`,
+					[id],
+				);
+				return rows.length === 1 && rows[0].attempts === 0 && rows[0].last_attempt_at === null && rows[0].due;
+			});
+			expect(sub.received).toHaveLength(0);
+			// Another worker sends it now, not when a 60 s lease would have run out.
+			const started = Date.now();
+			await service.api.worker!.start();
+			await until('processed', () => sub.processed.size === 1, 5_000);
+			expect(Date.now() - started).toBeLessThan(5_000);
+			await until('recorded', async () => (await succeeded(id)).n === 1);
+			expect((await succeeded(id)).max_attempts).toBe(1);
+			await service.call(key, 'DELETE', `/api/v1/subscriptions/${id}`);
+			await sub.close();
+		} finally {
+			await stopping.close();
+			await service.api.worker!.start();
 		}
 	});
 });

@@ -7,6 +7,7 @@ import { createApiKey, createUser } from '../../src/access/repository';
 import { createApiModule, type ApiModule } from '../../src/api';
 import { apiEnvSchema, type ApiSettings } from '../../src/api/settings';
 import { parseEncryptionKeys } from '../../src/crypto/secret-box';
+import type { EventHook } from '../../src/db/events';
 import { migratedDatabase, startService, type TestService } from '../helpers';
 
 export { migratedDatabase };
@@ -32,9 +33,14 @@ export function encryptionKeys() {
 	return ENCRYPTION_KEYS;
 }
 
-export async function startApiService(pool: Pool, overrides: Record<string, string> = {}): Promise<ApiService> {
+/** The service with the API part; `extraHooks` run after the API's event hooks, in the same transaction. */
+export async function startApiService(
+	pool: Pool,
+	overrides: Record<string, string> = {},
+	extraHooks: EventHook[] = [],
+): Promise<ApiService> {
 	const api = createApiModule({ pool, encryptionKeys: encryptionKeys(), settings: settings(overrides) });
-	const service = await startService(pool, { hooks: api.hooks, routers: [api] });
+	const service = await startService(pool, { hooks: [...api.hooks, ...extraHooks], routers: [api] });
 	const close = service.close;
 	return Object.assign(service, {
 		api,
