@@ -51,15 +51,21 @@ export async function printPgStatements(Client, databaseUrl, log, top = 15) {
 	try {
 		await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
 		const { rows } = await db.query(
-			`SELECT calls, round(total_exec_time::numeric, 1) AS total_ms, round(mean_exec_time::numeric, 3) AS mean_ms,
+			`SELECT calls, round(total_exec_time::numeric, 1) AS total_ms, round(mean_exec_time::numeric, 3) AS mean_ms, round(max_exec_time::numeric, 1) AS max_ms,
 			   rows, round((100 * total_exec_time / sum(total_exec_time) OVER ())::numeric, 1) AS pct,
 			   left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS query
 			 FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT $1`,
 			[top],
 		);
 		log('Postgres statements by total execution time:');
+		const [database] = (
+			await db.query('SELECT deadlocks, xact_rollback FROM pg_stat_database WHERE datname = current_database()')
+		).rows;
+		log(`deadlocks ${database.deadlocks}, rolled back transactions ${database.xact_rollback}`);
 		for (const r of rows)
-			log(`  ${r.pct}% ${r.total_ms} ms, ${r.calls} calls, ${r.mean_ms} ms each, ${r.rows} rows: ${r.query}`);
+			log(
+				`  ${r.pct}% ${r.total_ms} ms, ${r.calls} calls, ${r.mean_ms} ms each (at most ${r.max_ms}), ${r.rows} rows: ${r.query}`,
+			);
 	} finally {
 		await db.end();
 	}

@@ -6,7 +6,7 @@ import type { KeywordLists } from '../consent/keywords';
 import { applyPeopleSignals } from '../consent/signals';
 import { createSecretBox, type EncryptionKey, type SecretBox } from '../crypto/secret-box';
 import type { EventHook, StoredEvent, TransactionCallbacks } from '../db/events';
-import { enqueueStoredEvents } from '../fanout/enqueue';
+import { storedEventsEnqueuer } from '../fanout/enqueue';
 import { createFanoutWorker, type FanoutWorker, type FanoutWorkerOptions } from '../fanout/worker';
 import { campaignRoutes } from './campaigns';
 import { contactRoutes } from './contacts';
@@ -47,6 +47,7 @@ export interface ApiModule {
 // then the people: senders as contacts (phone number, BSUID or both), identifier changes, STOP/START,
 // Meta's user_preferences and 131050 failures.
 function createEventHooks(keywords: KeywordLists, prepared: boolean, worker: FanoutWorker | undefined): EventHook[] {
+	const enqueueStoredEvents = storedEventsEnqueuer({ prepared, worker });
 	return [
 		async (tx: PoolClient, events: StoredEvent[], transaction?: TransactionCallbacks) => {
 			const statuses = statusBatch(
@@ -54,7 +55,7 @@ function createEventHooks(keywords: KeywordLists, prepared: boolean, worker: Fan
 					.filter((e) => e.type === 'whatsapp.status')
 					.map((e) => ({ occurredAt: e.occurred_at, payload: e.payload })),
 			);
-			await enqueueStoredEvents(tx, events, [applyStatusesSql(statuses)], { prepared, worker, transaction });
+			await enqueueStoredEvents(tx, events, [applyStatusesSql(statuses)], transaction);
 			// Consent changes emit contact.* events, which get their own deliveries.
 			await applyPeopleSignals(tx, events, keywords);
 		},

@@ -35,11 +35,11 @@ export interface FanoutWorker {
 	/** Looks for due deliveries now (tests, and after a replay in the same process). */
 	kick(): void;
 	/**
-	 * Room for deliveries inserted already leased to this worker (`enqueueDeliveriesClaiming`), or
-	 * undefined when it has none (stopped, or every slot taken). The room is held until `deliver`
-	 * (after the transaction committed) or `cancel` (it did not).
+	 * Room for up to `want` deliveries inserted already leased to this worker
+	 * (`enqueueDeliveriesClaiming`), or undefined when it has none (stopped, or every slot taken). The
+	 * room is held until `deliver` (after the transaction committed) or `cancel` (it did not).
 	 */
-	claim(): DeliveryClaim | undefined;
+	claim(want: number): DeliveryClaim | undefined;
 }
 
 export interface DeliveryClaim {
@@ -186,9 +186,9 @@ class Worker implements FanoutWorker {
 		if (this.running) void this.pump();
 	}
 
-	claim(): DeliveryClaim | undefined {
+	claim(want: number): DeliveryClaim | undefined {
 		// Deliveries waiting in the outbox go first: while there may be some, new ones wait behind them.
-		const limit = this.room();
+		const limit = Math.min(this.room(), Math.floor(want));
 		if (!this.running || this.backlog || limit <= 0) return undefined;
 		this.reserved += limit;
 		let held = true;
