@@ -2,7 +2,9 @@
 // signed with Standard Webhooks headers and records the outcome (attempt.ts decides it: succeeded,
 // retry later, or dead letter). Woken by NOTIFY on commit of new deliveries (listener.ts; low
 // latency), and by a poll timer (retries coming due, leases of a crashed instance running out, and
-// whatever happened while the database was away).
+// whatever happened while the database was away). Deliveries of events this process stored come
+// without a lease while it has room: inserted already leased to it (`claim`, enqueue.ts), they are
+// sent the moment their transaction commits.
 import type { Pool } from 'pg';
 import type { SecretBox } from '../crypto/secret-box';
 import { attemptOutcome, deliveryRequest, type AttemptResult } from './attempt';
