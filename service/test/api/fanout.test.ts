@@ -357,11 +357,21 @@ describe('deliveries sent by the instance that stored the event', () => {
 			)
 		).rows[0];
 
-	it('more deliveries than the worker has room for: the rest wait in the outbox; each arrives once, never more at a time than FANOUT_CONCURRENCY', async () => {
+	/** Runs `test` with `other` as the only instance delivering (the shared service's worker paused). */
+	async function alone(other: ApiService, test: () => Promise<void>): Promise<void> {
 		await service.api.worker!.stop();
-		const narrow = await startApiService(db.pool, { FANOUT_CONCURRENCY: '2' });
-		await narrow.api.worker!.start();
+		await other.api.worker!.start();
 		try {
+			await test();
+		} finally {
+			await other.close();
+			await service.api.worker!.start();
+		}
+	}
+
+	it('more deliveries than the worker has room for: the rest wait in the outbox; each arrives once, never more at a time than FANOUT_CONCURRENCY', async () => {
+		const narrow = await startApiService(db.pool, { FANOUT_CONCURRENCY: '2' });
+		await alone(narrow, async () => {
 			const sub = await subscriber();
 			sub.delayMs = 100;
 			const id = await subscribe(sub, ['whatsapp.message']);
@@ -382,10 +392,7 @@ describe('deliveries sent by the instance that stored the event', () => {
 			expect(figures.max_attempts).toBe(1);
 			await service.call(key, 'DELETE', `/api/v1/subscriptions/${id}`);
 			await sub.close();
-		} finally {
-			await narrow.close();
-			await service.api.worker!.start();
-		}
+		});
 	});
 
 	it('a webhook whose storing failed sends nothing; its redelivery is sent once, and later ones too', async () => {
@@ -395,9 +402,7 @@ describe('deliveries sent by the instance that stored the event', () => {
 				if (failures-- > 0) throw new Error('a later hook failed');
 			},
 		]);
-		await service.api.worker!.stop();
-		await flaky.api.worker!.start();
-		try {
+		await alone(flaky, async () => {
 			const sub = await subscriber();
 			const id = await subscribe(sub, ['whatsapp.message']);
 			const body = inboundMessages([{ from: '919813300100', id: wamid(), text: 'hi' }]);
@@ -420,10 +425,7 @@ describe('deliveries sent by the instance that stored the event', () => {
 			expect(sub.received).toHaveLength(41);
 			await service.call(key, 'DELETE', `/api/v1/subscriptions/${id}`);
 			await sub.close();
-		} finally {
-			await flaky.close();
-			await service.api.worker!.start();
-		}
+		});
 	});
 
 	it('deliveries claimed by a worker that stopped before the commit go back to the outbox, due at once, attempt not counted', async () => {
@@ -435,9 +437,7 @@ describe('deliveries sent by the instance that stored the event', () => {
 				await stopping.api.worker!.stop();
 			},
 		]);
-		await service.api.worker!.stop();
-		await stopping.api.worker!.start();
-		try {
+		await alone(stopping, async () => {
 			const sub = await subscriber();
 			const id = await subscribe(sub, ['whatsapp.message']);
 			expect(
@@ -460,9 +460,6 @@ describe('deliveries sent by the instance that stored the event', () => {
 			expect((await succeeded(id)).max_attempts).toBe(1);
 			await service.call(key, 'DELETE', `/api/v1/subscriptions/${id}`);
 			await sub.close();
-		} finally {
-			await stopping.close();
-			await service.api.worker!.start();
-		}
+		});
 	});
 });
