@@ -57,11 +57,11 @@ export async function printPgStatements(Client, databaseUrl, log, top = 15) {
 			 FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT $1`,
 			[top],
 		);
-		log('Postgres statements by total execution time:');
 		const [database] = (
 			await db.query('SELECT deadlocks, xact_rollback FROM pg_stat_database WHERE datname = current_database()')
 		).rows;
 		log(`deadlocks ${database.deadlocks}, rolled back transactions ${database.xact_rollback}`);
+		log('Postgres statements by total execution time:');
 		for (const r of rows)
 			log(
 				`  ${r.pct}% ${r.total_ms} ms, ${r.calls} calls, ${r.mean_ms} ms each (at most ${r.max_ms}), ${r.rows} rows: ${r.query}`,

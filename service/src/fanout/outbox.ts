@@ -34,6 +34,11 @@ function matchingSql(events: readonly StoredEventRef[]): SqlFragment {
 	JOIN users u ON u.id = s.user_id AND (e.tier IS NULL OR u.tier = e.tier)`;
 }
 
+/** The event hook's `before` statements as leading CTEs of the outbox statement (one round trip). */
+function beforeCtes(before: readonly SqlFragment[]): SqlFragment[] {
+	return before.map((statement, index) => sql`${raw(`before${index}`)} AS (${statement} RETURNING 1), `);
+}
+
 /**
  * Inserts the deliveries of `events` and, when any was inserted, NOTIFYs the delivery workers
  * (delivered when the transaction commits, dropped if it rolls back). `before` are further
@@ -48,7 +53,7 @@ export async function enqueueDeliveries(
 	{ prepared = false } = {},
 ): Promise<number> {
 	if (events.length === 0 && before.length === 0) return 0;
-	const ctes = before.map((statement, index) => sql`${raw(`before${index}`)} AS (${statement} RETURNING 1), `);
+	const ctes = beforeCtes(before);
 	const query =
 		toQuery(sql`WITH ${join(ctes)}ins AS (${outboxInsertSql(events)} RETURNING 1), counted AS (SELECT count(*)::int AS n FROM ins)
 		 SELECT n, CASE WHEN n > 0 THEN pg_notify(${FANOUT_CHANNEL}, n::text) END AS notified FROM counted`);
@@ -82,7 +87,7 @@ export async function enqueueDeliveriesClaiming(
 	claim: { limit: number; leaseMs: number },
 	{ prepared = false } = {},
 ): Promise<{ count: number; claimed: ClaimedDelivery[] }> {
-	const ctes = before.map((statement, index) => sql`${raw(`before${index}`)} AS (${statement} RETURNING 1), `);
+	const ctes = beforeCtes(before);
 	const claimed = sql`m.n <= ${claim.limit}::int`;
 	const query = toQuery(sql`WITH ${join(ctes)}ins AS (
 		INSERT INTO deliveries (subscription_id, event_id, event_type, attempts, last_attempt_at, next_attempt_at)
