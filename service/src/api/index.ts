@@ -1,11 +1,13 @@
 // The API the nodes call (/api/v1/*, issue 4) and its event hooks. createApp mounts `router`, merges
 // `openapi` into /openapi.json, and hands `hooks` to the event store; main starts `worker`.
 import type { Pool, PoolClient } from 'pg';
-import { applyStatusesSql, statusBatch } from '../campaigns/repository';
+import { applyStatusesSql, applyStoredStatusesSql, statusBatch } from '../campaigns/repository';
 import type { KeywordLists } from '../consent/keywords';
-import { applyPeopleSignals } from '../consent/signals';
+import { applyPeopleSignals, wantsPeopleSignals } from '../consent/signals';
 import { createSecretBox, type EncryptionKey, type SecretBox } from '../crypto/secret-box';
-import type { EventHook, StoredEvent, TransactionCallbacks } from '../db/events';
+import type { NormalizedEvent } from '../core/meta-events';
+import { STORED_EVENTS, type EventHook, type StoredEvent, type TransactionCallbacks } from '../db/events';
+import { sql } from '../db/sql';
 import { storedEventsEnqueuer } from '../fanout/enqueue';
 import { createFanoutWorker, type FanoutWorker, type FanoutWorkerOptions } from '../fanout/worker';
 import { campaignRoutes } from './campaigns';
@@ -43,23 +45,43 @@ export interface ApiModule {
 // Everything the API part does with newly stored events (the event store's transaction is
 // latency-critical: Meta waits for its 200): campaign recipients moved by statuses, one outbox
 // delivery per matching subscription (claimed by this process's worker, sent on commit, when it has
-// room; else NOTIFY for the delivery workers on commit) in one statement;
-// then the people: senders as contacts (phone number, BSUID or both), identifier changes, STOP/START,
-// Meta's user_preferences and 131050 failures.
+// room; else NOTIFY for the delivery workers on commit) in one statement, which the event store runs
+// as part of its insert statement (`fold`); then the people: senders as contacts (phone number, BSUID
+// or both), identifier changes, STOP/START, Meta's user_preferences and 131050 failures. A batch with
+// nothing for the people (`wants`: e.g. only delivery statuses) is one statement, no transaction.
 function createEventHooks(keywords: KeywordLists, prepared: boolean, worker: FanoutWorker | undefined): EventHook[] {
-	const enqueueStoredEvents = storedEventsEnqueuer({ prepared, worker });
-	return [
-		async (tx: PoolClient, events: StoredEvent[], transaction?: TransactionCallbacks) => {
-			const statuses = statusBatch(
-				events
-					.filter((e) => e.type === 'whatsapp.status')
-					.map((e) => ({ occurredAt: e.occurred_at, payload: e.payload })),
-			);
-			await enqueueStoredEvents(tx, events, [applyStatusesSql(statuses)], transaction);
-			// Consent changes emit contact.* events, which get their own deliveries.
-			await applyPeopleSignals(tx, events, keywords);
+	const enqueuer = storedEventsEnqueuer({ prepared, worker });
+	const statusesOf = (events: readonly StoredEvent[]) =>
+		statusBatch(
+			events
+				.filter((e) => e.type === 'whatsapp.status')
+				.map((e) => ({ occurredAt: e.occurred_at, payload: e.payload })),
+		);
+	const outbox: EventHook = Object.assign(
+		(tx: PoolClient, events: StoredEvent[], transaction?: TransactionCallbacks) =>
+			enqueuer.enqueue(tx, events, [applyStatusesSql(statusesOf(events))], transaction),
+		{
+			// The same in the event store's insert statement (one round trip, none for BEGIN and COMMIT
+			// when the people hook has nothing to do): statuses of the events it newly stored.
+			fold: (events: readonly NormalizedEvent[], transaction: TransactionCallbacks) =>
+				enqueuer.fold(
+					events.length,
+					[
+						applyStoredStatusesSql(
+							events.filter((e) => e.type === 'whatsapp.status'),
+							sql`SELECT dedupe_key FROM ${STORED_EVENTS}`,
+						),
+					],
+					transaction,
+				),
 		},
-	];
+	);
+	// Consent changes emit contact.* events, which get their own deliveries.
+	const people: EventHook = Object.assign(
+		(tx: PoolClient, events: StoredEvent[]) => applyPeopleSignals(tx, events, keywords),
+		{ wants: wantsPeopleSignals },
+	);
+	return [outbox, people];
 }
 
 export function createApiModule(options: ApiModuleOptions): ApiModule {

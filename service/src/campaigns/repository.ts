@@ -293,26 +293,48 @@ function ledgerCode(code: unknown): number | null {
 
 const STATUS_PRIORITY = { sent: 1, delivered: 2, read: 3, failed: 4 } as const;
 
+type LedgerStatus = keyof typeof STATUS_PRIORITY;
+
+interface StatusRow {
+	wamid: string;
+	status: LedgerStatus;
+	at: Date;
+	code: number | null;
+	title: string | null;
+	details: string | null;
+}
+
+/** What a status event says about its recipient, or undefined when it says nothing the ledger keeps. */
+function statusRow(event: { occurredAt: Date; payload: StatusPayload }): StatusRow | undefined {
+	const { wamid, status } = event.payload;
+	if (
+		typeof wamid !== 'string' ||
+		(status !== 'sent' && status !== 'delivered' && status !== 'read' && status !== 'failed')
+	)
+		return undefined;
+	const error = status === 'failed' ? event.payload.errors?.[0] : undefined;
+	return {
+		wamid,
+		status,
+		at: event.occurredAt,
+		code: error ? ledgerCode(error.code) : null,
+		title: error ? (error.title ?? error.message ?? null) : null,
+		details: error ? (error.details ?? null) : null,
+	};
+}
+
 /**
  * The one status per message a batch of status events moves its recipient to: the furthest one
  * (failed > read > delivered > sent), so "delivered" and "read" arriving together, in any order, end
  * at "read". Pure.
  */
 export function statusBatch(events: ReadonlyArray<{ occurredAt: Date; payload: StatusPayload }>): StatusBatch {
-	const best = new Map<
-		string,
-		{ status: keyof typeof STATUS_PRIORITY; at: Date; error?: NonNullable<StatusPayload['errors']>[number] }
-	>();
+	const best = new Map<string, StatusRow>();
 	for (const event of events) {
-		const { wamid, status } = event.payload;
-		if (
-			typeof wamid !== 'string' ||
-			(status !== 'sent' && status !== 'delivered' && status !== 'read' && status !== 'failed')
-		)
-			continue;
-		const seen = best.get(wamid);
-		if (!seen || STATUS_PRIORITY[status] > STATUS_PRIORITY[seen.status])
-			best.set(wamid, { status, at: event.occurredAt, error: event.payload.errors?.[0] });
+		const row = statusRow(event);
+		if (!row) continue;
+		const seen = best.get(row.wamid);
+		if (!seen || STATUS_PRIORITY[row.status] > STATUS_PRIORITY[seen.status]) best.set(row.wamid, row);
 	}
 	const wamids = [...best.keys()].sort();
 	const rows = wamids.map((w) => best.get(w)!);
@@ -320,9 +342,9 @@ export function statusBatch(events: ReadonlyArray<{ occurredAt: Date; payload: S
 		wamids,
 		statuses: rows.map((r) => r.status),
 		ats: rows.map((r) => r.at),
-		codes: rows.map((r) => (r.status === 'failed' ? ledgerCode(r.error?.code) : null)),
-		titles: rows.map((r) => (r.status === 'failed' ? (r.error?.title ?? r.error?.message ?? null) : null)),
-		details: rows.map((r) => (r.status === 'failed' ? (r.error?.details ?? null) : null)),
+		codes: rows.map((r) => r.code),
+		titles: rows.map((r) => r.title),
+		details: rows.map((r) => r.details),
 	};
 }
 
@@ -331,6 +353,34 @@ export function statusBatch(events: ReadonlyArray<{ occurredAt: Date; payload: S
  * the states the state machine allows for its status. Usable as a CTE (the event hook's statement).
  */
 export function applyStatusesSql(batch: StatusBatch): SqlFragment {
+	return applyStatusesFrom(sql`unnest(${batch.wamids}::text[], ${batch.statuses}::text[], ${batch.ats}::timestamptz[], ${batch.codes}::bigint[], ${batch.titles}::text[], ${batch.details}::text[])
+		AS u (wamid, status, at, code, title, details)`);
+}
+
+/**
+ * `applyStatusesSql` for the statuses among `events` that `storedKeys` (a query of dedupe keys: the
+ * events a statement newly stored) holds, chosen in SQL as `statusBatch` chooses: a redelivered
+ * status is left out, as the event hook never sees duplicates.
+ */
+export function applyStoredStatusesSql(
+	events: ReadonlyArray<{ dedupeKey: string; occurredAt: Date; payload: StatusPayload }>,
+	storedKeys: SqlFragment,
+): SqlFragment {
+	const rows = events.flatMap((event) => {
+		const row = statusRow(event);
+		return row ? [{ ...row, key: event.dedupeKey }] : [];
+	});
+	return applyStatusesFrom(sql`(SELECT DISTINCT ON (x.wamid) x.wamid, x.status, x.at, x.code, x.title, x.details
+		FROM unnest(${rows.map((r) => r.key)}::text[], ${rows.map((r) => r.wamid)}::text[], ${rows.map((r) => r.status)}::text[],
+			${rows.map((r) => r.at)}::timestamptz[], ${rows.map((r) => r.code)}::bigint[], ${rows.map((r) => r.title)}::text[],
+			${rows.map((r) => r.details)}::text[], ${rows.map((r) => STATUS_PRIORITY[r.status])}::int[])
+			WITH ORDINALITY AS x (key, wamid, status, at, code, title, details, priority, ord)
+		WHERE x.key IN (${storedKeys})
+		ORDER BY x.wamid, x.priority DESC, x.ord) AS u`);
+}
+
+/** The status UPDATE over `source`, a FROM item `u (wamid, status, at, code, title, details)`. */
+function applyStatusesFrom(source: SqlFragment): SqlFragment {
 	return sql`UPDATE campaign_recipients r SET
 	state = CASE WHEN u.status = 'failed' AND u.code = ${HELD_BY_META_CODE}::bigint THEN 'held_by_meta' ELSE u.status END,
 	sent_at = CASE WHEN u.status IN ('sent', 'delivered', 'read') THEN coalesce(r.sent_at, u.at) ELSE r.sent_at END,
@@ -341,8 +391,7 @@ export function applyStatusesSql(batch: StatusBatch): SqlFragment {
 	error_title = CASE WHEN u.status = 'failed' THEN u.title ELSE r.error_title END,
 	error_details = CASE WHEN u.status = 'failed' THEN u.details ELSE r.error_details END,
 	updated_at = now()
-	FROM unnest(${batch.wamids}::text[], ${batch.statuses}::text[], ${batch.ats}::timestamptz[], ${batch.codes}::bigint[], ${batch.titles}::text[], ${batch.details}::text[])
-		AS u (wamid, status, at, code, title, details)
+	FROM ${source}
 	WHERE r.wamid = u.wamid AND r.state = ANY (CASE u.status WHEN 'sent' THEN ${statesAcceptingStatus('sent')}::text[] WHEN 'delivered' THEN ${statesAcceptingStatus('delivered')}::text[]
 		WHEN 'read' THEN ${statesAcceptingStatus('read')}::text[] ELSE ${statesAcceptingStatus('failed')}::text[] END)`;
 }

@@ -151,8 +151,7 @@ async function applyPreferences(tx: PoolClient, preferences: StoredEvent[]): Pro
 /** Failed statuses with 131050: the person stopped marketing messages → opted out (source meta_error). */
 async function applyStopErrors(tx: PoolClient, statuses: StoredEvent[]): Promise<void> {
 	for (const event of statuses) {
-		const errors = Array.isArray(event.payload.errors) ? (event.payload.errors as Array<{ code?: unknown }>) : [];
-		if (event.payload.status !== 'failed' || !errors.some((e) => e.code === STOPPED_MARKETING_CODE)) continue;
+		if (!isStopError(event.payload)) continue;
 		const ids = idsOf(event.payload);
 		let contact = await resolvePerson(
 			tx,
@@ -206,6 +205,27 @@ async function applyIdentifierChanges(tx: PoolClient, events: StoredEvent[]): Pr
 }
 
 /** Everything above for a batch of newly stored events. */
+/** A failed status whose error says the person stopped marketing messages (131050). */
+function isStopError(payload: Record<string, unknown>): boolean {
+	const errors = Array.isArray(payload.errors) ? (payload.errors as Array<{ code?: unknown }>) : [];
+	return payload.status === 'failed' && errors.some((e) => e.code === STOPPED_MARKETING_CODE);
+}
+
+/**
+ * Whether `applyPeopleSignals` has anything to do for these events (pure): messages, identifier
+ * changes, preferences or 131050 failures. A batch of other events (e.g. delivery statuses) needs no
+ * transaction for the people.
+ */
+export function wantsPeopleSignals(events: ReadonlyArray<{ type: string; payload: Record<string, unknown> }>): boolean {
+	return events.some(
+		(e) =>
+			e.type === 'whatsapp.message' ||
+			e.type === 'whatsapp.user_id_update' ||
+			e.type === 'whatsapp.user_preference' ||
+			(e.type === 'whatsapp.status' && isStopError(e.payload)),
+	);
+}
+
 export async function applyPeopleSignals(tx: PoolClient, events: StoredEvent[], keywords: KeywordLists): Promise<void> {
 	const of = (type: string) => events.filter((e) => e.type === type);
 	const messages = of('whatsapp.message');

@@ -9,7 +9,8 @@
 // Throughput: concurrent requests are grouped ("group commit"). While up to `maxConcurrentBatches`
 // (default 2) transactions are in flight, further requests queue and go together in the next
 // transaction: at low load each request gets its own transaction at once, at high load many share
-// one commit. Without hooks a batch is a single statement (no BEGIN/COMMIT round trips).
+// one commit. A hook may fold its work into the insert statement (`EventHook.fold`): a batch that no
+// other hook wants is then a single statement (no BEGIN/COMMIT round trips), as is a batch without hooks.
 //
 // Faults: the database going away fails the whole batch with DatabaseUnavailableError (503, Retry-After).
 // When the connection is lost during COMMIT, whether it committed is unknown; the sender's redelivery
@@ -18,6 +19,7 @@ import type { Pool, PoolClient } from 'pg';
 import { createHash } from 'node:crypto';
 import type { NormalizedEvent } from '../core/meta-events';
 import { isConnectionError, withTransaction } from './client';
+import { join, preparedQuery, raw, sql, toQuery, type StatementWork } from './sql';
 
 /** An event as stored (and as hooks receive it). `id` is the events.id bigint as a string. */
 export interface StoredEvent {
@@ -48,7 +50,31 @@ function storedEvent(row: { id: string; dedupe_key: string; received_at: Date },
  * `instagram.comment`, `instagram.mention`, `instagram.message`, `meta.unhandled`,
  * `library.bundle_ingested`.
  */
-export type EventHook = (tx: PoolClient, events: StoredEvent[], transaction?: TransactionCallbacks) => Promise<void>;
+export type EventHook = ((
+	tx: PoolClient,
+	events: StoredEvent[],
+	transaction?: TransactionCallbacks,
+) => Promise<void>) & {
+	/**
+	 * The same work for a batch of the event store as part of its insert statement: CTEs over
+	 * `stored_events` (id, type, dedupe_key, received_at, payload of each event the statement newly
+	 * inserted), so that a batch no other hook needs a transaction for is one statement, which commits
+	 * on its own (no BEGIN and COMMIT round trips). `events` are the batch's events, redeliveries
+	 * included: the statement knows which are new. `done` gets the result once the statement ran, with
+	 * the stored events. The store then does not call the hook itself. At most one hook of a store folds.
+	 */
+	fold?: (events: readonly NormalizedEvent[], transaction: TransactionCallbacks) => FoldedWork;
+	/** False when the hook has nothing to do for a batch of these events (pure; absent: always true). */
+	wants?: (events: readonly NormalizedEvent[]) => boolean;
+};
+
+/** The CTE of the event store's insert statement that a folded work reads (see `EventHook.fold`). */
+export const STORED_EVENTS = raw('stored_events');
+
+/** A hook's work inside the event store's insert statement (see `EventHook.fold`). */
+export interface FoldedWork extends StatementWork {
+	done(result: unknown, stored: readonly StoredEvent[]): void;
+}
 
 /**
  * What a hook may run once the event store's transaction is over (absent when the hook runs inside a
@@ -117,11 +143,14 @@ interface Pending {
 	reject(error: unknown): void;
 }
 
-/** Inserts payloads and their events with one statement; returns the newly inserted events. */
+/**
+ * Inserts payloads and their events with one statement; returns the newly inserted events. `fold`:
+ * a hook's work done by the same statement (its `done` is called before this returns).
+ */
 export async function insertPayloadsAndEvents(
 	client: PoolClient | Pool,
 	inputs: IncomingPayload[],
-	options: { prepared?: boolean } = {},
+	options: { prepared?: boolean; fold?: FoldedWork } = {},
 ): Promise<StoredEvent[]> {
 	const bodies = inputs.map((input, index) => ({
 		index,
@@ -151,38 +180,46 @@ export async function insertPayloadsAndEvents(
 			};
 		}),
 	);
-	const text = `
-		WITH ins_payload AS (
+	const { fold } = options;
+	const stored = sql`${STORED_EVENTS} AS (
+			INSERT INTO events (type, dedupe_key, occurred_at, payload, payload_id)
+			SELECT ev.type, ev.dedupe_key, ev.occurred_at, ev.payload, p.id
+			FROM ev LEFT JOIN ins_payload p ON p.body_sha256 = (${bodies.map((body) => body.sha)}::bytea[])[ev.body]
+			ORDER BY ev.ord
+			ON CONFLICT (dedupe_key) DO NOTHING
+			RETURNING id, type, dedupe_key, received_at${raw(fold ? ', payload' : '')})`;
+	const ctes = [
+		sql`ins_payload AS (
 			INSERT INTO webhook_payloads (source, body_sha256, raw_body)
-			SELECT p.source, p.sha, p.raw FROM unnest($1::text[], $2::bytea[], $3::bytea[]) AS p(source, sha, raw)
+			SELECT p.source, p.sha, p.raw
+			FROM unnest(${payloadRows.map((row) => row.input.source)}::text[], ${payloadRows.map((row) => row.sha)}::bytea[], ${payloadRows.map((row) => row.input.rawBody)}::bytea[]) AS p(source, sha, raw)
 			ON CONFLICT (body_sha256) DO NOTHING
-			RETURNING id, body_sha256
-		), ev AS (
-			SELECT * FROM jsonb_to_recordset($4::jsonb)
-				AS e(ord int, type text, dedupe_key text, occurred_at timestamptz, payload jsonb, body int)
-		)
-		INSERT INTO events (type, dedupe_key, occurred_at, payload, payload_id)
-		SELECT ev.type, ev.dedupe_key, ev.occurred_at, ev.payload, p.id
-		FROM ev LEFT JOIN ins_payload p ON p.body_sha256 = ($5::bytea[])[ev.body]
-		ORDER BY ev.ord
-		ON CONFLICT (dedupe_key) DO NOTHING
-		RETURNING id::text AS id, dedupe_key, received_at`;
+			RETURNING id, body_sha256)`,
+		sql`ev AS (
+			SELECT * FROM jsonb_to_recordset(${eventsJson}::jsonb)
+				AS e(ord int, type text, dedupe_key text, occurred_at timestamptz, payload jsonb, body int))`,
+		stored,
+		...(fold?.ctes ?? []),
+	];
+	// The folded work's result comes as one more row, told apart by its null id.
+	const query = fold
+		? sql`WITH ${join(ctes, ', ')}
+			SELECT id::text AS id, dedupe_key, received_at, NULL::json AS folded FROM ${STORED_EVENTS}
+			UNION ALL SELECT NULL, NULL, NULL, to_json(${fold.result})`
+		: sql`WITH ${join(ctes, ', ')} SELECT id::text AS id, dedupe_key, received_at FROM ${STORED_EVENTS}`;
 	// Named, Postgres parses and plans this statement once per connection instead of once per batch
 	// (measured: about 0.4 ms of Postgres CPU per batch).
-	const { rows } = await client.query<{ id: string; dedupe_key: string; received_at: Date }>({
-		name: options.prepared ? 'events_store_insert' : undefined,
-		text,
-		values: [
-			payloadRows.map((row) => row.input.source),
-			payloadRows.map((row) => row.sha),
-			payloadRows.map((row) => row.input.rawBody),
-			eventsJson,
-			bodies.map((body) => body.sha),
-		],
-	});
-	return rows
-		.map((row) => storedEvent(row, byKey.get(row.dedupe_key)!.event))
+	const { rows } = await client.query<{ id: string | null; dedupe_key: string; received_at: Date; folded?: unknown }>(
+		preparedQuery(toQuery(query), options.prepared ?? false),
+	);
+	const events = rows
+		.filter((row) => row.id !== null)
+		.map((row) =>
+			storedEvent(row as { id: string; dedupe_key: string; received_at: Date }, byKey.get(row.dedupe_key)!.event),
+		)
 		.sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
+	fold?.done(rows.find((row) => row.id === null)?.folded, events);
+	return events;
 }
 
 /** Inserts events (no raw payload) inside a caller's transaction and runs the hooks on the new ones. */
@@ -230,7 +267,8 @@ export class EventStore {
 		private readonly pool: Pool,
 		private readonly options: EventStoreOptions = {},
 	) {
-		this.hooks = [...(options.hooks ?? [])];
+		this.hooks = [];
+		for (const hook of options.hooks ?? []) this.addHook(hook);
 		this.maxBatch = options.maxBatch ?? 100;
 		// Measured: fewer transactions in flight means bigger batches and more events/s; two keep a
 		// request from waiting behind a whole batch at low load.
@@ -240,6 +278,8 @@ export class EventStore {
 
 	/** Adds a hook (e.g. from issue 4's modules) after construction. */
 	addHook(hook: EventHook): void {
+		// Two folded works would both name their CTEs (and the statement would fail on every batch).
+		if (hook.fold && this.hooks.some((h) => h.fold)) throw new Error('only one hook of an event store may fold');
 		this.hooks.push(hook);
 	}
 
@@ -291,23 +331,7 @@ export class EventStore {
 		const started = process.hrtime.bigint();
 		let stored: StoredEvent[];
 		try {
-			if (this.hooks.length === 0) {
-				// One statement is one transaction: no BEGIN/COMMIT round trips needed.
-				stored = await insertPayloadsAndEvents(this.pool, inputs, this.insertOptions);
-			} else {
-				const callbacks = transactionCallbacks();
-				try {
-					stored = await withTransaction(this.pool, async (client) => {
-						const fresh = await insertPayloadsAndEvents(client, inputs, this.insertOptions);
-						if (fresh.length > 0) for (const hook of this.hooks) await hook(client, fresh, callbacks);
-						return fresh;
-					});
-				} catch (error) {
-					callbacks.settle(false);
-					throw error;
-				}
-				callbacks.settle(true);
-			}
+			stored = await this.insertWithHooks(inputs);
 		} catch (error) {
 			const code = (error as { code?: string }).code;
 			if (code && RETRYABLE.has(code) && attempt < 3) return this.write(inputs, attempt + 1);
@@ -340,6 +364,34 @@ export class EventStore {
 			// metrics must not turn a committed write into an error
 		}
 		return results;
+	}
+
+	/**
+	 * The batch's statement, with the folding hook's work in it; in a transaction with the other hooks
+	 * that want the batch's events, or on its own when none does (one statement is one transaction).
+	 */
+	private async insertWithHooks(inputs: IncomingPayload[]): Promise<StoredEvent[]> {
+		const events = inputs.flatMap((input) => input.events);
+		const callbacks = transactionCallbacks();
+		const folding = this.hooks.find((hook) => hook.fold);
+		const others = this.hooks.filter((hook) => !hook.fold && (hook.wants?.(events) ?? true));
+		let stored: StoredEvent[];
+		try {
+			const options = { ...this.insertOptions, fold: folding?.fold?.(events, callbacks) };
+			stored =
+				others.length === 0
+					? await insertPayloadsAndEvents(this.pool, inputs, options)
+					: await withTransaction(this.pool, async (client) => {
+							const fresh = await insertPayloadsAndEvents(client, inputs, options);
+							if (fresh.length > 0) for (const hook of others) await hook(client, fresh, callbacks);
+							return fresh;
+						});
+		} catch (error) {
+			callbacks.settle(false);
+			throw error;
+		}
+		callbacks.settle(true);
+		return stored;
 	}
 }
 

@@ -50,6 +50,15 @@ export function preparedQuery(
 	return { name, ...query };
 }
 
+/**
+ * Work written as part of a larger statement: CTEs (`name AS (…)`, joined with commas by whoever
+ * composes the statement) and a scalar expression of its result.
+ */
+export interface StatementWork {
+	ctes: SqlFragment[];
+	result: SqlFragment;
+}
+
 /** Text inlined as it is: only for names the code itself makes, never for input. */
 export function raw(text: string): SqlFragment {
 	return new SqlFragment([text], []);

@@ -5,7 +5,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestDatabase } from '../../../test/helpers/postgres';
 import { verify } from '../../src/core/standard-webhooks';
-import { inboundMessages, migratedDatabase, startApiService, userWithKey, wamid, type ApiService } from './helpers';
+import {
+	inboundMessages,
+	migratedDatabase,
+	startApiService,
+	statusUpdate,
+	userWithKey,
+	wamid,
+	type ApiService,
+} from './helpers';
 
 interface Subscriber {
 	url: string;
@@ -427,6 +435,75 @@ describe('deliveries sent by the instance that stored the event', () => {
 			await sub.close();
 		});
 	});
+
+	// Status webhooks have nothing for the people (contacts, consent): the event store writes each batch
+	// of them with its deliveries in one statement, without a transaction around it.
+	it('status webhooks stored in one statement: each status is sent at once and once; a redelivery sends nothing more', async () => {
+		const sub = await subscriber();
+		const id = await subscribe(sub, ['whatsapp.status']);
+		const bodies = Array.from({ length: 6 }, (_, i) =>
+			statusUpdate([
+				{ wamid: wamid(), status: 'delivered', recipient: `9198135${String(i).padStart(5, '0')}` },
+				{ wamid: wamid(), status: 'read', recipient: `9198136${String(i).padStart(5, '0')}` },
+			]),
+		);
+		for (const answer of await Promise.all(bodies.map((body) => service.postMeta(body))))
+			expect(answer.status).toBe(200);
+		await until('12 statuses processed', () => sub.processed.size === 12);
+		await until('12 outcomes recorded', async () => (await succeeded(id)).n === 12);
+		expect((await succeeded(id)).at_once).toBeGreaterThan(0);
+		expect([...sub.processed.values()].every((event) => event.type === 'whatsapp.status')).toBe(true);
+		for (const body of bodies) expect((await service.postMeta(body)).status).toBe(200);
+		await new Promise((r) => setTimeout(r, 300));
+		expect(sub.received).toHaveLength(12);
+		const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM deliveries WHERE subscription_id = $1', [id]);
+		expect(rows[0].n).toBe(12);
+		await service.call(key, 'DELETE', `/api/v1/subscriptions/${id}`);
+		await sub.close();
+	});
+
+	it('a status webhook whose one-statement write failed is answered 5xx and sends nothing; its redelivery is sent once', async () => {
+		const narrow = await startApiService(db.pool, { FANOUT_CONCURRENCY: '2' });
+		await alone(narrow, () => failedStatusWrite(narrow));
+	});
+
+	async function failedStatusWrite(instance: ApiService): Promise<void> {
+		const sub = await subscriber();
+		const id = await subscribe(sub, ['whatsapp.status']);
+		// The database refuses the first delivery row for this subscription (a fault inside the statement).
+		await db.pool.query(`CREATE SEQUENCE test_fail_once;
+			CREATE FUNCTION test_fail_once() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN IF nextval('test_fail_once') = 1 THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$;
+			CREATE TRIGGER test_fail_once BEFORE INSERT ON deliveries FOR EACH ROW
+				WHEN (NEW.subscription_id::text = '${id}') EXECUTE FUNCTION test_fail_once();`);
+		try {
+			const message = wamid();
+			const body = statusUpdate([{ wamid: message, status: 'delivered', recipient: '919813700001' }]);
+			expect((await instance.postMeta(body)).status).toBeGreaterThanOrEqual(500);
+			const stored = await db.pool.query("SELECT count(*)::int AS n FROM events WHERE payload->>'wamid' = $1", [
+				message,
+			]);
+			expect(stored.rows[0].n).toBe(0);
+			await new Promise((r) => setTimeout(r, 300));
+			expect(sub.received).toHaveLength(0);
+			expect((await instance.postMeta(body)).status).toBe(200);
+			// The slots the failed write held are free again (the instance has two): the next ones are sent too.
+			for (let i = 0; i < 40; i++)
+				expect(
+					(await instance.postMeta(statusUpdate([{ wamid: wamid(), status: 'sent', recipient: '919813700001' }])))
+						.status,
+				).toBe(200);
+			await until('41 statuses processed', () => sub.processed.size === 41);
+			await until('41 outcomes recorded', async () => (await succeeded(id)).n === 41);
+			expect(sub.received).toHaveLength(41);
+		} finally {
+			await db.pool.query(
+				'DROP TRIGGER test_fail_once ON deliveries; DROP FUNCTION test_fail_once(); DROP SEQUENCE test_fail_once;',
+			);
+			await service.call(key, 'DELETE', `/api/v1/subscriptions/${id}`);
+			await sub.close();
+		}
+	}
 
 	it('deliveries claimed by a worker that stopped before the commit go back to the outbox, due at once, attempt not counted', async () => {
 		let stopDuring = true;
