@@ -1,7 +1,8 @@
 // `npm run service`: the service alone. Without DATABASE_URL it runs on an embedded Postgres whose
 // data is kept in SERVICE_DATA_DIR. Start-up: validate config → database → migrations → listen.
-// SIGTERM/SIGINT: stop accepting, drain in-flight requests (up to SHUTDOWN_TIMEOUT_MS), stop the
-// fan-out worker and the retention sweeper, close the pool.
+// SIGTERM/SIGINT: stop accepting, drain in-flight requests (up to SHUTDOWN_TIMEOUT_MS), let the event
+// store's writes finish (up to STORE_SETTLE_MS), stop the fan-out worker and the retention sweeper,
+// close the pool.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
@@ -18,6 +19,8 @@ import { createMetrics } from './metrics';
 import { createRetentionSweeper } from './retention/sweeper';
 import { serve } from './server';
 
+/** How long shutdown waits for webhook writes still running after the HTTP drain. */
+const STORE_SETTLE_MS = 5_000;
 const VERSION: string = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string })
 	.version;
 
@@ -88,6 +91,13 @@ async function main(): Promise<void> {
 		const drained = await server.close(config.SHUTDOWN_TIMEOUT_MS);
 		if (!drained)
 			logger.warn({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutdown timeout: closed remaining connections');
+		// Webhooks whose connection the drain closed may still be writing: let them finish while the
+		// worker and the pool still run (the deliveries they claimed are sent; the worker's stop waits).
+		if (!((await app.locals.eventStore?.settled(STORE_SETTLE_MS)) ?? true))
+			logger.warn(
+				{ timeoutMs: STORE_SETTLE_MS },
+				'shutdown: webhook writes still running; deliveries they claim are sent by any instance once their lease runs out',
+			);
 		await api.worker?.stop();
 		await sweeper.stop();
 		await pool.end();

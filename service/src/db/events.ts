@@ -287,6 +287,21 @@ export class EventStore {
 		return this.hooks;
 	}
 
+	/**
+	 * Resolves true once nothing is queued or being written (every batch committed or failed, its
+	 * hooks' callbacks run), or false after `timeoutMs`. Shutdown waits for it before it stops the
+	 * delivery worker and closes the pool: a batch still writing when the HTTP drain gave up (its
+	 * client gone) commits, and hands its claimed deliveries back, while the pool is still open.
+	 */
+	async settled(timeoutMs: number): Promise<boolean> {
+		const end = Date.now() + timeoutMs;
+		while (this.inFlight > 0 || this.queue.length > 0) {
+			if (Date.now() >= end) return false;
+			await new Promise((resolve) => setTimeout(resolve, 10));
+		}
+		return true;
+	}
+
 	/** Stores one payload with its events; resolves once committed. */
 	store(input: IncomingPayload): Promise<StoreResult> {
 		return new Promise((resolve, reject) => {

@@ -4,6 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestDatabase } from '../../../test/helpers/postgres';
+import { signMetaBody } from '../../src/core/meta-signature';
 import { verify } from '../../src/core/standard-webhooks';
 import {
 	inboundMessages,
@@ -504,6 +505,42 @@ describe('deliveries sent by the instance that stored the event', () => {
 			await sub.close();
 		}
 	}
+
+	it('shutdown waits for a webhook still being written after its client went away: its delivery is sent before the worker stops', async () => {
+		let entered = false;
+		const slow = await startApiService(db.pool, {}, [
+			async () => {
+				entered = true;
+				await new Promise((r) => setTimeout(r, 400));
+			},
+		]);
+		await alone(slow, async () => {
+			const sub = await subscriber();
+			const id = await subscribe(sub, ['whatsapp.message']);
+			const body = inboundMessages([{ from: '919813300300', id: wamid(), text: 'hi' }]);
+			const aborted = new AbortController();
+			const posting = fetch(`${slow.url}/webhooks/meta`, {
+				method: 'POST',
+				headers: {
+					'content-type': 'application/json',
+					'x-hub-signature-256': signMetaBody(body, slow.settings.META_APP_SECRETS[0]),
+				},
+				body,
+				signal: aborted.signal,
+			}).catch(() => undefined);
+			await until('the write is running', () => entered);
+			aborted.abort(); // the drain gave up on this client
+			const store = slow.app.locals.eventStore!;
+			expect(await store.settled(50)).toBe(false);
+			expect(await store.settled(5_000)).toBe(true);
+			await slow.api.worker!.stop();
+			expect(sub.processed.size).toBe(1);
+			expect((await succeeded(id)).n).toBe(1);
+			await posting;
+			await service.call(key, 'DELETE', `/api/v1/subscriptions/${id}`);
+			await sub.close();
+		});
+	});
 
 	it('deliveries claimed by a worker that stopped before the commit go back to the outbox, due at once, attempt not counted', async () => {
 		let stopDuring = true;
