@@ -506,6 +506,38 @@ describe('deliveries sent by the instance that stored the event', () => {
 		}
 	}
 
+	it('deliveries left in the outbox wake the workers with NOTIFY once stored (one statement and transaction alike)', async () => {
+		const listener = await db.pool.connect();
+		const notified: string[] = [];
+		listener.on('notification', (n) => {
+			if (n.channel === 'tp_fanout') notified.push(String(n.payload));
+		});
+		await listener.query('LISTEN tp_fanout');
+		// This instance's worker is not started: it claims nothing, so its deliveries wait in the outbox.
+		const idle = await startApiService(db.pool);
+		const sub = await subscriber();
+		const id = await subscribe(sub, ['*']);
+		try {
+			expect(
+				(await idle.postMeta(statusUpdate([{ wamid: wamid(), status: 'sent', recipient: '919813700002' }]))).status,
+			).toBe(200);
+			await until('a NOTIFY for the status', () => notified.length === 1, 5_000);
+			expect(notified[0]).toBe('1');
+			expect((await idle.postMeta(inboundMessages([{ from: '919813700003', id: wamid(), text: 'hi' }]))).status).toBe(
+				200,
+			);
+			await until('a NOTIFY for the message', () => notified.length === 2, 5_000);
+			expect(notified[1]).toBe('1');
+			await until('both delivered by the running worker', async () => (await succeeded(id)).n === 2);
+		} finally {
+			await listener.query('UNLISTEN tp_fanout');
+			listener.release();
+			await idle.close();
+			await service.call(key, 'DELETE', `/api/v1/subscriptions/${id}`);
+			await sub.close();
+		}
+	});
+
 	it('shutdown waits for a webhook still being written after its client went away: its delivery is sent before the worker stops', async () => {
 		let entered = false;
 		const slow = await startApiService(db.pool, {}, [
