@@ -33,7 +33,7 @@ export interface StoredEventsEnqueuer {
 /**
  * How many slots to claim for a batch: its events times the deliveries per event of the previous
  * batch (how many subscriptions match), plus one so that a first subscription is noticed. Claiming
- * only that leaves room for the other transaction in flight to claim too.
+ * only that leaves room for the next batch, which starts while these deliveries are being sent.
  */
 export function claimWant(events: number, deliveriesPerEvent: number): number {
 	return Math.ceil(events * deliveriesPerEvent) + 1;
