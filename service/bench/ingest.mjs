@@ -26,7 +26,8 @@ const { SERVICE_NODE_FLAGS } = require('../dist/node-flags.js');
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const OURS_CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const N8N_CONNECTIONS = Number(process.env.BENCH_N8N_CONNECTIONS ?? 10);
-const FIXED_RATE = 1000;
+// The fixed rate of the latency run, requests/s (BENCH_RATE; default 1,000).
+const FIXED_RATE = Number(process.env.BENCH_RATE ?? 1000);
 // Extra node flags for the service process, after the ones it runs with (service/src/node-flags.ts; e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it).
 const SERVICE_NODE_ARGS = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 // BENCH_REFERENCE=0 skips the n8n run (while profiling our side only; the figures then have no ratio).
