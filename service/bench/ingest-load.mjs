@@ -4,39 +4,13 @@
 // argv[2]: JSON { url, secret, connections, duration, overallRate?, prefix }
 import { createHmac } from 'node:crypto';
 import autocannon from 'autocannon';
+import { statusWebhookBody } from './status-webhook.mjs';
 
 const options = JSON.parse(process.argv[2]);
 let sequence = 0;
 
 function nextRequest() {
-	const wamid = `wamid.${options.prefix}.${++sequence}`;
-	const body = JSON.stringify({
-		object: 'whatsapp_business_account',
-		entry: [
-			{
-				id: '102290129340398',
-				changes: [
-					{
-						field: 'messages',
-						value: {
-							messaging_product: 'whatsapp',
-							metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
-							statuses: [
-								{
-									id: wamid,
-									status: 'delivered',
-									timestamp: String(Math.floor(Date.now() / 1000)),
-									recipient_id: '919800000001',
-									conversation: { id: 'a75d17ad06104c51166f948319b03c6a', origin: { type: 'marketing' } },
-									pricing: { billable: true, pricing_model: 'CBP', category: 'marketing' },
-								},
-							],
-						},
-					},
-				],
-			},
-		],
-	});
+	const body = statusWebhookBody(`wamid.${options.prefix}.${++sequence}`);
 	const signature = `sha256=${createHmac('sha256', options.secret).update(body).digest('hex')}`;
 	return { body, signature };
 }
