@@ -8,6 +8,11 @@
 // and API key come from the CLI (`users create`, `keys create`), read from the last stdout line.
 // BENCH_SENDERS: how many different people send (default 100000: every message from someone new;
 // a small number, e.g. 200, is repeat customers, whose contacts are updated rather than created).
+// The reference, in the same run (BENCH_REFERENCE=0 skips it): n8n 2.40 doing the job without the
+// service, a Webhook node (answering at once) → HTTP Request node POSTing the webhook's body to the
+// same kind of subscriber; no signature check, nothing stored, no retry. Its latency phase runs at
+// BENCH_N8N_RATE (default 10/s: on the 2-core VM n8n keeps up with ~16/s at the most, and above that
+// its latency is only queueing), its throughput phase is BENCH_N8N_BURST webhooks (500) over BENCH_N8N_CONNECTIONS (10).
 // Progress goes to stderr; the last stdout line is one JSON object of figures.
 import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
@@ -16,7 +21,15 @@ import { Agent, createServer, request } from 'node:http';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SERVICE_MAIN, benchPostgresFlags, benchServiceEnv, printPgStatements, serviceCli } from './service-env.mjs';
+import { startReferenceN8n } from './n8n-reference.mjs';
+import {
+	SERVICE_MAIN,
+	benchPostgresFlags,
+	benchServiceEnv,
+	printPgStatements,
+	rssMb,
+	serviceCli,
+} from './service-env.mjs';
 
 const require = createRequire(import.meta.url);
 const { startEmbeddedPostgres, freePort } = require('../dist/db/embedded.js');
@@ -29,6 +42,10 @@ const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const BURST = Number(process.env.BENCH_BURST ?? 5000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SENDERS = Number(process.env.BENCH_SENDERS ?? 100000);
+const WITH_REFERENCE = process.env.BENCH_REFERENCE !== '0';
+const N8N_RATE = Number(process.env.BENCH_N8N_RATE ?? 10);
+const N8N_BURST = Number(process.env.BENCH_N8N_BURST ?? 500);
+const N8N_CONNECTIONS = Number(process.env.BENCH_N8N_CONNECTIONS ?? 10);
 // Extra node flags for the service process, after the ones it runs with (service/src/node-flags.ts; e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it).
 const SERVICE_NODE_ARGS = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
@@ -70,65 +87,188 @@ function metaBody(wamid, from) {
 	});
 }
 
-async function main() {
-	const parent = mkdtempSync(join(tmpdir(), 'tp-bench-fanout-'));
-	chmodSync(parent, 0o755);
-	const pg = await startEmbeddedPostgres({
-		dataDir: join(parent, 'data'),
-		persistent: false,
-		postgresFlags: benchPostgresFlags(),
+/** A loopback HTTP server that hands each request's body and receipt time to `onBody`, answering its status. */
+async function startSubscriber(onBody) {
+	const server = createServer((req, res) => {
+		const chunks = [];
+		req.on('data', (c) => chunks.push(c));
+		req.on('end', () => {
+			const at = performance.now();
+			res.writeHead(onBody(Buffer.concat(chunks), req.headers, at)).end();
+		});
 	});
-	let service;
-	let subscriber;
+	await new Promise((r) => server.listen(0, '127.0.0.1', r));
+	return { server, url: `http://127.0.0.1:${server.address().port}/webhook/tp` };
+}
+
+/**
+ * Posts signed Meta message webhooks to `url`, each with a new wamid (`wamid.bench<n>_…`), and keeps
+ * when each was sent, how long its answer took (while `recordAnswers`) and which failed.
+ */
+function poster(url, appSecret) {
+	// node:http with keep-alive (fetch costs the poster several times the CPU, taken from the same
+	// two cores as the service and the subscriber, whose receipt times it would delay). Idle sockets
+	// close after 4 s, before the server's 5 s keep-alive timeout can close one under a new request.
+	const agent = new Agent({ keepAlive: true, maxSockets: 256, timeout: 4000 });
+	const postWebhook = (body, signature) =>
+		new Promise((resolve) => {
+			const req = request(
+				url,
+				{
+					method: 'POST',
+					agent,
+					headers: {
+						'content-type': 'application/json',
+						'content-length': Buffer.byteLength(body),
+						'x-hub-signature-256': signature,
+					},
+				},
+				(res) => {
+					res.resume();
+					res.on('end', () => resolve(res.statusCode));
+				},
+			);
+			req.on('error', (error) => resolve(error.code ?? 'error'));
+			req.end(body);
+		});
+	const state = { seq: 0, sentAt: new Map(), answerTimes: [], recordAnswers: false, failedPosts: 0, failures: {} };
+	state.post = async () => {
+		const n = state.seq++;
+		const wamid = `wamid.bench${n}_${randomBytes(6).toString('hex')}`;
+		const body = metaBody(wamid, `91981${String(n % SENDERS).padStart(7, '0')}`);
+		const signature = `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}`;
+		state.sentAt.set(wamid, performance.now());
+		const status = await postWebhook(body, signature);
+		if (state.recordAnswers) state.answerTimes.push(performance.now() - state.sentAt.get(wamid));
+		if (status !== 200) {
+			state.failedPosts++;
+			state.failures[status] = (state.failures[status] ?? 0) + 1; // by HTTP status or network error code
+		}
+		return status;
+	};
+	state.close = () => agent.destroy();
+	return state;
+}
+
+async function waitDelivered(received, count, timeoutMs) {
+	const deadline = Date.now() + timeoutMs;
+	while (received.size < count && Date.now() < deadline) await sleep(10);
+}
+
+const ms = (x) => Math.round((x ?? NaN) * 10) / 10;
+
+/**
+ * Warm-up, then `rate` webhooks/s for `seconds`, then a burst of `burst` over `connections`.
+ * `received`: what the subscriber got, each { at, wamid }. Latency = receipt − start of the POST.
+ */
+async function runPhases(p, received, { rate, seconds, burst, connections, label, between }) {
+	// Warm-up: 20 webhooks answered 200 (a just-activated n8n webhook answers 404 for a moment).
+	for (let ok = 0, tries = 0; ok < 20; tries++) {
+		if (tries >= 300) throw new Error(`${label}: the webhook did not answer 200: ${JSON.stringify(p.failures)}`);
+		if ((await p.post()) === 200) ok++;
+		else await sleep(100);
+	}
+	p.failedPosts = 0;
+	p.failures = {};
+	await waitDelivered(received, 20, 30_000);
+	const warm = received.size;
+
+	log(`${label}: latency phase, ${rate}/s for ${seconds} s`);
+	const latencyStart = p.seq;
+	const total = rate * seconds;
+	const started = performance.now();
+	const inflight = [];
+	p.recordAnswers = true;
+	for (let i = 0; i < total; i++) {
+		const due = started + (i * 1000) / rate;
+		const wait = due - performance.now();
+		if (wait > 1) await sleep(wait);
+		inflight.push(p.post());
+	}
+	await Promise.all(inflight);
+	p.recordAnswers = false;
+	p.answerTimes.sort((a, b) => a - b);
+	await waitDelivered(received, warm + total, 60_000);
+	const latencies = [];
+	for (const { at, wamid } of received.values()) {
+		const n = Number(/^wamid\.bench(\d+)_/.exec(wamid)?.[1]);
+		if (n >= latencyStart && n < latencyStart + total) latencies.push(at - p.sentAt.get(wamid));
+	}
+	latencies.sort((a, b) => a - b);
+	const afterLatency = received.size;
+	const extra = between ? await between(latencyStart, total) : {};
+
+	log(`${label}: throughput phase, ${burst} webhooks, ${connections} connections`);
+	const burstStart = performance.now();
+	let remaining = burst;
+	await Promise.all(
+		Array.from({ length: connections }, async () => {
+			while (remaining-- > 0) await p.post();
+		}),
+	);
+	const postsDone = performance.now();
+	await waitDelivered(received, afterLatency + burst, 120_000);
+	let lastReceipt = 0;
+	for (const { at } of received.values()) lastReceipt = Math.max(lastReceipt, at);
+	const burstDelivered = received.size - afterLatency;
+	p.close();
+	return {
+		events: total,
+		delivered: latencies.length,
+		p50_ms: ms(percentile(latencies, 50)),
+		p99_ms: ms(percentile(latencies, 99)),
+		max_ms: ms(latencies.at(-1)),
+		// The webhook's own answer: the part of the latency before fan-out.
+		webhook_answer_p50_ms: ms(percentile(p.answerTimes, 50)),
+		webhook_answer_p99_ms: ms(percentile(p.answerTimes, 99)),
+		...extra,
+		burst_events: burst,
+		burst_delivered: burstDelivered,
+		deliveries_per_s: Math.round((burstDelivered / (lastReceipt - burstStart)) * 1000),
+		webhooks_per_s: Math.round((burst / (postsDone - burstStart)) * 1000),
+		failed_posts: p.failedPosts,
+		failures: p.failures,
+	};
+}
+
+/** Ours: the service stores each webhook and delivers a signed event to the subscriber. */
+async function benchOurs(databaseUrl) {
+	const port = await freePort();
+	const appSecret = randomBytes(16).toString('hex');
+	const env = benchServiceEnv({ port, databaseUrl, appSecret });
+	const userId = serviceCli(env, ['users', 'create', '--email', 'bench@example.com', '--tier', 'pro']);
+	const apiKey = serviceCli(env, ['keys', 'create', '--user', 'bench@example.com', '--scopes', 'events']);
+	log(`user ${userId}, key ${apiKey.slice(0, 9)}…`);
+
+	// The subscriber: verifies every signature, deduplicates on webhook-id, records receipt times.
+	const received = new Map();
+	let secret = '';
+	let badSignatures = 0;
+	const subscriber = await startSubscriber((body, headers, at) => {
+		try {
+			verify(
+				body,
+				{
+					'webhook-id': headers['webhook-id'],
+					'webhook-timestamp': headers['webhook-timestamp'],
+					'webhook-signature': headers['webhook-signature'],
+				},
+				[secret],
+				{ nowSeconds: Math.floor(Date.now() / 1000) },
+			);
+		} catch {
+			badSignatures++;
+			return 401;
+		}
+		const id = headers['webhook-id'];
+		if (!received.has(id)) received.set(id, { at, wamid: JSON.parse(body.toString('utf8')).data.wamid });
+		return 204;
+	});
+	const service = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...SERVICE_NODE_ARGS, SERVICE_MAIN], {
+		env,
+		stdio: ['ignore', 'ignore', 'inherit'],
+	});
 	try {
-		const databaseUrl = await pg.ensureDatabase('bench_fanout');
-		const port = await freePort();
-		const appSecret = randomBytes(16).toString('hex');
-		const env = benchServiceEnv({ port, databaseUrl, appSecret });
-		const userId = serviceCli(env, ['users', 'create', '--email', 'bench@example.com', '--tier', 'pro']);
-		const apiKey = serviceCli(env, ['keys', 'create', '--user', 'bench@example.com', '--scopes', 'events']);
-		log(`user ${userId}, key ${apiKey.slice(0, 9)}…`);
-
-		// The subscriber: verifies every signature, deduplicates on webhook-id, records receipt times.
-		const received = new Map();
-		let secret = '';
-		let badSignatures = 0;
-		subscriber = createServer((req, res) => {
-			const chunks = [];
-			req.on('data', (c) => chunks.push(c));
-			req.on('end', () => {
-				const at = performance.now();
-				const body = Buffer.concat(chunks);
-				try {
-					verify(
-						body,
-						{
-							'webhook-id': req.headers['webhook-id'],
-							'webhook-timestamp': req.headers['webhook-timestamp'],
-							'webhook-signature': req.headers['webhook-signature'],
-						},
-						[secret],
-						{
-							nowSeconds: Math.floor(Date.now() / 1000),
-						},
-					);
-				} catch {
-					badSignatures++;
-					res.writeHead(401).end();
-					return;
-				}
-				const id = req.headers['webhook-id'];
-				if (!received.has(id)) received.set(id, { at, wamid: JSON.parse(body.toString('utf8')).data.wamid });
-				res.writeHead(204).end();
-			});
-		});
-		await new Promise((r) => subscriber.listen(0, '127.0.0.1', r));
-		const hookUrl = `http://127.0.0.1:${subscriber.address().port}/webhook/tp`;
-
-		service = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...SERVICE_NODE_ARGS, SERVICE_MAIN], {
-			env,
-			stdio: ['ignore', 'ignore', 'inherit'],
-		});
 		const base = `http://127.0.0.1:${port}`;
 		for (let i = 0; ; i++) {
 			try {
@@ -142,151 +282,132 @@ async function main() {
 		const created = await fetch(`${base}/api/v1/subscriptions`, {
 			method: 'POST',
 			headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-			body: JSON.stringify({ url: hookUrl, event_types: ['whatsapp.message'] }),
+			body: JSON.stringify({ url: subscriber.url, event_types: ['whatsapp.message'] }),
 		});
 		if (created.status !== 201) throw new Error(`subscription: HTTP ${created.status} ${await created.text()}`);
 		secret = (await created.json()).secret;
+		const figures = await runPhases(poster(`${base}/webhooks/meta`, appSecret), received, {
+			rate: RATE,
+			seconds: SECONDS,
+			burst: BURST,
+			connections: CONNECTIONS,
+			label: 'ours',
+			// The service's own view (its clock, no bench process in between): events.received_at (its
+			// store transaction began) → the delivery recorded as succeeded (after the subscriber answered).
+			between: (from, count) => serviceSideLatency(databaseUrl, from, count),
+		});
+		return { ...figures, bad_signatures: badSignatures };
+	} finally {
+		service.kill('SIGTERM');
+		await new Promise((r) => (service.exitCode !== null ? r() : service.once('exit', r)));
+		subscriber.server.close();
+	}
+}
 
-		// node:http with keep-alive (fetch costs the poster several times the CPU, taken from the same
-		// two cores as the service and the subscriber, whose receipt times it would delay). Idle sockets
-		// close after 4 s, before the server's 5 s keep-alive timeout can close one under a new request.
-		const agent = new Agent({ keepAlive: true, maxSockets: 256, timeout: 4000 });
-		const postWebhook = (body, signature) =>
-			new Promise((resolve) => {
-				const req = request(
-					`${base}/webhooks/meta`,
-					{
-						method: 'POST',
-						agent,
-						headers: {
-							'content-type': 'application/json',
-							'content-length': Buffer.byteLength(body),
-							'x-hub-signature-256': signature,
-						},
-					},
-					(res) => {
-						res.resume();
-						res.on('end', () => resolve(res.statusCode));
-					},
-				);
-				req.on('error', (error) => resolve(error.code ?? 'error'));
-				req.end(body);
-			});
-		const sentAt = new Map();
-		let failedPosts = 0;
-		const failures = {}; // by HTTP status or network error code
-		let seq = 0;
-		const answerTimes = [];
-		let recordAnswers = false;
-		const post = async () => {
-			const n = seq++;
-			const wamid = `wamid.bench${n}_${randomBytes(6).toString('hex')}`;
-			const body = metaBody(wamid, `91981${String(n % SENDERS).padStart(7, '0')}`);
-			const signature = `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}`;
-			sentAt.set(wamid, performance.now());
-			const status = await postWebhook(body, signature);
-			if (recordAnswers) answerTimes.push(performance.now() - sentAt.get(wamid));
-			if (status !== 200) {
-				failedPosts++;
-				failures[status] = (failures[status] ?? 0) + 1;
-			}
-		};
-		const waitDelivered = async (count, timeoutMs) => {
-			const deadline = Date.now() + timeoutMs;
-			while (received.size < count && Date.now() < deadline) await sleep(10);
-		};
-
-		// Warm-up.
-		for (let i = 0; i < 50; i++) await post();
-		await waitDelivered(50, 10_000);
-		const warm = received.size;
-
-		// Latency phase: fixed rate.
-		log(`latency phase: ${RATE}/s for ${SECONDS} s`);
-		const latencyStart = seq;
-		const total = RATE * SECONDS;
-		const started = performance.now();
-		const inflight = [];
-		recordAnswers = true;
-		for (let i = 0; i < total; i++) {
-			const due = started + (i * 1000) / RATE;
-			const wait = due - performance.now();
-			if (wait > 1) await sleep(wait);
-			inflight.push(post());
-		}
-		await Promise.all(inflight);
-		recordAnswers = false;
-		answerTimes.sort((a, b) => a - b);
-		await waitDelivered(warm + total, 30_000);
-		const latencies = [];
-		for (const { at, wamid } of received.values()) {
-			const n = Number(/^wamid\.bench(\d+)_/.exec(wamid)?.[1]);
-			if (n >= latencyStart && n < latencyStart + total) latencies.push(at - sentAt.get(wamid));
-		}
-		latencies.sort((a, b) => a - b);
-		const afterLatency = received.size;
-		// The service's own view (its clock, no bench process in between): events.received_at (its store
-		// transaction began) → the delivery recorded as succeeded (after the subscriber answered).
-		const db = new Client({ connectionString: databaseUrl });
-		await db.connect();
-		const [serverSide] = (
+async function serviceSideLatency(databaseUrl, from, count) {
+	const db = new Client({ connectionString: databaseUrl });
+	await db.connect();
+	try {
+		const [row] = (
 			await db.query(
 				`SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99
 				 FROM (SELECT extract(epoch FROM d.succeeded_at - e.received_at) * 1000 AS ms
 				       FROM deliveries d JOIN events e ON e.id = d.event_id
 				       WHERE d.status = 'succeeded' AND (substring(e.payload->>'wamid' FROM '^wamid\\.bench(\\d+)_'))::int BETWEEN $1 AND $2) x`,
-				[latencyStart, latencyStart + total - 1],
+				[from, from + count - 1],
 			)
 		).rows;
+		return {
+			service_received_to_delivered_p50_ms: ms(Number(row.p50)),
+			service_received_to_delivered_p99_ms: ms(Number(row.p99)),
+		};
+	} finally {
 		await db.end();
+	}
+}
 
-		// Throughput phase: as fast as CONNECTIONS concurrent posters go.
-		log(`throughput phase: ${BURST} webhooks, ${CONNECTIONS} connections`);
-		const burstStart = performance.now();
-		let remaining = BURST;
-		await Promise.all(
-			Array.from({ length: CONNECTIONS }, async () => {
-				while (remaining-- > 0) await post();
-			}),
-		);
-		const postsDone = performance.now();
-		await waitDelivered(afterLatency + BURST, 60_000);
-		let lastReceipt = 0;
-		for (const { at } of received.values()) lastReceipt = Math.max(lastReceipt, at);
-		const burstDelivered = received.size - afterLatency;
+/** The reference: n8n receives the webhook and POSTs its body on to the subscriber (see the top). */
+async function benchN8n(databaseUrl) {
+	const received = new Map();
+	const subscriber = await startSubscriber((body, _headers, at) => {
+		const wamid = JSON.parse(body.toString('utf8'))?.entry?.[0]?.changes?.[0]?.value?.messages?.[0]?.id;
+		if (typeof wamid === 'string' && !received.has(wamid)) received.set(wamid, { at, wamid });
+		return 204;
+	});
+	const n8n = await startReferenceN8n(databaseUrl, log);
+	try {
+		await n8n.activate({
+			name: 'Meta webhook → HTTP Request (bench reference)',
+			nodes: [
+				{
+					parameters: { httpMethod: 'POST', path: 'meta-fanout', responseMode: 'onReceived', options: {} },
+					id: '0b5d8b7e-0000-4000-8000-000000000011',
+					name: 'Webhook',
+					type: 'n8n-nodes-base.webhook',
+					typeVersion: 2,
+					position: [0, 0],
+					webhookId: '0b5d8b7e-0000-4000-8000-0000000000bb',
+				},
+				{
+					parameters: {
+						method: 'POST',
+						url: subscriber.url,
+						sendBody: true,
+						specifyBody: 'json',
+						jsonBody: '={{ JSON.stringify($json.body) }}',
+						options: {},
+					},
+					id: '0b5d8b7e-0000-4000-8000-000000000012',
+					name: 'HTTP Request',
+					type: 'n8n-nodes-base.httpRequest',
+					typeVersion: 4.2,
+					position: [220, 0],
+				},
+			],
+			connections: { Webhook: { main: [[{ node: 'HTTP Request', type: 'main', index: 0 }]] } },
+		});
+		const figures = await runPhases(poster(`${n8n.url}/webhook/meta-fanout`, 'unused-by-n8n'), received, {
+			rate: N8N_RATE,
+			seconds: SECONDS,
+			burst: N8N_BURST,
+			connections: N8N_CONNECTIONS,
+			label: 'n8n',
+		});
+		return { ...figures, rss_mb: rssMb(n8n.pid) };
+	} finally {
+		await n8n.stop();
+		subscriber.server.close();
+	}
+}
+
+async function main() {
+	const loadStart = loadavg()[0];
+	const parent = mkdtempSync(join(tmpdir(), 'tp-bench-fanout-'));
+	chmodSync(parent, 0o755);
+	const pg = await startEmbeddedPostgres({
+		dataDir: join(parent, 'data'),
+		persistent: false,
+		postgresFlags: benchPostgresFlags(),
+	});
+	try {
+		const databaseUrl = await pg.ensureDatabase('bench_fanout');
+		await pg.ensureDatabase('n8n_internal');
+		const ours = await benchOurs(databaseUrl);
 		await printPgStatements(Client, databaseUrl, log);
+		const n8n = WITH_REFERENCE ? await benchN8n(databaseUrl) : null;
 		const result = {
 			bench: 'fanout',
 			rate_per_s: RATE,
 			senders: SENDERS,
-			events: total,
-			delivered: latencies.length,
-			p50_ms: Math.round((percentile(latencies, 50) ?? NaN) * 10) / 10,
-			p99_ms: Math.round((percentile(latencies, 99) ?? NaN) * 10) / 10,
-			max_ms: Math.round((latencies.at(-1) ?? NaN) * 10) / 10,
-			// The webhook's own answer (stored durably, then 200): the part of the latency before fan-out.
-			webhook_answer_p50_ms: Math.round((percentile(answerTimes, 50) ?? NaN) * 10) / 10,
-			webhook_answer_p99_ms: Math.round((percentile(answerTimes, 99) ?? NaN) * 10) / 10,
-			// By the service's clock: store transaction began → delivery recorded as succeeded.
-			service_received_to_delivered_p50_ms: Math.round(Number(serverSide.p50) * 10) / 10,
-			service_received_to_delivered_p99_ms: Math.round(Number(serverSide.p99) * 10) / 10,
-			burst_events: BURST,
-			burst_delivered: burstDelivered,
-			deliveries_per_s: Math.round((burstDelivered / (lastReceipt - burstStart)) * 1000),
-			webhooks_per_s: Math.round((BURST / (postsDone - burstStart)) * 1000),
-			failed_posts: failedPosts,
-			failures,
-			bad_signatures: badSignatures,
+			...ours,
+			n8n: n8n && { rate_per_s: N8N_RATE, connections: N8N_CONNECTIONS, ...n8n },
+			deliveries_ratio: n8n ? Math.round((ours.deliveries_per_s / n8n.deliveries_per_s) * 10) / 10 : null,
 			targets: { p99_ms: 50, at_rate_per_s: 1000, deliveries_per_s: 2000 },
+			load_avg_1m_start: Math.round(loadStart * 100) / 100,
 			load_avg_1m: Math.round(loadavg()[0] * 100) / 100,
 		};
 		process.stdout.write(`${JSON.stringify(result)}\n`);
 	} finally {
-		if (service) {
-			service.kill('SIGTERM');
-			await new Promise((r) => service.once('exit', r));
-		}
-		subscriber?.close();
 		await pg.stop();
 		rmSync(parent, { recursive: true, force: true });
 	}

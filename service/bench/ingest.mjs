@@ -8,19 +8,18 @@
 // Progress goes to stderr; the last stdout line is one JSON object of figures.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, chmodSync } from 'node:fs';
+import { mkdtempSync, rmSync, chmodSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SERVICE_MAIN, benchPostgresFlags, benchServiceEnv, printPgStatements } from './service-env.mjs';
+import { startReferenceN8n } from './n8n-reference.mjs';
+import { SERVICE_MAIN, benchPostgresFlags, benchServiceEnv, printPgStatements, rssMb } from './service-env.mjs';
 
 const require = createRequire(import.meta.url);
 const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = join(HERE, '..', '..');
 const { startEmbeddedPostgres, freePort } = require('../dist/db/embedded.js');
 const { Client } = require('pg');
-const n8nLib = require(join(ROOT, 'scripts', 'lib', 'n8n.js'));
 const { SERVICE_NODE_FLAGS } = require('../dist/node-flags.js');
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
@@ -35,17 +34,6 @@ const WITH_REFERENCE = process.env.BENCH_REFERENCE !== '0';
 
 const log = (msg) => process.stderr.write(`[bench:ingest] ${msg}\n`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function rssMb(pid) {
-	try {
-		const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-			.split('\n')
-			.find((l) => l.startsWith('VmRSS:'));
-		return line ? Math.round(Number(line.replace(/\D+/g, '')) / 1024) : null;
-	} catch {
-		return null;
-	}
-}
 
 function load(options) {
 	return new Promise((resolve, reject) => {
@@ -123,45 +111,10 @@ async function benchOurs(databaseUrl) {
 }
 
 async function benchN8n(databaseUrl) {
-	const runtime = n8nLib.ensureRuntime();
-	const userFolder = mkdtempSync(join(tmpdir(), 'tp-bench-n8n-'));
-	const env = n8nLib.n8nEnv({
-		userFolder,
-		port: await freePort(),
-		brokerPort: await freePort(),
-		databaseUrl: databaseUrl.replace(/\/[^/]*$/, '/n8n_internal'),
-		encryptionKey: randomBytes(24).toString('hex'),
-		listenAddress: '127.0.0.1',
-		extra: { EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'none', EXECUTIONS_DATA_SAVE_MANUAL_EXECUTIONS: 'false' },
-	});
-	log('n8n: starting 2.40.7');
-	const server = await n8nLib.startServer(runtime, env);
+	const n8n = await startReferenceN8n(databaseUrl, log);
 	try {
-		const owner = {
-			email: 'bench@example.com',
-			password: 'Bench-Owner-Passw0rd',
-			firstName: 'Bench',
-			lastName: 'Owner',
-		};
-		const setup = await fetch(`${server.url}/rest/owner/setup`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify(owner),
-		});
-		if (!setup.ok) throw new Error(`owner setup: ${setup.status} ${await setup.text()}`);
-		const cookie = (setup.headers.get('set-cookie') ?? '').split(';')[0];
-		const rest = async (method, path, body) => {
-			const res = await fetch(`${server.url}/rest${path}`, {
-				method,
-				headers: { cookie, 'content-type': 'application/json', 'browser-id': 'bench' },
-				body: JSON.stringify(body),
-			});
-			const text = await res.text();
-			if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-			return JSON.parse(text).data;
-		};
 		const db = new URL(databaseUrl);
-		const credential = await rest('POST', '/credentials', {
+		const credential = await n8n.rest('POST', '/credentials', {
 			name: 'Bench Postgres',
 			type: 'postgres',
 			data: {
@@ -175,7 +128,7 @@ async function benchN8n(databaseUrl) {
 				sshTunnel: false,
 			},
 		});
-		const workflow = await rest('POST', '/workflows', {
+		await n8n.activate({
 			name: 'Meta webhook → Postgres (bench reference)',
 			nodes: [
 				{
@@ -202,10 +155,8 @@ async function benchN8n(databaseUrl) {
 				},
 			],
 			connections: { Webhook: { main: [[{ node: 'Postgres', type: 'main', index: 0 }]] } },
-			settings: { executionOrder: 'v1', saveDataSuccessExecution: 'none', saveManualExecutions: false },
 		});
-		await rest('POST', `/workflows/${workflow.id}/activate`, { versionId: workflow.versionId });
-		const url = `${server.url}/webhook/meta-bench`;
+		const url = `${n8n.url}/webhook/meta-bench`;
 		log('n8n: warm-up');
 		const warm = await load({ url, secret: 'unused-by-n8n', connections: 4, duration: 3, prefix: 'n8nwarm' });
 		if (warm.ok === 0) throw new Error(`n8n workflow answered no 2xx during warm-up: ${JSON.stringify(warm)}`);
@@ -217,15 +168,14 @@ async function benchN8n(databaseUrl) {
 			duration: DURATION,
 			prefix: 'n8nmax',
 		});
-		const rss = rssMb(server.child.pid);
+		const rss = rssMb(n8n.pid);
 		const [{ stored }] = await query(
 			databaseUrl,
 			"SELECT count(*)::int AS stored FROM n8n_bench_events WHERE payload::text LIKE '%wamid.n8nmax.%'",
 		);
 		return { max, rss, stored };
 	} finally {
-		await server.stop();
-		rmSync(userFolder, { recursive: true, force: true });
+		await n8n.stop();
 	}
 }
 

@@ -2,6 +2,7 @@
 // logs) and its CLI (users, keys). Used by service/bench/ingest.mjs, fanout.mjs and bench/scale.mjs.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -68,5 +69,17 @@ export async function printPgStatements(Client, databaseUrl, log, top = 15) {
 			);
 	} finally {
 		await db.end();
+	}
+}
+
+/** The resident memory of process `pid` in MB (null once it is gone). */
+export function rssMb(pid) {
+	try {
+		const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+			.split('\n')
+			.find((l) => l.startsWith('VmRSS:'));
+		return line ? Math.round(Number(line.replace(/\D+/g, '')) / 1024) : null;
+	} catch {
+		return null;
 	}
 }
