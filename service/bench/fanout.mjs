@@ -158,26 +158,17 @@ async function waitDelivered(received, count, timeoutMs) {
 const ms = (x) => Math.round((x ?? NaN) * 10) / 10;
 
 /**
- * Warm-up, then `rate` webhooks/s for `seconds`, then a burst of `burst` over `connections`.
- * `received`: what the subscriber got, each { at, wamid }. Latency = receipt − start of the POST.
+ * `rate` webhooks/s for `seconds`; resolves once they were delivered (or 60 s passed) with the
+ * latencies (receipt − start of the POST, sorted) and the webhooks' own answer times.
  */
-async function runPhases(p, received, { rate, seconds, burst, connections, label, between }) {
-	// Warm-up: 20 webhooks answered 200 (a just-activated n8n webhook answers 404 for a moment).
-	for (let ok = 0, tries = 0; ok < 20; tries++) {
-		if (tries >= 300) throw new Error(`${label}: the webhook did not answer 200: ${JSON.stringify(p.failures)}`);
-		if ((await p.post()) === 200) ok++;
-		else await sleep(100);
-	}
-	p.failedPosts = 0;
-	p.failures = {};
-	await waitDelivered(received, 20, 30_000);
-	const warm = received.size;
-
+async function latencyPhase(p, received, rate, seconds, label) {
 	log(`${label}: latency phase, ${rate}/s for ${seconds} s`);
-	const latencyStart = p.seq;
+	const before = received.size;
+	const first = p.seq;
 	const total = rate * seconds;
 	const started = performance.now();
 	const inflight = [];
+	p.answerTimes = [];
 	p.recordAnswers = true;
 	for (let i = 0; i < total; i++) {
 		const due = started + (i * 1000) / rate;
@@ -187,16 +178,39 @@ async function runPhases(p, received, { rate, seconds, burst, connections, label
 	}
 	await Promise.all(inflight);
 	p.recordAnswers = false;
-	p.answerTimes.sort((a, b) => a - b);
-	await waitDelivered(received, warm + total, 60_000);
+	await waitDelivered(received, before + total, 60_000);
 	const latencies = [];
 	for (const { at, wamid } of received.values()) {
 		const n = Number(/^wamid\.bench(\d+)_/.exec(wamid)?.[1]);
-		if (n >= latencyStart && n < latencyStart + total) latencies.push(at - p.sentAt.get(wamid));
+		if (n >= first && n < first + total) latencies.push(at - p.sentAt.get(wamid));
 	}
-	latencies.sort((a, b) => a - b);
+	return {
+		first,
+		total,
+		latencies: latencies.sort((a, b) => a - b),
+		answerTimes: [...p.answerTimes].sort((a, b) => a - b),
+	};
+}
+
+/**
+ * Warm-up, then `rate` webhooks/s for `seconds`, then a burst of `burst` over `connections`, then
+ * (`slowRate`) `slowRate` webhooks/s for `seconds`. `received`: what the subscriber got, each
+ * { at, wamid }. `between`: more figures, once the fixed-rate phase was delivered.
+ */
+async function runPhases(p, received, { rate, seconds, burst, connections, label, between, slowRate }) {
+	// Warm-up: 20 webhooks answered 200 (a just-activated n8n webhook answers 404 for a moment).
+	for (let ok = 0, tries = 0; ok < 20; tries++) {
+		if (tries >= 300) throw new Error(`${label}: the webhook did not answer 200: ${JSON.stringify(p.failures)}`);
+		if ((await p.post()) === 200) ok++;
+		else await sleep(100);
+	}
+	p.failedPosts = 0;
+	p.failures = {};
+	await waitDelivered(received, 20, 30_000);
+
+	const fixed = await latencyPhase(p, received, rate, seconds, label);
 	const afterLatency = received.size;
-	const extra = between ? await between(latencyStart, total) : {};
+	const extra = between ? await between(fixed.first, fixed.total) : {};
 
 	log(`${label}: throughput phase, ${burst} webhooks, ${connections} connections`);
 	const burstStart = performance.now();
@@ -211,21 +225,31 @@ async function runPhases(p, received, { rate, seconds, burst, connections, label
 	let lastReceipt = 0;
 	for (const { at } of received.values()) lastReceipt = Math.max(lastReceipt, at);
 	const burstDelivered = received.size - afterLatency;
+	const slow = slowRate ? await latencyPhase(p, received, slowRate, seconds, label) : null;
 	p.close();
 	return {
-		events: total,
-		delivered: latencies.length,
-		p50_ms: ms(percentile(latencies, 50)),
-		p99_ms: ms(percentile(latencies, 99)),
-		max_ms: ms(latencies.at(-1)),
+		events: fixed.total,
+		delivered: fixed.latencies.length,
+		p50_ms: ms(percentile(fixed.latencies, 50)),
+		p99_ms: ms(percentile(fixed.latencies, 99)),
+		max_ms: ms(fixed.latencies.at(-1)),
 		// The webhook's own answer: the part of the latency before fan-out.
-		webhook_answer_p50_ms: ms(percentile(p.answerTimes, 50)),
-		webhook_answer_p99_ms: ms(percentile(p.answerTimes, 99)),
+		webhook_answer_p50_ms: ms(percentile(fixed.answerTimes, 50)),
+		webhook_answer_p99_ms: ms(percentile(fixed.answerTimes, 99)),
 		...extra,
 		burst_events: burst,
 		burst_delivered: burstDelivered,
 		deliveries_per_s: Math.round((burstDelivered / (lastReceipt - burstStart)) * 1000),
 		webhooks_per_s: Math.round((burst / (postsDone - burstStart)) * 1000),
+		...(slow && {
+			// At the reference's rate, for latencies side by side.
+			at_slow_rate: {
+				rate_per_s: slowRate,
+				delivered: slow.latencies.length,
+				p50_ms: ms(percentile(slow.latencies, 50)),
+				p99_ms: ms(percentile(slow.latencies, 99)),
+			},
+		}),
 		failed_posts: p.failedPosts,
 		failures: p.failures,
 	};
@@ -292,6 +316,7 @@ async function benchOurs(databaseUrl) {
 			burst: BURST,
 			connections: CONNECTIONS,
 			label: 'ours',
+			slowRate: WITH_REFERENCE ? N8N_RATE : undefined,
 			// The service's own view (its clock, no bench process in between): events.received_at (its
 			// store transaction began) → the delivery recorded as succeeded (after the subscriber answered).
 			between: (from, count) => serviceSideLatency(databaseUrl, from, count),
