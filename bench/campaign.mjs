@@ -21,6 +21,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ownerSession } from '../service/bench/n8n-reference.mjs';
+import { rssMb } from '../service/bench/service-env.mjs';
 
 const require = createRequire(import.meta.url);
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -111,17 +113,6 @@ function cpuMs(pid) {
 	try {
 		const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
 		return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks (USER_HZ = 100)
-	} catch {
-		return null;
-	}
-}
-
-function rssMb(pid) {
-	try {
-		const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-			.split('\n')
-			.find((l) => l.startsWith('VmRSS:'));
-		return line ? Math.round(Number(line.replace(/\D+/g, '')) / 1024) : null;
 	} catch {
 		return null;
 	}
@@ -358,29 +349,7 @@ async function main() {
 		});
 		log('starting n8n 2.40.7');
 		server = await n8nLib.startServer(runtime, env);
-		const owner = {
-			email: 'bench@example.com',
-			password: 'Bench-Owner-Passw0rd',
-			firstName: 'Bench',
-			lastName: 'Owner',
-		};
-		const setup = await fetch(`${server.url}/rest/owner/setup`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify(owner),
-		});
-		if (!setup.ok) throw new Error(`owner setup: ${setup.status} ${await setup.text()}`);
-		const cookie = (setup.headers.get('set-cookie') ?? '').split(';')[0];
-		const rest = async (method, path, body) => {
-			const res = await fetch(`${server.url}/rest${path}`, {
-				method,
-				headers: { cookie, 'content-type': 'application/json', 'browser-id': 'bench' },
-				body: body === undefined ? undefined : JSON.stringify(body),
-			});
-			const text = await res.text();
-			if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-			return JSON.parse(text).data;
-		};
+		const rest = await ownerSession(server.url);
 		const oursCredential = await rest('POST', '/credentials', {
 			name: 'Bench WhatsApp (ours)',
 			type: 'whatsAppCloudApi',

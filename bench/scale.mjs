@@ -37,6 +37,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ownerSession } from '../service/bench/n8n-reference.mjs';
 import { SERVICE_MAIN, benchServiceEnv, serviceCli } from '../service/bench/service-env.mjs';
 
 const require = createRequire(import.meta.url);
@@ -237,27 +238,6 @@ function audiences(offset) {
 	const half = Math.floor(ITEMS / 2);
 	const b = [...a.slice(0, half), ...Array.from({ length: ITEMS - half }, (_, i) => person(ITEMS + i))];
 	return { A: a, B: b };
-}
-
-async function connectN8n(stack) {
-	const owner = { email: 'bench@example.com', password: 'Bench-Owner-Passw0rd', firstName: 'Bench', lastName: 'Owner' };
-	const setup = await fetch(`${stack.main.url}/rest/owner/setup`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(owner),
-	});
-	if (!setup.ok) throw new Error(`owner setup: ${setup.status} ${await setup.text()}`);
-	const cookie = (setup.headers.get('set-cookie') ?? '').split(';')[0];
-	return async (method, path, body) => {
-		const res = await fetch(`${stack.main.url}/rest${path}`, {
-			method,
-			headers: { cookie, 'content-type': 'application/json', 'browser-id': 'bench' },
-			body: body === undefined ? undefined : JSON.stringify(body),
-		});
-		const text = await res.text();
-		if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
-		return JSON.parse(text).data;
-	};
 }
 
 async function publish(rest, workflow) {
@@ -594,7 +574,7 @@ async function main() {
 			dataDir: join(work, 'n8n'),
 		});
 		n8nDb = new Pool({ connectionString: n8nUrl, max: 2 });
-		const rest = await connectN8n(stack);
+		const rest = await ownerSession(stack.main.url);
 		const serviceCredential = await rest('POST', '/credentials', {
 			name: 'Bench TiltedPrompts',
 			type: 'tiltedPromptsApi',

@@ -58,31 +58,10 @@ function percentile(sorted, p) {
 }
 
 function metaBody(wamid, from) {
-	return JSON.stringify({
-		object: 'whatsapp_business_account',
-		entry: [
-			{
-				id: '102290129340398',
-				changes: [
-					{
-						field: 'messages',
-						value: {
-							messaging_product: 'whatsapp',
-							metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
-							contacts: [{ profile: { name: 'Bench' }, wa_id: from }],
-							messages: [
-								{
-									from,
-									id: wamid,
-									timestamp: String(Math.floor(Date.now() / 1000)),
-									type: 'text',
-									text: { body: 'price?' },
-								},
-							],
-						},
-					},
-				],
-			},
+	return whatsappWebhookBody({
+		contacts: [{ profile: { name: 'Bench' }, wa_id: from }],
+		messages: [
+			{ from, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'price?' } },
 		],
 	});
 }

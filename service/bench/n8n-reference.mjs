@@ -13,6 +13,28 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { freePort } = require('../dist/db/embedded.js');
 const n8nLib = require(join(ROOT, 'scripts', 'lib', 'n8n.js'));
 
+/** Creates n8n's owner account on a fresh n8n at `baseUrl`; returns a caller of its REST API as that owner. */
+export async function ownerSession(baseUrl) {
+	const owner = { email: 'bench@example.com', password: 'Bench-Owner-Passw0rd', firstName: 'Bench', lastName: 'Owner' };
+	const setup = await fetch(`${baseUrl}/rest/owner/setup`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(owner),
+	});
+	if (!setup.ok) throw new Error(`owner setup: ${setup.status} ${await setup.text()}`);
+	const cookie = (setup.headers.get('set-cookie') ?? '').split(';')[0];
+	return async (method, path, body) => {
+		const res = await fetch(`${baseUrl}/rest${path}`, {
+			method,
+			headers: { cookie, 'content-type': 'application/json', 'browser-id': 'bench' },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		const text = await res.text();
+		if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
+		return JSON.parse(text).data;
+	};
+}
+
 export async function startReferenceN8n(databaseUrl, log) {
 	const runtime = n8nLib.ensureRuntime();
 	const userFolder = mkdtempSync(join(tmpdir(), 'tp-bench-n8n-'));
@@ -32,29 +54,7 @@ export async function startReferenceN8n(databaseUrl, log) {
 		rmSync(userFolder, { recursive: true, force: true });
 	};
 	try {
-		const owner = {
-			email: 'bench@example.com',
-			password: 'Bench-Owner-Passw0rd',
-			firstName: 'Bench',
-			lastName: 'Owner',
-		};
-		const setup = await fetch(`${server.url}/rest/owner/setup`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify(owner),
-		});
-		if (!setup.ok) throw new Error(`owner setup: ${setup.status} ${await setup.text()}`);
-		const cookie = (setup.headers.get('set-cookie') ?? '').split(';')[0];
-		const rest = async (method, path, body) => {
-			const res = await fetch(`${server.url}/rest${path}`, {
-				method,
-				headers: { cookie, 'content-type': 'application/json', 'browser-id': 'bench' },
-				body: JSON.stringify(body),
-			});
-			const text = await res.text();
-			if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-			return JSON.parse(text).data;
-		};
+		const rest = await ownerSession(server.url);
 		const activate = async (workflow) => {
 			const created = await rest('POST', '/workflows', {
 				...workflow,
