@@ -16,15 +16,14 @@
 // Progress goes to stderr; the last stdout line is one JSON object of figures.
 import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
 import { createRequire } from 'node:module';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { startReferenceN8n } from './n8n-reference.mjs';
+import { whatsappWebhookBody } from './status-webhook.mjs';
 import {
 	SERVICE_MAIN,
-	benchPostgresFlags,
+	withBenchPostgres,
 	benchServiceEnv,
 	printPgStatements,
 	rssMb,
@@ -32,7 +31,7 @@ import {
 } from './service-env.mjs';
 
 const require = createRequire(import.meta.url);
-const { startEmbeddedPostgres, freePort } = require('../dist/db/embedded.js');
+const { freePort } = require('../dist/db/embedded.js');
 const { verify } = require('../dist/core/standard-webhooks.js');
 const { Client } = require('pg');
 const { SERVICE_NODE_FLAGS } = require('../dist/node-flags.js');
@@ -386,16 +385,7 @@ async function benchN8n(databaseUrl) {
 
 async function main() {
 	const loadStart = loadavg()[0];
-	const parent = mkdtempSync(join(tmpdir(), 'tp-bench-fanout-'));
-	chmodSync(parent, 0o755);
-	const pg = await startEmbeddedPostgres({
-		dataDir: join(parent, 'data'),
-		persistent: false,
-		postgresFlags: benchPostgresFlags(),
-	});
-	try {
-		const databaseUrl = await pg.ensureDatabase('bench_fanout');
-		await pg.ensureDatabase('n8n_internal');
+	return withBenchPostgres('bench_fanout', async (databaseUrl) => {
 		const ours = await benchOurs(databaseUrl);
 		await printPgStatements(Client, databaseUrl, log);
 		const n8n = WITH_REFERENCE ? await benchN8n(databaseUrl) : null;
@@ -411,10 +401,7 @@ async function main() {
 			load_avg_1m: Math.round(loadavg()[0] * 100) / 100,
 		};
 		process.stdout.write(`${JSON.stringify(result)}\n`);
-	} finally {
-		await pg.stop();
-		rmSync(parent, { recursive: true, force: true });
-	}
+	});
 }
 
 main().catch((error) => {

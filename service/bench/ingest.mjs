@@ -8,17 +8,16 @@
 // Progress goes to stderr; the last stdout line is one JSON object of figures.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, chmodSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { loadavg, tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startReferenceN8n } from './n8n-reference.mjs';
-import { SERVICE_MAIN, benchPostgresFlags, benchServiceEnv, printPgStatements, rssMb } from './service-env.mjs';
+import { SERVICE_MAIN, benchServiceEnv, printPgStatements, rssMb, withBenchPostgres } from './service-env.mjs';
 
 const require = createRequire(import.meta.url);
 const HERE = dirname(fileURLToPath(import.meta.url));
-const { startEmbeddedPostgres, freePort } = require('../dist/db/embedded.js');
+const { freePort } = require('../dist/db/embedded.js');
 const { Client } = require('pg');
 const { SERVICE_NODE_FLAGS } = require('../dist/node-flags.js');
 
@@ -182,16 +181,7 @@ async function benchN8n(databaseUrl) {
 async function main() {
 	// The machines are shared: the 1-minute load average before and after says how noisy the run was.
 	const loadStart = loadavg()[0];
-	const parent = mkdtempSync(join(tmpdir(), 'tp-bench-pg-'));
-	chmodSync(parent, 0o755);
-	const pg = await startEmbeddedPostgres({
-		dataDir: join(parent, 'data'),
-		persistent: false,
-		postgresFlags: benchPostgresFlags(),
-	});
-	try {
-		const databaseUrl = await pg.ensureDatabase('bench');
-		await pg.ensureDatabase('n8n_internal');
+	return withBenchPostgres('bench', async (databaseUrl) => {
 		await query(
 			databaseUrl,
 			'CREATE TABLE IF NOT EXISTS n8n_bench_events (id bigserial PRIMARY KEY, received_at timestamptz NOT NULL DEFAULT now(), payload jsonb NOT NULL)',
@@ -231,10 +221,7 @@ async function main() {
 			load_1m_end: round(loadavg()[0], 2),
 		};
 		process.stdout.write(`${JSON.stringify(figures)}\n`);
-	} finally {
-		await pg.stop();
-		rmSync(parent, { recursive: true, force: true });
-	}
+	});
 }
 
 main().catch((error) => {

@@ -2,7 +2,9 @@
 // logs) and its CLI (users, keys). Used by service/bench/ingest.mjs, fanout.mjs and bench/scale.mjs.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -81,5 +83,28 @@ export function rssMb(pid) {
 		return line ? Math.round(Number(line.replace(/\D+/g, '')) / 1024) : null;
 	} catch {
 		return null;
+	}
+}
+
+/**
+ * Runs `fn(databaseUrl)` against a fresh embedded Postgres (flags of benchPostgresFlags) with the
+ * databases `database` and n8n_internal (the reference n8n's), then stops it and removes its files.
+ */
+export async function withBenchPostgres(database, fn) {
+	const { startEmbeddedPostgres } = createRequire(import.meta.url)('../dist/db/embedded.js');
+	const parent = mkdtempSync(join(tmpdir(), 'tp-bench-pg-'));
+	chmodSync(parent, 0o755);
+	const pg = await startEmbeddedPostgres({
+		dataDir: join(parent, 'data'),
+		persistent: false,
+		postgresFlags: benchPostgresFlags(),
+	});
+	try {
+		const databaseUrl = await pg.ensureDatabase(database);
+		await pg.ensureDatabase('n8n_internal');
+		return await fn(databaseUrl);
+	} finally {
+		await pg.stop();
+		rmSync(parent, { recursive: true, force: true });
 	}
 }
