@@ -7,7 +7,7 @@
 //   BENCH_BATCH_SIZES=1,8,32,128 BENCH_WEBHOOKS=9600 BENCH_ROUNDS=3
 // Progress goes to stderr; the last stdout line is one JSON object of figures (medians of the rounds).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,4 +100,5 @@ try {
 	);
 } finally {
 	await pg.stop();
+	rmSync(parent, { recursive: true, force: true });
 }

@@ -1,6 +1,7 @@
 // n8n 2.40 as the reference side of the service's benchmarks (bench:ingest, bench:fanout): started
 // on the bench's embedded Postgres (database n8n_internal) with an owner account, executions not
 // saved. `rest` calls n8n's internal REST API as the owner; `activate` creates and activates a workflow.
+// `ownerSession` (the owner account and that REST caller) also serves bench:campaign and bench:scale.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -1,5 +1,6 @@
 // What every benchmark needs to run the service: its environment (fresh secrets, loopback, quiet
-// logs) and its CLI (users, keys). Used by service/bench/ingest.mjs, fanout.mjs and bench/scale.mjs.
+// logs) and its CLI (users, keys); the bench's Postgres and a process's RSS. Used by service/bench/
+// ingest.mjs, fanout.mjs, and bench/scale.mjs and campaign.mjs.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
