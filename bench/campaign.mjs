@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ownerSession } from '../service/bench/n8n-reference.mjs';
-import { rssMb } from '../service/bench/service-env.mjs';
+import { cpuMs, rssMb } from '../service/bench/service-env.mjs';
 
 const require = createRequire(import.meta.url);
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -106,16 +106,6 @@ function makeCertificate(dir) {
 		{ stdio: 'ignore' },
 	);
 	return { key: readFileSync(key), cert: readFileSync(cert), certPath: cert };
-}
-
-/** CPU time (ms) the process has used so far (user + system). */
-function cpuMs(pid) {
-	try {
-		const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-		return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks (USER_HZ = 100)
-	} catch {
-		return null;
-	}
 }
 
 /** A Chrome DevTools Protocol session with n8n's inspector (BENCH_PROFILE). */

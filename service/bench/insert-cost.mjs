@@ -6,11 +6,11 @@
 //   node service/bench/insert-cost.mjs            (after `npm run -s build -w service`)
 //   BENCH_BATCH_SIZES=1,8,32,128 BENCH_WEBHOOKS=9600 BENCH_ROUNDS=3
 // Progress goes to stderr; the last stdout line is one JSON object of figures (medians of the rounds).
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cpuMs } from './service-env.mjs';
 import { statusWebhookBody } from './status-webhook.mjs';
 
 const require = createRequire(import.meta.url);
@@ -23,7 +23,6 @@ const { Pool } = require('pg');
 const SIZES = (process.env.BENCH_BATCH_SIZES ?? '1,8,32,128').split(',').map(Number);
 const WEBHOOKS = Number(process.env.BENCH_WEBHOOKS ?? 9600);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim() || 100);
 const log = (msg) => process.stderr.write(`[bench:insert-cost] ${msg}\n`);
 
 let sequence = 0;
@@ -34,12 +33,6 @@ function payload() {
 		rawBody: Buffer.from(text),
 		events: normalizeMetaPayload(JSON.parse(text), new Date(), text),
 	};
-}
-
-/** CPU time (ms) the process has used, user + system. */
-function cpuMs(pid) {
-	const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-	return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
 }
 
 async function measure(url, size) {

@@ -75,6 +75,16 @@ export async function printPgStatements(Client, databaseUrl, log, top = 15) {
 	}
 }
 
+/** CPU time (ms) process `pid` has used, user + system (null once it is gone). /proc counts in USER_HZ, 100 on Linux. */
+export function cpuMs(pid) {
+	try {
+		const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+		return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+	} catch {
+		return null;
+	}
+}
+
 /** The resident memory of process `pid` in MB (null once it is gone). */
 export function rssMb(pid) {
 	try {
