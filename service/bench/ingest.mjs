@@ -13,6 +13,7 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startReferenceN8n } from './n8n-reference.mjs';
+import { wrkInstalled } from './wrk.mjs';
 import { SERVICE_MAIN, benchServiceEnv, printPgStatements, rssMb, withBenchPostgres } from './service-env.mjs';
 
 const require = createRequire(import.meta.url);
@@ -22,7 +23,7 @@ const { Client } = require('pg');
 const { SERVICE_NODE_FLAGS } = require('../dist/node-flags.js');
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
-const OURS_CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const OURS_CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const N8N_CONNECTIONS = Number(process.env.BENCH_N8N_CONNECTIONS ?? 10);
 // The fixed rate of the latency run, requests/s (BENCH_RATE; default 1,000).
 const FIXED_RATE = Number(process.env.BENCH_RATE ?? 1000);
@@ -30,6 +31,10 @@ const FIXED_RATE = Number(process.env.BENCH_RATE ?? 1000);
 const SERVICE_NODE_ARGS = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 // BENCH_REFERENCE=0 skips the n8n run (while profiling our side only; the figures then have no ratio).
 const WITH_REFERENCE = process.env.BENCH_REFERENCE !== '0';
+// The load generator of the most-throughput runs (ours and n8n's): BENCH_LOAD=wrk (the default when
+// `wrk` is installed: requests signed before the run, far less CPU per request on the shared cores)
+// or autocannon (builds and signs each request during the run). The fixed-rate run is autocannon's.
+const MAX_GENERATOR = process.env.BENCH_LOAD ?? (wrkInstalled() ? 'wrk' : 'autocannon');
 
 const log = (msg) => process.stderr.write(`[bench:ingest] ${msg}\n`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -88,7 +93,13 @@ async function benchOurs(databaseUrl) {
 		log('ours: warm-up');
 		await load({ ...target, connections: 8, duration: 2, prefix: 'warm' });
 		log(`ours: max throughput, ${OURS_CONNECTIONS} connections, ${DURATION} s`);
-		const max = await load({ ...target, connections: OURS_CONNECTIONS, duration: DURATION, prefix: 'max' });
+		const max = await load({
+			...target,
+			connections: OURS_CONNECTIONS,
+			duration: DURATION,
+			prefix: 'max',
+			generator: MAX_GENERATOR,
+		});
 		const rss = rssMb(service.pid);
 		log(`ours: fixed ${FIXED_RATE} requests/s, ${DURATION} s`);
 		const fixed = await load({
@@ -166,6 +177,7 @@ async function benchN8n(databaseUrl) {
 			connections: N8N_CONNECTIONS,
 			duration: DURATION,
 			prefix: 'n8nmax',
+			generator: MAX_GENERATOR,
 		});
 		const rss = rssMb(n8n.pid);
 		const [{ stored }] = await query(
@@ -181,6 +193,10 @@ async function benchN8n(databaseUrl) {
 async function main() {
 	// The machines are shared: the 1-minute load average before and after says how noisy the run was.
 	const loadStart = loadavg()[0];
+	if (MAX_GENERATOR === 'autocannon' && !process.env.BENCH_LOAD)
+		log(
+			'wrk is not installed (apt-get install wrk): the most-throughput runs use autocannon, which takes more of the shared cores',
+		);
 	return withBenchPostgres('bench', async (databaseUrl) => {
 		await query(
 			databaseUrl,
@@ -214,6 +230,7 @@ async function main() {
 			n8n_stored: n8n.stored,
 			ours_non2xx: ours.max.non2xx + ours.fixed.non2xx + ours.max.errors + ours.fixed.errors,
 			n8n_non2xx: n8n.max.non2xx + n8n.max.errors,
+			load_generator: MAX_GENERATOR,
 			ours_connections: OURS_CONNECTIONS,
 			n8n_connections: N8N_CONNECTIONS,
 			seconds: DURATION,
