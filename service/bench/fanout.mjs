@@ -3,7 +3,8 @@
 //   latency phase:    BENCH_RATE signed WhatsApp message webhooks per second for BENCH_SECONDS;
 //                     latency = subscriber receipt − start of the webhook POST (p50/p99).
 //   throughput phase: BENCH_BURST webhooks as fast as BENCH_CONNECTIONS allow; deliveries/s =
-//                     events delivered / (last receipt − first POST).
+//                     events delivered / (last receipt − first POST); sent by wrk when installed
+//                     (BENCH_LOAD, below).
 // The service runs as its own process (node service/dist/main.js) on an embedded Postgres; the user
 // and API key come from the CLI (`users create`, `keys create`), read from the last stdout line.
 // BENCH_SENDERS: how many different people send (default 100000: every message from someone new;
@@ -18,9 +19,12 @@ import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { Agent, createServer, request } from 'node:http';
 import { createRequire } from 'node:module';
-import { loadavg } from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startReferenceN8n } from './n8n-reference.mjs';
 import { whatsappWebhookBody } from './status-webhook.mjs';
+import { startWrk, wrkInstalled, writePresigned } from './wrk.mjs';
 import {
 	SERVICE_MAIN,
 	withBenchPostgres,
@@ -45,6 +49,10 @@ const WITH_REFERENCE = process.env.BENCH_REFERENCE !== '0';
 const N8N_RATE = Number(process.env.BENCH_N8N_RATE ?? 10);
 const N8N_BURST = Number(process.env.BENCH_N8N_BURST ?? 500);
 const N8N_CONNECTIONS = Number(process.env.BENCH_N8N_CONNECTIONS ?? 10);
+// The burst's load generator (ours and n8n's): BENCH_LOAD=wrk (the default when `wrk` is installed:
+// webhooks signed before the burst, so the bench process only receives deliveries during it) or node
+// (this process builds, signs and posts each webhook while it also receives the deliveries).
+const BURST_GENERATOR = process.env.BENCH_LOAD ?? (wrkInstalled() ? 'wrk' : 'node');
 // Extra node flags for the service process, after the ones it runs with (service/src/node-flags.ts; e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it).
 const SERVICE_NODE_ARGS = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
@@ -110,11 +118,14 @@ function poster(url, appSecret) {
 			req.end(body);
 		});
 	const state = { seq: 0, sentAt: new Map(), answerTimes: [], recordAnswers: false, failedPosts: 0, failures: {} };
-	state.post = async () => {
+	const next = () => {
 		const n = state.seq++;
 		const wamid = `wamid.bench${n}_${randomBytes(6).toString('hex')}`;
 		const body = metaBody(wamid, `91981${String(n % SENDERS).padStart(7, '0')}`);
-		const signature = `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}`;
+		return { wamid, body, signature: `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}` };
+	};
+	state.post = async () => {
+		const { wamid, body, signature } = next();
 		state.sentAt.set(wamid, performance.now());
 		const status = await postWebhook(body, signature);
 		if (state.recordAnswers) state.answerTimes.push(performance.now() - state.sentAt.get(wamid));
@@ -125,6 +136,24 @@ function poster(url, appSecret) {
 		return status;
 	};
 	state.close = () => agent.destroy();
+	// The burst with wrk: `count` webhooks made and signed first (not timed), then sent by wrk.
+	state.presignedBurst = async (count, connections) => {
+		const dir = await mkdtemp(join(tmpdir(), 'bench-fanout-'));
+		const file = join(dir, 'burst.tsv');
+		await writePresigned(file, count, next);
+		const started = performance.now();
+		const run = startWrk({ url, connections, file, seconds: 600 });
+		return {
+			started,
+			async stop() {
+				try {
+					return await run.stop();
+				} finally {
+					await rm(dir, { recursive: true, force: true });
+				}
+			},
+		};
+	};
 	return state;
 }
 
@@ -190,16 +219,30 @@ async function runPhases(p, received, { rate, seconds, burst, connections, label
 	const afterLatency = received.size;
 	const extra = between ? await between(fixed.first, fixed.total) : {};
 
-	log(`${label}: throughput phase, ${burst} webhooks, ${connections} connections`);
-	const burstStart = performance.now();
-	let remaining = burst;
-	await Promise.all(
-		Array.from({ length: connections }, async () => {
-			while (remaining-- > 0) await p.post();
-		}),
-	);
-	const postsDone = performance.now();
-	await waitDelivered(received, afterLatency + burst, 120_000);
+	log(`${label}: throughput phase, ${burst} webhooks, ${connections} connections, ${BURST_GENERATOR}`);
+	let burstStart = performance.now();
+	let postsDone = null;
+	if (BURST_GENERATOR === 'wrk') {
+		const run = await p.presignedBurst(burst, connections);
+		burstStart = run.started;
+		await waitDelivered(received, afterLatency + burst, 120_000);
+		const answers = await run.stop();
+		const failed =
+			answers.status_errors + answers.socket_errors + answers.timeouts + Math.max(0, answers.sent - answers.completed);
+		if (failed > 0) {
+			p.failedPosts += failed;
+			p.failures.wrk = answers;
+		}
+	} else {
+		let remaining = burst;
+		await Promise.all(
+			Array.from({ length: connections }, async () => {
+				while (remaining-- > 0) await p.post();
+			}),
+		);
+		postsDone = performance.now();
+		await waitDelivered(received, afterLatency + burst, 120_000);
+	}
 	let lastReceipt = 0;
 	for (const { at } of received.values()) lastReceipt = Math.max(lastReceipt, at);
 	const burstDelivered = received.size - afterLatency;
@@ -218,7 +261,9 @@ async function runPhases(p, received, { rate, seconds, burst, connections, label
 		burst_events: burst,
 		burst_delivered: burstDelivered,
 		deliveries_per_s: Math.round((burstDelivered / (lastReceipt - burstStart)) * 1000),
-		webhooks_per_s: Math.round((burst / (postsDone - burstStart)) * 1000),
+		// How fast the webhooks were answered; wrk does not say when its last answer came.
+		webhooks_per_s: postsDone === null ? null : Math.round((burst / (postsDone - burstStart)) * 1000),
+		burst_generator: BURST_GENERATOR,
 		...(slow && {
 			// At the reference's rate, for latencies side by side.
 			at_slow_rate: {
