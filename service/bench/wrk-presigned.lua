@@ -1,8 +1,9 @@
 -- wrk script of the service's benchmarks (service/bench/wrk.mjs starts wrk with it): sends requests
 -- made and signed before the run, each once, in order. The file named after "--" holds one line per
 -- request: the X-Hub-Signature-256 value, a tab, the body; the second argument is the path.
--- When the file runs out, the connections go idle (a long delay) instead of sending a body twice:
--- a repeat would be deduplicated by the service, which is cheaper and not the same test.
+-- When the file runs out, the thread stops (its answers still on the way are not counted) instead of
+-- sending a body twice: a repeat would be deduplicated by the service, cheaper and not the same test.
+-- (A delay() hook that idled the connections instead doubled wrk's CPU per request: ~36 against ~18 µs.)
 local requests = {}
 local count = 0
 local next_index = 1
@@ -28,14 +29,6 @@ function init(args)
 	end
 end
 
-function delay()
-	if next_index > count then
-		exhausted = true
-		return 3600000
-	end
-	return 0
-end
-
 function request()
 	-- wrk calls request() once before the run to check the script (wrk.c, script_verify_request):
 	-- that call gets a read that changes nothing, so no prepared request is lost to it.
@@ -44,7 +37,10 @@ function request()
 		return idle
 	end
 	if next_index > count then
-		exhausted = true
+		if not exhausted then
+			exhausted = true
+			wrk.thread:stop()
+		end
 		return idle
 	end
 	local r = requests[next_index]

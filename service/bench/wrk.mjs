@@ -1,8 +1,8 @@
 // wrk (C, Debian package `wrk`) as the load generator of the service's most-throughput runs: the
 // requests are built and signed before the run and written to a file, so during the run the shared
-// cores only carry wrk's sending (a few µs per request) instead of a Node load generator's request
-// building, HMAC and HTTP client (~75 µs per request, service/bench/README). wrk-presigned.lua sends
-// each request once; one wrk thread (the script relies on it, see its request()).
+// cores only carry wrk's sending (~18 µs of CPU per request here) instead of a Node load generator's
+// request building, HMAC and HTTP client (autocannon: ~81 µs, service/bench/README). Each request is
+// sent once (wrk-presigned.lua), by one wrk thread (the script relies on it, see its request()).
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { dirname, join } from 'node:path';
