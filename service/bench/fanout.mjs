@@ -19,12 +19,10 @@ import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { Agent, createServer, request } from 'node:http';
 import { createRequire } from 'node:module';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { startReferenceN8n } from './n8n-reference.mjs';
 import { whatsappWebhookBody } from './status-webhook.mjs';
-import { startWrk, wrkInstalled, writePresigned } from './wrk.mjs';
+import { presignedWrk, wrkInstalled } from './wrk.mjs';
 import {
 	SERVICE_MAIN,
 	withBenchPostgres,
@@ -137,23 +135,7 @@ function poster(url, appSecret) {
 	};
 	state.close = () => agent.destroy();
 	// The burst with wrk: `count` webhooks made and signed first (not timed), then sent by wrk.
-	state.presignedBurst = async (count, connections) => {
-		const dir = await mkdtemp(join(tmpdir(), 'bench-fanout-'));
-		const file = join(dir, 'burst.tsv');
-		await writePresigned(file, count, next);
-		const started = performance.now();
-		const run = startWrk({ url, connections, file, seconds: 600 });
-		return {
-			started,
-			async stop() {
-				try {
-					return await run.stop();
-				} finally {
-					await rm(dir, { recursive: true, force: true });
-				}
-			},
-		};
-	};
+	state.presignedBurst = (count, connections) => presignedWrk({ url, connections, seconds: 600, count, make: next });
 	return state;
 }
 

@@ -8,12 +8,9 @@
 //   a fixed rate). The file holds BENCH_WRK_REQUESTS_PER_S (20,000) × duration requests; a run that
 //   sends them all before its time is up fails (`exhausted`) rather than send a body twice.
 import { createHmac } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { statusWebhookBody } from './status-webhook.mjs';
-import { startWrk, writePresigned } from './wrk.mjs';
+import { presignedWrk } from './wrk.mjs';
 
 const WRK_REQUESTS_PER_S = Number(process.env.BENCH_WRK_REQUESTS_PER_S ?? 20000);
 const options = JSON.parse(process.argv[2]);
@@ -62,35 +59,34 @@ async function withAutocannon() {
 }
 
 async function withWrk() {
-	const dir = await mkdtemp(join(tmpdir(), 'bench-wrk-'));
-	try {
-		const file = join(dir, 'requests.tsv');
-		await writePresigned(file, Math.ceil(WRK_REQUESTS_PER_S * options.duration), nextRequest);
-		const r = await startWrk({ url: options.url, connections: options.connections, file, seconds: options.duration })
-			.result;
-		if (r.exhausted)
-			throw new Error(
-				`wrk sent all ${r.sent} prepared requests before the ${options.duration} s were up: raise BENCH_WRK_REQUESTS_PER_S`,
-			);
-		const ms = (us) => Math.round(us / 10) / 100;
-		const seconds = r.duration_us / 1e6;
-		const ok = r.completed - r.status_errors;
-		return {
-			ok,
-			non2xx: r.status_errors,
-			errors: r.socket_errors,
-			timeouts: r.timeouts,
-			seconds,
-			sent: r.sent,
-			p50_ms: ms(r.p50_us),
-			p90_ms: ms(r.p90_us),
-			p99_ms: ms(r.p99_us),
-			max_ms: ms(r.max_us),
-			rps: ok / seconds,
-		};
-	} finally {
-		await rm(dir, { recursive: true, force: true });
-	}
+	const { result } = await presignedWrk({
+		url: options.url,
+		connections: options.connections,
+		seconds: options.duration,
+		count: Math.ceil(WRK_REQUESTS_PER_S * options.duration),
+		make: nextRequest,
+	});
+	const r = await result;
+	if (r.exhausted)
+		throw new Error(
+			`wrk sent all ${r.sent} prepared requests before the ${options.duration} s were up: raise BENCH_WRK_REQUESTS_PER_S`,
+		);
+	const ms = (us) => Math.round(us / 10) / 100;
+	const seconds = r.duration_us / 1e6;
+	const ok = r.completed - r.status_errors;
+	return {
+		ok,
+		non2xx: r.status_errors,
+		errors: r.socket_errors,
+		timeouts: r.timeouts,
+		seconds,
+		sent: r.sent,
+		p50_ms: ms(r.p50_us),
+		p90_ms: ms(r.p90_us),
+		p99_ms: ms(r.p99_us),
+		max_ms: ms(r.max_us),
+		rps: ok / seconds,
+	};
 }
 
 const result = options.generator === 'wrk' ? await withWrk() : await withAutocannon();

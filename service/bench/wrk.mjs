@@ -5,6 +5,8 @@
 // sent once (wrk-presigned.lua), by one wrk thread (the script relies on it, see its request()).
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,7 +18,7 @@ export function wrkInstalled() {
 }
 
 /** Writes `count` requests made by `make(i)` ({ signature, body }) to `file`, one line each. */
-export async function writePresigned(file, count, make) {
+async function writePresigned(file, count, make) {
 	const out = createWriteStream(file);
 	for (let i = 0; i < count; i++) {
 		const { signature, body } = make(i);
@@ -31,7 +33,7 @@ export async function writePresigned(file, count, make) {
  * reports). Figures: completed (answers), status_errors (≥ 400), socket_errors, timeouts,
  * duration_us, sent, exhausted (every prepared request was sent), p50/p90/p99/max_us.
  */
-export function startWrk({ url, connections, file, seconds }) {
+function startWrk({ url, connections, file, seconds }) {
 	const target = new URL(url);
 	const child = spawn(
 		'wrk',
@@ -68,4 +70,24 @@ export function startWrk({ url, connections, file, seconds }) {
 			return result;
 		},
 	};
+}
+
+/**
+ * Writes `count` requests made by `make(i)` to a temporary file (not timed), then starts wrk on them
+ * (startWrk above). Resolves with { started (performance.now() at wrk's start), result, stop() };
+ * the file is removed once wrk has ended.
+ */
+export async function presignedWrk({ url, connections, seconds, count, make }) {
+	const dir = await mkdtemp(join(tmpdir(), 'bench-wrk-'));
+	try {
+		const file = join(dir, 'requests.tsv');
+		await writePresigned(file, count, make);
+		const started = performance.now();
+		const run = startWrk({ url, connections, file, seconds });
+		const result = run.result.finally(() => rm(dir, { recursive: true, force: true }));
+		return { started, result, stop: () => (run.stop(), result) };
+	} catch (error) {
+		await rm(dir, { recursive: true, force: true });
+		throw error;
+	}
 }
