@@ -8,7 +8,7 @@
 //                      several signatures (key rotation); other versions (v1a, …) are ignored
 //   secrets:           "whsec_" + base64 of a 24–64-byte key (surrounding whitespace is ignored)
 // Each failure is a WebhookVerificationError with its own code and one message.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, KeyObject, timingSafeEqual } from 'node:crypto';
 
 export const SECRET_PREFIX = 'whsec_';
 /** Seconds a timestamp may lie in the past or the future. */
@@ -45,8 +45,8 @@ export class InvalidSecretError extends WebhookVerificationError {
 	}
 }
 
-/** A secret as text (`whsec_…`) or as its decoded key bytes. */
-export type WebhookSecret = string | Buffer;
+/** A secret as text (`whsec_…`), as its decoded key bytes, or as a key prepared by `signingKey`. */
+export type WebhookSecret = string | Buffer | KeyObject;
 
 /** Decodes a `whsec_…` secret into its key bytes; throws InvalidSecretError when it is not one. */
 export function decodeSecret(secret: string): Buffer {
@@ -67,21 +67,27 @@ export function decodeSecret(secret: string): Buffer {
 	return key;
 }
 
-function keyOf(secret: WebhookSecret): Buffer {
-	return Buffer.isBuffer(secret) ? secret : decodeSecret(secret);
+/**
+ * The HMAC key of a secret, prepared once: an HMAC with a prepared key costs Node 24 ~3 µs, one with
+ * the key's bytes ~16 µs (it prepares a key from the bytes on every call). Callers that sign or
+ * verify many messages with the same secret keep this instead of the secret.
+ */
+export function signingKey(secret: WebhookSecret): KeyObject {
+	if (secret instanceof KeyObject) return secret;
+	return createSecretKey(Buffer.isBuffer(secret) ? secret : decodeSecret(secret));
 }
 
 function toBuffer(body: string | Buffer): Buffer {
 	return typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
 }
 
-function hmac(key: Buffer, id: string, timestamp: string, body: Buffer): Buffer {
+function hmac(key: KeyObject, id: string, timestamp: string, body: Buffer): Buffer {
 	return createHmac('sha256', key).update(`${id}.${timestamp}.`, 'utf8').update(body).digest();
 }
 
 /** The `v1,<base64>` signature of one message with one secret. */
 export function sign(secret: WebhookSecret, id: string, timestamp: number | string, body: string | Buffer): string {
-	return `v1,${hmac(keyOf(secret), id, String(timestamp), toBuffer(body)).toString('base64')}`;
+	return `v1,${hmac(signingKey(secret), id, String(timestamp), toBuffer(body)).toString('base64')}`;
 }
 
 export type SignedHeaders = {
@@ -199,7 +205,7 @@ export function verify(
 	if (secrets.length === 0) throw new WebhookVerificationError('no_secrets', 'No signing secret is configured.');
 	const { id, timestamp: timestampHeader, signatures } = readHeaders(headers);
 	const timestamp = checkTimestamp(timestampHeader, options);
-	const keys = secrets.map(keyOf);
+	const keys = secrets.map(signingKey);
 	const given = v1Signatures(signatures);
 	const bytes = toBuffer(body);
 	for (let index = 0; index < keys.length; index++) {

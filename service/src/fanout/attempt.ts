@@ -1,7 +1,7 @@
 // One delivery attempt, without I/O: the signed request to send, and what to record after the
 // subscriber answered (or did not). 2xx → succeeded; anything else → the next attempt on the retry
 // schedule, or a dead letter when the schedule is used up.
-import { signHeaders } from '../core/standard-webhooks';
+import { signHeaders, type WebhookSecret } from '../core/standard-webhooks';
 import { webhookIdFor } from './outbox';
 import { nextAttempt } from './retry-schedule';
 
@@ -16,12 +16,12 @@ export interface DeliveryContent {
 }
 
 /**
- * The JSON body and the Standard Webhooks headers of one attempt, signed with every secret in clear
- * (`whsec_…`; two during a rotation overlap).
+ * The JSON body and the Standard Webhooks headers of one attempt, signed with every secret (`whsec_…`
+ * in clear or its prepared key; two during a rotation overlap).
  */
 export function deliveryRequest(
 	row: DeliveryContent,
-	secrets: readonly string[],
+	secrets: readonly WebhookSecret[],
 	nowSeconds: number,
 ): { body: string; headers: Record<string, string> } {
 	const body = JSON.stringify({

@@ -5,7 +5,9 @@
 // whatever happened while the database was away). Deliveries of events this process stored come
 // without a lease while it has room: inserted already leased to it (`claim`, enqueue.ts), they are
 // sent the moment their transaction commits.
+import type { KeyObject } from 'node:crypto';
 import type { Pool } from 'pg';
+import { signingKey } from '../core/standard-webhooks';
 import type { SecretBox } from '../crypto/secret-box';
 import { attemptOutcome, deliveryRequest, type AttemptResult } from './attempt';
 import { leaseDue, outcomeRecorder, releaseLeases, type Leased } from './deliveries';
@@ -54,17 +56,20 @@ export interface DeliveryClaim {
 	cancel(): void;
 }
 
-/** Decrypted signing secrets by sealed value (a sealed value always opens to the same secret). */
-function secretCache(box: SecretBox): (sealed: string) => string {
-	const secrets = new Map<string, string>();
+/**
+ * Signing keys by sealed secret (a sealed value always opens to the same secret), decrypted and
+ * prepared once: see `signingKey`.
+ */
+function keyCache(box: SecretBox): (sealed: string) => KeyObject {
+	const keys = new Map<string, KeyObject>();
 	return (sealed) => {
-		let secret = secrets.get(sealed);
-		if (secret === undefined) {
-			secret = box.open(sealed);
-			if (secrets.size > 10_000) secrets.clear();
-			secrets.set(sealed, secret);
+		let key = keys.get(sealed);
+		if (key === undefined) {
+			key = signingKey(box.open(sealed));
+			if (keys.size > 10_000) keys.clear();
+			keys.set(sealed, key);
 		}
-		return secret;
+		return key;
 	};
 }
 
@@ -77,14 +82,14 @@ function deliverer(
 	timeoutMs: number,
 	retryNow: () => void,
 ): (row: Leased, answered: () => void) => Promise<void> {
-	const openSecret = secretCache(options.box);
+	const openKey = keyCache(options.box);
 	const record = outcomeRecorder(options.pool, { prepared: options.preparedStatements ?? true });
 	const log = options.log ?? (() => undefined);
 
 	async function attempt(row: Leased): Promise<AttemptResult> {
 		try {
 			const secrets = [row.secret_sealed, row.previous_secret_sealed].flatMap((sealed) =>
-				sealed ? [openSecret(sealed)] : [],
+				sealed ? [openKey(sealed)] : [],
 			);
 			const request = deliveryRequest(row, secrets, Math.floor(Date.now() / 1000));
 			return { statusCode: await postJson(row.url, request.headers, request.body, timeoutMs) };

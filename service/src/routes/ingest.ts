@@ -6,7 +6,7 @@ import { rateLimit } from 'express-rate-limit';
 import type { Pool } from 'pg';
 import { bundleSchema, fieldErrors } from '../core/bundle';
 import { retryAfterSeconds } from '../core/rate-limit';
-import { decodeSecret, verify, WebhookVerificationError } from '../core/standard-webhooks';
+import { signingKey, verify, WebhookVerificationError } from '../core/standard-webhooks';
 import type { EventStore } from '../db/events';
 import { ingestBundle } from '../db/ingest';
 import { PostgresRateLimitStore } from '../db/rate-limit-store';
@@ -41,7 +41,7 @@ declare module 'express-serve-static-core' {
 export function createIngestRouter(options: IngestOptions): Router {
 	const router = Router();
 	const now = options.now ?? (() => new Date());
-	const keys = options.signingSecrets.map((secret) => decodeSecret(secret));
+	const keys = options.signingSecrets.map((secret) => signingKey(secret));
 	const keyIds = options.signingSecrets.map(signingKeyId);
 
 	const verifySignature: RequestHandler = (req, res, next) => {

@@ -1,6 +1,8 @@
 import {
+	decodeSecret,
 	sign,
 	signHeaders,
+	signingKey,
 	verify,
 	WebhookVerificationError,
 	type WebhookVerificationErrorCode,
@@ -41,6 +43,23 @@ describe('Standard Webhooks signing in node code', () => {
 			timestamp: SPEC.timestamp,
 			secretIndex: 0,
 		});
+	});
+
+	it('signs and verifies alike with the secret as text, as its key bytes and as a prepared key', () => {
+		const forms = [
+			SPEC.secret,
+			decodeSecret(SPEC.secret),
+			signingKey(SPEC.secret),
+			signingKey(decodeSecret(SPEC.secret)),
+		];
+		for (const secret of forms) {
+			expect(sign(secret, SPEC.id, SPEC.timestamp, SPEC.body)).toBe(SPEC.signature);
+			expect(
+				verify(SPEC.body, headersFor(), [signingKey(OTHER_SECRET), secret], { nowSeconds: SPEC.timestamp }).secretIndex,
+			).toBe(1);
+		}
+		expect(signingKey(forms[2])).toBe(forms[2]);
+		expect(() => signingKey('whsec_c2hvcnQ=')).toThrow(/between 24 and 64 bytes/);
 	});
 
 	it('signs with every secret during a rotation, and either secret verifies', () => {
