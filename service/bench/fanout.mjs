@@ -34,7 +34,7 @@ import {
 
 const require = createRequire(import.meta.url);
 const { freePort } = require('../dist/db/embedded.js');
-const { verify } = require('../dist/core/standard-webhooks.js');
+const { signingKey, verify } = require('../dist/core/standard-webhooks.js');
 const { Client } = require('pg');
 const { SERVICE_NODE_FLAGS } = require('../dist/node-flags.js');
 
@@ -271,7 +271,7 @@ async function benchOurs(databaseUrl) {
 
 	// The subscriber: verifies every signature, deduplicates on webhook-id, records receipt times.
 	const received = new Map();
-	let secret = '';
+	let secret;
 	let badSignatures = 0;
 	const subscriber = await startSubscriber((body, headers, at) => {
 		try {
@@ -314,7 +314,7 @@ async function benchOurs(databaseUrl) {
 			body: JSON.stringify({ url: subscriber.url, event_types: ['whatsapp.message'] }),
 		});
 		if (created.status !== 201) throw new Error(`subscription: HTTP ${created.status} ${await created.text()}`);
-		secret = (await created.json()).secret;
+		secret = signingKey((await created.json()).secret);
 		const figures = await runPhases(poster(`${base}/webhooks/meta`, appSecret), received, {
 			rate: RATE,
 			seconds: SECONDS,
