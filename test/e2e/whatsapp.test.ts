@@ -91,6 +91,67 @@ function workflow(): Record<string, unknown> {
 	};
 }
 
+/** Start → the recipients as items (Edit Fields, Split Out) → a template to each. */
+function campaignFromItems(recipients: Array<Record<string, unknown>>): Record<string, unknown> {
+	const id = (n: number) => `a0000000-0000-4000-8000-00000000010${n}`;
+	return {
+		name: 'WhatsApp template per item (e2e)',
+		nodes: [
+			{
+				parameters: {},
+				id: id(1),
+				name: 'Start',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+			},
+			{
+				parameters: { mode: 'raw', jsonOutput: JSON.stringify({ recipients }), options: {} },
+				id: id(2),
+				name: 'Recipients',
+				type: 'n8n-nodes-base.set',
+				typeVersion: 3.4,
+				position: [220, 0],
+			},
+			{
+				parameters: { fieldToSplitOut: 'recipients', options: {} },
+				id: id(3),
+				name: 'Split Out',
+				type: 'n8n-nodes-base.splitOut',
+				typeVersion: 1,
+				position: [440, 0],
+			},
+			{
+				parameters: {
+					resource: 'message',
+					operation: 'sendTemplate',
+					phoneNumberId: { __rl: true, mode: 'id', value: DEFAULT_PHONE_NUMBER_ID },
+					to: '={{ $json.to ?? $json.recipient }}',
+					template: { __rl: true, mode: 'name', value: 'new_post_video' },
+					languageCode: 'en',
+					headerType: 'video',
+					headerMediaSource: 'link',
+					headerMediaLink: 'https://cdn.example.com/reels/diwali.mp4',
+					bodyParameters: { parameter: [{ text: '={{ $json.name }}' }, { text: '={{ $json.offer.title }}' }] },
+					buttonParameters: { button: [{ index: 0, subType: 'url', value: 'diwali-reel' }] },
+				},
+				id: id(4),
+				name: 'Send',
+				type: 'n8n-nodes-tiltedprompts.whatsApp',
+				typeVersion: 1,
+				position: [660, 0],
+				credentials: { whatsAppCloudApi: CREDENTIAL },
+			},
+		],
+		connections: {
+			Start: { main: [[{ node: 'Recipients', type: 'main', index: 0 }]] },
+			Recipients: { main: [[{ node: 'Split Out', type: 'main', index: 0 }]] },
+			'Split Out': { main: [[{ node: 'Send', type: 'main', index: 0 }]] },
+		},
+		settings: { executionOrder: 'v1' },
+	};
+}
+
 describe('WhatsApp node in real n8n', () => {
 	let n8n: N8nInstance;
 	let graph: GraphStandIn;
@@ -154,6 +215,33 @@ describe('WhatsApp node in real n8n', () => {
 			['iced'],
 		]);
 		expect(graph.requests.every((r) => r.headers.authorization === `Bearer ${TOKEN}`)).toBe(true);
+	});
+
+	it("sends each item's template to its own recipient with its own values, as n8n resolves the expressions", async () => {
+		const wa = graph.state.whatsapp as WhatsAppState;
+		const before = wa.messages.length;
+		const run = await n8n.execute(
+			await n8n.importWorkflow(
+				campaignFromItems([
+					{ to: '919800000101', name: 'Asha', offer: { title: 'Masala chai' } },
+					// `to` absent, a number for the name: n8n resolves this item's parameters itself.
+					{ recipient: '919800000102', name: 42, offer: { title: 'Ginger chai' } },
+					{ to: null, recipient: '+91 98000 00103', name: 'Ravi', offer: { title: 'Iced tea' } },
+				]),
+			),
+		);
+		expect(run.error).toBeUndefined();
+		expect(run.output('Send').map((item) => typeof item.wamid)).toEqual(['string', 'string', 'string']);
+		const sent = wa.messages.slice(before).map((m) => {
+			const body = (m.body.template as any).components.find((c: any) => c.type === 'body');
+			return [m.to, body.parameters.map((p: any) => p.text)];
+		});
+		expect(sent).toEqual([
+			['919800000101', ['Asha', 'Masala chai']],
+			['919800000102', ['42', 'Ginger chai']],
+			['919800000103', ['Ravi', 'Iced tea']],
+		]);
+		expect(graph.invalidRequests()).toEqual([]);
 	});
 
 	it('lists our node and credential under the package prefix', async () => {
