@@ -14,6 +14,9 @@
 // same kind of subscriber; no signature check, nothing stored, no retry. Its latency phase runs at
 // BENCH_N8N_RATE (default 10/s: on the 2-core VM n8n keeps up with ~16/s at the most, and above that
 // its latency is only queueing), its throughput phase is BENCH_N8N_BURST webhooks (500) over BENCH_N8N_CONNECTIONS (10).
+// CPU per event over our phases (`service_cpu_us_per_event`, `postgres_cpu_us_per_event`: the
+// service's process and every Postgres process, from /proc): steadier on a shared machine than the
+// latencies and rates, so compare changes with it.
 // Progress goes to stderr; the last stdout line is one JSON object of figures.
 import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
@@ -27,6 +30,7 @@ import {
 	SERVICE_MAIN,
 	withBenchPostgres,
 	benchServiceEnv,
+	cpuMeter,
 	printPgStatements,
 	rssMb,
 	serviceCli,
@@ -261,7 +265,7 @@ async function runPhases(p, received, { rate, seconds, burst, connections, label
 }
 
 /** Ours: the service stores each webhook and delivers a signed event to the subscriber. */
-async function benchOurs(databaseUrl) {
+async function benchOurs(databaseUrl, dataDir) {
 	const port = await freePort();
 	const appSecret = randomBytes(16).toString('hex');
 	const env = benchServiceEnv({ port, databaseUrl, appSecret });
@@ -315,6 +319,7 @@ async function benchOurs(databaseUrl) {
 		});
 		if (created.status !== 201) throw new Error(`subscription: HTTP ${created.status} ${await created.text()}`);
 		secret = signingKey((await created.json()).secret);
+		const cpu = cpuMeter(service.pid, dataDir);
 		const figures = await runPhases(poster(`${base}/webhooks/meta`, appSecret), received, {
 			rate: RATE,
 			seconds: SECONDS,
@@ -326,7 +331,7 @@ async function benchOurs(databaseUrl) {
 			// store transaction began) → the delivery recorded as succeeded (after the subscriber answered).
 			between: (from, count) => serviceSideLatency(databaseUrl, from, count),
 		});
-		return { ...figures, bad_signatures: badSignatures };
+		return { ...figures, bad_signatures: badSignatures, ...cpu.end(received.size) };
 	} finally {
 		service.kill('SIGTERM');
 		await new Promise((r) => (service.exitCode !== null ? r() : service.once('exit', r)));
@@ -412,8 +417,8 @@ async function benchN8n(databaseUrl) {
 
 async function main() {
 	const loadStart = loadavg()[0];
-	return withBenchPostgres('bench_fanout', async (databaseUrl) => {
-		const ours = await benchOurs(databaseUrl);
+	return withBenchPostgres('bench_fanout', async (databaseUrl, { dataDir }) => {
+		const ours = await benchOurs(databaseUrl, dataDir);
 		await printPgStatements(Client, databaseUrl, log);
 		const n8n = WITH_REFERENCE ? await benchN8n(databaseUrl) : null;
 		const result = {

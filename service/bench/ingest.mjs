@@ -5,6 +5,8 @@
 //   n8n:  POST /webhook/meta-bench — Webhook node (answers after the last node) → Postgres node
 //         INSERT of the body. No signature check (the built-in Webhook node has none).
 // Each request is a distinct WhatsApp status webhook (new wamid), signed like Meta signs it.
+// `ours_{max,fixed}_{service,postgres}_cpu_us`: CPU per stored webhook of the service's process and of
+// every Postgres process in each of our two runs (from /proc); steadier on a shared machine than the rates.
 // Progress goes to stderr; the last stdout line is one JSON object of figures.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -14,7 +16,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startReferenceN8n } from './n8n-reference.mjs';
 import { wrkInstalled } from './wrk.mjs';
-import { SERVICE_MAIN, benchServiceEnv, printPgStatements, rssMb, withBenchPostgres } from './service-env.mjs';
+import {
+	SERVICE_MAIN,
+	benchServiceEnv,
+	cpuMeter,
+	printPgStatements,
+	rssMb,
+	withBenchPostgres,
+} from './service-env.mjs';
 
 const require = createRequire(import.meta.url);
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -78,7 +87,7 @@ async function query(url, sql, params = []) {
 	}
 }
 
-async function benchOurs(databaseUrl) {
+async function benchOurs(databaseUrl, dataDir) {
 	const port = await freePort();
 	const appSecret = randomBytes(16).toString('hex');
 	const env = benchServiceEnv({ port, databaseUrl, appSecret });
@@ -93,6 +102,7 @@ async function benchOurs(databaseUrl) {
 		log('ours: warm-up');
 		await load({ ...target, connections: 8, duration: 2, prefix: 'warm' });
 		log(`ours: max throughput, ${OURS_CONNECTIONS} connections, ${DURATION} s`);
+		const maxCpu = cpuMeter(service.pid, dataDir);
 		const max = await load({
 			...target,
 			connections: OURS_CONNECTIONS,
@@ -101,7 +111,9 @@ async function benchOurs(databaseUrl) {
 			generator: MAX_GENERATOR,
 		});
 		const rss = rssMb(service.pid);
+		const maxCpuPerWebhook = maxCpu.end(max.ok);
 		log(`ours: fixed ${FIXED_RATE} requests/s, ${DURATION} s`);
+		const fixedCpu = cpuMeter(service.pid, dataDir);
 		const fixed = await load({
 			...target,
 			connections: 32,
@@ -109,11 +121,12 @@ async function benchOurs(databaseUrl) {
 			overallRate: FIXED_RATE,
 			prefix: 'fixed',
 		});
+		const fixedCpuPerWebhook = fixedCpu.end(fixed.ok);
 		const [{ stored }] = await query(
 			databaseUrl,
 			"SELECT count(*)::int AS stored FROM events WHERE dedupe_key LIKE 'wa.status:wamid.max.%'",
 		);
-		return { max, fixed, rss, stored };
+		return { max, fixed, rss, stored, cpu: { max: maxCpuPerWebhook, fixed: fixedCpuPerWebhook } };
 	} finally {
 		service.kill('SIGTERM');
 		await new Promise((resolve) => (service.exitCode !== null ? resolve() : service.once('exit', resolve)));
@@ -197,12 +210,12 @@ async function main() {
 		log(
 			'wrk is not installed (apt-get install wrk): the most-throughput runs use autocannon, which takes more of the shared cores',
 		);
-	return withBenchPostgres('bench', async (databaseUrl) => {
+	return withBenchPostgres('bench', async (databaseUrl, { dataDir }) => {
 		await query(
 			databaseUrl,
 			'CREATE TABLE IF NOT EXISTS n8n_bench_events (id bigserial PRIMARY KEY, received_at timestamptz NOT NULL DEFAULT now(), payload jsonb NOT NULL)',
 		);
-		const ours = await benchOurs(databaseUrl);
+		const ours = await benchOurs(databaseUrl, dataDir);
 		log(`ours: ${ours.max.ok} × 200 in ${ours.max.seconds} s; p99 at ${FIXED_RATE}/s ${ours.fixed.p99_ms} ms`);
 		await printPgStatements(Client, databaseUrl, log);
 		const none = { ok: NaN, seconds: 1, non2xx: 0, errors: 0, p50_ms: null, p99_ms: null };
@@ -225,6 +238,11 @@ async function main() {
 			n8n_p50_ms: n8n.max.p50_ms,
 			n8n_p99_ms: n8n.max.p99_ms,
 			ours_rss_mb: ours.rss,
+			// CPU per stored webhook (µs) of the service and of Postgres in each of our two runs (from /proc).
+			ours_max_service_cpu_us: ours.cpu.max.service_cpu_us_per_event,
+			ours_max_postgres_cpu_us: ours.cpu.max.postgres_cpu_us_per_event,
+			ours_fixed_service_cpu_us: ours.cpu.fixed.service_cpu_us_per_event,
+			ours_fixed_postgres_cpu_us: ours.cpu.fixed.postgres_cpu_us_per_event,
 			n8n_rss_mb: n8n.rss,
 			ours_stored_at_least_200s: ours.stored >= ours.max.ok,
 			n8n_stored: n8n.stored,

@@ -3,7 +3,7 @@
 // ingest.mjs, fanout.mjs, and bench/scale.mjs and campaign.mjs.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -85,6 +85,46 @@ export function cpuMs(pid) {
 	}
 }
 
+/**
+ * CPU time (ms) a Postgres server has used, user + system: the postmaster with the processes it has
+ * reaped (backends that ended) and every process it runs now (backends, WAL writer, autovacuum, …).
+ */
+export function postgresCpuMs(dataDir) {
+	const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+	let ticks = 0;
+	for (const entry of readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		let fields;
+		try {
+			fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ');
+		} catch {
+			continue; // ended meanwhile
+		}
+		if (Number(entry) === postmaster)
+			ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+		else if (Number(fields[1]) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
+	}
+	return (ticks * 1000) / 100;
+}
+
+/**
+ * CPU per event (µs) of the service process and of Postgres between `start()` and the `end()` that
+ * gets the number of events handled meanwhile.
+ */
+export function cpuMeter(servicePid, dataDir) {
+	const service0 = cpuMs(servicePid);
+	const postgres0 = postgresCpuMs(dataDir);
+	return {
+		end(events) {
+			const per = (ms) => (events > 0 ? Math.round((ms * 1000) / events) : null);
+			return {
+				service_cpu_us_per_event: per(cpuMs(servicePid) - service0),
+				postgres_cpu_us_per_event: per(postgresCpuMs(dataDir) - postgres0),
+			};
+		},
+	};
+}
+
 /** The resident memory of process `pid` in MB (null once it is gone). */
 export function rssMb(pid) {
 	try {
@@ -98,8 +138,9 @@ export function rssMb(pid) {
 }
 
 /**
- * Runs `fn(databaseUrl)` against a fresh embedded Postgres (flags of benchPostgresFlags) with the
- * databases `database` and n8n_internal (the reference n8n's), then stops it and removes its files.
+ * Runs `fn(databaseUrl, { dataDir })` against a fresh embedded Postgres (flags of
+ * benchPostgresFlags) with the databases `database` and n8n_internal (the reference n8n's), then
+ * stops it and removes its files. `dataDir` is the server's folder (for `postgresCpuMs`).
  */
 export async function withBenchPostgres(database, fn) {
 	const { startEmbeddedPostgres } = createRequire(import.meta.url)('../dist/db/embedded.js');
@@ -113,7 +154,7 @@ export async function withBenchPostgres(database, fn) {
 	try {
 		const databaseUrl = await pg.ensureDatabase(database);
 		await pg.ensureDatabase('n8n_internal');
-		return await fn(databaseUrl);
+		return await fn(databaseUrl, { dataDir: pg.dataDir });
 	} finally {
 		await pg.stop();
 		rmSync(parent, { recursive: true, force: true });
