@@ -15,6 +15,23 @@ const CREDENTIAL = { id: 'waCredE2e0000001', name: 'WhatsApp e2e' };
 const TOKEN = 'e2e-token-not-a-secret';
 const step = (message: string) => process.stderr.write(`[whatsapp e2e] ${message}\n`);
 
+/** The `new_post_video` template (video header, two body values, a URL button) to `to`. */
+function sendVideoTemplate(to: string, bodyValues: [string, string]): Record<string, unknown> {
+	return {
+		resource: 'message',
+		operation: 'sendTemplate',
+		phoneNumberId: { __rl: true, mode: 'list', value: DEFAULT_PHONE_NUMBER_ID },
+		to,
+		template: { __rl: true, mode: 'name', value: 'new_post_video' },
+		languageCode: 'en',
+		headerType: 'video',
+		headerMediaSource: 'link',
+		headerMediaLink: 'https://cdn.example.com/reels/diwali.mp4',
+		bodyParameters: { parameter: bodyValues.map((text) => ({ text })) },
+		buttonParameters: { button: [{ index: 0, subType: 'url', value: 'diwali-reel' }] },
+	};
+}
+
 function workflow(): Record<string, unknown> {
 	const credentials = { whatsAppCloudApi: CREDENTIAL };
 	return {
@@ -29,19 +46,7 @@ function workflow(): Record<string, unknown> {
 				position: [0, 0],
 			},
 			{
-				parameters: {
-					resource: 'message',
-					operation: 'sendTemplate',
-					phoneNumberId: { __rl: true, mode: 'list', value: DEFAULT_PHONE_NUMBER_ID },
-					to: '+91 98000 00042',
-					template: { __rl: true, mode: 'name', value: 'new_post_video' },
-					languageCode: 'en',
-					headerType: 'video',
-					headerMediaSource: 'link',
-					headerMediaLink: 'https://cdn.example.com/reels/diwali.mp4',
-					bodyParameters: { parameter: [{ text: 'Asha' }, { text: '={{ "Diwali " + "offers" }}' }] },
-					buttonParameters: { button: [{ index: 0, subType: 'url', value: 'diwali-reel' }] },
-				},
+				parameters: sendVideoTemplate('+91 98000 00042', ['Asha', '={{ "Diwali " + "offers" }}']),
 				id: 'a0000000-0000-4000-8000-000000000002',
 				name: 'Send Template',
 				type: 'n8n-nodes-tiltedprompts.whatsApp',
@@ -122,19 +127,10 @@ function campaignFromItems(recipients: Array<Record<string, unknown>>): Record<s
 				position: [440, 0],
 			},
 			{
-				parameters: {
-					resource: 'message',
-					operation: 'sendTemplate',
-					phoneNumberId: { __rl: true, mode: 'id', value: DEFAULT_PHONE_NUMBER_ID },
-					to: '={{ $json.to ?? $json.recipient }}',
-					template: { __rl: true, mode: 'name', value: 'new_post_video' },
-					languageCode: 'en',
-					headerType: 'video',
-					headerMediaSource: 'link',
-					headerMediaLink: 'https://cdn.example.com/reels/diwali.mp4',
-					bodyParameters: { parameter: [{ text: '={{ $json.name }}' }, { text: '={{ $json.offer.title }}' }] },
-					buttonParameters: { button: [{ index: 0, subType: 'url', value: 'diwali-reel' }] },
-				},
+				parameters: sendVideoTemplate('={{ $json.to ?? $json.recipient }}', [
+					'={{ $json.name }}',
+					'={{ $json.offer.title }}',
+				]),
 				id: id(4),
 				name: 'Send',
 				type: 'n8n-nodes-tiltedprompts.whatsApp',
