@@ -102,13 +102,14 @@ export function runParameters(this: IExecuteFunctions): ParameterReader {
 		if (once.has(key)) return once.get(key) as T;
 		// Only parameters the workflow stores: an absent one is the caller's fallback, which may differ.
 		const isStored = own(stored, name);
+		const perItem = isStored && holdsExpression(stored[name]);
 		const json = items[itemIndex]?.json;
-		if (isStored && options === undefined && json && holdsExpression(stored[name])) {
+		if (perItem && options === undefined && json) {
 			const resolved = resolveJsonFields(stored[name], json);
 			if (resolved) return resolved.value as T;
 		}
 		const value = this.getNodeParameter(name, itemIndex, fallback, options) as T;
-		if (isStored && !holdsExpression(stored[name])) once.set(key, value);
+		if (isStored && !perItem) once.set(key, value);
 		return value;
 	};
 }

@@ -75,14 +75,22 @@ export async function printPgStatements(Client, databaseUrl, log, top = 15) {
 	}
 }
 
-/** CPU time (ms) process `pid` has used, user + system (null once it is gone). /proc counts in USER_HZ, 100 on Linux. */
-export function cpuMs(pid) {
+/** The fields of /proc/<pid>/stat after the command name (state first), or null once it is gone. */
+function procStat(pid) {
 	try {
-		const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-		return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+		return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
 	} catch {
 		return null;
 	}
+}
+
+/** /proc counts CPU time in USER_HZ, 100 on Linux: ticks → ms. */
+const ticksToMs = (ticks) => (ticks * 1000) / 100;
+
+/** CPU time (ms) process `pid` has used, user + system (null once it is gone). */
+export function cpuMs(pid) {
+	const fields = procStat(pid);
+	return fields ? ticksToMs(Number(fields[11]) + Number(fields[12])) : null;
 }
 
 /**
@@ -94,22 +102,18 @@ export function postgresCpuMs(dataDir) {
 	let ticks = 0;
 	for (const entry of readdirSync('/proc')) {
 		if (!/^\d+$/.test(entry)) continue;
-		let fields;
-		try {
-			fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ');
-		} catch {
-			continue; // ended meanwhile
-		}
+		const fields = procStat(entry);
+		if (!fields) continue; // ended meanwhile
 		if (Number(entry) === postmaster)
 			ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
 		else if (Number(fields[1]) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
 	}
-	return (ticks * 1000) / 100;
+	return ticksToMs(ticks);
 }
 
 /**
- * CPU per event (µs) of the service process and of Postgres between `start()` and the `end()` that
- * gets the number of events handled meanwhile.
+ * CPU per event (µs) of the service process and of Postgres from now until `end(events)`, given the
+ * number of events handled meanwhile.
  */
 export function cpuMeter(servicePid, dataDir) {
 	const service0 = cpuMs(servicePid);
