@@ -1,7 +1,8 @@
 // What the event store's insert costs Postgres per webhook, by batch size: the statement the service
 // runs for a batch of status webhooks (`insertPayloadsAndEvents`, a named prepared statement,
 // committed on its own), run back to back on one connection against embedded Postgres, with the
-// Postgres backend's CPU time (user + system, from /proc) and the wall time per webhook. Batch sizes
+// Postgres backend's CPU time (user + system, from /proc), this process's CPU time (building the
+// statement's parameters, pg's encoding and its parsing of the result) and the wall time per webhook. Batch sizes
 // are alternated over rounds so that a noisy machine touches them alike.
 //   node service/bench/insert-cost.mjs            (after `npm run -s build -w service`)
 //   BENCH_BATCH_SIZES=1,8,32,128 BENCH_WEBHOOKS=9600 BENCH_ROUNDS=3
@@ -47,11 +48,14 @@ async function measure(url, size) {
 			for (let i = 0; i < 20; i++) await insertPayloadsAndEvents(client, batch(), { prepared: true });
 			const batches = Array.from({ length: Math.ceil(WEBHOOKS / size) }, batch);
 			const cpu0 = cpuMs(pid);
+			const own0 = process.cpuUsage();
 			const t0 = performance.now();
 			for (const inputs of batches) await insertPayloadsAndEvents(client, inputs, { prepared: true });
 			const webhooks = batches.length * size;
+			const own = process.cpuUsage(own0);
 			return {
 				pg_us: Math.round(((cpuMs(pid) - cpu0) * 1000) / webhooks),
+				client_us: Math.round((own.user + own.system) / webhooks),
 				wall_us: Math.round(((performance.now() - t0) * 1000) / webhooks),
 			};
 		} finally {
@@ -74,7 +78,7 @@ try {
 			const figures = await measure(await pg.ensureDatabase(`cost_${size}_${round}`), size);
 			runs.get(size).push(figures);
 			log(
-				`round ${round}, batches of ${size}: Postgres ${figures.pg_us} µs CPU, ${figures.wall_us} µs wall per webhook`,
+				`round ${round}, batches of ${size}: Postgres ${figures.pg_us} µs CPU, this process ${figures.client_us} µs CPU, ${figures.wall_us} µs wall per webhook`,
 			);
 		}
 	}
@@ -83,6 +87,7 @@ try {
 			size,
 			{
 				pg_cpu_us_per_webhook: median(figures.map((f) => f.pg_us)),
+				client_cpu_us_per_webhook: median(figures.map((f) => f.client_us)),
 				wall_us_per_webhook: median(figures.map((f) => f.wall_us)),
 				pg_cpu_us_runs: figures.map((f) => f.pg_us),
 			},

@@ -1,12 +1,13 @@
 // GET/POST /webhooks/meta against real Postgres: handshake, signatures, durable and deduplicated
 // storage, batches, unknown events, hooks in the same transaction, and clear 4xx for bad input.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import type { PoolClient } from 'pg';
 import { signMetaBody } from '../src/core/meta-signature';
-import type { StoredEvent } from '../src/db/events';
+import { insertPayloadsAndEvents, type StoredEvent } from '../src/db/events';
 import type { TestDatabase } from '../../test/helpers/postgres';
 import { count, migratedDatabase, startService, type TestService, json } from './helpers';
 import { statusBody } from './support/payloads';
@@ -234,6 +235,42 @@ describe('Meta webhook gateway', () => {
 			expect((await service.postMeta(body)).status).toBe(200);
 			expect(await count(db.pool, "SELECT * FROM events WHERE dedupe_key = 'ig.comment:c-fail'")).toBe(1);
 		});
+	});
+
+	it('stores every payload of one batch byte for byte, each event linked to its own payload', async () => {
+		// Bodies of different lengths (one empty, one not UTF-8) and one body twice: the statement
+		// cuts each body and hash out of one binary parameter by position.
+		const bodies = [
+			Buffer.from('{"object":"whatsapp_business_account","n":1}'),
+			Buffer.alloc(0),
+			Buffer.from([0xff, 0x00, 0xfe, 0x7b, 0x22, 0x5c, 0x78]),
+			Buffer.from(`{"pad":"${'x'.repeat(70_000)}"}`),
+			Buffer.from('{"object":"whatsapp_business_account","n":1}'),
+		];
+		const inputs = bodies.map((rawBody, index) => ({
+			source: `batch-${index}`,
+			rawBody,
+			events: [
+				{
+					type: 'meta.unhandled',
+					dedupeKey: `batch-bytes:${index}`,
+					occurredAt: new Date('2026-12-02T10:00:00Z'),
+					payload: { index },
+				},
+			],
+		}));
+		const stored = await insertPayloadsAndEvents(db.pool, inputs, { prepared: true });
+		expect(stored).toHaveLength(5);
+		const { rows } = await db.pool.query<{ dedupe_key: string; raw_body: Buffer; body_sha256: Buffer }>(
+			`SELECT e.dedupe_key, p.raw_body, p.body_sha256 FROM events e JOIN webhook_payloads p ON p.id = e.payload_id
+			 WHERE e.dedupe_key LIKE 'batch-bytes:%' ORDER BY e.dedupe_key`,
+		);
+		expect(rows.map((row) => row.dedupe_key)).toEqual(bodies.map((_, index) => `batch-bytes:${index}`));
+		rows.forEach((row, index) => {
+			expect(Buffer.compare(row.raw_body, bodies[index])).toBe(0);
+			expect(row.body_sha256.equals(createHash('sha256').update(bodies[index]).digest())).toBe(true);
+		});
+		expect(await count(db.pool, "SELECT * FROM webhook_payloads WHERE source LIKE 'batch-%'")).toBe(4);
 	});
 
 	describe('the POST as express would route it', () => {

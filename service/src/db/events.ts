@@ -166,6 +166,18 @@ export async function insertPayloadsAndEvents(
 			if (!byKey.has(event.dedupeKey)) byKey.set(event.dedupeKey, { event, body: body.index });
 	}
 	if (byKey.size === 0) return [];
+	// The hashes and the bodies go as one binary parameter each, cut apart by position in the
+	// statement. As bytea[] parameters, pg would write every body as hex text inside an array literal
+	// (twice the bytes, one string built per batch) and Postgres would parse it back (measured: ~5 % of
+	// the service's CPU at the most webhooks per second).
+	const shas = Buffer.concat(bodies.map((body) => body.sha));
+	const starts: number[] = [];
+	let start = 1;
+	for (const body of bodies) {
+		starts.push(start);
+		start += body.input.rawBody.length;
+	}
+	const raws = Buffer.concat(bodies.map((body) => body.input.rawBody));
 	const keys = [...byKey.keys()].sort();
 	const eventsJson = JSON.stringify(
 		keys.map((key, ord) => {
@@ -184,15 +196,15 @@ export async function insertPayloadsAndEvents(
 	const stored = sql`${STORED_EVENTS} AS (
 			INSERT INTO events (type, dedupe_key, occurred_at, payload, payload_id)
 			SELECT ev.type, ev.dedupe_key, ev.occurred_at, ev.payload, p.id
-			FROM ev LEFT JOIN ins_payload p ON p.body_sha256 = (${bodies.map((body) => body.sha)}::bytea[])[ev.body]
+			FROM ev LEFT JOIN ins_payload p ON p.body_sha256 = substring(${shas}::bytea FROM (ev.body - 1) * 32 + 1 FOR 32)
 			ORDER BY ev.ord
 			ON CONFLICT (dedupe_key) DO NOTHING
 			RETURNING id, type, dedupe_key, received_at${raw(fold ? ', payload' : '')})`;
 	const ctes = [
 		sql`ins_payload AS (
 			INSERT INTO webhook_payloads (source, body_sha256, raw_body)
-			SELECT p.source, p.sha, p.raw
-			FROM unnest(${payloadRows.map((row) => row.input.source)}::text[], ${payloadRows.map((row) => row.sha)}::bytea[], ${payloadRows.map((row) => row.input.rawBody)}::bytea[]) AS p(source, sha, raw)
+			SELECT p.source, substring(${shas}::bytea FROM (p.body - 1) * 32 + 1 FOR 32), substring(${raws}::bytea FROM p.raw_start FOR p.raw_length)
+			FROM unnest(${payloadRows.map((row) => row.input.source)}::text[], ${payloadRows.map((row) => row.index + 1)}::int[], ${payloadRows.map((row) => starts[row.index])}::int[], ${payloadRows.map((row) => row.input.rawBody.length)}::int[]) AS p(source, body, raw_start, raw_length)
 			ON CONFLICT (body_sha256) DO NOTHING
 			RETURNING id, body_sha256)`,
 		sql`ev AS (
