@@ -3,6 +3,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { applyStatusesSql, applyStoredStatusesSql, statusBatch } from '../campaigns/repository';
 import type { KeywordLists } from '../consent/keywords';
+import { peopleFoldWork, simpleSenders } from '../consent/people-fold';
 import { applyPeopleSignals, wantsPeopleSignals } from '../consent/signals';
 import { createSecretBox, type EncryptionKey, type SecretBox } from '../crypto/secret-box';
 import type { NormalizedEvent } from '../core/meta-events';
@@ -77,9 +78,17 @@ function createEventHooks(keywords: KeywordLists, prepared: boolean, worker: Fan
 		},
 	);
 	// Consent changes emit contact.* events, which get their own deliveries.
+	// A batch whose only work for the people is senders to record goes in the insert statement too,
+	// and needs no transaction (people-fold.ts); the statement hands anything more back.
 	const people: EventHook = Object.assign(
 		(tx: PoolClient, events: StoredEvent[]) => applyPeopleSignals(tx, events, keywords),
-		{ wants: wantsPeopleSignals },
+		{
+			wants: wantsPeopleSignals,
+			fold: (events: readonly NormalizedEvent[]) => {
+				const senders = simpleSenders(events, keywords);
+				return senders && peopleFoldWork(senders);
+			},
+		},
 	);
 	return [outbox, people];
 }

@@ -23,7 +23,7 @@ const PERSON_SOURCES = new Set(['keyword', 'meta_preferences', 'meta_error']);
 type Payload = Record<string, unknown>;
 const str = (value: unknown): string | null => (typeof value === 'string' && value ? value : null);
 
-function idsOf(payload: Payload): PersonIds {
+export function idsOf(payload: Payload): PersonIds {
 	return {
 		wa_id:
 			str(payload.wa_id) ??
@@ -35,7 +35,7 @@ function idsOf(payload: Payload): PersonIds {
 	};
 }
 
-const personKey = (ids: PersonIds): string | null => ids.user_id ?? ids.wa_id ?? null;
+export const personKey = (ids: PersonIds): string | null => ids.user_id ?? ids.wa_id ?? null;
 
 /** Every consent change goes through here: contact row, history row, `contact.*` event. */
 async function changeConsent(
@@ -100,10 +100,15 @@ async function upsertSenders(tx: PoolClient, messages: StoredEvent[]): Promise<v
 	for (const { ids, at } of rest) await resolvePerson(tx, ids, { create: true, inboundAt: at });
 }
 
+/** The text of an inbound message that STOP / START keywords are looked for in. */
+export function keywordText(payload: Payload): string | undefined {
+	return typeof payload.text === 'string' ? payload.text : messageText(payload.message);
+}
+
 /** STOP / START keywords, in message-time order, matched by phone number or BSUID. */
 async function applyKeywords(tx: PoolClient, messages: StoredEvent[], keywords: KeywordLists): Promise<void> {
 	for (const event of [...messages].sort((a, b) => a.occurred_at.getTime() - b.occurred_at.getTime())) {
-		const text = typeof event.payload.text === 'string' ? event.payload.text : messageText(event.payload.message);
+		const text = keywordText(event.payload);
 		const change = consentChangeFor(text, keywords);
 		if (!change) continue;
 		const contact = await resolvePerson(tx, idsOf(event.payload), { create: false });
@@ -206,7 +211,7 @@ async function applyIdentifierChanges(tx: PoolClient, events: StoredEvent[]): Pr
 
 /** Everything above for a batch of newly stored events. */
 /** A failed status whose error says the person stopped marketing messages (131050). */
-function isStopError(payload: Record<string, unknown>): boolean {
+export function isStopError(payload: Record<string, unknown>): boolean {
 	const errors = Array.isArray(payload.errors) ? (payload.errors as Array<{ code?: unknown }>) : [];
 	return payload.status === 'failed' && errors.some((e) => e.code === STOPPED_MARKETING_CODE);
 }

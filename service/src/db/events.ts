@@ -10,7 +10,9 @@
 // (default 1) transactions are in flight, further requests queue and go together in the next
 // transaction: at low load each request gets its own transaction at once, at high load many share
 // one commit. A hook may fold its work into the insert statement (`EventHook.fold`): a batch that no
-// other hook wants is then a single statement (no BEGIN/COMMIT round trips), as is a batch without hooks.
+// other hook wants is then a single statement (no BEGIN/COMMIT round trips), as is a batch without
+// hooks. A folded work may hand the batch back from inside the statement (TPF01); the batch is then
+// written again, that hook in the transaction.
 //
 // Faults: the database going away fails the whole batch with DatabaseUnavailableError (503, Retry-After).
 // When the connection is lost during COMMIT, whether it committed is unknown; the sender's redelivery
@@ -61,9 +63,10 @@ export type EventHook = ((
 	 * inserted), so that a batch no other hook needs a transaction for is one statement, which commits
 	 * on its own (no BEGIN and COMMIT round trips). `events` are the batch's events, redeliveries
 	 * included: the statement knows which are new. `done` gets the result once the statement ran, with
-	 * the stored events. The store then does not call the hook itself. At most one hook of a store folds.
+	 * the stored events. The store then does not call the hook itself. Undefined: the hook runs in the
+	 * transaction as usual. Each hook names its own CTEs (several hooks may fold into one statement).
 	 */
-	fold?: (events: readonly NormalizedEvent[], transaction: TransactionCallbacks) => FoldedWork;
+	fold?: (events: readonly NormalizedEvent[], transaction: TransactionCallbacks) => FoldedWork | undefined;
 	/** False when the hook has nothing to do for a batch of these events (pure; absent: always true). */
 	wants?: (events: readonly NormalizedEvent[]) => boolean;
 };
@@ -74,6 +77,29 @@ export const STORED_EVENTS = raw('stored_events');
 /** A hook's work inside the event store's insert statement (see `EventHook.fold`). */
 export interface FoldedWork extends StatementWork {
 	done(result: unknown, stored: readonly StoredEvent[]): void;
+	/**
+	 * The statement may abort with SQLSTATE TPF01 when this work finds that it cannot do the batch's
+	 * part alone (e.g. `tp_record_inbound_senders`): the store then writes the batch again with the
+	 * hook in the transaction.
+	 */
+	fallible?: boolean;
+}
+
+/** SQLSTATE a fallible folded work raises to hand the batch back (see `FoldedWork.fallible`). */
+export const FOLD_FALLBACK_CODE = 'TPF01';
+
+/** The folded works of several hooks as one: their CTEs, and their results as one JSON array. */
+function foldedTogether(works: readonly FoldedWork[]): FoldedWork | undefined {
+	if (works.length <= 1) return works[0];
+	return {
+		ctes: works.flatMap((work) => work.ctes),
+		result: sql`json_build_array(${join(
+			works.map((work) => work.result),
+			', ',
+		)})`,
+		done: (result, stored) =>
+			works.forEach((work, index) => work.done(Array.isArray(result) ? result[index] : undefined, stored)),
+	};
 }
 
 /**
@@ -291,8 +317,6 @@ export class EventStore {
 
 	/** Adds a hook (e.g. from issue 4's modules) after construction. */
 	addHook(hook: EventHook): void {
-		// Two folded works would both name their CTEs (and the statement would fail on every batch).
-		if (hook.fold && this.hooks.some((h) => h.fold)) throw new Error('only one hook of an event store may fold');
 		this.hooks.push(hook);
 	}
 
@@ -395,17 +419,32 @@ export class EventStore {
 	}
 
 	/**
-	 * The batch's statement, with the folding hook's work in it; in a transaction with the other hooks
-	 * that want the batch's events, or on its own when none does (one statement is one transaction).
+	 * The batch's statement, with the folded work of the hooks that fold it; in a transaction with the
+	 * other hooks that want the batch's events, or on its own when none does (one statement is one
+	 * transaction). When a fallible folded work hands the batch back (TPF01), the statement rolled back
+	 * whole, and the batch is written again with that hook in the transaction.
 	 */
-	private async insertWithHooks(inputs: IncomingPayload[]): Promise<StoredEvent[]> {
+	private async insertWithHooks(
+		inputs: IncomingPayload[],
+		unfolded: ReadonlySet<EventHook> = new Set(),
+	): Promise<StoredEvent[]> {
 		const events = inputs.flatMap((input) => input.events);
 		const callbacks = transactionCallbacks();
-		const folding = this.hooks.find((hook) => hook.fold);
-		const others = this.hooks.filter((hook) => !hook.fold && (hook.wants?.(events) ?? true));
+		const works: FoldedWork[] = [];
+		const fallible: EventHook[] = [];
+		const others: EventHook[] = [];
+		for (const hook of this.hooks) {
+			if (!(hook.wants?.(events) ?? true)) continue;
+			const work = unfolded.has(hook) ? undefined : hook.fold?.(events, callbacks);
+			if (!work) others.push(hook);
+			else {
+				works.push(work);
+				if (work.fallible) fallible.push(hook);
+			}
+		}
 		let stored: StoredEvent[];
 		try {
-			const options = { ...this.insertOptions, fold: folding?.fold?.(events, callbacks) };
+			const options = { ...this.insertOptions, fold: foldedTogether(works) };
 			stored =
 				others.length === 0
 					? await insertPayloadsAndEvents(this.pool, inputs, options)
@@ -416,6 +455,8 @@ export class EventStore {
 						});
 		} catch (error) {
 			callbacks.settle(false);
+			if ((error as { code?: string }).code === FOLD_FALLBACK_CODE && fallible.length > 0)
+				return this.insertWithHooks(inputs, new Set([...unfolded, ...fallible]));
 			throw error;
 		}
 		callbacks.settle(true);
