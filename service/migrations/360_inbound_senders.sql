@@ -21,7 +21,6 @@ DECLARE
 	user_ids text[];
 	known jsonb;
 	cases bigint;
-	created bigint;
 	moved_ids uuid[];
 	moved_at timestamptz[];
 BEGIN
