@@ -71,9 +71,9 @@ BEGIN
 		+ (SELECT count(*) FROM (SELECT ord FROM matched GROUP BY ord HAVING count(*) > 1) AS two_records)
 		+ (SELECT count(*) FROM (SELECT contact_id FROM matched GROUP BY contact_id HAVING count(*) > 1) AS one_record)
 		+ (SELECT count(*) FROM fresh) - (SELECT count(*) FROM inserted),
-		(SELECT array_agg(contact_id ORDER BY contact_id) FROM matched WHERE covered AND (last_inbound_at IS NULL OR last_inbound_at < at)),
-		(SELECT array_agg(at ORDER BY contact_id) FROM matched WHERE covered AND (last_inbound_at IS NULL OR last_inbound_at < at))
-	INTO cases, moved_ids, moved_at;
+		array_agg(contact_id ORDER BY contact_id), array_agg(at ORDER BY contact_id)
+	INTO cases, moved_ids, moved_at
+	FROM matched WHERE covered AND (last_inbound_at IS NULL OR last_inbound_at < at);
 	IF cases > 0 THEN
 		RAISE EXCEPTION 'the people of this batch need the transaction path (% cases)', cases USING ERRCODE = 'TPF01';
 	END IF;

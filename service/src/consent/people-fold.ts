@@ -20,9 +20,8 @@ import type { PersonIds } from './people';
 import { idsOf, isStopError, keywordText, personKey } from './signals';
 
 /** A sender of the batch as the statement gets it: the message's dedupe key, who, and when. */
-export interface FoldedSender extends Required<Omit<PersonIds, 'name'>> {
+export interface FoldedSender extends Required<PersonIds> {
 	dedupe_key: string;
-	name: string | null;
 	at: string;
 }
 
