@@ -26,7 +26,7 @@ export interface FanoutWorkerOptions {
 	/** How long a leased delivery is hidden from other workers; must exceed the request timeout. */
 	leaseMs?: number;
 	log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
-	/** Lease and record with named prepared statements (DATABASE_PREPARED_STATEMENTS; default true). */
+	/** Lease with a named prepared statement (DATABASE_PREPARED_STATEMENTS; default true). */
 	preparedStatements?: boolean;
 	/** Called after each attempt (metrics). */
 	onAttempt?: (outcome: { ok: boolean; statusCode: number | null; durationMs: number; eventType: string }) => void;
@@ -83,7 +83,7 @@ function deliverer(
 	retryNow: () => void,
 ): (row: Leased, answered: () => void) => Promise<void> {
 	const openKey = keyCache(options.box);
-	const record = outcomeRecorder(options.pool, { prepared: options.preparedStatements ?? true });
+	const record = outcomeRecorder(options.pool);
 	const log = options.log ?? (() => undefined);
 
 	async function attempt(row: Leased): Promise<AttemptResult> {
