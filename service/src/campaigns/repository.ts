@@ -218,10 +218,19 @@ export async function recordResults(
 	for (const result of results) {
 		const who = { wa_id: result.wa_id ?? null, user_id: result.user_id ?? null };
 		// By the ledger's identifiers or the contact's current ones (the claim hands out the latter).
+		// One indexed lookup per way of matching: the same rows as one OR across the ledger and its
+		// contacts, which Postgres could only answer by reading every recipient of the campaign with
+		// its contact (10.7 ms per result at 10,000 recipients, against 0.1 ms).
 		const current = (
 			await tx.query<{ id: string; state: RecipientState; wamid: string | null }>(
-				`SELECT r.id, r.state, r.wamid FROM campaign_recipients r LEFT JOIN contacts c ON c.id = r.contact_id
-				 WHERE r.campaign_id = $1 AND (r.wa_id = $2 OR c.wa_id = $2 OR r.user_id = $3 OR c.user_id = $3)
+				`SELECT r.id, r.state, r.wamid FROM campaign_recipients r
+				 WHERE r.id IN (
+				   SELECT id FROM campaign_recipients WHERE campaign_id = $1 AND wa_id = $2
+				   UNION ALL SELECT id FROM campaign_recipients WHERE campaign_id = $1 AND user_id = $3
+				   UNION ALL SELECT k.id FROM contacts c JOIN campaign_recipients k ON k.contact_id = c.id
+				     WHERE k.campaign_id = $1 AND c.wa_id = $2
+				   UNION ALL SELECT k.id FROM contacts c JOIN campaign_recipients k ON k.contact_id = c.id
+				     WHERE k.campaign_id = $1 AND c.user_id = $3)
 				 ORDER BY r.id LIMIT 1 FOR UPDATE OF r`,
 				[campaignId, who.wa_id, who.user_id],
 			)
