@@ -194,6 +194,18 @@ async function latencyPhase(p, received, rate, seconds, label) {
 	};
 }
 
+/** A latency phase's figures: deliveries, their latency, and the webhooks' own answer (the part before fan-out). */
+function phaseFigures(phase) {
+	return {
+		delivered: phase.latencies.length,
+		p50_ms: ms(percentile(phase.latencies, 50)),
+		p99_ms: ms(percentile(phase.latencies, 99)),
+		max_ms: ms(phase.latencies.at(-1)),
+		webhook_answer_p50_ms: ms(percentile(phase.answerTimes, 50)),
+		webhook_answer_p99_ms: ms(percentile(phase.answerTimes, 99)),
+	};
+}
+
 /**
  * Warm-up, then `rate` webhooks/s for `seconds`, then a burst of `burst` over `connections`, then
  * (`slowRate`) `slowRate` webhooks/s for `seconds`. `received`: what the subscriber got, each
@@ -246,24 +258,9 @@ async function runPhases(p, received, { rate, seconds, burst, connections, label
 	p.close();
 	return {
 		events: fixed.total,
-		delivered: fixed.latencies.length,
-		p50_ms: ms(percentile(fixed.latencies, 50)),
-		p99_ms: ms(percentile(fixed.latencies, 99)),
-		max_ms: ms(fixed.latencies.at(-1)),
-		// The webhook's own answer: the part of the latency before fan-out.
-		webhook_answer_p50_ms: ms(percentile(fixed.answerTimes, 50)),
-		webhook_answer_p99_ms: ms(percentile(fixed.answerTimes, 99)),
-		...(cold && {
-			// The warm-up: the first seconds at the rate after the process started (not in the figures above).
-			cold_start: {
-				seconds: WARMUP_SECONDS,
-				delivered: cold.latencies.length,
-				p50_ms: ms(percentile(cold.latencies, 50)),
-				p99_ms: ms(percentile(cold.latencies, 99)),
-				max_ms: ms(cold.latencies.at(-1)),
-				webhook_answer_p99_ms: ms(percentile(cold.answerTimes, 99)),
-			},
-		}),
+		...phaseFigures(fixed),
+		// The warm-up: the first seconds at the rate after the process started (not in the figures above).
+		...(cold && { cold_start: { seconds: WARMUP_SECONDS, ...phaseFigures(cold) } }),
 		...extra,
 		burst_events: burst,
 		burst_delivered: burstDelivered,
@@ -273,12 +270,7 @@ async function runPhases(p, received, { rate, seconds, burst, connections, label
 		burst_generator: BURST_GENERATOR,
 		...(slow && {
 			// At the reference's rate, for latencies side by side.
-			at_slow_rate: {
-				rate_per_s: slowRate,
-				delivered: slow.latencies.length,
-				p50_ms: ms(percentile(slow.latencies, 50)),
-				p99_ms: ms(percentile(slow.latencies, 99)),
-			},
+			at_slow_rate: { rate_per_s: slowRate, ...phaseFigures(slow) },
 		}),
 		failed_posts: p.failedPosts,
 		failures: p.failures,

@@ -6,7 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import type { TestDatabase } from '../../test/helpers/postgres';
 import { createSecretBox, parseEncryptionKeys } from '../src/crypto/secret-box';
-import { RECORD_OUTCOMES_SQL, recordOutcomes, releaseLeases, type RecordedOutcome } from '../src/fanout/deliveries';
+import {
+	RECORD_OUTCOMES_SQL,
+	recordOutcomes,
+	recordOutcomesValues,
+	releaseLeases,
+	type RecordedOutcome,
+} from '../src/fanout/deliveries';
 import { createSubscription } from '../src/fanout/repository';
 import { migratedDatabase } from './helpers';
 
@@ -81,15 +87,7 @@ async function indexesRead(sql: string, values: unknown[]): Promise<string[]> {
 test('the outcome write reads its deliveries by primary key, not through the entries of finished ones', async () => {
 	const ids = await addDeliveries(10, 'pending');
 	const batch = ids.map((id) => succeeded(id));
-	const values = [
-		batch.map((o) => o.id),
-		batch.map((o) => o.attempts),
-		batch.map((o) => o.status),
-		batch.map((o) => o.statusCode),
-		batch.map((o) => o.error),
-		batch.map((o) => o.delayMs),
-	];
-	expect(await indexesRead(RECORD_OUTCOMES_SQL, values)).toEqual(['deliveries_pkey']);
+	expect(await indexesRead(RECORD_OUTCOMES_SQL, recordOutcomesValues(batch))).toEqual(['deliveries_pkey']);
 
 	// And it records what it should: the ten succeed.
 	await recordOutcomes(db.pool, batch);

@@ -79,6 +79,18 @@ export const RECORD_OUTCOMES_SQL = `UPDATE deliveries d SET
 	 FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::text[], $6::float8[]) AS u (id, attempts, status, code, error, delay_ms)
 	 WHERE d.id = u.id AND d.attempts = u.attempts AND ${stillPending('d')}`;
 
+/** RECORD_OUTCOMES_SQL's parameters for `batch`. */
+export function recordOutcomesValues(batch: readonly RecordedOutcome[]): unknown[] {
+	return [
+		batch.map((o) => o.id),
+		batch.map((o) => o.attempts),
+		batch.map((o) => o.status),
+		batch.map((o) => o.statusCode),
+		batch.map((o) => o.error),
+		batch.map((o) => o.delayMs),
+	];
+}
+
 /**
  * Writes a batch of outcomes. Not a named prepared statement: Postgres plans it for each batch, with
  * the table's size at hand. A connection's generic plan would be the one made in its first seconds:
@@ -86,17 +98,7 @@ export const RECORD_OUTCOMES_SQL = `UPDATE deliveries d SET
  * for the connection's life, it read the whole table for every batch as the table grew).
  */
 export async function recordOutcomes(pool: Pool, batch: readonly RecordedOutcome[]): Promise<void> {
-	await pool.query({
-		text: RECORD_OUTCOMES_SQL,
-		values: [
-			batch.map((o) => o.id),
-			batch.map((o) => o.attempts),
-			batch.map((o) => o.status),
-			batch.map((o) => o.statusCode),
-			batch.map((o) => o.error),
-			batch.map((o) => o.delayMs),
-		],
-	});
+	await pool.query({ text: RECORD_OUTCOMES_SQL, values: recordOutcomesValues(batch) });
 }
 
 /**
