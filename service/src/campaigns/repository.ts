@@ -250,34 +250,42 @@ export async function recordResults(
 			});
 			continue;
 		}
-		if ('wamid' in result) {
-			await tx.query(
-				`UPDATE campaign_recipients SET state = 'sent', wamid = $2, sent_at = now(), updated_at = now() WHERE id = $1`,
-				[current.id, result.wamid],
-			);
-			// Statuses stored before the result (Meta can be faster than the worker's callback), applied
-			// one by one in the order they happened, through the same statement as the event hook's.
-			const keys = ['sent', 'delivered', 'read', 'failed'].map((s) => `wa.status:${result.wamid}:${s}`);
-			const early = await tx.query<{ occurred_at: Date; payload: StatusPayload }>(
-				'SELECT occurred_at, payload FROM events WHERE dedupe_key = ANY ($1::text[]) ORDER BY occurred_at',
-				[keys],
-			);
-			for (const row of early.rows)
-				await applyStatusEvents(tx, [{ occurredAt: row.occurred_at, payload: row.payload }]);
-		} else {
-			const e = result.error;
-			await tx.query(
-				`UPDATE campaign_recipients SET state = CASE WHEN $2::bigint = ${HELD_BY_META_CODE} THEN 'held_by_meta' ELSE 'failed' END, error_code = $2, error_title = $3, error_details = $4, fbtrace_id = $5,
-				   failed_at = now(), updated_at = now() WHERE id = $1`,
-				[current.id, e.code, e.title ?? e.message ?? null, e.details ?? null, e.fbtrace_id ?? null],
-			);
-		}
-		const state = (
-			await tx.query<{ state: RecipientState }>('SELECT state FROM campaign_recipients WHERE id = $1', [current.id])
-		).rows[0].state;
-		outcomes.push({ ...who, state, recorded: true });
+		outcomes.push({ ...who, state: await writeResult(tx, current.id, result), recorded: true });
 	}
 	return outcomes;
+}
+
+/**
+ * Writes a claimed recipient's result and returns its state afterwards: a wamid → sent, then the
+ * statuses Meta sent for it before the result arrived; an error → failed (or held_by_meta).
+ */
+async function writeResult(tx: PoolClient, id: string, result: ResultInput): Promise<RecipientState> {
+	if (!('wamid' in result)) {
+		const e = result.error;
+		const failed = await tx.query<{ state: RecipientState }>(
+			`UPDATE campaign_recipients SET state = CASE WHEN $2::bigint = ${HELD_BY_META_CODE} THEN 'held_by_meta' ELSE 'failed' END, error_code = $2, error_title = $3, error_details = $4, fbtrace_id = $5,
+			   failed_at = now(), updated_at = now() WHERE id = $1 RETURNING state`,
+			[id, e.code, e.title ?? e.message ?? null, e.details ?? null, e.fbtrace_id ?? null],
+		);
+		return failed.rows[0].state;
+	}
+	const sent = await tx.query<{ state: RecipientState }>(
+		`UPDATE campaign_recipients SET state = 'sent', wamid = $2, sent_at = now(), updated_at = now() WHERE id = $1 RETURNING state`,
+		[id, result.wamid],
+	);
+	// Statuses stored before the result (Meta can be faster than the worker's callback), applied
+	// one by one in the order they happened, through the same statement as the event hook's.
+	const keys = ['sent', 'delivered', 'read', 'failed'].map((s) => `wa.status:${result.wamid}:${s}`);
+	const early = await tx.query<{ occurred_at: Date; payload: StatusPayload }>(
+		'SELECT occurred_at, payload FROM events WHERE dedupe_key = ANY ($1::text[]) ORDER BY occurred_at',
+		[keys],
+	);
+	if (early.rows.length === 0) return sent.rows[0].state;
+	for (const row of early.rows) await applyStatusEvents(tx, [{ occurredAt: row.occurred_at, payload: row.payload }]);
+	const { rows } = await tx.query<{ state: RecipientState }>('SELECT state FROM campaign_recipients WHERE id = $1', [
+		id,
+	]);
+	return rows[0].state;
 }
 
 interface StatusPayload {
