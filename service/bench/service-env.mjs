@@ -3,7 +3,7 @@
 // ingest.mjs, fanout.mjs, and bench/scale.mjs and campaign.mjs.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -40,11 +40,18 @@ export function serviceCli(env, args) {
 // (to stderr) the statements that took the most of its time: where the database's time goes.
 const PG_STATEMENTS = process.env.BENCH_PG_STATEMENTS === '1';
 
-/** Extra `postgres` flags for startEmbeddedPostgres (none unless BENCH_PG_STATEMENTS=1). */
+// BENCH_PG_SETTINGS: more server settings for a look inside Postgres, `name=value` separated by spaces
+// (e.g. auto_explain's: `shared_preload_libraries=auto_explain auto_explain.log_min_duration=0
+// auto_explain.log_analyze=on auto_explain.sample_rate=0.02`); BENCH_PG_LOG names a file that keeps
+// the server's log (the bench's data folder is removed at the end).
+const PG_SETTINGS = (process.env.BENCH_PG_SETTINGS ?? '').split(' ').filter(Boolean);
+
+/** Extra `postgres` flags for startEmbeddedPostgres (none unless BENCH_PG_STATEMENTS=1 or BENCH_PG_SETTINGS). */
 export function benchPostgresFlags() {
-	return PG_STATEMENTS
+	const statements = PG_STATEMENTS
 		? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all']
 		: [];
+	return [...statements, ...PG_SETTINGS.flatMap((setting) => ['-c', setting])];
 }
 
 /** Prints the top statements by total execution time (BENCH_PG_STATEMENTS=1 only). */
@@ -154,6 +161,7 @@ export async function withBenchPostgres(database, fn) {
 		dataDir: join(parent, 'data'),
 		persistent: false,
 		postgresFlags: benchPostgresFlags(),
+		...(process.env.BENCH_PG_LOG ? { onLog: (line) => appendFileSync(process.env.BENCH_PG_LOG, `${line}\n`) } : {}),
 	});
 	try {
 		const databaseUrl = await pg.ensureDatabase(database);
