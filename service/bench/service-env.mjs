@@ -43,7 +43,8 @@ const PG_STATEMENTS = process.env.BENCH_PG_STATEMENTS === '1';
 // BENCH_PG_SETTINGS: more server settings for a look inside Postgres, `name=value` separated by spaces
 // (e.g. auto_explain's: `shared_preload_libraries=auto_explain auto_explain.log_min_duration=0
 // auto_explain.log_analyze=on auto_explain.sample_rate=0.02`); BENCH_PG_LOG names a file that keeps
-// the server's log (the bench's data folder is removed at the end).
+// the server's log (the bench's data folder is removed at the end). A shared_preload_libraries here
+// replaces BENCH_PG_STATEMENTS's: with both, name both (`pg_stat_statements,auto_explain`).
 const PG_SETTINGS = (process.env.BENCH_PG_SETTINGS ?? '').split(' ').filter(Boolean);
 
 /** Extra `postgres` flags for startEmbeddedPostgres (none unless BENCH_PG_STATEMENTS=1 or BENCH_PG_SETTINGS). */
