@@ -46,6 +46,7 @@ const PG_STATEMENTS = process.env.BENCH_PG_STATEMENTS === '1';
 // the server's log (the bench's data folder is removed at the end). A shared_preload_libraries here
 // replaces BENCH_PG_STATEMENTS's: with both, name both (`pg_stat_statements,auto_explain`).
 const PG_SETTINGS = (process.env.BENCH_PG_SETTINGS ?? '').split(' ').filter(Boolean);
+const PG_LOG = process.env.BENCH_PG_LOG;
 
 /** Extra `postgres` flags for startEmbeddedPostgres (none unless BENCH_PG_STATEMENTS=1 or BENCH_PG_SETTINGS). */
 export function benchPostgresFlags() {
@@ -162,7 +163,7 @@ export async function withBenchPostgres(database, fn) {
 		dataDir: join(parent, 'data'),
 		persistent: false,
 		postgresFlags: benchPostgresFlags(),
-		...(process.env.BENCH_PG_LOG ? { onLog: (line) => appendFileSync(process.env.BENCH_PG_LOG, `${line}\n`) } : {}),
+		...(PG_LOG ? { onLog: (line) => appendFileSync(PG_LOG, `${line}\n`) } : {}),
 	});
 	try {
 		const databaseUrl = await pg.ensureDatabase(database);
